@@ -1,0 +1,90 @@
+# aistore-c build. `make` builds build/aisnode and build/libais.a; `make test` runs every test.
+# Plain GNU make; auto-dependencies via -MMD -MP.
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2 -g
+SAN     ?=
+LLHTTP_SRC ?= /usr/share/llhttp
+LLHTTP_INC ?= /usr/share/include/llhttp
+
+CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
+CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -fno-strict-aliasing $(OPT) $(SAN) -MMD -MP -pthread
+LDFLAGS  += $(SAN) -pthread
+LDLIBS   += -lcurl -ljansson -lxxhash -lcrypto -lisal -lm
+
+SRCS     := $(sort $(wildcard src/*/*.c))
+OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
+LLHTTP_OBJS := $(BUILD)/llhttp/llhttp.o $(BUILD)/llhttp/api.o $(BUILD)/llhttp/http.o
+LIB      := $(BUILD)/libais.a
+CMDS     := $(patsubst cmd/%/main.c,%,$(wildcard cmd/*/main.c))
+BINS     := $(CMDS:%=$(BUILD)/%)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all test unit asan asan-unit e2e fuzz clean cluster cluster-stop deps bench
+all: $(LIB) $(BINS)
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/llhttp/%.o: $(LLHTTP_SRC)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -I$(LLHTTP_INC) -O2 -g $(SAN) -w -c $< -o $@
+
+$(LIB): $(OBJS) $(LLHTTP_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%: cmd/%/main.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LIB) $(LDLIBS) -lcriterion
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1; done
+
+# unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build dir
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" unit
+
+# libFuzzer drivers (clang): the library is built once with fuzzer instrumentation in
+# build-fuzz/, each tests/fuzz/fuzz_<name>.c is linked against it and run for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 20
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libais.a
+	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
+	  clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined $$f build-fuzz/libais.a $(LDLIBS) -pthread -o build-fuzz/$$n; \
+	  mkdir -p tests/fuzz/corpus/$$n build-fuzz/corpus/$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -2; done
+
+e2e: all
+	/usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+test: all
+	$(MAKE) unit
+	$(MAKE) asan
+	$(MAKE) e2e
+
+deps:
+	@bash scripts/install-deps.sh
+
+cluster:
+	@bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@bash scripts/playground.sh start
+
+cluster-stop:
+	@bash scripts/playground.sh stop
+
+bench: all
+	@bash bench/get.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,167 @@
+/* aisnode: the daemon's entry point for both roles. Parses AIStore-style flags, loads the
+ * configs, establishes identity, restores persisted cluster metadata, registers the role's
+ * routes, serves the public, intra-control and intra-data ports, joins (or bootstraps) the
+ * cluster, and runs until SIGTERM/SIGINT. */
+#include "cluster/bmd.h"
+#include "cluster/daemon.h"
+#include "cluster/membership.h"
+#include "cluster/metasync.h"
+#include "cluster/node.h"
+#include "cluster/smap.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/fsops.h"
+#include "core/log.h"
+#include "net/hclient.h"
+#include "net/http.h"
+#include "net/route.h"
+#include "proxy/proxy.h"
+#include "target/target.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct args {
+	const char *role, *config, *local_config;
+};
+
+static const char *flag_value(int argc, char **argv, int *i, const char *name)
+{
+	const char *a = argv[*i];
+	while (*a == '-')
+		a++;
+	size_t n = strlen(name);
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+		if ((v = flag_value(argc, argv, &i, "role")))
+			a->role = v;
+		else if ((v = flag_value(argc, argv, &i, "local_config")))
+			a->local_config = v;
+		else if ((v = flag_value(argc, argv, &i, "config")))
+			a->config = v;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+		else {
+			fprintf(stderr, "aisnode: unknown argument %s\n", argv[i]);
+			return -1;
+		}
+	}
+	if (!a->role || !a->config || !a->local_config || (strcmp(a->role, "proxy") && strcmp(a->role, "target"))) {
+		fprintf(stderr, "aisnode: -role=proxy|target, -config and -local_config are required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_logging(const config_t *cfg)
+{
+	char path[1100];
+	if (!cfg->log_dir[0])
+		return log_init(NULL, cfg->log_level);
+	if (fsops_mkdir_p(cfg->log_dir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/aisnode.log", cfg->log_dir);
+	return log_init(path, cfg->log_level);
+}
+
+static void restore_metadata(const config_t *cfg)
+{
+	char path[1100];
+	fsops_mkdir_p(cfg->confdir);
+	snprintf(path, sizeof(path), "%s/.ais.smap", cfg->confdir);
+	smap_set_persist_path(path);
+	snprintf(path, sizeof(path), "%s/.ais.bmd", cfg->confdir);
+	bmd_set_persist_path(path);
+	smap_load_persisted();
+	bmd_load_persisted();
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {0};
+	char err[512] = "";
+	int rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (config_load(a.config, a.local_config, err, sizeof(err))) {
+		fprintf(stderr, "aisnode: %s\n", err);
+		return 2;
+	}
+	const config_t *cfg = config_get();
+	if (setup_logging(cfg)) {
+		fprintf(stderr, "aisnode: cannot open log in %s\n", cfg->log_dir);
+		return 2;
+	}
+	node_role_t role = !strcmp(a.role, "proxy") ? ROLE_PROXY : ROLE_TARGET;
+	if (node_init(role, cfg)) {
+		fprintf(stderr, "aisnode: cannot establish node identity in %s\n", cfg->confdir);
+		return 2;
+	}
+	http_set_node_name(node_name());
+	hclient_global_init();
+
+	/* SIGTERM/SIGINT are taken by sigwait below: block them before any thread starts */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (role == ROLE_TARGET) {
+		bmd_set_listener(tgt_on_bmd);
+		if ((rc = tgt_init(cfg))) {
+			fprintf(stderr, "aisnode: target init failed: %s (see log in %s)\n", err_str(rc), cfg->log_dir);
+			return 2;
+		}
+		daemon_set_target_hooks(tgt_mountpaths_json, tgt_capacity);
+	} else {
+		proxy_init();
+	}
+	restore_metadata(cfg);
+	daemon_init();
+	metasync_init();
+	membership_init();
+
+	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL};
+	http_server_t *srv = http_server_new(&hc);
+	if (!srv || http_server_listen(srv, cfg->host, cfg->port) < 0 ||
+	    (cfg->port_ctl && cfg->port_ctl != cfg->port && http_server_listen(srv, cfg->host_ctl[0] ? cfg->host_ctl : cfg->host, cfg->port_ctl) < 0) ||
+	    (cfg->port_data && cfg->port_data != cfg->port && cfg->port_data != cfg->port_ctl &&
+	     http_server_listen(srv, cfg->host_data[0] ? cfg->host_data : cfg->host, cfg->port_data) < 0) ||
+	    http_server_start(srv)) {
+		fprintf(stderr, "aisnode: cannot listen on %s:%d/%d/%d\n", cfg->host, cfg->port, cfg->port_ctl, cfg->port_data);
+		log_err("cannot listen on %s:%d", cfg->host, cfg->port);
+		return 2;
+	}
+	log_info("%s %s listening on %s (control %d, data %d)", role == ROLE_PROXY ? "proxy" : "target", node_name(),
+		 node_self()->pub.url, cfg->port_ctl, cfg->port_data);
+	if ((rc = membership_start())) {
+		log_err("membership start failed: %s", err_str(rc));
+		return 2;
+	}
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	log_info("%s: signal %d, shutting down", node_name(), sig);
+	membership_fini();
+	metasync_fini();
+	http_server_stop(srv);
+	if (role == ROLE_TARGET)
+		tgt_fini();
+	hclient_global_fini();
+	log_fini();
+	return 0;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building aistore-c and running its tests need.
+# Idempotent and non-interactive: installs only what is missing. Run as root (or with sudo).
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config git curl ca-certificates
+  node-llhttp            # HTTP/1.1 parser (C sources under /usr/share/llhttp)
+  libcurl4-openssl-dev   # intra-cluster HTTP client
+  libjansson-dev         # JSON
+  libxxhash-dev          # xxhash checksums, HRW
+  libssl-dev             # md5, sha256, hmac
+  libisal-dev            # crc32c, erasure coding
+  libcriterion-dev       # C unit tests
+  python3 python3-pytest python3-requests   # end-to-end tests
+  attr                   # getfattr/setfattr, used by tests to inspect xattrs
+  nginx-light wrk        # benchmark baselines
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

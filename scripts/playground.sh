@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# playground.sh: a local aistore-c cluster on 127.0.0.1 (N proxies + M targets, K mountpaths each).
+# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K]
+# Env: AIS_PLAYGROUND_DIR (default ~/.aistore-c), AIS_PORT_BASE (default 8080),
+#      AIS_BIN (default <project>/build/aisnode), AIS_KEEPALIVE (default 10s), AIS_START_TIMEOUT (20).
+# Node i (proxies first, then targets) listens on public base+i, control base+1000+i, data base+2000+i.
+# Layout: $DIR/cluster.json; per node $DIR/<node>/{local.json,conf/,log/,mp<k>/,pid}.
+# Invariants: existing configs, identities and data are never overwritten; `stop` signals exactly the
+# recorded pids (and only if they still are aisnode processes); every command is idempotent.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DIR=${AIS_PLAYGROUND_DIR:-$HOME/.aistore-c}
+BASE=${AIS_PORT_BASE:-8080}
+BIN=${AIS_BIN:-$ROOT/build/aisnode}
+KEEPALIVE=${AIS_KEEPALIVE:-10s}
+START_TIMEOUT=${AIS_START_TIMEOUT:-20}
+NPROXY=1 NTARGET=3 NMP=2
+EXPLICIT=0   # --proxies/--targets given: create nodes up to those counts
+
+usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K]" >&2; exit 2; }
+
+cmd=${1:-}; [ -n "$cmd" ] || usage; shift
+while [ $# -gt 0 ]; do
+  case $1 in
+    --proxies) NPROXY=${2:?}; EXPLICIT=1; shift 2 ;;
+    --targets) NTARGET=${2:?}; EXPLICIT=1; shift 2 ;;
+    --mountpaths) NMP=${2:?}; shift 2 ;;
+    --proxies=*) NPROXY=${1#*=}; EXPLICIT=1; shift ;;
+    --targets=*) NTARGET=${1#*=}; EXPLICIT=1; shift ;;
+    --mountpaths=*) NMP=${1#*=}; shift ;;
+    *) usage ;;
+  esac
+done
+for v in "$NPROXY" "$NTARGET" "$NMP" "$BASE"; do
+  [[ $v =~ ^[0-9]+$ ]] || { echo "playground: not a number: $v" >&2; exit 2; }
+done
+[ "$NPROXY" -ge 1 ] || { echo "playground: need at least one proxy" >&2; exit 2; }
+
+# node names in start order: proxies first, then targets
+node_names() {
+  local i
+  for ((i = 0; i < NPROXY; i++)); do echo "proxy$i"; done
+  for ((i = 0; i < NTARGET; i++)); do echo "target$i"; done
+}
+# every node that has a directory (so stop/status see nodes from an earlier, larger start)
+known_nodes() {
+  local d
+  for d in "$DIR"/proxy* "$DIR"/target*; do
+    [ -f "$d/local.json" ] && basename "$d"
+  done
+  return 0
+}
+role_of() { case $1 in proxy*) echo proxy ;; *) echo target ;; esac; }
+
+# pid of a running node or empty: pid file present, process alive, and it is aisnode
+node_pid() {
+  local f="$DIR/$1/pid" pid
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = aisnode ] || return 0
+  grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null && return 0
+  echo "$pid"
+}
+
+# public port recorded in a node's local.json (or empty)
+node_port() {
+  sed -n 's/.*"port" *: *"\([0-9]*\)".*/\1/p' "$DIR/$1/local.json" 2>/dev/null | head -1
+}
+
+primary_url() {
+  sed -n 's/.*"primary_url" *: *"\([^"]*\)".*/\1/p' "$DIR/cluster.json" 2>/dev/null | head -1
+}
+
+write_cluster_config() {
+  [ -f "$DIR/cluster.json" ] && return 0
+  mkdir -p "$DIR"
+  cat >"$DIR/cluster.json.tmp" <<EOF
+{
+  "proxy": {"primary_url": "http://127.0.0.1:$BASE", "original_url": "http://127.0.0.1:$BASE"},
+  "timeout": {"cplane_operation": "2s", "max_keepalive": "4s"},
+  "keepalivetracker": {
+    "proxy": {"interval": "$KEEPALIVE", "name": "heartbeat", "factor": 3},
+    "target": {"interval": "$KEEPALIVE", "name": "heartbeat", "factor": 3}
+  },
+  "checksum": {"type": "xxhash2", "validate_cold_get": false, "validate_warm_get": false},
+  "versioning": {"enabled": true},
+  "log": {"level": "3"}
+}
+EOF
+  mv "$DIR/cluster.json.tmp" "$DIR/cluster.json"
+}
+
+# write $DIR/<node>/local.json for node index $2 if missing; create dirs
+write_local_config() {
+  local name=$1 idx=$2 nd="$DIR/$1" k fsp=""
+  mkdir -p "$nd/conf" "$nd/log"
+  [ -f "$nd/local.json" ] && return 0
+  if [ "$(role_of "$name")" = target ]; then
+    for ((k = 0; k < NMP; k++)); do
+      mkdir -p "$nd/mp$k"
+      fsp+="${fsp:+, }\"$nd/mp$k\": {}"
+    done
+  fi
+  cat >"$nd/local.json.tmp" <<EOF
+{
+  "confdir": "$nd/conf",
+  "log_dir": "$nd/log",
+  "host_net": {
+    "hostname": "127.0.0.1",
+    "hostname_intra_control": "127.0.0.1",
+    "hostname_intra_data": "127.0.0.1",
+    "port": "$((BASE + idx))",
+    "port_intra_control": "$((BASE + 1000 + idx))",
+    "port_intra_data": "$((BASE + 2000 + idx))"
+  },
+  "fspaths": {${fsp}}
+}
+EOF
+  mv "$nd/local.json.tmp" "$nd/local.json"
+}
+
+start_node() {
+  local name=$1 nd="$DIR/$1" pid
+  if [ -n "$(node_pid "$name")" ]; then
+    echo "  $name already running (pid $(node_pid "$name"))"
+    return 0
+  fi
+  # setsid: the node gets its own session, so a Ctrl-C in this terminal does not reach it.
+  setsid "$BIN" -role="$(role_of "$name")" -config="$DIR/cluster.json" \
+    -local_config="$nd/local.json" </dev/null >>"$nd/log/stderr.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$nd/pid"
+  echo "  started $name (pid $pid, port $(node_port "$name"))"
+}
+
+print_log_tails() {
+  local n
+  local n f
+  for n in $(known_nodes); do
+    for f in "$DIR/$n/log/aisnode.log" "$DIR/$n/log/stderr.log"; do
+      [ -s "$f" ] || continue
+      echo "---- $f (last lines)" >&2
+      tail -n 12 "$f" >&2
+    done
+  done
+}
+
+# the process recorded in the pid file still exists (it may not have exec'ed aisnode yet)
+pid_alive() {
+  local pid
+  pid=$(cat "$DIR/$1/pid" 2>/dev/null || true)
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  # a child that exited while we still run is a zombie until we exit: treat as dead
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
+}
+
+# number of targets in the primary's Smap (0 if unreachable)
+smap_targets() {
+  curl -s --max-time 2 "$(primary_url)/v1/cluster?what=smap" 2>/dev/null |
+    python3 -c 'import json,sys
+try: print(len(json.load(sys.stdin).get("tmap") or {}))
+except Exception: print(0)' 2>/dev/null || echo 0
+}
+
+cmd_start() {
+  [ -x "$BIN" ] || { echo "playground: $BIN not found; run 'make' first" >&2; exit 1; }
+  # an existing playground restarts as it is unless --proxies/--targets ask for more nodes
+  local names=() n i=0
+  if [ -f "$DIR/cluster.json" ] && [ "$EXPLICIT" = 0 ]; then
+    mapfile -t names < <(known_nodes)
+  fi
+  write_cluster_config
+  if [ ${#names[@]} -eq 0 ]; then
+    mapfile -t names < <(node_names)
+    # node i gets ports base+i (proxies first, then targets); a node added to an existing
+    # playground takes the next index whose port no existing node uses
+    local used=" "
+    for n in $(known_nodes); do used+="$(node_port "$n") "; done
+    for n in "${names[@]}"; do
+      [ -f "$DIR/$n/local.json" ] && continue
+      while [[ $used == *" $((BASE + i)) "* ]]; do i=$((i + 1)); done
+      write_local_config "$n" "$i"
+      used+="$((BASE + i)) "
+      i=$((i + 1))
+    done
+  fi
+  # every target with a directory is expected in the Smap, including ones from an earlier start
+  local want=0
+  for n in $(known_nodes); do [ "$(role_of "$n")" = target ] && want=$((want + 1)); done
+  echo "playground: $DIR (primary $(primary_url))"
+  # primary first; wait for it to answer before starting the others
+  start_node proxy0
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until curl -s -o /dev/null --max-time 1 "$(primary_url)/v1/daemon?what=smap"; do
+    if ! pid_alive proxy0 || [ $SECONDS -ge $deadline ]; then
+      echo "playground: primary proxy did not come up" >&2
+      print_log_tails; exit 1
+    fi
+    sleep 0.2
+  done
+  for n in $(known_nodes); do [ "$n" = proxy0 ] || start_node "$n"; done
+  until [ "$(smap_targets)" -ge "$want" ] &&
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$(primary_url)/v1/health")" = 200 ]; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "playground: cluster not ready after ${START_TIMEOUT}s ($(smap_targets)/$want targets in Smap)" >&2
+      print_log_tails; exit 1
+    fi
+    for n in $(known_nodes); do
+      if ! pid_alive "$n"; then
+        echo "playground: $n exited during start-up" >&2
+        print_log_tails; exit 1
+      fi
+    done
+    sleep 0.3
+  done
+  local url; url=$(primary_url)
+  cat <<EOF
+playground: ready, $want target(s) in the cluster map. Try:
+  curl -s $url/v1/cluster?what=smap | python3 -m json.tool
+  curl -i -X POST -H 'Content-Type: application/json' -d '{"action":"create-bck"}' $url/v1/buckets/abc
+  curl -L -X PUT -T /etc/hostname $url/v1/objects/abc/hello
+  curl -L $url/v1/objects/abc/hello
+  curl -s -X GET -H 'Content-Type: application/json' -d '{"action":"list"}' $url/v1/buckets/abc
+  $0 status | stop      (data and logs stay in $DIR)
+EOF
+}
+
+cmd_stop() {
+  local n pid pids=() i
+  for n in $(known_nodes); do
+    pid=$(node_pid "$n")
+    if [ -n "$pid" ]; then
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      echo "  stopping $n (pid $pid)"
+    fi
+    rm -f "$DIR/$n/pid"
+  done
+  for ((i = 0; i < 50 && ${#pids[@]} > 0; i++)); do
+    local alive=()
+    for pid in "${pids[@]}"; do
+      [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = aisnode ] &&
+        ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null && alive+=("$pid")
+    done
+    pids=("${alive[@]+"${alive[@]}"}")
+    [ ${#pids[@]} -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]+"${pids[@]}"}"; do
+    echo "  pid $pid did not exit after TERM; sending KILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  echo "playground: stopped"
+}
+
+cmd_status() {
+  local n pid state
+  printf '%-10s %-7s %-8s %-6s %s\n' NODE ROLE PID PORT STATE
+  for n in $(known_nodes); do
+    pid=$(node_pid "$n")
+    if [ -n "$pid" ]; then
+      if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$(node_port "$n")/v1/health"; then
+        state=up
+      else
+        state="running (not answering)"
+      fi
+    else
+      pid=-; state=down
+    fi
+    printf '%-10s %-7s %-8s %-6s %s\n' "$n" "$(role_of "$n")" "$pid" "$(node_port "$n")" "$state"
+  done
+}
+
+case $cmd in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) usage ;;
+esac

@@ -1,0 +1,25 @@
+/* jsonx: jansson helpers for AIStore's wire format. jansson stores integers as int64, but
+ * AIStore sends some uint64 fields (id_digest, bid) as plain JSON numbers above INT64_MAX.
+ * jsonx_u64() creates a marked string that jsonx_dumps() writes as a bare unsigned number.
+ * Also: strict field checking (AIStore rejects unknown JSON fields). */
+#ifndef AIS_JSONX_H
+#define AIS_JSONX_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+json_t *jsonx_u64(uint64_t v);
+/* uint64 from a JSON integer (negative int64 reinterpreted), real, or decimal string. */
+uint64_t jsonx_get_u64(json_t *j);
+/* compact dump with jsonx_u64 markers turned into numbers; caller frees. NULL on OOM. */
+char *jsonx_dumps(const json_t *j);
+/* json_loadb that accepts unsigned integers above INT64_MAX (they become decimal strings,
+ * read back with jsonx_get_u64). New reference or NULL (err filled). */
+json_t *jsonx_loadb(const char *buf, size_t len, json_error_t *err);
+/* NULL if every key of obj is in the NULL-terminated list, else the first unknown key. */
+const char *jsonx_unknown_key(json_t *obj, const char *const *allowed);
+/* string member or def */
+const char *jsonx_str(json_t *obj, const char *key, const char *def);
+
+#endif

@@ -1,0 +1,410 @@
+/* bmd: the node's current bucket metadata plus pure BMD operations and the AIStore JSON codec
+ * ({"providers":{"ais":{"@#":{"<bck>":{Bprops}}}},"uuid","version":"N"}).
+ * Invariants as smap: installed BMDs are immutable, versions only grow, refcounted readers.
+ * Each bucket's full props JSON is kept; hot fields (checksum type, validation, versioning)
+ * are re-derived from it by bck_sync_hot() after every change. */
+#include "cluster/bmd.h"
+#include "api/jsonx.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/fsops.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS_GLOBAL_UNAME "@#"
+
+static pthread_mutex_t bmd_mu = PTHREAD_MUTEX_INITIALIZER;
+static bmd_t *bmd_cur;
+static char bmd_path[1024];
+static void (*bmd_listener)(const bmd_t *old, const bmd_t *cur);
+
+bmd_t *bmd_new(void)
+{
+	bmd_t *m = calloc(1, sizeof(*m));
+	if (m)
+		m->refs = 1;
+	return m;
+}
+
+void bmd_free(bmd_t *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < m->nbcks; i++)
+		json_decref(m->bcks[i].props);
+	free(m->bcks);
+	free(m);
+}
+
+bmd_t *bmd_clone(const bmd_t *m)
+{
+	bmd_t *c = bmd_new();
+	if (!c)
+		return NULL;
+	c->version = m->version;
+	memcpy(c->uuid, m->uuid, sizeof(c->uuid));
+	if (m->nbcks) {
+		c->bcks = malloc(sizeof(bck_t) * (size_t)m->nbcks);
+		if (!c->bcks) {
+			bmd_free(c);
+			return NULL;
+		}
+		for (int i = 0; i < m->nbcks; i++) {
+			c->bcks[i] = m->bcks[i];
+			c->bcks[i].props = json_deep_copy(m->bcks[i].props);
+		}
+		c->nbcks = m->nbcks;
+	}
+	return c;
+}
+
+bmd_t *bmd_get(void)
+{
+	pthread_mutex_lock(&bmd_mu);
+	bmd_t *m = bmd_cur;
+	if (m)
+		__atomic_add_fetch(&m->refs, 1, __ATOMIC_ACQ_REL);
+	pthread_mutex_unlock(&bmd_mu);
+	return m;
+}
+
+void bmd_put(bmd_t *m)
+{
+	if (m && __atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		bmd_free(m);
+}
+
+void bmd_set_persist_path(const char *path) { snprintf(bmd_path, sizeof(bmd_path), "%s", path); }
+void bmd_set_listener(void (*cb)(const bmd_t *old, const bmd_t *cur)) { bmd_listener = cb; }
+
+static void bmd_persist(const bmd_t *m)
+{
+	if (!bmd_path[0])
+		return;
+	json_t *j = bmd_to_json(m);
+	char *s = j ? jsonx_dumps(j) : NULL;
+	if (!s || fsops_write_atomic(bmd_path, s, strlen(s)))
+		log_err("failed to persist BMD v%lld to %s", (long long)m->version, bmd_path);
+	free(s);
+	json_decref(j);
+}
+
+int bmd_install(bmd_t *m, bool force)
+{
+	static pthread_mutex_t listener_mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&listener_mu); /* listeners see installs in order */
+	pthread_mutex_lock(&bmd_mu);
+	if (!force && bmd_cur && m->version <= bmd_cur->version) {
+		pthread_mutex_unlock(&bmd_mu);
+		pthread_mutex_unlock(&listener_mu);
+		bmd_put(m);
+		return 0;
+	}
+	bmd_t *old = bmd_cur;
+	bmd_cur = m;
+	bmd_persist(m);
+	pthread_mutex_unlock(&bmd_mu);
+	log_info("BMD v%lld installed: %d buckets", (long long)m->version, m->nbcks);
+	if (bmd_listener)
+		bmd_listener(old, m);
+	pthread_mutex_unlock(&listener_mu);
+	bmd_put(old);
+	return 1;
+}
+
+int bmd_load_persisted(void)
+{
+	char *s = NULL, err[256] = "";
+	size_t len = 0;
+	if (!bmd_path[0] || fsops_read_file(bmd_path, 256 << 20, &s, &len))
+		return AIS_ENOTFOUND;
+	json_t *j = jsonx_loadb(s, len, NULL);
+	free(s);
+	bmd_t *m = j ? bmd_from_json(j, err, sizeof(err)) : NULL;
+	json_decref(j);
+	if (!m) {
+		log_warn("ignoring corrupt persisted BMD %s: %s", bmd_path, err);
+		return AIS_EINVAL;
+	}
+	bmd_install(m, true);
+	return 0;
+}
+
+bool bck_name_valid(const char *name)
+{
+	size_t l = strlen(name);
+	if (l == 0 || l > BCK_NAME_MAX || name[0] == '.')
+		return false;
+	for (size_t i = 0; i < l; i++) {
+		char c = name[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')
+			continue;
+		if (c != '.' || name[i + 1] == '.')
+			return false;
+	}
+	return true;
+}
+
+static void copy_part(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void bck_ns_split(const char *ns, char *uuid, size_t ucap, char *name, size_t ncap)
+{
+	copy_part(uuid, ucap, "", 0);
+	copy_part(name, ncap, "", 0);
+	if (!ns || !*ns)
+		return;
+	const char *hash = strchr(ns, '#');
+	if (ns[0] == '@') {
+		size_t ul = hash ? (size_t)(hash - ns - 1) : strlen(ns) - 1;
+		copy_part(uuid, ucap, ns + 1, ul);
+	}
+	if (hash)
+		copy_part(name, ncap, hash + 1, strlen(hash + 1));
+}
+
+const bck_t *bmd_find(const bmd_t *m, const char *provider, const char *ns, const char *name)
+{
+	if (!m)
+		return NULL;
+	for (int i = 0; i < m->nbcks; i++) {
+		const bck_t *b = &m->bcks[i];
+		if (!strcmp(b->name, name) && !strcmp(b->provider, provider) && !strcmp(b->ns, ns ? ns : ""))
+			return b;
+	}
+	return NULL;
+}
+
+static bool jbool(json_t *o, const char *sect, const char *key, bool def)
+{
+	json_t *v = json_object_get(json_object_get(o, sect), key);
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+void bck_sync_hot(bck_t *b)
+{
+	const char *ct = json_string_value(json_object_get(json_object_get(b->props, "checksum"), "type"));
+	int t = cksum_type_from_str(ct ? ct : "none");
+	b->cksum_type = t < 0 ? CKSUM_NONE : (cksum_type_t)t;
+	b->validate_warm_get = jbool(b->props, "checksum", "validate_warm_get", false);
+	b->validate_cold_get = jbool(b->props, "checksum", "validate_cold_get", false);
+	b->versioning = jbool(b->props, "versioning", "enabled", true);
+	b->bid = jsonx_get_u64(json_object_get(b->props, "bid"));
+	b->created = (int64_t)jsonx_get_u64(json_object_get(b->props, "created"));
+}
+
+/* a config section as the bucket's default (copied), or an empty object */
+static json_t *cfg_section(const char *name)
+{
+	const config_t *c = config_get();
+	json_t *s = c ? json_object_get(c->cluster, name) : NULL;
+	return json_is_object(s) ? json_deep_copy(s) : json_object();
+}
+
+/* AIStore's default Bprops for a new ais:// bucket, inherited from the cluster config */
+static json_t *bprops_default(const char *provider)
+{
+	const config_t *c = config_get();
+	json_t *cks = cfg_section("checksum");
+	if (!json_object_get(cks, "type"))
+		json_object_set_new(cks, "type", json_string(c ? c->cksum_type : "xxhash2"));
+	const char *bools[] = {"validate_cold_get", "validate_warm_get", "validate_obj_move", "enable_read_range"};
+	for (size_t i = 0; i < 4; i++)
+		if (!json_object_get(cks, bools[i]))
+			json_object_set_new(cks, bools[i], json_false());
+	json_t *ver = cfg_section("versioning");
+	if (!json_object_get(ver, "enabled"))
+		json_object_set_new(ver, "enabled", json_boolean(c ? c->versioning : true));
+	if (!json_object_get(ver, "validate_warm_get"))
+		json_object_set_new(ver, "validate_warm_get", json_false());
+	if (!json_object_get(ver, "synchronize"))
+		json_object_set_new(ver, "synchronize", json_false());
+	json_t *wp = cfg_section("write_policy");
+	if (!json_object_get(wp, "data"))
+		json_object_set_new(wp, "data", json_string(""));
+	if (!json_object_get(wp, "md"))
+		json_object_set_new(wp, "md", json_string(""));
+	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o}", "write_policy", wp,
+			 "provider", provider, "checksum", cks, "ec", cfg_section("ec"), "chunks", cfg_section("chunks"),
+			 "mirror", cfg_section("mirror"), "lru", cfg_section("lru"), "versioning", ver,
+			 "access", "0", "features", "0", "rate_limit", cfg_section("rate_limit"));
+}
+
+/* recursive merge of patch into dst (objects merged key by key) */
+static void json_merge(json_t *dst, json_t *patch)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(patch, key, v) {
+		json_t *d = json_object_get(dst, key);
+		if (json_is_object(d) && json_is_object(v))
+			json_merge(d, v);
+		else
+			json_object_set(dst, key, v);
+	}
+}
+
+int bmd_add(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *props)
+{
+	if (bmd_find(m, provider, ns, name))
+		return AIS_EEXIST;
+	bck_t *nb = realloc(m->bcks, sizeof(bck_t) * (size_t)(m->nbcks + 1));
+	if (!nb)
+		return AIS_ENOMEM;
+	m->bcks = nb;
+	bck_t *b = &m->bcks[m->nbcks];
+	memset(b, 0, sizeof(*b));
+	snprintf(b->provider, sizeof(b->provider), "%s", provider);
+	snprintf(b->ns, sizeof(b->ns), "%s", ns ? ns : "");
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	b->props = bprops_default(provider);
+	if (!b->props)
+		return AIS_ENOMEM;
+	if (json_is_object(props))
+		json_merge(b->props, props);
+	char s[32];
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)(rand_u64() >> 1));
+	json_object_set_new(b->props, "bid", json_string(s));
+	snprintf(s, sizeof(s), "%lld", (long long)now_ns());
+	json_object_set_new(b->props, "created", json_string(s));
+	json_object_set_new(b->props, "provider", json_string(provider));
+	bck_sync_hot(b);
+	m->nbcks++;
+	return 0;
+}
+
+int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name)
+{
+	const bck_t *b = bmd_find(m, provider, ns, name);
+	if (!b)
+		return AIS_ENOBUCKET;
+	int i = (int)(b - m->bcks);
+	json_decref(m->bcks[i].props);
+	memmove(&m->bcks[i], &m->bcks[i + 1], sizeof(bck_t) * (size_t)(m->nbcks - i - 1));
+	m->nbcks--;
+	return 0;
+}
+
+/* validate a props patch: only known sections, known checksum type */
+static int bprops_validate(json_t *patch, char *err, size_t errcap)
+{
+	static const char *const allowed[] = {"backend_bck", "write_policy", "checksum", "extra", "rate_limit",
+		"ec", "chunks", "mirror", "lru", "access", "features", "versioning", "force", NULL};
+	if (!json_is_object(patch)) {
+		snprintf(err, errcap, "invalid bucket props: expecting a JSON object");
+		return AIS_EINVAL;
+	}
+	const char *bad = jsonx_unknown_key(patch, allowed);
+	if (bad) {
+		snprintf(err, errcap, "invalid bucket props: unknown field \"%s\"", bad);
+		return AIS_EINVAL;
+	}
+	json_t *cks = json_object_get(patch, "checksum");
+	if (cks) {
+		if (!json_is_object(cks)) {
+			snprintf(err, errcap, "invalid bucket props: checksum must be an object");
+			return AIS_EINVAL;
+		}
+		json_t *t = json_object_get(cks, "type");
+		if (t && (!json_is_string(t) || cksum_type_from_str(json_string_value(t)) < 0)) {
+			snprintf(err, errcap, "invalid checksum type %s", json_is_string(t) ? json_string_value(t) : "(not a string)");
+			return AIS_EINVAL;
+		}
+	}
+	return 0;
+}
+
+int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *patch,
+		  char *err, size_t errcap)
+{
+	const bck_t *cb = bmd_find(m, provider, ns, name);
+	if (!cb) {
+		snprintf(err, errcap, "bucket \"%s://%s\" does not exist", provider, name);
+		return AIS_ENOBUCKET;
+	}
+	int rc = bprops_validate(patch, err, errcap);
+	if (rc)
+		return rc;
+	bck_t *b = &m->bcks[cb - m->bcks];
+	json_t *p = json_deep_copy(patch);
+	json_object_del(p, "force");
+	json_merge(b->props, p);
+	json_decref(p);
+	bck_sync_hot(b);
+	return 0;
+}
+
+json_t *bmd_to_json(const bmd_t *m)
+{
+	json_t *providers = json_object();
+	for (int i = 0; i < m->nbcks; i++) {
+		const bck_t *b = &m->bcks[i];
+		json_t *nss = json_object_get(providers, b->provider);
+		if (!nss) {
+			nss = json_object();
+			json_object_set_new(providers, b->provider, nss);
+		}
+		const char *nsk = b->ns[0] ? b->ns : NS_GLOBAL_UNAME;
+		json_t *bcks = json_object_get(nss, nsk);
+		if (!bcks) {
+			bcks = json_object();
+			json_object_set_new(nss, nsk, bcks);
+		}
+		json_object_set(bcks, b->name, b->props);
+	}
+	char ver[32];
+	snprintf(ver, sizeof(ver), "%lld", (long long)m->version);
+	return json_pack("{s:o, s:s, s:s}", "providers", providers, "uuid", m->uuid, "version", ver);
+}
+
+bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap)
+{
+	bmd_t *m = bmd_new();
+	if (!m || !json_is_object(j)) {
+		snprintf(err, errcap, "bmd: not a JSON object");
+		goto fail;
+	}
+	json_t *jv = json_object_get(j, "version");
+	m->version = json_is_string(jv) ? atoll(json_string_value(jv)) : (int64_t)json_integer_value(jv);
+	snprintf(m->uuid, sizeof(m->uuid), "%s", jsonx_str(j, "uuid", ""));
+	const char *prov, *nsk, *bname;
+	json_t *nss, *bcks, *props;
+	json_object_foreach(json_object_get(j, "providers"), prov, nss) {
+		json_object_foreach(nss, nsk, bcks) {
+			json_object_foreach(bcks, bname, props) {
+				if (!json_is_object(props) || strlen(prov) >= sizeof(m->bcks[0].provider) ||
+				    strlen(bname) > BCK_NAME_MAX || strlen(nsk) >= sizeof(m->bcks[0].ns)) {
+					snprintf(err, errcap, "bmd: invalid bucket entry %s", bname);
+					goto fail;
+				}
+				bck_t *nb = realloc(m->bcks, sizeof(bck_t) * (size_t)(m->nbcks + 1));
+				if (!nb)
+					goto fail;
+				m->bcks = nb;
+				bck_t *b = &m->bcks[m->nbcks++];
+				memset(b, 0, sizeof(*b));
+				snprintf(b->provider, sizeof(b->provider), "%s", prov);
+				snprintf(b->ns, sizeof(b->ns), "%s", strcmp(nsk, NS_GLOBAL_UNAME) ? nsk : "");
+				snprintf(b->name, sizeof(b->name), "%s", bname);
+				b->props = json_incref(props);
+				bck_sync_hot(b);
+			}
+		}
+	}
+	return m;
+fail:
+	bmd_free(m);
+	return NULL;
+}

@@ -1,0 +1,69 @@
+/* bmd: bucket metadata (AIStore's meta.BMD): versioned, immutable once published, refcounted,
+ * like smap. Buckets are keyed by (provider, namespace, name). Each bucket keeps its full
+ * AIStore props JSON (`props`) plus the hot fields the data path reads.
+ * JSON shape: {"providers":{"ais":{"":{"buckets":{"name":{props}}}}},"uuid","version":"N"}
+ * (the namespace key is "" for the global namespace). */
+#ifndef AIS_BMD_H
+#define AIS_BMD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cksum.h"
+
+#define BCK_NAME_MAX 64
+
+typedef struct bck {
+	char provider[16];      /* "ais" */
+	char ns[80];            /* "" = global; otherwise "@uuid#name" form */
+	char name[BCK_NAME_MAX + 1];
+	uint64_t bid;
+	int64_t created;        /* unix ns */
+	cksum_type_t cksum_type;
+	bool validate_warm_get; /* checksum.validate_warm_get */
+	bool validate_cold_get;
+	bool versioning;        /* versioning.enabled */
+	json_t *props;          /* full Bprops JSON; owned by the bmd */
+} bck_t;
+
+typedef struct bmd {
+	int refs;
+	int64_t version;
+	char uuid[40];
+	bck_t *bcks; int nbcks;
+} bmd_t;
+
+bmd_t *bmd_get(void);
+void bmd_put(bmd_t *m);
+int bmd_install(bmd_t *m, bool force);  /* as smap_install */
+void bmd_set_persist_path(const char *path);
+int bmd_load_persisted(void);
+/* called after every install with (old, new) – old may be NULL; set once at start-up. */
+void bmd_set_listener(void (*cb)(const bmd_t *old, const bmd_t *cur));
+
+bmd_t *bmd_new(void);
+bmd_t *bmd_clone(const bmd_t *m);
+void bmd_free(bmd_t *m);
+const bck_t *bmd_find(const bmd_t *m, const char *provider, const char *ns, const char *name);
+/* add a bucket with default props derived from the cluster config, merged with `props` (may be
+ * NULL); assigns bid/created. AIS_EEXIST if present. */
+int bmd_add(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *props);
+int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name);
+/* merge `patch` into the bucket's props (validated); refreshes hot fields. */
+int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *patch,
+		  char *err, size_t errcap);
+/* refresh hot fields from b->props. */
+void bck_sync_hot(bck_t *b);
+
+json_t *bmd_to_json(const bmd_t *m);
+bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap);
+
+/* split a namespace ("" global, "@uuid#name", "#name") into its uuid and name parts. */
+void bck_ns_split(const char *ns, char *uuid, size_t ucap, char *name, size_t ncap);
+
+/* AIStore's bucket-name rules: 1..64 chars of [A-Za-z0-9._-], not "." or "..". */
+bool bck_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,95 @@
+/* daemon: /v1/daemon and /v1/health for both roles. Holds the target hooks (set once). */
+#include "cluster/daemon.h"
+#include "api/jsonx.h"
+#include "cluster/bmd.h"
+#include "cluster/membership.h"
+#include "cluster/node.h"
+#include "cluster/smap.h"
+#include "core/config.h"
+#include "core/util.h"
+#include "net/route.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *(*dmn_mountpaths)(void);
+static void (*dmn_capacity)(uint64_t *used, uint64_t *total);
+
+void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *, uint64_t *))
+{
+	dmn_mountpaths = mountpaths;
+	dmn_capacity = capacity;
+}
+
+static void dmn_json(http_req_t *r, json_t *j)
+{
+	char *s = j ? jsonx_dumps(j) : NULL;
+	if (s)
+		http_respond(r, 200, "application/json", s, strlen(s));
+	else
+		http_error(r, 500, NULL, "out of memory");
+	free(s);
+	json_decref(j);
+}
+
+static json_t *dmn_status(void)
+{
+	uint64_t used = 0, total = 0;
+	if (dmn_capacity)
+		dmn_capacity(&used, &total);
+	smap_t *m = smap_get();
+	json_t *j = json_pack("{s:o, s:s, s:I, s:s, s:I, s:I, s:b}", "snode", snode_to_json(node_self()), "status",
+			      membership_joined() ? "online" : "joining", "uptime",
+			      (json_int_t)(now_ns() - node_start_ns()), "version", "aistore-c 0.1 (AIStore 4.7 API)",
+			      "smap_version", (json_int_t)(m ? m->version : 0), "capacity_used", (json_int_t)used,
+			      "is_primary", node_is_primary());
+	json_object_set_new(j, "capacity_total", json_integer((json_int_t)total));
+	smap_put(m);
+	return j;
+}
+
+static void dmn_get(http_req_t *r)
+{
+	const char *what = http_query_get(r, "what");
+	if (!what || !*what) {
+		http_error(r, 400, NULL, "missing 'what' query parameter");
+		return;
+	}
+	if (!strcmp(what, "smap")) {
+		smap_t *m = smap_get();
+		dmn_json(r, m ? smap_to_json(m) : json_object());
+		smap_put(m);
+	} else if (!strcmp(what, "bmd")) {
+		bmd_t *m = bmd_get();
+		dmn_json(r, m ? bmd_to_json(m) : json_object());
+		bmd_put(m);
+	} else if (!strcmp(what, "config")) {
+		json_t *j = json_deep_copy(config_get()->cluster);
+		json_object_update(j, config_get()->local);
+		dmn_json(r, j);
+	} else if (!strcmp(what, "snode")) {
+		dmn_json(r, snode_to_json(node_self()));
+	} else if (!strcmp(what, "mountpaths") && dmn_mountpaths) {
+		dmn_json(r, dmn_mountpaths());
+	} else if (!strcmp(what, "node_status") || !strcmp(what, "status")) {
+		dmn_json(r, dmn_status());
+	} else {
+		http_error(r, 400, NULL, "invalid GET /v1/daemon request: unrecognized what=%s", what);
+	}
+}
+
+static void dmn_health(http_req_t *r)
+{
+	if (!membership_joined() && http_query_get(r, "readiness")) {
+		http_error(r, 503, NULL, "%s is not ready: joining the cluster", node_name());
+		return;
+	}
+	http_respond(r, 200, NULL, NULL, 0);
+}
+
+int daemon_init(void)
+{
+	route_add(RM(HTTP_M_GET), "/v1/daemon", dmn_get);
+	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/health", dmn_health);
+	return 0;
+}

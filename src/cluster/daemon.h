@@ -1,0 +1,13 @@
+/* daemon: node-level endpoints served by both roles: GET /v1/daemon?what=smap|bmd|config|
+ * snode|mountpaths|... and GET /v1/health. The target contributes its mountpaths and
+ * capacity through daemon_set_target_hooks(). */
+#ifndef AIS_DAEMON_H
+#define AIS_DAEMON_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+int daemon_init(void);
+void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *used, uint64_t *total));
+
+#endif

@@ -1,0 +1,230 @@
+/* metasync: owns the primary's per-node "acked versions" table and the retry thread.
+ * Push = PUT <node control URL>/v1/metasync with the current Smap and BMD. A node acks by
+ * answering 200; its acked versions are then the pushed ones. The table is guarded by
+ * ms_mu; metadata read-modify-write by the separate ms_commit_mu (metasync_lock). */
+#include "cluster/metasync.h"
+#include "api/jsonx.h"
+#include "cluster/node.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "net/hclient.h"
+#include "net/route.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MS_MAX_NODES 256
+
+struct ms_ack {
+	char id[SNODE_ID_MAX];
+	int64_t smap_ver, bmd_ver;
+};
+
+static pthread_mutex_t ms_commit_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t ms_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct ms_ack ms_acks[MS_MAX_NODES];
+static int ms_nacks;
+static pthread_t ms_thread;
+static volatile int ms_running;
+
+void metasync_lock(void) { pthread_mutex_lock(&ms_commit_mu); }
+void metasync_unlock(void) { pthread_mutex_unlock(&ms_commit_mu); }
+
+static struct ms_ack *ms_ack_find(const char *id, bool add)
+{
+	for (int i = 0; i < ms_nacks; i++)
+		if (!strcmp(ms_acks[i].id, id))
+			return &ms_acks[i];
+	if (!add || ms_nacks >= MS_MAX_NODES)
+		return NULL;
+	struct ms_ack *a = &ms_acks[ms_nacks++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->id, sizeof(a->id), "%s", id);
+	return a;
+}
+
+void metasync_node_versions(const char *id, int64_t smap_ver, int64_t bmd_ver)
+{
+	pthread_mutex_lock(&ms_mu);
+	struct ms_ack *a = ms_ack_find(id, true);
+	if (a) {
+		a->smap_ver = smap_ver;
+		a->bmd_ver = bmd_ver;
+	}
+	pthread_mutex_unlock(&ms_mu);
+}
+
+json_t *metasync_payload(void)
+{
+	smap_t *s = smap_get();
+	bmd_t *b = bmd_get();
+	json_t *j = json_object();
+	if (s)
+		json_object_set_new(j, "smap", smap_to_json(s));
+	if (b)
+		json_object_set_new(j, "bmd", bmd_to_json(b));
+	smap_put(s);
+	bmd_put(b);
+	return j;
+}
+
+int metasync_apply(json_t *payload, bool force, char *err, size_t errcap)
+{
+	json_t *js = json_object_get(payload, "smap"), *jb = json_object_get(payload, "bmd");
+	if (js) {
+		smap_t *m = smap_from_json(js, err, errcap);
+		if (!m)
+			return AIS_EINVAL;
+		smap_install(m, force);
+	}
+	if (jb) {
+		bmd_t *m = bmd_from_json(jb, err, errcap);
+		if (!m)
+			return AIS_EINVAL;
+		bmd_install(m, force);
+	}
+	return 0;
+}
+
+/* push the current versions to the nodes that need them (all: every node but self) */
+static int ms_push(bool all)
+{
+	smap_t *s = smap_get();
+	bmd_t *b = bmd_get();
+	int failed = 0, n = 0;
+	if (!s)
+		goto out;
+	int total = s->nproxies + s->ntargets;
+	hreq_t *reqs = calloc((size_t)total + 1, sizeof(hreq_t));
+	const snode_t **dst = calloc((size_t)total + 1, sizeof(*dst));
+	char **urls = calloc((size_t)total + 1, sizeof(char *));
+	json_t *j = metasync_payload();
+	char *body = j ? jsonx_dumps(j) : NULL;
+	json_decref(j);
+	if (!reqs || !dst || !urls || !body)
+		goto free;
+	const config_t *cfg = config_get();
+	pthread_mutex_lock(&ms_mu);
+	for (int i = 0; i < total; i++) {
+		const snode_t *nd = i < s->nproxies ? &s->proxies[i] : &s->targets[i - s->nproxies];
+		if (!strcmp(nd->id, node_id()))
+			continue;
+		struct ms_ack *a = ms_ack_find(nd->id, true);
+		if (!all && a && a->smap_ver >= s->version && (!b || a->bmd_ver >= b->version))
+			continue;
+		size_t ul = strlen(nd->ctl.url) + 16;
+		urls[n] = malloc(ul);
+		if (!urls[n])
+			continue;
+		snprintf(urls[n], ul, "%s/v1/metasync", nd->ctl.url);
+		reqs[n] = (hreq_t){.method = "PUT", .url = urls[n], .body = body, .body_len = strlen(body),
+				   .timeout_ms = (int)(cfg->cplane_timeout_ns / 1000000) * 2};
+		dst[n++] = nd;
+	}
+	pthread_mutex_unlock(&ms_mu);
+	if (n)
+		hclient_fanout(reqs, n);
+	pthread_mutex_lock(&ms_mu);
+	for (int i = 0; i < n; i++) {
+		struct ms_ack *a = ms_ack_find(dst[i]->id, true);
+		if (reqs[i].rc == 0 && reqs[i].status == 200) {
+			if (a) {
+				a->smap_ver = s->version;
+				a->bmd_ver = b ? b->version : 0;
+			}
+		} else {
+			failed++;
+			log_warn("metasync to %s failed: status %d %s", dst[i]->id, reqs[i].status, reqs[i].errmsg);
+		}
+	}
+	pthread_mutex_unlock(&ms_mu);
+free:
+	for (int i = 0; i < n; i++) {
+		hreq_fini(&reqs[i]);
+		free(urls[i]);
+	}
+	free(urls);
+	free(dst);
+	free(reqs);
+	free(body);
+out:
+	smap_put(s);
+	bmd_put(b);
+	return failed;
+}
+
+int metasync_commit_smap(smap_t *m)
+{
+	smap_t *cur = smap_get();
+	m->version = (cur ? cur->version : 0) + 1;
+	smap_put(cur);
+	smap_install(m, true);
+	return ms_push(false);
+}
+
+int metasync_commit_bmd(bmd_t *m)
+{
+	bmd_t *cur = bmd_get();
+	m->version = (cur ? cur->version : 0) + 1;
+	bmd_put(cur);
+	bmd_install(m, true);
+	return ms_push(false);
+}
+
+static void *ms_thread_fn(void *arg)
+{
+	(void)arg;
+	while (ms_running) {
+		for (int i = 0; i < 20 && ms_running; i++)
+			usleep(100 * 1000);
+		if (ms_running && node_is_primary()) {
+			metasync_lock();
+			ms_push(false);
+			metasync_unlock();
+		}
+	}
+	return NULL;
+}
+
+/* PUT /v1/metasync (receiver; runs on the pool) */
+static void ms_recv_cb(http_req_t *r)
+{
+	char err[256] = "";
+	json_error_t jerr;
+	json_t *j = jsonx_loadb(r->body, r->body_len, &jerr);
+	if (!j) {
+		http_error(r, 400, NULL, "metasync: malformed payload: %s", jerr.text);
+		return;
+	}
+	int rc = metasync_apply(j, false, err, sizeof(err));
+	json_decref(j);
+	if (rc) {
+		http_error(r, 400, NULL, "metasync: %s", err);
+		return;
+	}
+	http_respond(r, 200, NULL, NULL, 0);
+}
+
+static void ms_recv(http_req_t *r) { http_read_body(r, 256u << 20, ms_recv_cb, true); }
+
+int metasync_init(void)
+{
+	route_add(RM(HTTP_M_PUT), "/v1/metasync", ms_recv);
+	ms_running = 1;
+	if (pthread_create(&ms_thread, NULL, ms_thread_fn, NULL)) {
+		ms_running = 0;
+		return AIS_ENOMEM;
+	}
+	return 0;
+}
+
+void metasync_fini(void)
+{
+	if (!ms_running)
+		return;
+	ms_running = 0;
+	pthread_join(ms_thread, NULL);
+}

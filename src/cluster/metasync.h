@@ -1,0 +1,28 @@
+/* metasync: distribution of Smap and BMD versions from the primary to every node, and their
+ * reception. Primary side: metasync_commit_*() install the next version locally and push it
+ * synchronously to all nodes (parallel, bounded by the control-plane timeout); a background
+ * thread re-pushes to nodes that missed a version (every 2 s). Receiver side: PUT /v1/metasync
+ * {"smap":..., "bmd":...} installs what is newer. Read-modify-write of cluster metadata on the
+ * primary happens under metasync_lock(). */
+#ifndef AIS_METASYNC_H
+#define AIS_METASYNC_H
+
+#include "cluster/bmd.h"
+#include "cluster/smap.h"
+
+int metasync_init(void);     /* register the receiver route; start the retry thread */
+void metasync_fini(void);
+void metasync_lock(void);
+void metasync_unlock(void);
+/* primary: install m as version cur+1 (ownership taken) and push. Caller holds metasync_lock.
+ * Returns the number of nodes that did not ack (they are retried in the background). */
+int metasync_commit_smap(smap_t *m);
+int metasync_commit_bmd(bmd_t *m);
+/* primary: record the versions a node reported (keepalive) so laggards get re-pushed. */
+void metasync_node_versions(const char *id, int64_t smap_ver, int64_t bmd_ver);
+/* apply a {"smap":..,"bmd":..} payload (join response, metasync). force: accept older. */
+int metasync_apply(json_t *payload, bool force, char *err, size_t errcap);
+/* build the payload with the current versions (new reference). */
+json_t *metasync_payload(void);
+
+#endif

@@ -1,0 +1,142 @@
+/* hclient: libcurl-based blocking client. Owns one curl easy handle per calling thread
+ * (thread-local, reused for keep-alive; freed at thread exit via a pthread key). */
+#include "net/hclient.h"
+#include "core/err.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static pthread_key_t hc_key;
+static pthread_once_t hc_once = PTHREAD_ONCE_INIT;
+
+static void hc_handle_free(void *p) { curl_easy_cleanup((CURL *)p); }
+static void hc_key_init(void) { pthread_key_create(&hc_key, hc_handle_free); }
+
+void hclient_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	pthread_once(&hc_once, hc_key_init);
+}
+
+void hclient_global_fini(void) { curl_global_cleanup(); }
+
+void hreq_fini(hreq_t *r) { sbuf_fini(&r->resp); }
+
+static size_t hc_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	hreq_t *r = ud;
+	size_t n = size * nmemb;
+	if (r->resp.len + n > (256u << 20)) /* control plane: refuse absurd bodies */
+		return 0;
+	return sbuf_add(&r->resp, ptr, n) ? 0 : n;
+}
+
+/* configure h for r; *hdrs receives the header list the caller frees after the transfer */
+static void hc_setup(CURL *h, hreq_t *r, struct curl_slist **hdrs)
+{
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, r->url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(r->timeout_ms > 0 ? r->timeout_ms : 10000));
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, hc_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errmsg);
+	if (!strcmp(r->method, "HEAD"))
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	*hdrs = curl_slist_append(NULL, "Expect:");
+	if (r->body) {
+		char ct[128];
+		snprintf(ct, sizeof(ct), "Content-Type: %s", r->ctype ? r->ctype : "application/json");
+		*hdrs = curl_slist_append(*hdrs, ct);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
+	r->errmsg[0] = '\0';
+	r->status = 0;
+	r->rc = 0;
+}
+
+static void hc_finish(CURL *h, hreq_t *r, CURLcode cc)
+{
+	long st = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
+	r->status = (int)st;
+	if (cc == CURLE_OK)
+		r->rc = 0;
+	else if (cc == CURLE_OPERATION_TIMEDOUT)
+		r->rc = AIS_ETIMEOUT;
+	else
+		r->rc = AIS_EUNAVAIL;
+	if (cc != CURLE_OK && !r->errmsg[0])
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s", curl_easy_strerror(cc));
+}
+
+int hclient_do(hreq_t *r)
+{
+	pthread_once(&hc_once, hc_key_init);
+	CURL *h = pthread_getspecific(hc_key);
+	if (!h) {
+		h = curl_easy_init();
+		if (!h)
+			return r->rc = AIS_ENOMEM;
+		pthread_setspecific(hc_key, h);
+	}
+	struct curl_slist *hdrs = NULL;
+	hc_setup(h, r, &hdrs);
+	CURLcode cc = curl_easy_perform(h);
+	hc_finish(h, r, cc);
+	curl_slist_free_all(hdrs);
+	return r->rc;
+}
+
+void hclient_fanout(hreq_t *reqs, int n)
+{
+	if (n == 1) {
+		hclient_do(&reqs[0]);
+		return;
+	}
+	CURLM *m = curl_multi_init();
+	CURL *hs[n];
+	struct curl_slist *hdrs[n];
+	for (int i = 0; i < n; i++) {
+		hs[i] = curl_easy_init();
+		hdrs[i] = NULL;
+		if (!hs[i]) {
+			reqs[i].rc = AIS_ENOMEM;
+			continue;
+		}
+		hc_setup(hs[i], &reqs[i], &hdrs[i]);
+		curl_easy_setopt(hs[i], CURLOPT_PRIVATE, &reqs[i]);
+		curl_multi_add_handle(m, hs[i]);
+	}
+	int running = 1;
+	while (running) {
+		curl_multi_perform(m, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, 200, NULL);
+	}
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(m, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		hreq_t *r = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		if (r)
+			hc_finish(msg->easy_handle, r, msg->data.result);
+	}
+	for (int i = 0; i < n; i++) {
+		if (!hs[i])
+			continue;
+		curl_multi_remove_handle(m, hs[i]);
+		curl_easy_cleanup(hs[i]);
+		curl_slist_free_all(hdrs[i]);
+	}
+	curl_multi_cleanup(m);
+}

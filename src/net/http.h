@@ -1,0 +1,123 @@
+/* http: the node's HTTP/1.1 server. N loop threads, each with its own epoll instance and its
+ * own SO_REUSEPORT listener per bound port; llhttp parses; keep-alive; per-connection state
+ * machine; idle/header timeouts. Plus a small worker pool for blocking handlers.
+ *
+ * Request lifecycle (one request per connection at a time; pipelined requests wait):
+ *   head parsed ─► dispatch(r) ─┬─► http_respond*(r, ...)            respond now (body drained)
+ *                               ├─► http_read_body(r, max, fn, pool)  buffer body, then fn(r)
+ *                               ├─► http_stream_body(r, data_cb, end_cb)  body chunks streamed
+ *                               └─► http_defer(r, fn)                 run fn(r) on the pool
+ * Exactly one http_respond* call completes a request. Until then the handler that currently
+ * runs the request owns `r` (loop thread or pool thread); http_respond* may be called from
+ * any thread and hands `r` back to the server (do not touch `r` afterwards).
+ * Responses: headers added with http_hdr_add() before responding; bodies are copied, or a
+ * file descriptor is sent with sendfile (the server closes it). HEAD responses carry headers
+ * only. Oversized heads get 431, bodies over a buffering limit 413, parse errors 400, all as
+ * AIStore JSON errors; the connection is then closed. */
+#ifndef AIS_HTTP_H
+#define AIS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef enum {
+	HTTP_M_OTHER = 0,
+	HTTP_M_GET,
+	HTTP_M_HEAD,
+	HTTP_M_PUT,
+	HTTP_M_POST,
+	HTTP_M_DELETE,
+	HTTP_M_PATCH,
+	HTTP_M_OPTIONS,
+} http_method_t;
+
+typedef struct {
+	const char *name;  /* NUL-terminated */
+	const char *value; /* NUL-terminated */
+} http_kv_t;
+
+typedef struct http_req http_req_t;
+typedef struct http_server http_server_t;
+
+struct http_req {
+	/* read-only for handlers; valid until the response has been handed over */
+	http_method_t method;
+	const char *method_str;
+	const char *path;      /* percent-decoded path, e.g. "/v1/objects/b/a b" */
+	const char *raw_path;  /* as received, without the query */
+	const char *raw_query; /* raw query string without '?', "" if none */
+	const http_kv_t *query; int nquery; /* decoded ('+' = space) query params, in order */
+	const http_kv_t *hdrs; int nhdrs;   /* headers as received */
+	int64_t content_length; /* -1 when absent or chunked */
+	bool chunked;
+	int port_idx;           /* which http_server_listen() call accepted it (0-based) */
+	char remote_addr[64];   /* "ip:port" */
+	/* set by http_read_body before calling the handler; owned by the server */
+	char *body; size_t body_len;
+	/* free for the handler's own per-request state; the handler frees what it sets */
+	void *user;
+};
+
+/* Called on the loop thread when a request head is complete. Must call exactly one of the
+ * continuation functions above (or a respond). */
+typedef void (*http_dispatch_cb)(http_req_t *r, void *arg);
+typedef void (*http_handler_cb)(http_req_t *r);
+/* body chunk: return 0 to continue, or a negative AIS_E* to stop reading (the handler must
+ * then respond from end_cb, which is called with that code). */
+typedef int (*http_data_cb)(http_req_t *r, const char *data, size_t len);
+/* end of body: status 0 = the whole body arrived; AIS_E* if the client disconnected or the
+ * body was malformed/truncated, or the code data_cb returned. When the client is gone the
+ * handler cleans up and still calls http_respond (the server discards it). */
+typedef void (*http_end_cb)(http_req_t *r, int status);
+
+typedef struct {
+	int nloops;             /* loop threads (0: number of CPUs) */
+	int npool;              /* pool threads for deferred handlers (0: 8) */
+	size_t max_head;        /* request line + headers limit (0: 16 KiB) */
+	int idle_timeout_ms;    /* keep-alive idle close (0: 60 s) */
+	int io_timeout_ms;      /* no progress on a started request (0: 5 min) */
+	http_dispatch_cb dispatch;
+	void *dispatch_arg;
+	const char *server_name; /* "Server:" header value; NULL: none */
+} http_config_t;
+
+http_server_t *http_server_new(const http_config_t *cfg);
+/* bind host:port (host NULL/"" = all). May be called several times; returns the port index or
+ * AIS_E*. port 0 picks a free port: read it with http_server_port(). */
+int http_server_listen(http_server_t *s, const char *host, int port);
+int http_server_port(http_server_t *s, int port_idx);
+/* start loop and pool threads; returns immediately. */
+int http_server_start(http_server_t *s);
+/* stop accepting, close connections, join threads, free everything. */
+void http_server_stop(http_server_t *s);
+
+/* request accessors */
+const char *http_hdr_get(const http_req_t *r, const char *name);  /* case-insensitive; NULL if absent */
+const char *http_query_get(const http_req_t *r, const char *key);  /* first value; NULL if absent */
+bool http_query_bool(const http_req_t *r, const char *key);        /* "true"/"1"/"yes"/"" present */
+
+/* continuations */
+void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool);
+void http_stream_body(http_req_t *r, http_data_cb data_cb, http_end_cb end_cb);
+void http_defer(http_req_t *r, http_handler_cb fn);
+
+/* response building: add a header (copied). Content-Length, Date, Connection are automatic. */
+void http_hdr_add(http_req_t *r, const char *name, const char *value);
+void http_hdr_addf(http_req_t *r, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* complete the request with a copied body (ctype may be NULL). */
+void http_respond(http_req_t *r, int status, const char *ctype, const void *body, size_t len);
+/* complete the request with len bytes of fd from offset off via sendfile; takes ownership of fd. */
+void http_respond_fd(http_req_t *r, int status, int fd, off_t off, size_t len);
+/* redirect: status 301/307, Location header. */
+void http_redirect(http_req_t *r, int status, const char *location);
+/* AIStore JSON error {"message","method","url_path","remote_addr","caller","node","status","tcode"};
+ * node name set by http_set_node_name(). */
+void http_error(http_req_t *r, int status, const char *tcode, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* shorthand: status/tcode from an AIS_E* code */
+void http_error_code(http_req_t *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void http_set_node_name(const char *name);
+
+#endif

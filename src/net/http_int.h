@@ -1,0 +1,183 @@
+/* http_int: internals shared by the http_*.c files (not for other modules).
+ * Ownership: a connection (and the http_req_t embedded in it) belongs to one loop thread. While a
+ * handler owns the request (h_owned) the connection is never freed; a pool thread that owns it
+ * (owner_pool) only touches req, rh, resp and the cont_* fields, then hands it back through the
+ * loop's post queue. Every other field is touched by the loop thread only. */
+#ifndef AIS_HTTP_INT_H
+#define AIS_HTTP_INT_H
+
+#include "core/sbuf.h"
+#include "net/http.h"
+
+#include <llhttp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define HTTP_DRAIN_MAX (64 * 1024)     /* unread bodies up to this are drained to keep the conn */
+#define HTTP_OUT_BACKLOG (256 * 1024)  /* stop parsing pipelined requests above this output */
+#define HTTP_RBUF_SMALL (16 * 1024)
+#define HTTP_RBUF_BIG (256 * 1024)     /* read buffer while a large body streams in */
+#define HTTP_ARENA_BLOCK 4096
+
+enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE };
+enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD };
+enum { HTTP_POST_RESP = 1, HTTP_POST_CONT };
+
+typedef struct http_loop http_loop_t;
+typedef struct http_conn http_conn_t;
+
+typedef struct http_arena_blk {
+	struct http_arena_blk *next;
+	size_t used, cap;
+	char data[];
+} http_arena_blk_t;
+
+struct http_conn {
+	int kind; /* HTTP_EV_CONN; first member: epoll data points here */
+	http_req_t req;
+	http_loop_t *loop;
+	int fd;
+	llhttp_t parser;
+	http_conn_t *prev, *next;   /* loop's connection list */
+	http_conn_t *post_next;     /* loop's post queue */
+	http_conn_t *task_next;     /* pool queue */
+
+	/* read side */
+	char *rbuf;
+	size_t rcap, rpos, rlen;
+	bool readable, writable, peer_fin, rd_eof, paused, need_exec, in_parser, want_big;
+	bool lingering;   /* write side shut, discarding input until EOF (or 2 s) before close */
+	bool dead;        /* fd closed; freed once no handler owns the request */
+	bool no_more;     /* parse no further requests */
+	bool close_after; /* close once the output is flushed and no response is pending */
+	bool in_run, again, posted;
+	bool in_ready;    /* on the loop's ready list: yielded after a burst of reads */
+	int nreads;       /* reads in the current run */
+	http_conn_t *ready_next;
+	int perr;         /* our reason for failing the parser: 413, 431, or an AIS_E* from data_cb */
+	int64_t last_ns;  /* last progress (monotonic) */
+
+	/* request head storage (fixed capacity, so pointers into it stay valid) */
+	char *head;
+	size_t head_len, head_cap;
+	bool in_field, in_value, hdr_pending;
+	const char *url;
+	http_kv_t *hv;
+	int nhv, hv_cap;
+	http_arena_blk_t *arena;    /* first block kept across requests */
+
+	/* request state (loop-owned) */
+	bool active, hdrs_done, msg_complete, responded, h_owned, owner_pool, end_called;
+	bool keepalive, http10, must_close, expect_cont, cont_sent;
+	int body_mode;
+	size_t body_max;
+	uint64_t body_seen, discard_seen;
+	bool body_on_pool;
+	http_handler_cb body_fn;
+	http_data_cb data_cb;
+	http_end_cb end_cb;
+	char *body;
+	size_t body_cap;
+
+	/* continuation posted from a pool thread */
+	int post_kind;
+	int cont_mode;
+	size_t cont_max;
+	bool cont_on_pool;
+	http_handler_cb cont_fn;
+	http_data_cb cont_data;
+	http_end_cb cont_end;
+	http_handler_cb pool_fn;
+
+	/* response being built by the handler (any thread) */
+	sbuf_t rh;        /* "Name: value\r\n" lines added by http_hdr_add */
+	sbuf_t resp;      /* complete head (+ body) of the response */
+	int resp_fd;
+	off_t resp_off;
+	size_t resp_len;
+	bool resp_close;
+
+	/* output (loop-owned) */
+	sbuf_t out;
+	size_t out_pos;
+	int sf_fd;
+	bool corked;
+	off_t sf_off;
+	size_t sf_left;
+};
+
+typedef struct http_listener {
+	int kind; /* HTTP_EV_LISTEN */
+	int fd;
+	int port_idx;
+	http_loop_t *loop;
+} http_listener_t;
+
+typedef struct http_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	http_conn_t *head, *tail;
+	bool stop;
+	int n;
+	pthread_t *th;
+} http_pool_t;
+
+#define HTTP_MAX_PORTS 8
+
+struct http_loop {
+	int kind; /* HTTP_EV_WAKE (epoll data for the eventfd) */
+	http_server_t *srv;
+	int idx;
+	int epfd, evfd;
+	pthread_t th;
+	bool started;
+	http_listener_t lis[HTTP_MAX_PORTS];
+	int nlis;
+	http_conn_t *conns; /* doubly linked list */
+	http_conn_t *grave; /* unlinked dead connections, freed after the current event batch */
+	http_conn_t *ready; /* connections that yielded with input left; run again before sleeping */
+	int64_t now;        /* monotonic ns, refreshed once per epoll_wait */
+	int nconns;
+	pthread_mutex_t post_mu;
+	http_conn_t *post_head, *post_tail;
+};
+
+struct http_server {
+	http_config_t cfg;
+	char *server_name;
+	int nloops;
+	http_loop_t *loops;
+	int nports;
+	int ports[HTTP_MAX_PORTS];
+	http_pool_t pool;
+	atomic_bool stopping;
+	bool started;
+};
+
+static inline http_conn_t *http_conn_of(const http_req_t *r)
+{
+	return (http_conn_t *)((char *)r - offsetof(http_conn_t, req));
+}
+
+/* http.c: the calling thread's loop (NULL on pool and foreign threads) */
+http_loop_t *http_cur_loop(void);
+/* http.c: the response in c->resp is complete; hand it to the connection (any thread). */
+void http_conn_respond_done(http_conn_t *c);
+/* http.c: apply a body continuation (any thread). */
+void http_conn_continue(http_conn_t *c, int mode, size_t max, http_handler_cb fn, bool on_pool,
+			http_data_cb data_cb, http_end_cb end_cb);
+/* http.c: arena allocation for the current request (owner of r only). */
+void *http_arena_alloc(http_conn_t *c, size_t n);
+
+/* http_resp.c */
+const char *http_reason(int status);
+/* build the response head (and copy body unless HEAD) into c->resp; decides Connection: close */
+void http_resp_build(http_conn_t *c, int status, const char *ctype, const void *body, size_t len,
+		     bool send_body);
+
+/* http_pool.c */
+int http_pool_start(http_pool_t *p, int n);
+void http_pool_push(http_pool_t *p, http_conn_t *c);
+void http_pool_stop(http_pool_t *p);
+
+#endif

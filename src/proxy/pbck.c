@@ -1,0 +1,272 @@
+/* pbck: bucket operations at the proxy: list buckets, create/destroy, HEAD (props in
+ * Ais-Bucket-Props), set/reset props, and list-objects dispatch. Mutations happen on the
+ * primary under metasync_lock: clone BMD → change → commit (pushed to every node before the
+ * response, so the next request to any target sees it). Non-primary proxies forward. */
+#include "proxy/proxy.h"
+#include "api/jsonx.h"
+#include "cluster/bmd.h"
+#include "cluster/metasync.h"
+#include "cluster/node.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "net/route.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool ns_valid(const char *ns)
+{
+	for (const char *p = ns; *p; p++) {
+		char c = *p;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '@' || c == '#' || c == '.'))
+			return false;
+	}
+	return strlen(ns) < 80;
+}
+
+int pbck_parse(http_req_t *r, const char *name, pbck_t *b)
+{
+	const char *prov = http_query_get(r, "provider");
+	const char *ns = http_query_get(r, "namespace");
+	memset(b, 0, sizeof(*b));
+	if (!prov || !*prov || !strcmp(prov, "ais"))
+		prov = "ais";
+	else {
+		http_error(r, 400, NULL, "provider \"%s\" is not supported by this cluster (no backend configured)", prov);
+		return AIS_EINVAL;
+	}
+	if (!bck_name_valid(name)) {
+		if (!*name)
+			http_error(r, 400, NULL, "bucket name is missing");
+		else
+			http_error(r, 400, NULL, "bucket name \"%.100s\" is invalid: may only contain letters, numbers, dashes (-), underscores (_), and dots (.)", name);
+		return AIS_EINVAL;
+	}
+	if (ns && !ns_valid(ns)) {
+		http_error(r, 400, NULL, "invalid namespace \"%.100s\"", ns);
+		return AIS_EINVAL;
+	}
+	snprintf(b->provider, sizeof(b->provider), "%s", prov);
+	snprintf(b->ns, sizeof(b->ns), "%s", ns && strcmp(ns, "@#") ? ns : "");
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	return 0;
+}
+
+/* parse the ActMsg body ({"action","name","value"}); NULL body → NULL msg, no error */
+static int pbck_actmsg(http_req_t *r, json_t **out)
+{
+	static const char *const keys[] = {"action", "name", "value", NULL};
+	*out = NULL;
+	if (!r->body_len)
+		return 0;
+	json_error_t jerr;
+	json_t *j = json_loadb(r->body, r->body_len, 0, &jerr);
+	if (!j || !json_is_object(j)) {
+		http_error(r, 400, NULL, "failed to unmarshal JSON action message: %s", j ? "not an object" : jerr.text);
+		json_decref(j);
+		return AIS_EINVAL;
+	}
+	const char *bad = jsonx_unknown_key(j, keys);
+	json_t *a = json_object_get(j, "action");
+	if (bad || (a && !json_is_string(a))) {
+		http_error(r, 400, NULL, "invalid action message: %s%s", bad ? "unknown field " : "action must be a string",
+			   bad ? bad : "");
+		json_decref(j);
+		return AIS_EINVAL;
+	}
+	*out = j;
+	return 0;
+}
+
+static void pbck_list_buckets(http_req_t *r)
+{
+	bmd_t *bmd = bmd_get();
+	json_t *arr = json_array();
+	const char *prov = http_query_get(r, "provider");
+	for (int i = 0; bmd && i < bmd->nbcks; i++) {
+		const bck_t *b = &bmd->bcks[i];
+		if (prov && *prov && strcmp(prov, b->provider))
+			continue;
+		char uuid[sizeof(b->ns)], name[sizeof(b->ns)];
+		bck_ns_split(b->ns, uuid, sizeof(uuid), name, sizeof(name));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:{s:s, s:s}}", "name", b->name, "provider", b->provider,
+						     "namespace", "uuid", uuid, "name", name));
+	}
+	bmd_put(bmd);
+	char *s = jsonx_dumps(arr);
+	json_decref(arr);
+	http_respond(r, 200, "application/json", s, s ? strlen(s) : 0);
+	free(s);
+}
+
+static void pbck_head(http_req_t *r, const pbck_t *b)
+{
+	bmd_t *bmd = bmd_get();
+	const bck_t *bk = bmd_find(bmd, b->provider, b->ns, b->name);
+	if (!bk) {
+		bmd_put(bmd);
+		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", b->provider, b->name);
+		return;
+	}
+	char *props = jsonx_dumps(bk->props);
+	bmd_put(bmd);
+	if (props)
+		http_hdr_add(r, "Ais-Bucket-Props", props);
+	free(props);
+	http_respond(r, 200, NULL, NULL, 0);
+}
+
+/* mutate the BMD on the primary; op returns 0 or AIS_E* with err filled */
+typedef int (*pbck_op_fn)(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t cap);
+
+static int op_create(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t cap)
+{
+	json_t *v = json_object_get(msg, "value");
+	if (v && !json_is_null(v) && !json_is_object(v)) {
+		snprintf(err, cap, "invalid bucket props: expecting a JSON object");
+		return AIS_EINVAL;
+	}
+	int rc = bmd_add(m, b->provider, b->ns, b->name, NULL);
+	if (rc == AIS_EEXIST) {
+		snprintf(err, cap, "bucket \"%s://%s\" already exists", b->provider, b->name);
+		return rc;
+	}
+	if (!rc && json_is_object(v) && json_object_size(v))
+		rc = bmd_set_props(m, b->provider, b->ns, b->name, v, err, cap);
+	return rc;
+}
+
+static int op_destroy(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t cap)
+{
+	int rc = bmd_del(m, b->provider, b->ns, b->name);
+	if (rc)
+		snprintf(err, cap, "bucket \"%s://%s\" does not exist", b->provider, b->name);
+	return rc;
+}
+
+static int op_set_props(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t cap)
+{
+	json_t *v = json_object_get(msg, "value");
+	if (!json_is_object(v)) {
+		snprintf(err, cap, "set-bprops: expecting bucket props in \"value\"");
+		return AIS_EINVAL;
+	}
+	return bmd_set_props(m, b->provider, b->ns, b->name, v, err, cap);
+}
+
+static int op_reset_props(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t cap)
+{
+	const bck_t *bk = bmd_find(m, b->provider, b->ns, b->name);
+	if (!bk) {
+		snprintf(err, cap, "bucket \"%s://%s\" does not exist", b->provider, b->name);
+		return AIS_ENOBUCKET;
+	}
+	json_t *keep = json_pack("{s:O?, s:O?}", "bid", json_object_get(bk->props, "bid"), "created",
+				 json_object_get(bk->props, "created"));
+	bmd_del(m, b->provider, b->ns, b->name);
+	int rc = bmd_add(m, b->provider, b->ns, b->name, NULL);
+	const bck_t *nb = rc ? NULL : bmd_find(m, b->provider, b->ns, b->name);
+	if (nb) {
+		json_object_update(nb->props, keep);
+		bck_sync_hot((bck_t *)nb);
+	}
+	json_decref(keep);
+	return rc;
+}
+
+static void pbck_mutate(http_req_t *r, const pbck_t *b, json_t *msg, pbck_op_fn op)
+{
+	char err[512] = "";
+	if (!node_is_primary()) {
+		pfwd_to_primary(r);
+		return;
+	}
+	metasync_lock();
+	bmd_t *cur = bmd_get();
+	bmd_t *m = cur ? bmd_clone(cur) : bmd_new();
+	bmd_put(cur);
+	int rc = m ? op(m, b, msg, err, sizeof(err)) : AIS_ENOMEM;
+	if (rc) {
+		bmd_free(m);
+		metasync_unlock();
+		http_error_code(r, rc, "%s", err[0] ? err : err_str(rc));
+		return;
+	}
+	int failed = metasync_commit_bmd(m);
+	metasync_unlock();
+	if (failed)
+		log_warn("%s %s: %d node(s) did not ack the new BMD yet", jsonx_str(msg, "action", "?"), b->name, failed);
+	http_respond(r, 200, NULL, NULL, 0);
+}
+
+/* all bucket requests land here after the body (if any) is read; runs on the pool */
+static void pbck_handle_cb(http_req_t *r)
+{
+	char buf[512];
+	const char *items[1] = {NULL};
+	int n = route_items(r, "/v1/buckets", buf, sizeof(buf), items, 1);
+	json_t *msg = NULL;
+	if (pbck_actmsg(r, &msg))
+		return;
+	const char *action = jsonx_str(msg, "action", "");
+	if (n <= 0 || !*items[0]) {
+		if (r->method == HTTP_M_GET && (!*action || !strcmp(action, "list")))
+			pbck_list_buckets(r);
+		else
+			http_error(r, 400, NULL, "invalid URL path %s: bucket name is missing", r->path);
+		goto out;
+	}
+	if (strchr(items[0], '/')) {
+		http_error(r, 400, NULL, "invalid URL path %s", r->path);
+		goto out;
+	}
+	pbck_t b;
+	if (pbck_parse(r, items[0], &b))
+		goto out;
+	switch (r->method) {
+	case HTTP_M_HEAD:
+		pbck_head(r, &b);
+		break;
+	case HTTP_M_GET:
+		if (*action && strcmp(action, "list"))
+			http_error(r, 400, NULL, "invalid action \"%s\" for GET %s", action, r->path);
+		else
+			plist_objects(r, &b, json_object_get(msg, "value"));
+		break;
+	case HTTP_M_POST:
+		if (!strcmp(action, "create-bck"))
+			pbck_mutate(r, &b, msg, op_create);
+		else
+			http_error(r, 400, NULL, "invalid action \"%s\" for POST %s", action, r->path);
+		break;
+	case HTTP_M_DELETE:
+		if (!strcmp(action, "destroy-bck"))
+			pbck_mutate(r, &b, msg, op_destroy);
+		else
+			http_error(r, 400, NULL, "invalid action \"%s\" for DELETE %s", action, r->path);
+		break;
+	case HTTP_M_PATCH:
+		if (!strcmp(action, "set-bprops"))
+			pbck_mutate(r, &b, msg, op_set_props);
+		else if (!strcmp(action, "reset-bprops"))
+			pbck_mutate(r, &b, msg, op_reset_props);
+		else
+			http_error(r, 400, NULL, "invalid action \"%s\" for PATCH %s", action, r->path);
+		break;
+	default:
+		http_error(r, 405, NULL, "invalid method %s for %s", r->method_str, r->path);
+	}
+out:
+	json_decref(msg);
+}
+
+static void pbck_handle(http_req_t *r) { http_read_body(r, 4u << 20, pbck_handle_cb, true); }
+
+int pbck_init(void)
+{
+	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_POST) | RM(HTTP_M_DELETE) | RM(HTTP_M_PATCH),
+		  "/v1/buckets", pbck_handle);
+	return 0;
+}

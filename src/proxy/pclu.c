@@ -1,0 +1,83 @@
+/* pclu: cluster-level queries at the proxy (GET /v1/cluster?what=smap|bmd|config|...) and the
+ * relay of primary-only requests from a non-primary proxy to the primary. */
+#include "proxy/proxy.h"
+#include "api/jsonx.h"
+#include "cluster/bmd.h"
+#include "cluster/node.h"
+#include "cluster/smap.h"
+#include "core/config.h"
+#include "core/sbuf.h"
+#include "net/hclient.h"
+#include "net/route.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void pclu_json(http_req_t *r, json_t *j)
+{
+	char *s = j ? jsonx_dumps(j) : NULL;
+	if (s)
+		http_respond(r, 200, "application/json", s, strlen(s));
+	else
+		http_error(r, 500, NULL, "out of memory");
+	free(s);
+	json_decref(j);
+}
+
+static void pclu_get(http_req_t *r)
+{
+	const char *what = http_query_get(r, "what");
+	if (!what || !*what) {
+		http_error(r, 400, NULL, "missing 'what' query parameter");
+		return;
+	}
+	if (!strcmp(what, "smap")) {
+		smap_t *m = smap_get();
+		pclu_json(r, m ? smap_to_json(m) : json_object());
+		smap_put(m);
+	} else if (!strcmp(what, "bmd")) {
+		bmd_t *m = bmd_get();
+		pclu_json(r, m ? bmd_to_json(m) : json_object());
+		bmd_put(m);
+	} else if (!strcmp(what, "config")) {
+		pclu_json(r, json_incref(config_get()->cluster));
+	} else {
+		http_error(r, 400, NULL, "invalid GET /v1/cluster request: unrecognized what=%s", what);
+	}
+}
+
+void pfwd_to_primary(http_req_t *r)
+{
+	smap_t *m = smap_get();
+	const snode_t *p = m ? smap_primary(m) : NULL;
+	if (!p) {
+		smap_put(m);
+		http_error(r, 503, NULL, "primary proxy is not known yet");
+		return;
+	}
+	sbuf_t url = SBUF_INIT;
+	sbuf_addf(&url, "%s%s%s%s", p->pub.url, r->raw_path, r->raw_query[0] ? "?" : "", r->raw_query);
+	smap_put(m);
+	hreq_t q = {.method = r->method_str, .url = sbuf_str(&url), .body = r->body, .body_len = r->body_len,
+		    .timeout_ms = 60000};
+	if (!q.body_len)
+		q.body = NULL;
+	hclient_do(&q);
+	if (q.rc)
+		http_error(r, 503, NULL, "failed to reach the primary: %s", q.errmsg);
+	else
+		http_respond(r, q.status, q.resp.len ? "application/json" : NULL, q.resp.p, q.resp.len);
+	hreq_fini(&q);
+	sbuf_fini(&url);
+}
+
+int pobj_init(void);
+int pbck_init(void);
+
+int proxy_init(void)
+{
+	route_add(RM(HTTP_M_GET), "/v1/cluster", pclu_get);
+	pobj_init();
+	pbck_init();
+	return 0;
+}

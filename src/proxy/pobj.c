@@ -1,0 +1,96 @@
+/* pobj: object requests at the proxy. The proxy stores nothing: it checks the bucket, picks the
+ * owner by HRW and redirects (GET 301, everything else 307, as AIStore 4.7) to the target's
+ * public URL with the same path and query plus pid (this proxy) and utm (unix ns). Runs on the
+ * loop thread: no I/O besides the response. */
+#include "proxy/proxy.h"
+#include "cluster/bmd.h"
+#include "cluster/hrw.h"
+#include "cluster/node.h"
+#include "cluster/smap.h"
+#include "core/err.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "net/route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* AIStore's object name checks (cos.ValidOname) plus ours: no "." / ".." segments, no NUL */
+static bool pobj_name_valid(const char *o)
+{
+	size_t n = strlen(o);
+	if (n == 0 || o[0] == '/' || o[n - 1] == '/')
+		return false;
+	if (strstr(o, "../") || strstr(o, "~/"))
+		return false;
+	const char *seg = o;
+	for (;;) {
+		const char *e = strchr(seg, '/');
+		size_t sl = e ? (size_t)(e - seg) : strlen(seg);
+		if ((sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		if (!e)
+			break;
+		seg = e + 1;
+	}
+	return true;
+}
+
+static void pobj_handle(http_req_t *r)
+{
+	char buf[8192];
+	const char *items[2] = {NULL, NULL};
+	int n = route_items(r, "/v1/objects", buf, sizeof(buf), items, 2);
+	if (n < 0) {
+		http_error(r, 400, NULL, "object name too long");
+		return;
+	}
+	if (n < 2 || !*items[1]) {
+		http_error(r, 400, NULL, "invalid URL path %s: expecting /v1/objects/<bucket>/<object>", r->path);
+		return;
+	}
+	pbck_t b;
+	if (pbck_parse(r, items[0], &b))
+		return;
+	if (!pobj_name_valid(items[1])) {
+		http_error(r, 400, NULL, "invalid object name \"%s\"", items[1]);
+		return;
+	}
+	bmd_t *bmd = bmd_get();
+	bool exists = bmd_find(bmd, b.provider, b.ns, b.name) != NULL;
+	bmd_put(bmd);
+	if (!exists) {
+		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", b.provider, b.name);
+		return;
+	}
+	char uname[8400];
+	char ns_uuid[sizeof(b.ns)], ns_name[sizeof(b.ns)];
+	bck_ns_split(b.ns, ns_uuid, sizeof(ns_uuid), ns_name, sizeof(ns_name));
+	int ul = hrw_uname(uname, sizeof(uname), b.provider, ns_uuid, ns_name, b.name, items[1]);
+	smap_t *smap = smap_get();
+	const snode_t *t = (smap && ul > 0) ? smap_hrw_target(smap, uname, (size_t)ul) : NULL;
+	if (!t) {
+		smap_put(smap);
+		http_error(r, 503, NULL, "no targets in the cluster map (%s)", node_name());
+		return;
+	}
+	sbuf_t loc = SBUF_INIT;
+	sbuf_addf(&loc, "%s%s?", t->pub.url, r->raw_path);
+	if (r->raw_query[0])
+		sbuf_addf(&loc, "%s&", r->raw_query);
+	sbuf_addf(&loc, "pid=%s&utm=%lld", node_id(), (long long)now_ns());
+	smap_put(smap);
+	if (loc.oom)
+		http_error(r, 500, NULL, "out of memory");
+	else
+		http_redirect(r, r->method == HTTP_M_GET ? 301 : 307, sbuf_str(&loc));
+	sbuf_fini(&loc);
+}
+
+int pobj_init(void)
+{
+	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_DELETE) | RM(HTTP_M_POST) |
+			  RM(HTTP_M_PATCH),
+		  "/v1/objects", pobj_handle);
+	return 0;
+}

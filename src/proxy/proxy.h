@@ -1,0 +1,27 @@
+/* proxy: the gateway's API: object redirects, bucket operations (on the primary; other proxies
+ * forward them), list-objects merged from all targets, and cluster queries. proxy_init()
+ * registers the routes; handlers that talk to other nodes run on the server's pool. */
+#ifndef AIS_PROXY_H
+#define AIS_PROXY_H
+
+#include <jansson.h>
+
+#include "net/http.h"
+
+int proxy_init(void);
+
+/* internal, shared by the proxy's files */
+typedef struct pbck {
+	char provider[16];
+	char ns[80];
+	char name[80];
+} pbck_t;
+
+/* parse provider/namespace query params and the bucket name; responds with 400 on error. */
+int pbck_parse(http_req_t *r, const char *name, pbck_t *b);
+/* list objects: r->body holds the ActMsg; runs on the pool; responds. */
+void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg);
+/* relay the request to the primary and its answer back (non-primary proxies); pool only. */
+void pfwd_to_primary(http_req_t *r);
+
+#endif

@@ -1,0 +1,403 @@
+/* tlist: one list-objects page of this target (GET /v1/buckets/<bck> with body
+ * {"action":"list","value":LsoMsg}), run on a pool thread. Walks %ob of the bucket on every
+ * mountpath, keeps names with the prefix that sort after continuation_token and start_after,
+ * in name order, at most pagesize (0 or > 10000 → 10000, apc.MaxPageSizeAIS), with the asked
+ * props. Memory stays O(pagesize): candidates are sorted and cut whenever they reach twice the
+ * page. LsNoRecursion: only the level right under the prefix; deeper levels become "dir/"
+ * entries flagged EntryIsDir (AIStore's CheckDirNoRecurs), unless LsNoDirs. Token: the last
+ * name when the page is full, "" otherwise (the proxy merges pages by name). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/lso.h"
+#include "cluster/node.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/sbuf.h"
+#include "net/route.h"
+#include "target/fs.h"
+#include "target/tgt_int.h"
+
+typedef struct tl_item {
+	char *name;     /* object name ("dir/" for directories) */
+	char *rel;      /* path under %ob (differs for long names); NULL for dirs */
+	int mpi;
+	bool dir;
+} tl_item_t;
+
+typedef struct tl_walk {
+	const lso_msg_t *msg;
+	const bck_t *bck;
+	const char *prefix, *token, *after;
+	size_t plen;
+	bool norec, nodirs;
+	size_t page;
+	tl_item_t *v;
+	size_t n, cap;
+	char *cutoff;   /* once cut: nothing above this can make the page */
+	int mpi;
+	int err;
+} tl_walk_t;
+
+static int tl_cmp(const void *a, const void *b)
+{
+	const tl_item_t *x = a, *y = b;
+	return strcmp(x->name, y->name);
+}
+
+static void tl_item_free(tl_item_t *it)
+{
+	free(it->name);
+	free(it->rel);
+}
+
+static void tl_cut(tl_walk_t *w)
+{
+	qsort(w->v, w->n, sizeof(*w->v), tl_cmp);
+	/* dedupe (same dir from several mountpaths) */
+	size_t k = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (k && !strcmp(w->v[k - 1].name, w->v[i].name)) {
+			tl_item_free(&w->v[i]);
+			continue;
+		}
+		w->v[k++] = w->v[i];
+	}
+	w->n = k;
+	if (w->n > w->page) {
+		for (size_t i = w->page; i < w->n; i++)
+			tl_item_free(&w->v[i]);
+		w->n = w->page;
+		free(w->cutoff);
+		w->cutoff = strdup(w->v[w->n - 1].name);
+	}
+}
+
+static bool tl_after(const tl_walk_t *w, const char *name)
+{
+	if (w->token && *w->token && strcmp(name, w->token) <= 0)
+		return false;
+	if (w->after && *w->after && strcmp(name, w->after) <= 0)
+		return false;
+	if (w->cutoff && strcmp(name, w->cutoff) > 0)
+		return false;
+	return true;
+}
+
+static void tl_add(tl_walk_t *w, const char *name, size_t nlen, const char *rel, bool dir)
+{
+	if (w->err)
+		return;
+	if (w->n == w->cap) {
+		size_t nc = w->cap ? w->cap * 2 : 256;
+		tl_item_t *nv = realloc(w->v, nc * sizeof(*nv));
+		if (!nv) {
+			w->err = AIS_ENOMEM;
+			return;
+		}
+		w->v = nv;
+		w->cap = nc;
+	}
+	tl_item_t *it = &w->v[w->n];
+	it->name = strndup(name, nlen);
+	it->rel = rel ? strdup(rel) : NULL;
+	it->mpi = w->mpi;
+	it->dir = dir;
+	if (!it->name || (rel && !it->rel)) {
+		tl_item_free(it);
+		w->err = AIS_ENOMEM;
+		return;
+	}
+	w->n++;
+	if (w->n >= 2 * w->page)
+		tl_cut(w);
+}
+
+static bool tl_is_short(const char *base)
+{
+	if (strlen(base) != FQN_SHORT_LEN || base[0] != '.' || base[1] != 'x')
+		return false;
+	for (int i = 2; i < FQN_SHORT_LEN; i++)
+		if (!((base[i] >= '0' && base[i] <= '9') || (base[i] >= 'a' && base[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* dir: absolute path buffer (cap FQN_MAX) of length dlen; rel starts at dir + rel_off */
+static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, int depth)
+{
+	if (depth > 512 || w->err)
+		return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) && !w->err) {
+		const char *nm = de->d_name;
+		if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+			continue;
+		size_t nl = strlen(nm);
+		if (dlen + 1 + nl + 1 >= FQN_MAX)
+			continue;
+		dir[dlen] = '/';
+		memcpy(dir + dlen + 1, nm, nl + 1);
+		size_t clen = dlen + 1 + nl;
+		const char *rel = dir + rel_off; /* relative name under %ob */
+		size_t rlen = clen - rel_off;
+		int ty = de->d_type;
+		if (ty == DT_UNKNOWN) {
+			struct stat st;
+			if (lstat(dir, &st) == 0)
+				ty = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+		}
+		if (ty == DT_DIR) {
+			/* relation of "rel/" to the prefix */
+			bool above = w->plen > rlen && !strncmp(w->prefix, rel, rlen) && w->prefix[rlen] == '/';
+			bool below = rlen + 1 >= w->plen && !strncmp(rel, w->prefix, rlen < w->plen ? rlen : w->plen) &&
+				     (rlen >= w->plen || w->prefix[rlen] == '/');
+			if (above) {
+				tl_walk_dir(w, dir, clen, rel_off, depth + 1);
+			} else if (below) {
+				if (!w->norec) {
+					tl_walk_dir(w, dir, clen, rel_off, depth + 1);
+				} else if (!w->nodirs) {
+					/* "rel/" after the prefix must have exactly one '/' (at its end) */
+					const char *rest = rel + (w->plen <= rlen ? w->plen : rlen);
+					if (!memchr(rest, '/', (size_t)(rel + rlen - rest))) {
+						char dn[FQN_MAX];
+						memcpy(dn, rel, rlen);
+						dn[rlen] = '/';
+						dn[rlen + 1] = '\0';
+						if (tl_after(w, dn))
+							tl_add(w, dn, rlen + 1, NULL, true);
+					}
+				}
+			}
+		} else if (ty == DT_REG) {
+			if (rel_off && depth == 0 && tl_is_short(nm)) {
+				lom_md_t md;
+				lom_md_init(&md);
+				if (lom_load(-1, dir, &md) == 0 && md.name) {
+					size_t ml = strlen(md.name);
+					const char *sl = ml >= w->plen ? strchr(md.name + w->plen, '/') : NULL;
+					bool match = ml >= w->plen && !strncmp(md.name, w->prefix, w->plen);
+					if (match && w->norec && sl) {
+						/* deeper than the listed level: its first directory */
+						size_t dl = (size_t)(sl - md.name) + 1;
+						char *dn = strndup(md.name, dl);
+						if (dn && !w->nodirs && tl_after(w, dn))
+							tl_add(w, dn, dl, NULL, true);
+						free(dn);
+					} else if (match && tl_after(w, md.name)) {
+						tl_add(w, md.name, ml, rel, false);
+					}
+				}
+				lom_md_fini(&md);
+			} else if (rlen >= w->plen && !strncmp(rel, w->prefix, w->plen) &&
+				   (!w->norec || !memchr(rel + w->plen, '/', rlen - w->plen)) && tl_after(w, rel)) {
+				tl_add(w, rel, rlen, rel, false);
+			}
+		}
+		dir[dlen] = '\0';
+	}
+	closedir(d);
+}
+
+static void tl_custom(sbuf_t *b, const lom_md_t *md)
+{
+	size_t pos = 0;
+	const char *k, *v;
+	bool any = false;
+	sbuf_adds(b, "[");
+	while (lom_md_custom_next(md, &pos, &k, &v)) {
+		if (!strcmp(k, "orig_fntl"))
+			continue;
+		sbuf_addf(b, "%s%s:%s", any ? " " : "", k, v);
+		any = true;
+	}
+	sbuf_adds(b, "]");
+	if (!any)
+		sbuf_reset(b);
+}
+
+/* fill one entry from the object's LOM; false if the object is gone or defunct */
+static bool tl_fill(const tl_walk_t *w, tl_item_t *it, lso_ent_t *e)
+{
+	const lso_msg_t *m = w->msg;
+	e->name = it->name;
+	it->name = NULL;
+	if (it->dir) {
+		e->flags = LSO_ENTRY_IS_DIR;
+		return true;
+	}
+	e->flags = LSO_ENTRY_IS_CACHED | LSO_LOC_OK;
+	char path[FQN_MAX];
+	const bck_t *b = w->bck;
+	int n = fqn_ct_dir(path, sizeof(path), fs_get(it->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
+	if (n < 0 || snprintf(path + n, sizeof(path) - (size_t)n, "/%s", it->rel) >= (int)(sizeof(path) - (size_t)n))
+		return false;
+	lom_md_t md;
+	lom_md_init(&md);
+	if (lom_load(-1, path, &md))
+		return false;
+	if (md.bid && b->bid && md.bid != b->bid) {
+		lom_md_fini(&md);
+		return false;
+	}
+	if (m->flags & LS_NAME_ONLY) {
+		lom_md_fini(&md);
+		return true;
+	}
+	if ((m->flags & LS_NAME_SIZE) || lso_want(m, "size"))
+		e->size = md.size;
+	if (!(m->flags & LS_NAME_SIZE)) {
+		if (lso_want(m, "checksum") && md.cktype != CKSUM_NONE && md.ckval[0])
+			e->checksum = strdup(md.ckval);
+		if (lso_want(m, "atime") && md.atime) {
+			char t[80];
+			lso_fmt_time(md.atime, m->time_format, t, sizeof(t));
+			e->atime = strdup(t);
+		}
+		if (lso_want(m, "version") && md.version[0])
+			e->version = strdup(md.version);
+		if (lso_want(m, "location")) {
+			char loc[1200];
+			snprintf(loc, sizeof(loc), "%s:%s", node_name(), fs_get(it->mpi)->path);
+			e->location = strdup(loc);
+		}
+		if (lso_want(m, "copies"))
+			e->copies = 1;
+		if (lso_want(m, "custom")) {
+			sbuf_t cb = SBUF_INIT;
+			tl_custom(&cb, &md);
+			if (cb.len)
+				e->custom = sbuf_take(&cb);
+			sbuf_fini(&cb);
+		}
+	}
+	lom_md_fini(&md);
+	return true;
+}
+
+/* run the page walk; fills res. 0 or AIS_E* */
+static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
+{
+	tl_walk_t w = {0};
+	w.msg = msg;
+	w.bck = bck;
+	w.prefix = msg->prefix ? msg->prefix : "";
+	w.plen = strlen(w.prefix);
+	w.token = msg->continuation_token;
+	w.after = msg->start_after;
+	w.norec = msg->flags & LS_NO_RECURSION;
+	w.nodirs = msg->flags & LS_NO_DIRS;
+	w.page = (msg->pagesize <= 0 || msg->pagesize > LSO_MAX_PAGE_AIS) ? LSO_MAX_PAGE_AIS : (size_t)msg->pagesize;
+	char *dir = malloc(FQN_MAX);
+	if (!dir)
+		return AIS_ENOMEM;
+	for (int i = 0; i < fs_count() && !w.err; i++) {
+		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
+		if (n < 0)
+			continue;
+		w.mpi = i;
+		tl_walk_dir(&w, dir, (size_t)n, (size_t)n + 1, 0);
+	}
+	free(dir);
+	int rc = w.err;
+	if (!rc) {
+		tl_cut(&w);
+		bool full = w.n == w.page;
+		for (size_t i = 0; i < w.n && !rc; i++) {
+			lso_ent_t e = {0};
+			if (full && i == w.n - 1) {
+				free(res->continuation_token);
+				res->continuation_token = strdup(w.v[i].name);
+			}
+			if (tl_fill(&w, &w.v[i], &e))
+				rc = lso_res_add(res, &e);
+			lso_ent_fini(&e);
+		}
+	}
+	for (size_t i = 0; i < w.n; i++)
+		tl_item_free(&w.v[i]);
+	free(w.v);
+	free(w.cutoff);
+	return rc;
+}
+
+void tlist_handle(http_req_t *r)
+{
+	char buf[256], ns[80], err[256] = "";
+	const char *items[1] = {NULL};
+	bmd_t *bmd = NULL;
+	json_t *j = NULL;
+	lso_msg_t msg;
+	lso_res_t res;
+	lso_msg_init(&msg);
+	lso_res_init(&res);
+	int n = route_items(r, "/v1/buckets", buf, sizeof(buf), items, 1);
+	if (n < 1 || !items[0][0] || strchr(items[0], '/')) {
+		http_error(r, 400, NULL, "invalid URL path %s: expecting /v1/buckets/<bucket>", r->path);
+		goto out;
+	}
+	if (tobj_bck_query(r, ns, sizeof(ns)))
+		goto out;
+	bmd = bmd_get();
+	const bck_t *b = bmd_find(bmd, "ais", ns, items[0]);
+	if (!b) {
+		http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s\" does not exist", items[0]);
+		goto out;
+	}
+	if (r->method == HTTP_M_HEAD) {
+		if (b->props) {
+			char *p = json_dumps(b->props, JSON_COMPACT);
+			if (p)
+				http_hdr_add(r, "Ais-Bucket-Props", p);
+			free(p);
+		}
+		http_respond(r, 200, NULL, NULL, 0);
+		goto out;
+	}
+	json_error_t je;
+	j = r->body_len ? json_loadb(r->body, r->body_len, 0, &je) : NULL;
+	const char *act = j ? json_string_value(json_object_get(j, "action")) : NULL;
+	if (!act || strcmp(act, "list")) {
+		http_error(r, 400, NULL, "%s: invalid action %s%s%s (expecting \"list\")", node_name(),
+			   act ? "\"" : "", act ? act : "(none)", act ? "\"" : "");
+		goto out;
+	}
+	if (lso_msg_from_json(json_object_get(j, "value"), &msg, err, sizeof(err))) {
+		http_error(r, 400, NULL, "%s", err);
+		goto out;
+	}
+	lso_msg_normalize(&msg);
+	res.uuid = msg.uuid ? strdup(msg.uuid) : NULL;
+	int rc = tl_page(b, &msg, &res);
+	if (rc) {
+		http_error_code(r, rc, "%s: list %s: %s", node_name(), items[0], err_str(rc));
+		goto out;
+	}
+	json_t *out = lso_res_to_json(&res);
+	char *s = out ? json_dumps(out, JSON_COMPACT) : NULL;
+	if (out)
+		json_decref(out);
+	if (!s) {
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		goto out;
+	}
+	http_respond(r, 200, "application/json", s, strlen(s));
+	free(s);
+out:
+	if (j)
+		json_decref(j);
+	lso_msg_fini(&msg);
+	lso_res_fini(&res);
+	if (bmd)
+		bmd_put(bmd);
+}

@@ -1,0 +1,237 @@
+/* tobj: the per-request object context shared by the object handlers: bucket lookup (BMD ref
+ * held for the request), name validation, HRW mountpath, path; plus the common commit step
+ * (LOM xattr + rename into place) every writer (PUT, APPEND flush, copy, rename) ends with.
+ * Invariant: an object path only ever receives a complete file carrying a valid LOM (rename
+ * of a finished work file); the work file is removed on every failure. */
+#include "target/tgt_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cluster/hrw.h"
+#include "cluster/node.h"
+#include "core/err.h"
+#include "core/fsops.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "net/route.h"
+#include "target/fs.h"
+
+int tobj_bck_query(http_req_t *r, char *ns, size_t nscap)
+{
+	const char *prov = http_query_get(r, "provider");
+	if (prov && *prov && strcmp(prov, "ais")) {
+		if (!strcmp(prov, "aws") || !strcmp(prov, "s3") || !strcmp(prov, "gcp") || !strcmp(prov, "gs") ||
+		    !strcmp(prov, "azure") || !strcmp(prov, "az") || !strcmp(prov, "oci") || !strcmp(prov, "ht"))
+			http_error(r, 501, NULL, "provider \"%s\": remote backends are not supported yet", prov);
+		else
+			http_error(r, 400, NULL, "invalid bucket provider \"%s\"", prov);
+		return AIS_EINVAL;
+	}
+	const char *q = http_query_get(r, "namespace");
+	ns[0] = '\0';
+	if (q && *q && strcmp(q, "@#")) {
+		if (q[0] == '#')
+			snprintf(ns, nscap, "@%s", q);
+		else
+			snprintf(ns, nscap, "%s", q);
+	}
+	return 0;
+}
+
+void tobj_cname(const bck_t *b, const char *oname, char *out, size_t cap)
+{
+	if (b->ns[0])
+		snprintf(out, cap, "%s://%s/%s%s%s", b->provider, b->ns, b->name, oname ? "/" : "",
+			 oname ? oname : "");
+	else
+		snprintf(out, cap, "%s://%s%s%s", b->provider, b->name, oname ? "/" : "", oname ? oname : "");
+}
+
+int tobj_place(tobj_t *o, const bck_t *bck, const char *name)
+{
+	o->bck = bck;
+	o->oname = name;
+	o->olen = strlen(name);
+	if (fqn_validate(name, o->olen))
+		return AIS_EINVAL;
+	char uuid[80], nsname[80];
+	fqn_ns_split(bck->ns, uuid, nsname, sizeof(uuid));
+	char *un = malloc(TOBJ_UNAME_MAX);
+	if (!un)
+		return AIS_ENOMEM;
+	int ul = hrw_uname(un, TOBJ_UNAME_MAX, bck->provider, uuid, nsname, bck->name, name);
+	if (ul < 0) {
+		free(un);
+		return AIS_EINVAL;
+	}
+	o->digest = hrw_digest(un, (size_t)ul);
+	free(un);
+	o->mpi = fs_hrw(o->digest);
+	if (o->mpi < 0)
+		return AIS_EUNAVAIL;
+	if (fqn_obj(o->fqn, sizeof(o->fqn), fs_get(o->mpi)->path, bck->provider, bck->ns, bck->name, name,
+		    &o->fntl) < 0)
+		return AIS_EINVAL;
+	return 0;
+}
+
+int tobj_init(tobj_t *o, http_req_t *r)
+{
+	memset(o, 0, sizeof(*o));
+	o->mpi = -1;
+	const char *items[2] = {NULL, NULL};
+	char ns[80];
+	int n = route_items(r, "/v1/objects", o->ibuf, sizeof(o->ibuf), items, 2);
+	if (n < 0) {
+		http_error(r, 400, NULL, "object name too long");
+		return AIS_EINVAL;
+	}
+	if (n < 2 || !items[1][0]) {
+		http_error(r, 400, NULL, "invalid URL path %s: expecting /v1/objects/<bucket>/<object>", r->path);
+		return AIS_EINVAL;
+	}
+	if (tobj_bck_query(r, ns, sizeof(ns)))
+		return AIS_EINVAL;
+	o->bmd = bmd_get();
+	const bck_t *b = bmd_find(o->bmd, "ais", ns, items[0]);
+	if (!b) {
+		if (ns[0])
+			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s/%s\" does not exist", ns, items[0]);
+		else
+			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s\" does not exist", items[0]);
+		return AIS_ENOBUCKET;
+	}
+	int rc = tobj_place(o, b, items[1]);
+	if (rc == AIS_EINVAL) {
+		http_error(r, 400, NULL, "invalid object name \"%s\"", items[1]);
+		return rc;
+	}
+	if (rc) {
+		http_error_code(r, rc, "%s: no mountpaths available", node_name());
+		return rc;
+	}
+	return 0;
+}
+
+void tobj_fini(tobj_t *o)
+{
+	if (o->bmd)
+		bmd_put(o->bmd);
+	o->bmd = NULL;
+	o->bck = NULL;
+}
+
+void tobj_err_notfound(http_req_t *r, const tobj_t *o)
+{
+	char cn[FQN_OBJNAME_MAX + 256];
+	tobj_cname(o->bck, o->oname, cn, sizeof(cn));
+	http_error(r, 404, "ErrNotFound", "%s: %s does not exist", node_name(), cn);
+}
+
+int tobj_workfile(const tobj_t *o, const char *tag, char *out, size_t cap)
+{
+	const bck_t *b = o->bck;
+	int n = fqn_ct_dir(out, cap, fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_WORK);
+	if (n < 0 || (size_t)n + 40 > cap)
+		return AIS_EINVAL;
+	char rnd[17];
+	rand_alnum(rnd, 16);
+	snprintf(out + n, cap - (size_t)n, "/%s.%s", tag, rnd);
+	return 0;
+}
+
+void tobj_add_md_hdrs(http_req_t *r, const lom_md_t *md)
+{
+	if (md->cktype != CKSUM_NONE && md->ckval[0]) {
+		http_hdr_add(r, "Ais-Checksum-Type", cksum_type_str(md->cktype));
+		http_hdr_add(r, "Ais-Checksum-Value", md->ckval);
+	}
+	if (md->atime)
+		http_hdr_addf(r, "Ais-Atime", "%lld", (long long)md->atime);
+	if (md->version[0])
+		http_hdr_add(r, "Ais-Version", md->version);
+	size_t pos = 0;
+	const char *k, *v;
+	while (lom_md_custom_next(md, &pos, &k, &v)) {
+		if (!strcmp(k, "orig_fntl"))
+			continue;
+		http_hdr_addf(r, "Ais-Custom-Md", "%s=%s", k, v);
+		if (!strcmp(k, "ETag"))
+			http_hdr_add(r, "ETag", v);
+	}
+}
+
+int tobj_load(const tobj_t *o, int fd, lom_md_t *md)
+{
+	int rc = lom_load(fd, NULL, md);
+	if (rc)
+		return rc;
+	if (md->bid && o->bck->bid && md->bid != o->bck->bid)
+		rc = AIS_ENOTFOUND; /* defunct: the bucket was re-created */
+	else if (o->fntl && (!md->name || strcmp(md->name, o->oname)))
+		rc = AIS_ENOTFOUND;
+	if (rc)
+		lom_md_fini(md);
+	return rc;
+}
+
+int tobj_commit(const tobj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
+{
+	int rc = 0;
+	md->bid = o->bck->bid;
+	if (o->fntl) {
+		md->flags |= LOM_FL_FNTL;
+		if ((rc = lom_md_set_name(md, o->oname)))
+			goto fail;
+	} else {
+		md->flags &= ~(uint32_t)LOM_FL_FNTL;
+		lom_md_set_name(md, NULL);
+	}
+	lom_lock(o->digest);
+	if (!keep_version) {
+		md->version[0] = '\0';
+		if (o->bck->versioning) {
+			lom_md_t old;
+			lom_md_init(&old);
+			int ofd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+			if (ofd >= 0 && tobj_load(o, ofd, &old) == 0)
+				lom_version_next(old.version, md->version);
+			else
+				lom_version_next("", md->version);
+			if (ofd >= 0)
+				close(ofd);
+			lom_md_fini(&old);
+		}
+	}
+	if ((rc = lom_store(fd, NULL, md)))
+		goto unlock;
+	if (close(fd)) {
+		fd = -1;
+		rc = err_from_errno(errno);
+		goto unlock;
+	}
+	fd = -1;
+	if (rename(work, o->fqn)) {
+		if (errno == ENOENT) {
+			fsops_mkdir_parent(o->fqn);
+			if (!rename(work, o->fqn))
+				goto unlock;
+		}
+		rc = (errno == ENOTDIR || errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST)
+			     ? AIS_ECONFLICT : err_from_errno(errno);
+		log_warn("rename %s -> %s: %s", work, o->fqn, strerror(errno));
+	}
+unlock:
+	lom_unlock(o->digest);
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(work);
+	return rc;
+}

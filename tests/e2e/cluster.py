@@ -1,0 +1,469 @@
+"""cluster.py: the e2e harness. Starts a private aistore-c playground (N proxies + M targets on
+127.0.0.1, free ports found by probing, configs and mountpaths in a temp dir), waits until the
+primary's Smap shows every target, and offers helpers: kill -9 / restart one node, find an
+object's files on disk, raw HTTP requests that bypass client-side URL normalisation.
+Invariants: only pids this harness spawned are ever signalled; every spawned node is stopped at
+stop() and again at interpreter exit (atexit), also when a test or the start-up fails.
+"""
+import atexit
+import http.client
+import itertools
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("AIS_BIN", os.path.join(ROOT, "build", "aisnode"))
+
+# every Popen this module ever started and has not reaped; atexit kills exactly these
+_SPAWNED = {}
+_BCK_COUNTER = itertools.count()
+
+
+def new_bucket_name(prefix="b"):
+    """unique, valid bucket name"""
+    return "%s-%d-%d" % (prefix, os.getpid() % 10000, next(_BCK_COUNTER))
+
+
+def _kill_spawned():
+    for p in list(_SPAWNED.values()):
+        if p.poll() is None:
+            try:
+                p.kill()
+                p.wait(timeout=5)
+            except Exception:
+                pass
+    _SPAWNED.clear()
+
+
+atexit.register(_kill_spawned)
+
+
+def _port_free(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def find_port_base(nnodes, lo=20000, hi=40000, tries=200):
+    """A base such that base+i, base+1000+i, base+2000+i are free for i < nnodes."""
+    rnd = random.Random(os.getpid() ^ int(time.time()))
+    for _ in range(tries):
+        base = rnd.randrange(lo, hi - 3000)
+        ports = [base + off + i for off in (0, 1000, 2000) for i in range(nnodes)]
+        if all(_port_free(p) for p in ports):
+            return base
+    raise RuntimeError("no free port range found")
+
+
+class Node:
+    def __init__(self, cluster, name, role, idx):
+        self.cluster = cluster
+        self.name = name
+        self.role = role
+        self.idx = idx
+        self.dir = os.path.join(cluster.dir, name)
+        self.port = cluster.base + idx
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.mountpaths = []
+        self.proc = None
+        self.logf = None
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    def write_config(self, nmp):
+        os.makedirs(os.path.join(self.dir, "conf"), exist_ok=True)
+        os.makedirs(os.path.join(self.dir, "log"), exist_ok=True)
+        fspaths = {}
+        if self.role == "target":
+            for k in range(nmp):
+                mp = os.path.join(self.dir, "mp%d" % k)
+                os.makedirs(mp, exist_ok=True)
+                self.mountpaths.append(mp)
+                fspaths[mp] = {}
+        local = {
+            "confdir": os.path.join(self.dir, "conf"),
+            "log_dir": os.path.join(self.dir, "log"),
+            "host_net": {
+                "hostname": "127.0.0.1",
+                "hostname_intra_control": "127.0.0.1",
+                "hostname_intra_data": "127.0.0.1",
+                "port": str(self.port),
+                "port_intra_control": str(self.port + 1000),
+                "port_intra_data": str(self.port + 2000),
+            },
+            "fspaths": fspaths,
+        }
+        with open(os.path.join(self.dir, "local.json"), "w") as f:
+            json.dump(local, f, indent=2)
+
+    def start(self):
+        assert not self.alive(), "%s already running" % self.name
+        self.logf = open(os.path.join(self.dir, "log", "stderr.log"), "ab")
+        self.proc = subprocess.Popen(
+            [BIN, "-role=" + self.role, "-config=" + self.cluster.cluster_json,
+             "-local_config=" + os.path.join(self.dir, "local.json")],
+            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        _SPAWNED[self.proc.pid] = self.proc
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def _reap(self):
+        _SPAWNED.pop(self.proc.pid, None)
+        if self.logf:
+            self.logf.close()
+            self.logf = None
+
+    def kill9(self):
+        """SIGKILL the node (only the pid we started) and reap it."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        if self.proc:
+            self._reap()
+
+    def stop(self, grace=5.0):
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc:
+            self._reap()
+
+    def log_tail(self, n=30):
+        out = []
+        for fn in ("aisnode.log", "stderr.log"):
+            p = os.path.join(self.dir, "log", fn)
+            if os.path.exists(p):
+                with open(p, "rb") as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()[-n:]
+                out.append("---- %s %s (rc=%s)\n%s" % (
+                    self.name, fn, self.proc.poll() if self.proc else None, "\n".join(lines)))
+        return "\n".join(out)
+
+    def __repr__(self):
+        return "<%s %s pid=%s>" % (self.name, self.url, self.pid)
+
+
+class Cluster:
+    def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
+                 cluster_overrides=None):
+        if not os.access(BIN, os.X_OK):
+            raise RuntimeError("%s not built (run make)" % BIN)
+        self.own_dir = base_dir is None
+        self.dir = base_dir or tempfile.mkdtemp(prefix="ais-e2e-")
+        self.base = find_port_base(nproxies + ntargets)
+        self.nmp = nmountpaths
+        self.keepalive = keepalive
+        self.proxies = [Node(self, "proxy%d" % i, "proxy", i) for i in range(nproxies)]
+        self.targets = [Node(self, "target%d" % i, "target", nproxies + i) for i in range(ntargets)]
+        self.primary = self.proxies[0]
+        self.url = self.primary.url
+        self.cluster_json = os.path.join(self.dir, "cluster.json")
+        self.overrides = cluster_overrides or {}
+        self.expected_down = set()  # node names a test killed on purpose
+
+    @property
+    def nodes(self):
+        return self.proxies + self.targets
+
+    def write_configs(self):
+        conf = {
+            "proxy": {"primary_url": self.url, "original_url": self.url},
+            "timeout": {"cplane_operation": "2s", "max_keepalive": "4s"},
+            "keepalivetracker": {
+                "proxy": {"interval": self.keepalive, "name": "heartbeat", "factor": 3},
+                "target": {"interval": self.keepalive, "name": "heartbeat", "factor": 3},
+            },
+            "checksum": {"type": "xxhash2", "validate_cold_get": False, "validate_warm_get": False},
+            "versioning": {"enabled": True},
+            "log": {"level": "3"},
+        }
+        for k, v in self.overrides.items():
+            conf.setdefault(k, {}).update(v)
+        with open(self.cluster_json, "w") as f:
+            json.dump(conf, f, indent=2)
+        for n in self.nodes:
+            n.write_config(self.nmp)
+
+    def start(self, timeout=30):
+        self.write_configs()
+        try:
+            self.primary.start()
+            self._wait(lambda: self._get_ok(self.primary.url + "/v1/daemon?what=smap"), timeout,
+                       "primary answering")
+            for n in self.nodes[1:]:
+                n.start()
+            self.wait_ready(timeout)
+        except BaseException:
+            logs = self.log_tails()
+            self.stop()
+            raise RuntimeError("cluster did not start:\n" + logs)
+        return self
+
+    def stop(self):
+        for n in self.nodes:
+            n.stop()
+
+    def cleanup(self):
+        self.stop()
+        if self.own_dir and not os.environ.get("AIS_E2E_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tails(self, n=30):
+        return "\n".join(x.log_tail(n) for x in self.nodes)
+
+    # ---- readiness
+    @staticmethod
+    def _get_ok(url):
+        try:
+            return requests.get(url, timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _wait(self, cond, timeout, what):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for n in self.nodes:
+                if n.proc is not None and n.name not in self.expected_down and not n.alive():
+                    raise RuntimeError("%s exited (rc=%s) while waiting for %s" % (
+                        n.name, n.proc.poll(), what))
+            if cond():
+                return
+            time.sleep(0.2)
+        raise TimeoutError("timed out after %ss waiting for %s" % (timeout, what))
+
+    def smap(self, node=None):
+        url = (node.url if node else self.url) + "/v1/cluster?what=smap"
+        r = requests.get(url, timeout=5)
+        r.raise_for_status()
+        return r.json()
+
+    def target_ids_in_smap(self):
+        try:
+            return set((self.smap().get("tmap") or {}).keys())
+        except (requests.RequestException, ValueError):
+            return None
+
+    def wait_ready(self, timeout=30, ntargets=None):
+        want = len(self.targets) if ntargets is None else ntargets
+
+        def ready():
+            ids = self.target_ids_in_smap()
+            return ids is not None and len(ids) == want and \
+                self._get_ok(self.url + "/v1/health")
+        self._wait(ready, timeout, "%d targets in the Smap" % want)
+
+    def wait_smap_targets(self, want, timeout=30):
+        self._wait(lambda: len(self.target_ids_in_smap() or ()) == want, timeout,
+                   "%d targets in the Smap" % want)
+
+    def node_id(self, node):
+        r = requests.get(node.url + "/v1/daemon?what=snode", timeout=5)
+        r.raise_for_status()
+        return r.json()["daemon_id"]
+
+    # ---- on-disk helpers
+    def object_files(self, bck, name):
+        """[(target, mountpath, path)] of every copy of the object's data file."""
+        out = []
+        for t in self.targets:
+            for mp in t.mountpaths:
+                p = os.path.join(mp, "@ais", bck, "%ob", name)
+                if os.path.isfile(p):
+                    out.append((t, mp, p))
+        return out
+
+    def files_under(self, bck, sub):
+        """all files under <mp>/@ais/<bck>/<sub> on every target."""
+        out = []
+        for t in self.targets:
+            for mp in t.mountpaths:
+                top = os.path.join(mp, "@ais", bck, sub)
+                for d, _, files in os.walk(top):
+                    out.extend(os.path.join(d, f) for f in files)
+        return out
+
+    # ---- API helpers
+    def create_bucket(self, bck, props=None):
+        r = requests.post(self.url + "/v1/buckets/" + bck, json={"action": "create-bck"}, timeout=10)
+        assert r.status_code == 200, (r.status_code, r.text)
+        if props:
+            self.set_bprops(bck, props)
+
+    def set_bprops(self, bck, props):
+        r = requests.patch(self.url + "/v1/buckets/" + bck,
+                           json={"action": "set-bprops", "value": props}, timeout=10)
+        assert r.status_code == 200, (r.status_code, r.text)
+
+    def destroy_bucket(self, bck):
+        return requests.delete(self.url + "/v1/buckets/" + bck, json={"action": "destroy-bck"},
+                               timeout=30)
+
+    def obj_url(self, bck, name):
+        return "%s/v1/objects/%s/%s" % (self.url, bck, urllib.parse.quote(name))
+
+    def list_objects(self, bck, pagesize=0, prefix="", props="name,size", flags=0, session=None,
+                     max_pages=10000):
+        """all pages; returns (entries, pages) where pages is a list of per-page entry lists."""
+        s = session or requests
+        token, uuid, entries, pages = "", "", [], []
+        for _ in range(max_pages):
+            msg = {"pagesize": pagesize, "prefix": prefix, "props": props,
+                   "continuation_token": token, "uuid": uuid, "flags": str(flags)}
+            r = s.get(self.url + "/v1/buckets/" + bck, json={"action": "list", "value": msg},
+                      timeout=60)
+            assert r.status_code == 200, (r.status_code, r.text)
+            lst = r.json()
+            page = lst.get("entries") or []
+            pages.append(page)
+            entries.extend(page)
+            token = lst.get("continuation_token") or ""
+            uuid = lst.get("uuid") or uuid
+            if not token:
+                return entries, pages
+        raise AssertionError("list-objects did not finish after %d pages" % max_pages)
+
+
+def raw_request(url, method, path, headers=None, body=None, follow=True, timeout=10):
+    """HTTP request with the path sent byte-for-byte (no dot-segment removal, no quoting).
+    Follows 301/302/307/308 by hand (re-sending method and body). Returns (status, headers, body)."""
+    for _ in range(5):
+        u = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+        try:
+            conn.putrequest(method, path, skip_accept_encoding=True)
+            hdrs = dict(headers or {})
+            if body is not None:
+                hdrs.setdefault("Content-Length", str(len(body)))
+            for k, v in hdrs.items():
+                conn.putheader(k, v)
+            conn.endheaders(body)
+            resp = conn.getresponse()
+            data = resp.read()
+            st, rh = resp.status, {k.lower(): v for k, v in resp.getheaders()}
+        finally:
+            conn.close()
+        if follow and st in (301, 302, 307, 308) and "location" in rh:
+            loc = urllib.parse.urlsplit(rh["location"])
+            url = "%s://%s" % (loc.scheme, loc.netloc)
+            path = loc.path + ("?" + loc.query if loc.query else "")
+            continue
+        return st, rh, data
+    raise AssertionError("too many redirects")
+
+
+# ---- XXH64 (seed 0) in pure Python: AIStore's "xxhash2" checksum (cespare/xxhash/v2), hex of the
+# big-endian digest. Slow (about 10 MB/s); use for small objects only.
+_P1, _P2, _P3, _P4, _P5 = (0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                           0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5)
+_M64 = (1 << 64) - 1
+
+
+def _rotl(x, r):
+    return ((x << r) | (x >> (64 - r))) & _M64
+
+
+def _round(acc, lane):
+    acc = (acc + lane * _P2) & _M64
+    return (_rotl(acc, 31) * _P1) & _M64
+
+
+def _merge(acc, val):
+    acc ^= _round(0, val)
+    return (acc * _P1 + _P4) & _M64
+
+
+def xxh64(data, seed=0):
+    import struct
+    n = len(data)
+    i = 0
+    if n >= 32:
+        v1 = (seed + _P1 + _P2) & _M64
+        v2 = (seed + _P2) & _M64
+        v3 = seed
+        v4 = (seed - _P1) & _M64
+        lanes = struct.unpack_from("<%dQ" % ((n // 32) * 4), data)
+        for j in range(0, len(lanes), 4):
+            v1 = _round(v1, lanes[j])
+            v2 = _round(v2, lanes[j + 1])
+            v3 = _round(v3, lanes[j + 2])
+            v4 = _round(v4, lanes[j + 3])
+        i = (n // 32) * 32
+        h = (_rotl(v1, 1) + _rotl(v2, 7) + _rotl(v3, 12) + _rotl(v4, 18)) & _M64
+        for v in (v1, v2, v3, v4):
+            h = _merge(h, v)
+    else:
+        h = (seed + _P5) & _M64
+    h = (h + n) & _M64
+    while i + 8 <= n:
+        (k,) = struct.unpack_from("<Q", data, i)
+        h ^= _round(0, k)
+        h = (_rotl(h, 27) * _P1 + _P4) & _M64
+        i += 8
+    if i + 4 <= n:
+        (k,) = struct.unpack_from("<I", data, i)
+        h ^= (k * _P1) & _M64
+        h = (_rotl(h, 23) * _P2 + _P3) & _M64
+        i += 4
+    while i < n:
+        h ^= (data[i] * _P5) & _M64
+        h = (_rotl(h, 11) * _P1) & _M64
+        i += 1
+    h ^= h >> 33
+    h = (h * _P2) & _M64
+    h ^= h >> 29
+    h = (h * _P3) & _M64
+    h ^= h >> 32
+    return "%016x" % h
+
+
+# ---- HRW placement as AIStore computes it (core/meta/hrw.go, fs/hrw.go; see API.md §HRW)
+HRW_SEED = 1103515245
+
+
+def _hrw_mix(z):
+    z = (z + 0x9E3779B97F4A7C15) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    z = ((z ^ (z >> 31)) + 0x9E3779B97F4A7C15) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    z = ((z ^ (z >> 31)) * 5) & _M64
+    return (_rotl(z, 7) * 9) & _M64
+
+
+def _xxh64_int(s):
+    return int(xxh64(s.encode() if isinstance(s, str) else s, HRW_SEED), 16)
+
+
+def hrw_pick(uname, keys):
+    """the key (daemon ID or mountpath) with the highest random weight for uname"""
+    digest = _xxh64_int(uname)
+    return max(keys, key=lambda k: _hrw_mix(_xxh64_int(k) ^ digest))
+
+
+def uname(bck, obj, provider="ais"):
+    return "%s/@#/%s/%s" % (provider, bck, obj)

@@ -1,0 +1,114 @@
+"""scripts/playground.sh: start (idempotent, keeps identities), status, stop (exactly its pids),
+in a temp dir on free ports so it never touches a developer's running playground."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+import requests
+
+from cluster import BIN, ROOT, find_port_base
+
+SCRIPT = os.path.join(ROOT, "scripts", "playground.sh")
+
+
+def run(env, *args, check=True):
+    p = subprocess.run(["bash", SCRIPT] + list(args), env=env, capture_output=True, text=True,
+                       timeout=60)
+    if check:
+        assert p.returncode == 0, "playground %s rc=%d\n%s\n%s" % (args, p.returncode, p.stdout,
+                                                                   p.stderr)
+    return p
+
+
+def wait_json(url, timeout=15):
+    deadline = time.time() + timeout
+    while True:
+        try:
+            r = requests.get(url, timeout=2)
+            if r.status_code == 200:
+                return r.json()
+        except requests.RequestException:
+            if time.time() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def running_aisnode(pid):
+    """pid is a live (not zombie) aisnode process"""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            st = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+    except OSError:
+        return False
+    return st.get("Name", "").strip() == "aisnode" and not st.get("State", "").strip().startswith("Z")
+
+
+def pids(d):
+    out = {}
+    for n in os.listdir(d):
+        f = os.path.join(d, n, "pid")
+        if os.path.exists(f):
+            out[n] = int(open(f).read().strip())
+    return out
+
+
+def test_playground_start_status_stop():
+    d = tempfile.mkdtemp(prefix="ais-pg-")
+    base = find_port_base(3)
+    env = dict(os.environ, AIS_PLAYGROUND_DIR=d, AIS_PORT_BASE=str(base), AIS_BIN=BIN,
+               AIS_KEEPALIVE="1s")
+    started = {}
+    try:
+        p = run(env, "start", "--proxies", "1", "--targets", "2", "--mountpaths", "1")
+        assert "curl" in p.stdout
+        started = pids(d)
+        assert set(started) == {"proxy0", "target0", "target1"}
+        url = "http://127.0.0.1:%d" % base
+        smap = requests.get(url + "/v1/cluster?what=smap", timeout=5).json()
+        assert len(smap["tmap"]) == 2
+        ports = sorted(int(sn["public_net"]["daemon_port"]) for sn in smap["tmap"].values())
+        assert ports == [base + 1, base + 2]
+        ctl = sorted(int(sn["intra_control_net"]["daemon_port"]) for sn in smap["tmap"].values())
+        assert ctl == [base + 1001, base + 1002]
+        for n in ("proxy0", "target0", "target1"):
+            for f in ("local.json", "conf", "log"):
+                assert os.path.exists(os.path.join(d, n, f)), (n, f)
+        assert os.path.isdir(os.path.join(d, "target0", "mp0"))
+        assert os.path.exists(os.path.join(d, "cluster.json"))
+
+        # idempotent: a second start starts nothing new
+        run(env, "start", "--proxies", "1", "--targets", "2", "--mountpaths", "1")
+        assert pids(d) == started
+
+        st = run(env, "status").stdout
+        for n in started:
+            assert re.search(r"^%s\s+\S+\s+%d\s+%d\s+up" % (n, started[n], base + (
+                0 if n == "proxy0" else 1 + int(n[-1]))), st, re.M), st
+
+        # a node killed behind the script's back is restarted by start, with the same identity
+        tid = requests.get("http://127.0.0.1:%d/v1/daemon?what=snode" % (base + 2), timeout=5).json()["daemon_id"]
+        os.kill(started["target1"], signal.SIGKILL)
+        run(env, "start")
+        now = pids(d)
+        assert now["proxy0"] == started["proxy0"] and now["target1"] != started["target1"]
+        started = now
+        assert wait_json("http://127.0.0.1:%d/v1/daemon?what=snode" % (base + 2))["daemon_id"] == tid
+
+        run(env, "stop")
+        for n, pid in started.items():
+            assert not os.path.exists(os.path.join(d, n, "pid"))
+            assert not running_aisnode(pid), "%s (pid %d) still running" % (n, pid)
+        st = run(env, "status").stdout
+        assert "up" not in st.split("STATE", 1)[1], st
+        run(env, "stop")  # idempotent
+    finally:
+        subprocess.run(["bash", SCRIPT, "stop"], env=env, capture_output=True, timeout=60)
+        started.update(pids(d) if os.path.isdir(d) else {})
+        for n, pid in started.items():
+            if running_aisnode(pid):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(d, ignore_errors=True)
