@@ -18,6 +18,10 @@
 #define HTTP_RBUF_SMALL (16 * 1024)
 #define HTTP_RBUF_BIG (256 * 1024)     /* read buffer while a large body streams in */
 #define HTTP_ARENA_BLOCK 4096
+#define HTTP_MAX_HDRS 1024
+#define HTTP_LINGER_NS (2 * 1000000000LL)
+#define HTTP_BODY_KEEP (1024 * 1024)   /* buffers above this are freed after the request */
+#define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
 
 enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE };
 enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD };
@@ -161,13 +165,30 @@ static inline http_conn_t *http_conn_of(const http_req_t *r)
 
 /* http.c: the calling thread's loop (NULL on pool and foreign threads) */
 http_loop_t *http_cur_loop(void);
-/* http.c: the response in c->resp is complete; hand it to the connection (any thread). */
+
+/* http_req.c: request building and the per-request arena (owner of the request only) */
+int http_req_build(http_conn_t *c); /* at headers-complete; AIS_EINVAL: bad path */
+void *http_arena_alloc(http_conn_t *c, size_t n);
+void http_arena_reset(http_conn_t *c);
+
+/* http_conn.c: connection lifetime and state machine (loop thread unless noted) */
+http_conn_t *http_conn_new(http_loop_t *l, int fd, int port_idx);
+void http_conn_free(http_conn_t *c);
+void http_conn_event(http_conn_t *c, uint32_t epoll_events);
+void http_conn_run(http_conn_t *c);
+void http_conn_kick(http_conn_t *c);            /* run now unless running; may free */
+void http_conn_maybe_free(http_conn_t *c);
+void http_conn_gone_top(http_conn_t *c, int code);
+void http_loop_bury(http_loop_t *l);            /* free the grave list */
+bool http_out_pending(const http_conn_t *c);
+void http_conn_responded(http_conn_t *c);       /* a posted response arrived */
+void http_conn_apply_cont(http_conn_t *c);      /* a posted continuation arrived */
+void http_conn_finish_body(http_conn_t *c);
+/* any thread: the response in c->resp is complete; hand it to the connection */
 void http_conn_respond_done(http_conn_t *c);
-/* http.c: apply a body continuation (any thread). */
+/* any thread: continue with a body mode */
 void http_conn_continue(http_conn_t *c, int mode, size_t max, http_handler_cb fn, bool on_pool,
 			http_data_cb data_cb, http_end_cb end_cb);
-/* http.c: arena allocation for the current request (owner of r only). */
-void *http_arena_alloc(http_conn_t *c, size_t n);
 
 /* http_resp.c */
 const char *http_reason(int status);

@@ -227,6 +227,10 @@ void http_respond(http_req_t *r, int status, const char *ctype, const void *body
 void http_respond_fd(http_req_t *r, int status, int fd, off_t off, size_t len)
 {
 	http_conn_t *c = http_conn_of(r);
+	if (fd < 0) {
+		http_error(r, 500, NULL, "%s: no file to send", r->path);
+		return;
+	}
 	http_resp_build(c, status, NULL, NULL, len, false);
 	if (r->method == HTTP_M_HEAD || len == 0 || status == 204 || status == 304) {
 		if (fd >= 0)

@@ -1,0 +1,966 @@
+/* http_conn: one client connection's state machine on its loop thread: llhttp callbacks,
+ * dispatch, body buffering/streaming/draining, the read -> parse -> respond -> write cycle
+ * (writes and sendfile driven by edge-triggered epoll), lingering close, and the hand-over of
+ * requests to and from other threads.
+ * Invariants:
+ *  - one request at a time: the parser is paused (HPE_PAUSED) at headers-complete while a handler
+ *    decides, and at message-complete until the response is queued; pipelined requests are parsed
+ *    only after that, so responses go out in order;
+ *  - a connection is freed only by its loop, only when it is dead (fd closed) and no handler owns
+ *    its request (h_owned); frees go through the loop's grave list (end of the event batch);
+ *  - read and output buffers are reused across requests; request strings live in the head
+ *    buffer (fixed capacity, pointers stay valid) and the arena, both reset per request. */
+#include "core/err.h"
+#include "core/log.h"
+#include "net/http_int.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- connection lifetime */
+
+void http_conn_run(http_conn_t *c);
+
+void http_conn_free(http_conn_t *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->sf_fd >= 0)
+		close(c->sf_fd);
+	if (c->resp_fd >= 0)
+		close(c->resp_fd);
+	free(c->rbuf);
+	free(c->head);
+	free(c->hv);
+	free(c->body);
+	while (c->arena) {
+		http_arena_blk_t *n = c->arena->next;
+		free(c->arena);
+		c->arena = n;
+	}
+	sbuf_fini(&c->rh);
+	sbuf_fini(&c->resp);
+	sbuf_fini(&c->out);
+	free(c);
+}
+
+static void http_loop_unlink(http_loop_t *l, http_conn_t *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (l->conns == c)
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	l->nconns--;
+}
+
+/* free later (end of the event batch) if nothing refers to c anymore */
+void http_conn_maybe_free(http_conn_t *c)
+{
+	if (!c->dead || c->h_owned || c->owner_pool || c->in_run || c->posted || c->in_ready)
+		return;
+	http_loop_t *l = c->loop;
+	http_loop_unlink(l, c);
+	c->posted = true; /* never again */
+	c->next = l->grave;
+	l->grave = c;
+}
+
+void http_loop_bury(http_loop_t *l)
+{
+	while (l->grave) {
+		http_conn_t *c = l->grave;
+		l->grave = c->next;
+		http_conn_free(c);
+	}
+}
+
+/* the connection is unusable (error, reset, truncated body, timeout, shutdown): close the fd
+ * now; a stream handler still waiting for its body learns about it through end_cb. */
+
+static void http_conn_gone(http_conn_t *c, int code)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	c->no_more = true;
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->sf_fd >= 0) {
+		close(c->sf_fd);
+		c->sf_fd = -1;
+	}
+	c->out.len = c->out_pos = 0;
+	if (c->active && c->hdrs_done && !c->msg_complete && c->body_mode == HTTP_BODY_STREAM &&
+	    !c->end_called && !c->owner_pool) {
+		c->end_called = true;
+		c->end_cb(&c->req, code ? code : AIS_EIO);
+	}
+}
+
+/* gone from a top-level loop context (sweep, shutdown) */
+void http_conn_gone_top(http_conn_t *c, int code)
+{
+	bool was = c->in_run;
+	c->in_run = true;
+	http_conn_gone(c, code);
+	c->in_run = was;
+	http_conn_maybe_free(c);
+}
+
+void http_conn_kick(http_conn_t *c)
+{
+	if (c->in_run) {
+		c->again = true;
+		return;
+	}
+	http_conn_run(c);
+	http_conn_maybe_free(c);
+}
+
+/* ---------------------------------------------------------------- request state */
+
+static void http_req_begin(http_conn_t *c)
+{
+	http_req_t *r = &c->req;
+	c->active = true;
+	c->hdrs_done = c->msg_complete = c->responded = c->h_owned = c->owner_pool = false;
+	c->end_called = c->must_close = c->expect_cont = c->cont_sent = false;
+	c->in_field = c->in_value = c->hdr_pending = false;
+	c->body_mode = HTTP_BODY_NONE;
+	c->body_seen = c->discard_seen = 0;
+	c->perr = 0;
+	c->head_len = 0;
+	c->url = NULL;
+	c->nhv = 0;
+	http_arena_reset(c);
+	sbuf_reset(&c->rh);
+	r->method = HTTP_M_OTHER;
+	r->method_str = "";
+	r->path = "";
+	r->raw_path = "";
+	r->raw_query = "";
+	r->query = NULL;
+	r->nquery = 0;
+	r->hdrs = c->hv;
+	r->nhdrs = 0;
+	r->content_length = -1;
+	r->chunked = false;
+	r->body = NULL;
+	r->body_len = 0;
+	r->user = NULL;
+}
+
+static void http_req_done(http_conn_t *c)
+{
+	if (!c->active)
+		return;
+	c->active = false;
+	c->last_ns = c->loop->now;
+	if (c->body_cap > HTTP_BODY_KEEP) {
+		free(c->body);
+		c->body = NULL;
+		c->body_cap = 0;
+	}
+	c->req.body = NULL;
+	c->req.body_len = 0;
+	if (c->resp.cap > HTTP_BODY_KEEP)
+		sbuf_fini(&c->resp);
+}
+
+bool http_out_pending(const http_conn_t *c)
+{
+	return c->out_pos < c->out.len || c->sf_fd >= 0;
+}
+
+static bool http_backlog(const http_conn_t *c)
+{
+	return c->sf_fd >= 0 || c->out.len - c->out_pos >= HTTP_OUT_BACKLOG;
+}
+
+/* loop thread: the handler finished; c->resp holds the response */
+void http_conn_responded(http_conn_t *c)
+{
+	c->owner_pool = false;
+	c->h_owned = false;
+	c->responded = true;
+	if (c->dead) {
+		if (c->resp_fd >= 0) {
+			close(c->resp_fd);
+			c->resp_fd = -1;
+		}
+		sbuf_reset(&c->resp);
+		return;
+	}
+	if (c->out_pos == c->out.len && c->sf_fd < 0) {
+		sbuf_t t = c->out;
+		c->out = c->resp;
+		c->resp = t;
+		c->out_pos = 0;
+	} else {
+		sbuf_add(&c->out, c->resp.p, c->resp.len);
+	}
+	sbuf_reset(&c->resp);
+	if (c->resp_fd >= 0) {
+		c->sf_fd = c->resp_fd;
+		c->sf_off = c->resp_off;
+		c->sf_left = c->resp_len;
+		c->resp_fd = -1;
+	}
+	if (c->resp_close) {
+		c->no_more = true;
+		c->close_after = true;
+	}
+	if (!c->msg_complete) {
+		c->end_called = true; /* a stream handler that responded early gets no end_cb */
+		if (!c->no_more) {
+			c->body_mode = HTTP_BODY_DISCARD;
+			c->discard_seen = 0;
+		}
+	} else {
+		http_req_done(c);
+	}
+}
+
+static void http_loop_post(http_loop_t *l, http_conn_t *c, int kind)
+{
+	c->post_kind = kind;
+	c->post_next = NULL;
+	pthread_mutex_lock(&l->post_mu);
+	bool was_empty = !l->post_head;
+	if (l->post_tail)
+		l->post_tail->post_next = c;
+	else
+		l->post_head = c;
+	l->post_tail = c;
+	pthread_mutex_unlock(&l->post_mu);
+	if (was_empty && l->evfd >= 0) {
+		uint64_t one = 1;
+		ssize_t n = write(l->evfd, &one, sizeof(one));
+		(void)n;
+	}
+}
+
+void http_conn_respond_done(http_conn_t *c)
+{
+	if (http_cur_loop() != c->loop) {
+		http_loop_post(c->loop, c, HTTP_POST_RESP);
+		return;
+	}
+	http_conn_responded(c);
+	http_conn_kick(c);
+}
+
+/* loop thread: start buffering/streaming the body as the handler asked */
+void http_conn_apply_cont(http_conn_t *c)
+{
+	http_req_t *r = &c->req;
+	if (c->dead) {
+		if (c->cont_mode == HTTP_BODY_STREAM) {
+			c->end_called = true;
+			c->end_cb = c->cont_end;
+			c->cont_end(r, AIS_EIO); /* the handler still responds; discarded */
+		} else {
+			c->h_owned = false;
+		}
+		return;
+	}
+	if (c->cont_mode == HTTP_BODY_BUFFER) {
+		c->h_owned = false;
+		if (r->content_length >= 0 && (uint64_t)r->content_length > c->cont_max) {
+			c->must_close = true;
+			c->h_owned = true;
+			http_error(r, 413, NULL, "request body too large: %lld bytes exceeds the limit %zu",
+				   (long long)r->content_length, c->cont_max);
+			return;
+		}
+		size_t want = r->content_length >= 0 ? (size_t)r->content_length + 1
+						      : (c->cont_max < 65536 ? c->cont_max + 1 : 65536);
+		if (c->body_cap < want) {
+			char *nb = realloc(c->body, want);
+			if (!nb) {
+				c->must_close = true;
+				c->h_owned = true;
+				http_error(r, 500, NULL, "out of memory");
+				return;
+			}
+			c->body = nb;
+			c->body_cap = want;
+		}
+		r->body_len = 0;
+		c->body_max = c->cont_max;
+		c->body_fn = c->cont_fn;
+		c->body_on_pool = c->cont_on_pool;
+		c->body_mode = HTTP_BODY_BUFFER;
+	} else {
+		c->data_cb = c->cont_data;
+		c->end_cb = c->cont_end;
+		c->body_mode = HTTP_BODY_STREAM;
+	}
+	if (!c->msg_complete) {
+		if (r->chunked || (r->content_length >= 0 && (uint64_t)r->content_length - c->body_seen > HTTP_RBUF_SMALL))
+			c->want_big = true;
+		if (c->expect_cont && !c->cont_sent) {
+			sbuf_adds(&c->out, "HTTP/1.1 100 Continue\r\n\r\n");
+			c->cont_sent = true;
+		}
+	}
+}
+
+void http_conn_finish_body(http_conn_t *c);
+
+void http_conn_continue(http_conn_t *c, int mode, size_t max, http_handler_cb fn, bool on_pool,
+			http_data_cb data_cb, http_end_cb end_cb)
+{
+	c->cont_mode = mode;
+	c->cont_max = max;
+	c->cont_fn = fn;
+	c->cont_on_pool = on_pool;
+	c->cont_data = data_cb;
+	c->cont_end = end_cb;
+	if (http_cur_loop() != c->loop) {
+		http_loop_post(c->loop, c, HTTP_POST_CONT);
+		return;
+	}
+	http_conn_apply_cont(c);
+	if (!c->dead && c->msg_complete && !c->responded)
+		http_conn_finish_body(c);
+	http_conn_kick(c);
+}
+
+/* message complete: hand the buffered body to fn, or end the stream */
+void http_conn_finish_body(http_conn_t *c)
+{
+	http_req_t *r = &c->req;
+	if (c->body_mode == HTTP_BODY_BUFFER && !c->responded && !c->h_owned) {
+		if (!c->body) {
+			c->body = malloc(1);
+			c->body_cap = c->body ? 1 : 0;
+		}
+		if (c->body)
+			c->body[r->body_len] = '\0';
+		r->body = c->body;
+		c->h_owned = true;
+		if (c->body_on_pool && c->loop->srv->pool.n) {
+			c->owner_pool = true;
+			c->pool_fn = c->body_fn;
+			http_pool_push(&c->loop->srv->pool, c);
+		} else {
+			c->body_fn(r);
+		}
+	} else if (c->body_mode == HTTP_BODY_STREAM && !c->end_called) {
+		c->end_called = true;
+		c->end_cb(r, 0);
+	}
+}
+
+/* ---------------------------------------------------------------- llhttp callbacks */
+
+static int http_head_add(http_conn_t *c, const char *at, size_t n)
+{
+	if (c->head_len + n + 1 > c->head_cap) {
+		c->perr = 431;
+		return HPE_USER;
+	}
+	memcpy(c->head + c->head_len, at, n);
+	c->head_len += n;
+	return 0;
+}
+
+static int http_head_nul(http_conn_t *c)
+{
+	if (c->head_len + 1 > c->head_cap) {
+		c->perr = 431;
+		return HPE_USER;
+	}
+	c->head[c->head_len++] = '\0';
+	return 0;
+}
+
+static int http_cb_message_begin(llhttp_t *p)
+{
+	http_req_begin(p->data);
+	return 0;
+}
+
+static int http_cb_url(llhttp_t *p, const char *at, size_t n)
+{
+	http_conn_t *c = p->data;
+	if (!c->url)
+		c->url = c->head + c->head_len;
+	return http_head_add(c, at, n);
+}
+
+static int http_cb_url_complete(llhttp_t *p)
+{
+	http_conn_t *c = p->data;
+	if (!c->url)
+		c->url = c->head + c->head_len;
+	return http_head_nul(c);
+}
+
+static void http_hdr_commit(http_conn_t *c)
+{
+	if (c->hdr_pending) {
+		c->nhv++;
+		c->hdr_pending = false;
+	}
+}
+
+static int http_cb_header_field(llhttp_t *p, const char *at, size_t n)
+{
+	http_conn_t *c = p->data;
+	if (!c->in_field) {
+		http_hdr_commit(c);
+		if (c->nhv >= HTTP_MAX_HDRS) {
+			c->perr = 431;
+			return HPE_USER;
+		}
+		if (c->nhv + 1 > c->hv_cap) {
+			int ncap = c->hv_cap * 2;
+			http_kv_t *nv = realloc(c->hv, (size_t)ncap * sizeof(*nv));
+			if (!nv) {
+				c->perr = 431;
+				return HPE_USER;
+			}
+			c->hv = nv;
+			c->hv_cap = ncap;
+		}
+		c->hv[c->nhv].name = c->head + c->head_len;
+		c->hv[c->nhv].value = "";
+		c->in_field = true;
+	}
+	return http_head_add(c, at, n);
+}
+
+static int http_cb_header_field_complete(llhttp_t *p)
+{
+	http_conn_t *c = p->data;
+	if (!c->in_field) /* empty name: llhttp rejects these, be safe anyway */
+		return HPE_USER;
+	c->in_field = false;
+	c->hdr_pending = true;
+	return http_head_nul(c);
+}
+
+static int http_cb_header_value(llhttp_t *p, const char *at, size_t n)
+{
+	http_conn_t *c = p->data;
+	if (!c->hdr_pending)
+		return HPE_USER;
+	if (!c->in_value) {
+		c->hv[c->nhv].value = c->head + c->head_len;
+		c->in_value = true;
+	}
+	return http_head_add(c, at, n);
+}
+
+static int http_cb_header_value_complete(llhttp_t *p)
+{
+	http_conn_t *c = p->data;
+	int rc = 0;
+	if (c->in_value)
+		rc = http_head_nul(c);
+	c->in_value = false;
+	http_hdr_commit(c);
+	return rc;
+}
+
+/* after the handler returned on the loop: keep parsing (body) or pause */
+
+static int http_after_handler(http_conn_t *c)
+{
+	if (c->responded)
+		return c->no_more ? HPE_PAUSED : 0;
+	if (c->owner_pool || c->body_mode == HTTP_BODY_NONE)
+		return HPE_PAUSED; /* the handler still decides */
+	return 0;              /* buffer or stream the body */
+}
+
+static int http_cb_headers_complete(llhttp_t *p)
+{
+	http_conn_t *c = p->data;
+	http_hdr_commit(c);
+	c->hdrs_done = true;
+	int rc = http_req_build(c);
+	if (rc) {
+		c->perr = 400;
+		return HPE_USER;
+	}
+	http_server_t *s = c->loop->srv;
+	c->h_owned = true;
+	s->cfg.dispatch(&c->req, s->cfg.dispatch_arg);
+	return http_after_handler(c);
+}
+
+static int http_cb_body(llhttp_t *p, const char *at, size_t n)
+{
+	http_conn_t *c = p->data;
+	http_req_t *r = &c->req;
+	c->body_seen += n;
+	switch (c->body_mode) {
+	case HTTP_BODY_BUFFER:
+		if (r->body_len + n > c->body_max) {
+			c->perr = 413;
+			return HPE_USER;
+		}
+		if (r->body_len + n + 1 > c->body_cap) {
+			size_t ncap = c->body_cap ? c->body_cap : 4096;
+			while (ncap < r->body_len + n + 1)
+				ncap *= 2;
+			if (ncap > c->body_max + 1)
+				ncap = c->body_max + 1;
+			char *nb = realloc(c->body, ncap);
+			if (!nb) {
+				c->perr = 500;
+				return HPE_USER;
+			}
+			c->body = nb;
+			c->body_cap = ncap;
+		}
+		memcpy(c->body + r->body_len, at, n);
+		r->body_len += n;
+		return 0;
+	case HTTP_BODY_STREAM: {
+		int rc = c->data_cb(r, at, n);
+		if (rc < 0) {
+			c->perr = rc;
+			return HPE_USER;
+		}
+		return c->no_more ? HPE_PAUSED : 0; /* responded early and will close */
+	}
+	case HTTP_BODY_DISCARD:
+		c->discard_seen += n;
+		if (c->discard_seen > HTTP_DRAIN_MAX) {
+			c->perr = 1; /* silent: the response is out, just close */
+			return HPE_USER;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int http_cb_message_complete(llhttp_t *p)
+{
+	http_conn_t *c = p->data;
+	c->msg_complete = true;
+	http_conn_finish_body(c);
+	if (c->responded) {
+		http_req_done(c);
+		return (c->no_more || http_backlog(c)) ? HPE_PAUSED : 0;
+	}
+	return HPE_PAUSED;
+}
+
+static const llhttp_settings_t http_settings = {
+	.on_message_begin = http_cb_message_begin,
+	.on_url = http_cb_url,
+	.on_url_complete = http_cb_url_complete,
+	.on_header_field = http_cb_header_field,
+	.on_header_field_complete = http_cb_header_field_complete,
+	.on_header_value = http_cb_header_value,
+	.on_header_value_complete = http_cb_header_value_complete,
+	.on_headers_complete = http_cb_headers_complete,
+	.on_body = http_cb_body,
+	.on_message_complete = http_cb_message_complete,
+};
+
+/* ---------------------------------------------------------------- parsing driver */
+
+static void http_conn_server_error(http_conn_t *c, int status, const char *msg)
+{
+	c->must_close = true;
+	c->h_owned = true;
+	http_error(&c->req, status, NULL, "%s", msg);
+}
+
+static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
+{
+	http_req_t *r = &c->req;
+	c->no_more = true;
+	c->close_after = true;
+	c->must_close = true;
+	if (!c->active) {
+		if (!http_out_pending(c))
+			http_conn_gone(c, 0);
+		return;
+	}
+	if (c->responded)
+		return; /* discarding an unread body: just close after the response */
+	if (c->hdrs_done && c->body_mode == HTTP_BODY_STREAM) {
+		if (!c->end_called) {
+			c->end_called = true;
+			c->end_cb(r, c->perr < 0 ? c->perr : AIS_EINVAL);
+		}
+		return;
+	}
+	if (c->h_owned)
+		return; /* the handler responds */
+	char msg[160];
+	switch (c->perr) {
+	case 431:
+		http_conn_server_error(c, 431, "request header fields too large");
+		break;
+	case 413:
+		snprintf(msg, sizeof(msg), "request body too large (limit %zu)", c->body_max);
+		http_conn_server_error(c, 413, msg);
+		break;
+	case 500:
+		http_conn_server_error(c, 500, "out of memory");
+		break;
+	default:
+		if (c->perr == 400 && c->hdrs_done)
+			snprintf(msg, sizeof(msg), "invalid URL path");
+		else
+			snprintf(msg, sizeof(msg), "malformed HTTP request: %s (%s)", llhttp_errno_name(err),
+				 c->parser.reason ? c->parser.reason : "");
+		http_conn_server_error(c, 400, msg);
+	}
+}
+
+static bool http_conn_can_parse(const http_conn_t *c)
+{
+	if (c->dead || c->no_more)
+		return false;
+	if (!c->paused)
+		return true;
+	if (c->active) {
+		if (!c->hdrs_done)
+			return true;
+		if (c->msg_complete)
+			return false; /* waiting for the response */
+		return !c->owner_pool && c->body_mode != HTTP_BODY_NONE;
+	}
+	return !http_backlog(c);
+}
+
+/* the parser needs more bytes and the peer has shut its side */
+
+static void http_conn_eof(http_conn_t *c)
+{
+	if (!c->active || !c->hdrs_done) {
+		c->no_more = true;
+		c->close_after = true;
+		if (!http_out_pending(c))
+			http_conn_gone(c, 0);
+		return;
+	}
+	if (c->body_mode == HTTP_BODY_DISCARD) {
+		c->no_more = true;
+		c->close_after = true;
+		return;
+	}
+	http_conn_gone(c, AIS_EIO); /* truncated body */
+}
+
+/* one read into an empty buffer; false when nothing more can be read now */
+
+static bool http_conn_read(http_conn_t *c)
+{
+	if (c->want_big && c->rcap < HTTP_RBUF_BIG) {
+		char *nb = realloc(c->rbuf, HTTP_RBUF_BIG);
+		if (nb) {
+			c->rbuf = nb;
+			c->rcap = HTTP_RBUF_BIG;
+		}
+		c->want_big = false;
+	}
+	for (;;) {
+		ssize_t n = read(c->fd, c->rbuf, c->rcap);
+		if (n > 0) {
+			c->rpos = 0;
+			c->rlen = (size_t)n;
+			c->last_ns = c->loop->now;
+			if ((size_t)n < c->rcap && !c->peer_fin)
+				c->readable = false; /* drained: edge-triggered epoll reports new data */
+			return true;
+		}
+		if (n == 0) {
+			c->rd_eof = true;
+			c->readable = false;
+			return false;
+		}
+		if (errno == EINTR)
+			continue;
+		c->readable = false;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			http_conn_gone(c, AIS_EIO);
+		return false;
+	}
+}
+
+static void http_conn_parse(http_conn_t *c)
+{
+	while (http_conn_can_parse(c)) {
+		if (c->paused) {
+			llhttp_resume(&c->parser);
+			c->paused = false;
+			c->need_exec = true;
+		}
+		size_t avail = c->rlen - c->rpos;
+		if (!avail && !c->need_exec) {
+			if (c->rd_eof) {
+				http_conn_eof(c);
+				break;
+			}
+			if (c->readable && ++c->nreads > HTTP_RUN_READS) {
+				if (!c->in_ready) { /* fairness: let the other connections run */
+					c->in_ready = true;
+					c->ready_next = c->loop->ready;
+					c->loop->ready = c;
+				}
+				break;
+			}
+			if (!c->readable || c->fd < 0 || !http_conn_read(c)) {
+				if (c->rd_eof)
+					continue;
+				break;
+			}
+			continue;
+		}
+		c->need_exec = false;
+		const char *start = c->rbuf + c->rpos;
+		c->in_parser = true;
+		llhttp_errno_t err = llhttp_execute(&c->parser, start, avail);
+		c->in_parser = false;
+		size_t used = avail;
+		if (err != HPE_OK) {
+			const char *ep = llhttp_get_error_pos(&c->parser);
+			if (ep && ep >= start && ep <= start + avail)
+				used = (size_t)(ep - start);
+		}
+		c->rpos += used;
+		if (c->rpos == c->rlen)
+			c->rpos = c->rlen = 0;
+		if (err == HPE_OK)
+			continue;
+		if (err == HPE_PAUSED) {
+			c->paused = true;
+			continue;
+		}
+		if (err == HPE_PAUSED_UPGRADE) {
+			c->paused = true;
+			c->no_more = true;
+			c->close_after = true;
+			break;
+		}
+		http_conn_parse_error(c, err);
+		break;
+	}
+}
+
+/* write out what is queued until done or the socket is full (then EPOLLOUT resumes) */
+
+static void http_conn_flush(http_conn_t *c)
+{
+	if (c->fd < 0) { /* fuzzing: no socket, output is dropped */
+		c->out.len = c->out_pos = 0;
+		if (c->sf_fd >= 0) {
+			close(c->sf_fd);
+			c->sf_fd = -1;
+		}
+		return;
+	}
+	if (c->sf_fd >= 0 && !c->corked) {
+		/* full segments for head + file: cork until the file is out */
+		int one = 1;
+		setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+		c->corked = true;
+	}
+	while (c->out_pos < c->out.len) {
+		ssize_t n = send(c->fd, c->out.p + c->out_pos, c->out.len - c->out_pos, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->out_pos += (size_t)n;
+			c->last_ns = c->loop->now;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->writable = false;
+			return;
+		}
+		http_conn_gone(c, AIS_EIO);
+		return;
+	}
+	c->out.len = c->out_pos = 0;
+	if (c->out.cap > HTTP_BODY_KEEP)
+		sbuf_fini(&c->out);
+	while (c->sf_fd >= 0) {
+		size_t chunk = c->sf_left > (1u << 30) ? (1u << 30) : c->sf_left;
+		ssize_t n = sendfile(c->fd, c->sf_fd, &c->sf_off, chunk);
+		if (n > 0) {
+			c->sf_left -= (size_t)n;
+			c->last_ns = c->loop->now;
+			if (!c->sf_left) {
+				close(c->sf_fd);
+				c->sf_fd = -1;
+				int zero = 0;
+				setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero));
+				c->corked = false;
+			}
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->writable = false;
+			return;
+		}
+		if (n == 0)
+			log_warn("http: sendfile to %s: file shorter than announced", c->req.remote_addr);
+		http_conn_gone(c, AIS_EIO);
+		return;
+	}
+}
+
+static void http_conn_linger(http_conn_t *c)
+{
+	char tmp[4096];
+	for (;;) {
+		ssize_t n = read(c->fd, tmp, sizeof(tmp));
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->readable = false;
+			return;
+		}
+		http_conn_gone(c, 0);
+		return;
+	}
+}
+
+void http_conn_run(http_conn_t *c)
+{
+	if (c->in_run) {
+		c->again = true;
+		return;
+	}
+	c->in_run = true;
+	c->nreads = 0;
+	do {
+		c->again = false;
+		if (c->lingering) {
+			if (c->readable)
+				http_conn_linger(c);
+			break;
+		}
+		http_conn_parse(c);
+		if (!c->dead && c->writable && http_out_pending(c)) {
+			http_conn_flush(c);
+			if (!c->dead && !http_out_pending(c) && c->paused && !c->active && !c->no_more)
+				c->again = true; /* pipelined requests were waiting for the output */
+		}
+		if (!c->dead && c->close_after && !http_out_pending(c) && !(c->active && !c->responded)) {
+			if (c->rd_eof || c->fd < 0) {
+				http_conn_gone(c, 0);
+			} else {
+				/* let the peer read the response before the close: no RST over unread input */
+				shutdown(c->fd, SHUT_WR);
+				c->lingering = true;
+				c->last_ns = c->loop->now;
+				c->again = true;
+			}
+		}
+	} while (c->again && !c->dead);
+	c->in_run = false;
+}
+
+/* ---------------------------------------------------------------- continuations (any thread) */
+
+void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool)
+{
+	http_conn_continue(http_conn_of(r), HTTP_BODY_BUFFER, max, fn, on_pool, NULL, NULL);
+}
+
+void http_stream_body(http_req_t *r, http_data_cb data_cb, http_end_cb end_cb)
+{
+	http_conn_continue(http_conn_of(r), HTTP_BODY_STREAM, 0, NULL, false, data_cb, end_cb);
+}
+
+void http_defer(http_req_t *r, http_handler_cb fn)
+{
+	http_conn_t *c = http_conn_of(r);
+	http_server_t *s = c->loop->srv;
+	if (!s->pool.n) { /* no pool (not started): run inline */
+		fn(r);
+		return;
+	}
+	c->pool_fn = fn;
+	if (http_cur_loop() == c->loop)
+		c->owner_pool = true;
+	http_pool_push(&s->pool, c);
+}
+
+http_conn_t *http_conn_new(http_loop_t *l, int fd, int port_idx)
+{
+	http_server_t *s = l->srv;
+	http_conn_t *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->kind = HTTP_EV_CONN;
+	c->loop = l;
+	c->fd = fd;
+	c->sf_fd = c->resp_fd = -1;
+	c->rcap = HTTP_RBUF_SMALL;
+	c->rbuf = malloc(c->rcap);
+	c->head_cap = s->cfg.max_head;
+	c->head = malloc(c->head_cap);
+	c->hv_cap = 16;
+	c->hv = malloc((size_t)c->hv_cap * sizeof(*c->hv));
+	sbuf_t z = SBUF_INIT;
+	c->rh = c->resp = c->out = z;
+	if (!c->rbuf || !c->head || !c->hv || !http_arena_alloc(c, 1)) {
+		c->fd = -1;
+		http_conn_free(c);
+		return NULL;
+	}
+	http_arena_reset(c);
+	llhttp_init(&c->parser, HTTP_REQUEST, &http_settings);
+	c->parser.data = c;
+	c->req.port_idx = port_idx;
+	c->req.method_str = c->req.path = c->req.raw_path = c->req.raw_query = "";
+	c->writable = true;
+	c->last_ns = l->now;
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	l->conns = c;
+	l->nconns++;
+	return c;
+}
+
+void http_conn_event(http_conn_t *c, uint32_t ev)
+{
+	if (c->dead)
+		return;
+	if (ev & EPOLLERR) {
+		http_conn_gone_top(c, AIS_EIO);
+		return;
+	}
+	if (ev & (EPOLLIN | EPOLLHUP))
+		c->readable = true;
+	if (ev & (EPOLLRDHUP | EPOLLHUP)) {
+		c->peer_fin = true;
+		c->readable = true;
+	}
+	if (ev & (EPOLLOUT | EPOLLHUP))
+		c->writable = true;
+	http_conn_run(c);
+	http_conn_maybe_free(c);
+}
