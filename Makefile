@@ -22,7 +22,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all test unit asan asan-unit e2e fuzz clean cluster cluster-stop deps bench
+.PHONY: all test unit asan e2e e2e-asan fuzz clean cluster cluster-stop deps bench
 all: $(LIB) $(BINS)
 
 $(BUILD)/src/%.o: src/%.c
@@ -60,15 +60,31 @@ fuzz:
 	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
 	  clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined $$f build-fuzz/libais.a $(LDLIBS) -pthread -o build-fuzz/$$n; \
 	  mkdir -p tests/fuzz/corpus/$$n build-fuzz/corpus/$$n; \
-	  echo "== $$n ($(FUZZ_SECONDS)s)"; build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 build-fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -2; done
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	  if ! build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -artifact_prefix=build-fuzz/ \
+	       build-fuzz/corpus/$$n tests/fuzz/corpus/$$n >build-fuzz/$$n.log 2>&1; then \
+	    tail -n 40 build-fuzz/$$n.log; echo "fuzz: $$n failed"; exit 1; fi; \
+	  tail -n 1 build-fuzz/$$n.log; done
 
 e2e: all
 	/usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
 
+# the end-to-end suite once more against an ASan+UBSan aisnode: any sanitizer report (nodes log
+# them under build-asan/san-logs/) fails the run
+SANLOG := $(CURDIR)/build-asan/san-logs
+e2e-asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" build-asan/aisnode
+	@rm -rf $(SANLOG); mkdir -p $(SANLOG)
+	ASAN_OPTIONS=detect_leaks=1:log_path=$(SANLOG)/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANLOG)/ubsan \
+	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+	@if [ -n "$$(ls -A $(SANLOG))" ]; then echo "sanitizer reports:"; head -n 60 $(SANLOG)/*; exit 1; fi
+
 test: all
 	$(MAKE) unit
 	$(MAKE) asan
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
 	$(MAKE) e2e
+	$(MAKE) e2e-asan
 
 deps:
 	@bash scripts/install-deps.sh

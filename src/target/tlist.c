@@ -59,6 +59,8 @@ static void tl_item_free(tl_item_t *it)
 
 static void tl_cut(tl_walk_t *w)
 {
+	if (!w->n)
+		return;
 	qsort(w->v, w->n, sizeof(*w->v), tl_cmp);
 	/* dedupe (same dir from several mountpaths) */
 	size_t k = 0;
