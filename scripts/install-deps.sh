@@ -11,9 +11,12 @@ PKGS=(
   libxxhash-dev          # xxhash checksums, HRW
   libssl-dev             # md5, sha256, hmac
   libisal-dev            # crc32c, erasure coding
+  libexpat1-dev          # XML parsing (S3 request bodies)
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
   python3 python3-pytest python3-requests   # end-to-end tests
+  python3-boto3 awscli s3cmd rclone         # S3 clients driven by the e2e tests
+  prometheus             # promtool: validates the /metrics exposition
   attr                   # getfattr/setfattr, used by tests to inspect xattrs
   nginx-light wrk        # benchmark baselines
 )

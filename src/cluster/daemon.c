@@ -6,9 +6,11 @@
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/config.h"
+#include "core/err.h"
 #include "core/util.h"
 #include "net/route.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,8 +89,36 @@ static void dmn_health(http_req_t *r)
 	http_respond(r, 200, NULL, NULL, 0);
 }
 
+/* PUT /v1/daemon/set-config?key=value: this node only (a later cluster-wide version replaces it) */
+static void dmn_set_config(http_req_t *r)
+{
+	char err[512] = "";
+	const config_t *cur = config_get();
+	json_t *cl = json_deep_copy(cur->cluster);
+	int rc = 0, n = 0;
+	for (int i = 0; i < r->nquery && !rc; i++) {
+		const char *k = r->query[i].name;
+		if (!strcmp(k, "transient") || !strcmp(k, "pid") || !strcmp(k, "utm"))
+			continue;
+		rc = config_apply_kv(cl, k, r->query[i].value, err, sizeof(err));
+		n++;
+	}
+	if (!rc && !n) {
+		rc = AIS_EINVAL;
+		snprintf(err, sizeof(err), "set-config: nothing to update (expecting key=value query parameters)");
+	}
+	if (!rc && config_install_cluster(cl, true, err, sizeof(err)) < 0)
+		rc = AIS_EINVAL;
+	json_decref(cl);
+	if (rc)
+		http_error(r, 400, NULL, "%s", err);
+	else
+		http_respond(r, 200, NULL, NULL, 0);
+}
+
 int daemon_init(void)
 {
+	route_add(RM(HTTP_M_PUT), "/v1/daemon/set-config", dmn_set_config);
 	route_add(RM(HTTP_M_GET), "/v1/daemon", dmn_get);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/health", dmn_health);
 	return 0;

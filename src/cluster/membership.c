@@ -137,7 +137,8 @@ static void mb_keepalive_cb(http_req_t *r)
 	} else {
 		mb_touch(id);
 		metasync_node_versions(id, (int64_t)json_integer_value(json_object_get(j, "smap_version")),
-				       (int64_t)json_integer_value(json_object_get(j, "bmd_version")));
+				       (int64_t)json_integer_value(json_object_get(j, "bmd_version")),
+				       (int64_t)json_integer_value(json_object_get(j, "config_version")));
 		http_respond(r, 200, NULL, NULL, 0);
 	}
 	json_decref(j);
@@ -278,8 +279,9 @@ static int mb_keepalive_send(void)
 	snprintf(url, sizeof(url), "%s/v1/cluster/keepalive", purl);
 	smap_t *s = smap_get();
 	bmd_t *b = bmd_get();
-	json_t *j = json_pack("{s:s, s:I, s:I}", "daemon_id", node_id(), "smap_version",
-			      (json_int_t)(s ? s->version : 0), "bmd_version", (json_int_t)(b ? b->version : 0));
+	json_t *j = json_pack("{s:s, s:I, s:I, s:I}", "daemon_id", node_id(), "smap_version",
+			      (json_int_t)(s ? s->version : 0), "bmd_version", (json_int_t)(b ? b->version : 0),
+			      "config_version", (json_int_t)config_get()->version);
 	smap_put(s);
 	bmd_put(b);
 	char *body = j ? jsonx_dumps(j) : NULL;

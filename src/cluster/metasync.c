@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "net/hclient.h"
 #include "net/route.h"
 
@@ -20,7 +21,7 @@
 
 struct ms_ack {
 	char id[SNODE_ID_MAX];
-	int64_t smap_ver, bmd_ver;
+	int64_t smap_ver, bmd_ver, conf_ver;
 };
 
 static pthread_mutex_t ms_commit_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -46,13 +47,14 @@ static struct ms_ack *ms_ack_find(const char *id, bool add)
 	return a;
 }
 
-void metasync_node_versions(const char *id, int64_t smap_ver, int64_t bmd_ver)
+void metasync_node_versions(const char *id, int64_t smap_ver, int64_t bmd_ver, int64_t conf_ver)
 {
 	pthread_mutex_lock(&ms_mu);
 	struct ms_ack *a = ms_ack_find(id, true);
 	if (a) {
 		a->smap_ver = smap_ver;
 		a->bmd_ver = bmd_ver;
+		a->conf_ver = conf_ver;
 	}
 	pthread_mutex_unlock(&ms_mu);
 }
@@ -62,6 +64,9 @@ json_t *metasync_payload(void)
 	smap_t *s = smap_get();
 	bmd_t *b = bmd_get();
 	json_t *j = json_object();
+	const config_t *cfg = config_get();
+	if (cfg && cfg->cluster)
+		json_object_set(j, "config", cfg->cluster);
 	if (s)
 		json_object_set_new(j, "smap", smap_to_json(s));
 	if (b)
@@ -74,6 +79,9 @@ json_t *metasync_payload(void)
 int metasync_apply(json_t *payload, bool force, char *err, size_t errcap)
 {
 	json_t *js = json_object_get(payload, "smap"), *jb = json_object_get(payload, "bmd");
+	json_t *jc = json_object_get(payload, "config");
+	if (jc && config_install_cluster(jc, force, err, errcap) < 0)
+		return AIS_EINVAL;
 	if (js) {
 		smap_t *m = smap_from_json(js, err, errcap);
 		if (!m)
@@ -101,19 +109,20 @@ static int ms_push(bool all)
 	hreq_t *reqs = calloc((size_t)total + 1, sizeof(hreq_t));
 	const snode_t **dst = calloc((size_t)total + 1, sizeof(*dst));
 	char **urls = calloc((size_t)total + 1, sizeof(char *));
+	const config_t *cfg = config_get();
 	json_t *j = metasync_payload();
 	char *body = j ? jsonx_dumps(j) : NULL;
 	json_decref(j);
 	if (!reqs || !dst || !urls || !body)
 		goto free;
-	const config_t *cfg = config_get();
 	pthread_mutex_lock(&ms_mu);
 	for (int i = 0; i < total; i++) {
 		const snode_t *nd = i < s->nproxies ? &s->proxies[i] : &s->targets[i - s->nproxies];
 		if (!strcmp(nd->id, node_id()))
 			continue;
 		struct ms_ack *a = ms_ack_find(nd->id, true);
-		if (!all && a && a->smap_ver >= s->version && (!b || a->bmd_ver >= b->version))
+		if (!all && a && a->smap_ver >= s->version && (!b || a->bmd_ver >= b->version) &&
+		    a->conf_ver >= cfg->version)
 			continue;
 		size_t ul = strlen(nd->ctl.url) + 16;
 		urls[n] = malloc(ul);
@@ -134,6 +143,7 @@ static int ms_push(bool all)
 			if (a) {
 				a->smap_ver = s->version;
 				a->bmd_ver = b ? b->version : 0;
+				a->conf_ver = cfg->version;
 			}
 		} else {
 			failed++;
@@ -171,6 +181,21 @@ int metasync_commit_bmd(bmd_t *m)
 	m->version = (cur ? cur->version : 0) + 1;
 	bmd_put(cur);
 	bmd_install(m, true);
+	return ms_push(false);
+}
+
+int metasync_commit_config(json_t *cluster, char *err, size_t errcap)
+{
+	const config_t *cur = config_get();
+	char ver[32], ts[64];
+	snprintf(ver, sizeof(ver), "%lld", (long long)(cur->version + 1));
+	fmt_rfc3339(now_ns(), ts, sizeof(ts));
+	json_object_set_new(cluster, "config_version", json_string(ver));
+	json_object_set_new(cluster, "lastupdate_time", json_string(ts));
+	int rc = config_install_cluster(cluster, true, err, errcap);
+	json_decref(cluster);
+	if (rc < 0)
+		return rc;
 	return ms_push(false);
 }
 

@@ -2,7 +2,7 @@
  * reception. Primary side: metasync_commit_*() install the next version locally and push it
  * synchronously to all nodes (parallel, bounded by the control-plane timeout); a background
  * thread re-pushes to nodes that missed a version (every 2 s). Receiver side: PUT /v1/metasync
- * {"smap":..., "bmd":...} installs what is newer. Read-modify-write of cluster metadata on the
+ * {"smap":..., "bmd":..., "config":...} installs what is newer. Read-modify-write of cluster metadata on the
  * primary happens under metasync_lock(). */
 #ifndef AIS_METASYNC_H
 #define AIS_METASYNC_H
@@ -18,8 +18,11 @@ void metasync_unlock(void);
  * Returns the number of nodes that did not ack (they are retried in the background). */
 int metasync_commit_smap(smap_t *m);
 int metasync_commit_bmd(bmd_t *m);
+/* primary: install `cluster` (a full cluster config JSON; reference taken) as config version
+ * cur+1 and push it. Returns <0 (AIS_E*, err filled) when invalid, else the number of laggards. */
+int metasync_commit_config(json_t *cluster, char *err, size_t errcap);
 /* primary: record the versions a node reported (keepalive) so laggards get re-pushed. */
-void metasync_node_versions(const char *id, int64_t smap_ver, int64_t bmd_ver);
+void metasync_node_versions(const char *id, int64_t smap_ver, int64_t bmd_ver, int64_t conf_ver);
 /* apply a {"smap":..,"bmd":..} payload (join response, metasync). force: accept older. */
 int metasync_apply(json_t *payload, bool force, char *err, size_t errcap);
 /* build the payload with the current versions (new reference). */

@@ -10,15 +10,34 @@
 #include "core/fsops.h"
 #include "core/util.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CONFIG_MAX_FILE (4u << 20) /* config files are a few KiB; refuse anything huge */
 
-static config_t g_config;
-static bool g_loaded;
+/* the current config (immutable once published) and the versions it replaced: readers hold
+ * plain pointers, so replaced versions are retired, not freed, until config_cleanup() */
+static config_t *_Atomic g_cur;
+static config_t *g_retired[256];
+static int g_nretired;
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const feat_names[] = {
+	"Enforce-IntraCluster-Access", "Skip-Loading-VersionChecksum-MD", "Do-not-Auto-Detect-FileShare",
+	"S3-API-via-Root", "Fsync-PUT", "LZ4-Block-1MB", "LZ4-Frame-Checksum", "Do-not-Allow-Passing-FQN-to-ETL",
+	"Ignore-LimitedCoexistence-Conflicts", "S3-Presigned-Request", "Do-not-Optimize-Listing-Virtual-Dirs",
+	"Disable-Cold-GET", "Streaming-Cold-GET", "S3-Reverse-Proxy", "S3-Use-Path-Style",
+	"Do-not-Delete-When-Rebalancing", "Do-not-Set-Control-Plane-ToS", "Trust-Crypto-Safe-Checksums",
+	"S3-ListObjectVersions", "Enable-Detailed-Prom-Metrics", "Force-Container-CPU-Mem",
+	"Resume-Interrupted-MPU", "Keep-Unknown-FQN", "Load-Balance-GET", "Count-Object-NotFound-Stats",
+	"Enable-Go-Runtime-Metrics", "Dload-Allow-Private-Egress",
+};
+#define NFEAT (sizeof(feat_names) / sizeof(feat_names[0]))
 
 static int config_fail(char *err, size_t errcap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -309,6 +328,23 @@ static int config_parse_cluster(config_t *c, json_t *j, char *err, size_t errcap
 		return AIS_EINVAL;
 	if (cfg_log_level(&x, config_at(j, "log", "level"), &c->log_level))
 		return AIS_EINVAL;
+	json_t *jv = json_object_get(j, "config_version");
+	if (jv && !json_is_null(jv)) {
+		const char *vs = json_is_string(jv) ? json_string_value(jv) : NULL;
+		if (vs ? parse_i64(vs, &c->version) : !json_is_integer(jv))
+			return config_fail(err, errcap, "cluster config: config_version: expecting a number");
+		if (!vs)
+			c->version = json_integer_value(jv);
+	}
+	json_t *jf = json_object_get(j, "features");
+	if (jf && !json_is_null(jf)) {
+		char ferr[160];
+		if (json_is_integer(jf))
+			c->features = (uint64_t)json_integer_value(jf);
+		else if (!json_is_string(jf) || feat_parse(json_string_value(jf), &c->features, ferr, sizeof(ferr)))
+			return config_fail(err, errcap, "cluster config: features: %s",
+					   json_is_string(jf) ? ferr : "expecting a string");
+	}
 	return 0;
 }
 
@@ -397,25 +433,283 @@ static int config_read_json(const char *what, const char *path, json_t **out, ch
 	return 0;
 }
 
+int feat_parse(const char *s, uint64_t *out, char *err, size_t errcap)
+{
+	uint64_t f = 0;
+	int64_t num;
+	if (!s || !*s || !strcasecmp(s, "none") || !strcmp(s, "0")) {
+		*out = 0;
+		return 0;
+	}
+	if (!parse_i64(s, &num) && num >= 0) {
+		*out = (uint64_t)num;
+		return 0;
+	}
+	const char *p = s;
+	while (*p) {
+		size_t n = strcspn(p, ", ");
+		if (n) {
+			size_t i;
+			for (i = 0; i < NFEAT; i++)
+				if (strlen(feat_names[i]) == n && !strncasecmp(feat_names[i], p, n))
+					break;
+			if (i == NFEAT) {
+				snprintf(err, errcap, "unknown feature flag \"%.*s\"", (int)n, p);
+				return AIS_EINVAL;
+			}
+			f |= 1ULL << i;
+		}
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	*out = f;
+	return 0;
+}
+
+void feat_format(uint64_t f, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < NFEAT && o < cap; i++)
+		if (f & (1ULL << i))
+			o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? "," : "", feat_names[i]);
+	if (!o)
+		snprintf(out, cap, "none");
+}
+
+static void config_publish(config_t *c)
+{
+	pthread_mutex_lock(&g_mu);
+	config_t *old = atomic_exchange(&g_cur, c);
+	if (old) {
+		if (g_nretired < (int)(sizeof(g_retired) / sizeof(g_retired[0])))
+			g_retired[g_nretired++] = old;
+		/* else: keep it alive (leak) rather than free memory readers may hold */
+	}
+	pthread_mutex_unlock(&g_mu);
+}
+
+static void config_persist(const config_t *c)
+{
+	char path[1100];
+	if (!c->confdir[0])
+		return;
+	snprintf(path, sizeof(path), "%s/.ais.conf", c->confdir);
+	char *txt = json_dumps(c->cluster, JSON_COMPACT);
+	if (txt && !fsops_mkdir_p(c->confdir))
+		fsops_write_atomic(path, txt, strlen(txt));
+	free(txt);
+}
+
+int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap)
+{
+	config_t *cur = atomic_load(&g_cur);
+	if (!cur)
+		return config_fail(err, errcap, "config: not loaded");
+	config_t *n = calloc(1, sizeof(*n));
+	if (!n)
+		return AIS_ENOMEM;
+	int rc = config_parse(n, cluster, cur->local, err, errcap);
+	if (rc) {
+		free(n);
+		return rc;
+	}
+	if (!force && n->version <= cur->version) {
+		config_fini(n);
+		free(n);
+		return 0;
+	}
+	config_persist(n);
+	config_publish(n);
+	return 1;
+}
+
+int config_apply_kv(json_t *cluster, const char *key, const char *val, char *err, size_t errcap)
+{
+	char path[256];
+	if (!strcmp(key, "features")) {
+		uint64_t f;
+		if (feat_parse(val, &f, err, errcap))
+			return AIS_EINVAL;
+		char num[32];
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)f);
+		json_object_set_new(cluster, "features", json_string(num));
+		return 0;
+	}
+	if (snprintf(path, sizeof(path), "%s", key) >= (int)sizeof(path) || !*key)
+		return config_fail(err, errcap, "invalid config key \"%.64s\"", key);
+	json_t *obj = cluster;
+	char *seg = path, *dot;
+	while ((dot = strchr(seg, '.'))) {
+		*dot = '\0';
+		json_t *next = json_object_get(obj, seg);
+		if (!json_is_object(next))
+			return config_fail(err, errcap, "unknown config key \"%s\"", key);
+		obj = next;
+		seg = dot + 1;
+	}
+	json_t *cur = json_object_get(obj, seg);
+	if (!cur || json_is_object(cur) || json_is_array(cur) || !strcmp(key, "config_version") || !strcmp(key, "uuid"))
+		return config_fail(err, errcap, "unknown or read-only config key \"%s\"", key);
+	json_t *nv = NULL;
+	int64_t iv;
+	if (json_is_boolean(cur)) {
+		if (!strcasecmp(val, "true") || !strcmp(val, "1"))
+			nv = json_true();
+		else if (!strcasecmp(val, "false") || !strcmp(val, "0"))
+			nv = json_false();
+	} else if (json_is_integer(cur)) {
+		if (!parse_i64(val, &iv))
+			nv = json_integer(iv);
+	} else if (json_is_real(cur)) {
+		char *end;
+		double d = strtod(val, &end);
+		if (*val && !*end)
+			nv = json_real(d);
+	} else {
+		nv = json_string(val);
+	}
+	if (!nv)
+		return config_fail(err, errcap, "invalid value \"%.64s\" for config key \"%s\"", val, key);
+	json_object_set_new(obj, seg, nv);
+	return 0;
+}
+
+void config_cleanup(void)
+{
+	pthread_mutex_lock(&g_mu);
+	config_t *c = atomic_exchange(&g_cur, NULL);
+	if (c) {
+		config_fini(c);
+		free(c);
+	}
+	for (int i = 0; i < g_nretired; i++) {
+		config_fini(g_retired[i]);
+		free(g_retired[i]);
+	}
+	g_nretired = 0;
+	pthread_mutex_unlock(&g_mu);
+}
+
+/* the persisted cluster config (<confdir>/.ais.conf) when it is newer than the file's */
+static void config_maybe_persisted(config_t *c)
+{
+	char path[1100];
+	json_t *j = NULL;
+	char err[256];
+	snprintf(path, sizeof(path), "%s/.ais.conf", c->confdir);
+	if (!c->confdir[0] || config_read_json("persisted cluster config", path, &j, err, sizeof(err)))
+		return;
+	config_t tmp;
+	if (!config_parse(&tmp, j, c->local, err, sizeof(err))) {
+		if (tmp.version > c->version) {
+			config_fini(c);
+			*c = tmp;
+		} else {
+			config_fini(&tmp);
+		}
+	}
+	json_decref(j);
+}
+
+/* AIStore 4.7's cluster config sections with their default values: the file given at start-up
+ * is merged over this, so every AIStore key exists (and can be shown and set). */
+static const char config_default_text[] =
+	"{\"backend\":{},\"mirror\":{\"copies\":2,\"burst_buffer\":512,\"enabled\":false},"
+	"\"ec\":{\"objsize_limit\":262144,\"compression\":\"never\",\"bundle_multiplier\":2,\"data_slices\":1,"
+	"\"parity_slices\":1,\"enabled\":false,\"disk_only\":false},"
+	"\"chunks\":{\"objsize_limit\":\"0\",\"chunk_size\":\"1GiB\",\"max_monolithic_size\":\"1TiB\","
+	"\"checkpoint_every\":0,\"flags\":0},"
+	"\"log\":{\"level\":\"3\",\"max_size\":\"10mb\",\"max_total\":\"256mb\",\"flush_time\":\"60s\",\"stats_time\":\"60s\"},"
+	"\"periodic\":{\"stats_time\":\"10s\",\"notif_time\":\"30s\",\"retry_sync_time\":\"2s\"},"
+	"\"timeout\":{\"cplane_operation\":\"2s\",\"max_keepalive\":\"5s\",\"cold_get_conflict\":\"5s\","
+	"\"max_host_busy\":\"20s\",\"startup_time\":\"1m\",\"join_startup_time\":\"3m\",\"send_file_time\":\"5m\","
+	"\"ec_streams_time\":\"10m\",\"object_md\":\"2h\"},"
+	"\"client\":{\"client_timeout\":\"10s\",\"client_long_timeout\":\"10m\",\"list_timeout\":\"1m\"},"
+	"\"proxy\":{\"primary_url\":\"\",\"original_url\":\"\",\"discovery_url\":\"\",\"non_electable\":false},"
+	"\"space\":{\"cleanupwm\":65,\"lowwm\":75,\"highwm\":90,\"out_of_space\":95,\"batch_size\":32768,"
+	"\"dont_cleanup_time\":\"120m\"},"
+	"\"lru\":{\"dont_evict_time\":\"120m\",\"capacity_upd_time\":\"10m\",\"batch_size\":32768,\"enabled\":true},"
+	"\"disk\":{\"iostat_time_long\":\"2s\",\"iostat_time_short\":\"100ms\",\"iostat_time_smooth\":\"8s\","
+	"\"disk_util_low_wm\":20,\"disk_util_high_wm\":80,\"disk_util_max_wm\":95},"
+	"\"rebalance\":{\"dest_retry_time\":\"2m\",\"compression\":\"never\",\"bundle_multiplier\":2,"
+	"\"burst_buffer\":1024,\"enabled\":true},"
+	"\"resilver\":{\"enabled\":true},"
+	"\"checksum\":{\"type\":\"xxhash2\",\"validate_cold_get\":false,\"validate_warm_get\":false,"
+	"\"validate_obj_move\":false,\"enable_read_range\":false},"
+	"\"transport\":{\"max_header\":4096,\"burst_buffer\":512,\"idle_teardown\":\"4s\",\"quiescent\":\"10s\","
+	"\"lz4_block\":\"256kb\",\"lz4_frame_checksum\":false},"
+	"\"memsys\":{\"min_free\":\"2gb\",\"default_buf\":\"32kb\",\"to_gc\":\"4gb\",\"hk_time\":\"3m\","
+	"\"min_pct_total\":0,\"min_pct_free\":0},"
+	"\"versioning\":{\"enabled\":true,\"validate_warm_get\":false},"
+	"\"net\":{\"l4\":{\"proto\":\"tcp\",\"sndrcv_buf_size\":131072},\"http\":{\"use_https\":false,"
+	"\"server_crt\":\"server.crt\",\"server_key\":\"server.key\",\"idle_conn_time\":\"6s\","
+	"\"idle_conns_per_host\":32,\"idle_conns\":256,\"write_buffer_size\":0,\"read_buffer_size\":0,"
+	"\"chunked_transfer\":true,\"skip_verify\":false},\"use_ipv6\":false},"
+	"\"fshc\":{\"test_files\":4,\"error_limit\":2,\"io_err_limit\":10,\"io_err_time\":\"10s\",\"enabled\":true},"
+	"\"auth\":{\"enabled\":false},"
+	"\"keepalivetracker\":{\"proxy\":{\"interval\":\"10s\",\"name\":\"heartbeat\",\"factor\":3},"
+	"\"target\":{\"interval\":\"10s\",\"name\":\"heartbeat\",\"factor\":3},\"num_retries\":3,\"retry_factor\":4},"
+	"\"downloader\":{\"timeout\":\"1h\"},"
+	"\"tcb\":{\"compression\":\"never\",\"bundle_multiplier\":2},"
+	"\"tco\":{\"compression\":\"never\",\"bundle_multiplier\":2},"
+	"\"arch\":{\"compression\":\"never\",\"bundle_multiplier\":2},"
+	"\"write_policy\":{\"data\":\"\",\"md\":\"\"},"
+	"\"get_batch\":{\"max_wait\":\"10s\",\"warmup_workers\":1,\"max_soft_errs\":8},"
+	"\"features\":\"0\",\"config_version\":\"0\",\"uuid\":\"\",\"lastupdate_time\":\"\"}";
+
+/* merge src over dst recursively (objects key by key; other values replace) */
+static void config_merge(json_t *dst, json_t *src)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(src, key, v) {
+		json_t *d = json_object_get(dst, key);
+		if (json_is_object(d) && json_is_object(v))
+			config_merge(d, v);
+		else
+			json_object_set(dst, key, v);
+	}
+}
+
+/* the defaults with `file` merged over them (new reference; NULL on OOM or malformed defaults) */
+static json_t *config_with_defaults(json_t *file)
+{
+	json_t *d = json_loads(config_default_text, 0, NULL);
+	if (d && json_is_object(file))
+		config_merge(d, file);
+	return d;
+}
+
 int config_load(const char *cluster_path, const char *local_path, char *err, size_t errcap)
 {
 	json_t *cluster = NULL, *local = NULL;
-	config_t tmp;
+	config_t *c = calloc(1, sizeof(*c));
 	int rc;
+	if (!c)
+		return AIS_ENOMEM;
 	if ((rc = config_read_json("cluster config", cluster_path, &cluster, err, errcap)))
 		goto cleanup;
 	if ((rc = config_read_json("local config", local_path, &local, err, errcap)))
 		goto cleanup;
-	if ((rc = config_parse(&tmp, cluster, local, err, errcap)))
+	if (json_is_object(cluster)) {
+		json_t *full = config_with_defaults(cluster);
+		if (full) {
+			json_decref(cluster);
+			cluster = full;
+		}
+	}
+	if ((rc = config_parse(c, cluster, local, err, errcap)))
 		goto cleanup;
-	if (g_loaded)
-		config_fini(&g_config);
-	g_config = tmp; /* takes over tmp's references */
-	g_loaded = true;
+	config_maybe_persisted(c);
+	config_publish(c);
+	c = NULL;
 cleanup:
+	free(c);
 	json_decref(cluster);
 	json_decref(local);
 	return rc;
 }
 
-const config_t *config_get(void) { return g_loaded ? &g_config : NULL; }
+const config_t *config_get(void) { return atomic_load(&g_cur); }

@@ -11,8 +11,22 @@
 
 #define CONFIG_MAX_FSPATHS 64
 
+/* AIStore's cluster feature flags (cmn/feat): bit i = name i of feat_names() */
+enum {
+	FEAT_ENFORCE_INTRA_CLUSTER_ACCESS = 1 << 0,
+	FEAT_SKIP_VC = 1 << 1,
+	FEAT_S3_API_VIA_ROOT = 1 << 3,
+	FEAT_FSYNC_PUT = 1 << 4,
+	FEAT_S3_PRESIGNED_REQUEST = 1 << 9,
+	FEAT_S3_REVERSE_PROXY = 1 << 13,
+	FEAT_S3_USE_PATH_STYLE = 1 << 14,
+	FEAT_RESUME_INTERRUPTED_MPU = 1 << 21,
+};
+
 typedef struct config {
 	/* cluster */
+	int64_t version;                /* config_version (0 = never set) */
+	uint64_t features;              /* "features" (decimal string of flag bits) */
 	char primary_url[256];          /* proxy.primary_url */
 	int64_t keepalive_interval_ns;  /* keepalivetracker.target.interval */
 	int keepalive_factor;           /* keepalivetracker.target.factor */
@@ -34,6 +48,25 @@ typedef struct config {
 	int nfspaths;
 	json_t *local;                  /* the whole local config (owned) */
 } config_t;
+
+/* feature flags: names as AIStore spells them; parse "S3-API-via-Root,Fsync-PUT" or a number or
+ * "none" into a bit mask. Returns 0 or AIS_EINVAL (err names the unknown flag). */
+int feat_parse(const char *s, uint64_t *out, char *err, size_t errcap);
+/* comma-separated names of the set bits ("none" when zero) into out */
+void feat_format(uint64_t f, char *out, size_t cap);
+
+/* replace the cluster part of the process-wide config with a newer version (metasync,
+ * set-config). Readers that hold the previous config_t keep a valid pointer (old versions are
+ * retired, freed at config_cleanup). Persists to <confdir>/.ais.conf. Returns 1 installed,
+ * 0 not newer, or AIS_E* (invalid; err says why). */
+int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap);
+/* set one dotted key ("checksum.type", "features", "timeout.max_keepalive") in a cluster config
+ * JSON (modified in place). The value is converted to the existing field's JSON type; "features"
+ * takes flag names. Unknown keys are rejected. Returns 0 or AIS_EINVAL (err says why). */
+int config_apply_kv(json_t *cluster, const char *key, const char *val, char *err, size_t errcap);
+
+/* free retired versions and the current config (process exit) */
+void config_cleanup(void);
 
 /* parse both files; on error returns AIS_E* and writes a message into err. */
 int config_load(const char *cluster_path, const char *local_path, char *err, size_t errcap);

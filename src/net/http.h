@@ -120,4 +120,23 @@ void http_error(http_req_t *r, int status, const char *tcode, const char *fmt, .
 void http_error_code(http_req_t *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void http_set_node_name(const char *name);
 
+/* ---- blocking streaming for handlers that run on a pool thread ----
+ * For work that waits on the network (reverse proxying, assembling archives): the handler runs
+ * on a pool thread, pulls the request body and pushes the response body with blocking calls;
+ * the loop thread moves the bytes with bounded buffering (parsing pauses while the body buffer
+ * is full; writers block while the output backlog is above HTTP_STREAM_BACKLOG). */
+/* run fn on the pool with the request body left unread (fn pulls it with http_body_read). */
+void http_defer_stream(http_req_t *r, http_handler_cb fn);
+/* pool thread: read up to cap body bytes. Returns n > 0, 0 at the end of the body, or a negative
+ * AIS_E* (client gone, malformed chunked body, timeout). */
+ssize_t http_body_read(http_req_t *r, void *buf, size_t cap);
+/* pool thread: start a streamed response (headers added before with http_hdr_add);
+ * content_length -1 → chunked transfer encoding. Returns 0 or AIS_E*. */
+int http_resp_begin(http_req_t *r, int status, const char *ctype, int64_t content_length);
+/* pool thread: send body bytes (copied); blocks while the output backlog is high. Returns 0 or
+ * AIS_E* once the client is gone (stop writing, still call http_resp_end). */
+int http_resp_write(http_req_t *r, const void *data, size_t len);
+/* pool thread: finish the streamed response; completes the request (like http_respond). */
+void http_resp_end(http_req_t *r);
+
 #endif

@@ -73,11 +73,13 @@ void pfwd_to_primary(http_req_t *r)
 
 int pobj_init(void);
 int pbck_init(void);
+int pconf_init(void);
 
 int proxy_init(void)
 {
 	route_add(RM(HTTP_M_GET), "/v1/cluster", pclu_get);
 	pobj_init();
 	pbck_init();
+	pconf_init();
 	return 0;
 }

@@ -24,4 +24,9 @@ void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg);
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 
+/* PUT /v1/cluster {"action": <name>, ...}: register a handler for an action (at init only).
+ * The handler runs on the pool with the parsed message (owned by the caller) and responds. */
+typedef void (*pclu_action_fn)(http_req_t *r, json_t *msg);
+void pclu_action_add(const char *action, pclu_action_fn fn);
+
 #endif

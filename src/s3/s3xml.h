@@ -1,0 +1,51 @@
+/* s3xml: S3 XML documents. Writing: a small builder with correct escaping (sbuf-backed).
+ * Reading: expat-based parsers for the request bodies S3 clients send (DeleteObjects,
+ * CompleteMultipartUpload, CreateBucketConfiguration), with size and count limits. */
+#ifndef AIS_S3XML_H
+#define AIS_S3XML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/sbuf.h"
+
+/* builder */
+void s3xml_begin(sbuf_t *b);                           /* <?xml version="1.0" encoding="UTF-8"?> */
+void s3xml_open(sbuf_t *b, const char *tag);           /* <tag> */
+void s3xml_open_ns(sbuf_t *b, const char *tag);        /* <tag xmlns="http://s3.amazonaws.com/doc/2006-03-01/"> */
+void s3xml_close(sbuf_t *b, const char *tag);          /* </tag> */
+void s3xml_elem(sbuf_t *b, const char *tag, const char *text);  /* <tag>escaped</tag> */
+void s3xml_elemf(sbuf_t *b, const char *tag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void s3xml_escape(sbuf_t *b, const char *text);
+
+/* S3 error document: <Error><Code/><Message/><Resource/><RequestId/></Error> */
+void s3xml_error(sbuf_t *b, const char *code, const char *message, const char *resource, const char *request_id);
+
+/* DeleteObjects request: <Delete><Quiet>true</Quiet><Object><Key>k</Key><VersionId/></Object>...</Delete> */
+typedef struct s3xml_delete {
+	bool quiet;
+	char **keys;
+	int nkeys;
+} s3xml_delete_t;
+int s3xml_parse_delete(const char *xml, size_t len, s3xml_delete_t *out, char *err, size_t errcap);
+void s3xml_delete_fini(s3xml_delete_t *d);
+
+/* CompleteMultipartUpload request: <CompleteMultipartUpload><Part><PartNumber>1</PartNumber>
+ * <ETag>"..."</ETag><ChecksumCRC32>..</ChecksumCRC32>...</Part>...</CompleteMultipartUpload> */
+typedef struct s3xml_part {
+	int number;
+	char etag[80];
+	char checksum[80];      /* value of whichever Checksum* element was present */
+	char checksum_algo[16]; /* "CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME" or "" */
+} s3xml_part_t;
+typedef struct s3xml_complete {
+	s3xml_part_t *parts;
+	int nparts;
+} s3xml_complete_t;
+int s3xml_parse_complete(const char *xml, size_t len, s3xml_complete_t *out, char *err, size_t errcap);
+void s3xml_complete_fini(s3xml_complete_t *c);
+
+/* CreateBucketConfiguration: returns the LocationConstraint ("" if none) */
+int s3xml_parse_location(const char *xml, size_t len, char *region, size_t cap, char *err, size_t errcap);
+
+#endif
