@@ -163,5 +163,6 @@ int main(int argc, char **argv)
 		tgt_fini();
 	hclient_global_fini();
 	log_fini();
+	config_cleanup();
 	return 0;
 }

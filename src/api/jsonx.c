@@ -140,3 +140,16 @@ const char *jsonx_str(json_t *obj, const char *key, const char *def)
 	const char *s = json_string_value(json_object_get(obj, key));
 	return s ? s : def;
 }
+
+void jsonx_merge(json_t *dst, json_t *src)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(src, key, v) {
+		json_t *d = json_object_get(dst, key);
+		if (json_is_object(d) && json_is_object(v))
+			jsonx_merge(d, v);
+		else
+			json_object_set(dst, key, v);
+	}
+}

@@ -19,6 +19,8 @@ char *jsonx_dumps(const json_t *j);
 json_t *jsonx_loadb(const char *buf, size_t len, json_error_t *err);
 /* NULL if every key of obj is in the NULL-terminated list, else the first unknown key. */
 const char *jsonx_unknown_key(json_t *obj, const char *const *allowed);
+/* merge src into dst recursively: objects key by key, other values replace (dst modified). */
+void jsonx_merge(json_t *dst, json_t *src);
 /* string member or def */
 const char *jsonx_str(json_t *obj, const char *key, const char *def);
 

@@ -242,20 +242,6 @@ static json_t *bprops_default(const char *provider)
 			 "access", "0", "features", "0", "rate_limit", cfg_section("rate_limit"));
 }
 
-/* recursive merge of patch into dst (objects merged key by key) */
-static void json_merge(json_t *dst, json_t *patch)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach(patch, key, v) {
-		json_t *d = json_object_get(dst, key);
-		if (json_is_object(d) && json_is_object(v))
-			json_merge(d, v);
-		else
-			json_object_set(dst, key, v);
-	}
-}
-
 int bmd_add(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *props)
 {
 	if (bmd_find(m, provider, ns, name))
@@ -273,7 +259,7 @@ int bmd_add(bmd_t *m, const char *provider, const char *ns, const char *name, js
 	if (!b->props)
 		return AIS_ENOMEM;
 	if (json_is_object(props))
-		json_merge(b->props, props);
+		jsonx_merge(b->props, props);
 	char s[32];
 	snprintf(s, sizeof(s), "%llu", (unsigned long long)(rand_u64() >> 1));
 	json_object_set_new(b->props, "bid", json_string(s));
@@ -340,7 +326,7 @@ int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *na
 	bck_t *b = &m->bcks[cb - m->bcks];
 	json_t *p = json_deep_copy(patch);
 	json_object_del(p, "force");
-	json_merge(b->props, p);
+	jsonx_merge(b->props, p);
 	json_decref(p);
 	bck_sync_hot(b);
 	return 0;

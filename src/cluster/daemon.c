@@ -89,24 +89,30 @@ static void dmn_health(http_req_t *r)
 	http_respond(r, 200, NULL, NULL, 0);
 }
 
+int daemon_apply_query(json_t *cluster, const http_req_t *r, char *err, size_t errcap)
+{
+	int n = 0;
+	for (int i = 0; i < r->nquery; i++) {
+		const char *k = r->query[i].name;
+		if (!strcmp(k, "transient") || !strcmp(k, "pid") || !strcmp(k, "utm"))
+			continue;
+		if (config_apply_kv(cluster, k, r->query[i].value, err, errcap))
+			return AIS_EINVAL;
+		n++;
+	}
+	if (!n) {
+		snprintf(err, errcap, "set-config: nothing to update (expecting key=value query parameters)");
+		return AIS_EINVAL;
+	}
+	return 0;
+}
+
 /* PUT /v1/daemon/set-config?key=value: this node only (a later cluster-wide version replaces it) */
 static void dmn_set_config(http_req_t *r)
 {
 	char err[512] = "";
-	const config_t *cur = config_get();
-	json_t *cl = json_deep_copy(cur->cluster);
-	int rc = 0, n = 0;
-	for (int i = 0; i < r->nquery && !rc; i++) {
-		const char *k = r->query[i].name;
-		if (!strcmp(k, "transient") || !strcmp(k, "pid") || !strcmp(k, "utm"))
-			continue;
-		rc = config_apply_kv(cl, k, r->query[i].value, err, sizeof(err));
-		n++;
-	}
-	if (!rc && !n) {
-		rc = AIS_EINVAL;
-		snprintf(err, sizeof(err), "set-config: nothing to update (expecting key=value query parameters)");
-	}
+	json_t *cl = json_deep_copy(config_get()->cluster);
+	int rc = daemon_apply_query(cl, r, err, sizeof(err));
 	if (!rc && config_install_cluster(cl, true, err, sizeof(err)) < 0)
 		rc = AIS_EINVAL;
 	json_decref(cl);

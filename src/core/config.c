@@ -5,6 +5,7 @@
  * cleaned like Go's filepath.Clean (AIStore hashes the cleaned mountpath for HRW).
  * Owns the process-wide config: set by config_load, read-only afterwards (config_get). */
 #include "core/config.h"
+#include "api/jsonx.h"
 #include "core/cksum.h"
 #include "core/err.h"
 #include "core/fsops.h"
@@ -659,26 +660,12 @@ static const char config_default_text[] =
 	"\"get_batch\":{\"max_wait\":\"10s\",\"warmup_workers\":1,\"max_soft_errs\":8},"
 	"\"features\":\"0\",\"config_version\":\"0\",\"uuid\":\"\",\"lastupdate_time\":\"\"}";
 
-/* merge src over dst recursively (objects key by key; other values replace) */
-static void config_merge(json_t *dst, json_t *src)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach(src, key, v) {
-		json_t *d = json_object_get(dst, key);
-		if (json_is_object(d) && json_is_object(v))
-			config_merge(d, v);
-		else
-			json_object_set(dst, key, v);
-	}
-}
-
 /* the defaults with `file` merged over them (new reference; NULL on OOM or malformed defaults) */
 static json_t *config_with_defaults(json_t *file)
 {
 	json_t *d = json_loads(config_default_text, 0, NULL);
 	if (d && json_is_object(file))
-		config_merge(d, file);
+		jsonx_merge(d, file);
 	return d;
 }
 

@@ -6,6 +6,7 @@
  * small table that other proxy files fill with pclu_action_add() (filled at init only). */
 #include "proxy/proxy.h"
 #include "api/jsonx.h"
+#include "cluster/daemon.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "core/config.h"
@@ -80,18 +81,12 @@ static void pconf_set(http_req_t *r, json_t *value)
 		napplied = (int)json_object_size(value);
 		if (!json_is_object(value))
 			snprintf(err, sizeof(err), "set-config: expecting a JSON object in \"value\"");
-	} else {
-		for (int i = 0; i < r->nquery && !rc; i++) {
-			const char *k = r->query[i].name;
-			if (!strcmp(k, "transient") || !strcmp(k, "pid") || !strcmp(k, "utm"))
-				continue;
-			rc = config_apply_kv(cl, k, r->query[i].value, err, sizeof(err));
-			napplied++;
+		if (!rc && !napplied) {
+			rc = AIS_EINVAL;
+			snprintf(err, sizeof(err), "set-config: nothing to update");
 		}
-	}
-	if (!rc && !napplied) {
-		rc = AIS_EINVAL;
-		snprintf(err, sizeof(err), "set-config: nothing to update (expecting key=value query parameters)");
+	} else {
+		rc = daemon_apply_query(cl, r, err, sizeof(err));
 	}
 	if (rc) {
 		json_decref(cl);
