@@ -12,6 +12,7 @@ PKGS=(
   libssl-dev             # md5, sha256, hmac
   libisal-dev            # crc32c, erasure coding
   libexpat1-dev          # XML parsing (S3 request bodies)
+  zlib1g-dev             # chunk manifest compression
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
   python3 python3-pytest python3-requests   # end-to-end tests

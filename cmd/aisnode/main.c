@@ -16,6 +16,8 @@
 #include "net/http.h"
 #include "net/route.h"
 #include "proxy/proxy.h"
+#include "s3/s3.h"
+#include "stats/stats.h"
 #include "target/target.h"
 
 #include <signal.h>
@@ -131,12 +133,16 @@ int main(int argc, char **argv)
 	} else {
 		proxy_init();
 	}
+	s3_init(role == ROLE_PROXY);
 	restore_metadata(cfg);
 	daemon_init();
+	stats_init();
 	metasync_init();
 	membership_init();
 
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL};
+	if (role == ROLE_PROXY)
+		hc.npool = 64; /* S3 forwarding blocks a pool thread per in-flight object request */
 	http_server_t *srv = http_server_new(&hc);
 	if (!srv || http_server_listen(srv, cfg->host, cfg->port) < 0 ||
 	    (cfg->port_ctl && cfg->port_ctl != cfg->port && http_server_listen(srv, cfg->host_ctl[0] ? cfg->host_ctl : cfg->host, cfg->port_ctl) < 0) ||

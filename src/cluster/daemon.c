@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "net/route.h"
+#include "stats/stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ static json_t *dmn_status(void)
 			      "is_primary", node_is_primary());
 	json_object_set_new(j, "capacity_total", json_integer((json_int_t)total));
 	smap_put(m);
+	stats_status_json(j);
 	return j;
 }
 
@@ -66,7 +68,7 @@ static void dmn_get(http_req_t *r)
 		dmn_json(r, m ? bmd_to_json(m) : json_object());
 		bmd_put(m);
 	} else if (!strcmp(what, "config")) {
-		json_t *j = json_deep_copy(config_get()->cluster);
+		json_t *j = config_public_json(config_get()->cluster);
 		json_object_update(j, config_get()->local);
 		dmn_json(r, j);
 	} else if (!strcmp(what, "snode")) {

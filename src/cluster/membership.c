@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "net/hclient.h"
 #include "net/route.h"
+#include "stats/stats.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -291,11 +292,13 @@ static int mb_keepalive_send(void)
 	const config_t *cfg = config_get();
 	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body),
 		    .timeout_ms = (int)(cfg->max_keepalive_ns / 1000000)};
+	int64_t t0 = stats_now();
 	int rc = hclient_do(&q);
 	if (!rc && q.status == 404)
 		rc = AIS_ENOTFOUND;
 	else if (!rc && q.status != 200)
 		rc = AIS_EUNAVAIL;
+	stats_kalive(t0, rc == 0);
 	hreq_fini(&q);
 	free(body);
 	return rc;

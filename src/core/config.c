@@ -577,6 +577,21 @@ int config_apply_kv(json_t *cluster, const char *key, const char *val, char *err
 	return 0;
 }
 
+json_t *config_public_json(json_t *cluster)
+{
+	json_t *c = json_deep_copy(cluster);
+	json_t *s3 = json_object_get(c, "s3");
+	const char *sk = json_string_value(json_object_get(s3, "secret_key"));
+	if (sk && *sk)
+		json_object_set_new(s3, "secret_key", json_string("********"));
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(s3, "keys"), i, k)
+		if (json_object_get(k, "secret"))
+			json_object_set_new(k, "secret", json_string("********"));
+	return c;
+}
+
 void config_cleanup(void)
 {
 	pthread_mutex_lock(&g_mu);
@@ -658,6 +673,7 @@ static const char config_default_text[] =
 	"\"arch\":{\"compression\":\"never\",\"bundle_multiplier\":2},"
 	"\"write_policy\":{\"data\":\"\",\"md\":\"\"},"
 	"\"get_batch\":{\"max_wait\":\"10s\",\"warmup_workers\":1,\"max_soft_errs\":8},"
+	"\"s3\":{\"auth\":false,\"region\":\"us-east-1\",\"redirect\":false,\"access_key\":\"\",\"secret_key\":\"\"},"
 	"\"features\":\"0\",\"config_version\":\"0\",\"uuid\":\"\",\"lastupdate_time\":\"\"}";
 
 /* the defaults with `file` merged over them (new reference; NULL on OOM or malformed defaults) */

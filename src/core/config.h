@@ -65,6 +65,9 @@ int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap
  * takes flag names. Unknown keys are rejected. Returns 0 or AIS_EINVAL (err says why). */
 int config_apply_kv(json_t *cluster, const char *key, const char *val, char *err, size_t errcap);
 
+/* a copy of a cluster config JSON safe to show to clients (secrets masked); new reference */
+json_t *config_public_json(json_t *cluster);
+
 /* free retired versions and the current config (process exit) */
 void config_cleanup(void);
 

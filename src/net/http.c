@@ -1,6 +1,7 @@
 /* http: the server: listeners (one SO_REUSEPORT socket per loop per port), loop threads (one
  * epoll each: accepts, connection events, the post queue that brings responses and
- * continuations back from other threads via an eventfd, a once-a-second timeout sweep),
+ * continuations and blocking-stream kicks back from other threads via an eventfd, a
+ * once-a-second timeout sweep),
  * start/stop, and the fuzzing seam. Connections themselves live in http_conn.c.
  * Stop order: loops exit (dropping their connections), the pool drains, then whatever handlers
  * handed back is freed; nothing is freed while a handler still owns it. */
@@ -91,25 +92,36 @@ static void http_loop_drain_posts(http_loop_t *l)
 		ssize_t n = read(l->evfd, &v, sizeof(v));
 		(void)n;
 	}
-	pthread_mutex_lock(&l->post_mu);
-	http_conn_t *c = l->post_head;
-	l->post_head = l->post_tail = NULL;
-	pthread_mutex_unlock(&l->post_mu);
-	while (c) {
-		http_conn_t *next = c->post_next;
-		c->post_next = NULL;
-		if (c->post_kind == HTTP_POST_RESP) {
-			http_conn_responded(c);
-		} else {
+	/* one at a time: a handler may post its connection again while we process it */
+	for (;;) {
+		pthread_mutex_lock(&l->post_mu);
+		http_conn_t *c = l->post_head;
+		if (c) {
+			l->post_head = c->post_next;
+			if (!l->post_head)
+				l->post_tail = NULL;
+			c->post_next = NULL;
+			c->post_queued = false;
+		}
+		int flags = c ? c->post_flags : 0;
+		if (c)
+			c->post_flags = 0;
+		pthread_mutex_unlock(&l->post_mu);
+		if (!c)
+			break;
+		c->in_run = true;
+		if (flags & HTTP_POST_CONT) {
 			c->owner_pool = false;
-			c->in_run = true;
 			http_conn_apply_cont(c);
 			if (!c->dead && c->msg_complete && !c->responded)
 				http_conn_finish_body(c);
-			c->in_run = false;
 		}
+		if (flags & HTTP_POST_STREAM)
+			http_conn_stream_post(c);
+		if (flags & HTTP_POST_RESP)
+			http_conn_responded(c);
+		c->in_run = false;
 		http_conn_kick(c);
-		c = next;
 	}
 }
 
@@ -132,7 +144,10 @@ static void http_loop_sweep(http_loop_t *l)
 		bool waiting_client = http_out_pending(c) ||
 				      (c->active && (!c->hdrs_done ||
 						     (!c->msg_complete && c->body_mode != HTTP_BODY_NONE &&
-						      !(c->body_mode == HTTP_BODY_STREAM && c->end_called))));
+						      !(c->body_mode == HTTP_BODY_STREAM && c->end_called) &&
+						      /* a full stream ring waits for the handler, not the client */
+						      !(c->body_mode == HTTP_BODY_PULL && !c->responded &&
+							!http_strm_room(c, false)))));
 		if (waiting_client) {
 			if (quiet > io)
 				http_conn_gone_top(c, AIS_ETIMEOUT);
@@ -228,6 +243,7 @@ http_server_t *http_server_new(const http_config_t *cfg)
 	}
 	s->cfg.server_name = s->server_name;
 	atomic_init(&s->stopping, false);
+	atomic_init(&s->stream_peak, 0);
 	pthread_mutex_init(&s->pool.mu, NULL);
 	pthread_cond_init(&s->pool.cv, NULL);
 	s->nloops = s->cfg.nloops;
@@ -437,6 +453,7 @@ void http_fuzz_feed(const http_config_t *cfg, const uint8_t *data, size_t len)
 		s.cfg.max_head = 16 * 1024;
 	s.cfg.server_name = NULL;
 	atomic_init(&s.stopping, false);
+	atomic_init(&s.stream_peak, 0);
 	http_loop_t l;
 	memset(&l, 0, sizeof(l));
 	l.kind = HTTP_EV_WAKE;

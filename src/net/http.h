@@ -6,7 +6,10 @@
  *   head parsed ─► dispatch(r) ─┬─► http_respond*(r, ...)            respond now (body drained)
  *                               ├─► http_read_body(r, max, fn, pool)  buffer body, then fn(r)
  *                               ├─► http_stream_body(r, data_cb, end_cb)  body chunks streamed
- *                               └─► http_defer(r, fn)                 run fn(r) on the pool
+ *                               ├─► http_defer(r, fn)                 run fn(r) on the pool
+ *                               └─► http_defer_stream(r, fn)          fn(r) on the pool pulls the
+ *                                     body (http_body_read) and may push a streamed response
+ *                                     (http_resp_begin/write/end) with blocking calls
  * Exactly one http_respond* call completes a request. Until then the handler that currently
  * runs the request owns `r` (loop thread or pool thread); http_respond* may be called from
  * any thread and hands `r` back to the server (do not touch `r` afterwards).
@@ -124,8 +127,17 @@ void http_set_node_name(const char *name);
  * For work that waits on the network (reverse proxying, assembling archives): the handler runs
  * on a pool thread, pulls the request body and pushes the response body with blocking calls;
  * the loop thread moves the bytes with bounded buffering (parsing pauses while the body buffer
- * is full; writers block while the output backlog is above HTTP_STREAM_BACKLOG). */
-/* run fn on the pool with the request body left unread (fn pulls it with http_body_read). */
+ * is full; writers block while the output backlog is above HTTP_STREAM_BACKLOG).
+ * Expect: 100-continue is answered at the handler's first http_body_read (not if it responds
+ * first). The handler may also complete the request with http_respond/http_error instead of
+ * http_resp_begin (an unread body is then drained, or the connection closed). A client that goes
+ * away (or stalls past io_timeout) makes blocked calls return promptly with AIS_E*; the handler
+ * still completes the request (http_resp_end or a respond), which the server then discards.
+ * Each such handler occupies a pool thread for the whole exchange: size http_config_t.npool. */
+#define HTTP_STREAM_BACKLOG (1024 * 1024) /* queued response bytes above which writers block */
+#define HTTP_STREAM_BODY (1024 * 1024)    /* request body bytes buffered ahead of the handler */
+/* run fn on the pool with the request body left unread (fn pulls it with http_body_read).
+ * From the loop (dispatch) or from a handler that owns r on another thread (then fn runs inline). */
 void http_defer_stream(http_req_t *r, http_handler_cb fn);
 /* pool thread: read up to cap body bytes. Returns n > 0, 0 at the end of the body, or a negative
  * AIS_E* (client gone, malformed chunked body, timeout). */
@@ -136,7 +148,8 @@ int http_resp_begin(http_req_t *r, int status, const char *ctype, int64_t conten
 /* pool thread: send body bytes (copied); blocks while the output backlog is high. Returns 0 or
  * AIS_E* once the client is gone (stop writing, still call http_resp_end). */
 int http_resp_write(http_req_t *r, const void *data, size_t len);
-/* pool thread: finish the streamed response; completes the request (like http_respond). */
+/* pool thread: finish the streamed response; completes the request (like http_respond).
+ * A Content-Length response that got fewer bytes than announced closes the connection. */
 void http_resp_end(http_req_t *r);
 
 #endif

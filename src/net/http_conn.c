@@ -5,7 +5,9 @@
  * Invariants:
  *  - one request at a time: the parser is paused (HPE_PAUSED) at headers-complete while a handler
  *    decides, and at message-complete until the response is queued; pipelined requests are parsed
- *    only after that, so responses go out in order;
+ *    only after that, so responses go out in order; a blocking-stream request (HTTP_BODY_PULL)
+ *    is parsed on while its handler runs on a pool thread, but only while the stream's body ring
+ *    has room for another read (http_stream.c);
  *  - a connection is freed only by its loop, only when it is dead (fd closed) and no handler owns
  *    its request (h_owned); frees go through the loop's grave list (end of the event batch);
  *  - read and output buffers are reused across requests; request strings live in the head
@@ -41,6 +43,7 @@ void http_conn_free(http_conn_t *c)
 	free(c->head);
 	free(c->hv);
 	free(c->body);
+	http_strm_free(c->strm ? c->strm : c->hstrm);
 	while (c->arena) {
 		http_arena_blk_t *n = c->arena->next;
 		free(c->arena);
@@ -103,6 +106,8 @@ static void http_conn_gone(http_conn_t *c, int code)
 		c->sf_fd = -1;
 	}
 	c->out.len = c->out_pos = 0;
+	if (c->strm) /* a blocking-stream handler learns it from its next (or current) call */
+		http_strm_fail(c->strm, code ? code : AIS_EIO, code ? code : AIS_EIO);
 	if (c->active && c->hdrs_done && !c->msg_complete && c->body_mode == HTTP_BODY_STREAM &&
 	    !c->end_called && !c->owner_pool) {
 		c->end_called = true;
@@ -132,6 +137,13 @@ void http_conn_kick(http_conn_t *c)
 
 /* ---------------------------------------------------------------- request state */
 
+/* the request's blocking stream, once its handler handed the request back */
+static void http_conn_strm_release(http_conn_t *c)
+{
+	http_strm_free(c->strm ? c->strm : c->hstrm);
+	c->strm = c->hstrm = NULL;
+}
+
 static void http_req_begin(http_conn_t *c)
 {
 	http_req_t *r = &c->req;
@@ -147,6 +159,7 @@ static void http_req_begin(http_conn_t *c)
 	c->nhv = 0;
 	http_arena_reset(c);
 	sbuf_reset(&c->rh);
+	http_conn_strm_release(c);
 	r->method = HTTP_M_OTHER;
 	r->method_str = "";
 	r->path = "";
@@ -168,6 +181,7 @@ static void http_req_done(http_conn_t *c)
 	if (!c->active)
 		return;
 	c->active = false;
+	http_conn_strm_release(c);
 	c->last_ns = c->loop->now;
 	if (c->body_cap > HTTP_BODY_KEEP) {
 		free(c->body);
@@ -193,6 +207,8 @@ static bool http_backlog(const http_conn_t *c)
 /* loop thread: the handler finished; c->resp holds the response */
 void http_conn_responded(http_conn_t *c)
 {
+	if (c->strm && http_strm_sync(c)) /* a streamed response: its tail first */
+		http_conn_gone(c, AIS_ENOMEM);
 	c->owner_pool = false;
 	c->h_owned = false;
 	c->responded = true;
@@ -234,17 +250,21 @@ void http_conn_responded(http_conn_t *c)
 	}
 }
 
-static void http_loop_post(http_loop_t *l, http_conn_t *c, int kind)
+void http_conn_post(http_conn_t *c, int flag)
 {
-	c->post_kind = kind;
-	c->post_next = NULL;
+	http_loop_t *l = c->loop;
 	pthread_mutex_lock(&l->post_mu);
+	c->post_flags |= flag;
 	bool was_empty = !l->post_head;
-	if (l->post_tail)
-		l->post_tail->post_next = c;
-	else
-		l->post_head = c;
-	l->post_tail = c;
+	if (!c->post_queued) {
+		c->post_queued = true;
+		c->post_next = NULL;
+		if (l->post_tail)
+			l->post_tail->post_next = c;
+		else
+			l->post_head = c;
+		l->post_tail = c;
+	}
 	pthread_mutex_unlock(&l->post_mu);
 	if (was_empty && l->evfd >= 0) {
 		uint64_t one = 1;
@@ -253,10 +273,16 @@ static void http_loop_post(http_loop_t *l, http_conn_t *c, int kind)
 	}
 }
 
+void http_conn_stream_post(http_conn_t *c)
+{
+	if (c->strm && http_strm_sync(c))
+		http_conn_gone(c, AIS_ENOMEM);
+}
+
 void http_conn_respond_done(http_conn_t *c)
 {
 	if (http_cur_loop() != c->loop) {
-		http_loop_post(c->loop, c, HTTP_POST_RESP);
+		http_conn_post(c, HTTP_POST_RESP);
 		return;
 	}
 	http_conn_responded(c);
@@ -267,6 +293,18 @@ void http_conn_respond_done(http_conn_t *c)
 void http_conn_apply_cont(http_conn_t *c)
 {
 	http_req_t *r = &c->req;
+	if (c->cont_mode == HTTP_BODY_PULL) { /* the handler runs (or is queued) on a pool thread */
+		c->strm = c->hstrm;
+		if (c->dead) {
+			http_strm_fail(c->strm, AIS_EIO, AIS_EIO);
+			return;
+		}
+		c->body_mode = HTTP_BODY_PULL;
+		if (!c->msg_complete &&
+		    (r->chunked || (r->content_length >= 0 && (uint64_t)r->content_length - c->body_seen > HTTP_RBUF_SMALL)))
+			c->want_big = true;
+		return; /* Expect: 100-continue waits for the handler's first http_body_read */
+	}
 	if (c->dead) {
 		if (c->cont_mode == HTTP_BODY_STREAM) {
 			c->end_called = true;
@@ -331,7 +369,7 @@ void http_conn_continue(http_conn_t *c, int mode, size_t max, http_handler_cb fn
 	c->cont_data = data_cb;
 	c->cont_end = end_cb;
 	if (http_cur_loop() != c->loop) {
-		http_loop_post(c->loop, c, HTTP_POST_CONT);
+		http_conn_post(c, HTTP_POST_CONT);
 		return;
 	}
 	http_conn_apply_cont(c);
@@ -363,6 +401,8 @@ void http_conn_finish_body(http_conn_t *c)
 	} else if (c->body_mode == HTTP_BODY_STREAM && !c->end_called) {
 		c->end_called = true;
 		c->end_cb(r, 0);
+	} else if (c->body_mode == HTTP_BODY_PULL && !c->responded) {
+		http_strm_done(c->strm);
 	}
 }
 
@@ -541,6 +581,12 @@ static int http_cb_body(llhttp_t *p, const char *at, size_t n)
 		}
 		return c->no_more ? HPE_PAUSED : 0; /* responded early and will close */
 	}
+	case HTTP_BODY_PULL:
+		if (http_strm_body(c, at, n)) {
+			c->perr = 500;
+			return HPE_USER;
+		}
+		return 0;
 	case HTTP_BODY_DISCARD:
 		c->discard_seen += n;
 		if (c->discard_seen > HTTP_DRAIN_MAX) {
@@ -592,7 +638,8 @@ static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
 	http_req_t *r = &c->req;
 	c->no_more = true;
 	c->close_after = true;
-	c->must_close = true;
+	if (!c->strm) /* a blocking-stream handler reads that from the strm (it runs concurrently) */
+		c->must_close = true;
 	if (!c->active) {
 		if (!http_out_pending(c))
 			http_conn_gone(c, 0);
@@ -600,6 +647,10 @@ static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
 	}
 	if (c->responded)
 		return; /* discarding an unread body: just close after the response */
+	if (c->hdrs_done && c->body_mode == HTTP_BODY_PULL) {
+		http_strm_fail(c->strm, c->perr < 0 ? c->perr : c->perr == 500 ? AIS_ENOMEM : AIS_EINVAL, 0);
+		return; /* the handler responds (its response can still go out) */
+	}
 	if (c->hdrs_done && c->body_mode == HTTP_BODY_STREAM) {
 		if (!c->end_called) {
 			c->end_called = true;
@@ -631,10 +682,13 @@ static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
 	}
 }
 
-static bool http_conn_can_parse(const http_conn_t *c)
+static bool http_conn_can_parse(http_conn_t *c)
 {
 	if (c->dead || c->no_more)
 		return false;
+	if (c->active && c->body_mode == HTTP_BODY_PULL && c->hdrs_done && !c->msg_complete &&
+	    !http_strm_room(c, true))
+		return false; /* the handler has not consumed enough yet: it posts when it has */
 	if (!c->paused)
 		return true;
 	if (c->active) {
@@ -863,6 +917,8 @@ void http_conn_run(http_conn_t *c)
 		http_conn_parse(c);
 		if (!c->dead && c->writable && http_out_pending(c)) {
 			http_conn_flush(c);
+			if (c->strm && !c->dead)
+				http_strm_flushed(c);
 			if (!c->dead && !http_out_pending(c) && c->paused && !c->active && !c->no_more)
 				c->again = true; /* pipelined requests were waiting for the output */
 		}

@@ -1,8 +1,13 @@
 /* http_int: internals shared by the http_*.c files (not for other modules).
  * Ownership: a connection (and the http_req_t embedded in it) belongs to one loop thread. While a
  * handler owns the request (h_owned) the connection is never freed; a pool thread that owns it
- * (owner_pool) only touches req, rh, resp and the cont_* fields, then hands it back through the
- * loop's post queue. Every other field is touched by the loop thread only. */
+ * (owner_pool) only touches req, rh, resp, hstrm and the cont_* fields, then hands it back through
+ * the loop's post queue. Every other field is touched by the loop thread only.
+ * Blocking streams (http_defer_stream): the loop keeps parsing while the handler runs on a pool
+ * thread (owner_pool stays false, h_owned true). Loop and handler share only the http_strm_t,
+ * whose fields are guarded by its own mutex; the loop reaches it through `strm`, the handler
+ * through `hstrm` (same object). The handler posts HTTP_POST_STREAM to have its output moved and
+ * parsing resumed; lock order: strm mu before the loop's post_mu. */
 #ifndef AIS_HTTP_INT_H
 #define AIS_HTTP_INT_H
 
@@ -24,8 +29,33 @@
 #define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
 
 enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE };
-enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD };
-enum { HTTP_POST_RESP = 1, HTTP_POST_CONT };
+enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD, HTTP_BODY_PULL };
+/* post flags (a connection is queued at most once; flags accumulate until the loop takes it) */
+enum { HTTP_POST_RESP = 1, HTTP_POST_CONT = 2, HTTP_POST_STREAM = 4 };
+#define HTTP_STREAM_PIECE (256 * 1024) /* largest single append to a stream's output queue */
+
+/* shared state of one blocking-stream request (http_stream.c); every field under mu */
+typedef struct http_strm {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;     /* the handler waits here: body bytes, output room, errors */
+	/* request body: the loop appends, the handler consumes */
+	char *ring;            /* allocated at the first body byte */
+	size_t rcap, rhead, rfill;
+	uint64_t seen;         /* body bytes received */
+	bool done;             /* message complete */
+	bool stalled;          /* the loop stopped parsing: no room for another read */
+	bool resumed;          /* the handler made room after a stall */
+	bool rwait, wwait;     /* the handler waits for body bytes / output room */
+	int rerr, werr;        /* body failed (client gone, malformed, timeout) / output failed */
+	/* response: the handler appends, the loop moves it into the connection's output */
+	sbuf_t wq;
+	size_t obacklog;       /* the connection's unsent output as of the loop's last look */
+	bool kicked;           /* an HTTP_POST_STREAM is on its way */
+	/* handler's response state */
+	bool read_called, cont_sent, began, chunked, nobody, closes, end_close;
+	int64_t clen;          /* announced Content-Length; -1 chunked or close-delimited */
+	uint64_t sent;
+} http_strm_t;
 
 typedef struct http_loop http_loop_t;
 typedef struct http_conn http_conn_t;
@@ -83,8 +113,13 @@ struct http_conn {
 	char *body;
 	size_t body_cap;
 
-	/* continuation posted from a pool thread */
-	int post_kind;
+	/* blocking stream (see the top comment) */
+	struct http_strm *strm;  /* loop's pointer (set when the stream mode is applied) */
+	struct http_strm *hstrm; /* handler's pointer */
+
+	/* continuation posted from a pool thread; post_* guarded by the loop's post_mu */
+	int post_flags;
+	bool post_queued;
 	int cont_mode;
 	size_t cont_max;
 	bool cont_on_pool;
@@ -156,6 +191,7 @@ struct http_server {
 	http_pool_t pool;
 	atomic_bool stopping;
 	bool started;
+	atomic_size_t stream_peak; /* most bytes one blocking stream held buffered (body + output) */
 };
 
 static inline http_conn_t *http_conn_of(const http_req_t *r)
@@ -186,6 +222,10 @@ void http_conn_apply_cont(http_conn_t *c);      /* a posted continuation arrived
 void http_conn_finish_body(http_conn_t *c);
 /* any thread: the response in c->resp is complete; hand it to the connection */
 void http_conn_respond_done(http_conn_t *c);
+/* any thread: queue c on its loop's post queue with flag HTTP_POST_* */
+void http_conn_post(http_conn_t *c, int flag);
+/* loop thread: a handler posted HTTP_POST_STREAM: move its output, resume parsing */
+void http_conn_stream_post(http_conn_t *c);
 /* any thread: continue with a body mode */
 void http_conn_continue(http_conn_t *c, int mode, size_t max, http_handler_cb fn, bool on_pool,
 			http_data_cb data_cb, http_end_cb end_cb);
@@ -195,6 +235,25 @@ const char *http_reason(int status);
 /* build the response head (and copy body unless HEAD) into c->resp; decides Connection: close */
 void http_resp_build(http_conn_t *c, int status, const char *ctype, const void *body, size_t len,
 		     bool send_body);
+/* append a response head to dst: clen >= 0 Content-Length, HTTP_CLEN_CHUNKED, HTTP_CLEN_NONE */
+#define HTTP_CLEN_CHUNKED (-1)
+#define HTTP_CLEN_NONE (-2)
+void http_resp_head(http_conn_t *c, sbuf_t *dst, int status, const char *ctype, int64_t clen, bool close);
+
+/* http_stream.c: loop-side half of blocking streams (loop thread; strm = c->strm) */
+http_strm_t *http_strm_new(const http_req_t *r);
+void http_strm_free(http_strm_t *s);
+bool http_strm_room(http_conn_t *c, bool mark_stall); /* may the parser consume another read? */
+int http_strm_body(http_conn_t *c, const char *at, size_t n);  /* 0 or AIS_ENOMEM */
+void http_strm_done(http_strm_t *s);                             /* message complete */
+void http_strm_fail(http_strm_t *s, int rerr, int werr);         /* 0: leave as is */
+int http_strm_sync(http_conn_t *c);    /* take the handler's output; 0 or AIS_ENOMEM */
+void http_strm_flushed(http_conn_t *c); /* after a flush: report the backlog, wake a writer */
+/* handler thread: must a response sent now close the connection (body state)? whole: the
+ * response is complete now (an unread large body forces the close) */
+bool http_strm_closes(const http_conn_t *c, http_strm_t *s, bool whole);
+/* test/metrics: most bytes a blocking stream held buffered (request body + response backlog) */
+size_t http_server_stream_peak(http_server_t *s);
 
 /* http_pool.c */
 int http_pool_start(http_pool_t *p, int n);

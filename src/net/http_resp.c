@@ -1,7 +1,8 @@
 /* http_resp: building responses: status line and reason phrases, automatic headers (Date cached
  * per second per thread, Content-Length, Connection, Server), handler headers, AIStore JSON
- * errors and redirects. Runs on whichever thread owns the request; it writes only the request's
- * own response buffers (rh, resp, resp_*) and then hands the request back to its loop. */
+ * errors and redirects, heads of streamed responses. Runs on whichever thread owns the request;
+ * it writes only the request's own response buffers (rh, resp, resp_*) and then hands the
+ * request back to its loop. */
 #include "core/err.h"
 #include "core/util.h"
 #include "net/http_int.h"
@@ -109,6 +110,8 @@ static bool http_resp_closes(const http_conn_t *c)
 {
 	if (!c->keepalive || c->must_close || atomic_load(&c->loop->srv->stopping))
 		return true;
+	if (c->hstrm) /* a blocking-stream handler: the body state is shared with the loop */
+		return http_strm_closes(c, c->hstrm, true);
 	if (c->hdrs_done && !c->msg_complete) {
 		const http_req_t *r = &c->req;
 		if (c->expect_cont && !c->cont_sent && (r->content_length > 0 || r->chunked))
@@ -178,6 +181,29 @@ void http_resp_build(http_conn_t *c, int status, const char *ctype, const void *
 	c->resp_close = close;
 }
 
+void http_resp_head(http_conn_t *c, sbuf_t *dst, int status, const char *ctype, int64_t clen, bool close)
+{
+	const char *srv_name = c->loop->srv->server_name;
+	size_t date_len;
+	const char *date = http_date_line(&date_len);
+	sbuf_addf(dst, "HTTP/1.1 %d %s\r\n", status, http_reason(status));
+	if (srv_name)
+		sbuf_addf(dst, "Server: %s\r\n", srv_name);
+	sbuf_add(dst, date, date_len);
+	sbuf_add(dst, c->rh.p, c->rh.len);
+	if (ctype)
+		sbuf_addf(dst, "Content-Type: %s\r\n", ctype);
+	if (clen >= 0)
+		sbuf_addf(dst, "Content-Length: %lld\r\n", (long long)clen);
+	else if (clen == HTTP_CLEN_CHUNKED)
+		sbuf_adds(dst, "Transfer-Encoding: chunked\r\n");
+	if (close)
+		sbuf_adds(dst, "Connection: close\r\n");
+	else if (c->http10)
+		sbuf_adds(dst, "Connection: keep-alive\r\n");
+	sbuf_adds(dst, "\r\n");
+}
+
 void http_hdr_add(http_req_t *r, const char *name, const char *value)
 {
 	http_conn_t *c = http_conn_of(r);
@@ -219,6 +245,10 @@ void http_hdr_addf(http_req_t *r, const char *name, const char *fmt, ...)
 void http_respond(http_req_t *r, int status, const char *ctype, const void *body, size_t len)
 {
 	http_conn_t *c = http_conn_of(r);
+	if (c->hstrm && c->hstrm->began) { /* a streamed response is under way: just end it */
+		http_resp_end(r);
+		return;
+	}
 	http_resp_build(c, status, ctype, body, len, r->method != HTTP_M_HEAD);
 	c->resp_fd = -1;
 	http_conn_respond_done(c);
@@ -227,6 +257,12 @@ void http_respond(http_req_t *r, int status, const char *ctype, const void *body
 void http_respond_fd(http_req_t *r, int status, int fd, off_t off, size_t len)
 {
 	http_conn_t *c = http_conn_of(r);
+	if (c->hstrm && c->hstrm->began) {
+		if (fd >= 0)
+			close(fd);
+		http_resp_end(r);
+		return;
+	}
 	if (fd < 0) {
 		http_error(r, 500, NULL, "%s: no file to send", r->path);
 		return;

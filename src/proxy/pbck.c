@@ -9,6 +9,10 @@
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "cluster/smap.h"
+#include "net/hclient.h"
 #include "net/route.h"
 
 #include <stdio.h>
@@ -176,6 +180,28 @@ static int op_reset_props(bmd_t *m, const pbck_t *b, json_t *msg, char *err, siz
 	return rc;
 }
 
+/* primary only: clone BMD, op, commit (metasync). 0 or AIS_E* with err filled. */
+static int pbck_apply(const pbck_t *b, json_t *msg, pbck_op_fn op, char *err, size_t cap)
+{
+	metasync_lock();
+	bmd_t *cur = bmd_get();
+	bmd_t *m = cur ? bmd_clone(cur) : bmd_new();
+	bmd_put(cur);
+	int rc = m ? op(m, b, msg, err, cap) : AIS_ENOMEM;
+	if (rc) {
+		bmd_free(m);
+		metasync_unlock();
+		if (!err[0])
+			snprintf(err, cap, "%s", err_str(rc));
+		return rc;
+	}
+	int failed = metasync_commit_bmd(m);
+	metasync_unlock();
+	if (failed)
+		log_warn("%s %s: %d node(s) did not ack the new BMD yet", jsonx_str(msg, "action", "?"), b->name, failed);
+	return 0;
+}
+
 static void pbck_mutate(http_req_t *r, const pbck_t *b, json_t *msg, pbck_op_fn op)
 {
 	char err[512] = "";
@@ -183,22 +209,71 @@ static void pbck_mutate(http_req_t *r, const pbck_t *b, json_t *msg, pbck_op_fn 
 		pfwd_to_primary(r);
 		return;
 	}
-	metasync_lock();
-	bmd_t *cur = bmd_get();
-	bmd_t *m = cur ? bmd_clone(cur) : bmd_new();
-	bmd_put(cur);
-	int rc = m ? op(m, b, msg, err, sizeof(err)) : AIS_ENOMEM;
+	int rc = pbck_apply(b, msg, op, err, sizeof(err));
 	if (rc) {
-		bmd_free(m);
-		metasync_unlock();
-		http_error_code(r, rc, "%s", err[0] ? err : err_str(rc));
+		http_error_code(r, rc, "%s", err);
 		return;
 	}
-	int failed = metasync_commit_bmd(m);
-	metasync_unlock();
-	if (failed)
-		log_warn("%s %s: %d node(s) did not ack the new BMD yet", jsonx_str(msg, "action", "?"), b->name, failed);
 	http_respond(r, 200, NULL, NULL, 0);
+}
+
+/* non-primary: the same action through the primary's native API */
+static int pbck_via_primary(const char *method, const pbck_t *b, json_t *msg, char *err, size_t cap)
+{
+	smap_t *sm = smap_get();
+	const snode_t *p = sm ? smap_primary(sm) : NULL;
+	if (!p) {
+		smap_put(sm);
+		snprintf(err, cap, "primary proxy is not known yet");
+		return AIS_EUNAVAIL;
+	}
+	char *qn = url_encode(b->name, false), *qns = url_encode(b->ns, false);
+	sbuf_t url = SBUF_INIT;
+	sbuf_addf(&url, "%s/v1/buckets/%s?provider=%s%s%s", p->pub.url, qn ? qn : "", b->provider,
+		  b->ns[0] ? "&namespace=" : "", b->ns[0] && qns ? qns : "");
+	smap_put(sm);
+	free(qn);
+	free(qns);
+	char *body = jsonx_dumps(msg);
+	hreq_t q = {.method = method, .url = sbuf_str(&url), .body = body, .body_len = body ? strlen(body) : 0,
+		    .timeout_ms = 60000};
+	int rc = hclient_do(&q);
+	if (rc) {
+		snprintf(err, cap, "failed to reach the primary: %s", q.errmsg);
+	} else if (q.status != 200) {
+		json_error_t je;
+		json_t *e = json_loadb(q.resp.p ? q.resp.p : "", q.resp.len, 0, &je);
+		snprintf(err, cap, "%s", jsonx_str(e, "message", "primary proxy error"));
+		json_decref(e);
+		rc = q.status == 404 ? AIS_ENOBUCKET : q.status == 409 ? AIS_EEXIST : q.status == 400 ? AIS_EINVAL
+										      : AIS_EUNAVAIL;
+	}
+	hreq_fini(&q);
+	sbuf_fini(&url);
+	free(body);
+	return rc;
+}
+
+int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap)
+{
+	json_t *msg = json_pack("{s:s, s:O?}", "action", "create-bck", "value", props);
+	err[0] = '\0';
+	int rc = !msg ? AIS_ENOMEM
+		 : node_is_primary() ? pbck_apply(b, msg, op_create, err, cap)
+				     : pbck_via_primary("POST", b, msg, err, cap);
+	json_decref(msg);
+	return rc;
+}
+
+int pbck_destroy(const pbck_t *b, char *err, size_t cap)
+{
+	json_t *msg = json_pack("{s:s}", "action", "destroy-bck");
+	err[0] = '\0';
+	int rc = !msg ? AIS_ENOMEM
+		 : node_is_primary() ? pbck_apply(b, msg, op_destroy, err, cap)
+				     : pbck_via_primary("DELETE", b, msg, err, cap);
+	json_decref(msg);
+	return rc;
 }
 
 /* all bucket requests land here after the body (if any) is read; runs on the pool */

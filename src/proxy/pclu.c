@@ -40,7 +40,7 @@ static void pclu_get(http_req_t *r)
 		pclu_json(r, m ? bmd_to_json(m) : json_object());
 		bmd_put(m);
 	} else if (!strcmp(what, "config")) {
-		pclu_json(r, json_incref(config_get()->cluster));
+		pclu_json(r, config_public_json(config_get()->cluster));
 	} else {
 		http_error(r, 400, NULL, "invalid GET /v1/cluster request: unrecognized what=%s", what);
 	}
@@ -74,6 +74,7 @@ void pfwd_to_primary(http_req_t *r)
 int pobj_init(void);
 int pbck_init(void);
 int pconf_init(void);
+int pmpu_init(void);
 
 int proxy_init(void)
 {
@@ -81,5 +82,6 @@ int proxy_init(void)
 	pobj_init();
 	pbck_init();
 	pconf_init();
+	pmpu_init();
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/hclient.h"
+#include "stats/stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,23 +26,31 @@ static int plist_entry_cmp(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
+int plist_page(const pbck_t *b, json_t *lsmsg, json_t **outp, plist_err_t *pe)
 {
 	hreq_t *reqs = NULL;
 	char **urls = NULL;
-	char *body = NULL, *out = NULL;
+	char *body = NULL;
 	json_t *msg = NULL, *res = NULL, **ents = NULL;
-	int ntgt = 0;
+	int ntgt = 0, rc = 0;
+	size_t total = 0;
+	*outp = NULL;
+	memset(pe, 0, sizeof(*pe));
 	bmd_t *bmd = bmd_get();
 	bool exists = bmd_find(bmd, b->provider, b->ns, b->name) != NULL;
 	bmd_put(bmd);
 	smap_t *smap = smap_get();
 	if (!exists) {
-		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", b->provider, b->name);
+		pe->status = 404;
+		pe->tcode = "ErrBckNotFound";
+		snprintf(pe->msg, sizeof(pe->msg), "bucket \"%s://%s\" does not exist", b->provider, b->name);
+		rc = AIS_ENOBUCKET;
 		goto cleanup;
 	}
 	if (lsmsg && !json_is_null(lsmsg) && !json_is_object(lsmsg)) {
-		http_error(r, 400, NULL, "invalid list-objects message: expecting a JSON object");
+		pe->status = 400;
+		snprintf(pe->msg, sizeof(pe->msg), "invalid list-objects message: expecting a JSON object");
+		rc = AIS_EINVAL;
 		goto cleanup;
 	}
 	msg = json_is_object(lsmsg) ? json_deep_copy(lsmsg) : json_object();
@@ -56,7 +65,9 @@ void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
 	reqs = calloc((size_t)n + 1, sizeof(*reqs));
 	urls = calloc((size_t)n + 1, sizeof(*urls));
 	if (!body || !reqs || !urls) {
-		http_error(r, 500, NULL, "out of memory");
+		pe->status = 500;
+		snprintf(pe->msg, sizeof(pe->msg), "out of memory");
+		rc = AIS_ENOMEM;
 		goto cleanup;
 	}
 	char *qprov = url_encode(b->provider, false), *qns = url_encode(b->ns, false), *qname = url_encode(b->name, false);
@@ -78,20 +89,28 @@ void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
 	free(qns);
 	free(qname);
 	if (!ntgt) {
-		http_error(r, 503, NULL, "no targets to list bucket %s://%s", b->provider, b->name);
+		pe->status = 503;
+		snprintf(pe->msg, sizeof(pe->msg), "no targets to list bucket %s://%s", b->provider, b->name);
+		rc = AIS_EUNAVAIL;
 		goto cleanup;
 	}
 	hclient_fanout(reqs, ntgt);
-	size_t total = 0, cap = 0;
+	size_t cap = 0;
 	bool more = false;
 	for (int i = 0; i < ntgt; i++) {
 		if (reqs[i].rc || reqs[i].status != 200) {
 			if (reqs[i].status >= 400 && reqs[i].status < 500 && reqs[i].resp.len) {
 				/* a target rejected the message: relay its error */
-				http_respond(r, reqs[i].status, "application/json", reqs[i].resp.p, reqs[i].resp.len);
+				pe->status = reqs[i].status;
+				pe->relay = sbuf_take(&reqs[i].resp);
+				pe->relay_len = pe->relay ? strlen(pe->relay) : 0;
+				snprintf(pe->msg, sizeof(pe->msg), "%.400s", pe->relay ? pe->relay : "");
+				rc = AIS_EINVAL;
 			} else {
-				http_error(r, 503, NULL, "list-objects %s://%s: target %s: %s", b->provider, b->name,
-					   urls[i], reqs[i].rc ? reqs[i].errmsg : "error");
+				pe->status = 503;
+				snprintf(pe->msg, sizeof(pe->msg), "list-objects %s://%s: target %s: %s", b->provider,
+					 b->name, urls[i], reqs[i].rc ? reqs[i].errmsg : "error");
+				rc = AIS_EUNAVAIL;
 			}
 			goto cleanup;
 		}
@@ -125,14 +144,15 @@ void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
 	const char *token = more && keep ? jsonx_str(ents[keep - 1], "name", "") : "";
 	res = json_pack("{s:s, s:s, s:o, s:i}", "uuid", jsonx_str(msg, "uuid", ""), "continuation_token", token,
 			"entries", arr, "flags", 0);
-	out = res ? jsonx_dumps(res) : NULL;
-	if (!out)
-		http_error(r, 500, NULL, "out of memory");
-	else
-		http_respond(r, 200, "application/json", out, strlen(out));
+	if (!res) {
+		pe->status = 500;
+		snprintf(pe->msg, sizeof(pe->msg), "out of memory");
+		rc = AIS_ENOMEM;
+	}
+	*outp = res;
+cleanup:
 	for (size_t i = 0; i < total; i++)
 		json_decref(ents[i]);
-cleanup:
 	for (int i = 0; i < ntgt; i++) {
 		hreq_fini(&reqs[i]);
 		free(urls[i]);
@@ -141,8 +161,32 @@ cleanup:
 	free(reqs);
 	free(urls);
 	free(body);
-	free(out);
-	json_decref(res);
 	json_decref(msg);
 	smap_put(smap);
+	return rc;
+}
+
+void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
+{
+	json_t *res = NULL;
+	plist_err_t pe;
+	char *out = NULL;
+	int64_t t0 = stats_now();
+	if (plist_page(b, lsmsg, &res, &pe)) {
+		stats_err(STATS_ERR_LIST, STATS_BCK(b));
+		if (pe.relay)
+			http_respond(r, pe.status, "application/json", pe.relay, pe.relay_len);
+		else
+			http_error(r, pe.status, pe.tcode, "%s", pe.msg);
+		free(pe.relay);
+		return;
+	}
+	stats_op(STATS_LIST, STATS_BCK(b), t0, -1);
+	out = jsonx_dumps(res);
+	if (!out)
+		http_error(r, 500, NULL, "out of memory");
+	else
+		http_respond(r, 200, "application/json", out, strlen(out));
+	free(out);
+	json_decref(res);
 }

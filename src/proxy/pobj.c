@@ -11,6 +11,7 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "net/route.h"
+#include "stats/stats.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,7 @@ static void pobj_handle(http_req_t *r)
 	if (pbck_parse(r, items[0], &b))
 		return;
 	if (!pobj_name_valid(items[1])) {
+		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
 		http_error(r, 400, NULL, "invalid object name \"%s\"", items[1]);
 		return;
 	}
@@ -70,6 +72,7 @@ static void pobj_handle(http_req_t *r)
 	smap_t *smap = smap_get();
 	const snode_t *t = (smap && ul > 0) ? smap_hrw_target(smap, uname, (size_t)ul) : NULL;
 	if (!t) {
+		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
 		smap_put(smap);
 		http_error(r, 503, NULL, "no targets in the cluster map (%s)", node_name());
 		return;
@@ -80,6 +83,7 @@ static void pobj_handle(http_req_t *r)
 		sbuf_addf(&loc, "%s&", r->raw_query);
 	sbuf_addf(&loc, "pid=%s&utm=%lld", node_id(), (long long)now_ns());
 	smap_put(smap);
+	stats_redirect(r->method, http_query_get(r, "append_type") != NULL, !loc.oom, STATS_BCK(&b));
 	if (loc.oom)
 		http_error(r, 500, NULL, "out of memory");
 	else

@@ -21,6 +21,21 @@ typedef struct pbck {
 int pbck_parse(http_req_t *r, const char *name, pbck_t *b);
 /* list objects: r->body holds the ActMsg; runs on the pool; responds. */
 void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg);
+/* one merged list-objects page (the same on the native API and S3); pool only. 0 with *out
+ * the LsoRes JSON (caller decrefs), or AIS_E* with pe filled: status, tcode, msg, and relay
+ * (a target's own error body, malloc'd; caller frees) when set. */
+typedef struct plist_err {
+	int status;
+	const char *tcode;
+	char msg[512];
+	char *relay;
+	size_t relay_len;
+} plist_err_t;
+int plist_page(const pbck_t *b, json_t *lsmsg, json_t **out, plist_err_t *pe);
+/* create/destroy an ais bucket: on the primary via metasync, elsewhere through the primary.
+ * Pool only. 0 or AIS_E* (AIS_EEXIST, AIS_ENOBUCKET, ...) with a message in err. */
+int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap);
+int pbck_destroy(const pbck_t *b, char *err, size_t cap);
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 

@@ -35,6 +35,7 @@ typedef struct sigv4_auth {
 	char signature[65];      /* hex seed signature (streaming: signs the first chunk) */
 	unsigned char signing_key[32]; /* derived key, for chunk signatures */
 	char payload_sha256[65]; /* when payload == SIGV4_PAYLOAD_SHA256 */
+	bool verified;           /* signature verified; signing_key is valid (awschunk verifies chunks) */
 } sigv4_auth_t;
 
 /* secret for an access key; returns NULL when unknown */
@@ -45,7 +46,13 @@ typedef const char *(*sigv4_secret_fn)(const char *access_key, void *arg);
  * now_s: current unix time (clock skew limit 15 min; presigned expiry checked against it).
  * Returns 0 ok; AIS_EFORBIDDEN with *s3code set to "SignatureDoesNotMatch", "AccessDenied",
  * "InvalidAccessKeyId", "AuthorizationQueryParametersError", "RequestTimeTooSkewed" or
- * "AuthorizationHeaderMalformed", and a message in err. An unsigned request yields kind NONE. */
+ * "AuthorizationHeaderMalformed", and a message in err; or AIS_EINVAL with "InvalidRequest" (header
+ * auth without x-amz-content-sha256) or "InvalidArgument" (bad x-amz-content-sha256 value, both
+ * header and presigned auth). An unsigned request yields kind NONE.
+ * secret_fn NULL (auth disabled): parse only and never fail - no time, region or signature
+ * checks; foreign or malformed signatures yield kind NONE; out->payload is always set from
+ * x-amz-content-sha256 (so the caller knows whether the body is aws-chunked); verified stays
+ * false (awschunk then skips chunk signatures). s3code may be NULL. */
 int sigv4_check(const http_req_t *r, const char *region, int64_t now_s, sigv4_secret_fn secret_fn, void *arg,
 		sigv4_auth_t *out, const char **s3code, char *err, size_t errcap);
 

@@ -24,6 +24,7 @@ enum {
 	LOM_T_VERSION = 6,
 	LOM_T_NAME = 7,
 	LOM_T_CUSTOM = 8,  /* packed k\0v\0 pairs */
+	LOM_T_UID = 9,     /* chunk manifest id (chunked objects) */
 };
 
 #define LOM_HDR 9
@@ -185,6 +186,8 @@ int lom_encode(const lom_md_t *md, unsigned char **out, size_t *len)
 		rec(&b, LOM_T_VERSION, md->version, strnlen(md->version, LOM_VERSION_MAX - 1));
 	if (md->name)
 		rec(&b, LOM_T_NAME, md->name, strlen(md->name));
+	if (md->uid[0])
+		rec(&b, LOM_T_UID, md->uid, strnlen(md->uid, LOM_UID_MAX - 1));
 	if (md->custom && md->custom_len)
 		rec(&b, LOM_T_CUSTOM, md->custom, md->custom_len);
 	if (b.oom) {
@@ -285,6 +288,12 @@ int lom_decode(const unsigned char *buf, size_t len, lom_md_t *md)
 			memcpy(md->version, v, l);
 			md->version[l] = '\0';
 			break;
+		case LOM_T_UID:
+			if (l == 0 || l >= LOM_UID_MAX || memchr(v, '\0', l))
+				goto bad;
+			memcpy(md->uid, v, l);
+			md->uid[l] = '\0';
+			break;
 		case LOM_T_NAME:
 			if (md->name || l == 0 || !(md->name = dup_str(v, l)))
 				goto bad;
@@ -302,6 +311,8 @@ int lom_decode(const unsigned char *buf, size_t len, lom_md_t *md)
 	if (!have_size)
 		goto bad;
 	if ((md->flags & LOM_FL_FNTL) && !md->name)
+		goto bad;
+	if ((md->flags & LOM_FL_CHUNKED) && !md->uid[0])
 		goto bad;
 	return 0;
 bad:

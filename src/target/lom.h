@@ -21,7 +21,11 @@
 #define LOM_VERSION_MAX 64
 #define LOM_MAX_ENCODED 8192
 
-enum { LOM_FL_FNTL = 1 }; /* stored under a short name; `name` holds the full name */
+enum {
+	LOM_FL_FNTL = 1,    /* stored under a short name; `name` holds the full name */
+	LOM_FL_CHUNKED = 2, /* data = chunk 1 here + chunks 2..N per the completed manifest `uid` (ufest.h) */
+};
+#define LOM_UID_MAX 72 /* chunk manifest (upload) id */
 
 typedef struct lom_md {
 	int64_t size;
@@ -31,6 +35,7 @@ typedef struct lom_md {
 	cksum_type_t cktype;
 	char ckval[CKSUM_MAX_HEX];
 	char version[LOM_VERSION_MAX];
+	char uid[LOM_UID_MAX];    /* chunked: id of the completed manifest ("" otherwise) */
 	char *name;               /* full object name (FNTL only); owned */
 	char *custom;             /* packed "k\0v\0k\0v\0..."; owned */
 	size_t custom_len;

@@ -18,7 +18,9 @@
 #include "core/fsops.h"
 #include "core/log.h"
 #include "target/fs.h"
+#include "stats/stats.h"
 #include "target/tgt_int.h"
+#include "target/chunk.h"
 
 static int parse_num(const char *s, size_t n, int64_t *v)
 {
@@ -125,6 +127,7 @@ typedef struct get_ctx {
 	size_t len;
 	int64_t size;
 	bool head;
+	int64_t t0; /* stats */
 } get_ctx_t;
 
 static void get_ctx_free(get_ctx_t *g)
@@ -155,6 +158,7 @@ static void get_send(http_req_t *r, get_ctx_t *g)
 	}
 	int fd = g->fd;
 	g->fd = -1;
+	stats_op(g->head ? STATS_HEAD : STATS_GET, STATS_BCK(g->o.bck), g->t0, g->head ? -1 : (int64_t)g->len);
 	http_respond_fd(r, g->status, fd, g->off, g->len);
 }
 
@@ -189,6 +193,7 @@ static void get_validate_cb(http_req_t *r)
 	free(buf);
 	if (rc) {
 		cksum_abort(&ck);
+		stats_err(STATS_ERR_IO_GET, STATS_BCK(g->o.bck));
 		http_error(r, 500, NULL, "%s: failed to read %s: %s", node_name(), g->o.fqn, strerror(errno));
 		goto out;
 	}
@@ -201,12 +206,86 @@ static void get_validate_cb(http_req_t *r)
 		lom_lock(g->o.digest);
 		unlink(g->o.fqn);
 		lom_unlock(g->o.digest);
+		stats_err(STATS_ERR_GET, STATS_BCK(g->o.bck));
 		http_error(r, 500, "ErrBadCksum", "BAD DATA CHECKSUM: %s(%s != %s) (context: %s)",
 			   cksum_type_str(g->md.cktype), g->md.ckval, val, cn);
 		goto out;
 	}
 	get_send(r, g);
 out:
+	get_ctx_free(g);
+}
+
+/* pool thread: a chunked object streams its chunks in order (pread into a buffer); a commit
+ * that raced with us (another manifest id) is retried with the object re-opened. */
+static void get_chunked_cb(http_req_t *r)
+{
+	get_ctx_t *g = r->user;
+	r->user = NULL;
+	ufest_t u;
+	ufest_init(&u);
+	int rc = chunk_load(&g->o, &g->md, &u);
+	for (int i = 0; rc == AIS_ECONFLICT && i < 5; i++) {
+		usleep(2000);
+		close(g->fd);
+		lom_md_fini(&g->md);
+		g->fd = open(g->o.fqn, O_RDONLY | O_CLOEXEC);
+		rc = g->fd < 0 ? AIS_ENOTFOUND : tobj_load(&g->o, g->fd, &g->md);
+		if (!rc && !(g->md.flags & LOM_FL_CHUNKED)) {
+			struct stat st;
+			if (fstat(g->fd, &st) || g->off + (off_t)g->len > st.st_size) {
+				rc = AIS_ECONFLICT;
+				continue;
+			}
+			get_send(r, g); /* replaced by a monolithic version meanwhile */
+			goto out;
+		}
+		if (!rc)
+			rc = chunk_load(&g->o, &g->md, &u);
+	}
+	if (rc || g->off + (int64_t)g->len > u.size) {
+		char cn[FQN_OBJNAME_MAX + 256];
+		tobj_cname(g->o.bck, g->o.oname, cn, sizeof(cn));
+		if (rc == AIS_ENOTFOUND)
+			tobj_err_notfound(r, &g->o);
+		else
+			http_error(r, 500, NULL, "%s: %s: chunk manifest: %s", node_name(), cn,
+				   err_str(rc ? rc : AIS_EINVAL));
+		goto out;
+	}
+	tobj_add_md_hdrs(r, &g->md);
+	if (g->status == 206) {
+		http_hdr_add(r, "Accept-Ranges", "bytes");
+		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)g->off,
+			      (long long)(g->off + (off_t)g->len - 1), (long long)g->size);
+	}
+	chunk_rd_t rd;
+	chunk_rd_init(&rd, &u, g->fd);
+	size_t bufsz = 1 << 20;
+	char *buf = malloc(bufsz);
+	rc = buf ? http_resp_begin(r, g->status, "application/octet-stream", (int64_t)g->len) : AIS_ENOMEM;
+	if (rc == AIS_ENOMEM) {
+		http_error_code(r, rc, "out of memory");
+		chunk_rd_fini(&rd);
+		goto out;
+	}
+	int64_t pos = g->off, end = g->off + (int64_t)g->len;
+	while (!rc && pos < end) {
+		size_t want = (size_t)(end - pos) < bufsz ? (size_t)(end - pos) : bufsz;
+		ssize_t n = chunk_rd_pread(&rd, buf, want, pos);
+		if (n <= 0) {
+			rc = n ? (int)n : AIS_EIO; /* short: the server closes the connection */
+			break;
+		}
+		rc = http_resp_write(r, buf, (size_t)n);
+		pos += n;
+	}
+	free(buf);
+	chunk_rd_fini(&rd);
+	stats_op(STATS_GET, STATS_BCK(g->o.bck), g->t0, (int64_t)g->len);
+	http_resp_end(r);
+out:
+	ufest_fini(&u);
 	get_ctx_free(g);
 }
 
@@ -229,6 +308,7 @@ void obj_get_handle(http_req_t *r)
 		return;
 	}
 	g->fd = -1;
+	g->t0 = stats_now();
 	lom_md_init(&g->md);
 	if (tobj_init(&g->o, r))
 		goto out;
@@ -238,6 +318,7 @@ void obj_get_handle(http_req_t *r)
 	if (g->fd < 0 || fstat(g->fd, &st) || !S_ISREG(st.st_mode)) {
 		if (g->fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG) {
 			http_error(r, 500, NULL, "%s: open %s: %s", node_name(), o->fqn, strerror(errno));
+			stats_err(head ? STATS_ERR_HEAD : STATS_ERR_IO_GET, STATS_BCK(o->bck));
 			goto out;
 		}
 		tobj_err_notfound(r, o);
@@ -250,12 +331,13 @@ void obj_get_handle(http_req_t *r)
 	}
 	if (rc) {
 		char cn[FQN_OBJNAME_MAX + 256];
+		stats_err(head ? STATS_ERR_HEAD : STATS_ERR_GET, STATS_BCK(o->bck));
 		tobj_cname(o->bck, o->oname, cn, sizeof(cn));
 		http_error(r, 500, rc == AIS_ECKSUM ? "ErrBadCksum" : NULL, "%s: %s: %s metadata (%s)",
 			   node_name(), cn, rc == AIS_ECKSUM ? "BAD META CHECKSUM" : "corrupted", err_str(rc));
 		goto out;
 	}
-	int64_t size = st.st_size;
+	int64_t size = (g->md.flags & LOM_FL_CHUNKED) ? g->md.size : st.st_size;
 	g->size = size;
 	g->head = head;
 	if (head) {
@@ -268,6 +350,7 @@ void obj_get_handle(http_req_t *r)
 	int64_t off = 0, len = size;
 	rc = obj_get_range(http_hdr_get(r, "Range"), size, &off, &len);
 	if (rc < 0) {
+		stats_err(STATS_ERR_GET, STATS_BCK(o->bck));
 		if (rc == AIS_ERANGE) {
 			http_hdr_addf(r, "Content-Range", "bytes */%lld", (long long)size);
 			http_error(r, 416, "ErrRangeNotSatisfiable",
@@ -283,6 +366,11 @@ void obj_get_handle(http_req_t *r)
 	g->status = rc == 1 ? 206 : 200;
 	g->off = off;
 	g->len = (size_t)len;
+	if (g->md.flags & LOM_FL_CHUNKED) {
+		r->user = g;
+		http_defer_stream(r, get_chunked_cb);
+		return;
+	}
 	if (o->bck->validate_warm_get && g->md.cktype != CKSUM_NONE && g->md.ckval[0]) {
 		r->user = g;
 		http_defer(r, get_validate_cb);

@@ -23,7 +23,10 @@
 #include "core/util.h"
 #include "net/hclient.h"
 #include "target/fs.h"
+#include "stats/stats.h"
 #include "target/tgt_int.h"
+#include "target/chunk.h"
+#include "target/mpu.h"
 
 /* remove the object file and its now-empty parent dirs (caller holds the object's lock) */
 static void ops_remove(const tobj_t *o)
@@ -37,6 +40,10 @@ static void ops_remove(const tobj_t *o)
 
 void obj_ops_delete(http_req_t *r)
 {
+	if (http_query_get(r, "uploadId")) {
+		mpu_delete_handle(r);
+		return;
+	}
 	tobj_t *o = malloc(sizeof(*o));
 	if (!o) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
@@ -51,6 +58,8 @@ void obj_ops_delete(http_req_t *r)
 	int rc = fd < 0 ? AIS_ENOTFOUND : tobj_load(o, fd, &md);
 	if (fd >= 0)
 		close(fd);
+	if (rc == 0 && (md.flags & LOM_FL_CHUNKED))
+		chunk_drop(o, &md);
 	lom_md_fini(&md);
 	if (rc == 0 || rc == AIS_EINVAL || rc == AIS_ECKSUM) /* corrupted metadata: delete anyway */
 		ops_remove(o);
@@ -58,10 +67,13 @@ void obj_ops_delete(http_req_t *r)
 	if (rc == AIS_ENOTFOUND) {
 		char cn[FQN_OBJNAME_MAX + 256];
 		tobj_cname(o->bck, o->oname, cn, sizeof(cn));
+		stats_err(STATS_ERR_DEL, STATS_BCK(o->bck));
 		http_error(r, 404, NULL, "%s doesn't exist", cn);
 	} else if (rc && rc != AIS_EINVAL && rc != AIS_ECKSUM) {
+		stats_err(rc == AIS_EIO ? STATS_ERR_IO_DEL : STATS_ERR_DEL, STATS_BCK(o->bck));
 		http_error_code(r, rc, "%s: failed to delete %s: %s", node_name(), o->fqn, err_str(rc));
 	} else {
+		stats_op(STATS_DEL, STATS_BCK(o->bck), 0, -1);
 		http_respond(r, 200, NULL, NULL, 0);
 	}
 out:
@@ -94,12 +106,25 @@ static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const
 	md.cktype = dst->bck->cksum_type;
 	md.ckval[0] = '\0';
 	md.size = 0;
+	md.flags &= ~(uint32_t)LOM_FL_CHUNKED; /* the copy is monolithic */
+	md.uid[0] = '\0';
+	ufest_t cu;
+	chunk_rd_t crd;
+	bool chunked = smd->flags & LOM_FL_CHUNKED;
+	ufest_init(&cu);
+	chunk_rd_init(&crd, &cu, sfd);
+	if (chunked && (rc = chunk_load(src, smd, &cu))) {
+		close(wfd);
+		unlink(work);
+		lom_md_fini(&md);
+		return rc;
+	}
 	cksum_init(&ck, md.cktype);
 	char *buf = malloc(256 * 1024);
 	off_t pos = 0;
 	rc = buf ? 0 : AIS_ENOMEM;
 	while (!rc) {
-		ssize_t n = pread(sfd, buf, 256 * 1024, pos);
+		ssize_t n = chunked ? chunk_rd_pread(&crd, buf, 256 * 1024, pos) : pread(sfd, buf, 256 * 1024, pos);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -122,7 +147,8 @@ static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const
 	} else {
 		rc = tobj_commit(dst, wfd, work, &md, true /* a copy keeps the source version */);
 	}
-	(void)src;
+	chunk_rd_fini(&crd);
+	ufest_fini(&cu);
 	lom_md_fini(&md);
 	return rc;
 }
@@ -221,7 +247,7 @@ static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *
 	smap_put(sm);
 	bool local = !owner || !strcmp(peer.id, node_id());
 	if (local && move && dst->mpi == src->mpi && dst->bck == src->bck && !src->fntl && !dst->fntl &&
-	    md.bid == src->bck->bid) {
+	    md.bid == src->bck->bid && !(md.flags & LOM_FL_CHUNKED)) {
 		/* same mountpath: one rename; the LOM moves with the inode */
 		lom_lock(dst->digest);
 		int e = rename(src->fqn, dst->fqn) ? errno : 0;
@@ -239,15 +265,25 @@ static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *
 				       FQN_CT_OBJ) > 0)
 				fsops_rm_empty_parents(src->fqn, stop);
 			lom_unlock(src->digest);
+			stats_op(STATS_REN, STATS_BCK(src->bck), 0, -1);
 			http_respond(r, 200, NULL, NULL, 0);
 			goto out;
 		}
 	} else if (local) {
 		rc = ops_copy_local(src, fd, &md, dst);
+	} else if (md.flags & LOM_FL_CHUNKED) {
+		int ffd = -1;
+		rc = chunk_flatten(src, fd, &md, &ffd);
+		if (!rc)
+			rc = ops_copy_remote(ffd, md.size, &peer, dbck, dname, err, sizeof(err));
+		if (ffd >= 0)
+			close(ffd);
 	} else {
 		rc = ops_copy_remote(fd, (int64_t)st.st_size, &peer, dbck, dname, err, sizeof(err));
 	}
 	if (rc) {
+		if (move)
+			stats_err(STATS_ERR_REN, STATS_BCK(src->bck));
 		if (rc == AIS_ECONFLICT)
 			http_error(r, 409, NULL, "%s: failed to copy %s => %s: destination exists and is a virtual "
 				   "directory", node_name(), cn, dname);
@@ -257,7 +293,10 @@ static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *
 		goto out;
 	}
 	if (move) {
+		stats_op(STATS_REN, STATS_BCK(src->bck), 0, -1);
 		lom_lock(src->digest);
+		if (md.flags & LOM_FL_CHUNKED)
+			chunk_drop(src, &md);
 		ops_remove(src);
 		lom_unlock(src->digest);
 	}
@@ -286,6 +325,10 @@ static void ops_post_body(http_req_t *r)
 	if (!j || !act) {
 		http_error(r, 400, NULL, "%s: invalid action message: %s", node_name(),
 			   j ? "missing \"action\"" : "failed to parse JSON");
+		goto out;
+	}
+	if (!strncmp(act, "mpt-", 4)) {
+		mpu_post_handle(r, o, act, j);
 		goto out;
 	}
 	if (strcmp(act, "rename-obj")) {

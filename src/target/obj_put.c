@@ -18,7 +18,10 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "target/fs.h"
+#include "stats/stats.h"
 #include "target/tgt_int.h"
+#include "target/chunk.h"
+#include "target/mpu.h"
 
 typedef struct put_ctx {
 	tobj_t o;
@@ -31,12 +34,15 @@ typedef struct put_ctx {
 	char want[CKSUM_MAX_HEX];
 	int64_t size;
 	int err;
+	int64_t t0; /* stats */
 	char work[FQN_MAX];
 	char handle[256];
+	chunk_w_t *cw;          /* auto-chunked (chunks.objsize_limit): data goes here, not to fd */
 } put_ctx_t;
 
 static void put_ctx_free(put_ctx_t *p)
 {
+	chunk_w_abort(p->cw);
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->have_ck)
@@ -73,7 +79,7 @@ static int put_client_cksum(http_req_t *r, put_ctx_t *p)
 static int put_data_cb(http_req_t *r, const char *data, size_t len)
 {
 	put_ctx_t *p = r->user;
-	int rc = fsops_write_all(p->fd, data, len);
+	int rc = p->cw ? chunk_w_write(p->cw, data, len) : fsops_write_all(p->fd, data, len);
 	if (rc) {
 		p->err = rc;
 		return rc;
@@ -89,6 +95,7 @@ static int put_data_cb(http_req_t *r, const char *data, size_t len)
 static void put_fail(http_req_t *r, put_ctx_t *p, int rc)
 {
 	char cn[FQN_OBJNAME_MAX + 256];
+	stats_err(p->append ? STATS_ERR_APPEND : rc == AIS_EIO ? STATS_ERR_IO_PUT : STATS_ERR_PUT, STATS_BCK(p->o.bck));
 	tobj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
 	if (p->fd >= 0) {
 		close(p->fd);
@@ -116,6 +123,7 @@ static void put_end_cb(http_req_t *r, int status)
 	if (p->append) {
 		close(p->fd);
 		p->fd = -1;
+		stats_op(STATS_APPEND, STATS_BCK(p->o.bck), p->t0, -1);
 		http_hdr_add(r, "Ais-Append-Handle", p->handle);
 		http_respond(r, 200, NULL, NULL, 0);
 		goto out;
@@ -143,6 +151,7 @@ static void put_end_cb(http_req_t *r, int status)
 			close(p->fd);
 			p->fd = -1;
 			unlink(p->work);
+			stats_err(STATS_ERR_PUT_CKSUM, STATS_BCK(p->o.bck));
 			http_error(r, 400, "ErrBadCksum", "BAD DATA CHECKSUM: %s(%s != %s) (context: %s)",
 				   cksum_type_str(p->want_type), p->want, cmp, cn);
 			lom_md_fini(&md);
@@ -151,11 +160,20 @@ static void put_end_cb(http_req_t *r, int status)
 	}
 	int fd = p->fd;
 	p->fd = -1;
-	int rc = tobj_commit(&p->o, fd, p->work, &md, false);
+	int rc;
+	if (p->cw) {
+		close(fd);
+		unlink(p->work);
+		rc = chunk_w_commit(p->cw, &md);
+		p->cw = NULL;
+	} else {
+		rc = tobj_commit(&p->o, fd, p->work, &md, false);
+	}
 	if (rc) {
 		p->work[0] = '\0'; /* already removed */
 		put_fail(r, p, rc);
 	} else {
+		stats_op(STATS_PUT, STATS_BCK(p->o.bck), p->t0, md.size);
 		tobj_add_md_hdrs(r, &md);
 		http_respond(r, 200, NULL, NULL, 0);
 	}
@@ -299,6 +317,7 @@ static void apnd_flush_cb(http_req_t *r)
 		close(p->fd);
 		p->fd = -1;
 		unlink(p->work);
+		stats_err(STATS_ERR_APPEND, STATS_BCK(p->o.bck));
 		http_error(r, 400, "ErrBadCksum", "BAD DATA CHECKSUM: %s(%s != %s) (context: %s)",
 			   cksum_type_str(p->want_type), got, p->want, cn);
 		lom_md_fini(&md);
@@ -376,12 +395,17 @@ void obj_put_handle(http_req_t *r)
 		obj_ops_copy(r);
 		return;
 	}
+	if (http_query_get(r, "uploadId")) {
+		mpu_put_handle(r);
+		return;
+	}
 	put_ctx_t *p = calloc(1, sizeof(*p));
 	if (!p) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		return;
 	}
 	p->fd = -1;
+	p->t0 = stats_now();
 	if (tobj_init(&p->o, r)) {
 		put_ctx_free(p);
 		return;
@@ -411,6 +435,13 @@ void obj_put_handle(http_req_t *r)
 		p->have_ck2 = true;
 	if (p->want_type != CKSUM_NONE && !p->have_ck2 && !p->have_ck) {
 		put_fail(r, p, AIS_EINTERNAL);
+		put_ctx_free(p);
+		return;
+	}
+	int64_t climit, csize;
+	chunk_conf(&climit, &csize, NULL);
+	if (climit > 0 && r->content_length > climit && (rc = chunk_w_open(&p->o, csize, &p->cw))) {
+		put_fail(r, p, rc);
 		put_ctx_free(p);
 		return;
 	}

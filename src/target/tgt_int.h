@@ -57,5 +57,6 @@ void obj_ops_delete(http_req_t *r);
 void obj_ops_post(http_req_t *r);       /* POST {"action":"rename-obj"} */
 void obj_ops_copy(http_req_t *r);       /* PUT ?object_to=<uname> (deferred to the pool) */
 void tlist_handle(http_req_t *r);       /* GET /v1/buckets/<bck> {"action":"list"} */
+void cleanup_init(void);                /* PUT /v1/xactions {start cleanup-store} (cleanup.c) */
 
 #endif

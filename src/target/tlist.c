@@ -22,6 +22,7 @@
 #include "core/sbuf.h"
 #include "net/route.h"
 #include "target/fs.h"
+#include "stats/stats.h"
 #include "target/tgt_int.h"
 
 typedef struct tl_item {
@@ -382,6 +383,7 @@ void tlist_handle(http_req_t *r)
 	res.uuid = msg.uuid ? strdup(msg.uuid) : NULL;
 	int rc = tl_page(b, &msg, &res);
 	if (rc) {
+		stats_err(STATS_ERR_LIST, STATS_BCK(b));
 		http_error_code(r, rc, "%s: list %s: %s", node_name(), items[0], err_str(rc));
 		goto out;
 	}

@@ -19,7 +19,9 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/route.h"
+#include "stats/stats.h"
 #include "target/fs.h"
+#include "target/chunk.h"
 
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap)
 {
@@ -130,6 +132,7 @@ void tobj_err_notfound(http_req_t *r, const tobj_t *o)
 {
 	char cn[FQN_OBJNAME_MAX + 256];
 	tobj_cname(o->bck, o->oname, cn, sizeof(cn));
+	stats_notfound(r->method, STATS_BCK(o->bck));
 	http_error(r, 404, "ErrNotFound", "%s: %s does not exist", node_name(), cn);
 }
 
@@ -193,6 +196,16 @@ int tobj_commit(const tobj_t *o, int fd, const char *work, lom_md_t *md, bool ke
 		lom_md_set_name(md, NULL);
 	}
 	lom_lock(o->digest);
+	lom_md_t prev; /* a chunked previous version: its chunks go once replaced */
+	lom_md_init(&prev);
+	int pfd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	if (pfd >= 0) {
+		if (tobj_load(o, pfd, &prev) || !(prev.flags & LOM_FL_CHUNKED))
+			lom_md_fini(&prev);
+		close(pfd);
+	}
+	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
+	md->uid[0] = '\0';
 	if (!keep_version) {
 		md->version[0] = '\0';
 		if (o->bck->versioning) {
@@ -227,6 +240,9 @@ int tobj_commit(const tobj_t *o, int fd, const char *work, lom_md_t *md, bool ke
 		log_warn("rename %s -> %s: %s", work, o->fqn, strerror(errno));
 	}
 unlock:
+	if (!rc && prev.uid[0])
+		chunk_drop(o, &prev);
+	lom_md_fini(&prev);
 	lom_unlock(o->digest);
 fail:
 	if (fd >= 0)

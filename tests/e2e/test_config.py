@@ -87,3 +87,19 @@ def test_daemon_set_config_is_local(cluster):
     assert node_config(t1)["log"]["max_size"] != "20mb"
     r = requests.put(t0.url + "/v1/daemon/set-config", params={"bogus": "1"}, timeout=10)
     assert r.status_code == 400
+
+
+def test_s3_secret_never_shown(cluster):
+    r = requests.put(cluster.url + "/v1/cluster/set-config",
+                     params={"s3.access_key": "AK1", "s3.secret_key": "very-secret"}, timeout=10)
+    assert r.status_code == 200, r.text
+    try:
+        for n in cluster.nodes:
+            r = requests.get(n.url + "/v1/daemon", params={"what": "config"}, timeout=5)
+            assert "very-secret" not in r.text
+            assert r.json()["s3"]["access_key"] == "AK1"
+        r = requests.get(cluster.url + "/v1/cluster", params={"what": "config"}, timeout=5)
+        assert "very-secret" not in r.text
+    finally:
+        requests.put(cluster.url + "/v1/cluster/set-config",
+                     params={"s3.access_key": "", "s3.secret_key": ""}, timeout=10)

@@ -1,0 +1,227 @@
+/* cli: the `ais` command tree (AIStore CLI names, aliases and flags) and the entry point:
+ * global options (--no-color, --version, --help), the endpoint from AIS_ENDPOINT, terminal
+ * detection, dispatch to the handler, exit code. The tree is static const data. */
+#include "cli/cli.h"
+#include "cli/cli_fmt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define F_LS "all props prefix page-size paged limit max-pages start-after name-only units no-headers no-footers json skip-lookup silent"
+
+static const cli_cmd_t props_cmds[] = {
+	{"show", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
+	{"set", NULL,
+	 "Update bucket properties; the command accepts both JSON-formatted input and plain Name=Value pairs, e.g.:\n"
+	 "* ais bucket props set ais://nnn checksum.type=md5 versioning.enabled=false\n"
+	 "* ais bucket props set ais://nnn '{\"mirror\": {\"enabled\": true, \"copies\": 2}}'",
+	 "BUCKET JSON-formatted-KEY-VALUE | KEY=VALUE [KEY=VALUE...]", "force skip-lookup", cli_bucket_props_set, NULL},
+	{"reset", NULL, "Reset bucket properties to cluster defaults", "BUCKET", NULL, cli_bucket_props_reset, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t bucket_cmds[] = {
+	{"create", NULL, "Create AIS buckets", "BUCKET [BUCKET...]", "bprops ignore-error force skip-lookup", cli_bucket_create, NULL},
+	{"rm", NULL, "Remove (destroy) AIS buckets along with all their objects", "BUCKET [BUCKET...]", "ignore-error yes",
+	 cli_bucket_rm, NULL},
+	{"ls", NULL,
+	 "List buckets, or objects in a bucket:\n"
+	 "* ais ls                                  - list all buckets in the cluster;\n"
+	 "* ais ls ais://abc                        - list objects with default properties (name, size);\n"
+	 "* ais ls ais://abc --props all            - list objects with all properties;\n"
+	 "* ais ls ais://abc --prefix dir/          - list objects in the virtual directory dir/;\n"
+	 "* ais ls ais://abc --paged --page-size 20 - one page at a time",
+	 "[BUCKET[/PREFIX]] [PROVIDER]", F_LS, cli_bucket_ls, NULL},
+	{"props", NULL, "Show, update or reset bucket properties", NULL, NULL, NULL, props_cmds},
+	{"show", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+#define F_PUT "recursive yes dry-run progress verbose units"
+#define F_GET "offset length yes progress units verbose silent"
+
+static const cli_cmd_t object_cmds[] = {
+	{"put", NULL,
+	 "PUT (write) a file, a directory, or standard input ('-') as object(s), e.g.:\n"
+	 "* ais put FILE ais://bucket/name            - one file as a named object;\n"
+	 "* ais put FILE ais://bucket                 - the object is named after the file;\n"
+	 "* ais put DIR ais://bucket[/prefix] -r      - every file under DIR, recursively;\n"
+	 "* cat FILE | ais put - ais://bucket/name    - standard input",
+	 "[-|FILE|DIRECTORY] BUCKET[/OBJECT_NAME_or_PREFIX]", F_PUT, cli_object_put, NULL},
+	{"get", NULL,
+	 "GET (read) an object and write it to a file, a directory, standard output ('-'), or /dev/null;\n"
+	 "use '--offset' and '--length' to read a range",
+	 "BUCKET/OBJECT_NAME [OUT_FILE|OUT_DIR|-]", F_GET, cli_object_get, NULL},
+	{"cat", NULL, "Print the object's content to standard output (same as 'ais get BUCKET/OBJECT -')",
+	 "BUCKET/OBJECT_NAME", "offset length units", cli_object_cat, NULL},
+	{"rm", NULL, "Remove object(s) from a bucket", "BUCKET/OBJECT_NAME [BUCKET/OBJECT_NAME...]", "verbose yes",
+	 cli_object_rm, NULL},
+	{"show", NULL, "Show object properties", "BUCKET/OBJECT_NAME", "props json no-headers units silent", cli_object_show, NULL},
+	{"mv", NULL, "Move (rename) an object within its bucket", "BUCKET/OBJECT_NAME NEW_OBJECT_NAME", NULL, cli_object_mv, NULL},
+	{"cp", NULL, "Copy an object (to the same or another bucket)", "SRC_BUCKET/OBJECT_NAME DST_BUCKET[/OBJECT_NAME]",
+	 NULL, cli_object_cp, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t show_cluster_cmds[] = {
+	{"smap", NULL, "Show cluster map (Smap)", "[NODE_ID]", "json extended no-headers", cli_show_smap, NULL},
+	{"bmd", NULL, "Show bucket metadata (BMD)", "[NODE_ID]", "json no-headers", cli_show_bmd, NULL},
+	{"config", NULL, "Show cluster or node configuration", "[NODE_ID] [SECTION]", "json no-headers", cli_show_config, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+#define F_PERF "refresh count regex units no-headers average-size verbose"
+
+static const cli_cmd_t perf_cmds[] = {
+	{"counters", NULL, "Show (GET, PUT, DELETE, ...) object counts, sizes, and error counters, if any", "[TARGET_ID]",
+	 F_PERF, cli_perf_counters, NULL},
+	{"throughput", NULL, "Show GET and PUT throughput, associated (cumulative, average) sizes and counters",
+	 "[TARGET_ID]", F_PERF, cli_perf_throughput, NULL},
+	{"latency", NULL, "Show GET, PUT, and other latencies computed over the '--refresh' interval", "[TARGET_ID]",
+	 F_PERF, cli_perf_latency, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t show_cmds[] = {
+	{"cluster", NULL,
+	 "Show cluster: proxies and targets (memory, capacity, uptime, status, version) and a summary;\n"
+	 "also: 'ais show cluster smap|bmd|config', or one node: 'ais show cluster NODE_ID'",
+	 "[NODE_ID] | [proxy|target]", "json no-headers verbose units", cli_show_cluster, show_cluster_cmds},
+	{"bucket", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
+	{"object", NULL, "Show object properties", "BUCKET/OBJECT_NAME", "props json no-headers units silent", cli_object_show, NULL},
+	{"config", NULL, "Show cluster or node configuration", "cluster|NODE_ID [SECTION]", "json no-headers", cli_config_show, NULL},
+	{"job", NULL, "Show running (or all, with '--all') jobs (xactions)", "[NAME] [JOB_ID] [NODE_ID] [BUCKET]",
+	 "all json no-headers verbose", cli_job_show, NULL},
+	{"performance", NULL, "Show performance counters, throughput and latency", "[TARGET_ID]", F_PERF, cli_perf_all, perf_cmds},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t job_cmds[] = {
+	{"show", NULL, "Show running (or all, with '--all') jobs (xactions)", "[NAME] [JOB_ID] [NODE_ID] [BUCKET]",
+	 "all json no-headers verbose", cli_job_show, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t config_cmds[] = {
+	{"cluster", NULL,
+	 "Show or update cluster configuration, e.g.:\n"
+	 "* ais config cluster                      - show the entire cluster configuration;\n"
+	 "* ais config cluster checksum             - show the 'checksum' section;\n"
+	 "* ais config cluster checksum.type=md5    - update one value (also: 'checksum.type md5');\n"
+	 "* ais config cluster show|set ...         - the same, with explicit verbs",
+	 "[KEY=VALUE [KEY=VALUE...]] | [SECTION]", "json transient", cli_config_cluster, NULL},
+	{"node", NULL,
+	 "Show or update one node's configuration, e.g.:\n"
+	 "* ais config node NODE_ID [inherited|local] [SECTION] - show;\n"
+	 "* ais config node NODE_ID log.level=4               - update",
+	 "NODE_ID [KEY=VALUE [KEY=VALUE...]] | [inherited|local] [SECTION]", "json transient", cli_config_node, NULL},
+	{"show", NULL, "Show cluster or node configuration", "cluster|NODE_ID [SECTION]", "json no-headers", cli_config_show, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+#define F_MAINT "yes no-rebalance no-shutdown rm-user-data keep-initial-config"
+
+static const cli_cmd_t membership_cmds[] = {
+	{"start-maintenance", NULL, "Put a node in maintenance mode (its objects stay on disk but are not served)", "NODE_ID",
+	 F_MAINT, cli_cluster_maint, NULL},
+	{"stop-maintenance", NULL, "Take a node out of maintenance mode", "NODE_ID", F_MAINT, cli_cluster_maint, NULL},
+	{"decommission", NULL, "Permanently remove a node from the cluster", "NODE_ID", F_MAINT, cli_cluster_maint, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t cluster_cmds[] = {
+	{"show", NULL, "Show cluster: proxies, targets and a summary", "[NODE_ID] | [proxy|target]",
+	 "json no-headers verbose units", cli_show_cluster, show_cluster_cmds},
+	{"add-remove-nodes", NULL, "Manage cluster membership: maintenance mode and decommissioning", NULL, NULL, NULL,
+	 membership_cmds},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t root_cmds[] = {
+	{"bucket", NULL, "Create, destroy, list buckets; show and update their properties", NULL, NULL, NULL, bucket_cmds},
+	{"object", NULL, "PUT, GET, show, move, copy and remove objects", NULL, NULL, NULL, object_cmds},
+	{"cluster", NULL, "Monitor and manage the cluster: nodes and their membership", NULL, NULL, NULL, cluster_cmds},
+	{"config", NULL, "Show and update cluster and node configuration", NULL, NULL, NULL, config_cmds},
+	{"show", NULL, "Show cluster, buckets, objects, configuration, jobs and performance", NULL, NULL, NULL, show_cmds},
+	{"job", NULL, "Show jobs (xactions)", NULL, NULL, NULL, job_cmds},
+	{"performance", NULL, "Show performance counters, throughput and latency (same as 'ais show performance')",
+	 "[TARGET_ID]", F_PERF, cli_perf_all, perf_cmds},
+	{"ls", NULL, "(alias for \"bucket ls\") List buckets, or objects in a bucket", "[BUCKET[/PREFIX]] [PROVIDER]", F_LS,
+	 cli_bucket_ls, NULL},
+	{"create", NULL, "(alias for \"bucket create\") Create AIS buckets", "BUCKET [BUCKET...]",
+	 "bprops ignore-error force skip-lookup", cli_bucket_create, NULL},
+	{"rmb", NULL, "(alias for \"bucket rm\") Remove AIS buckets", "BUCKET [BUCKET...]", "ignore-error yes", cli_bucket_rm, NULL},
+	{"put", NULL, "(alias for \"object put\") PUT a file, a directory, or standard input as object(s)",
+	 "[-|FILE|DIRECTORY] BUCKET[/OBJECT_NAME_or_PREFIX]", F_PUT, cli_object_put, NULL},
+	{"get", NULL, "(alias for \"object get\") GET an object", "BUCKET/OBJECT_NAME [OUT_FILE|OUT_DIR|-]", F_GET,
+	 cli_object_get, NULL},
+	{"rmo", NULL, "(alias for \"object rm\") Remove objects", "BUCKET/OBJECT_NAME [BUCKET/OBJECT_NAME...]", "verbose yes",
+	 cli_object_rm, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t root = {"ais", NULL, "AIS CLI: command-line management utility for AIStore (aistore-c)", NULL, NULL,
+			       NULL, root_cmds};
+
+const cli_cmd_t *cli_root(void) { return &root; }
+
+int cli_main(int argc, char **argv)
+{
+	cli_ctx_t *c = calloc(1, sizeof(*c));
+	if (!c) {
+		fprintf(stderr, "Error: out of memory\n");
+		return 1;
+	}
+	int rc = 0, i = 1;
+	c->color = getenv("TERM") == NULL || strcmp(getenv("TERM"), "dumb") != 0;
+	c->out_tty = isatty(STDOUT_FILENO);
+	c->err_tty = isatty(STDERR_FILENO);
+	c->in_tty = isatty(STDIN_FILENO);
+	snprintf(c->cmdpath, sizeof(c->cmdpath), "ais");
+	c->cmd = &root;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--no-color")) {
+			c->color = false;
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
+			printf("ais version %s (aistore-c, AIStore 4.7 API)\n", CLI_VERSION);
+			goto out;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_args_help(c, "ais", &root);
+			goto out;
+		} else {
+			fprintf(stderr, "Incorrect usage: flag provided but not defined: %s\n\n", a);
+			cli_args_help(c, "ais", &root);
+			rc = 2;
+			goto out;
+		}
+	}
+	if (i >= argc || !strcmp(argv[i], "help")) {
+		cli_args_help(c, "ais", &root);
+		goto out;
+	}
+	rc = cli_args_parse(c, &root, argc - i, argv + i);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
+		goto out;
+	}
+	const char *ep = getenv("AIS_ENDPOINT");
+	snprintf(c->endpoint, sizeof(c->endpoint), "%s", ep && *ep ? ep : CLI_DEFAULT_ENDPOINT);
+	c->units = cli_fmt_units(cli_flag_str(c, "units", ""));
+	if (c->units < 0) {
+		rc = cli_err(c, "invalid \"%s\" (expecting one of: iec, si, raw or \"\")", cli_flag_str(c, "units", ""));
+		goto out;
+	}
+	if (cli_http_init(&c->http, c->endpoint)) {
+		rc = cli_err(c, "failed to initialize the HTTP client");
+		goto out;
+	}
+	rc = c->cmd->run(c);
+	fflush(stdout);
+	cli_http_fini(&c->http);
+out:
+	free(c);
+	return rc;
+}

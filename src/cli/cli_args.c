@@ -1,0 +1,317 @@
+/* cli_args: the flag table (one place for every flag's name, short alias, kind and usage, as
+ * AIStore's cmd/cli/cli/const.go), resolution of argv into command + arguments + flags, and
+ * urfave/cli-style help pages. Flags may come anywhere after the command (AIStore CLI
+ * convention); "--" ends flags; a lone "-" is an argument (stdin/stdout). */
+#include "cli/cli.h"
+#include "cli/cli_fmt.h"
+#include "cli/cli_tab.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const cli_flag_t args_flags[] = {
+	{"json", "j", CLI_F_BOOL, "JSON input/output"},
+	{"no-headers", "H", CLI_F_BOOL, "Display tables without headers"},
+	{"no-footers", "F", CLI_F_BOOL, "Display tables without footers"},
+	{"props", NULL, CLI_F_STR,
+	 "Comma-separated list of object properties including name, size, version, copies, and more; e.g.:\n"
+	 "--props all\n--props name,size,cached\n--props \"ec, copies, custom, location\""},
+	{"bprops", NULL, CLI_F_STR,
+	 "Create bucket with the specified (non-default) properties, e.g.:\n"
+	 "* ais create ais://nnn --props='mirror.enabled=true mirror.copies=4 checksum.type=md5'"},
+	{"prefix", NULL, CLI_F_STR, "List (or otherwise select) objects with names starting with the specified prefix"},
+	{"page-size", NULL, CLI_F_STR,
+	 "Maximum number of object names per page; when the flag is omitted or 0 (zero)\n"
+	 "the maximum is defined by the corresponding backend; see also '--max-pages' and '--paged' (default: 0)"},
+	{"paged", NULL, CLI_F_BOOL,
+	 "List objects page by page - one page at a time (see also '--page-size' and '--limit')\n"
+	 "note: recommended for use with very large buckets"},
+	{"limit", NULL, CLI_F_STR, "The maximum number of objects to list, get, or otherwise handle (0 - unlimited; see also '--max-pages')"},
+	{"max-pages", NULL, CLI_F_STR, "Maximum number of pages to display (see also '--page-size' and '--limit')"},
+	{"start-after", NULL, CLI_F_STR, "List bucket's content alphabetically starting with the first name _after_ the specified"},
+	{"name-only", NULL, CLI_F_BOOL, "Faster request to retrieve only the names of objects (if defined, '--props' flag will be ignored)"},
+	{"all", NULL, CLI_F_BOOL, "Depending on the context, list all buckets or all jobs (including finished)"},
+	{"units", NULL, CLI_F_STR,
+	 "Show statistics and/or parse command-line specified sizes using one of the following units of measurement:\n"
+	 "iec - IEC format, e.g.: KiB, MiB, GiB (default)\nsi  - SI (metric) format, e.g.: KB, MB, GB\n"
+	 "raw - do not convert to (or from) human-readable format"},
+	{"yes", "y", CLI_F_BOOL, "Assume 'yes' to all questions"},
+	{"ignore-error", NULL, CLI_F_BOOL, "Ignore \"soft\" failures such as \"bucket already exists\", etc."},
+	{"recursive", "r", CLI_F_BOOL, "Recursive operation"},
+	{"offset", NULL, CLI_F_STR, "Object read offset; must be used together with '--length'; default formatting: IEC (use '--units' to override)"},
+	{"length", NULL, CLI_F_STR, "Object read length; default formatting: IEC (use '--units' to override)"},
+	{"verbose", "v", CLI_F_BOOL, "Verbose output"},
+	{"progress", NULL, CLI_F_BOOL, "Show progress bar(s) and progress of execution in real time"},
+	{"compact", "c", CLI_F_BOOL, "Display properties grouped in human-readable mode"},
+	{"refresh", NULL, CLI_F_STR,
+	 "Time interval for continuous monitoring; can be also used to update progress bar (at a given interval);\n"
+	 "valid time units: ns, us (or µs), ms, s (default), m, h"},
+	{"count", NULL, CLI_F_STR, "Used together with '--refresh' to limit the number of generated reports (default: 0)"},
+	{"regex", NULL, CLI_F_STR, "Regular expression to select table columns (case-insensitive)"},
+	{"transient", NULL, CLI_F_BOOL, "Update config in memory without storing the change(s) on disk"},
+	{"force", "f", CLI_F_BOOL, "Force execution of the command (caution: advanced usage only)"},
+	{"skip-lookup", NULL, CLI_F_BOOL, "Do not execute HEAD(bucket) request to lookup remote bucket and its properties"},
+	{"dry-run", NULL, CLI_F_BOOL, "Preview the results without really running the action"},
+	{"average-size", NULL, CLI_F_BOOL, "Show average GET, PUT, etc. request size"},
+	{"no-rebalance", NULL, CLI_F_BOOL, "Do _not_ run global rebalance after putting node in maintenance (caution: advanced usage only!)"},
+	{"no-shutdown", NULL, CLI_F_BOOL, "Do not shutdown node upon decommissioning it from the cluster"},
+	{"rm-user-data", NULL, CLI_F_BOOL, "Remove all user data when decommissioning node from the cluster"},
+	{"keep-initial-config", NULL, CLI_F_BOOL, "Keep the original plain-text configuration the node was deployed with"},
+	{"extended", NULL, CLI_F_BOOL, "Show extended (intra-cluster control and data) URLs"},
+	{"silent", NULL, CLI_F_BOOL, "Server-side flag, an indication for aistore _not_ to log assorted errors"},
+	{"help", "h", CLI_F_BOOL, "Show help"},
+};
+
+const cli_flag_t *cli_args_flag(const char *name)
+{
+	for (size_t i = 0; i < sizeof(args_flags) / sizeof(args_flags[0]); i++)
+		if (!strcmp(args_flags[i].name, name))
+			return &args_flags[i];
+	return NULL;
+}
+
+/* a command's flags: its list plus help; matching by name or alias */
+static const cli_flag_t *args_cmd_flag(const cli_cmd_t *cmd, const char *tok)
+{
+	const char *list = cmd->flags ? cmd->flags : "";
+	char name[64];
+	for (const char *p = list;;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		size_t l = strcspn(p, " ");
+		snprintf(name, sizeof(name), "%.*s", (int)l, p);
+		p += l;
+		const cli_flag_t *f = cli_args_flag(name);
+		/* "bprops" is shown and accepted as --props (bucket create) */
+		const char *shown = f && !strcmp(f->name, "bprops") ? "props" : (f ? f->name : "");
+		if (f && (!strcmp(shown, tok) || (f->alias && !strcmp(f->alias, tok))))
+			return f;
+	}
+	if (!strcmp(tok, "help") || !strcmp(tok, "h"))
+		return cli_args_flag("help");
+	return NULL;
+}
+
+static bool args_name_match(const cli_cmd_t *cmd, const char *tok)
+{
+	if (!strcmp(cmd->name, tok))
+		return true;
+	if (!cmd->aliases)
+		return false;
+	size_t tl = strlen(tok);
+	for (const char *p = cmd->aliases; *p;) {
+		size_t l = strcspn(p, "|");
+		if (l == tl && !strncmp(p, tok, l))
+			return true;
+		p += l;
+		if (*p == '|')
+			p++;
+	}
+	return false;
+}
+
+int cli_args_usage_err(cli_ctx_t *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Incorrect '%s' usage: %s.\n\nUSAGE:\n   %s %s%s%s\n\nSee '--help' for details.\n", c->cmdpath,
+		msg, c->cmdpath, c->cmd && c->cmd->args ? c->cmd->args : "", c->cmd && c->cmd->args ? " " : "",
+		c->cmd && c->cmd->flags ? "[command options]" : "");
+	return 2;
+}
+
+int cli_args_parse(cli_ctx_t *c, const cli_cmd_t *root, int argc, char **argv)
+{
+	const cli_cmd_t *cur = root;
+	int i = 0;
+	snprintf(c->cmdpath, sizeof(c->cmdpath), "ais");
+	c->cmd = root;
+	/* descend through subcommand names */
+	while (i < argc && cur->subs && argv[i][0] != '-') {
+		const cli_cmd_t *next = NULL;
+		for (const cli_cmd_t *s = cur->subs; s->name; s++)
+			if (args_name_match(s, argv[i])) {
+				next = s;
+				break;
+			}
+		if (!next) {
+			if (cur->run)
+				break; /* a command with both subcommands and its own action: an argument */
+			size_t l = strlen(c->cmdpath);
+			snprintf(c->cmdpath + l, sizeof(c->cmdpath) - l, "%s", "");
+			fprintf(stderr, "Incorrect '%s' usage: unknown subcommand \"%s\".\n\n", c->cmdpath, argv[i]);
+			cli_args_help(c, c->cmdpath, cur);
+			return 2;
+		}
+		cur = next;
+		size_t l = strlen(c->cmdpath);
+		snprintf(c->cmdpath + l, sizeof(c->cmdpath) - l, " %s", cur->name);
+		c->cmd = cur;
+		i++;
+	}
+	bool only_args = false, help = false;
+	for (; i < argc; i++) {
+		char *a = argv[i];
+		if (only_args || a[0] != '-' || !a[1]) {
+			if (c->nargs >= CLI_MAX_ARGS)
+				return cli_args_usage_err(c, "too many arguments");
+			c->args[c->nargs++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_args = true;
+			continue;
+		}
+		char tok[96];
+		const char *s = a + (a[1] == '-' ? 2 : 1);
+		const char *eq = strchr(s, '=');
+		snprintf(tok, sizeof(tok), "%.*s", (int)(eq ? (size_t)(eq - s) : strlen(s)), s);
+		const cli_flag_t *f = args_cmd_flag(cur, tok);
+		if (!f) {
+			fprintf(stderr, "Incorrect '%s' usage: flag provided but not defined: -%s.\n\n", c->cmdpath, tok);
+			cli_args_help(c, c->cmdpath, cur);
+			return 2;
+		}
+		if (!strcmp(f->name, "help")) {
+			help = true;
+			continue;
+		}
+		const char *val = "true";
+		if (f->kind == CLI_F_STR) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else
+				return cli_args_usage_err(c, "flag needs an argument: --%s", tok);
+		} else if (eq) {
+			val = eq + 1;
+		}
+		if (c->nflags >= CLI_MAX_FLAGS)
+			return cli_args_usage_err(c, "too many flags");
+		c->fl[c->nflags] = f;
+		c->fv[c->nflags++] = val;
+	}
+	if (help || !cur->run) {
+		cli_args_help(c, c->cmdpath, cur);
+		return 1;
+	}
+	return 0;
+}
+
+bool cli_flag(const cli_ctx_t *c, const char *name)
+{
+	for (int i = c->nflags - 1; i >= 0; i--)
+		if (!strcmp(c->fl[i]->name, name))
+			return strcmp(c->fv[i], "false") != 0;
+	return false;
+}
+
+const char *cli_flag_str(const cli_ctx_t *c, const char *name, const char *dflt)
+{
+	for (int i = c->nflags - 1; i >= 0; i--)
+		if (!strcmp(c->fl[i]->name, name))
+			return c->fv[i];
+	return dflt;
+}
+
+int cli_flag_int(cli_ctx_t *c, const char *name, int64_t dflt, int64_t *out)
+{
+	const char *s = cli_flag_str(c, name, NULL);
+	*out = dflt;
+	if (!s)
+		return 0;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (!*s || *end || v < 0) {
+		cli_err(c, "invalid value \"%s\" for flag --%s: expecting a non-negative integer", s, name);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* urfave/cli (v1) help layout as AIStore prints it */
+void cli_args_help(cli_ctx_t *c, const char *path, const cli_cmd_t *cmd)
+{
+	sbuf_t t = SBUF_INIT;
+	const char *usage = cmd->usage ? cmd->usage : "";
+	/* NAME: first usage line after the path, the rest indented */
+	sbuf_addf(&t, "NAME:\n   %s - ", path);
+	for (const char *p = usage; *p; p++) {
+		sbuf_add(&t, p, 1);
+		if (*p == '\n')
+			sbuf_adds(&t, "     ");
+	}
+	sbuf_adds(&t, "\n\nUSAGE:\n   ");
+	if (cmd == cli_root())
+		sbuf_adds(&t, "ais [global options] command [command options] [arguments...]\n");
+	else if (!cmd->run)
+		sbuf_addf(&t, "%s command [arguments...] [command options]\n", path);
+	else
+		sbuf_addf(&t, "%s%s%s [command options]\n", path, cmd->args ? " " : "", cmd->args ? cmd->args : "");
+	if (cmd == cli_root())
+		sbuf_addf(&t, "\nVERSION:\n   %s\n", CLI_VERSION);
+	if (cmd->subs) {
+		sbuf_t cmds = SBUF_INIT, out = SBUF_INIT;
+		sbuf_adds(&t, "\nCOMMANDS:\n");
+		for (const cli_cmd_t *s = cmd->subs; s->name; s++) {
+			size_t l = strcspn(s->usage ? s->usage : "", "\n");
+			sbuf_addf(&cmds, "   %s%s%s\t%.*s\n", s->name, s->aliases ? ", " : "", s->aliases ? s->aliases : "",
+				  (int)l, s->usage ? s->usage : "");
+		}
+		cli_tab_render_opts(sbuf_str(&cmds), cmds.len, &out, 2, ' ');
+		sbuf_add(&t, out.p ? out.p : "", out.len);
+		sbuf_fini(&cmds);
+		sbuf_fini(&out);
+	}
+	sbuf_adds(&t, cmd == cli_root() ? "\nGLOBAL OPTIONS:\n" : "\nOPTIONS:\n");
+	{
+		sbuf_t opts = SBUF_INIT, out = SBUF_INIT;
+		char name[64];
+		const char *list = cmd->flags ? cmd->flags : "";
+		for (const char *p = list;;) {
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			size_t l = strcspn(p, " ");
+			snprintf(name, sizeof(name), "%.*s", (int)l, p);
+			p += l;
+			const cli_flag_t *f = cli_args_flag(name);
+			if (!f)
+				continue;
+			const char *shown = !strcmp(f->name, "bprops") ? "props" : f->name;
+			sbuf_addf(&opts, "   --%s%s%s%s\t", shown, f->kind == CLI_F_STR ? " value" : "", f->alias ? ", -" : "",
+				  f->alias ? f->alias : "");
+			for (const char *u = f->usage; *u; u++) {
+				sbuf_add(&opts, u, 1);
+				if (*u == '\n')
+					sbuf_adds(&opts, "\t");
+			}
+			sbuf_adds(&opts, "\n");
+		}
+		if (cmd == cli_root()) {
+			sbuf_adds(&opts, "   --no-color\tDisable colored output\n");
+			sbuf_adds(&opts, "   --help, -h\tShow help\n");
+			sbuf_adds(&opts, "   --version, -v\tPrint the version\n");
+		} else {
+			sbuf_adds(&opts, "   --help, -h\tShow help\n");
+		}
+		cli_tab_render_opts(sbuf_str(&opts), opts.len, &out, 2, ' ');
+		/* Go's tabwriter pads with tabs; help pages read better with spaces */
+		sbuf_add(&t, out.p ? out.p : "", out.len);
+		sbuf_fini(&opts);
+		sbuf_fini(&out);
+	}
+	fputs(sbuf_str(&t), stdout);
+	sbuf_fini(&t);
+	(void)c;
+}

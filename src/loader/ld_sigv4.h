@@ -1,0 +1,27 @@
+/* ld_sigv4: AWS Signature Version 4 for aisloader's S3 requests (header auth, service "s3").
+ * Pure (OpenSSL HMAC/SHA-256); the caller supplies the date, the canonical URI and query and the
+ * signed headers sorted by lowercase name, "host" included. The signing key depends only on
+ * secret, date and region, so callers cache it per day with ld_sigv4_key(). */
+#ifndef AIS_LD_SIGV4_H
+#define AIS_LD_SIGV4_H
+
+#include <stddef.h>
+
+typedef struct ld_sigv4_hdr {
+	const char *name;  /* lowercase */
+	const char *value; /* trimmed */
+} ld_sigv4_hdr_t;
+
+#define LD_SIGV4_UNSIGNED "UNSIGNED-PAYLOAD"
+#define LD_SIGV4_EMPTY_SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* key = HMAC chain over "AWS4"+secret, date8 ("20130524"), region, "s3", "aws4_request" */
+void ld_sigv4_key(const char *secret, const char *date8, const char *region, unsigned char key[32]);
+/* writes the Authorization header value into out. amz_date "20130524T000000Z"; uri already
+ * URI-encoded ("/bucket/key"); query canonical ("" when none); payload_hash as sent in
+ * x-amz-content-sha256. Returns the length, or -1 if out is too small. */
+int ld_sigv4_auth(char *out, size_t cap, const unsigned char key[32], const char *access_key,
+		  const char *region, const char *amz_date, const char *method, const char *uri, const char *query,
+		  const ld_sigv4_hdr_t *hdrs, int nhdrs, const char *payload_hash);
+
+#endif

@@ -1,0 +1,98 @@
+/* s3_err: how the S3 API answers: the <Error> XML document with an S3 error code and the
+ * request id, common response headers (x-amz-request-id, Server), XML document responses,
+ * the per-request view of the cluster config's "s3" section, and S3 time formats.
+ * Stateless: every call reads config_get() afresh (set-config may replace it at any time). */
+#include "s3/s3_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "s3/s3xml.h"
+
+static bool s3_jbool(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_string(v))
+		return !strcasecmp(json_string_value(v), "true") || !strcmp(json_string_value(v), "1");
+	return false;
+}
+
+void s3_conf_get(s3_conf_t *c)
+{
+	memset(c, 0, sizeof(*c));
+	const config_t *cfg = config_get();
+	json_t *s3 = cfg ? json_object_get(cfg->cluster, "s3") : NULL;
+	c->s3 = json_is_object(s3) ? s3 : NULL;
+	const char *reg = json_string_value(json_object_get(c->s3, "region"));
+	snprintf(c->region, sizeof(c->region), "%s", reg && *reg ? reg : "us-east-1");
+	c->auth = s3_jbool(c->s3, "auth");
+	c->redirect = s3_jbool(c->s3, "redirect");
+}
+
+void s3_add_common_hdrs(http_req_t *r)
+{
+	char id[17];
+	rand_alnum(id, 16);
+	for (char *p = id; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 32);
+	http_hdr_add(r, "x-amz-request-id", id);
+	http_hdr_add(r, "Server", "AIStore");
+}
+
+void s3_xml_respond(http_req_t *r, int status, const char *xml, size_t len)
+{
+	s3_add_common_hdrs(r);
+	http_respond(r, status, "application/xml", xml, len);
+}
+
+static void s3_verr(http_req_t *r, int status, const char *code, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	char id[17];
+	rand_alnum(id, 16);
+	sbuf_t b = SBUF_INIT;
+	s3xml_error(&b, code, msg, r->path, id);
+	http_hdr_add(r, "x-amz-request-id", id);
+	http_hdr_add(r, "Server", "AIStore");
+	if (r->method == HTTP_M_HEAD)
+		http_respond(r, status, "application/xml", NULL, 0);
+	else
+		http_respond(r, status, "application/xml", b.p, b.len);
+	sbuf_fini(&b);
+}
+
+void s3_err(http_req_t *r, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	s3_verr(r, status, code, fmt, ap);
+	va_end(ap);
+}
+
+void s3_err_code(http_req_t *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	s3_verr(r, err_http_status(rc), err_s3_code(rc), fmt, ap);
+	va_end(ap);
+}
+
+void s3_fmt_iso(int64_t ns, char *out, size_t cap)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char b[32];
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, cap, "%s.%03dZ", b, (int)((ns / 1000000) % 1000));
+}

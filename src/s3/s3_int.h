@@ -1,0 +1,72 @@
+/* s3_int: what the S3 API's files share (not for other modules): the parsed S3 request
+ * (bucket/object from path-style, root or virtual-host addressing), the per-request S3 view
+ * of the cluster config, XML error responses, and the handlers the router dispatches to.
+ * Proxy side: s3_bucket.c, s3_list.c, s3_fwd.c; target side: s3_object.c; both: s3_auth.c.
+ * Custom metadata keys an S3 PUT stores with the object (LOM custom md) are defined here. */
+#ifndef AIS_S3_INT_H
+#define AIS_S3_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "net/http.h"
+#include "s3/sigv4.h"
+
+/* LOM custom metadata keys of S3 objects */
+#define S3MD_ETAG "ETag"              /* quoted hex MD5 */
+#define S3MD_CTYPE "Content-Type"
+#define S3MD_META_PREFIX "x-amz-meta-" /* user metadata, lower-cased names */
+#define S3MD_CKSUM_PREFIX "x-amz-checksum-" /* e.g. x-amz-checksum-crc32 = base64 */
+
+#define S3_NS "http://s3.amazonaws.com/doc/2006-03-01/"
+
+typedef struct s3_req {
+	char bucket[80];    /* "" = service level (ListBuckets) */
+	const char *object; /* "" = bucket level; points into buf */
+	char buf[8192];
+	bool vhost;         /* bucket came from the Host header */
+} s3_req_t;
+
+/* the "s3" section of the cluster config, read per request */
+typedef struct s3_conf {
+	bool auth;          /* verify SigV4 */
+	bool redirect;      /* 307 to the owning target instead of forwarding */
+	char region[64];    /* default "us-east-1" */
+	json_t *s3;         /* the section (borrowed from the current config; may be NULL) */
+} s3_conf_t;
+
+void s3_conf_get(s3_conf_t *c);
+
+/* XML error response (S3 <Error> document, x-amz-request-id) */
+void s3_err(http_req_t *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* from an AIS_E* code: status and S3 code from err.h's table */
+void s3_err_code(http_req_t *r, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* a complete XML document response */
+void s3_xml_respond(http_req_t *r, int status, const char *xml, size_t len);
+void s3_add_common_hdrs(http_req_t *r);
+
+/* SigV4: 0 ok (also for unsigned requests when auth is off); otherwise it has responded 403
+ * and returns AIS_EFORBIDDEN. out (may be NULL) receives the parsed signature. */
+int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out);
+/* secret lookup for sigv4_check/awschunk (arg = s3_conf_t*) */
+const char *s3_auth_secret(const char *access_key, void *arg);
+
+/* the request is an aws-chunked body (STREAMING-* payload or Content-Encoding: aws-chunked) */
+bool s3_is_aws_chunked(const http_req_t *r);
+
+/* proxy handlers */
+void s3_bucket_handle(http_req_t *r, s3_req_t *q, const s3_conf_t *c); /* takes q */
+void s3_list_objects(http_req_t *r, const char *bucket);               /* pool */
+void s3_list_versions(http_req_t *r, const char *bucket);              /* pool */
+void s3_fwd_object(http_req_t *r, s3_req_t *q, const s3_conf_t *c);   /* takes q */
+
+/* target handler: object GET/HEAD/PUT/DELETE/copy; takes q */
+void s3_obj_handle(http_req_t *r, s3_req_t *q);
+
+/* time formats */
+void s3_fmt_iso(int64_t ns, char *out, size_t cap);  /* 2006-01-02T15:04:05.000Z */
+
+#endif

@@ -1,0 +1,389 @@
+/* s3_list: ListObjects (v1), ListObjectsV2 and a minimal ListObjectVersions (current versions
+ * only, VersionId "null") at the proxy, on top of the native merged page (plist_page). S3
+ * semantics added here: delimiter roll-up into CommonPrefixes (delimiter "/" uses the targets'
+ * non-recursive walk; other delimiters roll up a recursive walk), max-keys counting keys and
+ * prefixes, truncation with the last returned key/prefix as the continuation token (opaque to
+ * clients; a prefix token resumes past everything under it), start-after/marker, and
+ * encoding-type=url. Runs on the pool. */
+#include "s3/s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/jsonx.h"
+#include "api/lso.h"
+#include "core/err.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "proxy/proxy.h"
+#include "s3/s3xml.h"
+
+#define S3_MAX_KEYS 1000
+#define S3_LS_MAX_PAGES 100000
+#define S3_UTF8_MAX "\xf4\x8f\xbf\xbf" /* U+10FFFF: sorts after any valid name continuation */
+
+typedef struct ls_item {
+	char *name;
+	bool cp;
+	char etag[80];
+	char mtime[40];
+	int64_t size;
+} ls_item_t;
+
+typedef struct ls_args {
+	const char *prefix, *delim, *token;
+	int max_keys;
+	/* out */
+	ls_item_t *v;
+	int n;
+	bool truncated;
+} ls_args_t;
+
+static int64_t ent_size(json_t *e)
+{
+	json_t *s = json_object_get(e, "size");
+	if (json_is_integer(s))
+		return json_integer_value(s);
+	const char *v = json_string_value(s);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+/* ETag from the custom md "[k:v k:v]", else the checksum, quoted */
+static void ent_etag(json_t *e, char *out, size_t cap)
+{
+	const char *c = jsonx_str(e, "custom", "");
+	const char *p = strstr(c, "ETag:");
+	while (p && p != c + 1 && p[-1] != ' ')
+		p = strstr(p + 1, "ETag:");
+	if (p) {
+		p += 5;
+		size_t n = strcspn(p, " ]");
+		snprintf(out, cap, "%.*s", (int)n, p);
+		return;
+	}
+	const char *ck = jsonx_str(e, "checksum", "");
+	snprintf(out, cap, "\"%s\"", ck);
+}
+
+/* "2006-01-02T15:04:05[.999999999]Z" → "2006-01-02T15:04:05.000Z" */
+static void ent_mtime(json_t *e, char *out, size_t cap)
+{
+	const char *a = jsonx_str(e, "atime", "");
+	if (strlen(a) < 19) {
+		snprintf(out, cap, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	char ms[4] = "000";
+	if (a[19] == '.')
+		for (int i = 0; i < 3 && a[20 + i] >= '0' && a[20 + i] <= '9'; i++)
+			ms[i] = a[20 + i];
+	snprintf(out, cap, "%.19s.%sZ", a, ms);
+}
+
+static void ls_free(ls_args_t *a)
+{
+	for (int i = 0; i < a->n; i++)
+		free(a->v[i].name);
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+static int ls_push(ls_args_t *a, const char *name, bool cp, json_t *e)
+{
+	ls_item_t *nv = realloc(a->v, (size_t)(a->n + 1) * sizeof(*nv));
+	if (!nv)
+		return AIS_ENOMEM;
+	a->v = nv;
+	ls_item_t *it = &a->v[a->n];
+	memset(it, 0, sizeof(*it));
+	it->name = strdup(name);
+	if (!it->name)
+		return AIS_ENOMEM;
+	it->cp = cp;
+	if (!cp) {
+		it->size = ent_size(e);
+		ent_etag(e, it->etag, sizeof(it->etag));
+		ent_mtime(e, it->mtime, sizeof(it->mtime));
+	}
+	a->n++;
+	return 0;
+}
+
+/* collect up to max_keys (+1 to know about truncation); 0 or AIS_E* (pe filled) */
+static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
+{
+	pbck_t b;
+	memset(&b, 0, sizeof(b));
+	memset(pe, 0, sizeof(*pe));
+	snprintf(b.provider, sizeof(b.provider), "ais");
+	snprintf(b.name, sizeof(b.name), "%s", bucket);
+	size_t plen = strlen(a->prefix), dlen = strlen(a->delim);
+	bool slash = !strcmp(a->delim, "/");
+	char *skip = NULL; /* common prefix whose keys are already accounted for */
+	sbuf_t tok = SBUF_INIT;
+	sbuf_adds(&tok, a->token);
+	if (dlen && a->token[0] && strlen(a->token) >= dlen &&
+	    !strcmp(a->token + strlen(a->token) - dlen, a->delim) && !strncmp(a->token, a->prefix, plen)) {
+		skip = strdup(a->token);
+		sbuf_adds(&tok, S3_UTF8_MAX);
+	}
+	int rc = 0;
+	if (a->max_keys == 0)
+		goto out;
+	for (int pg = 0; pg < S3_LS_MAX_PAGES; pg++) {
+		int want = dlen ? 1000 : a->max_keys + 1;
+		char fl[16];
+		snprintf(fl, sizeof(fl), "%d", slash ? LS_NO_RECURSION : 0);
+		json_t *msg = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "prefix", a->prefix, "continuation_token",
+					sbuf_str(&tok), "props", "name,size,checksum,atime,custom", "pagesize", want,
+					"flags", fl, "time_format", "2006-01-02T15:04:05.999999999Z07:00");
+		json_t *page = NULL;
+		rc = msg ? plist_page(&b, msg, &page, pe) : AIS_ENOMEM;
+		json_decref(msg);
+		if (rc)
+			goto out;
+		json_t *arr = json_object_get(page, "entries"), *e;
+		size_t i;
+		json_array_foreach(arr, i, e) {
+			const char *name = jsonx_str(e, "name", "");
+			bool isdir = (jsonx_get_u64(json_object_get(e, "flags")) & LSO_ENTRY_IS_DIR) != 0;
+			if (skip && !strncmp(name, skip, strlen(skip)))
+				continue;
+			if (isdir && !slash)
+				continue;
+			if (isdir) {
+				rc = ls_push(a, name, true, e);
+				free(skip);
+				skip = strdup(name);
+			} else if (dlen && strlen(name) > plen) {
+				const char *d = strstr(name + plen, a->delim);
+				if (d) {
+					char *cp = strndup(name, (size_t)(d - name) + dlen);
+					rc = cp ? ls_push(a, cp, true, e) : AIS_ENOMEM;
+					free(skip);
+					skip = cp;
+				} else {
+					rc = ls_push(a, name, false, e);
+				}
+			} else {
+				rc = ls_push(a, name, false, e);
+			}
+			if (rc || a->n > a->max_keys)
+				break;
+		}
+		const char *next = jsonx_str(page, "continuation_token", "");
+		bool more = next[0] != '\0';
+		if (more) {
+			sbuf_reset(&tok);
+			sbuf_adds(&tok, next);
+			if (skip && !strncmp(next, skip, strlen(skip))) {
+				sbuf_reset(&tok);
+				sbuf_adds(&tok, skip);
+				sbuf_adds(&tok, S3_UTF8_MAX);
+			}
+		}
+		json_decref(page);
+		if (rc || a->n > a->max_keys || !more)
+			break;
+	}
+out:
+	if (!rc && a->n > a->max_keys) {
+		a->truncated = true;
+		for (int i = a->max_keys; i < a->n; i++)
+			free(a->v[i].name);
+		a->n = a->max_keys;
+	}
+	free(skip);
+	sbuf_fini(&tok);
+	return rc;
+}
+
+static void elem_enc(sbuf_t *b, const char *tag, const char *v, bool enc)
+{
+	if (!enc) {
+		s3xml_elem(b, tag, v);
+		return;
+	}
+	char *e = url_encode(v, true);
+	s3xml_elem(b, tag, e ? e : "");
+	free(e);
+}
+
+static int parse_max_keys(http_req_t *r, int *out)
+{
+	const char *mk = http_query_get(r, "max-keys");
+	*out = S3_MAX_KEYS;
+	if (!mk)
+		return 0;
+	char *end;
+	long v = strtol(mk, &end, 10);
+	if (!*mk || *end || v < 0) {
+		s3_err(r, 400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+		return AIS_EINVAL;
+	}
+	*out = v > S3_MAX_KEYS ? S3_MAX_KEYS : (int)v;
+	return 0;
+}
+
+static bool parse_encoding(http_req_t *r, bool *enc)
+{
+	const char *et = http_query_get(r, "encoding-type");
+	*enc = false;
+	if (!et || !*et)
+		return true;
+	if (strcmp(et, "url")) {
+		s3_err(r, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+		return false;
+	}
+	*enc = true;
+	return true;
+}
+
+static void ls_fail(http_req_t *r, int rc, plist_err_t *pe, const char *bucket)
+{
+	if (rc == AIS_ENOBUCKET)
+		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
+	else
+		s3_err(r, pe->status ? pe->status : err_http_status(rc), err_s3_code(rc), "%s", pe->msg);
+	free(pe->relay);
+}
+
+void s3_list_objects(http_req_t *r, const char *bucket)
+{
+	bool v2 = http_query_get(r, "list-type") && !strcmp(http_query_get(r, "list-type"), "2");
+	bool enc;
+	ls_args_t a = {0};
+	if (parse_max_keys(r, &a.max_keys) || !parse_encoding(r, &enc))
+		return;
+	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
+	const char *ctok = http_query_get(r, "continuation-token"), *after = http_query_get(r, "start-after");
+	const char *marker = http_query_get(r, "marker");
+	a.prefix = prefix ? prefix : "";
+	a.delim = delim ? delim : "";
+	a.token = v2 ? (ctok && *ctok ? ctok : after ? after : "") : (marker ? marker : "");
+	if (a.token[0] && strcmp(a.token, a.prefix) < 0)
+		a.token = ""; /* before the prefix: nothing to skip */
+	plist_err_t pe;
+	int rc = ls_collect(bucket, &a, &pe);
+	if (rc) {
+		ls_fail(r, rc, &pe, bucket);
+		ls_free(&a);
+		return;
+	}
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "ListBucketResult");
+	s3xml_elem(&b, "Name", bucket);
+	elem_enc(&b, "Prefix", a.prefix, enc);
+	if (v2) {
+		s3xml_elemf(&b, "KeyCount", "%d", a.n);
+	} else {
+		elem_enc(&b, "Marker", marker ? marker : "", enc);
+	}
+	s3xml_elemf(&b, "MaxKeys", "%d", a.max_keys);
+	if (a.delim[0])
+		elem_enc(&b, "Delimiter", a.delim, enc);
+	s3xml_elem(&b, "IsTruncated", a.truncated ? "true" : "false");
+	if (enc)
+		s3xml_elem(&b, "EncodingType", "url");
+	if (v2) {
+		if (ctok)
+			s3xml_elem(&b, "ContinuationToken", ctok);
+		if (after)
+			elem_enc(&b, "StartAfter", after, enc);
+		if (a.truncated && a.n)
+			s3xml_elem(&b, "NextContinuationToken", a.v[a.n - 1].name);
+	} else if (a.truncated && a.n) {
+		elem_enc(&b, "NextMarker", a.v[a.n - 1].name, enc);
+	}
+	for (int i = 0; i < a.n; i++) {
+		const ls_item_t *it = &a.v[i];
+		if (it->cp)
+			continue;
+		s3xml_open(&b, "Contents");
+		elem_enc(&b, "Key", it->name, enc);
+		s3xml_elem(&b, "LastModified", it->mtime);
+		s3xml_elem(&b, "ETag", it->etag);
+		s3xml_elemf(&b, "Size", "%lld", (long long)it->size);
+		s3xml_elem(&b, "StorageClass", "STANDARD");
+		s3xml_close(&b, "Contents");
+	}
+	for (int i = 0; i < a.n; i++) {
+		if (!a.v[i].cp)
+			continue;
+		s3xml_open(&b, "CommonPrefixes");
+		elem_enc(&b, "Prefix", a.v[i].name, enc);
+		s3xml_close(&b, "CommonPrefixes");
+	}
+	s3xml_close(&b, "ListBucketResult");
+	if (b.oom)
+		s3_err(r, 500, "InternalError", "out of memory");
+	else
+		s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&b);
+	ls_free(&a);
+}
+
+void s3_list_versions(http_req_t *r, const char *bucket)
+{
+	bool enc;
+	ls_args_t a = {0};
+	if (parse_max_keys(r, &a.max_keys) || !parse_encoding(r, &enc))
+		return;
+	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
+	const char *km = http_query_get(r, "key-marker");
+	a.prefix = prefix ? prefix : "";
+	a.delim = delim ? delim : "";
+	a.token = km ? km : "";
+	plist_err_t pe;
+	int rc = ls_collect(bucket, &a, &pe);
+	if (rc) {
+		ls_fail(r, rc, &pe, bucket);
+		ls_free(&a);
+		return;
+	}
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "ListVersionsResult");
+	s3xml_elem(&b, "Name", bucket);
+	elem_enc(&b, "Prefix", a.prefix, enc);
+	elem_enc(&b, "KeyMarker", a.token, enc);
+	s3xml_elem(&b, "VersionIdMarker", "");
+	s3xml_elemf(&b, "MaxKeys", "%d", a.max_keys);
+	if (a.delim[0])
+		elem_enc(&b, "Delimiter", a.delim, enc);
+	s3xml_elem(&b, "IsTruncated", a.truncated ? "true" : "false");
+	if (enc)
+		s3xml_elem(&b, "EncodingType", "url");
+	if (a.truncated && a.n) {
+		elem_enc(&b, "NextKeyMarker", a.v[a.n - 1].name, enc);
+		s3xml_elem(&b, "NextVersionIdMarker", "null");
+	}
+	for (int i = 0; i < a.n; i++) {
+		const ls_item_t *it = &a.v[i];
+		if (it->cp)
+			continue;
+		s3xml_open(&b, "Version");
+		elem_enc(&b, "Key", it->name, enc);
+		s3xml_elem(&b, "VersionId", "null");
+		s3xml_elem(&b, "IsLatest", "true");
+		s3xml_elem(&b, "LastModified", it->mtime);
+		s3xml_elem(&b, "ETag", it->etag);
+		s3xml_elemf(&b, "Size", "%lld", (long long)it->size);
+		s3xml_elem(&b, "StorageClass", "STANDARD");
+		s3xml_close(&b, "Version");
+	}
+	for (int i = 0; i < a.n; i++) {
+		if (!a.v[i].cp)
+			continue;
+		s3xml_open(&b, "CommonPrefixes");
+		elem_enc(&b, "Prefix", a.v[i].name, enc);
+		s3xml_close(&b, "CommonPrefixes");
+	}
+	s3xml_close(&b, "ListVersionsResult");
+	s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&b);
+	ls_free(&a);
+}

@@ -1,0 +1,186 @@
+/* s3_router: entry of every S3 request on both roles. Parses the addressing (path-style under
+ * /s3 or at the root with S3-API-via-Root; virtual-host style from the Host header when its
+ * first label names an existing bucket), then dispatches: proxy → service/bucket operations
+ * (s3_bucket.c, s3_list.c) or object forwarding (s3_fwd.c); target → object operations
+ * (s3_object.c). Unsupported sub-resources (?acl, ?tagging, ?policy, ?cors, ?lifecycle,
+ * multipart) answer 501 NotImplemented as S3 XML. Holds only the role, set once at init. */
+#include "s3/s3.h"
+#include "s3/s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/bmd.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "net/route.h"
+
+static bool s3_on_proxy; /* set once by s3_init before the server starts */
+
+static bool bucket_exists(const char *name)
+{
+	bmd_t *m = bmd_get();
+	bool ok = m && bmd_find(m, "ais", "", name) != NULL;
+	bmd_put(m);
+	return ok;
+}
+
+static bool is_ipv4(const char *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((h[i] >= '0' && h[i] <= '9') || h[i] == '.'))
+			return false;
+	return true;
+}
+
+/* virtual-host bucket from the Host header; "" when none applies */
+static void vhost_bucket(const http_req_t *r, const char *rest, char *out, size_t cap)
+{
+	out[0] = '\0';
+	const char *h = http_hdr_get(r, "Host");
+	if (!h || h[0] == '[')
+		return;
+	const char *colon = strchr(h, ':');
+	size_t hl = colon ? (size_t)(colon - h) : strlen(h);
+	const char *dot = memchr(h, '.', hl);
+	if (!dot || dot == h || is_ipv4(h, hl) || (size_t)(dot - h) >= cap)
+		return;
+	char label[80];
+	snprintf(label, sizeof(label), "%.*s", (int)(dot - h), h);
+	if (!bck_name_valid(label))
+		return;
+	/* first path segment */
+	char seg[80] = "";
+	const char *sl = strchr(rest, '/');
+	size_t sn = sl ? (size_t)(sl - rest) : strlen(rest);
+	if (sn < sizeof(seg))
+		snprintf(seg, sizeof(seg), "%.*s", (int)sn, rest);
+	if (bucket_exists(label)) {
+		if (!seg[0] || !bucket_exists(seg))
+			snprintf(out, cap, "%s", label);
+	} else if (!seg[0] && r->method == HTTP_M_PUT) {
+		snprintf(out, cap, "%s", label); /* CreateBucket, virtual-host style */
+	}
+}
+
+/* fill q from the path after `prefix`; 0 or responds 400 and returns < 0 */
+static int s3_parse(http_req_t *r, const char *prefix, s3_req_t *q)
+{
+	const char *p = r->path + strlen(prefix);
+	while (*p == '/')
+		p++;
+	size_t n = strlen(p);
+	if (n + 1 > sizeof(q->buf)) {
+		s3_err(r, 400, "KeyTooLongError", "object key is too long");
+		return AIS_EINVAL;
+	}
+	memcpy(q->buf, p, n + 1);
+	vhost_bucket(r, q->buf, q->bucket, sizeof(q->bucket));
+	if (q->bucket[0]) {
+		q->vhost = true;
+		q->object = q->buf;
+		return 0;
+	}
+	char *sl = strchr(q->buf, '/');
+	if (sl) {
+		*sl = '\0';
+		q->object = sl + 1;
+	} else {
+		q->object = "";
+	}
+	if (strlen(q->buf) >= sizeof(q->bucket)) {
+		s3_err(r, 400, "InvalidBucketName", "bucket name is too long");
+		return AIS_EINVAL;
+	}
+	snprintf(q->bucket, sizeof(q->bucket), "%s", q->buf);
+	return 0;
+}
+
+static bool has_q(const http_req_t *r, const char *k) { return http_query_get(r, k) != NULL; }
+
+static bool unsupported_subresource(http_req_t *r)
+{
+	static const char *const subs[] = {"acl", "tagging", "policy", "cors", "lifecycle", "website", "logging",
+					   "replication", "encryption", "notification", "object-lock", "retention",
+					   "legal-hold", "torrent", "requestPayment", "accelerate", "analytics",
+					   "inventory", "metrics", "ownershipControls", "publicAccessBlock",
+					   "intelligent-tiering", "restore", "select", "attributes", NULL};
+	for (int i = 0; subs[i]; i++)
+		if (has_q(r, subs[i]))
+			return true;
+	return false;
+}
+
+static void s3_handle(http_req_t *r, const char *prefix)
+{
+	s3_conf_t c;
+	s3_conf_get(&c);
+	s3_req_t *q = malloc(sizeof(*q));
+	if (!q) {
+		s3_err(r, 500, "InternalError", "out of memory");
+		return;
+	}
+	memset(q, 0, sizeof(*q));
+	if (s3_parse(r, prefix, q)) {
+		free(q);
+		return;
+	}
+	bool obj = q->object[0] != '\0';
+	if (!s3_on_proxy) {
+		if (!obj) {
+			free(q);
+			s3_err(r, 400, "InvalidRequest", "bucket and service requests go to a proxy, not to a target");
+			return;
+		}
+		s3_obj_handle(r, q);
+		return;
+	}
+	if (unsupported_subresource(r) || has_q(r, "uploads") || has_q(r, "uploadId")) {
+		bool mpt = has_q(r, "uploads") || has_q(r, "uploadId");
+		if (q->bucket[0] && !bucket_exists(q->bucket))
+			s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
+		else
+			s3_err(r, 501, "NotImplemented", "%s is not implemented by this S3 endpoint",
+			       mpt ? "multipart upload" : "the requested sub-resource");
+		free(q);
+		return;
+	}
+	if (!obj) {
+		s3_bucket_handle(r, q, &c);
+		return;
+	}
+	if (!q->bucket[0]) {
+		free(q);
+		s3_err(r, 400, "InvalidBucketName", "missing bucket name");
+		return;
+	}
+	s3_fwd_object(r, q, &c);
+}
+
+static void s3_route_cb(http_req_t *r) { s3_handle(r, "/s3"); }
+
+static void s3_root_cb(http_req_t *r)
+{
+	const config_t *cfg = config_get();
+	bool on = cfg && (cfg->features & FEAT_S3_API_VIA_ROOT);
+	if (!strncmp(r->path, "/v1/", 4) || !strcmp(r->path, "/v1")) {
+		/* a /v1 path whose route does not take this method: what route_dispatch says */
+		http_error(r, 405, NULL, "invalid method %s for %s", r->method_str, r->path);
+		return;
+	}
+	if (!on) {
+		http_error(r, 404, NULL, "invalid URL path %s", r->path);
+		return;
+	}
+	s3_handle(r, "");
+}
+
+int s3_init(bool is_proxy)
+{
+	s3_on_proxy = is_proxy;
+	unsigned m = RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_POST) | RM(HTTP_M_DELETE);
+	route_add(m, "/s3", s3_route_cb);
+	route_add(m, "/", s3_root_cb);
+	return 0;
+}
