@@ -20,6 +20,7 @@ PKGS=(
   prometheus             # promtool: validates the /metrics exposition
   attr                   # getfattr/setfattr, used by tests to inspect xattrs
   nginx-light wrk        # benchmark baselines
+  gnuplot-nox            # bench/run.sh chart
 )
 
 missing=()

@@ -192,6 +192,48 @@ static int distinct(const nodes_t *ns, int which, const char *field, char vals[]
 	return n;
 }
 
+/* cos.NodeStateFlags as AIStore prints them: "ok" when exactly node-started|cluster-started */
+static const char *const alert_names[] = {
+	"vote-in-progress", NULL, NULL, "rebalancing", "rebalance-interrupted", "resilvering", "resilver-interrupted",
+	"restarted", "OOS", "OOM", "in-maintenance-mode", "low-usable-capacity", "low-memory", "disk-fault",
+	"number-of-goroutines", "high-number-of-goroutines", "tls-cert-will-soon-expire", "tls-cert-expired",
+	"tls-cert-invalid", "keep-alive-errors", "out-of-cpu", "low-cpu", "disk-OOS", "disk-low-capacity",
+};
+
+static bool alerts_ok(const json_t *st)
+{
+	json_t *f = json_object_get(json_object_get(st, "cluster"), "flags");
+	return !f || js_i64(f) == 6;
+}
+
+static void alerts_fmt(const json_t *st, char *out, size_t cap)
+{
+	uint64_t f = (uint64_t)js_i64(json_object_get(json_object_get(st, "cluster"), "flags"));
+	const char *names[32];
+	int n = 0;
+	if (alerts_ok(st)) {
+		snprintf(out, cap, "ok");
+		return;
+	}
+	if (!(f & 2))
+		names[n++] = "cluster-not-started-yet";
+	if (!(f & 4))
+		names[n++] = "node-not-started-yet";
+	/* AIStore's order: vote, rebalance..., restarted, OOS, OOM, maintenance, ... */
+	for (size_t i = 0; i < sizeof(alert_names) / sizeof(alert_names[0]) && n < 30; i++)
+		if (alert_names[i] && (f & (1ULL << i)))
+			names[n++] = alert_names[i];
+	if (n == 1) {
+		snprintf(out, cap, "%s", names[0]);
+		return;
+	}
+	size_t off = (size_t)snprintf(out, cap, "[");
+	for (int i = 0; i < n && off < cap; i++)
+		off += (size_t)snprintf(out + off, cap - off, "%s%s", i ? " " : "", names[i]);
+	if (off < cap)
+		snprintf(out + off, cap - off, "]");
+}
+
 /* one table: which = 1 proxies, 0 targets */
 static void cluster_table(cli_ctx_t *c, const json_t *smap, const nodes_t *ns, int which, bool no_hdr, sbuf_t *out)
 {
@@ -215,7 +257,7 @@ static void cluster_table(cli_ctx_t *c, const json_t *smap, const nodes_t *ns, i
 			all_cpu = false;
 		if (x->st && *st_str(x->st, "k8s_pod_name"))
 			any_pod = true;
-		if (x->st && js_i64(json_object_get(json_object_get(x->st, "cluster"), "flags")))
+		if (x->st && !alerts_ok(x->st))
 			all_ok = false;
 		if (strcmp(x->status, "online"))
 			all_online = false;
@@ -233,7 +275,7 @@ static void cluster_table(cli_ctx_t *c, const json_t *smap, const nodes_t *ns, i
 		if (x->proxy != (which == 1))
 			continue;
 		char name[128], memu[32] = "-", mema[32] = "-", capu[32] = "-", capa[32] = "-", cpu[32] = "-", load[64] = "-",
-				up[48] = "-", alert[32] = "ok";
+				up[48] = "-", alert[256] = "ok";
 		node_display(smap, x, name, sizeof(name));
 		const char *row[13] = {0};
 		row[COL(C_NODE)] = name;
@@ -271,9 +313,7 @@ static void cluster_table(cli_ctx_t *c, const json_t *smap, const nodes_t *ns, i
 					snprintf(capa, sizeof(capa), "n/a");
 				}
 			}
-			if (js_i64(json_object_get(json_object_get(x->st, "cluster"), "flags")))
-				snprintf(alert, sizeof(alert), "0x%llx",
-					 (unsigned long long)js_i64(json_object_get(json_object_get(x->st, "cluster"), "flags")));
+			alerts_fmt(x->st, alert, sizeof(alert));
 		} else {
 			snprintf(alert, sizeof(alert), "-");
 		}
@@ -484,16 +524,20 @@ int cli_show_cluster(cli_ctx_t *c)
 	sbuf_addf(&t, "   Rebalance:\t%s\n", json_is_false(reb) ? "disabled" : "-");
 	sbuf_addf(&t, "   Authentication:\t%s\n",
 		  json_is_true(json_object_get(json_object_get(cfg, "auth"), "enabled")) ? "enabled" : "disabled");
-	sbuf_addf(&t, "   Version:\t%s\n", nver == 1 ? (vers[0][0] ? vers[0] : "n/a") : "[...]");
-	sbuf_addf(&t, "   Build:\t%s\n", nbuild == 1 ? (builds[0][0] ? builds[0] : "n/a") : "[...]");
-	if (nver > 1) {
-		/* list them all, as AIStore's "[a, b]" */
-		sbuf_t v = SBUF_INIT;
-		for (int i = 0; i < nver; i++)
-			sbuf_addf(&v, "%s%s", i ? ", " : "[", vers[i]);
-		sbuf_adds(&v, "]");
-		(void)v;
-		sbuf_fini(&v);
+	/* AIStore's toString: one value as is, several as "[a, b]", none as "n/a" */
+	for (int w = 0; w < 2; w++) {
+		char(*vv)[96] = w ? builds : vers;
+		int nv = 0;
+		const char *list[16];
+		for (int i = 0; i < (w ? nbuild : nver); i++)
+			if (vv[i][0])
+				list[nv++] = vv[i];
+		sbuf_addf(&t, "   %s:\t", w ? "Build" : "Version");
+		if (!nv)
+			sbuf_adds(&t, "n/a");
+		for (int i = 0; i < nv; i++)
+			sbuf_addf(&t, "%s%s", nv > 1 ? (i ? ", " : "[") : "", list[i]);
+		sbuf_addf(&t, "%s\n", nv > 1 ? "]" : "");
 	}
 	cli_out_tab(c, sbuf_str(&t));
 	sbuf_fini(&t);

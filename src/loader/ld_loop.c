@@ -560,10 +560,12 @@ static void ld_worker_next(ld_worker_t *w)
 	w->busy = true;
 	w->hops = 0;
 	w->retries = 0;
-	/* object names are [a-zA-Z0-9] after an already encoded prefix, listed names get encoded */
+	/* generated names are the prefix + [a-zA-Z0-9]: only the prefix needs encoding (done once);
+	 * listed names are encoded here */
 	int n;
 	if (op == LD_OP_PUT) {
-		n = snprintf(w->path, sizeof(w->path), "%s%s", cfg->obj_prefix, w->name);
+		n = snprintf(w->path, sizeof(w->path), "%s%s%s", cfg->obj_prefix, cfg->name_prefix_enc,
+			     w->name + strlen(cfg->name_prefix));
 	} else {
 		char *enc = url_encode(w->name, true);
 		n = enc ? snprintf(w->path, sizeof(w->path), "%s%s", cfg->obj_prefix, enc) : -1;

@@ -29,8 +29,9 @@ typedef struct ld_cfg {
 	int neps;
 	const smap_t *smap;          /* -direct: owners by HRW; NULL otherwise */
 	int tgt_ep[LD_EP_MAX];       /* smap->targets[i] -> eps index */
-	char obj_prefix[1200];       /* "/v1/objects/<bck>/" or "/<bck>/" (URL-encoded) */
-	char name_prefix[300];       /* "<subdir>/" or "" for generated names */
+	char obj_prefix[1200];       /* "/v1/objects/<bck>/" or "[/<s3 path>]/<bck>/" (URL-encoded) */
+	char name_prefix[300];       /* "<subdir>/" or "": generated (PUT) names start with it */
+	char name_prefix_enc[900];   /* the same, URL-encoded */
 	ld_names_t *names;
 	size_t nlisted;              /* names present at start (shuffled; the unit of -epochs) */
 	const unsigned char *rbuf;   /* random PUT payload, rlen bytes, reused cyclically */

@@ -261,8 +261,8 @@ int ld_run(ld_params_t *p)
 		while (el > 0 && epath[el - 1] == '/')
 			epath[--el] = '\0';
 	}
-	snprintf(cfg->obj_prefix, sizeof(cfg->obj_prefix), cfg->s3 ? "%s/%s/%s" : "%s/v1/objects/%s/%s", epath, bck_enc,
-		 pfx_enc);
+	snprintf(cfg->obj_prefix, sizeof(cfg->obj_prefix), cfg->s3 ? "%s/%s/" : "%s/v1/objects/%s/", epath, bck_enc);
+	snprintf(cfg->name_prefix_enc, sizeof(cfg->name_prefix_enc), "%s", pfx_enc);
 	free(bck_enc);
 	free(pfx_enc);
 	snprintf(cfg->name_prefix, sizeof(cfg->name_prefix), "%s", prefix);

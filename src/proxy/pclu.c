@@ -41,6 +41,10 @@ static void pclu_get(http_req_t *r)
 		bmd_put(m);
 	} else if (!strcmp(what, "config")) {
 		pclu_json(r, config_public_json(config_get()->cluster));
+	} else if (!strcmp(what, "qryxstats")) {
+		pclu_json(r, json_object()); /* xact.MultiSnap by target ID: no jobs (xactions) exist yet */
+	} else if (!strcmp(what, "running_all")) {
+		pclu_json(r, json_array());
 	} else {
 		http_error(r, 400, NULL, "invalid GET /v1/cluster request: unrecognized what=%s", what);
 	}
@@ -75,6 +79,7 @@ int pobj_init(void);
 int pbck_init(void);
 int pconf_init(void);
 int pmpu_init(void);
+int pmaint_init(void);
 
 int proxy_init(void)
 {
@@ -83,5 +88,6 @@ int proxy_init(void)
 	pbck_init();
 	pconf_init();
 	pmpu_init();
+	pmaint_init();
 	return 0;
 }

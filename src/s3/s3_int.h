@@ -1,7 +1,8 @@
 /* s3_int: what the S3 API's files share (not for other modules): the parsed S3 request
  * (bucket/object from path-style, root or virtual-host addressing), the per-request S3 view
  * of the cluster config, XML error responses, and the handlers the router dispatches to.
- * Proxy side: s3_bucket.c, s3_list.c, s3_fwd.c; target side: s3_object.c; both: s3_auth.c.
+ * Proxy side: s3_bucket.c, s3_list.c, s3_fwd.c, s3_uploads.c; target side: s3_object.c,
+ * s3_mpu.c (s3_tgt.h); both: s3_auth.c.
  * Custom metadata keys an S3 PUT stores with the object (LOM custom md) are defined here. */
 #ifndef AIS_S3_INT_H
 #define AIS_S3_INT_H
@@ -63,8 +64,14 @@ void s3_list_objects(http_req_t *r, const char *bucket);               /* pool *
 void s3_list_versions(http_req_t *r, const char *bucket);              /* pool */
 void s3_fwd_object(http_req_t *r, s3_req_t *q, const s3_conf_t *c);   /* takes q */
 
-/* target handler: object GET/HEAD/PUT/DELETE/copy; takes q */
+/* ListMultipartUploads: proxy (pool): every target's uploads merged (s3_uploads.c) */
+void s3_uploads_list(http_req_t *r, const char *bucket);
+
+/* target handler: object GET/HEAD/PUT/DELETE/copy and multipart (s3_mpu.c); takes q */
 void s3_obj_handle(http_req_t *r, s3_req_t *q);
+/* target: this target's uploads of bucket q->bucket as JSON [{"key","id","created"}] for the
+ * proxy's ListMultipartUploads (intra-cluster: no SigV4); takes q */
+void s3_mpu_list_local(http_req_t *r, s3_req_t *q);
 
 /* time formats */
 void s3_fmt_iso(int64_t ns, char *out, size_t cap);  /* 2006-01-02T15:04:05.000Z */

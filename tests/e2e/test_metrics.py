@@ -203,3 +203,30 @@ def test_node_status_tracker(cluster, bucket):
     assert tsum >= 1
     st = requests.get(cluster.url + "/v1/daemon?what=node_status", timeout=10).json()
     assert "tracker" in st and st["cluster"]["smap"]["Primary"]["id"] == cluster.node_id(cluster.primary)
+
+
+def test_features_detailed_labels_and_404(cluster, bucket):
+    """Enable-Detailed-Prom-Metrics: targets label by bucket; Count-Object-NotFound-Stats: a GET
+    404 counts in err_get_count. Both are cluster features (set-config), reset afterwards."""
+    r = requests.put(cluster.url + "/v1/cluster/set-config",
+                     params={"features": "Enable-Detailed-Prom-Metrics,Count-Object-NotFound-Stats"}, timeout=10)
+    assert r.status_code == 200, r.text
+    try:
+        for n in cluster.nodes:  # metasync is asynchronous
+            cluster._wait(lambda: requests.get(n.url + "/v1/daemon?what=config", timeout=5).json()["features"]
+                          != "0", 10, "features on " + n.name)
+        cname = "ais://" + bucket
+        requests.put(cluster.obj_url(bucket, "d"), data=b"q" * 33, timeout=10).raise_for_status()
+        requests.get(cluster.obj_url(bucket, "d"), timeout=10).raise_for_status()
+        err0 = sum(total(parse(scrape(t))[0], "ais_target_err_get_count", bucket=cname) for t in cluster.targets)
+        assert requests.get(cluster.obj_url(bucket, "nope"), timeout=10).status_code == 404
+        per = [parse(scrape(t))[0] for t in cluster.targets]
+        assert sum(total(s, "ais_target_get_count", bucket=cname) for s in per) == 1
+        assert sum(total(s, "ais_target_get_bytes", bucket=cname) for s in per) == 33
+        assert sum(total(s, "ais_target_put_bytes", bucket=cname, xkind="") for s in per) == 33
+        assert sum(total(s, "ais_target_err_get_count", bucket=cname) for s in per) == err0 + 1
+    finally:
+        requests.put(cluster.url + "/v1/cluster/set-config", params={"features": "none"}, timeout=10)
+        for n in cluster.nodes:
+            cluster._wait(lambda: requests.get(n.url + "/v1/daemon?what=config", timeout=5).json()["features"]
+                          == "0", 10, "features off " + n.name)

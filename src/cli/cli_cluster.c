@@ -1,0 +1,84 @@
+/* cli_cluster: `ais cluster add-remove-nodes start-maintenance|stop-maintenance|decommission
+ * NODE_ID`: PUT /v1/cluster {"action": "start-maintenance"|"stop-maintenance"|
+ * "decommission-node", "value": apc.ActValRmNode} as AIStore's api.StartMaintenance et al.
+ * This version has no rebalance: the command says so and what it means for the node's objects. */
+#include "cli/cli.h"
+#include "api/jsonx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_cluster_maint(cli_ctx_t *c)
+{
+	if (c->nargs != 1)
+		return cli_args_usage_err(c, "expecting NODE_ID");
+	const char *cmd = c->cmd->name;
+	bool decomm = !strcmp(cmd, "decommission"), start = !strcmp(cmd, "start-maintenance");
+	if (!decomm && (cli_flag(c, "no-shutdown") || cli_flag(c, "rm-user-data")))
+		return cli_err(c, "option '--%s' is valid only for decommissioning",
+			       cli_flag(c, "no-shutdown") ? "no-shutdown" : "rm-user-data");
+	json_t *smap = cli_api_smap(c);
+	if (!smap)
+		return 1;
+	bool isp = false;
+	int rc = 0;
+	json_t *sn = cli_api_smap_node(smap, c->args[0], &isp);
+	char sname[128], prompt[256];
+	if (!sn) {
+		rc = cli_err(c, "node \"%s\" does not exist (see 'ais show cluster')", c->args[0]);
+		goto out;
+	}
+	const char *sid = json_string_value(json_object_get(sn, "daemon_id"));
+	cli_api_sname(sid, isp, sname, sizeof(sname));
+	const char *pid = json_string_value(json_object_get(json_object_get(smap, "proxy_si"), "daemon_id"));
+	if (pid && !strcmp(pid, sid)) {
+		rc = cli_err(c, "%s is primary (cannot %s the primary node)", sname, cmd);
+		goto out;
+	}
+	if (!cli_flag(c, "yes") && c->in_tty) {
+		if (start)
+			snprintf(prompt, sizeof(prompt), "about to put %s in maintenance mode. Proceed?", sname);
+		else if (decomm)
+			snprintf(prompt, sizeof(prompt), "about to permanently decommission %s. The operation cannot be undone! Proceed?",
+				 sname);
+		else
+			snprintf(prompt, sizeof(prompt), "Take %s out of maintenance mode", sname);
+		if (!cli_confirm(c, prompt))
+			goto out;
+	}
+	json_t *msg = json_pack("{s:s, s:{s:s, s:b, s:b, s:b, s:b}}", "action", decomm ? "decommission-node" : cmd, "value",
+				"sid", sid, "skip_rebalance", cli_flag(c, "no-rebalance") || isp, "rm_user_data",
+				cli_flag(c, "rm-user-data"), "keep_initial_config", cli_flag(c, "keep-initial-config"),
+				"no_shutdown", cli_flag(c, "no-shutdown"));
+	char *body = jsonx_dumps(msg);
+	json_decref(msg);
+	cli_req_t r = {.method = "PUT", .path = "/v1/cluster", .body = body, .body_len = strlen(body), .fd = -1,
+		       .timeout_ms = 60000};
+	rc = cli_api_do(c, &r);
+	free(body);
+	if (!rc) {
+		if (r.resp.len) /* a rebalance ID, once rebalance exists */
+			printf("Started rebalance \"%.*s\" (to monitor, run 'ais show rebalance').\n", (int)r.resp.len, r.resp.p);
+		if (start) {
+			printf("%s is now in maintenance mode\n", sname);
+			if (!isp)
+				printf("Note: no rebalance (not implemented in this version): the objects stored on %s stay on its disks "
+				       "and are unavailable until 'ais cluster add-remove-nodes stop-maintenance %s'\n",
+				       sname, sid);
+		} else if (decomm) {
+			printf("%s has been decommissioned (permanently removed from the cluster)\n", sname);
+			if (!isp)
+				printf("Note: no rebalance (not implemented in this version): the objects stored on %s are no longer "
+				       "reachable through the cluster.\n", sname);
+			printf("Note: this version does not shut the node down: stop its aisnode process now (a running node "
+			       "re-registers with the cluster on its next keepalive).\n");
+		} else {
+			printf("%s is now active\n", sname);
+		}
+	}
+	cli_req_fini(&r);
+out:
+	json_decref(smap);
+	return rc;
+}

@@ -1,0 +1,791 @@
+/* s3_mpu: S3 multipart upload at the target, on the protocol-independent core (target/mpu.h):
+ * CreateMultipartUpload, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
+ * UploadPartCopy, the begin/end of UploadPart (its body goes through s3_object.c's aws-chunked
+ * pipeline), and the target's share of ListMultipartUploads (JSON, merged by the proxy in
+ * s3_uploads.c). The S3 headers given at create (Content-Type & co, x-amz-meta-*,
+ * x-amz-checksum-algorithm) travel in the upload's manifest meta as packed "k\0v\0" pairs and
+ * become the object's custom metadata at complete (except the algorithm). The composite
+ * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool. */
+#include "s3/s3_tgt.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cluster/hrw.h"
+#include "cluster/node.h"
+#include "cluster/smap.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "s3/s3cksum.h"
+#include "s3/s3xml.h"
+#include "target/chunk.h"
+#include "target/mpu.h"
+
+#define S3M_ALGO_KEY "x-amz-checksum-algorithm" /* in the meta only, never in the object's md */
+#define S3M_MAX_BODY (4u << 20)
+#define S3M_MAX_PARTS 1000
+
+typedef struct s3m {
+	s3_req_t *q;
+	tobj_t o;
+	char id[UFEST_ID_MAX];
+} s3m_t;
+
+static void s3m_free(s3m_t *m)
+{
+	tobj_fini(&m->o);
+	free(m->q);
+	free(m);
+}
+
+static const char *upload_id(http_req_t *r)
+{
+	const char *id = http_query_get(r, "uploadId");
+	return id ? id : "";
+}
+
+void s3_mpu_err(http_req_t *r, int rc, mpu_why_t why)
+{
+	switch (why) {
+	case MPU_WHY_NO_SUCH_UPLOAD:
+		s3_err(r, 404, "NoSuchUpload",
+		       "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
+		       "aborted or completed.");
+		return;
+	case MPU_WHY_INVALID_PART:
+	case MPU_WHY_PARTIAL:
+		s3_err(r, 400, "InvalidPart",
+		       "One or more of the specified parts could not be found. The part may not have been uploaded, "
+		       "or the specified entity tag may not match the part's entity tag.");
+		return;
+	case MPU_WHY_INVALID_ORDER:
+		s3_err(r, 400, "InvalidPartOrder",
+		       "The list of parts was not in ascending order. The parts list must be specified in order by "
+		       "part number.");
+		return;
+	case MPU_WHY_TOO_SMALL:
+		s3_err(r, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+		return;
+	case MPU_WHY_BAD_CKSUM:
+		s3_err(r, 400, "BadDigest", "The checksum you specified did not match the calculated checksum.");
+		return;
+	default:
+		s3_err_code(r, rc, "%s: multipart upload: %s", node_name(), err_str(rc));
+	}
+}
+
+static bool part_number(http_req_t *r, int *num)
+{
+	const char *pn = http_query_get(r, "partNumber");
+	int64_t v = 0;
+	if (!pn || parse_i64(pn, &v) || v < 1 || v > UFEST_MAX_CHUNKS) {
+		s3_err(r, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+		return false;
+	}
+	*num = (int)v;
+	return true;
+}
+
+/* ---- UploadPart: called by s3_object.c around its body pipeline */
+
+int s3_mpu_part_begin(http_req_t *r, const tobj_t *o, s3ck_type_t xt, mpu_part_t **out)
+{
+	int num;
+	if (!part_number(r, &num))
+		return AIS_EINVAL;
+	mpu_why_t why;
+	int rc = mpu_part_begin(o, upload_id(r), num, xt != S3CK_NONE ? s3ck_algo_name(xt) : NULL, 0, out, &why);
+	if (rc)
+		s3_mpu_err(r, rc, why);
+	return rc;
+}
+
+void s3_mpu_part_end(http_req_t *r, mpu_part_t *p, const char *want_xck)
+{
+	mpu_part_info_t info;
+	mpu_why_t why;
+	int rc = mpu_part_end(p, true, want_xck, &info, &why);
+	if (rc) {
+		s3_mpu_err(r, rc, why);
+		return;
+	}
+	http_hdr_addf(r, "ETag", "\"%s\"", info.etag);
+	if (info.xck_type[0]) {
+		s3ck_type_t t = s3ck_type_from_name(info.xck_type);
+		if (t != S3CK_NONE)
+			http_hdr_add(r, s3ck_header_name(t), info.xck_val);
+	}
+	s3_add_common_hdrs(r);
+	http_respond(r, 200, NULL, NULL, 0);
+}
+
+/* ---- CreateMultipartUpload */
+
+static void create_cb(http_req_t *r)
+{
+	s3m_t *m = r->user;
+	r->user = NULL;
+	lom_md_t md;
+	lom_md_init(&md);
+	int rc = s3_obj_md_from_request(r, &md);
+	const char *alg = http_hdr_get(r, "x-amz-checksum-algorithm");
+	s3ck_type_t t = S3CK_NONE;
+	if (alg && *alg) {
+		t = s3ck_type_from_name(alg);
+		if (t == S3CK_NONE || t == S3CK_MD5) {
+			s3_err(r, 400, "InvalidRequest", "Checksum algorithm \"%s\" is not supported", alg);
+			goto out;
+		}
+		if (!rc)
+			rc = lom_md_custom_set(&md, S3M_ALGO_KEY, s3ck_algo_name(t));
+	}
+	char id[UFEST_ID_MAX];
+	if (!rc)
+		rc = mpu_init(&m->o, md.custom, md.custom_len, id, sizeof(id));
+	if (rc) {
+		s3_err_code(r, rc, "%s: create multipart upload of %s/%s: %s", node_name(), m->o.bck->name, m->o.oname,
+			    err_str(rc));
+		goto out;
+	}
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "InitiateMultipartUploadResult");
+	s3xml_elem(&b, "Bucket", m->o.bck->name);
+	s3xml_elem(&b, "Key", m->o.oname);
+	s3xml_elem(&b, "UploadId", id);
+	s3xml_close(&b, "InitiateMultipartUploadResult");
+	if (t != S3CK_NONE)
+		http_hdr_add(r, "x-amz-checksum-algorithm", s3ck_algo_name(t));
+	s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&b);
+out:
+	lom_md_fini(&md);
+	s3m_free(m);
+}
+
+/* ---- CompleteMultipartUpload */
+
+typedef struct cmpl {
+	char xck_name[UFEST_XCK_TYPE_MAX]; /* "CRC32" */
+	char xck_val[UFEST_XCK_VAL_MAX + 8];
+} cmpl_t;
+
+/* meta "k\0v\0..." of the upload → the object's custom md; composite checksum */
+static void complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
+{
+	cmpl_t *cx = arg;
+	size_t pos = 0;
+	while (u->meta && pos < u->meta_len) {
+		const char *k = u->meta + pos;
+		size_t kl = strnlen(k, u->meta_len - pos);
+		if (pos + kl + 1 >= u->meta_len)
+			break;
+		const char *v = k + kl + 1;
+		size_t vl = strnlen(v, u->meta_len - pos - kl - 1);
+		if (pos + kl + 1 + vl >= u->meta_len)
+			break;
+		if (strcmp(k, S3M_ALGO_KEY) && strcmp(k, S3MD_ETAG))
+			lom_md_custom_set(md, k, v);
+		pos += kl + 1 + vl + 1;
+	}
+	char type[UFEST_XCK_TYPE_MAX], val[UFEST_XCK_VAL_MAX + 8];
+	if (!mpu_composite_xck(u, type, sizeof(type), val, sizeof(val))) {
+		s3ck_type_t t = s3ck_type_from_name(type);
+		if (t != S3CK_NONE && !lom_md_custom_set(md, s3ck_header_name(t), val)) {
+			snprintf(cx->xck_name, sizeof(cx->xck_name), "%s", s3ck_algo_name(t));
+			snprintf(cx->xck_val, sizeof(cx->xck_val), "%s", val);
+		}
+	}
+}
+
+/* the part checksums given in the request must match those computed at upload */
+static int check_part_cksums(const tobj_t *o, const char *id, const s3xml_complete_t *pl, mpu_why_t *why)
+{
+	bool any = false;
+	for (int i = 0; i < pl->nparts && !any; i++)
+		any = pl->parts[i].checksum[0] != '\0';
+	if (!any)
+		return 0;
+	ufest_t u;
+	ufest_init(&u);
+	int rc = mpu_get(o, id, &u, why);
+	for (int i = 0; !rc && i < pl->nparts; i++) {
+		const s3xml_part_t *p = &pl->parts[i];
+		const ufest_chunk_t *c = ufest_get(&u, p->number);
+		if (!p->checksum[0] || !c || !c->xck_type[0] || strcasecmp(c->xck_type, p->checksum_algo))
+			continue;
+		if (strcmp(c->xck_val, p->checksum)) {
+			*why = MPU_WHY_INVALID_PART;
+			rc = AIS_EINVAL;
+		}
+	}
+	ufest_fini(&u);
+	return rc;
+}
+
+static void complete_cb(http_req_t *r)
+{
+	s3m_t *m = r->user;
+	r->user = NULL;
+	s3xml_complete_t pl;
+	char err[256];
+	mpu_cpart_t *parts = NULL;
+	lom_md_t md;
+	lom_md_init(&md);
+	if (s3xml_parse_complete(r->body ? r->body : "", r->body_len, &pl, err, sizeof(err))) {
+		s3_err(r, 400, "MalformedXML",
+		       "The XML you provided was not well-formed or did not validate against our published schema: %s",
+		       err);
+		goto out;
+	}
+	const char *id = upload_id(r);
+	mpu_why_t why = MPU_WHY_NONE;
+	int rc = check_part_cksums(&m->o, id, &pl, &why);
+	if (rc) {
+		s3_mpu_err(r, rc, why);
+		goto done;
+	}
+	parts = calloc((size_t)pl.nparts, sizeof(*parts));
+	if (!parts) {
+		s3_err(r, 500, "InternalError", "out of memory");
+		goto done;
+	}
+	for (int i = 0; i < pl.nparts; i++) {
+		parts[i].num = pl.parts[i].number;
+		parts[i].etag = pl.parts[i].etag;
+	}
+	cmpl_t cx;
+	memset(&cx, 0, sizeof(cx));
+	char etag[64];
+	rc = mpu_complete(&m->o, id, parts, pl.nparts, MPU_C_S3, complete_md_cb, &cx, &md, etag, sizeof(etag), &why);
+	if (rc) {
+		s3_mpu_err(r, rc, why);
+		goto done;
+	}
+	log_info("s3: completed upload %s of %s/%s: %d part(s), %lld bytes", id, m->o.bck->name, m->o.oname,
+		 pl.nparts, (long long)md.size);
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "CompleteMultipartUploadResult");
+	char *ek = url_encode(m->o.oname, true);
+	s3xml_elemf(&b, "Location", "/%s/%s", m->o.bck->name, ek ? ek : "");
+	free(ek);
+	s3xml_elem(&b, "Bucket", m->o.bck->name);
+	s3xml_elem(&b, "Key", m->o.oname);
+	s3xml_elemf(&b, "ETag", "\"%s\"", etag);
+	if (cx.xck_name[0]) {
+		char tag[40];
+		snprintf(tag, sizeof(tag), "Checksum%s", cx.xck_name);
+		s3xml_elem(&b, tag, cx.xck_val);
+		s3xml_elem(&b, "ChecksumType", "COMPOSITE");
+	}
+	s3xml_close(&b, "CompleteMultipartUploadResult");
+	if (md.version[0])
+		http_hdr_add(r, "x-amz-version-id", md.version);
+	s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&b);
+done:
+	s3xml_complete_fini(&pl);
+out:
+	free(parts);
+	lom_md_fini(&md);
+	s3m_free(m);
+}
+
+/* ---- AbortMultipartUpload */
+
+static void abort_cb(http_req_t *r)
+{
+	s3m_t *m = r->user;
+	r->user = NULL;
+	mpu_why_t why;
+	int rc = mpu_abort(&m->o, upload_id(r), &why);
+	if (rc) {
+		s3_mpu_err(r, rc, why);
+	} else {
+		s3_add_common_hdrs(r);
+		http_respond(r, 204, NULL, NULL, 0);
+	}
+	s3m_free(m);
+}
+
+/* ---- ListParts */
+
+static bool parse_uint_q(http_req_t *r, const char *key, int64_t dflt, int64_t *out)
+{
+	const char *v = http_query_get(r, key);
+	*out = dflt;
+	if (!v || !*v)
+		return true;
+	if (parse_i64(v, out) || *out < 0) {
+		s3_err(r, 400, "InvalidArgument", "Provided %s not an integer or within integer range", key);
+		return false;
+	}
+	return true;
+}
+
+static const char *meta_get(const ufest_t *u, const char *key)
+{
+	size_t pos = 0;
+	while (u->meta && pos < u->meta_len) {
+		const char *k = u->meta + pos;
+		size_t kl = strnlen(k, u->meta_len - pos);
+		if (pos + kl + 1 >= u->meta_len)
+			return NULL;
+		const char *v = k + kl + 1;
+		size_t vl = strnlen(v, u->meta_len - pos - kl - 1);
+		if (pos + kl + 1 + vl >= u->meta_len)
+			return NULL;
+		if (!strcmp(k, key))
+			return v;
+		pos += kl + 1 + vl + 1;
+	}
+	return NULL;
+}
+
+static void owner_xml(sbuf_t *b, const char *tag)
+{
+	s3xml_open(b, tag);
+	s3xml_elem(b, "ID", "1");
+	s3xml_elem(b, "DisplayName", "ais");
+	s3xml_close(b, tag);
+}
+
+static void list_parts_cb(http_req_t *r)
+{
+	s3m_t *m = r->user;
+	r->user = NULL;
+	int64_t marker, maxp;
+	ufest_t u;
+	ufest_init(&u);
+	if (!parse_uint_q(r, "part-number-marker", 0, &marker) ||
+	    !parse_uint_q(r, "max-parts", S3M_MAX_PARTS, &maxp))
+		goto out;
+	if (maxp > S3M_MAX_PARTS)
+		maxp = S3M_MAX_PARTS;
+	mpu_why_t why;
+	const char *id = upload_id(r);
+	int rc = mpu_get(&m->o, id, &u, &why);
+	if (rc) {
+		s3_mpu_err(r, rc, why);
+		goto out;
+	}
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "ListPartsResult");
+	s3xml_elem(&b, "Bucket", m->o.bck->name);
+	s3xml_elem(&b, "Key", m->o.oname);
+	s3xml_elem(&b, "UploadId", id);
+	owner_xml(&b, "Initiator");
+	owner_xml(&b, "Owner");
+	s3xml_elem(&b, "StorageClass", "STANDARD");
+	s3xml_elemf(&b, "PartNumberMarker", "%lld", (long long)marker);
+	const char *alg = meta_get(&u, S3M_ALGO_KEY);
+	if (alg)
+		s3xml_elem(&b, "ChecksumAlgorithm", alg);
+	int n = 0, last = 0;
+	bool trunc = false;
+	sbuf_t pb = SBUF_INIT;
+	for (int i = 0; i < u.count; i++) {
+		const ufest_chunk_t *c = &u.chunks[i];
+		if (c->num <= marker)
+			continue;
+		if (n == maxp) {
+			trunc = true;
+			break;
+		}
+		struct stat st;
+		char t[40];
+		s3_fmt_iso(stat(c->path, &st) ? u.created : (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+			   t, sizeof(t));
+		s3xml_open(&pb, "Part");
+		s3xml_elemf(&pb, "PartNumber", "%d", c->num);
+		s3xml_elem(&pb, "LastModified", t);
+		char etag[40];
+		etag[0] = '"';
+		for (int k = 0; k < 16; k++)
+			snprintf(etag + 1 + 2 * k, 3, "%02x", c->md5[k]);
+		s3xml_elemf(&pb, "ETag", "%s\"", etag);
+		s3xml_elemf(&pb, "Size", "%lld", (long long)c->size);
+		if (c->xck_type[0]) {
+			char tag[40];
+			snprintf(tag, sizeof(tag), "Checksum%s", c->xck_type);
+			s3xml_elem(&pb, tag, c->xck_val);
+		}
+		s3xml_close(&pb, "Part");
+		last = c->num;
+		n++;
+	}
+	s3xml_elemf(&b, "NextPartNumberMarker", "%d", last);
+	s3xml_elemf(&b, "MaxParts", "%lld", (long long)maxp);
+	s3xml_elem(&b, "IsTruncated", trunc ? "true" : "false");
+	if (pb.len)
+		sbuf_add(&b, pb.p, pb.len);
+	s3xml_close(&b, "ListPartsResult");
+	s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&pb);
+	sbuf_fini(&b);
+out:
+	ufest_fini(&u);
+	s3m_free(m);
+}
+
+/* ---- UploadPartCopy */
+
+typedef struct pcopy {
+	mpu_part_t *p;
+	int rc;
+	int64_t got;
+	long status;
+} pcopy_t;
+
+static size_t pcopy_write(char *d, size_t sz, size_t nm, void *arg)
+{
+	pcopy_t *pc = arg;
+	size_t n = sz * nm;
+	if (pc->status == 0)
+		pc->status = 1; /* body seen; the status is read after */
+	int rc = mpu_part_write(pc->p, d, n);
+	if (rc) {
+		pc->rc = rc;
+		return 0;
+	}
+	pc->got += (int64_t)n;
+	return n;
+}
+
+/* "bytes=first-last" → off, len; false when malformed */
+static bool copy_range(const char *h, int64_t *off, int64_t *len)
+{
+	int64_t a, b;
+	char *end;
+	if (strncmp(h, "bytes=", 6))
+		return false;
+	a = strtoll(h + 6, &end, 10);
+	if (end == h + 6 || *end != '-')
+		return false;
+	const char *p = end + 1;
+	b = strtoll(p, &end, 10);
+	if (end == p || *end || a < 0 || b < a)
+		return false;
+	*off = a;
+	*len = b - a + 1;
+	return true;
+}
+
+/* copy [off, off+len) (len < 0: all) of the source from its owner `peer` into the part */
+static int fetch_range(const snode_t *peer, const bck_t *b, const char *name, int64_t off, int64_t len, pcopy_t *pc,
+		       char *err, size_t cap)
+{
+	char *enc = url_encode(name, true), *bn = url_encode(b->name, false);
+	sbuf_t url = SBUF_INIT;
+	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=ais", peer->pub.url, bn ? bn : "", enc ? enc : "");
+	free(enc);
+	free(bn);
+	CURL *c = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	int rc = 0;
+	if (!c) {
+		sbuf_fini(&url);
+		return AIS_ENOMEM;
+	}
+	char rh[96];
+	if (len >= 0) {
+		snprintf(rh, sizeof(rh), "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
+		hl = curl_slist_append(hl, rh);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pcopy_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, pc);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+	CURLcode cc = curl_easy_perform(c);
+	long st = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+	if (st == 404)
+		rc = AIS_ENOTFOUND;
+	else if (st == 416)
+		rc = AIS_ERANGE;
+	else if (cc != CURLE_OK) {
+		snprintf(err, cap, "fetch from %s: %s (status %ld)", peer->id, curl_easy_strerror(cc), st);
+		rc = pc->rc ? pc->rc : AIS_EIO;
+	} else if (len >= 0 && pc->got != len) {
+		snprintf(err, cap, "fetch from %s: got %lld of %lld bytes", peer->id, (long long)pc->got,
+			 (long long)len);
+		rc = AIS_EIO;
+	}
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	sbuf_fini(&url);
+	return rc;
+}
+
+/* copy from the local source object (monolithic or chunked) into the part */
+static int copy_local(const tobj_t *src, int64_t off, int64_t len, bool ranged, pcopy_t *pc, int64_t *srcsize)
+{
+	lom_md_t md;
+	lom_md_init(&md);
+	ufest_t u;
+	ufest_init(&u);
+	chunk_rd_t rd;
+	bool have_rd = false;
+	char *buf = NULL;
+	int fd = open(src->fqn, O_RDONLY | O_CLOEXEC);
+	int rc = fd < 0 ? AIS_ENOTFOUND : tobj_load(src, fd, &md);
+	if (rc)
+		goto out;
+	struct stat st;
+	int64_t size = md.size;
+	if (md.flags & LOM_FL_CHUNKED) {
+		if ((rc = chunk_load(src, &md, &u)))
+			goto out;
+		chunk_rd_init(&rd, &u, fd);
+		have_rd = true;
+		size = u.size;
+	} else if (!fstat(fd, &st)) {
+		size = st.st_size;
+	}
+	*srcsize = size;
+	if (!ranged) {
+		off = 0;
+		len = size;
+	} else if (off >= size || off + len > size) {
+		rc = AIS_ERANGE;
+		goto out;
+	}
+	buf = malloc(1 << 20);
+	if (!buf) {
+		rc = AIS_ENOMEM;
+		goto out;
+	}
+	int64_t pos = off, end = off + len;
+	while (!rc && pos < end) {
+		size_t want = (size_t)(end - pos) < (1u << 20) ? (size_t)(end - pos) : (1u << 20);
+		ssize_t n = have_rd ? chunk_rd_pread(&rd, buf, want, pos) : pread(fd, buf, want, (off_t)pos);
+		if (n <= 0) {
+			rc = AIS_EIO;
+			break;
+		}
+		rc = mpu_part_write(pc->p, buf, (size_t)n);
+		pos += n;
+	}
+out:
+	free(buf);
+	if (have_rd)
+		chunk_rd_fini(&rd);
+	if (fd >= 0)
+		close(fd);
+	ufest_fini(&u);
+	lom_md_fini(&md);
+	return rc;
+}
+
+static void part_copy_cb(http_req_t *r)
+{
+	s3m_t *m = r->user;
+	r->user = NULL;
+	char sb[80], err[512] = "";
+	char *skey = NULL;
+	tobj_t *src = calloc(1, sizeof(*src));
+	pcopy_t pc = {0};
+	int num;
+	if (!src) {
+		s3_err(r, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	if (!part_number(r, &num))
+		goto out;
+	if (s3_obj_copy_src(http_hdr_get(r, "x-amz-copy-source"), sb, sizeof(sb), &skey)) {
+		s3_err(r, 400, "InvalidArgument",
+		       "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
+		goto out;
+	}
+	const char *rh = http_hdr_get(r, "x-amz-copy-source-range");
+	int64_t off = 0, len = -1;
+	bool ranged = rh && *rh;
+	if (ranged && !copy_range(rh, &off, &len)) {
+		s3_err(r, 400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last "
+		       "where first and last are the zero-based offsets of the first and last bytes to copy");
+		goto out;
+	}
+	const bck_t *sbk = bmd_find(m->o.bmd, "ais", "", sb);
+	if (!sbk) {
+		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", sb);
+		goto out;
+	}
+	if (tobj_place(src, sbk, skey)) {
+		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", skey);
+		goto out;
+	}
+	smap_t *sm = smap_get();
+	const snode_t *owner = NULL;
+	snode_t peer;
+	char *un = malloc(TOBJ_UNAME_MAX);
+	int ul = un ? hrw_uname(un, TOBJ_UNAME_MAX, "ais", "", "", sb, skey) : -1;
+	if (sm && ul > 0 && (owner = smap_hrw_target(sm, un, (size_t)ul)))
+		peer = *owner;
+	free(un);
+	smap_put(sm);
+	mpu_why_t why;
+	int rc = mpu_part_begin(&m->o, upload_id(r), num, NULL, 0, &pc.p, &why);
+	if (rc) {
+		s3_mpu_err(r, rc, why);
+		goto out;
+	}
+	int64_t srcsize = -1;
+	if (!owner || !strcmp(peer.id, node_id()))
+		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
+	else
+		rc = fetch_range(&peer, sbk, skey, off, len, &pc, err, sizeof(err));
+	mpu_part_info_t info;
+	mpu_why_t why2;
+	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);
+	if (rc == AIS_ENOTFOUND) {
+		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
+	} else if (rc == AIS_ERANGE) {
+		if (srcsize >= 0)
+			s3_err(r, 400, "InvalidArgument", "Range specified is not valid for source object of size: %lld",
+			       (long long)srcsize);
+		else
+			s3_err(r, 400, "InvalidArgument", "Range specified is not valid for the source object");
+	} else if (rc) {
+		s3_err_code(r, rc, "copy part from %s/%s: %s", sb, skey, err[0] ? err : err_str(rc));
+	} else if (rc2) {
+		s3_mpu_err(r, rc2, why2);
+	} else {
+		char t[40];
+		s3_fmt_iso(now_ns(), t, sizeof(t));
+		sbuf_t b = SBUF_INIT;
+		s3xml_begin(&b);
+		s3xml_open_ns(&b, "CopyPartResult");
+		s3xml_elem(&b, "LastModified", t);
+		s3xml_elemf(&b, "ETag", "\"%s\"", info.etag);
+		s3xml_close(&b, "CopyPartResult");
+		s3_xml_respond(r, 200, b.p, b.len);
+		sbuf_fini(&b);
+	}
+out:
+	free(skey);
+	if (src)
+		tobj_fini(src);
+	free(src);
+	s3m_free(m);
+}
+
+/* ---- dispatch */
+
+bool s3_mpu_is_mpu(const http_req_t *r)
+{
+	bool up = http_query_get(r, "uploads") != NULL, id = http_query_get(r, "uploadId") != NULL;
+	switch (r->method) {
+	case HTTP_M_POST:
+		return true;
+	case HTTP_M_GET:
+	case HTTP_M_DELETE:
+		return id;
+	case HTTP_M_PUT:
+		return id && http_hdr_get(r, "x-amz-copy-source") != NULL;
+	default:
+		return up || id;
+	}
+}
+
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, const tobj_t *o)
+{
+	s3m_t *m = calloc(1, sizeof(*m));
+	if (!m) {
+		tobj_t tmp = *o;
+		tobj_fini(&tmp);
+		free(q);
+		s3_err(r, 500, "InternalError", "out of memory");
+		return;
+	}
+	m->q = q;
+	m->o = *o; /* takes the BMD reference; oname points into q */
+	r->user = m;
+	bool uploads = http_query_get(r, "uploads") != NULL, id = http_query_get(r, "uploadId") != NULL;
+	switch (r->method) {
+	case HTTP_M_POST:
+		if (uploads && !id) {
+			http_defer(r, create_cb);
+			return;
+		}
+		if (id) {
+			http_read_body(r, S3M_MAX_BODY, complete_cb, true);
+			return;
+		}
+		break;
+	case HTTP_M_DELETE:
+		http_defer(r, abort_cb);
+		return;
+	case HTTP_M_GET:
+		http_defer(r, list_parts_cb);
+		return;
+	case HTTP_M_PUT:
+		http_defer(r, part_copy_cb);
+		return;
+	default:
+		break;
+	}
+	r->user = NULL;
+	s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+	s3m_free(m);
+}
+
+/* ---- ListMultipartUploads, this target's share (JSON for the proxy) */
+
+static void list_one(const char *oname, const char *id, int64_t created, void *arg)
+{
+	json_t *a = arg;
+	json_t *e = json_pack("{s:s, s:s, s:I}", "key", oname, "id", id, "created", (json_int_t)created);
+	if (e)
+		json_array_append_new(a, e);
+}
+
+static void list_local_cb(http_req_t *r)
+{
+	s3m_t *m = r->user;
+	r->user = NULL;
+	json_t *a = json_array();
+	const bck_t *b = m->o.bmd ? bmd_find(m->o.bmd, "ais", "", m->q->bucket) : NULL;
+	if (!b) {
+		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", m->q->bucket);
+	} else if (!a) {
+		s3_err(r, 500, "InternalError", "out of memory");
+	} else {
+		mpu_list(b, http_query_get(r, "prefix"), list_one, a);
+		char *s = json_dumps(a, JSON_COMPACT);
+		if (s)
+			http_respond(r, 200, "application/json", s, strlen(s));
+		else
+			s3_err(r, 500, "InternalError", "out of memory");
+		free(s);
+	}
+	json_decref(a);
+	s3m_free(m);
+}
+
+void s3_mpu_list_local(http_req_t *r, s3_req_t *q)
+{
+	s3m_t *m = calloc(1, sizeof(*m));
+	if (!m) {
+		free(q);
+		s3_err(r, 500, "InternalError", "out of memory");
+		return;
+	}
+	m->q = q;
+	m->o.mpi = -1;
+	m->o.bmd = bmd_get();
+	r->user = m;
+	http_defer(r, list_local_cb);
+}

@@ -1,0 +1,34 @@
+/* s3_tgt: what the target-side S3 files share (s3_object.c, s3_mpu.c; not for other modules):
+ * the request-metadata and copy-source helpers of s3_object.c, and the multipart upload entry
+ * points of s3_mpu.c (UploadPart's begin/end around s3_object.c's body pipeline; the other
+ * MPU requests are handed over whole). */
+#ifndef AIS_S3_TGT_H
+#define AIS_S3_TGT_H
+
+#include <stdbool.h>
+
+#include "s3/s3_int.h"
+#include "s3/s3cksum.h"
+#include "target/mpu.h"
+#include "target/tgt_int.h"
+
+/* s3_object.c: the request's Content-Type & co and x-amz-meta-* (lower-cased) into md */
+int s3_obj_md_from_request(http_req_t *r, lom_md_t *md);
+/* s3_object.c: "bucket/key[?versionId=..]" (URL-encoded) → bucket, *key (malloc'd). 0 or AIS_E* */
+int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key);
+
+/* s3_mpu.c: the request is a multipart operation that s3_mpu_handle serves (everything but
+ * UploadPart with a body, which s3_object.c streams) */
+bool s3_mpu_is_mpu(const http_req_t *r);
+/* takes q and o (its BMD reference; o->oname points into q); responds */
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, const tobj_t *o);
+/* UploadPart: parse uploadId/partNumber and begin the part (xt: x-amz-checksum algorithm to
+ * compute, S3CK_NONE for none). 0, or responds (NoSuchUpload, InvalidArgument) and returns < 0 */
+int s3_mpu_part_begin(http_req_t *r, const tobj_t *o, s3ck_type_t xt, mpu_part_t **out);
+/* UploadPart: the body arrived intact; commit the part (want_xck: the client's x-amz-checksum
+ * value or NULL) and respond with its ETag. Frees p. */
+void s3_mpu_part_end(http_req_t *r, mpu_part_t *p, const char *want_xck);
+/* S3 error for an mpu_* failure */
+void s3_mpu_err(http_req_t *r, int rc, mpu_why_t why);
+
+#endif
