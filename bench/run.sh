@@ -307,7 +307,7 @@ ng = find("GET 4k", "nginx", 16)
 tg = find("GET 4k", "aisnode target (direct)", 16)
 if ng and tg:
     ceiling = 1e9 / ng["cpu"] if ng["cpu"] else 0
-    p("- aisloader is not the bottleneck: against nginx it reached %.0f GET/s (4 KiB, 16 workers), %.2fx its rate "
+    p("- Loader headroom: against nginx aisloader reached %.0f GET/s (4 KiB, 16 workers), %.2fx its rate "
       "against the aisnode target (%.0f/s); its own CPU cost is %.1f us per request (one loop thread), i.e. a "
       "ceiling of ~%.0f req/s per thread = %.1fx the target's rate (goal >= 2x: %s)." %
       (ng["ops"], ng["ops"] / tg["ops"], tg["ops"], ng["cpu"] / 1e3, ceiling, ceiling / tg["ops"],

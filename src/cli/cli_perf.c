@@ -214,7 +214,19 @@ static bool sel_throughput(const char *n, int k, bool v)
 		return !strcmp(n, "get.n") || !strcmp(n, "put.n") || !strcmp(n, "get.size") || !strcmp(n, "put.size");
 	return k == K_BW && (!strcmp(n, "get.bps") || !strcmp(n, "put.bps"));
 }
-static bool sel_latency(const char *n, int k, bool v) { return k == K_TOTAL && strncmp(n, "err.", 4); }
+/* latencies (recomputed over the interval) and the matching operation counters */
+static bool sel_latency(const char *n, int k, bool v)
+{
+	if (!strncmp(n, "err.", 4))
+		return false;
+	if (k == K_TOTAL)
+		return true;
+	static const char *const cnts[] = {"get.n", "put.n", "head.n", "del.n", "ren.n", "lst.n", "append.n", NULL};
+	for (int i = 0; k == K_COUNTER && cnts[i]; i++)
+		if (!strcmp(n, cnts[i]))
+			return true;
+	return false;
+}
 
 static int name_cmp(const void *a, const void *b)
 {
@@ -303,7 +315,10 @@ static void perf_table(cli_ctx_t *c, const json_t *smap, const psample_t *s, per
 			}
 			sbuf_adds(&t, "\n");
 		}
-		if (totals && s->n > 1) {
+		bool any_bw = false;
+		for (int j = 0; j < nn; j++)
+			any_bw = any_bw || perf_kind(names[j]) == K_BW;
+		if (totals && any_bw && s->n > 1) {
 			sbuf_adds(&t, "--- Cluster:");
 			for (int j = 0; j < nn; j++) {
 				int kind = perf_kind(names[j]);

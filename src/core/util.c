@@ -124,12 +124,21 @@ int parse_size(const char *s, int64_t *bytes)
 	return 0;
 }
 
+/* per-thread splitmix64 stream seeded once from getrandom(): ids and names need uniqueness,
+ * not secrecy, and one syscall per character made PUT's work-file names costly */
 uint64_t rand_u64(void)
 {
-	uint64_t v = 0;
-	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
-		v = (uint64_t)mono_ns() * 0x9e3779b97f4a7c15ULL;
-	return v;
+	static _Thread_local uint64_t state;
+	static _Thread_local int seeded;
+	if (!seeded) {
+		if (getrandom(&state, sizeof(state), 0) != (ssize_t)sizeof(state))
+			state = (uint64_t)mono_ns() ^ (uint64_t)(uintptr_t)&state;
+		seeded = 1;
+	}
+	uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
 }
 
 void rand_alnum(char *out, size_t n)

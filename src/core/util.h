@@ -19,7 +19,7 @@ int parse_i64(const char *s, int64_t *v);
 
 /* n random characters from [a-zA-Z0-9] into out (n+1 bytes). */
 void rand_alnum(char *out, size_t n);
-/* a random 64-bit value (getrandom). */
+/* a random 64-bit value: per-thread PRNG seeded from getrandom (unique, not secret). */
 uint64_t rand_u64(void);
 /* AIStore-style UUID-ish id: n random letters/digits, first one a letter. */
 void gen_uuid(char *out, size_t n);

@@ -1,7 +1,7 @@
 /* s3_bucket: service and bucket operations at the proxy: ListBuckets, CreateBucket,
  * DeleteBucket (BucketNotEmpty while it has objects), HeadBucket, GetBucketLocation,
  * GetBucketVersioning, DeleteObjects (multi-delete, fanned out as native DELETEs to the owning
- * targets), and the list dispatch to s3_list.c. Buckets are ordinary ais:// buckets created and
+ * targets), and the list dispatch to s3_list.c (objects) and s3_uploads.c (multipart uploads). Buckets are ordinary ais:// buckets created and
  * destroyed through pbck_create/pbck_destroy (the primary's BMD + metasync). Auth is checked on
  * the loop thread; everything else runs on the pool with the (small) body buffered. */
 #include "s3/s3_int.h"
@@ -320,6 +320,8 @@ static void s3_bucket_cb(http_req_t *r)
 			s3_versioning(r, name);
 		else if (http_query_get(r, "versions"))
 			s3_list_versions(r, name);
+		else if (http_query_get(r, "uploads"))
+			s3_uploads_list(r, name);
 		else
 			s3_list_objects(r, name);
 		break;

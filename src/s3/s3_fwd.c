@@ -9,6 +9,7 @@
 #include "s3/s3_int.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,23 @@ typedef struct fwd {
 	bool head;
 } fwd_t;
 
-static __thread CURL *fwd_curl;
+/* per pool thread, freed when the thread exits (key destructor) */
+static pthread_key_t fwd_key;
+static pthread_once_t fwd_once = PTHREAD_ONCE_INIT;
+
+static void fwd_curl_free(void *h) { curl_easy_cleanup(h); }
+static void fwd_key_init(void) { pthread_key_create(&fwd_key, fwd_curl_free); }
+
+static CURL *fwd_curl(void)
+{
+	pthread_once(&fwd_once, fwd_key_init);
+	CURL *c = pthread_getspecific(fwd_key);
+	if (!c && (c = curl_easy_init()) && pthread_setspecific(fwd_key, c)) {
+		curl_easy_cleanup(c);
+		c = NULL;
+	}
+	return c;
+}
 
 /* request headers we do not pass on */
 static bool hop_by_hop(const char *n)
@@ -148,9 +165,7 @@ static void fwd_run_cb(http_req_t *r)
 	fwd_t f = {.r = r, .clen = -1, .head = r->method == HTTP_M_HEAD};
 	struct curl_slist *hl = NULL;
 	char *line = NULL;
-	if (!fwd_curl)
-		fwd_curl = curl_easy_init();
-	CURL *c = fwd_curl;
+	CURL *c = fwd_curl();
 	if (!c) {
 		s3_err(r, 500, "InternalError", "curl init failed");
 		goto out;

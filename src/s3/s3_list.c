@@ -52,7 +52,7 @@ static int64_t ent_size(json_t *e)
 /* ETag from the custom md "[k:v k:v]", else the checksum, quoted */
 static void ent_etag(json_t *e, char *out, size_t cap)
 {
-	const char *c = jsonx_str(e, "custom", "");
+	const char *c = jsonx_str(e, "custom-md", "");
 	const char *p = strstr(c, "ETag:");
 	while (p && p != c + 1 && p[-1] != ' ')
 		p = strstr(p + 1, "ETag:");

@@ -253,7 +253,7 @@ static void complete_cb(http_req_t *r)
 		s3_mpu_err(r, rc, why);
 		goto done;
 	}
-	parts = calloc((size_t)pl.nparts, sizeof(*parts));
+	parts = pl.nparts > 0 ? calloc((size_t)pl.nparts, sizeof(*parts)) : NULL;
 	if (!parts) {
 		s3_err(r, 500, "InternalError", "out of memory");
 		goto done;
@@ -261,6 +261,10 @@ static void complete_cb(http_req_t *r)
 	for (int i = 0; i < pl.nparts; i++) {
 		parts[i].num = pl.parts[i].number;
 		parts[i].etag = pl.parts[i].etag;
+		if (i && parts[i].num <= parts[i - 1].num) { /* S3 checks the order before anything else */
+			s3_mpu_err(r, AIS_EINVAL, MPU_WHY_INVALID_ORDER);
+			goto done;
+		}
 	}
 	cmpl_t cx;
 	memset(&cx, 0, sizeof(cx));
@@ -520,9 +524,7 @@ static int fetch_range(const snode_t *peer, const bck_t *b, const char *name, in
 		snprintf(err, cap, "fetch from %s: %s (status %ld)", peer->id, curl_easy_strerror(cc), st);
 		rc = pc->rc ? pc->rc : AIS_EIO;
 	} else if (len >= 0 && pc->got != len) {
-		snprintf(err, cap, "fetch from %s: got %lld of %lld bytes", peer->id, (long long)pc->got,
-			 (long long)len);
-		rc = AIS_EIO;
+		rc = AIS_ERANGE; /* the owner clamps a range past the end: not within the source */
 	}
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(c);

@@ -6,8 +6,11 @@
  * fly; Content-MD5 / x-amz-checksum / payload SHA-256 verified before anything is committed),
  * DELETE (204 also when absent), and CopyObject (source local or fetched from its owner).
  * The stored object is an ordinary one: LOM with the bucket checksum plus custom metadata
- * (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API. */
-#include "s3/s3_int.h"
+ * (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API.
+ * Multipart: UploadPart's body runs through the same PUT pipeline into an mpu part (begin/end
+ * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
+ * reads are streamed from a pool thread through the chunk reader. */
+#include "s3/s3_tgt.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -31,6 +34,7 @@
 #include "s3/awschunk.h"
 #include "s3/s3cksum.h"
 #include "s3/s3xml.h"
+#include "target/chunk.h"
 #include "target/fs.h"
 #include "target/obj_get.h"
 #include "target/tgt_int.h"
@@ -58,6 +62,7 @@ typedef struct s3o {
 	bool have_md5_want;
 	int64_t size;
 	int err;
+	mpu_part_t *part; /* UploadPart: the data goes here instead of the work file */
 } s3o_t;
 
 static void s3o_free(s3o_t *x)
@@ -68,6 +73,11 @@ static void s3o_free(s3o_t *x)
 		unlink(x->work);
 	if (x->have_ck)
 		cksum_abort(&x->ck);
+	if (x->part) {
+		mpu_part_info_t info;
+		mpu_why_t why;
+		mpu_part_end(x->part, false, NULL, &info, &why); /* discards it */
+	}
 	awschunk_free(x->dec);
 	tobj_fini(&x->o);
 	free(x->q);
@@ -154,7 +164,8 @@ static void add_obj_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bo
 		} else if (!strncmp(k, S3MD_CKSUM_PREFIX, strlen(S3MD_CKSUM_PREFIX))) {
 			if (with_cksum) {
 				http_hdr_add(r, k, v);
-				http_hdr_add(r, "x-amz-checksum-type", "FULL_OBJECT");
+				/* "<b64>-N": composite of a multipart upload's parts (base64 has no '-') */
+				http_hdr_add(r, "x-amz-checksum-type", strchr(v, '-') ? "COMPOSITE" : "FULL_OBJECT");
 			}
 		} else {
 			for (int i = 0; s3o_content_hdrs[i]; i++)
@@ -174,6 +185,122 @@ static void add_obj_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bo
 }
 
 /* ---- GET / HEAD */
+
+/* a chunked object (multipart upload), or any object read by part number: streamed from a
+ * pool thread through the chunk reader */
+typedef struct cget {
+	s3o_t *x;
+	lom_md_t md;
+	int fd;
+	int64_t off, len;
+	int status;
+	int part;          /* ?partNumber, 0 = none */
+	bool cksum;        /* x-amz-checksum-mode: ENABLED */
+	char etag[160];
+} cget_t;
+
+static void cget_cb(http_req_t *r)
+{
+	cget_t *g = r->user;
+	r->user = NULL;
+	s3o_t *x = g->x;
+	ufest_t u;
+	ufest_init(&u);
+	chunk_rd_t rd;
+	bool have_rd = false;
+	char *buf = NULL;
+	int rc = 0;
+	int64_t size = g->md.size;
+	if (g->md.flags & LOM_FL_CHUNKED) {
+		rc = chunk_load(&x->o, &g->md, &u);
+		for (int i = 0; rc == AIS_ECONFLICT && i < 5; i++) { /* a commit raced with us */
+			usleep(2000);
+			close(g->fd);
+			lom_md_fini(&g->md);
+			lom_md_init(&g->md);
+			g->fd = open(x->o.fqn, O_RDONLY | O_CLOEXEC);
+			rc = g->fd < 0 ? AIS_ENOTFOUND : tobj_load(&x->o, g->fd, &g->md);
+			if (!rc)
+				rc = (g->md.flags & LOM_FL_CHUNKED) ? chunk_load(&x->o, &g->md, &u)
+								    : AIS_ECONFLICT; /* now monolithic: give up */
+		}
+		if (rc == AIS_ENOTFOUND) {
+			no_such_key(r, x);
+			goto out;
+		}
+		if (rc) {
+			s3_err(r, 503, "SlowDown", "%s: object is being replaced or its manifest is unreadable (%s)",
+			       node_name(), err_str(rc));
+			goto out;
+		}
+		size = u.size;
+		chunk_rd_init(&rd, &u, g->fd);
+		have_rd = true;
+	} else {
+		struct stat st;
+		size = fstat(g->fd, &st) ? 0 : st.st_size;
+	}
+	int nparts = have_rd ? u.count : 1;
+	if (g->part) {
+		int64_t coff = 0;
+		bool found = false;
+		if (!have_rd) {
+			found = g->part == 1;
+			g->len = size;
+		}
+		for (int i = 0; have_rd && i < u.count; i++) {
+			if (u.chunks[i].num == g->part) {
+				g->len = u.chunks[i].size;
+				found = true;
+				break;
+			}
+			coff += u.chunks[i].size;
+		}
+		if (!found) {
+			s3_err(r, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+			goto out;
+		}
+		g->off = coff;
+		g->status = 206;
+		http_hdr_addf(r, "x-amz-mp-parts-count", "%d", nparts);
+	}
+	if (g->off + g->len > size) {
+		s3_err(r, 503, "SlowDown", "%s: object changed while being read", node_name());
+		goto out;
+	}
+	add_obj_hdrs(r, &g->md, g->etag, g->cksum && g->status == 200);
+	if (g->status == 206 && g->len > 0)
+		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)g->off,
+			      (long long)(g->off + g->len - 1), (long long)size);
+	bool head = r->method == HTTP_M_HEAD;
+	buf = head ? NULL : malloc(1 << 20);
+	if (!head && !buf) {
+		s3_err(r, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	rc = http_resp_begin(r, g->status, NULL, g->len);
+	int64_t pos = g->off, end = g->off + g->len;
+	while (!head && !rc && pos < end) {
+		size_t want = (size_t)(end - pos) < (1u << 20) ? (size_t)(end - pos) : (1u << 20);
+		ssize_t n = have_rd ? chunk_rd_pread(&rd, buf, want, pos) : pread(g->fd, buf, want, (off_t)pos);
+		if (n <= 0)
+			break; /* short: the server closes the connection */
+		rc = http_resp_write(r, buf, (size_t)n);
+		pos += n;
+	}
+	http_resp_end(r);
+out:
+	free(buf);
+	if (have_rd)
+		chunk_rd_fini(&rd);
+	ufest_fini(&u);
+	if (g->fd >= 0)
+		close(g->fd);
+	lom_md_fini(&g->md);
+	free(g);
+	s3o_free(x);
+}
+
 static void s3o_get(http_req_t *r, s3o_t *x)
 {
 	bool head = r->method == HTTP_M_HEAD;
@@ -194,8 +321,14 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 		s3_err(r, 500, "InternalError", "%s: corrupted object metadata (%s)", node_name(), err_str(rc));
 		goto out;
 	}
-	if (md.flags & LOM_FL_CHUNKED) {
-		s3_err(r, 501, "NotImplemented", "reading chunked (multipart) objects through S3 is not supported yet");
+	const char *pq = http_query_get(r, "partNumber");
+	int64_t part = 0;
+	if (pq && (parse_i64(pq, &part) || part < 1 || part > UFEST_MAX_CHUNKS)) {
+		s3_err(r, 400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+		goto out;
+	}
+	if (pq && http_hdr_get(r, "Range")) {
+		s3_err(r, 400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
 		goto out;
 	}
 	char etag[160];
@@ -220,7 +353,7 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 		http_respond(r, 304, NULL, NULL, 0);
 		goto out;
 	}
-	int64_t size = st.st_size, off = 0, len = size;
+	int64_t size = (md.flags & LOM_FL_CHUNKED) ? md.size : st.st_size, off = 0, len = size;
 	int status = 200;
 	const char *rh = head ? NULL : http_hdr_get(r, "Range");
 	if (rh) {
@@ -235,7 +368,29 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 			status = 206;
 	}
 	const char *cm = http_hdr_get(r, "x-amz-checksum-mode");
-	add_obj_hdrs(r, &md, etag, cm && !strcasecmp(cm, "ENABLED") && status == 200);
+	bool cksum = cm && !strcasecmp(cm, "ENABLED");
+	if (part || ((md.flags & LOM_FL_CHUNKED) && !head)) {
+		cget_t *g = calloc(1, sizeof(*g));
+		if (!g) {
+			s3_err(r, 500, "InternalError", "out of memory");
+			goto out;
+		}
+		g->x = x;
+		g->md = md; /* moves the md */
+		lom_md_init(&md);
+		g->fd = fd;
+		fd = -1;
+		g->off = off;
+		g->len = len;
+		g->status = status;
+		g->part = (int)part;
+		g->cksum = cksum;
+		snprintf(g->etag, sizeof(g->etag), "%s", etag);
+		r->user = g;
+		http_defer_stream(r, cget_cb);
+		return;
+	}
+	add_obj_hdrs(r, &md, etag, cksum && status == 200);
 	if (status == 206)
 		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)off, (long long)(off + len - 1),
 			      (long long)size);
@@ -279,6 +434,13 @@ static void hex16(const unsigned char *raw, char *out)
 static int put_sink(void *arg, const char *data, size_t len)
 {
 	s3o_t *x = arg;
+	if (x->part) {
+		int prc = mpu_part_write(x->part, data, len);
+		if (prc)
+			return x->err = prc;
+		x->size += (int64_t)len;
+		return 0;
+	}
 	int rc = fsops_write_all(x->fd, data, len);
 	if (rc)
 		return x->err = rc;
@@ -303,7 +465,7 @@ static int put_data_cb(http_req_t *r, const char *data, size_t len)
 }
 
 /* store the request's metadata headers as custom md */
-static int md_from_request(http_req_t *r, lom_md_t *md)
+int s3_obj_md_from_request(http_req_t *r, lom_md_t *md)
 {
 	int rc = 0;
 	for (int i = 0; i < r->nhdrs && !rc; i++) {
@@ -359,6 +521,21 @@ static void put_end_cb(http_req_t *r, int status)
 			goto out;
 		}
 	}
+	if (x->part) {
+		/* UploadPart: the core computed MD5 (ETag) and the x-amz-checksum; verify the latter */
+		const char *want = x->xck_want[0] ? x->xck_want : NULL;
+		if (x->xck_trailer) {
+			want = x->dec ? awschunk_trailer(x->dec, s3ck_header_name(x->xck_type)) : NULL;
+			if (!want) {
+				s3_err(r, 400, "InvalidRequest", "missing trailing checksum %s", s3ck_header_name(x->xck_type));
+				goto out;
+			}
+		}
+		mpu_part_t *p = x->part;
+		x->part = NULL;
+		s3_mpu_part_end(r, p, want);
+		goto out;
+	}
 	unsigned char mraw[32];
 	char mhex[80], etag[90];
 	s3ck_final_raw(&x->md5, mraw);
@@ -395,7 +572,7 @@ static void put_end_cb(http_req_t *r, int status)
 	}
 	rc = lom_md_custom_set(&md, S3MD_ETAG, etag);
 	if (!rc)
-		rc = md_from_request(r, &md);
+		rc = s3_obj_md_from_request(r, &md);
 	if (!rc && xval[0])
 		rc = lom_md_custom_set(&md, s3ck_header_name(x->xck_type), xval);
 	if (rc) {
@@ -492,6 +669,11 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 	}
 	if (put_xck_setup(r, x))
 		goto fail;
+	bool part = http_query_get(r, "uploadId") != NULL;
+	if (part) {
+		x->have_xck = false; /* computed by the MPU core */
+		x->have_md5_want = false; /* parts: Content-MD5 is not verified (as AIStore) */
+	}
 	s3ck_init(&x->md5, S3CK_MD5);
 	if (x->auth.verified && x->auth.payload == SIGV4_PAYLOAD_SHA256) {
 		s3ck_init(&x->sha, S3CK_SHA256);
@@ -503,6 +685,13 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 			s3_err(r, 500, "InternalError", "out of memory");
 			goto fail;
 		}
+	}
+	if (part) {
+		if (s3_mpu_part_begin(r, &x->o, x->xck_type, &x->part))
+			goto fail;
+		r->user = x;
+		http_stream_body(r, put_data_cb, put_end_cb);
+		return;
 	}
 	cksum_type_t bt = x->o.bck->cksum_type;
 	if (bt != CKSUM_NONE && cksum_init(&x->ck, bt) == 0)
@@ -599,7 +788,7 @@ static int fetch_remote(const snode_t *peer, const bck_t *b, const char *name, i
 	return rc;
 }
 
-static int copy_src_parse(const char *hdr, char *bck, size_t bcap, char **key)
+int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key)
 {
 	size_t n = strcspn(hdr, "?");
 	char *dec = malloc(n + 1);
@@ -637,12 +826,16 @@ static void s3o_copy_cb(http_req_t *r)
 	lom_md_init(&md);
 	int sfd = -1;
 	char tmp[FQN_MAX] = "";
+	ufest_t su; /* chunked source: its manifest and reader */
+	ufest_init(&su);
+	chunk_rd_t srd;
+	bool have_srd = false;
 	const char *hdr = http_hdr_get(r, "x-amz-copy-source");
 	if (!src) {
 		s3_err(r, 500, "InternalError", "out of memory");
 		goto out;
 	}
-	if (copy_src_parse(hdr, sb, sizeof(sb), &skey)) {
+	if (s3_obj_copy_src(hdr, sb, sizeof(sb), &skey)) {
 		s3_err(r, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
 		goto out;
 	}
@@ -706,13 +899,17 @@ static void s3o_copy_cb(http_req_t *r)
 		s3_err_code(r, rc, "copy source %s/%s: %s", sb, skey, err[0] ? err : err_str(rc));
 		goto out;
 	}
-	if (smd.flags & LOM_FL_CHUNKED) {
-		s3_err(r, 501, "NotImplemented", "copying chunked (multipart) objects is not supported yet");
+	if ((smd.flags & LOM_FL_CHUNKED) && (rc = chunk_load(src, &smd, &su))) {
+		s3_err_code(r, rc, "copy source %s/%s: chunk manifest: %s", sb, skey, err_str(rc));
 		goto out;
+	}
+	if (smd.flags & LOM_FL_CHUNKED) {
+		chunk_rd_init(&srd, &su, sfd);
+		have_srd = true;
 	}
 	/* metadata */
 	if (replace) {
-		rc = md_from_request(r, &md);
+		rc = s3_obj_md_from_request(r, &md);
 	} else {
 		size_t pos = 0;
 		const char *k, *v;
@@ -732,8 +929,8 @@ static void s3o_copy_cb(http_req_t *r)
 		rc = AIS_ENOMEM;
 	off_t pos = 0;
 	while (!rc) {
-		ssize_t n = pread(sfd, buf, 256 * 1024, pos);
-		if (n < 0 && errno == EINTR)
+		ssize_t n = have_srd ? chunk_rd_pread(&srd, buf, 256 * 1024, pos) : pread(sfd, buf, 256 * 1024, pos);
+		if (n < 0 && !have_srd && errno == EINTR)
 			continue;
 		if (n < 0) {
 			rc = AIS_EIO;
@@ -782,6 +979,9 @@ static void s3o_copy_cb(http_req_t *r)
 	s3_xml_respond(r, 200, b.p, b.len);
 	sbuf_fini(&b);
 out:
+	if (have_srd)
+		chunk_rd_fini(&srd);
+	ufest_fini(&su);
 	if (sfd >= 0)
 		close(sfd);
 	if (tmp[0])
@@ -827,6 +1027,13 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 			       "invalid object name \"%.200s\"", q->object);
 		else
 			s3_err_code(r, rc, "%s: no mountpaths available", node_name());
+		s3o_free(x);
+		return;
+	}
+	if (s3_mpu_is_mpu(r)) {
+		s3_mpu_handle(r, x->q, &x->o); /* takes q and the BMD reference */
+		x->q = NULL;
+		x->o.bmd = NULL;
 		s3o_free(x);
 		return;
 	}

@@ -2,8 +2,11 @@
  * /s3 or at the root with S3-API-via-Root; virtual-host style from the Host header when its
  * first label names an existing bucket), then dispatches: proxy → service/bucket operations
  * (s3_bucket.c, s3_list.c) or object forwarding (s3_fwd.c); target → object operations
- * (s3_object.c). Unsupported sub-resources (?acl, ?tagging, ?policy, ?cors, ?lifecycle,
- * multipart) answer 501 NotImplemented as S3 XML. Holds only the role, set once at init. */
+ * (s3_object.c, multipart in s3_mpu.c). Multipart object requests (?uploads, ?uploadId) are
+ * forwarded like any object request; bucket-level GET ?uploads (ListMultipartUploads) is merged
+ * from every target (s3_uploads.c), whose share a target serves as JSON. Unsupported
+ * sub-resources (?acl, ?tagging, ?policy, ?cors, ?lifecycle, ...) answer 501 NotImplemented as
+ * S3 XML. Holds only the role, set once at init. */
 #include "s3/s3.h"
 #include "s3/s3_int.h"
 
@@ -128,6 +131,10 @@ static void s3_handle(http_req_t *r, const char *prefix)
 	}
 	bool obj = q->object[0] != '\0';
 	if (!s3_on_proxy) {
+		if (!obj && r->method == HTTP_M_GET && has_q(r, "uploads") && q->bucket[0]) {
+			s3_mpu_list_local(r, q);
+			return;
+		}
 		if (!obj) {
 			free(q);
 			s3_err(r, 400, "InvalidRequest", "bucket and service requests go to a proxy, not to a target");
@@ -136,13 +143,13 @@ static void s3_handle(http_req_t *r, const char *prefix)
 		s3_obj_handle(r, q);
 		return;
 	}
-	if (unsupported_subresource(r) || has_q(r, "uploads") || has_q(r, "uploadId")) {
-		bool mpt = has_q(r, "uploads") || has_q(r, "uploadId");
+	if (unsupported_subresource(r) || (!obj && has_q(r, "uploadId"))) {
 		if (q->bucket[0] && !bucket_exists(q->bucket))
 			s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
+		else if (!obj && has_q(r, "uploadId") && !unsupported_subresource(r))
+			s3_err(r, 400, "InvalidRequest", "uploadId requires an object key");
 		else
-			s3_err(r, 501, "NotImplemented", "%s is not implemented by this S3 endpoint",
-			       mpt ? "multipart upload" : "the requested sub-resource");
+			s3_err(r, 501, "NotImplemented", "the requested sub-resource is not implemented by this S3 endpoint");
 		free(q);
 		return;
 	}

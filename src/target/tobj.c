@@ -196,31 +196,24 @@ int tobj_commit(const tobj_t *o, int fd, const char *work, lom_md_t *md, bool ke
 		lom_md_set_name(md, NULL);
 	}
 	lom_lock(o->digest);
-	lom_md_t prev; /* a chunked previous version: its chunks go once replaced */
+	/* the previous version (one load): its version number, and its chunks once replaced */
+	lom_md_t prev;
 	lom_md_init(&prev);
+	bool have_prev = false;
 	int pfd = open(o->fqn, O_RDONLY | O_CLOEXEC);
 	if (pfd >= 0) {
-		if (tobj_load(o, pfd, &prev) || !(prev.flags & LOM_FL_CHUNKED))
-			lom_md_fini(&prev);
+		have_prev = tobj_load(o, pfd, &prev) == 0;
 		close(pfd);
 	}
 	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
 	md->uid[0] = '\0';
 	if (!keep_version) {
 		md->version[0] = '\0';
-		if (o->bck->versioning) {
-			lom_md_t old;
-			lom_md_init(&old);
-			int ofd = open(o->fqn, O_RDONLY | O_CLOEXEC);
-			if (ofd >= 0 && tobj_load(o, ofd, &old) == 0)
-				lom_version_next(old.version, md->version);
-			else
-				lom_version_next("", md->version);
-			if (ofd >= 0)
-				close(ofd);
-			lom_md_fini(&old);
-		}
+		if (o->bck->versioning)
+			lom_version_next(have_prev ? prev.version : "", md->version);
 	}
+	if (!have_prev || !(prev.flags & LOM_FL_CHUNKED))
+		lom_md_fini(&prev); /* keep only a chunked predecessor (uid set) for chunk_drop below */
 	if ((rc = lom_store(fd, NULL, md)))
 		goto unlock;
 	if (close(fd)) {

@@ -122,3 +122,26 @@ def test_flag_errors(cluster):
         assert p.returncode == 1 and "empty" in p.stderr
     finally:
         cluster.destroy_bucket(bck)
+
+
+def test_subdir_and_filelist(cluster, tmp_path):
+    bck = new_bucket_name("ldsub")
+    try:
+        run_json(cluster, "-bucket=" + bck, "-subdir=a/b", "-pctput=100", "-maxputs=10", "-numworkers=2",
+                 "-minsize=100", "-maxsize=100", "-cleanup=false")
+        names = sorted(bucket_objects(cluster, bck))
+        assert len(names) == 10 and all(n.startswith("a/b/") and len(n) == 36 for n in names)
+        # GET-only over the listed prefix: every object once per epoch
+        data = run_json(cluster, "-bucket=" + bck, "-subdir=a/b", "-pctput=0", "-epochs=3", "-cleanup=false")
+        assert int(data[-1]["get"]["count"]) == 30
+        # -filelist instead of listing; a missing name counts as an error
+        lst = tmp_path / "names.txt"
+        lst.write_text("\n".join(names[:3] + ["a/b/missing"]) + "\n")
+        p = run_loader(cluster, "-json", "-bucket=" + bck, "-filelist=%s" % lst, "-pctput=0", "-epochs=1",
+                       "-cleanup=false")
+        assert p.returncode == 0, p.stderr
+        final = json.loads(p.stdout)[-1]
+        assert (int(final["get"]["count"]), int(final["get"]["errors"])) == (3, 1)
+        assert "HTTP 404" in p.stderr
+    finally:
+        cluster.destroy_bucket(bck)

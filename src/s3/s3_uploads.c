@@ -1,0 +1,274 @@
+/* s3_uploads: ListMultipartUploads at the proxy (pool thread). Uploads live on the target that
+ * owns the object, so every target is asked for its share (GET <target>/s3/<bucket>?uploads
+ * &prefix=..., JSON [{"key","id","created"}], s3_mpu.c) in parallel; the answers are merged,
+ * sorted by (key, initiation time, id) and paged as S3 does: key-marker / upload-id-marker,
+ * max-uploads (<= 1000), delimiter roll-up into CommonPrefixes, encoding-type=url. A target
+ * that does not answer fails the request (503) rather than listing a partial set. */
+#include "s3/s3_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/smap.h"
+#include "core/err.h"
+#include "core/sbuf.h"
+#include "core/util.h"
+#include "net/hclient.h"
+#include "s3/s3xml.h"
+
+#define S3U_MAX 1000
+
+typedef struct upl {
+	char *key;
+	char *id;
+	int64_t created;
+} upl_t;
+
+static int upl_cmp(const void *a, const void *b)
+{
+	const upl_t *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static void elem_enc(sbuf_t *b, const char *tag, const char *v, bool enc)
+{
+	char *e = enc ? url_encode(v, true) : NULL;
+	s3xml_elem(b, tag, e ? e : v);
+	free(e);
+}
+
+static void owner_xml(sbuf_t *b, const char *tag)
+{
+	s3xml_open(b, tag);
+	s3xml_elem(b, "ID", "1");
+	s3xml_elem(b, "DisplayName", "ais");
+	s3xml_close(b, tag);
+}
+
+/* collect every target's uploads into *out (sorted); 0 or responds and returns < 0 */
+static int gather(http_req_t *r, const char *bucket, const char *prefix, upl_t **out, int *nout)
+{
+	smap_t *m = smap_get();
+	int n = m ? m->ntargets : 0, rc = 0;
+	*out = NULL;
+	*nout = 0;
+	if (!n) {
+		smap_put(m);
+		s3_err(r, 503, "ServiceUnavailable", "no targets in the cluster map");
+		return AIS_EUNAVAIL;
+	}
+	hreq_t *q = calloc((size_t)n, sizeof(*q));
+	sbuf_t *urls = calloc((size_t)n, sizeof(*urls));
+	char *bn = url_encode(bucket, false), *pe = url_encode(prefix ? prefix : "", false);
+	if (!q || !urls || !bn || !pe) {
+		smap_put(m);
+		rc = AIS_ENOMEM;
+		s3_err(r, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		urls[i] = (sbuf_t)SBUF_INIT;
+		sbuf_addf(&urls[i], "%s/s3/%s?uploads&prefix=%s", m->targets[i].pub.url, bn, pe);
+		q[i] = (hreq_t){.method = "GET", .url = sbuf_str(&urls[i]), .timeout_ms = 60000};
+	}
+	smap_put(m);
+	hclient_fanout(q, n);
+	upl_t *v = NULL;
+	int cnt = 0, cap = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		if (q[i].rc || q[i].status != 200) {
+			if (q[i].status == 404) {
+				s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
+				rc = AIS_ENOTFOUND;
+			} else {
+				s3_err(r, 503, "ServiceUnavailable", "list uploads: target %d: %s", i,
+				       q[i].rc ? q[i].errmsg : "error");
+				rc = AIS_EUNAVAIL;
+			}
+			break;
+		}
+		json_t *a = json_loadb(q[i].resp.p ? q[i].resp.p : "", q[i].resp.len, 0, NULL);
+		size_t k;
+		json_t *e;
+		json_array_foreach(a, k, e) {
+			const char *key = json_string_value(json_object_get(e, "key"));
+			const char *id = json_string_value(json_object_get(e, "id"));
+			if (!key || !id)
+				continue;
+			if (cnt == cap) {
+				int nc = cap ? cap * 2 : 64;
+				upl_t *nv = realloc(v, (size_t)nc * sizeof(*v));
+				if (!nv) {
+					rc = AIS_ENOMEM;
+					break;
+				}
+				v = nv;
+				cap = nc;
+			}
+			v[cnt].key = strdup(key);
+			v[cnt].id = strdup(id);
+			v[cnt].created = json_integer_value(json_object_get(e, "created"));
+			if (!v[cnt].key || !v[cnt].id) {
+				free(v[cnt].key);
+				free(v[cnt].id);
+				rc = AIS_ENOMEM;
+				break;
+			}
+			cnt++;
+		}
+		json_decref(a);
+		if (rc == AIS_ENOMEM)
+			s3_err(r, 500, "InternalError", "out of memory");
+	}
+	if (rc) {
+		for (int k = 0; k < cnt; k++) {
+			free(v[k].key);
+			free(v[k].id);
+		}
+		free(v);
+		goto out;
+	}
+	if (cnt > 1)
+		qsort(v, (size_t)cnt, sizeof(*v), upl_cmp);
+	*out = v;
+	*nout = cnt;
+out:
+	for (int i = 0; q && urls && i < n; i++) {
+		hreq_fini(&q[i]);
+		sbuf_fini(&urls[i]);
+	}
+	free(q);
+	free(urls);
+	free(bn);
+	free(pe);
+	return rc;
+}
+
+void s3_uploads_list(http_req_t *r, const char *bucket)
+{
+	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
+	const char *km = http_query_get(r, "key-marker"), *im = http_query_get(r, "upload-id-marker");
+	const char *mu = http_query_get(r, "max-uploads"), *et = http_query_get(r, "encoding-type");
+	prefix = prefix ? prefix : "";
+	delim = delim ? delim : "";
+	km = km ? km : "";
+	im = im ? im : "";
+	int64_t maxu = S3U_MAX;
+	if (mu && (parse_i64(mu, &maxu) || maxu < 0)) {
+		s3_err(r, 400, "InvalidArgument", "Provided max-uploads not an integer or within integer range");
+		return;
+	}
+	if (maxu > S3U_MAX)
+		maxu = S3U_MAX;
+	if (et && *et && strcmp(et, "url")) {
+		s3_err(r, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+		return;
+	}
+	bool enc = et && !strcmp(et, "url");
+	upl_t *v;
+	int n;
+	if (gather(r, bucket, prefix, &v, &n))
+		return;
+	/* the first entry past the markers */
+	int i = 0;
+	if (km[0]) {
+		while (i < n && strcmp(v[i].key, km) < 0)
+			i++;
+		if (im[0]) {
+			int j = i;
+			while (j < n && !strcmp(v[j].key, km) && strcmp(v[j].id, im))
+				j++;
+			if (j < n && !strcmp(v[j].key, km))
+				i = j + 1; /* past the marker upload */
+			else
+				while (i < n && !strcmp(v[i].key, km))
+					i++;
+		} else {
+			while (i < n && !strcmp(v[i].key, km))
+				i++;
+		}
+	}
+	sbuf_t up = SBUF_INIT, cp = SBUF_INIT;
+	size_t pl = strlen(prefix), dl = strlen(delim);
+	int cnt = 0;
+	bool trunc = false;
+	const char *next_key = "", *next_id = "";
+	char *last_cp = NULL;
+	for (; i < n; i++) {
+		const char *rest = v[i].key + pl;
+		const char *d = dl && !strncmp(v[i].key, prefix, pl) ? strstr(rest, delim) : NULL;
+		if (d) {
+			size_t cl = (size_t)(d - v[i].key) + dl;
+			if (last_cp && strlen(last_cp) == cl && !strncmp(last_cp, v[i].key, cl))
+				continue; /* same common prefix */
+			if (cnt == maxu) {
+				trunc = true;
+				break;
+			}
+			free(last_cp);
+			last_cp = strndup(v[i].key, cl);
+			s3xml_open(&cp, "CommonPrefixes");
+			elem_enc(&cp, "Prefix", last_cp ? last_cp : "", enc);
+			s3xml_close(&cp, "CommonPrefixes");
+			next_key = v[i].key;
+			next_id = v[i].id;
+			cnt++;
+			continue;
+		}
+		if (cnt == maxu) {
+			trunc = true;
+			break;
+		}
+		char t[40];
+		s3_fmt_iso(v[i].created, t, sizeof(t));
+		s3xml_open(&up, "Upload");
+		elem_enc(&up, "Key", v[i].key, enc);
+		s3xml_elem(&up, "UploadId", v[i].id);
+		owner_xml(&up, "Initiator");
+		owner_xml(&up, "Owner");
+		s3xml_elem(&up, "StorageClass", "STANDARD");
+		s3xml_elem(&up, "Initiated", t);
+		s3xml_close(&up, "Upload");
+		next_key = v[i].key;
+		next_id = v[i].id;
+		cnt++;
+	}
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "ListMultipartUploadsResult");
+	s3xml_elem(&b, "Bucket", bucket);
+	elem_enc(&b, "KeyMarker", km, enc);
+	s3xml_elem(&b, "UploadIdMarker", im);
+	if (trunc) {
+		elem_enc(&b, "NextKeyMarker", next_key, enc);
+		s3xml_elem(&b, "NextUploadIdMarker", next_id);
+	}
+	elem_enc(&b, "Prefix", prefix, enc);
+	if (dl)
+		elem_enc(&b, "Delimiter", delim, enc);
+	if (enc)
+		s3xml_elem(&b, "EncodingType", "url");
+	s3xml_elemf(&b, "MaxUploads", "%lld", (long long)maxu);
+	s3xml_elem(&b, "IsTruncated", trunc ? "true" : "false");
+	if (up.len)
+		sbuf_add(&b, up.p, up.len);
+	if (cp.len)
+		sbuf_add(&b, cp.p, cp.len);
+	s3xml_close(&b, "ListMultipartUploadsResult");
+	s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&b);
+	sbuf_fini(&up);
+	sbuf_fini(&cp);
+	free(last_cp);
+	for (int k = 0; k < n; k++) {
+		free(v[k].key);
+		free(v[k].id);
+	}
+	free(v);
+}
