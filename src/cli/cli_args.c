@@ -144,8 +144,6 @@ int cli_args_parse(cli_ctx_t *c, const cli_cmd_t *root, int argc, char **argv)
 		if (!next) {
 			if (cur->run)
 				break; /* a command with both subcommands and its own action: an argument */
-			size_t l = strlen(c->cmdpath);
-			snprintf(c->cmdpath + l, sizeof(c->cmdpath) - l, "%s", "");
 			fprintf(stderr, "Incorrect '%s' usage: unknown subcommand \"%s\".\n\n", c->cmdpath, argv[i]);
 			cli_args_help(c, c->cmdpath, cur);
 			return 2;

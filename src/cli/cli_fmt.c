@@ -167,7 +167,7 @@ const char *cli_fmt_rfc3339(int64_t ns, char *out, size_t cap)
 {
 	struct tm tm;
 	fmt_local(ns, &tm);
-	char z[8];
+	char z[16];
 	long off = tm.tm_gmtoff;
 	if (off == 0) {
 		snprintf(z, sizeof(z), "Z");

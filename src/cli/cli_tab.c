@@ -29,6 +29,7 @@ typedef struct {
 	int nwidths;
 	int padding;
 	char padchar;
+	bool last_nl; /* the input ends with a newline */
 	sbuf_t *out;
 } tw_t;
 
@@ -57,6 +58,7 @@ static void tw_padding(tw_t *tw, int textw, int cellw)
 static void tw_write_lines(tw_t *tw, int line0, int line1)
 {
 	for (int i = line0; i < line1; i++) {
+		bool nl = i + 1 < tw->nlines || tw->last_nl; /* Go: the last unterminated line gets none */
 		const tline_t *l = &tw->lines[i];
 		for (int j = 0; j < l->n; j++) {
 			const tcell_t *c = &l->cells[j];
@@ -65,7 +67,8 @@ static void tw_write_lines(tw_t *tw, int line0, int line1)
 			if (j < tw->nwidths && j < l->n - 1)
 				tw_padding(tw, c->width, tw->widths[j]);
 		}
-		sbuf_add(tw->out, "\n", 1);
+		if (nl)
+			sbuf_add(tw->out, "\n", 1);
 	}
 }
 
@@ -142,6 +145,7 @@ int cli_tab_render_opts(const char *text, size_t len, sbuf_t *out, int padding, 
 		pos = end + 1;
 	}
 	tw.nlines = nlines;
+	tw.last_nl = len == 0 || text[len - 1] == '\n';
 	tw_format(&tw, 0, nlines);
 out:
 	for (int li = 0; li < nlines; li++)

@@ -39,7 +39,10 @@ Test(cli_tab, utf8_width_and_no_trailing_newline)
 {
 	/* "µs" is 2 runes (3 bytes): width counts runes */
 	char *s = render("1.5\xc2\xb5s\t x\n1234567\t y");
-	cr_expect_str_eq(s, "1.5\xc2\xb5s\t\t x\n1234567\t y\n");
+	cr_expect_str_eq(s, "1.5\xc2\xb5s\t x\n1234567\t y");
+	free(s);
+	s = render("12345678\t x\n1.5\xc2\xb5s\t y\n");
+	cr_expect_str_eq(s, "12345678\t x\n1.5\xc2\xb5s\t\t y\n");
 	free(s);
 }
 
