@@ -92,11 +92,12 @@ static int s3_parse(http_req_t *r, const char *prefix, s3_req_t *q)
 	} else {
 		q->object = "";
 	}
-	if (strlen(q->buf) >= sizeof(q->bucket)) {
+	size_t blen = strlen(q->buf);
+	if (blen >= sizeof(q->bucket)) {
 		s3_err(r, 400, "InvalidBucketName", "bucket name is too long");
 		return AIS_EINVAL;
 	}
-	snprintf(q->bucket, sizeof(q->bucket), "%s", q->buf);
+	memcpy(q->bucket, q->buf, blen + 1);
 	return 0;
 }
 
