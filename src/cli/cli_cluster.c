@@ -71,8 +71,8 @@ int cli_cluster_maint(cli_ctx_t *c)
 			if (!isp)
 				printf("Note: no rebalance (not implemented in this version): the objects stored on %s are no longer "
 				       "reachable through the cluster.\n", sname);
-			printf("Note: this version does not shut the node down: stop its aisnode process now (a running node "
-			       "re-registers with the cluster on its next keepalive).\n");
+			printf("The node's aisnode process shuts down; its data stays on its mountpaths (a restarted node "
+			       "joins again).\n");
 		} else {
 			printf("%s is now active\n", sname);
 		}

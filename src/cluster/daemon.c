@@ -7,12 +7,15 @@
 #include "cluster/smap.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "net/route.h"
 #include "stats/stats.h"
 
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 static json_t *(*dmn_mountpaths)(void);
@@ -124,8 +127,27 @@ static void dmn_set_config(http_req_t *r)
 		http_respond(r, 200, NULL, NULL, 0);
 }
 
+/* PUT /v1/daemon {"action":"shutdown-node"}: the node exits cleanly (SIGTERM to itself, taken
+ * by the main thread's sigwait) - how a decommissioned node leaves the cluster */
+static void dmn_put_cb(http_req_t *r)
+{
+	json_t *msg = r->body_len ? json_loadb(r->body, r->body_len, 0, NULL) : NULL;
+	const char *action = jsonx_str(msg, "action", "");
+	if (!strcmp(action, "shutdown-node") || !strcmp(action, "decommission-node")) {
+		log_warn("%s: %s requested by %s", node_name(), action, r->remote_addr);
+		http_respond(r, 200, NULL, NULL, 0);
+		kill(getpid(), SIGTERM);
+	} else {
+		http_error(r, 400, NULL, "invalid action \"%s\" for PUT /v1/daemon", action);
+	}
+	json_decref(msg);
+}
+
+static void dmn_put(http_req_t *r) { http_read_body(r, 64 * 1024, dmn_put_cb, true); }
+
 int daemon_init(void)
 {
+	route_add(RM(HTTP_M_PUT), "/v1/daemon", dmn_put);
 	route_add(RM(HTTP_M_PUT), "/v1/daemon/set-config", dmn_set_config);
 	route_add(RM(HTTP_M_GET), "/v1/daemon", dmn_get);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/health", dmn_health);

@@ -12,8 +12,23 @@
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/log.h"
+#include "net/hclient.h"
 
 #include <string.h>
+
+/* a decommissioned node leaves: ask it to shut down (as AIStore's node does on decommission),
+ * so it does not rejoin through its next keepalive. Best effort: a node that is already down
+ * simply stays out of the map. */
+static void pmaint_shutdown(const char *ctl_url, const char *sname)
+{
+	char url[300];
+	static const char body[] = "{\"action\":\"shutdown-node\"}";
+	snprintf(url, sizeof(url), "%s/v1/daemon", ctl_url);
+	hreq_t q = {.method = "PUT", .url = url, .body = body, .body_len = sizeof(body) - 1, .timeout_ms = 3000};
+	if (hclient_do(&q) || q.status != 200)
+		log_warn("decommission: could not ask %s to shut down (%s)", sname, q.errmsg[0] ? q.errmsg : "status");
+	hreq_fini(&q);
+}
 
 static void pmaint_do(http_req_t *r, json_t *msg)
 {
@@ -61,7 +76,9 @@ static void pmaint_do(http_req_t *r, json_t *msg)
 		http_error(r, 500, NULL, "%s: out of memory", action);
 		return;
 	}
+	char ctl_url[sizeof(n->ctl.url)] = "";
 	if (!strcmp(action, "decommission-node")) {
+		snprintf(ctl_url, sizeof(ctl_url), "%s", smap_find(m, sid)->ctl.url);
 		smap_remove(m, sid);
 	} else {
 		snode_t nn = *smap_find(m, sid);
@@ -73,6 +90,8 @@ static void pmaint_do(http_req_t *r, json_t *msg)
 	}
 	int failed = metasync_commit_smap(m);
 	metasync_unlock();
+	if (ctl_url[0])
+		pmaint_shutdown(ctl_url, sname);
 	log_info("%s %s: done (no rebalance in this version)%s", action, sname, failed ? "; some nodes did not ack yet" : "");
 	http_respond(r, 200, NULL, NULL, 0); /* no rebalance: empty xaction ID */
 }

@@ -5,8 +5,10 @@ tests and by test_cli_transcript.py."""
 import json
 import os
 import subprocess
+import time
 
 import pytest
+
 import requests
 
 from cluster import ROOT, new_bucket_name
@@ -477,16 +479,22 @@ def test_maintenance_and_decommission(cluster, bucket):
         _, out, _ = ais(cluster, "cluster", "add-remove-nodes", "stop-maintenance", tid, "-y")
     assert out == "t[%s] is now active\n" % tid
     assert not smap_of(cluster)["tmap"][tid]["flags"] & 4
-    # decommission: stop the node first (this version does not shut it down), then remove it
+    # decommission: the node leaves the map and its aisnode exits by itself
     cluster.expected_down.add(node.name)
-    node.stop()
     try:
         _, out, _ = ais(cluster, "cluster", "add-remove-nodes", "decommission", tid, "-y")
         assert out.startswith("t[%s] has been decommissioned (permanently removed from the cluster)\n" % tid), out
         assert tid not in smap_of(cluster)["tmap"]
+        deadline = time.time() + 15
+        while node.alive() and time.time() < deadline:
+            time.sleep(0.1)
+        assert not node.alive(), "decommissioned node did not shut down"
+        time.sleep(0.5)
+        assert tid not in smap_of(cluster)["tmap"]
         rc, _, err = ais(cluster, "cluster", "add-remove-nodes", "decommission", tid, "-y", check=False)
         assert rc == 1 and "does not exist" in err
     finally:
+        node.stop()
         node.start()
         cluster.expected_down.discard(node.name)
         cluster.wait_ready(timeout=30)
