@@ -10,6 +10,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 BIN=${AIS_BIN:-$ROOT/build/aisnode}
 N=${N:-200}
 DURATION=${DURATION:-10s}
@@ -17,47 +19,29 @@ CONNS=${CONNS:-16 64}
 NGINX_SH=${NGINX_SH:-$ROOT/../shared/bench/nginx.sh}
 [ -f "$NGINX_SH" ] || NGINX_SH=/work/shared/bench/nginx.sh
 
-for t in wrk nginx curl python3; do
-  command -v "$t" >/dev/null || { echo "bench: $t not found (bash scripts/install-deps.sh)" >&2; exit 1; }
-done
+bench_need wrk nginx curl python3
 [ -x "$BIN" ] || { echo "bench: $BIN not found; run make" >&2; exit 1; }
 [ -f "$NGINX_SH" ] || { echo "bench: nginx.sh not found (set NGINX_SH)" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/ais-bench.XXXXXX)
 # free ports: base..base+1 (+1000, +2000) for the playground, base+3 for nginx
-BASE=$(python3 - <<'EOF'
-import random, socket
-def free(p):
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-for _ in range(500):
-    b = random.randrange(41000, 57000)
-    if all(free(b + o + i) for o in (0, 1000, 2000) for i in range(2)) and free(b + 3):
-        print(b); break
-EOF
-)
+BASE=$(bench_free_base python3 3)
 [ -n "$BASE" ] || { echo "bench: no free ports" >&2; exit 1; }
 NGINX_PORT=$((BASE + 3))
-PG=(env AIS_PLAYGROUND_DIR="$WORK/pg" AIS_PORT_BASE="$BASE" AIS_BIN="$BIN" bash "$ROOT/scripts/playground.sh")
+bench_pg "$BASE" "$BIN"
 NGINX_STARTED=0
 
 cleanup() {
   set +e
   "${PG[@]}" stop >/dev/null 2>&1
   [ "$NGINX_STARTED" = 1 ] && bash "$NGINX_SH" stop "$NGINX_PORT" >/dev/null 2>&1
-  if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $WORK"; else rm -rf "$WORK"; fi
+  bench_drop_work
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "bench: starting playground on port $BASE (dir $WORK)"
-"${PG[@]}" start --proxies 1 --targets 1 --mountpaths 1 >"$WORK/playground.out" 2>&1 ||
-  { cat "$WORK/playground.out" >&2; exit 1; }
+bench_pg_start
 PROXY=http://127.0.0.1:$BASE
 TARGET=$(curl -s "$PROXY/v1/cluster?what=smap" |
   python3 -c 'import json,sys; m=json.load(sys.stdin)["tmap"]; print(next(iter(m.values()))["public_net"]["direct_url"])')

@@ -15,6 +15,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PY=/usr/bin/python3
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 QUICK=0
 for a in "$@"; do
   case $a in
@@ -34,9 +36,7 @@ SHARED=$ROOT/../shared/bench
 NGINX_SH=${NGINX_SH:-$SHARED/nginx.sh}
 RGW_SH=${RGW_SH:-$SHARED/rgw.sh}
 
-for t in nginx curl "$PY"; do
-  command -v "$t" >/dev/null || { echo "bench: $t not found (bash scripts/install-deps.sh)" >&2; exit 1; }
-done
+bench_need nginx curl "$PY"
 for f in "$BIN" "$LOADER"; do [ -x "$f" ] || { echo "bench: $f not found; run make" >&2; exit 1; }; done
 HAVE_RGW=1
 if [ "${NO_RGW:-0}" = 1 ] || ! command -v radosgw >/dev/null || [ ! -f "$RGW_SH" ]; then HAVE_RGW=0; fi
@@ -45,28 +45,12 @@ command -v gnuplot >/dev/null || HAVE_GNUPLOT=0
 
 WORK=$(mktemp -d /tmp/ais-benchrun.XXXXXX)
 # free ports: playground base..+1 (+1000, +2000), nginx base+3, rgw base+4, ceph mon base+5 and base+5+489
-BASE=$("$PY" - <<'EOF'
-import random, socket
-def free(p):
-    s = socket.socket()
-    try:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", p)); return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-for _ in range(500):
-    b = random.randrange(41000, 56000)
-    ports = [b + o + i for o in (0, 1000, 2000) for i in range(2)] + [b + 3, b + 4, b + 5, b + 5 + 489]
-    if all(free(p) for p in ports):
-        print(b); break
-EOF
-)
+BASE=$(bench_free_base "$PY" 3 4 5 $((5 + 489)))
 [ -n "$BASE" ] || { echo "bench: no free ports" >&2; exit 1; }
 NGINX_PORT=$((BASE + 3))
 RGW_PORT=$((BASE + 4))
 MON_PORT=$((BASE + 5))
-PG=(env AIS_PLAYGROUND_DIR="$WORK/pg" AIS_PORT_BASE="$BASE" AIS_BIN="$BIN" bash "$ROOT/scripts/playground.sh")
+bench_pg "$BASE" "$BIN"
 RGW=(env CEPHPEER_DIR="$WORK/ceph" RGW_PORT="$RGW_PORT" MON_PORT="$MON_PORT" bash "$RGW_SH")
 NGINX_STARTED=0 RGW_STARTED=0 RGW_PID=""
 
@@ -76,7 +60,7 @@ cleanup() {
   [ "$RGW_STARTED" = 1 ] && "${RGW[@]}" stop >/dev/null 2>&1
   "${PG[@]}" stop >/dev/null 2>&1
   [ "$NGINX_STARTED" = 1 ] && bash "$NGINX_SH" stop "$NGINX_PORT" >/dev/null 2>&1
-  if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $WORK"; else rm -rf "$WORK"; fi
+  bench_drop_work
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -91,8 +75,7 @@ if [ $HAVE_RGW = 1 ]; then
 fi
 
 log "playground on port $BASE, dir $WORK"
-"${PG[@]}" start --proxies 1 --targets 1 --mountpaths 1 >"$WORK/playground.out" 2>&1 ||
-  { cat "$WORK/playground.out" >&2; exit 1; }
+bench_pg_start
 PROXY=http://127.0.0.1:$BASE
 TPID=$(cat "$WORK/pg/target0/pid")
 sleep 1

@@ -28,9 +28,9 @@ uint64_t jsonx_get_u64(json_t *j)
 	return strtoull(s, NULL, 10);
 }
 
-char *jsonx_dumps(const json_t *j)
+char *jsonx_dumpf(const json_t *j, size_t flags)
 {
-	char *s = json_dumps(j, JSON_COMPACT);
+	char *s = json_dumps(j, flags);
 	if (!s)
 		return NULL;
 	/* jansson escapes \x01 as "\u0001": find "\"\\u0001u64:" and drop quotes and marker */
@@ -50,6 +50,8 @@ char *jsonx_dumps(const json_t *j)
 	*w = '\0';
 	return s;
 }
+
+char *jsonx_dumps(const json_t *j) { return jsonx_dumpf(j, JSON_COMPACT); }
 
 /* does the digit run [p, p+n) exceed INT64_MAX? */
 static bool digits_overflow(const char *p, size_t n)

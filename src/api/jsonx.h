@@ -14,6 +14,8 @@ json_t *jsonx_u64(uint64_t v);
 uint64_t jsonx_get_u64(json_t *j);
 /* compact dump with jsonx_u64 markers turned into numbers; caller frees. NULL on OOM. */
 char *jsonx_dumps(const json_t *j);
+/* the same with any json_dumps flags (e.g. JSON_INDENT(4)); caller frees. NULL on OOM. */
+char *jsonx_dumpf(const json_t *j, size_t flags);
 /* json_loadb that accepts unsigned integers above INT64_MAX (they become decimal strings,
  * read back with jsonx_get_u64). New reference or NULL (err filled). */
 json_t *jsonx_loadb(const char *buf, size_t len, json_error_t *err);

@@ -75,6 +75,9 @@ const char *cli_flag_str(const cli_ctx_t *c, const char *name, const char *dflt)
 /* integer flag ("123"); returns dflt when absent; -1 with an error printed when malformed */
 int cli_flag_int(cli_ctx_t *c, const char *name, int64_t dflt, int64_t *out);
 int cli_args_usage_err(cli_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* KEY=VALUE, or KEY VALUE (strict: only if VALUE has no '='), at args[*i] into key and *v; *i
+ * moves to the last argument used. false (nothing set) when args[*i] has no value. */
+bool cli_args_kv(const cli_ctx_t *c, int *i, bool strict, char *key, size_t cap, const char **v);
 
 /* ---- cli_out: output ---- */
 /* render tab-separated text as AIStore does (Go tabwriter) to stdout */
@@ -95,6 +98,10 @@ typedef void (*cli_flat_fn)(const char *name, const char *value, void *arg);
 void cli_out_flatten(const json_t *j, const char *prefix, cli_flat_fn fn, void *arg);
 /* one scalar as text */
 void cli_out_scalar(const json_t *v, char *out, size_t cap);
+/* AIStore stats tracker value: {"v":"N"}, a decimal string or a number; 0 otherwise. */
+int64_t cli_out_tracker(const json_t *v);
+/* the value at a dotted path ("a.b.c") of nested objects, or NULL */
+json_t *cli_out_path(const json_t *j, const char *path);
 
 /* ---- cli_api: requests to the cluster ---- */
 /* do the request; on failure print the AIStore-style error and return 1 */

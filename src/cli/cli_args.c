@@ -72,25 +72,31 @@ const cli_flag_t *cli_args_flag(const char *name)
 	return NULL;
 }
 
+/* the next flag of a command's space-separated flag list into *f (NULL if not in the table);
+ * returns the rest of the list, NULL at its end */
+static const char *args_flag_next(const char *p, const cli_flag_t **f)
+{
+	char name[64];
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return NULL;
+	size_t l = strcspn(p, " ");
+	snprintf(name, sizeof(name), "%.*s", (int)l, p);
+	*f = cli_args_flag(name);
+	return p + l;
+}
+
+/* "bprops" is shown and accepted as --props (bucket create) */
+static const char *args_flag_shown(const cli_flag_t *f) { return !strcmp(f->name, "bprops") ? "props" : f->name; }
+
 /* a command's flags: its list plus help; matching by name or alias */
 static const cli_flag_t *args_cmd_flag(const cli_cmd_t *cmd, const char *tok)
 {
-	const char *list = cmd->flags ? cmd->flags : "";
-	char name[64];
-	for (const char *p = list;;) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		size_t l = strcspn(p, " ");
-		snprintf(name, sizeof(name), "%.*s", (int)l, p);
-		p += l;
-		const cli_flag_t *f = cli_args_flag(name);
-		/* "bprops" is shown and accepted as --props (bucket create) */
-		const char *shown = f && !strcmp(f->name, "bprops") ? "props" : (f ? f->name : "");
-		if (f && (!strcmp(shown, tok) || (f->alias && !strcmp(f->alias, tok))))
+	const cli_flag_t *f;
+	for (const char *p = cmd->flags ? cmd->flags : ""; (p = args_flag_next(p, &f));)
+		if (f && (!strcmp(args_flag_shown(f), tok) || (f->alias && !strcmp(f->alias, tok))))
 			return f;
-	}
 	if (!strcmp(tok, "help") || !strcmp(tok, "h"))
 		return cli_args_flag("help");
 	return NULL;
@@ -125,6 +131,21 @@ int cli_args_usage_err(cli_ctx_t *c, const char *fmt, ...)
 		msg, c->cmdpath, c->cmd && c->cmd->args ? c->cmd->args : "", c->cmd && c->cmd->args ? " " : "",
 		c->cmd && c->cmd->flags ? "[command options]" : "");
 	return 2;
+}
+
+bool cli_args_kv(const cli_ctx_t *c, int *i, bool strict, char *key, size_t cap, const char **v)
+{
+	const char *a = c->args[*i], *eq = strchr(a, '=');
+	if (eq) {
+		snprintf(key, cap, "%.*s", (int)(eq - a), a);
+		*v = eq + 1;
+	} else if (*i + 1 < c->nargs && !(strict && strchr(c->args[*i + 1], '='))) {
+		snprintf(key, cap, "%s", a);
+		*v = c->args[++*i];
+	} else {
+		return false;
+	}
+	return true;
 }
 
 int cli_args_parse(cli_ctx_t *c, const cli_cmd_t *root, int argc, char **argv)
@@ -273,21 +294,11 @@ void cli_args_help(cli_ctx_t *c, const char *path, const cli_cmd_t *cmd)
 	sbuf_adds(&t, cmd == cli_root() ? "\nGLOBAL OPTIONS:\n" : "\nOPTIONS:\n");
 	{
 		sbuf_t opts = SBUF_INIT, out = SBUF_INIT;
-		char name[64];
-		const char *list = cmd->flags ? cmd->flags : "";
-		for (const char *p = list;;) {
-			while (*p == ' ')
-				p++;
-			if (!*p)
-				break;
-			size_t l = strcspn(p, " ");
-			snprintf(name, sizeof(name), "%.*s", (int)l, p);
-			p += l;
-			const cli_flag_t *f = cli_args_flag(name);
+		const cli_flag_t *f;
+		for (const char *p = cmd->flags ? cmd->flags : ""; (p = args_flag_next(p, &f));) {
 			if (!f)
 				continue;
-			const char *shown = !strcmp(f->name, "bprops") ? "props" : f->name;
-			sbuf_addf(&opts, "   --%s%s%s%s\t", shown, f->kind == CLI_F_STR ? " value" : "", f->alias ? ", -" : "",
+			sbuf_addf(&opts, "   --%s%s%s%s\t", args_flag_shown(f), f->kind == CLI_F_STR ? " value" : "", f->alias ? ", -" : "",
 				  f->alias ? f->alias : "");
 			for (const char *u = f->usage; *u; u++) {
 				sbuf_add(&opts, u, 1);

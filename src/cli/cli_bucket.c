@@ -67,16 +67,6 @@ static void bck_set_path(json_t *obj, const char *path, json_t *val)
 	bck_set_path(sub, dot + 1, val);
 }
 
-static json_t *bck_get_path(json_t *obj, const char *path)
-{
-	char key[128];
-	const char *dot = strchr(path, '.');
-	if (!dot)
-		return json_object_get(obj, path);
-	snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-	return bck_get_path(json_object_get(obj, key), dot + 1);
-}
-
 static const char *const bck_access_ops[] = {
 	"GET", "HEAD-OBJECT", "PUT", "APPEND", "DELETE-OBJECT", "MOVE-OBJECT", "PROMOTE", "UPDATE-OBJECT", "HEAD-BUCKET",
 	"LIST-OBJECTS", "PATCH", "SET-BUCKET-ACL", "LIST-BUCKETS", "SHOW-CLUSTER", "CREATE-BUCKET", "DESTROY-BUCKET",
@@ -772,7 +762,7 @@ int cli_bucket_props_show(cli_ctx_t *c)
 	int rc = 0;
 	if (cli_flag(c, "json")) {
 		if (section) {
-			json_t *s = bck_get_path(props, section);
+			json_t *s = cli_out_path(props, section);
 			if (!s) {
 				rc = cli_err(c, "section \"%s\" not found (try 'ais bucket props show %s --json')", section,
 					     c->args[0]);
@@ -858,14 +848,7 @@ int cli_bucket_props_set(cli_ctx_t *c)
 		for (int i = 1; i < c->nargs; i++) {
 			char key[256];
 			const char *v;
-			char *eq = strchr(c->args[i], '=');
-			if (eq) {
-				snprintf(key, sizeof(key), "%.*s", (int)(eq - c->args[i]), c->args[i]);
-				v = eq + 1;
-			} else if (i + 1 < c->nargs && !strchr(c->args[i + 1], '=')) {
-				snprintf(key, sizeof(key), "%s", c->args[i]);
-				v = c->args[++i];
-			} else {
+			if (!cli_args_kv(c, &i, true, key, sizeof(key), &v)) {
 				rc = cli_err(c, "invalid property \"%s\" (expecting KEY=VALUE pairs)", c->args[i]);
 				goto out;
 			}
@@ -873,7 +856,7 @@ int cli_bucket_props_set(cli_ctx_t *c)
 				rc = cli_err(c, "property \"%s\" is readonly", key);
 				goto out;
 			}
-			json_t *like = bck_get_path(cur, key);
+			json_t *like = cli_out_path(cur, key);
 			if (!like || json_is_object(like)) {
 				rc = cli_err(c, "unknown property \"%s\"", key);
 				goto out;

@@ -20,16 +20,6 @@ typedef struct {
 	int rows;
 } cfg_show_t;
 
-static json_t *cfg_path(const json_t *j, const char *path)
-{
-	char key[128];
-	const char *dot = strchr(path, '.');
-	if (!dot)
-		return json_object_get(j, path);
-	snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
-	return cfg_path(json_object_get(j, key), dot + 1);
-}
-
 static void cfg_row_cb(const char *name, const char *value, void *arg)
 {
 	cfg_show_t *s = arg;
@@ -37,7 +27,7 @@ static void cfg_row_cb(const char *name, const char *value, void *arg)
 	if (s->section && strcmp(name, s->section) && !(strncmp(name, s->section, sl) == 0 && name[sl] == '.'))
 		return;
 	if (s->other && s->mode) {
-		bool inherited = cfg_path(s->other, name) != NULL;
+		bool inherited = cli_out_path(s->other, name) != NULL;
 		if ((s->mode == 1) != inherited)
 			return;
 	}
@@ -53,7 +43,7 @@ static int cfg_print(cli_ctx_t *c, const json_t *cfg, const char *section, const
 			cli_out_json(c, cfg);
 			return 0;
 		}
-		json_t *s = cfg_path(cfg, section);
+		json_t *s = cli_out_path(cfg, section);
 		if (!s)
 			return cli_err(c, "config section (or property) \"%s\" not found", section);
 		json_t *o = json_object();
@@ -82,17 +72,9 @@ static int cfg_pairs(cli_ctx_t *c, int from, const json_t *cfg, sbuf_t *q, json_
 	for (int i = from; i < c->nargs; i++) {
 		char key[256];
 		const char *v;
-		char *eq = strchr(c->args[i], '=');
-		if (eq) {
-			snprintf(key, sizeof(key), "%.*s", (int)(eq - c->args[i]), c->args[i]);
-			v = eq + 1;
-		} else if (i + 1 < c->nargs) {
-			snprintf(key, sizeof(key), "%s", c->args[i]);
-			v = c->args[++i];
-		} else {
+		if (!cli_args_kv(c, &i, false, key, sizeof(key), &v))
 			return cli_err(c, "invalid key-value pair \"%s\"%s", c->args[i], examples);
-		}
-		json_t *cur = cfg_path(cfg, key);
+		json_t *cur = cli_out_path(cfg, key);
 		if (!cur || json_is_object(cur))
 			return cli_err(c, "invalid property name \"%s\"%s", key, examples);
 		char *ek = url_encode(key, false), *ev = url_encode(v, false);
@@ -106,13 +88,29 @@ static int cfg_pairs(cli_ctx_t *c, int from, const json_t *cfg, sbuf_t *q, json_
 	return 0;
 }
 
+/* the KEY=VALUE pairs of args[from..] (new values into shown) PUT to base (NULL: the proxy) + path */
+static int cfg_set(cli_ctx_t *c, int from, const json_t *cfg, const char *base, const char *path, json_t *shown,
+		   const char *examples)
+{
+	sbuf_t q = SBUF_INIT;
+	int rc = cfg_pairs(c, from, cfg, &q, shown, examples);
+	if (!rc) {
+		cli_req_t r = {.method = "PUT", .base = base, .path = path, .query = sbuf_str(&q), .fd = -1,
+			       .timeout_ms = 60000};
+		rc = cli_api_do(c, &r);
+		cli_req_fini(&r);
+	}
+	sbuf_fini(&q);
+	return rc;
+}
+
 static bool cfg_is_pair(const cli_ctx_t *c, int i, const json_t *cfg)
 {
 	if (i >= c->nargs)
 		return false;
 	if (strchr(c->args[i], '='))
 		return true;
-	json_t *v = cfg_path(cfg, c->args[i]);
+	json_t *v = cli_out_path(cfg, c->args[i]);
 	return v && !json_is_object(v) && i + 1 < c->nargs;
 }
 
@@ -143,15 +141,8 @@ int cli_config_cluster(cli_ctx_t *c)
 		json_decref(cfg);
 		return cli_args_usage_err(c, "missing KEY=VALUE pairs");
 	}
-	sbuf_t q = SBUF_INIT;
 	json_t *shown = json_object();
-	rc = cfg_pairs(c, first, cfg, &q, shown, EX_CLU);
-	if (!rc) {
-		cli_req_t r = {.method = "PUT", .path = "/v1/cluster/set-config", .query = sbuf_str(&q), .fd = -1,
-			       .timeout_ms = 60000};
-		rc = cli_api_do(c, &r);
-		cli_req_fini(&r);
-	}
+	rc = cfg_set(c, first, cfg, NULL, "/v1/cluster/set-config", shown, EX_CLU);
 	if (!rc) {
 		json_t *after = cli_api_get_json(c, NULL, "/v1/cluster", "what=config", false);
 		/* show each updated section once */
@@ -176,7 +167,6 @@ int cli_config_cluster(cli_ctx_t *c)
 		json_decref(after);
 	}
 	json_decref(shown);
-	sbuf_fini(&q);
 	json_decref(cfg);
 	return rc;
 }
@@ -241,21 +231,13 @@ int cli_config_node(cli_ctx_t *c)
 		json_decref(cfg);
 		return cli_err(c, "local configuration cannot be updated at runtime (edit the node's local config and restart it)");
 	}
-	sbuf_t q = SBUF_INIT;
 	json_t *shown = json_object();
-	rc = cfg_pairs(c, argi, cfg, &q, shown, EX_NODE);
-	if (!rc) {
-		cli_req_t r = {.method = "PUT", .base = url, .path = "/v1/daemon/set-config", .query = sbuf_str(&q), .fd = -1,
-			       .timeout_ms = 60000};
-		rc = cli_api_do(c, &r);
-		cli_req_fini(&r);
-	}
+	rc = cfg_set(c, argi, cfg, url, "/v1/daemon/set-config", shown, EX_NODE);
 	if (!rc) {
 		cli_out_json(c, shown);
 		printf("\nnode %s config updated\n", sname);
 	}
 	json_decref(shown);
-	sbuf_fini(&q);
 	json_decref(cfg);
 	return rc;
 }

@@ -35,6 +35,22 @@ static int obj_arg(cli_ctx_t *c, const char *arg, cli_bck_t *b, char *obj, bool 
 	return 0;
 }
 
+/* a 404 that is not ErrBckNotFound: the object is missing */
+static bool obj_missing(const cli_req_t *r)
+{
+	char tc[64];
+	return r->status == 404 && strcmp(cli_req_tcode(r, tc, sizeof(tc)), "ErrBckNotFound");
+}
+
+/* a failed object request: "object ... does not exist", else the API error */
+static int obj_fail(cli_ctx_t *c, const cli_req_t *r, const cli_bck_t *b, const char *oname)
+{
+	char cn[OBJ_NAME_MAX + 300];
+	if (obj_missing(r))
+		return cli_err(c, "object \"%s\" does not exist", cli_uri_cname(b, oname, cn, sizeof(cn)));
+	return cli_api_fail(c, r);
+}
+
 static const char *obj_base(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -447,15 +463,11 @@ static int obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const ch
 		r.prog_arg = &s;
 	}
 	int rc = 0;
-	char cn[OBJ_NAME_MAX + 300];
 	if (cli_http_do(&c->http, &r)) {
-		char tc[64];
-		if (r.status == 404 && strcmp(cli_req_tcode(&r, tc, sizeof(tc)), "ErrBckNotFound"))
-			rc = cli_err(c, "object \"%s\" does not exist", cli_uri_cname(b, oname, cn, sizeof(cn)));
-		else if (s.err)
+		if (s.err && !obj_missing(&r))
 			rc = cli_err(c, "write %s: %s", path, strerror(s.err));
 		else
-			rc = cli_api_fail(c, &r);
+			rc = obj_fail(c, &r, b, oname);
 	}
 	if (s.fd >= 0 && close(s.fd) && !rc)
 		rc = cli_err(c, "close %s: %s", path, strerror(errno));
@@ -536,12 +548,9 @@ int cli_object_rm(cli_ctx_t *c)
 		cli_api_obj_path(&b, oname, &p);
 		cli_api_bck_query(&b, &q);
 		cli_req_t r = {.method = "DELETE", .path = sbuf_str(&p), .query = sbuf_str(&q), .fd = -1};
-		char cn[OBJ_NAME_MAX + 300], tc[64];
+		char cn[OBJ_NAME_MAX + 300];
 		if (cli_http_do(&c->http, &r)) {
-			if (r.status == 404 && strcmp(cli_req_tcode(&r, tc, sizeof(tc)), "ErrBckNotFound"))
-				rc = cli_err(c, "object \"%s\" does not exist", cli_uri_cname(&b, oname, cn, sizeof(cn)));
-			else
-				rc = cli_api_fail(c, &r);
+			rc = obj_fail(c, &r, &b, oname);
 		} else {
 			printf("deleted \"%s\" from %s\n", oname, cli_uri_cname(&b, NULL, cn, sizeof(cn)));
 		}
@@ -756,12 +765,8 @@ int cli_object_mv(cli_ctx_t *c)
 	cli_api_bck_query(&b, &q);
 	cli_req_t r = {.method = "POST", .path = sbuf_str(&p), .query = sbuf_str(&q), .body = body,
 		       .body_len = strlen(body), .fd = -1};
-	char cn[OBJ_NAME_MAX + 300], tc[64];
 	if (cli_http_do(&c->http, &r)) {
-		if (r.status == 404 && strcmp(cli_req_tcode(&r, tc, sizeof(tc)), "ErrBckNotFound"))
-			rc = cli_err(c, "object \"%s\" does not exist", cli_uri_cname(&b, oname, cn, sizeof(cn)));
-		else
-			rc = cli_api_fail(c, &r);
+		rc = obj_fail(c, &r, &b, oname);
 	} else {
 		printf("\"%s\" moved to \"%s\"\n", oname, nname);
 	}
@@ -799,12 +804,9 @@ int cli_object_cp(cli_ctx_t *c)
 	sbuf_addf(&q, "&object_to=%s", eun ? eun : "");
 	free(eun);
 	cli_req_t r = {.method = "PUT", .path = sbuf_str(&p), .query = sbuf_str(&q), .fd = -1};
-	char cn[OBJ_NAME_MAX + 300], cn2[OBJ_NAME_MAX + 300], tc[64];
+	char cn[OBJ_NAME_MAX + 300], cn2[OBJ_NAME_MAX + 300];
 	if (cli_http_do(&c->http, &r)) {
-		if (r.status == 404 && strcmp(cli_req_tcode(&r, tc, sizeof(tc)), "ErrBckNotFound"))
-			rc = cli_err(c, "object \"%s\" does not exist", cli_uri_cname(&b, oname, cn, sizeof(cn)));
-		else
-			rc = cli_api_fail(c, &r);
+		rc = obj_fail(c, &r, &b, oname);
 	} else {
 		printf("COPY %s => %s\n", cli_uri_cname(&b, oname, cn, sizeof(cn)), cli_uri_cname(&db, dname, cn2, sizeof(cn2)));
 	}

@@ -2,6 +2,7 @@
  * errors/warnings/notes on stderr (colored only on a terminal and without --no-color),
  * confirmations, and the flattening of nested JSON (configs, bucket props) into
  * "section.name" rows. */
+#include "api/jsonx.h"
 #include "cli/cli.h"
 #include "cli/cli_tab.h"
 
@@ -24,32 +25,12 @@ void cli_out_tab(cli_ctx_t *c, const char *text)
 	sbuf_fini(&out);
 }
 
-/* jsonx marks uint64 values above INT64_MAX as "\u0001u64:<digits>" strings: unquote them */
-static void out_unmark_u64(char *s)
-{
-	static const char pat[] = "\"\\u0001u64:";
-	char *r = s, *w = s;
-	while (*r) {
-		if (!strncmp(r, pat, sizeof(pat) - 1)) {
-			r += sizeof(pat) - 1;
-			while (*r && *r != '"')
-				*w++ = *r++;
-			if (*r == '"')
-				r++;
-			continue;
-		}
-		*w++ = *r++;
-	}
-	*w = '\0';
-}
-
 void cli_out_json(cli_ctx_t *c, const json_t *j)
 {
 	(void)c;
-	char *s = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	char *s = jsonx_dumpf(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	if (!s)
 		return;
-	out_unmark_u64(s);
 	fputs(s, stdout);
 	fputc('\n', stdout);
 	free(s);
@@ -60,44 +41,42 @@ static const char *out_color(cli_ctx_t *c, bool err, const char *code)
 	return c->color && (err ? c->err_tty : c->out_tty) ? code : "";
 }
 
-int cli_err(cli_ctx_t *c, const char *fmt, ...)
+/* one stderr line "<label>: msg", the label colored on a terminal; trailing newlines dropped if trim */
+static void out_msg(cli_ctx_t *c, const char *code, const char *label, bool trim, const char *fmt, va_list ap)
 {
 	char msg[2048];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t l = strlen(msg);
+	while (trim && l && msg[l - 1] == '\n')
+		msg[--l] = '\0';
+	const char *on = out_color(c, true, code);
+	fflush(stdout);
+	fprintf(stderr, "%s%s:%s %s\n", on, label, *on ? C_OFF : "", msg);
+}
+
+int cli_err(cli_ctx_t *c, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	out_msg(c, C_RED, "Error", true, fmt, ap);
 	va_end(ap);
-	size_t l = strlen(msg);
-	while (l && msg[l - 1] == '\n')
-		msg[--l] = '\0';
-	const char *on = out_color(c, true, C_RED);
-	fflush(stdout);
-	fprintf(stderr, "%sError:%s %s\n", on, *on ? C_OFF : "", msg);
 	return 1;
 }
 
 void cli_warn(cli_ctx_t *c, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	out_msg(c, C_CYAN, "Warning", false, fmt, ap);
 	va_end(ap);
-	const char *on = out_color(c, true, C_CYAN);
-	fflush(stdout);
-	fprintf(stderr, "%sWarning:%s %s\n", on, *on ? C_OFF : "", msg);
 }
 
 void cli_note(cli_ctx_t *c, const char *fmt, ...)
 {
-	char msg[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	out_msg(c, C_BLUE, "Note", false, fmt, ap);
 	va_end(ap);
-	const char *on = out_color(c, true, C_BLUE);
-	fflush(stdout);
-	fprintf(stderr, "%sNote:%s %s\n", on, *on ? C_OFF : "", msg);
 }
 
 bool cli_confirm(cli_ctx_t *c, const char *prompt)
@@ -185,4 +164,25 @@ void cli_out_flatten(const json_t *j, const char *prefix, cli_flat_fn fn, void *
 			fn(name, val, arg);
 		}
 	}
+}
+
+int64_t cli_out_tracker(const json_t *v)
+{
+	if (json_is_object(v))
+		v = json_object_get(v, "v");
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v))
+		return strtoll(json_string_value(v), NULL, 10);
+	return 0;
+}
+
+json_t *cli_out_path(const json_t *j, const char *path)
+{
+	char key[128];
+	const char *dot = strchr(path, '.');
+	if (!dot)
+		return json_object_get(j, path);
+	snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+	return cli_out_path(json_object_get(j, key), dot + 1);
 }

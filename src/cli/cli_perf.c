@@ -21,21 +21,18 @@ enum { K_OTHER, K_COUNTER, K_SIZE, K_LATENCY, K_TOTAL, K_BW, K_TIME };
 
 static int perf_kind(const char *name)
 {
+	/* by name suffix; ".ns.total" before ".ns" */
+	static const struct {
+		const char *sfx;
+		int kind;
+	} kinds[] = {{".ns.total", K_TOTAL}, {".n", K_COUNTER}, {".size", K_SIZE},
+		     {".ns", K_LATENCY},     {".bps", K_BW},     {".time", K_TIME}};
 	size_t l = strlen(name);
-#define ENDS(s) (l >= sizeof(s) - 1 && !strcmp(name + l - (sizeof(s) - 1), s))
-	if (ENDS(".ns.total"))
-		return K_TOTAL;
-	if (ENDS(".n"))
-		return K_COUNTER;
-	if (ENDS(".size"))
-		return K_SIZE;
-	if (ENDS(".ns"))
-		return K_LATENCY;
-	if (ENDS(".bps"))
-		return K_BW;
-	if (ENDS(".time"))
-		return K_TIME;
-#undef ENDS
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t sl = strlen(kinds[i].sfx);
+		if (l >= sl && !strcmp(name + l - sl, kinds[i].sfx))
+			return kinds[i].kind;
+	}
 	return K_OTHER;
 }
 
@@ -49,17 +46,6 @@ typedef struct {
 	ptgt_t *t;
 	int n;
 } psample_t;
-
-static int64_t tr_val(const json_t *v)
-{
-	if (json_is_object(v))
-		v = json_object_get(v, "v");
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v))
-		return strtoll(json_string_value(v), NULL, 10);
-	return 0;
-}
 
 static void sample_fini(psample_t *s)
 {
@@ -100,7 +86,7 @@ static int perf_sample(cli_ctx_t *c, const json_t *smap, const char *only, psamp
 		json_t *tr = json_object_get(st, "tracker");
 		s->t[i].tr = json_object();
 		s->t[i].ok = st != NULL;
-		json_object_foreach(tr, k, v) json_object_set_new(s->t[i].tr, k, json_integer(tr_val(v)));
+		json_object_foreach(tr, k, v) json_object_set_new(s->t[i].tr, k, json_integer(cli_out_tracker(v)));
 		json_decref(st);
 		hreq_fini(&reqs[i]);
 	}
@@ -339,7 +325,8 @@ static void perf_table(cli_ctx_t *c, const json_t *smap, const psample_t *s, per
 	sbuf_fini(&t);
 }
 
-static int perf_args(cli_ctx_t *c, json_t **smap, const char **only, int64_t *refresh_ns, int64_t *count)
+/* the target(s), --refresh and --count (once: a single round, as in 'ais show performance') */
+static int perf_args(cli_ctx_t *c, bool once, json_t **smap, const char **only, int64_t *refresh_ns, int64_t *count)
 {
 	*smap = cli_api_smap(c);
 	if (!*smap)
@@ -366,6 +353,8 @@ static int perf_args(cli_ctx_t *c, json_t **smap, const char **only, int64_t *re
 	}
 	if (cli_flag_int(c, "count", r ? 0 : 1, count))
 		return 1;
+	if (once)
+		*count = 1;
 	return 0;
 }
 
@@ -380,11 +369,9 @@ static int do_counters(cli_ctx_t *c, bool caption, bool once)
 	json_t *smap;
 	const char *only;
 	int64_t refresh, count;
-	int rc = perf_args(c, &smap, &only, &refresh, &count);
+	int rc = perf_args(c, once, &smap, &only, &refresh, &count);
 	if (rc)
 		goto out;
-	if (once)
-		count = 1;
 	for (int64_t it = 0; count == 0 || it < count; it++) {
 		psample_t s = {0};
 		perf_sample(c, smap, only, &s);
@@ -414,11 +401,9 @@ static int do_rates(cli_ctx_t *c, bool latency, bool caption, bool once)
 	json_t *smap;
 	const char *only;
 	int64_t refresh, count;
-	int rc = perf_args(c, &smap, &only, &refresh, &count);
+	int rc = perf_args(c, once, &smap, &only, &refresh, &count);
 	if (rc)
 		goto out;
-	if (once)
-		count = 1;
 	psample_t a = {0};
 	perf_sample(c, smap, only, &a);
 	for (int64_t it = 0; count == 0 || it < count; it++) {

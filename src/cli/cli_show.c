@@ -29,14 +29,7 @@ typedef struct {
 /* tracker value: AIStore's {"v":"N"}, a string or a number */
 static int64_t st_tracker(const json_t *st, const char *name)
 {
-	json_t *v = json_object_get(json_object_get(st, "tracker"), name);
-	if (json_is_object(v))
-		v = json_object_get(v, "v");
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v))
-		return strtoll(json_string_value(v), NULL, 10);
-	return 0;
+	return cli_out_tracker(json_object_get(json_object_get(st, "tracker"), name));
 }
 
 static int64_t js_i64(const json_t *v)

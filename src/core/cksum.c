@@ -115,7 +115,7 @@ void cksum_update(cksum_t *c, const void *data, size_t len)
 	}
 }
 
-static void cksum_hex(const unsigned char *b, size_t n, char *out)
+void cksum_hex(const unsigned char *b, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {

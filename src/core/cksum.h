@@ -46,6 +46,9 @@ void cksum_abort(cksum_t *c);
 /* one-shot convenience. */
 int cksum_buf(cksum_type_t t, const void *data, size_t len, char *out);
 
+/* lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated) */
+void cksum_hex(const unsigned char *b, size_t n, char *out);
+
 /* XXH64 of data with the given seed (used by HRW). */
 uint64_t cksum_xxh64(const void *data, size_t len, uint64_t seed);
 

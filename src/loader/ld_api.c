@@ -152,22 +152,30 @@ int ld_api_bck_exists(ld_api_t *a, char *err, size_t cap)
 	return AIS_EUNAVAIL;
 }
 
-int ld_api_bck_create(ld_api_t *a, char *err, size_t cap)
+/* one bucket-level request (create, destroy): 200 or ok_alt is success, else the error body */
+static int ld_api_bck_req(ld_api_t *a, const char *method, const char *body, int ok_alt, const char *what, char *err,
+			  size_t cap)
 {
 	char url[1024];
 	ld_api_bck_url(a, url, sizeof(url));
 	sbuf_t b = SBUF_INIT;
-	int st = a->s3 ? ld_api_do(a, "PUT", url, NULL, &b, err, cap)
-		       : ld_api_do(a, "POST", url, "{\"action\":\"create-bck\"}", &b, err, cap);
+	int st = ld_api_do(a, method, url, body, &b, err, cap);
 	int rc = 0;
 	if (st < 0)
 		rc = st;
-	else if (st != 200) {
-		ld_api_errbody(err, cap, "create bucket", st, &b);
+	else if (st != 200 && st != ok_alt) {
+		ld_api_errbody(err, cap, what, st, &b);
 		rc = AIS_EUNAVAIL;
 	}
 	sbuf_fini(&b);
 	return rc;
+}
+
+int ld_api_bck_create(ld_api_t *a, char *err, size_t cap)
+{
+	if (a->s3)
+		return ld_api_bck_req(a, "PUT", NULL, 200, "create bucket", err, cap);
+	return ld_api_bck_req(a, "POST", "{\"action\":\"create-bck\"}", 200, "create bucket", err, cap);
 }
 
 /* S3: DELETE every name, LD_API_PAR at a time; 404 counts as deleted */
@@ -244,25 +252,13 @@ static int ld_api_s3_delete_objs(ld_api_t *a, ld_names_t *names, char *err, size
 
 int ld_api_bck_destroy(ld_api_t *a, ld_names_t *names, char *err, size_t cap)
 {
-	char url[1024];
-	ld_api_bck_url(a, url, sizeof(url));
 	if (a->s3) {
 		int rc = ld_api_s3_delete_objs(a, names, err, cap);
 		if (rc)
 			return rc;
 	}
-	sbuf_t b = SBUF_INIT;
-	int st = a->s3 ? ld_api_do(a, "DELETE", url, NULL, &b, err, cap)
-		       : ld_api_do(a, "DELETE", url, "{\"action\":\"destroy-bck\"}", &b, err, cap);
-	int rc = 0;
-	if (st < 0)
-		rc = st;
-	else if (st != 200 && st != 204) {
-		ld_api_errbody(err, cap, "destroy bucket", st, &b);
-		rc = AIS_EUNAVAIL;
-	}
-	sbuf_fini(&b);
-	return rc;
+	return ld_api_bck_req(a, "DELETE", a->s3 ? NULL : "{\"action\":\"destroy-bck\"}", 204, "destroy bucket", err,
+			      cap);
 }
 
 /* ---- native list ---- */

@@ -92,11 +92,14 @@ static int ld_flags_bool(const char *v, bool *out)
 	return AIS_EINVAL;
 }
 
+/* parse v by the row's type into x (integers, sizes, durations, tri-state) or b (bool), then
+ * store it in the field's C type */
 static int ld_flags_set(ld_params_t *p, const ld_flag_t *f, const char *v)
 {
 	char *base = (char *)p + f->off;
 	int64_t x = 0;
-	bool b;
+	bool b = false;
+	int bad = 0;
 	switch (f->type) {
 	case F_STR:
 		if (strlen(v) >= f->cap)
@@ -104,45 +107,34 @@ static int ld_flags_set(ld_params_t *p, const ld_flag_t *f, const char *v)
 		memcpy(base, v, strlen(v) + 1);
 		return 0;
 	case F_INT:
-		if (parse_i64(v, &x) || x < -1000000000LL || x > 1000000000LL)
-			return AIS_EINVAL;
-		*(int *)base = (int)x;
-		return 0;
+		bad = parse_i64(v, &x) || x < -1000000000LL || x > 1000000000LL;
+		break;
 	case F_I64:
-		if (parse_i64(v, &x))
-			return AIS_EINVAL;
-		*(int64_t *)base = x;
-		return 0;
+		bad = parse_i64(v, &x);
+		break;
 	case F_SIZE:
-		if (!strcmp(v, "0")) {
-			*(int64_t *)base = 0;
-			return 0;
-		}
-		if (parse_size(v, &x) || x < 0)
-			return AIS_EINVAL;
-		*(int64_t *)base = x;
-		return 0;
+		bad = strcmp(v, "0") && (parse_size(v, &x) || x < 0);
+		break;
 	case F_DUR:
-		if (parse_duration(v, &x) || x < 0)
-			return AIS_EINVAL;
-		*(int64_t *)base = x;
-		return 0;
+		bad = parse_duration(v, &x) || x < 0;
+		break;
 	case F_BOOL:
-		if (ld_flags_bool(v, &b))
-			return AIS_EINVAL;
-		*(bool *)base = b;
-		return 0;
+		bad = ld_flags_bool(v, &b);
+		break;
 	case F_TRI:
-		if (!*v) {
-			*(int *)base = -1;
-			return 0;
-		}
-		if (ld_flags_bool(v, &b))
-			return AIS_EINVAL;
-		*(int *)base = b ? 1 : 0;
-		return 0;
+		bad = *v && ld_flags_bool(v, &b);
+		x = !*v ? -1 : b ? 1 : 0;
+		break;
 	}
-	return AIS_EINVAL;
+	if (bad)
+		return AIS_EINVAL;
+	if (f->type == F_BOOL)
+		*(bool *)base = b;
+	else if (f->type == F_INT || f->type == F_TRI)
+		*(int *)base = (int)x;
+	else
+		*(int64_t *)base = x;
+	return 0;
 }
 
 void ld_flags_defaults(ld_params_t *p)

@@ -1,5 +1,6 @@
 /* ld_fmt: number, size, speed and duration formatting for aisloader's tables (see ld_fmt.h). */
 #include "loader/ld_fmt.h"
+#include "cli/cli_fmt.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -7,21 +8,7 @@
 
 char *ld_fmt_num(char *out, size_t cap, int64_t n)
 {
-	char tmp[32];
-	int neg = n < 0;
-	unsigned long long u = neg ? (unsigned long long)(-(n + 1)) + 1 : (unsigned long long)n;
-	int len = snprintf(tmp, sizeof(tmp), "%llu", u);
-	char buf[48];
-	size_t o = 0;
-	if (neg)
-		buf[o++] = '-';
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = tmp[i];
-	}
-	buf[o] = '\0';
-	snprintf(out, cap, "%s", buf);
+	cli_fmt_bigint(n, out, cap); /* the same thousands separators as the CLI */
 	return out;
 }
 

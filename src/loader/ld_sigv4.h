@@ -7,15 +7,17 @@
 
 #include <stddef.h>
 
+#include "s3/sigv4.h"
+
 typedef struct ld_sigv4_hdr {
 	const char *name;  /* lowercase */
 	const char *value; /* trimmed */
 } ld_sigv4_hdr_t;
 
-#define LD_SIGV4_UNSIGNED "UNSIGNED-PAYLOAD"
-#define LD_SIGV4_EMPTY_SHA "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define LD_SIGV4_UNSIGNED SIGV4_UNSIGNED_PAYLOAD
+#define LD_SIGV4_EMPTY_SHA SIGV4_EMPTY_SHA256
 
-/* key = HMAC chain over "AWS4"+secret, date8 ("20130524"), region, "s3", "aws4_request" */
+/* key = sigv4_signing_key(secret, date8 ("20130524"), region, "s3") */
 void ld_sigv4_key(const char *secret, const char *date8, const char *region, unsigned char key[32]);
 /* writes the Authorization header value into out. amz_date "20130524T000000Z"; uri already
  * URI-encoded ("/bucket/key"); query canonical ("" when none); payload_hash as sent in

@@ -44,10 +44,7 @@ static void s3_list_buckets(http_req_t *r)
 	sbuf_t b = SBUF_INIT;
 	s3xml_begin(&b);
 	s3xml_open_ns(&b, "ListAllMyBucketsResult");
-	s3xml_open(&b, "Owner");
-	s3xml_elem(&b, "ID", "1");
-	s3xml_elem(&b, "DisplayName", "ais");
-	s3xml_close(&b, "Owner");
+	s3xml_owner(&b, "Owner");
 	s3xml_open(&b, "Buckets");
 	for (int i = 0; bmd && i < bmd->nbcks; i++) {
 		const bck_t *bk = &bmd->bcks[i];

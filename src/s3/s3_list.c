@@ -200,17 +200,6 @@ out:
 	return rc;
 }
 
-static void elem_enc(sbuf_t *b, const char *tag, const char *v, bool enc)
-{
-	if (!enc) {
-		s3xml_elem(b, tag, v);
-		return;
-	}
-	char *e = url_encode(v, true);
-	s3xml_elem(b, tag, e ? e : "");
-	free(e);
-}
-
 static int parse_max_keys(http_req_t *r, int *out)
 {
 	const char *mk = http_query_get(r, "max-keys");
@@ -250,140 +239,138 @@ static void ls_fail(http_req_t *r, int rc, plist_err_t *pe, const char *bucket)
 	free(pe->relay);
 }
 
+/* the query parameters both listings share (max-keys, encoding-type, prefix, delimiter); false
+ * when it has responded 400 */
+static bool ls_parse(http_req_t *r, ls_args_t *a, bool *enc)
+{
+	if (parse_max_keys(r, &a->max_keys) || !parse_encoding(r, enc))
+		return false;
+	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
+	a->prefix = prefix ? prefix : "";
+	a->delim = delim ? delim : "";
+	return true;
+}
+
+/* collect the page; false when it has responded (error) */
+static bool ls_run(http_req_t *r, const char *bucket, ls_args_t *a)
+{
+	plist_err_t pe;
+	int rc = ls_collect(bucket, a, &pe);
+	if (rc) {
+		ls_fail(r, rc, &pe, bucket);
+		ls_free(a);
+		return false;
+	}
+	return true;
+}
+
+static void ls_xml_open(sbuf_t *b, const char *root, const char *bucket, const ls_args_t *a, bool enc)
+{
+	s3xml_begin(b);
+	s3xml_open_ns(b, root);
+	s3xml_elem(b, "Name", bucket);
+	s3xml_elem_enc(b, "Prefix", a->prefix, enc);
+}
+
+/* MaxKeys, Delimiter, IsTruncated, EncodingType */
+static void ls_xml_page(sbuf_t *b, const ls_args_t *a, bool enc)
+{
+	s3xml_elemf(b, "MaxKeys", "%d", a->max_keys);
+	if (a->delim[0])
+		s3xml_elem_enc(b, "Delimiter", a->delim, enc);
+	s3xml_elem(b, "IsTruncated", a->truncated ? "true" : "false");
+	if (enc)
+		s3xml_elem(b, "EncodingType", "url");
+}
+
+/* the entries (<Contents>, or <Version> for versions), then <CommonPrefixes>; closes root and responds */
+static void ls_finish(http_req_t *r, sbuf_t *b, ls_args_t *a, bool enc, bool versions, const char *root)
+{
+	for (int i = 0; i < a->n; i++) {
+		const ls_item_t *it = &a->v[i];
+		if (it->cp)
+			continue;
+		s3xml_open(b, versions ? "Version" : "Contents");
+		s3xml_elem_enc(b, "Key", it->name, enc);
+		if (versions) {
+			s3xml_elem(b, "VersionId", "null");
+			s3xml_elem(b, "IsLatest", "true");
+		}
+		s3xml_elem(b, "LastModified", it->mtime);
+		s3xml_elem(b, "ETag", it->etag);
+		s3xml_elemf(b, "Size", "%lld", (long long)it->size);
+		s3xml_elem(b, "StorageClass", "STANDARD");
+		s3xml_close(b, versions ? "Version" : "Contents");
+	}
+	for (int i = 0; i < a->n; i++) {
+		if (!a->v[i].cp)
+			continue;
+		s3xml_open(b, "CommonPrefixes");
+		s3xml_elem_enc(b, "Prefix", a->v[i].name, enc);
+		s3xml_close(b, "CommonPrefixes");
+	}
+	s3xml_close(b, root);
+	if (b->oom)
+		s3_err(r, 500, "InternalError", "out of memory");
+	else
+		s3_xml_respond(r, 200, b->p, b->len);
+	sbuf_fini(b);
+	ls_free(a);
+}
+
 void s3_list_objects(http_req_t *r, const char *bucket)
 {
 	bool v2 = http_query_get(r, "list-type") && !strcmp(http_query_get(r, "list-type"), "2");
 	bool enc;
 	ls_args_t a = {0};
-	if (parse_max_keys(r, &a.max_keys) || !parse_encoding(r, &enc))
+	if (!ls_parse(r, &a, &enc))
 		return;
-	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
 	const char *ctok = http_query_get(r, "continuation-token"), *after = http_query_get(r, "start-after");
 	const char *marker = http_query_get(r, "marker");
-	a.prefix = prefix ? prefix : "";
-	a.delim = delim ? delim : "";
 	a.token = v2 ? (ctok && *ctok ? ctok : after ? after : "") : (marker ? marker : "");
 	if (a.token[0] && strcmp(a.token, a.prefix) < 0)
 		a.token = ""; /* before the prefix: nothing to skip */
-	plist_err_t pe;
-	int rc = ls_collect(bucket, &a, &pe);
-	if (rc) {
-		ls_fail(r, rc, &pe, bucket);
-		ls_free(&a);
+	if (!ls_run(r, bucket, &a))
 		return;
-	}
 	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	s3xml_open_ns(&b, "ListBucketResult");
-	s3xml_elem(&b, "Name", bucket);
-	elem_enc(&b, "Prefix", a.prefix, enc);
+	ls_xml_open(&b, "ListBucketResult", bucket, &a, enc);
 	if (v2) {
 		s3xml_elemf(&b, "KeyCount", "%d", a.n);
 	} else {
-		elem_enc(&b, "Marker", marker ? marker : "", enc);
+		s3xml_elem_enc(&b, "Marker", marker ? marker : "", enc);
 	}
-	s3xml_elemf(&b, "MaxKeys", "%d", a.max_keys);
-	if (a.delim[0])
-		elem_enc(&b, "Delimiter", a.delim, enc);
-	s3xml_elem(&b, "IsTruncated", a.truncated ? "true" : "false");
-	if (enc)
-		s3xml_elem(&b, "EncodingType", "url");
+	ls_xml_page(&b, &a, enc);
 	if (v2) {
 		if (ctok)
 			s3xml_elem(&b, "ContinuationToken", ctok);
 		if (after)
-			elem_enc(&b, "StartAfter", after, enc);
+			s3xml_elem_enc(&b, "StartAfter", after, enc);
 		if (a.truncated && a.n)
 			s3xml_elem(&b, "NextContinuationToken", a.v[a.n - 1].name);
 	} else if (a.truncated && a.n) {
-		elem_enc(&b, "NextMarker", a.v[a.n - 1].name, enc);
+		s3xml_elem_enc(&b, "NextMarker", a.v[a.n - 1].name, enc);
 	}
-	for (int i = 0; i < a.n; i++) {
-		const ls_item_t *it = &a.v[i];
-		if (it->cp)
-			continue;
-		s3xml_open(&b, "Contents");
-		elem_enc(&b, "Key", it->name, enc);
-		s3xml_elem(&b, "LastModified", it->mtime);
-		s3xml_elem(&b, "ETag", it->etag);
-		s3xml_elemf(&b, "Size", "%lld", (long long)it->size);
-		s3xml_elem(&b, "StorageClass", "STANDARD");
-		s3xml_close(&b, "Contents");
-	}
-	for (int i = 0; i < a.n; i++) {
-		if (!a.v[i].cp)
-			continue;
-		s3xml_open(&b, "CommonPrefixes");
-		elem_enc(&b, "Prefix", a.v[i].name, enc);
-		s3xml_close(&b, "CommonPrefixes");
-	}
-	s3xml_close(&b, "ListBucketResult");
-	if (b.oom)
-		s3_err(r, 500, "InternalError", "out of memory");
-	else
-		s3_xml_respond(r, 200, b.p, b.len);
-	sbuf_fini(&b);
-	ls_free(&a);
+	ls_finish(r, &b, &a, enc, false, "ListBucketResult");
 }
 
 void s3_list_versions(http_req_t *r, const char *bucket)
 {
 	bool enc;
 	ls_args_t a = {0};
-	if (parse_max_keys(r, &a.max_keys) || !parse_encoding(r, &enc))
+	if (!ls_parse(r, &a, &enc))
 		return;
-	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
 	const char *km = http_query_get(r, "key-marker");
-	a.prefix = prefix ? prefix : "";
-	a.delim = delim ? delim : "";
 	a.token = km ? km : "";
-	plist_err_t pe;
-	int rc = ls_collect(bucket, &a, &pe);
-	if (rc) {
-		ls_fail(r, rc, &pe, bucket);
-		ls_free(&a);
+	if (!ls_run(r, bucket, &a))
 		return;
-	}
 	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	s3xml_open_ns(&b, "ListVersionsResult");
-	s3xml_elem(&b, "Name", bucket);
-	elem_enc(&b, "Prefix", a.prefix, enc);
-	elem_enc(&b, "KeyMarker", a.token, enc);
+	ls_xml_open(&b, "ListVersionsResult", bucket, &a, enc);
+	s3xml_elem_enc(&b, "KeyMarker", a.token, enc);
 	s3xml_elem(&b, "VersionIdMarker", "");
-	s3xml_elemf(&b, "MaxKeys", "%d", a.max_keys);
-	if (a.delim[0])
-		elem_enc(&b, "Delimiter", a.delim, enc);
-	s3xml_elem(&b, "IsTruncated", a.truncated ? "true" : "false");
-	if (enc)
-		s3xml_elem(&b, "EncodingType", "url");
+	ls_xml_page(&b, &a, enc);
 	if (a.truncated && a.n) {
-		elem_enc(&b, "NextKeyMarker", a.v[a.n - 1].name, enc);
+		s3xml_elem_enc(&b, "NextKeyMarker", a.v[a.n - 1].name, enc);
 		s3xml_elem(&b, "NextVersionIdMarker", "null");
 	}
-	for (int i = 0; i < a.n; i++) {
-		const ls_item_t *it = &a.v[i];
-		if (it->cp)
-			continue;
-		s3xml_open(&b, "Version");
-		elem_enc(&b, "Key", it->name, enc);
-		s3xml_elem(&b, "VersionId", "null");
-		s3xml_elem(&b, "IsLatest", "true");
-		s3xml_elem(&b, "LastModified", it->mtime);
-		s3xml_elem(&b, "ETag", it->etag);
-		s3xml_elemf(&b, "Size", "%lld", (long long)it->size);
-		s3xml_elem(&b, "StorageClass", "STANDARD");
-		s3xml_close(&b, "Version");
-	}
-	for (int i = 0; i < a.n; i++) {
-		if (!a.v[i].cp)
-			continue;
-		s3xml_open(&b, "CommonPrefixes");
-		elem_enc(&b, "Prefix", a.v[i].name, enc);
-		s3xml_close(&b, "CommonPrefixes");
-	}
-	s3xml_close(&b, "ListVersionsResult");
-	s3_xml_respond(r, 200, b.p, b.len);
-	sbuf_fini(&b);
-	ls_free(&a);
+	ls_finish(r, &b, &a, enc, true, "ListVersionsResult");
 }

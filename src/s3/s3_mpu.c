@@ -46,6 +46,16 @@ static void s3m_free(s3m_t *m)
 	free(m);
 }
 
+/* <?xml?><root xmlns><Bucket/><Key/><UploadId/> of an upload's response */
+static void mpu_xml_open(sbuf_t *b, const char *root, const s3m_t *m, const char *id)
+{
+	s3xml_begin(b);
+	s3xml_open_ns(b, root);
+	s3xml_elem(b, "Bucket", m->o.bck->name);
+	s3xml_elem(b, "Key", m->o.oname);
+	s3xml_elem(b, "UploadId", id);
+}
+
 static const char *upload_id(http_req_t *r)
 {
 	const char *id = http_query_get(r, "uploadId");
@@ -156,11 +166,7 @@ static void create_cb(http_req_t *r)
 		goto out;
 	}
 	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	s3xml_open_ns(&b, "InitiateMultipartUploadResult");
-	s3xml_elem(&b, "Bucket", m->o.bck->name);
-	s3xml_elem(&b, "Key", m->o.oname);
-	s3xml_elem(&b, "UploadId", id);
+	mpu_xml_open(&b, "InitiateMultipartUploadResult", m, id);
 	s3xml_close(&b, "InitiateMultipartUploadResult");
 	if (t != S3CK_NONE)
 		http_hdr_add(r, "x-amz-checksum-algorithm", s3ck_algo_name(t));
@@ -355,14 +361,6 @@ static const char *meta_get(const ufest_t *u, const char *key)
 	return NULL;
 }
 
-static void owner_xml(sbuf_t *b, const char *tag)
-{
-	s3xml_open(b, tag);
-	s3xml_elem(b, "ID", "1");
-	s3xml_elem(b, "DisplayName", "ais");
-	s3xml_close(b, tag);
-}
-
 static void list_parts_cb(http_req_t *r)
 {
 	s3m_t *m = r->user;
@@ -383,13 +381,9 @@ static void list_parts_cb(http_req_t *r)
 		goto out;
 	}
 	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	s3xml_open_ns(&b, "ListPartsResult");
-	s3xml_elem(&b, "Bucket", m->o.bck->name);
-	s3xml_elem(&b, "Key", m->o.oname);
-	s3xml_elem(&b, "UploadId", id);
-	owner_xml(&b, "Initiator");
-	owner_xml(&b, "Owner");
+	mpu_xml_open(&b, "ListPartsResult", m, id);
+	s3xml_owner(&b, "Initiator");
+	s3xml_owner(&b, "Owner");
 	s3xml_elem(&b, "StorageClass", "STANDARD");
 	s3xml_elemf(&b, "PartNumberMarker", "%lld", (long long)marker);
 	const char *alg = meta_get(&u, S3M_ALGO_KEY);
@@ -620,24 +614,11 @@ static void part_copy_cb(http_req_t *r)
 		       "where first and last are the zero-based offsets of the first and last bytes to copy");
 		goto out;
 	}
-	const bck_t *sbk = bmd_find(m->o.bmd, "ais", "", sb);
-	if (!sbk) {
-		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", sb);
+	const bck_t *sbk = s3_obj_copy_src_place(r, m->o.bmd, sb, skey, src);
+	if (!sbk)
 		goto out;
-	}
-	if (tobj_place(src, sbk, skey)) {
-		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", skey);
-		goto out;
-	}
-	smap_t *sm = smap_get();
-	const snode_t *owner = NULL;
 	snode_t peer;
-	char *un = malloc(TOBJ_UNAME_MAX);
-	int ul = un ? hrw_uname(un, TOBJ_UNAME_MAX, "ais", "", "", sb, skey) : -1;
-	if (sm && ul > 0 && (owner = smap_hrw_target(sm, un, (size_t)ul)))
-		peer = *owner;
-	free(un);
-	smap_put(sm);
+	bool remote = tobj_remote_owner(sbk, skey, &peer);
 	mpu_why_t why;
 	int rc = mpu_part_begin(&m->o, upload_id(r), num, NULL, 0, &pc.p, &why);
 	if (rc) {
@@ -645,7 +626,7 @@ static void part_copy_cb(http_req_t *r)
 		goto out;
 	}
 	int64_t srcsize = -1;
-	if (!owner || !strcmp(peer.id, node_id()))
+	if (!remote)
 		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
 	else
 		rc = fetch_range(&peer, sbk, skey, off, len, &pc, err, sizeof(err));

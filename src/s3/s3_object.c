@@ -26,6 +26,7 @@
 #include "cluster/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
+#include "core/cksum.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
@@ -421,16 +422,6 @@ static void s3o_delete(http_req_t *r, s3o_t *x)
 }
 
 /* ---- PUT */
-static void hex16(const unsigned char *raw, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = hx[raw[i] >> 4];
-		out[2 * i + 1] = hx[raw[i] & 15];
-	}
-	out[32] = '\0';
-}
-
 static int put_sink(void *arg, const char *data, size_t len)
 {
 	s3o_t *x = arg;
@@ -539,7 +530,7 @@ static void put_end_cb(http_req_t *r, int status)
 	unsigned char mraw[32];
 	char mhex[80], etag[90];
 	s3ck_final_raw(&x->md5, mraw);
-	hex16(mraw, mhex);
+	cksum_hex(mraw, 16, mhex);
 	snprintf(etag, sizeof(etag), "\"%s\"", mhex);
 	if (x->have_md5_want && memcmp(mraw, x->md5_want, 16)) {
 		s3_err(r, 400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
@@ -601,19 +592,7 @@ out:
 
 static int open_work(s3o_t *x, const char *tag)
 {
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (tobj_workfile(&x->o, tag, x->work, sizeof(x->work)))
-			return AIS_EINVAL;
-		x->fd = open(x->work, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
-		if (x->fd >= 0)
-			return 0;
-		if (errno != ENOENT)
-			break;
-		fsops_mkdir_parent(x->work);
-	}
-	int rc = err_from_errno(errno);
-	x->work[0] = '\0';
-	return rc;
+	return tobj_open_work(&x->o, tag, O_RDWR, x->work, sizeof(x->work), &x->fd);
 }
 
 /* x-amz-checksum-* header or declared trailer; 0 or responds */
@@ -814,6 +793,20 @@ int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key)
 	return *key ? 0 : AIS_ENOMEM;
 }
 
+const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, tobj_t *src)
+{
+	const bck_t *sbk = bmd_find(bmd, "ais", "", bucket);
+	if (!sbk) {
+		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
+		return NULL;
+	}
+	if (tobj_place(src, sbk, key)) {
+		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", key);
+		return NULL;
+	}
+	return sbk;
+}
+
 static void s3o_copy_cb(http_req_t *r)
 {
 	s3o_t *x = r->user;
@@ -839,15 +832,9 @@ static void s3o_copy_cb(http_req_t *r)
 		s3_err(r, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
 		goto out;
 	}
-	const bck_t *sbk = bmd_find(x->o.bmd, "ais", "", sb);
-	if (!sbk) {
-		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", sb);
+	const bck_t *sbk = s3_obj_copy_src_place(r, x->o.bmd, sb, skey, src);
+	if (!sbk)
 		goto out;
-	}
-	if (tobj_place(src, sbk, skey)) {
-		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", skey);
-		goto out;
-	}
 	const char *dir = http_hdr_get(r, "x-amz-metadata-directive");
 	bool replace = dir && !strcasecmp(dir, "REPLACE");
 	if (dir && !replace && strcasecmp(dir, "COPY")) {
@@ -861,29 +848,14 @@ static void s3o_copy_cb(http_req_t *r)
 		goto out;
 	}
 	/* the source: here, or at its owner */
-	smap_t *sm = smap_get();
-	const snode_t *owner = NULL;
 	snode_t peer;
-	char *un = malloc(TOBJ_UNAME_MAX);
-	int ul = un ? hrw_uname(un, TOBJ_UNAME_MAX, "ais", "", "", sb, skey) : -1;
-	if (sm && ul > 0 && (owner = smap_hrw_target(sm, un, (size_t)ul)))
-		peer = *owner;
-	free(un);
-	smap_put(sm);
+	bool remote = tobj_remote_owner(sbk, skey, &peer);
 	int rc;
-	if (!owner || !strcmp(peer.id, node_id())) {
+	if (!remote) {
 		sfd = open(src->fqn, O_RDONLY | O_CLOEXEC);
 		rc = sfd < 0 ? AIS_ENOTFOUND : tobj_load(src, sfd, &smd);
 	} else {
-		if ((rc = tobj_workfile(&x->o, "s3cpsrc", tmp, sizeof(tmp))) == 0) {
-			sfd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
-			if (sfd < 0 && errno == ENOENT) {
-				fsops_mkdir_parent(tmp);
-				sfd = open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0644);
-			}
-			if (sfd < 0)
-				rc = err_from_errno(errno);
-		}
+		rc = tobj_open_work(&x->o, "s3cpsrc", O_RDWR, tmp, sizeof(tmp), &sfd);
 		if (!rc)
 			rc = fetch_remote(&peer, sbk, skey, sfd, &smd, err, sizeof(err));
 		if (!rc) {
@@ -924,24 +896,8 @@ static void s3o_copy_cb(http_req_t *r)
 	cksum_type_t bt = x->o.bck->cksum_type;
 	if (!rc && bt != CKSUM_NONE && cksum_init(&x->ck, bt) == 0)
 		x->have_ck = true;
-	char *buf = rc ? NULL : malloc(256 * 1024);
-	if (!rc && !buf)
-		rc = AIS_ENOMEM;
-	off_t pos = 0;
-	while (!rc) {
-		ssize_t n = have_srd ? chunk_rd_pread(&srd, buf, 256 * 1024, pos) : pread(sfd, buf, 256 * 1024, pos);
-		if (n < 0 && !have_srd && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = AIS_EIO;
-			break;
-		}
-		if (n == 0)
-			break;
-		rc = put_sink(x, buf, (size_t)n);
-		pos += n;
-	}
-	free(buf);
+	if (!rc)
+		rc = tobj_read_all(sfd, have_srd ? &srd : NULL, put_sink, x, NULL);
 	if (rc) {
 		s3_err_code(r, rc, "copy %s/%s: %s", sb, skey, err_str(rc));
 		goto out;

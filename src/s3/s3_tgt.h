@@ -16,6 +16,9 @@
 int s3_obj_md_from_request(http_req_t *r, lom_md_t *md);
 /* s3_object.c: "bucket/key[?versionId=..]" (URL-encoded) → bucket, *key (malloc'd). 0 or AIS_E* */
 int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key);
+/* s3_object.c: the copy source's ais bucket in bmd, and src placed at bucket/key; NULL when it has
+ * responded (NoSuchBucket, InvalidArgument) */
+const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, tobj_t *src);
 
 /* s3_mpu.c: the request is a multipart operation that s3_mpu_handle serves (everything but
  * UploadPart with a body, which s3_object.c streams) */

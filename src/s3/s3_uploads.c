@@ -36,21 +36,6 @@ static int upl_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-static void elem_enc(sbuf_t *b, const char *tag, const char *v, bool enc)
-{
-	char *e = enc ? url_encode(v, true) : NULL;
-	s3xml_elem(b, tag, e ? e : v);
-	free(e);
-}
-
-static void owner_xml(sbuf_t *b, const char *tag)
-{
-	s3xml_open(b, tag);
-	s3xml_elem(b, "ID", "1");
-	s3xml_elem(b, "DisplayName", "ais");
-	s3xml_close(b, tag);
-}
-
 /* collect every target's uploads into *out (sorted); 0 or responds and returns < 0 */
 static int gather(http_req_t *r, const char *bucket, const char *prefix, upl_t **out, int *nout)
 {
@@ -214,7 +199,7 @@ void s3_uploads_list(http_req_t *r, const char *bucket)
 			free(last_cp);
 			last_cp = strndup(v[i].key, cl);
 			s3xml_open(&cp, "CommonPrefixes");
-			elem_enc(&cp, "Prefix", last_cp ? last_cp : "", enc);
+			s3xml_elem_enc(&cp, "Prefix", last_cp ? last_cp : "", enc);
 			s3xml_close(&cp, "CommonPrefixes");
 			next_key = v[i].key;
 			next_id = v[i].id;
@@ -228,10 +213,10 @@ void s3_uploads_list(http_req_t *r, const char *bucket)
 		char t[40];
 		s3_fmt_iso(v[i].created, t, sizeof(t));
 		s3xml_open(&up, "Upload");
-		elem_enc(&up, "Key", v[i].key, enc);
+		s3xml_elem_enc(&up, "Key", v[i].key, enc);
 		s3xml_elem(&up, "UploadId", v[i].id);
-		owner_xml(&up, "Initiator");
-		owner_xml(&up, "Owner");
+		s3xml_owner(&up, "Initiator");
+		s3xml_owner(&up, "Owner");
 		s3xml_elem(&up, "StorageClass", "STANDARD");
 		s3xml_elem(&up, "Initiated", t);
 		s3xml_close(&up, "Upload");
@@ -243,15 +228,15 @@ void s3_uploads_list(http_req_t *r, const char *bucket)
 	s3xml_begin(&b);
 	s3xml_open_ns(&b, "ListMultipartUploadsResult");
 	s3xml_elem(&b, "Bucket", bucket);
-	elem_enc(&b, "KeyMarker", km, enc);
+	s3xml_elem_enc(&b, "KeyMarker", km, enc);
 	s3xml_elem(&b, "UploadIdMarker", im);
 	if (trunc) {
-		elem_enc(&b, "NextKeyMarker", next_key, enc);
+		s3xml_elem_enc(&b, "NextKeyMarker", next_key, enc);
 		s3xml_elem(&b, "NextUploadIdMarker", next_id);
 	}
-	elem_enc(&b, "Prefix", prefix, enc);
+	s3xml_elem_enc(&b, "Prefix", prefix, enc);
 	if (dl)
-		elem_enc(&b, "Delimiter", delim, enc);
+		s3xml_elem_enc(&b, "Delimiter", delim, enc);
 	if (enc)
 		s3xml_elem(&b, "EncodingType", "url");
 	s3xml_elemf(&b, "MaxUploads", "%lld", (long long)maxu);

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cksum.h"
+
 _Static_assert(sizeof(SHA256_CTX) <= sizeof(((s3ck_t *)0)->st), "SHA256_CTX must fit in s3ck_t");
 _Static_assert(sizeof(SHA_CTX) <= sizeof(((s3ck_t *)0)->st), "SHA_CTX must fit in s3ck_t");
 _Static_assert(sizeof(MD5_CTX) <= sizeof(((s3ck_t *)0)->st), "MD5_CTX must fit in s3ck_t");
@@ -219,14 +221,9 @@ void s3ck_final_b64(s3ck_t *c, char *out)
 
 void s3ck_final_hex(s3ck_t *c, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char raw[32];
 	size_t n = s3ck_final_raw(c, raw);
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[2 * n] = '\0';
+	cksum_hex(raw, n, out);
 }
 
 void s3_b64_encode(const unsigned char *in, size_t n, char *out)

@@ -8,6 +8,7 @@
 #include "s3/s3xml.h"
 
 #include "core/err.h"
+#include "core/util.h"
 
 #include <expat.h>
 #include <stdarg.h>
@@ -76,6 +77,25 @@ void s3xml_escape(sbuf_t *b, const char *text)
 		}
 	}
 	sbuf_adds(b, run);
+}
+
+void s3xml_elem_enc(sbuf_t *b, const char *tag, const char *text, bool enc)
+{
+	if (!enc) {
+		s3xml_elem(b, tag, text);
+		return;
+	}
+	char *e = url_encode(text, true);
+	s3xml_elem(b, tag, e ? e : "");
+	free(e);
+}
+
+void s3xml_owner(sbuf_t *b, const char *tag)
+{
+	s3xml_open(b, tag);
+	s3xml_elem(b, "ID", "1");
+	s3xml_elem(b, "DisplayName", "ais");
+	s3xml_close(b, tag);
 }
 
 void s3xml_elem(sbuf_t *b, const char *tag, const char *text)

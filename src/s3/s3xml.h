@@ -17,6 +17,10 @@ void s3xml_close(sbuf_t *b, const char *tag);          /* </tag> */
 void s3xml_elem(sbuf_t *b, const char *tag, const char *text);  /* <tag>escaped</tag> */
 void s3xml_elemf(sbuf_t *b, const char *tag, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void s3xml_escape(sbuf_t *b, const char *text);
+/* <tag>text</tag>, text URL-encoded first when enc (encoding-type=url; "" if that runs out of memory) */
+void s3xml_elem_enc(sbuf_t *b, const char *tag, const char *text, bool enc);
+/* <tag><ID>1</ID><DisplayName>ais</DisplayName></tag> (Owner, Initiator) */
+void s3xml_owner(sbuf_t *b, const char *tag);
 
 /* S3 error document: <Error><Code/><Message/><Resource/><RequestId/></Error> */
 void s3xml_error(sbuf_t *b, const char *code, const char *message, const char *resource, const char *request_id);

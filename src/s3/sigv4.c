@@ -9,6 +9,7 @@
  * repeated headers joined with ','. Signatures are compared in constant time. */
 #include "s3/sigv4.h"
 
+#include "core/cksum.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 
@@ -26,29 +27,18 @@
 #define SIGV4_MAX_SKEW_S (15 * 60)
 #define SIGV4_MAX_EXPIRES 604800
 #define SIGV4_MAX_SIGNED 64
-#define SIGV4_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* ---- primitives ---- */
 
-static void sigv4_hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static void sigv4_sha256_hex(const void *data, size_t n, char out[65])
+void sigv4_sha256_hex(const void *data, size_t n, char out[65])
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
 	EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
-	sigv4_hex(md, 32, out);
+	cksum_hex(md, 32, out);
 }
 
-static void sigv4_hmac(const unsigned char *key, size_t klen, const void *data, size_t n, unsigned char out[32])
+void sigv4_hmac(const unsigned char *key, size_t klen, const void *data, size_t n, unsigned char out[32])
 {
 	unsigned int olen = 32;
 	HMAC(EVP_sha256(), key, (int)klen, data, n, out, &olen);
@@ -287,8 +277,8 @@ static int sigv4_canon_headers(sbuf_t *out, sbuf_t *signed_lc, const http_req_t 
 	return n ? 0 : AIS_EINVAL;
 }
 
-static void sigv4_signing_key(const char *secret, const char *date8, const char *region, const char *service,
-			      unsigned char key[32])
+void sigv4_signing_key(const char *secret, const char *date8, const char *region, const char *service,
+		       unsigned char key[32])
 {
 	size_t slen = strlen(secret), klen = slen + 4;
 	unsigned char k0buf[256], *k0 = klen <= sizeof(k0buf) ? k0buf : malloc(klen);
@@ -310,11 +300,25 @@ static void sigv4_signing_key(const char *secret, const char *date8, const char 
 	OPENSSL_cleanse(b, sizeof(b));
 }
 
+int sigv4_sign(const unsigned char key[32], const char *amz_date, const char *scope, const char *creq, size_t creq_len,
+	       char out[65])
+{
+	char crhash[65], sts[512];
+	sigv4_sha256_hex(creq, creq_len, crhash);
+	int n = snprintf(sts, sizeof(sts), "%s\n%s\n%s\n%s", SIGV4_ALGO, amz_date, scope, crhash);
+	if (n < 0 || (size_t)n >= sizeof(sts))
+		return AIS_EINVAL;
+	unsigned char sig[32];
+	sigv4_hmac(key, 32, sts, (size_t)n, sig);
+	cksum_hex(sig, 32, out);
+	return 0;
+}
+
 /* the request signature (hex) for the given canonical path */
 static int sigv4_compute(const http_req_t *r, const char *canon_path_override, bool presigned,
 			 const char *signed_hdrs, const char *hashed_payload, const sigv4_auth_t *a, char out[65])
 {
-	sbuf_t cr = SBUF_INIT, sl = SBUF_INIT, sts = SBUF_INIT;
+	sbuf_t cr = SBUF_INIT, sl = SBUF_INIT;
 	int rc;
 	sbuf_adds(&cr, r->method_str ? r->method_str : "GET");
 	sbuf_add(&cr, "\n", 1);
@@ -336,21 +340,10 @@ static int sigv4_compute(const http_req_t *r, const char *canon_path_override, b
 		rc = AIS_ENOMEM;
 		goto out;
 	}
-	char crhash[65];
-	sigv4_sha256_hex(cr.p, cr.len, crhash);
-	sbuf_addf(&sts, "%s\n%s\n%s\n%s", SIGV4_ALGO, a->date, a->scope, crhash);
-	if (sts.oom) {
-		rc = AIS_ENOMEM;
-		goto out;
-	}
-	unsigned char sig[32];
-	sigv4_hmac(a->signing_key, 32, sts.p, sts.len, sig);
-	sigv4_hex(sig, 32, out);
-	rc = 0;
+	rc = sigv4_sign(a->signing_key, a->date, a->scope, cr.p, cr.len, out);
 out:
 	sbuf_fini(&cr);
 	sbuf_fini(&sl);
-	sbuf_fini(&sts);
 	return rc;
 }
 
@@ -651,13 +644,13 @@ void sigv4_chunk_signature(const sigv4_auth_t *a, const char *prev_sig, const un
 			   char out[65])
 {
 	char hx[65], sts[512];
-	sigv4_hex(chunk_sha256, 32, hx);
+	cksum_hex(chunk_sha256, 32, hx);
 	int n = snprintf(sts, sizeof(sts), "AWS4-HMAC-SHA256-PAYLOAD\n%s\n%s\n%s\n%s\n%s", a->date, a->scope, prev_sig,
 			 SIGV4_EMPTY_SHA256, hx);
 	size_t len = n < 0 ? 0 : ((size_t)n >= sizeof(sts) ? sizeof(sts) - 1 : (size_t)n);
 	unsigned char sig[32];
 	sigv4_hmac(a->signing_key, 32, sts, len, sig);
-	sigv4_hex(sig, 32, out);
+	cksum_hex(sig, 32, out);
 }
 
 void sigv4_trailer_signature(const sigv4_auth_t *a, const char *prev_sig, const char *trailer, size_t len,
@@ -669,5 +662,5 @@ void sigv4_trailer_signature(const sigv4_auth_t *a, const char *prev_sig, const 
 	size_t slen = n < 0 ? 0 : ((size_t)n >= sizeof(sts) ? sizeof(sts) - 1 : (size_t)n);
 	unsigned char sig[32];
 	sigv4_hmac(a->signing_key, 32, sts, slen, sig);
-	sigv4_hex(sig, 32, out);
+	cksum_hex(sig, 32, out);
 }

@@ -162,6 +162,12 @@ static void get_send(http_req_t *r, get_ctx_t *g)
 	http_respond_fd(r, g->status, fd, g->off, g->len);
 }
 
+static int get_cksum_sink(void *arg, const char *buf, size_t n)
+{
+	cksum_update(arg, buf, n);
+	return 0;
+}
+
 /* pool thread: re-hash the whole object and compare with the stored checksum */
 static void get_validate_cb(http_req_t *r)
 {
@@ -169,30 +175,14 @@ static void get_validate_cb(http_req_t *r)
 	r->user = NULL;
 	cksum_t ck;
 	char val[CKSUM_MAX_HEX];
-	char *buf = malloc(256 * 1024);
-	int rc = buf ? cksum_init(&ck, g->md.cktype) : AIS_ENOMEM;
-	if (rc) {
-		free(buf);
+	int rc = cksum_init(&ck, g->md.cktype);
+	if (!rc && (rc = tobj_read_all(g->fd, NULL, get_cksum_sink, &ck, NULL)))
+		cksum_abort(&ck);
+	if (rc && rc != AIS_EIO) {
 		http_error_code(r, rc == AIS_ENOMEM ? rc : AIS_EINTERNAL, "validate-on-read: %s", err_str(rc));
 		goto out;
 	}
-	off_t pos = 0;
-	while (1) {
-		ssize_t n = pread(g->fd, buf, 256 * 1024, pos);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = AIS_EIO;
-			break;
-		}
-		if (n == 0)
-			break;
-		cksum_update(&ck, buf, (size_t)n);
-		pos += n;
-	}
-	free(buf);
 	if (rc) {
-		cksum_abort(&ck);
 		stats_err(STATS_ERR_IO_GET, STATS_BCK(g->o.bck));
 		http_error(r, 500, NULL, "%s: failed to read %s: %s", node_name(), g->o.fqn, strerror(errno));
 		goto out;

@@ -81,21 +81,25 @@ out:
 	free(o);
 }
 
+typedef struct {
+	cksum_t *ck;
+	int fd;
+} ops_copy_sink_t;
+
+static int ops_copy_sink(void *arg, const char *buf, size_t n)
+{
+	ops_copy_sink_t *cs = arg;
+	cksum_update(cs->ck, buf, n);
+	return fsops_write_all(cs->fd, buf, n);
+}
+
 /* copy src (open fd, loaded md) to dst on this target; 0 or AIS_E* */
 static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const tobj_t *dst)
 {
 	char work[FQN_MAX];
-	int wfd = -1, rc;
-	for (int i = 0; i < 2; i++) {
-		if (tobj_workfile(dst, "copy", work, sizeof(work)))
-			return AIS_EINVAL;
-		wfd = open(work, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-		if (wfd >= 0 || errno != ENOENT)
-			break;
-		fsops_mkdir_parent(work);
-	}
-	if (wfd < 0)
-		return err_from_errno(errno);
+	int wfd, rc;
+	if ((rc = tobj_open_work(dst, "copy", O_WRONLY, work, sizeof(work), &wfd)))
+		return rc;
 	lom_md_t md;
 	if ((rc = lom_md_copy(&md, smd))) {
 		close(wfd);
@@ -120,24 +124,9 @@ static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const
 		return rc;
 	}
 	cksum_init(&ck, md.cktype);
-	char *buf = malloc(256 * 1024);
-	off_t pos = 0;
-	rc = buf ? 0 : AIS_ENOMEM;
-	while (!rc) {
-		ssize_t n = chunked ? chunk_rd_pread(&crd, buf, 256 * 1024, pos) : pread(sfd, buf, 256 * 1024, pos);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = AIS_EIO;
-			break;
-		}
-		if (n == 0)
-			break;
-		cksum_update(&ck, buf, (size_t)n);
-		rc = fsops_write_all(wfd, buf, (size_t)n);
-		pos += n;
-	}
-	free(buf);
+	ops_copy_sink_t cs = {&ck, wfd};
+	int64_t pos = 0;
+	rc = tobj_read_all(sfd, chunked ? &crd : NULL, ops_copy_sink, &cs, &pos);
 	cksum_final(&ck, md.ckval);
 	md.size = pos;
 	md.atime = now_ns();
@@ -230,22 +219,8 @@ static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *
 		goto out;
 	}
 	/* owner of the destination */
-	smap_t *sm = smap_get();
-	const snode_t *owner = NULL;
 	snode_t peer;
-	if (sm && sm->ntargets > 0) {
-		char uuid[80], nsn[80];
-		fqn_ns_split(dbck->ns, uuid, nsn, sizeof(uuid));
-		char *un = malloc(TOBJ_UNAME_MAX);
-		int ul = un ? hrw_uname(un, TOBJ_UNAME_MAX, dbck->provider, uuid, nsn, dbck->name, dname) : -1;
-		if (ul > 0)
-			owner = smap_hrw_target(sm, un, (size_t)ul);
-		free(un);
-		if (owner)
-			peer = *owner;
-	}
-	smap_put(sm);
-	bool local = !owner || !strcmp(peer.id, node_id());
+	bool local = !tobj_remote_owner(dbck, dname, &peer);
 	if (local && move && dst->mpi == src->mpi && dst->bck == src->bck && !src->fntl && !dst->fntl &&
 	    md.bid == src->bck->bid && !(md.flags & LOM_FL_CHUNKED)) {
 		/* same mountpath: one rename; the LOM moves with the inode */

@@ -184,20 +184,25 @@ out:
 
 static int put_open_work(put_ctx_t *p, const char *tag)
 {
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (tobj_workfile(&p->o, tag, p->work, sizeof(p->work)))
-			return AIS_EINVAL;
-		p->fd = open(p->work, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-		if (p->fd >= 0)
-			return 0;
-		if (errno != ENOENT)
-			break;
-		fsops_mkdir_parent(p->work);
-	}
-	int rc = err_from_errno(errno);
-	log_err("%s: create work file %s: %s", node_name(), p->work, strerror(errno));
-	p->work[0] = '\0';
+	int rc = tobj_open_work(&p->o, tag, O_WRONLY, p->work, sizeof(p->work), &p->fd);
+	if (rc)
+		log_err("%s: create %s work file: %s", node_name(), tag, err_str(rc));
 	return rc;
+}
+
+static int apnd_seed_sink(void *arg, const char *buf, size_t n)
+{
+	return fsops_write_all(*(const int *)arg, buf, n);
+}
+
+/* arg: cksum_t *[2], the second one optional */
+static int apnd_cksum_sink(void *arg, const char *buf, size_t n)
+{
+	cksum_t **cks = arg;
+	for (int i = 0; i < 2; i++)
+		if (cks[i])
+			cksum_update(cks[i], buf, n);
+	return 0;
 }
 
 /* copy the current object (if any) into the fresh append work file */
@@ -214,20 +219,7 @@ static int apnd_seed(put_ctx_t *p)
 		close(src);
 		return 0; /* missing/defunct: start empty */
 	}
-	char buf[64 * 1024];
-	while (1) {
-		ssize_t n = read(src, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = AIS_EIO;
-			break;
-		}
-		if (n == 0)
-			break;
-		if ((rc = fsops_write_all(p->fd, buf, (size_t)n)))
-			break;
-	}
+	rc = tobj_read_all(src, NULL, apnd_seed_sink, &p->fd, NULL);
 	close(src);
 	return rc;
 }
@@ -285,23 +277,10 @@ static void apnd_flush_cb(http_req_t *r)
 	cksum_init(&ck, md.cktype);
 	if (two)
 		cksum_init(&ck2, p->want_type);
-	char buf[64 * 1024];
-	int rc = 0;
-	while (1) {
-		ssize_t n = read(p->fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = AIS_EIO;
-			break;
-		}
-		if (n == 0)
-			break;
-		cksum_update(&ck, buf, (size_t)n);
-		if (two)
-			cksum_update(&ck2, buf, (size_t)n);
-		md.size += n;
-	}
+	cksum_t *cks[2] = {&ck, two ? &ck2 : NULL};
+	int64_t size = 0;
+	int rc = tobj_read_all(p->fd, NULL, apnd_cksum_sink, cks, &size);
+	md.size = size;
 	cksum_final(&ck, md.ckval);
 	char got[CKSUM_MAX_HEX];
 	if (two)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cluster/bmd.h"
+#include "cluster/smap.h"
 #include "net/http.h"
 #include "target/fqn.h"
 #include "target/lom.h"
@@ -37,6 +38,19 @@ void tobj_fini(tobj_t *o);
 void tobj_cname(const bck_t *b, const char *oname, char *out, size_t cap);
 /* "<mp>/@ais/<bck>/%wk/<tag>.<random>"; creates the %wk dir when missing. 0 or AIS_E* */
 int tobj_workfile(const tobj_t *o, const char *tag, char *out, size_t cap);
+/* create and open a fresh work file (tobj_workfile, O_CREAT|O_EXCL|accmode, accmode O_WRONLY or
+ * O_RDWR; a missing parent dir is made and the open retried once). 0 with *fd open and the path in
+ * work, or AIS_E* with *fd = -1 and work = "". */
+int tobj_open_work(const tobj_t *o, const char *tag, int accmode, char *work, size_t cap, int *fd);
+/* read an object's bytes from fd (through crd when chunked, NULL: plain pread) from offset 0 to
+ * EOF in 256 KiB blocks, handing each to sink (non-zero return stops). 0, AIS_ENOMEM, AIS_EIO or
+ * the sink's error; *nread (optional) = bytes read. */
+typedef int (*tobj_sink_fn)(void *arg, const char *buf, size_t n);
+struct chunk_rd;
+int tobj_read_all(int fd, struct chunk_rd *crd, tobj_sink_fn sink, void *arg, int64_t *nread);
+/* HRW owner of bucket b's object name: true (and *peer = a copy of it) when another target owns
+ * it; false when this target does, or when there is no usable cluster map */
+bool tobj_remote_owner(const bck_t *b, const char *name, snode_t *peer);
 /* provider/namespace of the request: 0, or responds 400/501 and returns < 0 */
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap);
 /* 404 for a missing object, AIStore-style message */

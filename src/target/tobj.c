@@ -14,6 +14,7 @@
 
 #include "cluster/hrw.h"
 #include "cluster/node.h"
+#include "cluster/smap.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
@@ -146,6 +147,70 @@ int tobj_workfile(const tobj_t *o, const char *tag, char *out, size_t cap)
 	rand_alnum(rnd, 16);
 	snprintf(out + n, cap - (size_t)n, "/%s.%s", tag, rnd);
 	return 0;
+}
+
+int tobj_open_work(const tobj_t *o, const char *tag, int accmode, char *work, size_t cap, int *fd)
+{
+	*fd = -1;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (tobj_workfile(o, tag, work, cap)) {
+			work[0] = '\0';
+			return AIS_EINVAL;
+		}
+		*fd = open(work, O_CREAT | O_EXCL | accmode | O_CLOEXEC, 0644);
+		if (*fd >= 0)
+			return 0;
+		if (errno != ENOENT)
+			break;
+		fsops_mkdir_parent(work);
+	}
+	int rc = err_from_errno(errno);
+	work[0] = '\0';
+	return rc;
+}
+
+int tobj_read_all(int fd, struct chunk_rd *crd, tobj_sink_fn sink, void *arg, int64_t *nread)
+{
+	enum { BLK = 256 * 1024 };
+	char *buf = malloc(BLK);
+	off_t pos = 0;
+	int rc = buf ? 0 : AIS_ENOMEM;
+	while (!rc) {
+		ssize_t n = crd ? chunk_rd_pread(crd, buf, BLK, pos) : pread(fd, buf, BLK, pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = AIS_EIO;
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = sink(arg, buf, (size_t)n);
+		pos += n;
+	}
+	free(buf);
+	if (nread)
+		*nread = pos;
+	return rc;
+}
+
+bool tobj_remote_owner(const bck_t *b, const char *name, snode_t *peer)
+{
+	smap_t *sm = smap_get();
+	const snode_t *owner = NULL;
+	if (sm && sm->ntargets > 0) {
+		char uuid[80], nsn[80];
+		fqn_ns_split(b->ns, uuid, nsn, sizeof(uuid));
+		char *un = malloc(TOBJ_UNAME_MAX);
+		int ul = un ? hrw_uname(un, TOBJ_UNAME_MAX, b->provider, uuid, nsn, b->name, name) : -1;
+		if (ul > 0)
+			owner = smap_hrw_target(sm, un, (size_t)ul);
+		free(un);
+		if (owner)
+			*peer = *owner;
+	}
+	smap_put(sm);
+	return owner && strcmp(peer->id, node_id());
 }
 
 void tobj_add_md_hdrs(http_req_t *r, const lom_md_t *md)

@@ -17,7 +17,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from cluster import new_bucket_name
-from s3util import client, empty_and_delete, xml_code
+from s3util import client, empty_and_delete, err_of, xml_code
 
 
 @pytest.fixture(scope="module")
@@ -31,10 +31,6 @@ def sb(s3):
     s3.create_bucket(Bucket=name)
     yield name
     empty_and_delete(s3, name)
-
-
-def err_of(exc):
-    return exc.value.response["Error"]["Code"], exc.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_bucket_ops(s3, cluster):

@@ -18,7 +18,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from cluster import Cluster, new_bucket_name, raw_request
-from s3util import AK, SK, client, empty_and_delete, xml_code
+from s3util import AK, SK, client, empty_and_delete, err_of, xml_code
 
 AK2, SK2 = "AKIDSECOND", "second-secret"
 
@@ -46,10 +46,6 @@ def ab(s3a):
     empty_and_delete(s3a, name)
 
 
-def code_status(e):
-    return e.value.response["Error"]["Code"], e.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def test_valid_requests(acl, s3a, ab):
     data = os.urandom(100000)
     s3a.put_object(Bucket=ab, Key="k/1", Body=data, Metadata={"a": "b"})
@@ -72,16 +68,16 @@ def test_refused_requests(acl, s3a, ab):
     s3a.put_object(Bucket=ab, Key="obj", Body=b"secret data")
     with pytest.raises(ClientError) as e:
         client(acl.url + "/s3", sk="wrong").get_object(Bucket=ab, Key="obj")
-    assert code_status(e) == ("SignatureDoesNotMatch", 403)
+    assert err_of(e) == ("SignatureDoesNotMatch", 403)
     with pytest.raises(ClientError) as e:
         client(acl.url + "/s3", sk="wrong").list_buckets()
-    assert code_status(e) == ("SignatureDoesNotMatch", 403)
+    assert err_of(e) == ("SignatureDoesNotMatch", 403)
     with pytest.raises(ClientError) as e:
         client(acl.url + "/s3", ak="AKIDUNKNOWN").put_object(Bucket=ab, Key="x", Body=b"1")
-    assert code_status(e)[1] == 403 and code_status(e)[0] in ("InvalidAccessKeyId", "SignatureDoesNotMatch")
+    assert err_of(e)[1] == 403 and err_of(e)[0] in ("InvalidAccessKeyId", "SignatureDoesNotMatch")
     with pytest.raises(ClientError) as e:
         client(acl.url + "/s3", region="eu-west-1").get_object(Bucket=ab, Key="obj")
-    assert code_status(e) == ("AuthorizationHeaderMalformed", 403)
+    assert err_of(e) == ("AuthorizationHeaderMalformed", 403)
     # unsigned
     r = requests.get(acl.url + "/s3/%s/obj" % ab)
     assert r.status_code == 403 and xml_code(r.content) == "AccessDenied"
@@ -168,10 +164,10 @@ def test_multipart_signed(acl, s3a, ab):
     bad = client(acl.url + "/s3", sk="wrong")
     with pytest.raises(ClientError) as e:
         bad.list_multipart_uploads(Bucket=ab)
-    assert code_status(e) == ("SignatureDoesNotMatch", 403)
+    assert err_of(e) == ("SignatureDoesNotMatch", 403)
     with pytest.raises(ClientError) as e:
         bad.upload_part(Bucket=ab, Key="mp/open", UploadId=uid, PartNumber=1, Body=b"x")
-    assert code_status(e) == ("SignatureDoesNotMatch", 403)
+    assert err_of(e) == ("SignatureDoesNotMatch", 403)
     s3a.abort_multipart_upload(Bucket=ab, Key="mp/open", UploadId=uid)
 
 

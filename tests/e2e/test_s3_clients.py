@@ -4,30 +4,11 @@ and rclone (sync of 500 files up and back, byte-identical)."""
 import filecmp
 import os
 import shutil
-import subprocess
 
 import pytest
 
 from cluster import new_bucket_name
-from s3util import AK, SK, client, empty_and_delete
-
-AWS2 = "/usr/bin/aws"
-AWS_NEW = "/root/.pyenv/shims/aws"
-
-
-def _env(tmp_path):
-    env = dict(os.environ)
-    env.update({"AWS_ACCESS_KEY_ID": AK, "AWS_SECRET_ACCESS_KEY": SK, "AWS_DEFAULT_REGION": "us-east-1",
-                "AWS_CONFIG_FILE": str(tmp_path / "awsconfig"), "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-                "AWS_PAGER": "", "AWS_EC2_METADATA_DISABLED": "true"})
-    (tmp_path / "awsconfig").write_text("[default]\ns3 =\n  addressing_style = path\n")
-    return env
-
-
-def run(cmd, env, **kw):
-    p = subprocess.run(cmd, env=env, capture_output=True, timeout=120, **kw)
-    assert p.returncode == 0, (cmd, p.stdout[-2000:], p.stderr[-2000:])
-    return p.stdout.decode()
+from s3util import AK, AWS2, AWS_NEW, SK, aws_cli, client, empty_and_delete, rclone_env, run
 
 
 def _tree(root, n, size_fn):
@@ -53,8 +34,7 @@ def _same_tree(a, b):
 
 @pytest.mark.skipif(not os.access(AWS2, os.X_OK), reason="no /usr/bin/aws")
 def test_aws_cli_v2(cluster, tmp_path):
-    env = _env(tmp_path)
-    ep = ["--endpoint-url", cluster.url + "/s3"]
+    env, ep = aws_cli(cluster, tmp_path)
     b = new_bucket_name("awscli")
     run([AWS2] + ep + ["s3", "mb", "s3://" + b], env)
     try:
@@ -84,8 +64,7 @@ def test_aws_cli_v2(cluster, tmp_path):
 
 @pytest.mark.skipif(not os.access(AWS_NEW, os.X_OK), reason="no newer aws cli on PATH")
 def test_aws_cli_new_trailers(cluster, tmp_path):
-    env = _env(tmp_path)
-    ep = ["--endpoint-url", cluster.url + "/s3"]
+    env, ep = aws_cli(cluster, tmp_path)
     b = new_bucket_name("awsnew")
     s3 = client(cluster.url + "/s3")
     s3.create_bucket(Bucket=b)
@@ -131,13 +110,7 @@ def test_s3cmd(cluster, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("rclone"), reason="no rclone")
 def test_rclone_sync_500(cluster, tmp_path):
-    env = dict(os.environ)
-    env.pop("AWS_CA_BUNDLE", None)
-    env.update({"RCLONE_CONFIG": str(tmp_path / "rclone.conf"), "RCLONE_CONFIG_AIS_TYPE": "s3",
-                "RCLONE_CONFIG_AIS_PROVIDER": "Other", "RCLONE_CONFIG_AIS_ENDPOINT": cluster.url + "/s3",
-                "RCLONE_CONFIG_AIS_ACCESS_KEY_ID": AK, "RCLONE_CONFIG_AIS_SECRET_ACCESS_KEY": SK,
-                "RCLONE_CONFIG_AIS_REGION": "us-east-1", "RCLONE_CONFIG_AIS_FORCE_PATH_STYLE": "true"})
-    (tmp_path / "rclone.conf").write_text("")
+    env = rclone_env(cluster, tmp_path)
     b = new_bucket_name("rclone")
     src = tmp_path / "src"
     _tree(str(src), 500, lambda i: (i * 37) % 5000 + 1)

@@ -6,7 +6,6 @@ partNumber and Range of the chunked result, CopyObject of it, and native reads o
 import hashlib
 import os
 import shutil
-import subprocess
 
 import pytest
 import requests
@@ -14,10 +13,8 @@ from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
 
 from cluster import new_bucket_name
-from s3util import AK, SK, client, empty_and_delete
+from s3util import AWS2, AWS_NEW, aws_cli, client, empty_and_delete, err_of, rclone_env, run
 
-AWS2 = "/usr/bin/aws"
-AWS_NEW = "/root/.pyenv/shims/aws"
 MiB = 1024 * 1024
 
 
@@ -34,21 +31,6 @@ def sb(s3):
     for u in s3.list_multipart_uploads(Bucket=name).get("Uploads", []):
         s3.abort_multipart_upload(Bucket=name, Key=u["Key"], UploadId=u["UploadId"])
     empty_and_delete(s3, name)
-
-
-def _env(tmp_path):
-    env = dict(os.environ)
-    env.update({"AWS_ACCESS_KEY_ID": AK, "AWS_SECRET_ACCESS_KEY": SK, "AWS_DEFAULT_REGION": "us-east-1",
-                "AWS_CONFIG_FILE": str(tmp_path / "awsconfig"), "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-                "AWS_PAGER": "", "AWS_EC2_METADATA_DISABLED": "true"})
-    (tmp_path / "awsconfig").write_text("[default]\ns3 =\n  addressing_style = path\n")
-    return env
-
-
-def run(cmd, env, **kw):
-    p = subprocess.run(cmd, env=env, capture_output=True, timeout=120, **kw)
-    assert p.returncode == 0, (cmd, p.stdout[-2000:], p.stderr[-2000:])
-    return p.stdout.decode()
 
 
 def big_file(path, size):
@@ -89,14 +71,9 @@ def native_md5(cluster, bucket, key):
     return h.hexdigest()
 
 
-def err_of(exc):
-    return exc.value.response["Error"]["Code"], exc.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 @pytest.mark.skipif(not os.access(AWS2, os.X_OK), reason="no /usr/bin/aws")
 def test_aws_cli_v2_multipart(cluster, s3, sb, tmp_path):
-    env = _env(tmp_path)
-    ep = ["--endpoint-url", cluster.url + "/s3"]
+    env, ep = aws_cli(cluster, tmp_path)
     src = big_file(tmp_path / "big.bin", 150 * MiB + 12345)
     run([AWS2] + ep + ["s3", "cp", str(src), "s3://%s/dir/big.bin" % sb], env)
     h = s3.head_object(Bucket=sb, Key="dir/big.bin")
@@ -110,8 +87,7 @@ def test_aws_cli_v2_multipart(cluster, s3, sb, tmp_path):
 
 @pytest.mark.skipif(not os.access(AWS_NEW, os.X_OK), reason="no newer aws cli")
 def test_aws_cli_new_multipart_crc32(cluster, s3, sb, tmp_path):
-    env = _env(tmp_path)
-    ep = ["--endpoint-url", cluster.url + "/s3"]
+    env, ep = aws_cli(cluster, tmp_path)
     src = big_file(tmp_path / "big.bin", 100 * MiB + 7)
     run([AWS_NEW] + ep + ["s3", "cp", str(src), "s3://%s/big.bin" % sb], env)
     run([AWS_NEW] + ep + ["s3", "cp", "s3://%s/big.bin" % sb, str(tmp_path / "back.bin")], env)
@@ -139,13 +115,7 @@ def test_boto3_transfer(cluster, s3, sb, tmp_path):
 
 @pytest.mark.skipif(not shutil.which("rclone"), reason="no rclone")
 def test_rclone_multipart(cluster, s3, sb, tmp_path):
-    env = dict(os.environ)
-    env.pop("AWS_CA_BUNDLE", None)
-    env.update({"RCLONE_CONFIG": str(tmp_path / "rclone.conf"), "RCLONE_CONFIG_AIS_TYPE": "s3",
-                "RCLONE_CONFIG_AIS_PROVIDER": "Other", "RCLONE_CONFIG_AIS_ENDPOINT": cluster.url + "/s3",
-                "RCLONE_CONFIG_AIS_ACCESS_KEY_ID": AK, "RCLONE_CONFIG_AIS_SECRET_ACCESS_KEY": SK,
-                "RCLONE_CONFIG_AIS_REGION": "us-east-1", "RCLONE_CONFIG_AIS_FORCE_PATH_STYLE": "true"})
-    (tmp_path / "rclone.conf").write_text("")
+    env = rclone_env(cluster, tmp_path)
     d = tmp_path / "src"
     d.mkdir()
     big_file(d / "r.bin", 50 * MiB + 1)

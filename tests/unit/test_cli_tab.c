@@ -5,45 +5,39 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-static char *render(const char *in)
+/* cli_tab_render(in) renders exactly want */
+static void expect_render(const char *in, const char *want)
 {
 	sbuf_t out = SBUF_INIT;
 	cr_assert_eq(cli_tab_render(in, strlen(in), &out), 0);
-	return sbuf_take(&out);
+	char *s = sbuf_take(&out);
+	cr_expect_str_eq(s, want);
+	free(s);
 }
 
 Test(cli_tab, lso_layout)
 {
 	/* AIStore's LsoTemplate ends every column with "\t " */
-	char *s = render("NAME\t SIZE\t \nobject_1.txt\t 11B\t \n");
-	cr_expect_str_eq(s, "NAME\t\t SIZE\t \nobject_1.txt\t 11B\t \n");
-	free(s);
+	expect_render("NAME\t SIZE\t \nobject_1.txt\t 11B\t \n", "NAME\t\t SIZE\t \nobject_1.txt\t 11B\t \n");
 }
 
 Test(cli_tab, prop_value)
 {
-	char *s = render("PROPERTY\t VALUE\nchecksum\t xxhash2[05967d5390ac53b0]\nsize\t 11B\n");
-	cr_expect_str_eq(s, "PROPERTY\t VALUE\nchecksum\t xxhash2[05967d5390ac53b0]\nsize\t\t 11B\n");
-	free(s);
+	expect_render("PROPERTY\t VALUE\nchecksum\t xxhash2[05967d5390ac53b0]\nsize\t 11B\n",
+		      "PROPERTY\t VALUE\nchecksum\t xxhash2[05967d5390ac53b0]\nsize\t\t 11B\n");
 }
 
 Test(cli_tab, blocks_are_independent)
 {
 	/* a line without tabs ends the column block: the second table is aligned on its own */
-	char *s = render("A\t B\n\nCCCCCCCCCC\t D\nE\t F\n");
-	cr_expect_str_eq(s, "A\t B\n\nCCCCCCCCCC\t D\nE\t\t F\n");
-	free(s);
+	expect_render("A\t B\n\nCCCCCCCCCC\t D\nE\t F\n", "A\t B\n\nCCCCCCCCCC\t D\nE\t\t F\n");
 }
 
 Test(cli_tab, utf8_width_and_no_trailing_newline)
 {
 	/* "µs" is 2 runes (3 bytes): width counts runes */
-	char *s = render("1.5\xc2\xb5s\t x\n1234567\t y");
-	cr_expect_str_eq(s, "1.5\xc2\xb5s\t x\n1234567\t y");
-	free(s);
-	s = render("12345678\t x\n1.5\xc2\xb5s\t y\n");
-	cr_expect_str_eq(s, "12345678\t x\n1.5\xc2\xb5s\t\t y\n");
-	free(s);
+	expect_render("1.5\xc2\xb5s\t x\n1234567\t y", "1.5\xc2\xb5s\t x\n1234567\t y");
+	expect_render("12345678\t x\n1.5\xc2\xb5s\t y\n", "12345678\t x\n1.5\xc2\xb5s\t\t y\n");
 }
 
 Test(cli_tab, spaces_padding)

@@ -5,6 +5,8 @@
 #include "core/err.h"
 #include "net/http.h"
 
+#include "http_testutil.h"
+
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -289,27 +291,7 @@ static void assert_serves(void)
 	resp_free(&r);
 }
 
-static int raw_connect(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	struct timeval tv = {5, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
-static void raw_send(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n <= 0)
-			return; /* the server may close early (431) */
-		p += n;
-		len -= (size_t)n;
-	}
-}
+static int raw_connect(void) { return ht_connect(port, 5); }
 
 /* read everything until the server closes (or timeout); returns malloc'd, NUL-terminated */
 static char *raw_read_all(int fd, size_t *len)
@@ -775,19 +757,7 @@ static void start_short(void)
 
 TestSuite(http_timeouts, .init = start_short, .fini = stop_server, .timeout = 30);
 
-static bool closed_within(int fd, int ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	char b[4096];
-	for (;;) {
-		ssize_t n = recv(fd, b, sizeof(b), 0);
-		if (n == 0)
-			return true;
-		if (n < 0)
-			return false;
-	}
-}
+static bool closed_within(int fd, int ms) { return ht_closed_within(fd, ms, false); }
 
 Test(http_timeouts, idle_and_io)
 {

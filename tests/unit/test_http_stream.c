@@ -8,6 +8,8 @@
 #include "net/http.h"
 #include "net/http_int.h"
 
+#include "http_testutil.h"
+
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -362,29 +364,7 @@ static void curl_echo(const char *path, uint64_t size, bool chunked_up, const ch
 
 /* ---------------------------------------------------------------- raw client */
 
-static int raw_connect(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	struct timeval tv = {10, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
-static bool raw_send(int fd, const void *p, size_t len)
-{
-	const char *s = p;
-	while (len) {
-		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
-		if (n <= 0)
-			return false;
-		s += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
+static int raw_connect(void) { return ht_connect(port, 10); }
 
 static void raw_send_pat(int fd, uint64_t off, uint64_t n)
 {
@@ -527,19 +507,7 @@ static bool rd_resp(rd_t *r, hresp_t *o, bool head)
 	return true;
 }
 
-static bool closed_within(int fd, int ms)
-{
-	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	char b[4096];
-	for (;;) {
-		ssize_t n = recv(fd, b, sizeof(b), 0);
-		if (n == 0)
-			return true;
-		if (n < 0)
-			return errno == ECONNRESET;
-	}
-}
+static bool closed_within(int fd, int ms) { return ht_closed_within(fd, ms, true); }
 
 static void assert_serves(void)
 {
