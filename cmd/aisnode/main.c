@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	metasync_init();
 	membership_init();
 
-	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL};
+	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};
 	if (role == ROLE_PROXY)
 		hc.npool = 64; /* S3 forwarding blocks a pool thread per in-flight object request */
 	http_server_t *srv = http_server_new(&hc);

@@ -84,6 +84,7 @@ typedef struct {
 	http_dispatch_cb dispatch;
 	void *dispatch_arg;
 	const char *server_name; /* "Server:" header value; NULL: none */
+	void (*on_write_err)(void); /* called (loop thread) when a response write to a client fails */
 } http_config_t;
 
 http_server_t *http_server_new(const http_config_t *cfg);

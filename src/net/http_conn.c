@@ -818,6 +818,14 @@ static void http_conn_parse(http_conn_t *c)
 
 /* write out what is queued until done or the socket is full (then EPOLLOUT resumes) */
 
+/* a failed write to the client: count it (AIStore's err.http.write.n) and drop the connection */
+static void http_conn_write_err(http_conn_t *c)
+{
+	if (c->loop->srv->cfg.on_write_err)
+		c->loop->srv->cfg.on_write_err();
+	http_conn_gone(c, AIS_EIO);
+}
+
 static void http_conn_flush(http_conn_t *c)
 {
 	if (c->fd < 0) { /* fuzzing: no socket, output is dropped */
@@ -847,7 +855,7 @@ static void http_conn_flush(http_conn_t *c)
 			c->writable = false;
 			return;
 		}
-		http_conn_gone(c, AIS_EIO);
+		http_conn_write_err(c);
 		return;
 	}
 	c->out.len = c->out_pos = 0;
@@ -876,7 +884,7 @@ static void http_conn_flush(http_conn_t *c)
 		}
 		if (n == 0)
 			log_warn("http: sendfile to %s: file shorter than announced", c->req.remote_addr);
-		http_conn_gone(c, AIS_EIO);
+		http_conn_write_err(c);
 		return;
 	}
 }

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 import requests
@@ -230,3 +231,31 @@ def test_features_detailed_labels_and_404(cluster, bucket):
         for n in cluster.nodes:
             cluster._wait(lambda: requests.get(n.url + "/v1/daemon?what=config", timeout=5).json()["features"]
                           == "0", 10, "features off " + n.name)
+
+
+def test_client_gone_mid_response_counts_write_error(cluster, bucket):
+    """A client that resets the connection while a large GET is being sent makes the target's
+    write fail: err_http_write_count goes up, and the target keeps serving."""
+    import socket
+    import struct
+    import urllib.parse
+
+    data = os.urandom(32 << 20)
+    r = requests.put(cluster.obj_url(bucket, "big"), data=data, timeout=30)
+    assert r.status_code == 200, r.text
+    r = requests.get(cluster.obj_url(bucket, "big"), allow_redirects=False, timeout=10)
+    loc = urllib.parse.urlparse(r.headers["Location"])
+    before = targets_sum(cluster, "ais_target_err_http_write_count")
+    for _ in range(3):
+        s = socket.create_connection((loc.hostname, loc.port), timeout=5)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(("GET %s?%s HTTP/1.1\r\nHost: x\r\n\r\n" % (loc.path, loc.query)).encode())
+        s.recv(1024)  # the head and the first bytes: the rest is still being sent
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()  # RST
+    deadline = time.time() + 10
+    while time.time() < deadline and targets_sum(cluster, "ais_target_err_http_write_count") <= before:
+        time.sleep(0.2)
+    assert targets_sum(cluster, "ais_target_err_http_write_count") > before
+    r = requests.get(cluster.obj_url(bucket, "big"), timeout=30)
+    assert r.status_code == 200 and r.content == data
