@@ -111,8 +111,11 @@ def test_counters_move_exactly(cluster, bucket):
     assert total(px, "ais_proxy_put_count", bucket=cname, xkind="") == len(sizes)
     assert types["ais_proxy_get_count"] == "counter"
 
-    # targets label by bucket only with Enable-Detailed-Prom-Metrics: default is bucket=""
-    t0, ttypes = parse(scrape(cluster.targets[0]))
+    # targets label by bucket only with Enable-Detailed-Prom-Metrics: default is bucket="".
+    # A labeled family appears once it has a sample (as AIStore's vectors): look at a target
+    # that served some of the GETs above.
+    scraped = [parse(scrape(t)) for t in cluster.targets]
+    t0, ttypes = next(x for x in scraped if total(x[0], "ais_target_get_count") > 0)
     assert all(dict(l).get("bucket") == "" for (n, l) in t0 if n == "ais_target_get_count")
     assert ttypes.get("ais_target_get_bytes") == "counter"
     assert ttypes.get("ais_target_uptime") == "gauge"
