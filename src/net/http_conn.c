@@ -826,6 +826,19 @@ static void http_conn_write_err(http_conn_t *c)
 	http_conn_gone(c, AIS_EIO);
 }
 
+/* after a send/sendfile that moved nothing (n <= 0): false to retry (EINTR); true when the
+ * flush must stop - socket full (wait for EPOLLOUT) or a real failure (connection dropped) */
+static bool http_conn_write_failed(http_conn_t *c, ssize_t n)
+{
+	if (n < 0 && errno == EINTR)
+		return false;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		c->writable = false;
+	else
+		http_conn_write_err(c);
+	return true;
+}
+
 static void http_conn_flush(http_conn_t *c)
 {
 	if (c->fd < 0) { /* fuzzing: no socket, output is dropped */
@@ -849,14 +862,8 @@ static void http_conn_flush(http_conn_t *c)
 			c->last_ns = c->loop->now;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			c->writable = false;
+		if (http_conn_write_failed(c, n))
 			return;
-		}
-		http_conn_write_err(c);
-		return;
 	}
 	c->out.len = c->out_pos = 0;
 	if (c->out.cap > HTTP_BODY_KEEP)
@@ -876,16 +883,10 @@ static void http_conn_flush(http_conn_t *c)
 			}
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			c->writable = false;
-			return;
-		}
 		if (n == 0)
 			log_warn("http: sendfile to %s: file shorter than announced", c->req.remote_addr);
-		http_conn_write_err(c);
-		return;
+		if (http_conn_write_failed(c, n))
+			return;
 	}
 }
 
