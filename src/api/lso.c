@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "core/err.h"
 
 void lso_msg_init(lso_msg_t *m)

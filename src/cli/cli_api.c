@@ -3,7 +3,7 @@
  * and AIStore-style reporting of failures ("Error: <node's message>", or the "AIStore cannot
  * be reached" text for connection errors). */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "core/util.h"
 
 #include <stdio.h>

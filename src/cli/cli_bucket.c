@@ -3,7 +3,7 @@
  * '"ais://b" created', 'NAME\t PRESENT' bucket tables with a "Total:" footer, object tables with a
  * trailing "\t " per column, "Listed N names" for more than 10 entries. */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cli/cli_fmt.h"
 #include "cli/cli_tab.h"
 

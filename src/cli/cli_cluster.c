@@ -3,7 +3,7 @@
  * "decommission-node", "value": apc.ActValRmNode} as AIStore's api.StartMaintenance et al.
  * This version has no rebalance: the command says so and what it means for the node's objects. */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * (cluster-wide, via the endpoint) and PUT <node>/v1/daemon/set-config?k=v (one node, sent to
  * the node's own public URL). `show` and `set` verbs are accepted as well. */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "core/util.h"
 
 #include <stdio.h>

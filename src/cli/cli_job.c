@@ -3,7 +3,7 @@
  * "node"} as AIStore's api.QueryXactionSnaps, and prints one table per job (kind[ID] caption,
  * NODE ID KIND BUCKET OBJECTS BYTES START END STATE), or AIStore's "No running jobs." hint. */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cli/cli_fmt.h"
 
 #include <stdio.h>

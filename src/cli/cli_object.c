@@ -5,7 +5,7 @@
  * ais://b", "COPY ... => ..."). Uploads stream from the file (redirects rewind it); downloads
  * stream into the destination, removed again on failure. */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cli/cli_fmt.h"
 #include "cli/cli_progress.h"
 #include "core/util.h"

@@ -2,7 +2,7 @@
  * errors/warnings/notes on stderr (colored only on a terminal and without --no-color),
  * confirmations, and the flattening of nested JSON (configs, bucket props) into
  * "section.name" rows. */
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cli/cli.h"
 #include "cli/cli_tab.h"
 

@@ -5,7 +5,7 @@
  * PUT(size), "get.ns.total" → GET(t), "get.bps" → GET(bw), "err.get.n" → ERR-GET(n)) with
  * error columns last. Metric kinds are inferred from the name suffix. */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cli/cli_fmt.h"
 #include "core/util.h"
 #include "net/hclient.h"

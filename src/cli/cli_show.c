@@ -4,7 +4,7 @@
  * GET /v1/daemon?what=node_status (stats.NodeStatus shape), fetched in parallel directly from
  * the node's public URL in the Smap (AIStore's CLI goes through the primary's /v1/reverse). */
 #include "cli/cli.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cli/cli_fmt.h"
 #include "cli/cli_tab.h"
 #include "net/hclient.h"

@@ -4,7 +4,7 @@
  * Each bucket's full props JSON is kept; hot fields (checksum type, validation, versioning)
  * are re-derived from it by bck_sync_hot() after every change. */
 #include "cluster/bmd.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/fsops.h"
@@ -94,8 +94,22 @@ static void bmd_persist(const bmd_t *m)
 	json_decref(j);
 }
 
+/* what every installed BMD satisfies: unique (provider, ns, name), non-empty names */
+static void bmd_check(const bmd_t *m)
+{
+	AIS_ASSERT(m->version >= 0);
+	for (int i = 0; i < m->nbcks; i++) {
+		const bck_t *b = &m->bcks[i];
+		AIS_ASSERT(b->name[0] && b->provider[0]);
+		for (int k = i + 1; k < m->nbcks; k++)
+			AIS_ASSERT(strcmp(b->name, m->bcks[k].name) || strcmp(b->provider, m->bcks[k].provider) ||
+				   strcmp(b->ns, m->bcks[k].ns));
+	}
+}
+
 int bmd_install(bmd_t *m, bool force)
 {
+	bmd_check(m);
 	static pthread_mutex_t listener_mu = PTHREAD_MUTEX_INITIALIZER;
 	pthread_mutex_lock(&listener_mu); /* listeners see installs in order */
 	pthread_mutex_lock(&bmd_mu);
@@ -150,30 +164,6 @@ bool bck_name_valid(const char *name)
 	return true;
 }
 
-static void copy_part(char *dst, size_t cap, const char *src, size_t n)
-{
-	if (!cap)
-		return;
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-void bck_ns_split(const char *ns, char *uuid, size_t ucap, char *name, size_t ncap)
-{
-	copy_part(uuid, ucap, "", 0);
-	copy_part(name, ncap, "", 0);
-	if (!ns || !*ns)
-		return;
-	const char *hash = strchr(ns, '#');
-	if (ns[0] == '@') {
-		size_t ul = hash ? (size_t)(hash - ns - 1) : strlen(ns) - 1;
-		copy_part(uuid, ucap, ns + 1, ul);
-	}
-	if (hash)
-		copy_part(name, ncap, hash + 1, strlen(hash + 1));
-}
 
 const bck_t *bmd_find(const bmd_t *m, const char *provider, const char *ns, const char *name)
 {

@@ -60,9 +60,6 @@ void bck_sync_hot(bck_t *b);
 json_t *bmd_to_json(const bmd_t *m);
 bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap);
 
-/* split a namespace ("" global, "@uuid#name", "#name") into its uuid and name parts. */
-void bck_ns_split(const char *ns, char *uuid, size_t ucap, char *name, size_t ncap);
-
 /* AIStore's bucket-name rules: 1..64 chars of [A-Za-z0-9._-], not "." or "..". */
 bool bck_name_valid(const char *name);
 

@@ -1,6 +1,6 @@
 /* daemon: /v1/daemon and /v1/health for both roles. Holds the target hooks (set once). */
 #include "cluster/daemon.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/membership.h"
 #include "cluster/node.h"

@@ -1,7 +1,10 @@
 /* membership: owns the primary's last-heard table (keepalive tracker) and the node's
  * joined flag and keepalive thread. See membership.h for the protocol. */
 #include "cluster/membership.h"
-#include "api/jsonx.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include "core/jsonx.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "core/config.h"
@@ -10,23 +13,41 @@
 #include "core/util.h"
 #include "net/hclient.h"
 #include "net/route.h"
-#include "stats/stats.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MB_MAX_NODES 256
 
 struct mb_seen {
 	char id[SNODE_ID_MAX];
 	int64_t last_ns;
 };
 
+
+/* keep-alive round trips of this node (read by stats through membership_kalive_stats) */
+static _Atomic uint64_t mb_kalive_n, mb_kalive_ns, mb_kalive_errs;
+
+void membership_kalive_note(int64_t t0, bool ok)
+{
+	int64_t d = mono_ns() - t0;
+	atomic_fetch_add_explicit(&mb_kalive_n, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&mb_kalive_ns, d > 0 ? (uint64_t)d : 0, memory_order_relaxed);
+	if (!ok)
+		atomic_fetch_add_explicit(&mb_kalive_errs, 1, memory_order_relaxed);
+}
+
+void membership_kalive_stats(uint64_t *n, uint64_t *ns, uint64_t *errs)
+{
+	*n = atomic_load_explicit(&mb_kalive_n, memory_order_relaxed);
+	*ns = atomic_load_explicit(&mb_kalive_ns, memory_order_relaxed);
+	*errs = atomic_load_explicit(&mb_kalive_errs, memory_order_relaxed);
+}
+
 static pthread_mutex_t mb_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct mb_seen mb_seen[MB_MAX_NODES];
-static int mb_nseen;
+static struct mb_seen *mb_seen; /* grows with the cluster (mb_mu) */
+static int mb_nseen, mb_capseen;
 static pthread_t mb_thread;
 static volatile int mb_running;
 static volatile int mb_joined;
@@ -44,10 +65,19 @@ static void mb_touch(const char *id)
 			return;
 		}
 	}
-	if (mb_nseen < MB_MAX_NODES) {
-		snprintf(mb_seen[mb_nseen].id, SNODE_ID_MAX, "%s", id);
-		mb_seen[mb_nseen++].last_ns = now;
+	if (mb_nseen == mb_capseen) {
+		int nc = mb_capseen ? mb_capseen * 2 : 64;
+		struct mb_seen *nv = realloc(mb_seen, (size_t)nc * sizeof(*nv));
+		if (!nv) {
+			pthread_mutex_unlock(&mb_mu);
+			log_err("keepalive: out of memory tracking node %s", id);
+			return;
+		}
+		mb_seen = nv;
+		mb_capseen = nc;
 	}
+	snprintf(mb_seen[mb_nseen].id, SNODE_ID_MAX, "%s", id);
+	mb_seen[mb_nseen++].last_ns = now;
 	pthread_mutex_unlock(&mb_mu);
 }
 
@@ -167,9 +197,14 @@ static void mb_track(void)
 	smap_t *s = smap_get();
 	if (!s)
 		return;
-	char dead[MB_MAX_NODES][SNODE_ID_MAX];
+	char (*dead)[SNODE_ID_MAX] = calloc((size_t)(s->nproxies + s->ntargets) + 1, SNODE_ID_MAX);
 	int ndead = 0;
-	for (int i = 0; i < s->nproxies + s->ntargets && ndead < MB_MAX_NODES; i++) {
+	if (!dead) {
+		smap_put(s);
+		log_err("keepalive: out of memory");
+		return;
+	}
+	for (int i = 0; i < s->nproxies + s->ntargets; i++) {
 		const snode_t *n = i < s->nproxies ? &s->proxies[i] : &s->targets[i - s->nproxies];
 		if (!strcmp(n->id, node_id()))
 			continue;
@@ -187,8 +222,10 @@ static void mb_track(void)
 		snprintf(dead[ndead++], SNODE_ID_MAX, "%s", n->id);
 	}
 	smap_put(s);
-	if (!ndead)
+	if (!ndead) {
+		free(dead);
 		return;
+	}
 	metasync_lock();
 	smap_t *cur = smap_get(), *m = smap_clone(cur);
 	smap_put(cur);
@@ -199,6 +236,7 @@ static void mb_track(void)
 	if (m)
 		metasync_commit_smap(m);
 	metasync_unlock();
+	free(dead);
 }
 
 static int mb_bootstrap(void)
@@ -292,13 +330,13 @@ static int mb_keepalive_send(void)
 	const config_t *cfg = config_get();
 	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body),
 		    .timeout_ms = (int)(cfg->max_keepalive_ns / 1000000)};
-	int64_t t0 = stats_now();
+	int64_t t0 = mono_ns();
 	int rc = hclient_do(&q);
 	if (!rc && q.status == 404)
 		rc = AIS_ENOTFOUND;
 	else if (!rc && q.status != 200)
 		rc = AIS_EUNAVAIL;
-	stats_kalive(t0, rc == 0);
+	membership_kalive_note(t0, rc == 0);
 	hreq_fini(&q);
 	free(body);
 	return rc;

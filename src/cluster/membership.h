@@ -10,10 +10,15 @@
 #define AIS_MEMBERSHIP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 int membership_init(void);   /* register routes (before the server starts) */
 int membership_start(void);  /* bootstrap or join; start the keepalive/tracker thread */
 void membership_fini(void);
 bool membership_joined(void);
+/* one keep-alive round trip started at t0 (mono_ns); ok = false counts a failure */
+void membership_kalive_note(int64_t t0, bool ok);
+/* keep-alive round trips sent by this node: count, total ns, failures (for stats) */
+void membership_kalive_stats(uint64_t *n, uint64_t *ns, uint64_t *errs);
 
 #endif

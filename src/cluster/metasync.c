@@ -3,7 +3,7 @@
  * answering 200; its acked versions are then the pushed ones. The table is guarded by
  * ms_mu; metadata read-modify-write by the separate ms_commit_mu (metasync_lock). */
 #include "cluster/metasync.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/node.h"
 #include "core/config.h"
 #include "core/err.h"

@@ -4,8 +4,8 @@
  * node iterates targets in the same order (HRW tie-breaking is then identical cluster-wide).
  * The current-map pointer is guarded by a mutex; refcounts are atomic. */
 #include "cluster/smap.h"
-#include "api/jsonx.h"
-#include "cluster/hrw.h"
+#include "core/jsonx.h"
+#include "core/hrw.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
@@ -95,8 +95,24 @@ static void smap_persist(const smap_t *m)
 	json_decref(j);
 }
 
+/* what every installed Smap satisfies: node arrays sorted by id with no duplicates (placement
+ * and lookups rely on it), each node of the right type, a non-negative version */
+static void smap_check(const smap_t *m)
+{
+	AIS_ASSERT(m->version >= 0);
+	for (int i = 0; i < m->ntargets; i++) {
+		AIS_ASSERT(m->targets[i].type == 't' && m->targets[i].id[0]);
+		AIS_ASSERT(i == 0 || strcmp(m->targets[i - 1].id, m->targets[i].id) < 0);
+	}
+	for (int i = 0; i < m->nproxies; i++) {
+		AIS_ASSERT(m->proxies[i].type == 'p' && m->proxies[i].id[0]);
+		AIS_ASSERT(i == 0 || strcmp(m->proxies[i - 1].id, m->proxies[i].id) < 0);
+	}
+}
+
 int smap_install(smap_t *m, bool force)
 {
+	smap_check(m);
 	pthread_mutex_lock(&smap_mu);
 	if (!force && smap_cur && m->version <= smap_cur->version) {
 		pthread_mutex_unlock(&smap_mu);
@@ -198,9 +214,8 @@ int smap_active_targets(const smap_t *m)
 	return k;
 }
 
-const snode_t *smap_hrw_target(const smap_t *m, const char *uname, size_t len)
+const snode_t *smap_owner(const smap_t *m, uint64_t d)
 {
-	uint64_t d = hrw_digest(uname, len);
 	const snode_t *best = NULL;
 	uint64_t best_h = 0;
 	for (int i = 0; i < m->ntargets; i++) {
@@ -214,6 +229,15 @@ const snode_t *smap_hrw_target(const smap_t *m, const char *uname, size_t len)
 		}
 	}
 	return best;
+}
+
+const snode_t *smap_owner_of(const smap_t *m, const char *provider, const char *ns, const char *bucket,
+			     const char *obj)
+{
+	uint64_t d;
+	if (!m || hrw_obj_digest(provider, ns, bucket, obj, &d))
+		return NULL;
+	return smap_owner(m, d);
 }
 
 static void netinfo_set(netinfo_t *ni, const char *host, int port)

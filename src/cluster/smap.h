@@ -62,8 +62,13 @@ const snode_t *smap_find(const smap_t *m, const char *id);
 const snode_t *smap_primary(const smap_t *m);
 /* count of targets eligible for placement (not in maintenance/decommission). */
 int smap_active_targets(const smap_t *m);
-/* owning target for an object uname (HRW over active targets); NULL if none. */
-const snode_t *smap_hrw_target(const smap_t *m, const char *uname, size_t len);
+/* THE owner function (every "which target owns this object" goes through it): HRW over the
+ * targets eligible for placement by the object's uname digest (core/hrw.h hrw_obj_digest);
+ * NULL when there is none. */
+const snode_t *smap_owner(const smap_t *m, uint64_t obj_digest);
+/* the same from bucket (provider, ns as in the BMD, name) and object name; NULL also when m is */
+const snode_t *smap_owner_of(const smap_t *m, const char *provider, const char *ns, const char *bucket,
+			     const char *obj);
 
 void snode_init(snode_t *n, const char *id, char type, const char *host, int pub, int ctl, int data);
 

@@ -5,7 +5,7 @@
  * cleaned like Go's filepath.Clean (AIStore hashes the cleaned mountpath for HRW).
  * Owns the process-wide config: set by config_load, read-only afterwards (config_get). */
 #include "core/config.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "core/cksum.h"
 #include "core/err.h"
 #include "core/fsops.h"

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -54,4 +55,11 @@ void log_write(int level, const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	fprintf(fp, "%c %02d:%02d:%02d.%06ld %s:%d %s\n", tags[level & 3], tm.tm_hour, tm.tm_min,
 		tm.tm_sec, (long)tv.tv_usec, base, line, msg);
+}
+
+void log_assert_fail(const char *expr, const char *file, int line)
+{
+	log_write(LOG_ERR, file, line, "assertion failed: %s", expr);
+	fprintf(stderr, "%s:%d: assertion failed: %s\n", file, line, expr);
+	abort();
 }

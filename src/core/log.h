@@ -18,4 +18,9 @@ void log_write(int level, const char *file, int line, const char *fmt, ...)
 #define log_info(...) log_write(LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)
 #define log_dbg(...)  do { if (log_level() >= LOG_DBG) log_write(LOG_DBG, __FILE__, __LINE__, __VA_ARGS__); } while (0)
 
+/* AIS_ASSERT: an invariant whose violation would lose or corrupt data (Redis serverAssert,
+ * HAProxy BUG_ON). Stays on in release builds: logs the expression and location, then aborts. */
+_Noreturn void log_assert_fail(const char *expr, const char *file, int line);
+#define AIS_ASSERT(cond) ((cond) ? (void)0 : log_assert_fail(#cond, __FILE__, __LINE__))
+
 #endif

@@ -2,7 +2,7 @@
  * (these are a handful of requests per run), a curl multi for S3 cleanup deletes; list pages
  * are parsed with jansson (native) or expat (S3 ListObjectsV2). */
 #include "loader/ld_api.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/util.h"

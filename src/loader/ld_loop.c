@@ -11,7 +11,7 @@
  * (closed by the server before any response byte) is retried once on a fresh one. Workers
  * become runnable through the loop's run queue, never by recursion. */
 #include "loader/ld_loop.h"
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "loader/ld_sigv4.h"
@@ -578,9 +578,7 @@ static void ld_worker_next(ld_worker_t *w)
 	}
 	int ep = 0;
 	if (cfg->smap) {
-		char uname[1200];
-		int ul = hrw_uname(uname, sizeof(uname), "ais", NULL, NULL, p->bucket, w->name);
-		const snode_t *t = ul > 0 ? smap_hrw_target(cfg->smap, uname, (size_t)ul) : NULL;
+		const snode_t *t = smap_owner_of(cfg->smap, "ais", "", p->bucket, w->name);
 		if (!t) {
 			ld_worker_end(w, false);
 			return;

@@ -1,10 +1,11 @@
 /* route: longest-prefix route table (module-local; filled at init, read-only while serving). */
 #include "net/route.h"
 #include "core/err.h"
+#include "core/log.h"
+
+#include <stdlib.h>
 
 #include <string.h>
-
-#define ROUTE_MAX 64
 
 struct route {
 	unsigned methods;
@@ -13,17 +14,27 @@ struct route {
 	http_handler_cb fn;
 };
 
-static struct route routes[ROUTE_MAX];
-static int nroutes;
+static struct route *routes; /* grows at init; read-only once the server runs */
+static int nroutes, caproutes;
 
 void route_add(unsigned methods, const char *prefix, http_handler_cb fn)
 {
-	if (nroutes >= ROUTE_MAX)
-		return;
+	if (nroutes == caproutes) {
+		int nc = caproutes ? caproutes * 2 : 64;
+		struct route *nv = realloc(routes, (size_t)nc * sizeof(*nv));
+		AIS_ASSERT(nv != NULL); /* at start-up: a node missing routes must not serve */
+		routes = nv;
+		caproutes = nc;
+	}
 	routes[nroutes++] = (struct route){methods, prefix, strlen(prefix), fn};
 }
 
-void route_reset(void) { nroutes = 0; }
+void route_reset(void)
+{
+	free(routes);
+	routes = NULL;
+	nroutes = caproutes = 0;
+}
 
 static bool prefix_match(const char *path, const struct route *rt)
 {

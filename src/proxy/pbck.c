@@ -3,11 +3,12 @@
  * primary under metasync_lock: clone BMD → change → commit (pushed to every node before the
  * response, so the next request to any target sees it). Non-primary proxies forward. */
 #include "proxy/proxy.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "core/err.h"
+#include "core/hrw.h"
 #include "core/log.h"
 #include "core/sbuf.h"
 #include "core/util.h"
@@ -94,7 +95,7 @@ static void pbck_list_buckets(http_req_t *r)
 		if (prov && *prov && strcmp(prov, b->provider))
 			continue;
 		char uuid[sizeof(b->ns)], name[sizeof(b->ns)];
-		bck_ns_split(b->ns, uuid, sizeof(uuid), name, sizeof(name));
+		hrw_ns_split(b->ns, uuid, sizeof(uuid), name, sizeof(name));
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:{s:s, s:s}}", "name", b->name, "provider", b->provider,
 						     "namespace", "uuid", uuid, "name", name));
 	}

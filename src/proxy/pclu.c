@@ -1,7 +1,7 @@
 /* pclu: cluster-level queries at the proxy (GET /v1/cluster?what=smap|bmd|config|...) and the
  * relay of primary-only requests from a non-primary proxy to the primary. */
 #include "proxy/proxy.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"

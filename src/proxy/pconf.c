@@ -5,7 +5,7 @@
  * config_version, metasync to every node. Other PUT /v1/cluster actions are looked up in a
  * small table that other proxy files fill with pclu_action_add() (filled at init only). */
 #include "proxy/proxy.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/daemon.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"

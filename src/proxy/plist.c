@@ -3,7 +3,7 @@
  * `pagesize` entries and sets continuation_token to the last returned name when any target
  * has more (AIStore's token is the last listed name). Runs on the pool. */
 #include "proxy/proxy.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"

@@ -7,7 +7,7 @@
  * a target in maintenance keeps its objects on disk but HRW placement skips it. The primary
  * itself cannot be put in maintenance or decommissioned. */
 #include "proxy/proxy.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"

@@ -6,7 +6,7 @@
  * broadcast to every target (PUT /v1/xactions, same body and query) in parallel; answers the
  * job id (text) once all targets are done, or the first target error. */
 #include "proxy/proxy.h"
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/err.h"

@@ -4,7 +4,7 @@
  * loop thread: no I/O besides the response. */
 #include "proxy/proxy.h"
 #include "cluster/bmd.h"
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/err.h"
@@ -65,12 +65,8 @@ static void pobj_handle(http_req_t *r)
 		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", b.provider, b.name);
 		return;
 	}
-	char uname[8400];
-	char ns_uuid[sizeof(b.ns)], ns_name[sizeof(b.ns)];
-	bck_ns_split(b.ns, ns_uuid, sizeof(ns_uuid), ns_name, sizeof(ns_name));
-	int ul = hrw_uname(uname, sizeof(uname), b.provider, ns_uuid, ns_name, b.name, items[1]);
 	smap_t *smap = smap_get();
-	const snode_t *t = (smap && ul > 0) ? smap_hrw_target(smap, uname, (size_t)ul) : NULL;
+	const snode_t *t = smap_owner_of(smap, b.provider, b.ns, b.name, items[1]);
 	if (!t) {
 		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
 		smap_put(smap);

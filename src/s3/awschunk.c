@@ -15,7 +15,7 @@
 
 #include "core/err.h"
 #include "core/sbuf.h"
-#include "s3/s3cksum.h"
+#include "core/s3ck.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>

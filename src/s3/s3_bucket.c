@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "cluster/smap.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -20,7 +20,7 @@
 #include "core/util.h"
 #include "net/hclient.h"
 #include "proxy/proxy.h"
-#include "s3/s3cksum.h"
+#include "core/s3ck.h"
 #include "s3/s3xml.h"
 
 #define S3_MAX_XML_BODY (4u << 20)
@@ -206,8 +206,7 @@ static void s3_multi_delete(http_req_t *r, const char *name)
 	char **urls = calloc(S3_DEL_BATCH, sizeof(*urls));
 	smap_t *sm = smap_get();
 	char *qn = url_encode(name, false);
-	char *un = malloc(8400);
-	if (!reqs || !urls || !qn || !un || !sm) {
+	if (!reqs || !urls || !qn || !sm) {
 		s3_err(r, 500, "InternalError", "out of memory (or no cluster map)");
 		goto out;
 	}
@@ -215,8 +214,7 @@ static void s3_multi_delete(http_req_t *r, const char *name)
 		int n = d.nkeys - base < S3_DEL_BATCH ? d.nkeys - base : S3_DEL_BATCH;
 		for (int i = 0; i < n; i++) {
 			const char *key = d.keys[base + i];
-			int ul = hrw_uname(un, 8400, "ais", "", "", name, key);
-			const snode_t *t = ul > 0 ? smap_hrw_target(sm, un, (size_t)ul) : NULL;
+			const snode_t *t = smap_owner_of(sm, "ais", "", name, key);
 			char *qk = url_encode(key, true);
 			sbuf_t u = SBUF_INIT;
 			if (t && qk)
@@ -252,7 +250,6 @@ static void s3_multi_delete(http_req_t *r, const char *name)
 	s3_xml_respond(r, 200, out.p, out.len);
 out:
 	smap_put(sm);
-	free(un);
 	free(qn);
 	free(reqs);
 	free(urls);

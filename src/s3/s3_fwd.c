@@ -16,7 +16,7 @@
 #include <strings.h>
 
 #include "cluster/bmd.h"
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/err.h"
@@ -258,11 +258,8 @@ void s3_fwd_object(http_req_t *r, s3_req_t *q, const s3_conf_t *c)
 		free(q);
 		return;
 	}
-	char *un = malloc(8400);
-	int ul = un ? hrw_uname(un, 8400, "ais", "", "", q->bucket, q->object) : -1;
 	smap_t *smap = smap_get();
-	const snode_t *t = (smap && ul > 0) ? smap_hrw_target(smap, un, (size_t)ul) : NULL;
-	free(un);
+	const snode_t *t = smap_owner_of(smap, "ais", "", q->bucket, q->object);
 	if (!t) {
 		smap_put(smap);
 		free(q);

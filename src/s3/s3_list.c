@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "api/lso.h"
 #include "core/err.h"
 #include "core/sbuf.h"

@@ -17,17 +17,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/sbuf.h"
 #include "core/util.h"
-#include "s3/s3cksum.h"
+#include "core/s3ck.h"
 #include "s3/s3xml.h"
-#include "target/chunk.h"
-#include "target/mpu.h"
+#include "obj/chunk.h"
+#include "obj/mpu.h"
 
 #define S3M_ALGO_KEY "x-amz-checksum-algorithm" /* in the meta only, never in the object's md */
 #define S3M_MAX_BODY (4u << 20)
@@ -35,13 +35,13 @@
 
 typedef struct s3m {
 	s3_req_t *q;
-	tobj_t o;
+	obj_t o;
 	char id[UFEST_ID_MAX];
 } s3m_t;
 
 static void s3m_free(s3m_t *m)
 {
-	tobj_fini(&m->o);
+	obj_fini(&m->o);
 	free(m->q);
 	free(m);
 }
@@ -106,7 +106,7 @@ static bool part_number(http_req_t *r, int *num)
 
 /* ---- UploadPart: called by s3_object.c around its body pipeline */
 
-int s3_mpu_part_begin(http_req_t *r, const tobj_t *o, s3ck_type_t xt, mpu_part_t **out)
+int s3_mpu_part_begin(http_req_t *r, const obj_t *o, s3ck_type_t xt, mpu_part_t **out)
 {
 	int num;
 	if (!part_number(r, &num))
@@ -213,7 +213,7 @@ static void complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 }
 
 /* the part checksums given in the request must match those computed at upload */
-static int check_part_cksums(const tobj_t *o, const char *id, const s3xml_complete_t *pl, mpu_why_t *why)
+static int check_part_cksums(const obj_t *o, const char *id, const s3xml_complete_t *pl, mpu_why_t *why)
 {
 	bool any = false;
 	for (int i = 0; i < pl->nparts && !any; i++)
@@ -527,7 +527,7 @@ static int fetch_range(const snode_t *peer, const bck_t *b, const char *name, in
 }
 
 /* copy from the local source object (monolithic or chunked) into the part */
-static int copy_local(const tobj_t *src, int64_t off, int64_t len, bool ranged, pcopy_t *pc, int64_t *srcsize)
+static int copy_local(const obj_t *src, int64_t off, int64_t len, bool ranged, pcopy_t *pc, int64_t *srcsize)
 {
 	lom_md_t md;
 	lom_md_init(&md);
@@ -537,7 +537,7 @@ static int copy_local(const tobj_t *src, int64_t off, int64_t len, bool ranged, 
 	bool have_rd = false;
 	char *buf = NULL;
 	int fd = open(src->fqn, O_RDONLY | O_CLOEXEC);
-	int rc = fd < 0 ? AIS_ENOTFOUND : tobj_load(src, fd, &md);
+	int rc = fd < 0 ? AIS_ENOTFOUND : obj_load(src, fd, &md);
 	if (rc)
 		goto out;
 	struct stat st;
@@ -592,7 +592,7 @@ static void part_copy_cb(http_req_t *r)
 	r->user = NULL;
 	char sb[80], err[512] = "";
 	char *skey = NULL;
-	tobj_t *src = calloc(1, sizeof(*src));
+	obj_t *src = calloc(1, sizeof(*src));
 	pcopy_t pc = {0};
 	int num;
 	if (!src) {
@@ -618,7 +618,7 @@ static void part_copy_cb(http_req_t *r)
 	if (!sbk)
 		goto out;
 	snode_t peer;
-	bool remote = tobj_remote_owner(sbk, skey, &peer);
+	bool remote = obj_remote_owner(sbk, skey, &peer);
 	mpu_why_t why;
 	int rc = mpu_part_begin(&m->o, upload_id(r), num, NULL, 0, &pc.p, &why);
 	if (rc) {
@@ -660,7 +660,7 @@ static void part_copy_cb(http_req_t *r)
 out:
 	free(skey);
 	if (src)
-		tobj_fini(src);
+		obj_fini(src);
 	free(src);
 	s3m_free(m);
 }
@@ -683,12 +683,12 @@ bool s3_mpu_is_mpu(const http_req_t *r)
 	}
 }
 
-void s3_mpu_handle(http_req_t *r, s3_req_t *q, const tobj_t *o)
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, const obj_t *o)
 {
 	s3m_t *m = calloc(1, sizeof(*m));
 	if (!m) {
-		tobj_t tmp = *o;
-		tobj_fini(&tmp);
+		obj_t tmp = *o;
+		obj_fini(&tmp);
 		free(q);
 		s3_err(r, 500, "InternalError", "out of memory");
 		return;

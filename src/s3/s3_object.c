@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/cksum.h"
@@ -33,12 +33,11 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "s3/awschunk.h"
-#include "s3/s3cksum.h"
+#include "core/s3ck.h"
 #include "s3/s3xml.h"
-#include "target/chunk.h"
-#include "target/fs.h"
+#include "obj/chunk.h"
+#include "fs/fs.h"
 #include "target/obj_get.h"
-#include "target/tgt_int.h"
 
 /* content headers stored as custom md (the key is the header name) */
 static const char *const s3o_content_hdrs[] = {"Content-Type", "Content-Disposition", "Content-Language",
@@ -46,7 +45,7 @@ static const char *const s3o_content_hdrs[] = {"Content-Type", "Content-Disposit
 
 typedef struct s3o {
 	s3_req_t *q;
-	tobj_t o;
+	obj_t o;
 	sigv4_auth_t auth;
 	/* PUT */
 	int fd;
@@ -80,7 +79,7 @@ static void s3o_free(s3o_t *x)
 		mpu_part_end(x->part, false, NULL, &info, &why); /* discards it */
 	}
 	awschunk_free(x->dec);
-	tobj_fini(&x->o);
+	obj_fini(&x->o);
 	free(x->q);
 	free(x);
 }
@@ -220,7 +219,7 @@ static void cget_cb(http_req_t *r)
 			lom_md_fini(&g->md);
 			lom_md_init(&g->md);
 			g->fd = open(x->o.fqn, O_RDONLY | O_CLOEXEC);
-			rc = g->fd < 0 ? AIS_ENOTFOUND : tobj_load(&x->o, g->fd, &g->md);
+			rc = g->fd < 0 ? AIS_ENOTFOUND : obj_load(&x->o, g->fd, &g->md);
 			if (!rc)
 				rc = (g->md.flags & LOM_FL_CHUNKED) ? chunk_load(&x->o, &g->md, &u)
 								    : AIS_ECONFLICT; /* now monolithic: give up */
@@ -313,7 +312,7 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 		no_such_key(r, x);
 		goto out;
 	}
-	int rc = tobj_load(&x->o, fd, &md);
+	int rc = obj_load(&x->o, fd, &md);
 	if (rc == AIS_ENOTFOUND) {
 		no_such_key(r, x);
 		goto out;
@@ -407,7 +406,7 @@ out:
 /* ---- DELETE */
 static void s3o_delete(http_req_t *r, s3o_t *x)
 {
-	tobj_t *o = &x->o;
+	obj_t *o = &x->o;
 	lom_lock(o->digest);
 	if (unlink(o->fqn) == 0) {
 		char stop[FQN_MAX];
@@ -572,7 +571,7 @@ static void put_end_cb(http_req_t *r, int status)
 	}
 	int fd = x->fd;
 	x->fd = -1;
-	rc = tobj_commit(&x->o, fd, x->work, &md, false);
+	rc = obj_commit(&x->o, fd, x->work, &md, false);
 	x->work[0] = '\0'; /* committed or removed */
 	if (rc) {
 		s3_err_code(r, rc, "%s: PUT %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
@@ -592,7 +591,7 @@ out:
 
 static int open_work(s3o_t *x, const char *tag)
 {
-	return tobj_open_work(&x->o, tag, O_RDWR, x->work, sizeof(x->work), &x->fd);
+	return obj_open_work(&x->o, tag, O_RDWR, x->work, sizeof(x->work), &x->fd);
 }
 
 /* x-amz-checksum-* header or declared trailer; 0 or responds */
@@ -793,14 +792,14 @@ int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key)
 	return *key ? 0 : AIS_ENOMEM;
 }
 
-const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, tobj_t *src)
+const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, obj_t *src)
 {
 	const bck_t *sbk = bmd_find(bmd, "ais", "", bucket);
 	if (!sbk) {
 		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
 		return NULL;
 	}
-	if (tobj_place(src, sbk, key)) {
+	if (obj_place(src, sbk, key)) {
 		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", key);
 		return NULL;
 	}
@@ -813,7 +812,7 @@ static void s3o_copy_cb(http_req_t *r)
 	r->user = NULL;
 	char sb[80], err[512] = "";
 	char *skey = NULL;
-	tobj_t *src = calloc(1, sizeof(*src));
+	obj_t *src = calloc(1, sizeof(*src));
 	lom_md_t smd, md;
 	lom_md_init(&smd);
 	lom_md_init(&md);
@@ -849,13 +848,13 @@ static void s3o_copy_cb(http_req_t *r)
 	}
 	/* the source: here, or at its owner */
 	snode_t peer;
-	bool remote = tobj_remote_owner(sbk, skey, &peer);
+	bool remote = obj_remote_owner(sbk, skey, &peer);
 	int rc;
 	if (!remote) {
 		sfd = open(src->fqn, O_RDONLY | O_CLOEXEC);
-		rc = sfd < 0 ? AIS_ENOTFOUND : tobj_load(src, sfd, &smd);
+		rc = sfd < 0 ? AIS_ENOTFOUND : obj_load(src, sfd, &smd);
 	} else {
-		rc = tobj_open_work(&x->o, "s3cpsrc", O_RDWR, tmp, sizeof(tmp), &sfd);
+		rc = obj_open_work(&x->o, "s3cpsrc", O_RDWR, tmp, sizeof(tmp), &sfd);
 		if (!rc)
 			rc = fetch_remote(&peer, sbk, skey, sfd, &smd, err, sizeof(err));
 		if (!rc) {
@@ -897,7 +896,7 @@ static void s3o_copy_cb(http_req_t *r)
 	if (!rc && bt != CKSUM_NONE && cksum_init(&x->ck, bt) == 0)
 		x->have_ck = true;
 	if (!rc)
-		rc = tobj_read_all(sfd, have_srd ? &srd : NULL, put_sink, x, NULL);
+		rc = obj_read_all(sfd, have_srd ? &srd : NULL, put_sink, x, NULL);
 	if (rc) {
 		s3_err_code(r, rc, "copy %s/%s: %s", sb, skey, err_str(rc));
 		goto out;
@@ -918,7 +917,7 @@ static void s3o_copy_cb(http_req_t *r)
 	}
 	int fd = x->fd;
 	x->fd = -1;
-	rc = tobj_commit(&x->o, fd, x->work, &md, false);
+	rc = obj_commit(&x->o, fd, x->work, &md, false);
 	x->work[0] = '\0';
 	if (rc) {
 		s3_err_code(r, rc, "copy to %s/%s: %s", x->o.bck->name, x->o.oname, err_str(rc));
@@ -946,7 +945,7 @@ out:
 	lom_md_fini(&md);
 	free(skey);
 	if (src)
-		tobj_fini(src);
+		obj_fini(src);
 	free(src);
 	s3o_free(x);
 }
@@ -975,7 +974,7 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 		s3o_free(x);
 		return;
 	}
-	int rc = tobj_place(&x->o, b, q->object);
+	int rc = obj_place(&x->o, b, q->object);
 	if (rc) {
 		x->o.bck = b;
 		if (rc == AIS_EINVAL)

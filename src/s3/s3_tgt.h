@@ -8,9 +8,9 @@
 #include <stdbool.h>
 
 #include "s3/s3_int.h"
-#include "s3/s3cksum.h"
-#include "target/mpu.h"
-#include "target/tgt_int.h"
+#include "core/s3ck.h"
+#include "obj/mpu.h"
+#include "obj/obj.h"
 
 /* s3_object.c: the request's Content-Type & co and x-amz-meta-* (lower-cased) into md */
 int s3_obj_md_from_request(http_req_t *r, lom_md_t *md);
@@ -18,16 +18,16 @@ int s3_obj_md_from_request(http_req_t *r, lom_md_t *md);
 int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key);
 /* s3_object.c: the copy source's ais bucket in bmd, and src placed at bucket/key; NULL when it has
  * responded (NoSuchBucket, InvalidArgument) */
-const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, tobj_t *src);
+const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, obj_t *src);
 
 /* s3_mpu.c: the request is a multipart operation that s3_mpu_handle serves (everything but
  * UploadPart with a body, which s3_object.c streams) */
 bool s3_mpu_is_mpu(const http_req_t *r);
 /* takes q and o (its BMD reference; o->oname points into q); responds */
-void s3_mpu_handle(http_req_t *r, s3_req_t *q, const tobj_t *o);
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, const obj_t *o);
 /* UploadPart: parse uploadId/partNumber and begin the part (xt: x-amz-checksum algorithm to
  * compute, S3CK_NONE for none). 0, or responds (NoSuchUpload, InvalidArgument) and returns < 0 */
-int s3_mpu_part_begin(http_req_t *r, const tobj_t *o, s3ck_type_t xt, mpu_part_t **out);
+int s3_mpu_part_begin(http_req_t *r, const obj_t *o, s3ck_type_t xt, mpu_part_t **out);
 /* UploadPart: the body arrived intact; commit the part (want_xck: the client's x-amz-checksum
  * value or NULL) and respond with its ETag. Frees p. */
 void s3_mpu_part_end(http_req_t *r, mpu_part_t *p, const char *want_xck);

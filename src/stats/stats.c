@@ -303,16 +303,6 @@ void stats_redirect(int method, bool append, bool ok, const char *provider, cons
 	}
 }
 
-void stats_kalive(int64_t t0, bool ok)
-{
-	st_ncell_t *c = &st_node[st_shard()];
-	int64_t d = mono_ns() - t0;
-	st_add(&c->v[SN_KALIVE_N], 1);
-	st_add(&c->v[SN_KALIVE_NS], d > 0 ? (uint64_t)d : 0);
-	if (!ok)
-		st_add(&c->v[SN_ERR_KALIVE_N], 1);
-}
-
 void stats_http_write_err(void)
 {
 	st_add(&st_node[st_shard()].v[SN_ERR_HTTP_WRITE_N], 1);
@@ -354,6 +344,7 @@ void st_node_read(uint64_t out[SN_NB])
 	for (int k = 0; k < ST_NSHARD; k++)
 		for (int m = 0; m < SN_NB; m++)
 			out[m] += st_load(&st_node[k].v[m]);
+	membership_kalive_stats(&out[SN_KALIVE_N], &out[SN_KALIVE_NS], &out[SN_ERR_KALIVE_N]);
 }
 
 void st_hist_read(int h, uint64_t buckets[ST_HIST_NB + 1], uint64_t *sum_ns, uint64_t *count)

@@ -68,8 +68,6 @@ void stats_notfound(int method, const char *provider, const char *ns, const char
  * as AIStore's proxy does: GET → get.n, PUT → put.n (append.n with ?append_type), DELETE →
  * del.n (err.* when !ok); other methods are not counted here. */
 void stats_redirect(int method, bool append, bool ok, const char *provider, const char *ns, const char *bck);
-/* a keep-alive round trip started at t0; ok = false counts err.kalive.n */
-void stats_kalive(int64_t t0, bool ok);
 /* a response that could not be written completely ("err.http.write.n") */
 void stats_http_write_err(void);
 

@@ -20,7 +20,7 @@
 #include "cluster/smap.h"
 #include "core/config.h"
 #include "core/util.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 
 static pthread_mutex_t si_mu = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t si_prev_busy, si_prev_all; /* machine-wide /proc/stat "cpu" jiffies */

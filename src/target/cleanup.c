@@ -27,9 +27,9 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/route.h"
-#include "target/chunk.h"
-#include "target/fs.h"
-#include "target/mpu.h"
+#include "obj/chunk.h"
+#include "fs/fs.h"
+#include "obj/mpu.h"
 #include "target/tgt_int.h"
 
 typedef struct strset {

@@ -17,10 +17,10 @@
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
-#include "target/chunk.h"
+#include "obj/chunk.h"
 
 static int parse_num(const char *s, size_t n, int64_t *v)
 {
@@ -119,7 +119,7 @@ next:
 
 /* GET state carried to the pool when the content must be validated first */
 typedef struct get_ctx {
-	tobj_t o;
+	obj_t o;
 	lom_md_t md;
 	int fd;
 	int status;
@@ -135,11 +135,11 @@ static void get_ctx_free(get_ctx_t *g)
 	if (g->fd >= 0)
 		close(g->fd);
 	lom_md_fini(&g->md);
-	tobj_fini(&g->o);
+	obj_fini(&g->o);
 	free(g);
 }
 
-static void add_head_props(http_req_t *r, const tobj_t *o);
+static void add_head_props(http_req_t *r, const obj_t *o);
 
 /* headers are added only once the response is certain (not before validation) */
 static void get_send(http_req_t *r, get_ctx_t *g)
@@ -176,7 +176,7 @@ static void get_validate_cb(http_req_t *r)
 	cksum_t ck;
 	char val[CKSUM_MAX_HEX];
 	int rc = cksum_init(&ck, g->md.cktype);
-	if (!rc && (rc = tobj_read_all(g->fd, NULL, get_cksum_sink, &ck, NULL)))
+	if (!rc && (rc = obj_read_all(g->fd, NULL, get_cksum_sink, &ck, NULL)))
 		cksum_abort(&ck);
 	if (rc && rc != AIS_EIO) {
 		http_error_code(r, rc == AIS_ENOMEM ? rc : AIS_EINTERNAL, "validate-on-read: %s", err_str(rc));
@@ -190,7 +190,7 @@ static void get_validate_cb(http_req_t *r)
 	cksum_final(&ck, val);
 	if (strcmp(val, g->md.ckval)) {
 		char cn[FQN_OBJNAME_MAX + 256];
-		tobj_cname(g->o.bck, g->o.oname, cn, sizeof(cn));
+		obj_cname(g->o.bck, g->o.oname, cn, sizeof(cn));
 		log_err("%s: corrupted object %s (%s): stored %s, computed %s - removing", node_name(), cn,
 			g->o.fqn, g->md.ckval, val);
 		lom_lock(g->o.digest);
@@ -220,7 +220,7 @@ static void get_chunked_cb(http_req_t *r)
 		close(g->fd);
 		lom_md_fini(&g->md);
 		g->fd = open(g->o.fqn, O_RDONLY | O_CLOEXEC);
-		rc = g->fd < 0 ? AIS_ENOTFOUND : tobj_load(&g->o, g->fd, &g->md);
+		rc = g->fd < 0 ? AIS_ENOTFOUND : obj_load(&g->o, g->fd, &g->md);
 		if (!rc && !(g->md.flags & LOM_FL_CHUNKED)) {
 			struct stat st;
 			if (fstat(g->fd, &st) || g->off + (off_t)g->len > st.st_size) {
@@ -235,7 +235,7 @@ static void get_chunked_cb(http_req_t *r)
 	}
 	if (rc || g->off + (int64_t)g->len > u.size) {
 		char cn[FQN_OBJNAME_MAX + 256];
-		tobj_cname(g->o.bck, g->o.oname, cn, sizeof(cn));
+		obj_cname(g->o.bck, g->o.oname, cn, sizeof(cn));
 		if (rc == AIS_ENOTFOUND)
 			tobj_err_notfound(r, &g->o);
 		else
@@ -279,7 +279,7 @@ out:
 	get_ctx_free(g);
 }
 
-static void add_head_props(http_req_t *r, const tobj_t *o)
+static void add_head_props(http_req_t *r, const obj_t *o)
 {
 	http_hdr_add(r, "Ais-Bucket-Name", o->bck->name);
 	http_hdr_add(r, "Ais-Bucket-Provider", o->bck->provider);
@@ -302,7 +302,7 @@ void obj_get_handle(http_req_t *r)
 	lom_md_init(&g->md);
 	if (tobj_init(&g->o, r))
 		goto out;
-	tobj_t *o = &g->o;
+	obj_t *o = &g->o;
 	g->fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (g->fd < 0 || fstat(g->fd, &st) || !S_ISREG(st.st_mode)) {
@@ -314,7 +314,7 @@ void obj_get_handle(http_req_t *r)
 		tobj_err_notfound(r, o);
 		goto out;
 	}
-	int rc = tobj_load(o, g->fd, &g->md);
+	int rc = obj_load(o, g->fd, &g->md);
 	if (rc == AIS_ENOTFOUND) {
 		tobj_err_notfound(r, o);
 		goto out;
@@ -322,7 +322,7 @@ void obj_get_handle(http_req_t *r)
 	if (rc) {
 		char cn[FQN_OBJNAME_MAX + 256];
 		stats_err(head ? STATS_ERR_HEAD : STATS_ERR_GET, STATS_BCK(o->bck));
-		tobj_cname(o->bck, o->oname, cn, sizeof(cn));
+		obj_cname(o->bck, o->oname, cn, sizeof(cn));
 		http_error(r, 500, rc == AIS_ECKSUM ? "ErrBadCksum" : NULL, "%s: %s: %s metadata (%s)",
 			   node_name(), cn, rc == AIS_ECKSUM ? "BAD META CHECKSUM" : "corrupted", err_str(rc));
 		goto out;

@@ -1,6 +1,6 @@
 /* obj_ops: DELETE of an object, POST {"action":"rename-obj","name":...} and single-object copy
  * (PUT ?object_to=<uname>, AIStore 4.7's api.CopyObject). A copy goes to the HRW owner of the
- * destination: this target (local copy through a work file + tobj_commit) or a peer (a PUT of
+ * destination: this target (local copy through a work file + obj_commit) or a peer (a PUT of
  * the mmap'ed source to the peer's /v1/objects, blocking, on a pool thread). Rename = copy to
  * the new name, then delete the source (same mountpath and owner: one rename(2)). */
 #include <errno.h>
@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/err.h"
@@ -22,14 +22,14 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/hclient.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
-#include "target/chunk.h"
-#include "target/mpu.h"
+#include "obj/chunk.h"
+#include "obj/mpu.h"
 
 /* remove the object file and its now-empty parent dirs (caller holds the object's lock) */
-static void ops_remove(const tobj_t *o)
+static void ops_remove(const obj_t *o)
 {
 	unlink(o->fqn);
 	char stop[FQN_MAX];
@@ -44,7 +44,7 @@ void obj_ops_delete(http_req_t *r)
 		mpu_delete_handle(r);
 		return;
 	}
-	tobj_t *o = malloc(sizeof(*o));
+	obj_t *o = malloc(sizeof(*o));
 	if (!o) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		return;
@@ -55,7 +55,7 @@ void obj_ops_delete(http_req_t *r)
 	int fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
 	lom_md_t md;
 	lom_md_init(&md);
-	int rc = fd < 0 ? AIS_ENOTFOUND : tobj_load(o, fd, &md);
+	int rc = fd < 0 ? AIS_ENOTFOUND : obj_load(o, fd, &md);
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0 && (md.flags & LOM_FL_CHUNKED))
@@ -66,7 +66,7 @@ void obj_ops_delete(http_req_t *r)
 	lom_unlock(o->digest);
 	if (rc == AIS_ENOTFOUND) {
 		char cn[FQN_OBJNAME_MAX + 256];
-		tobj_cname(o->bck, o->oname, cn, sizeof(cn));
+		obj_cname(o->bck, o->oname, cn, sizeof(cn));
 		stats_err(STATS_ERR_DEL, STATS_BCK(o->bck));
 		http_error(r, 404, NULL, "%s doesn't exist", cn);
 	} else if (rc && rc != AIS_EINVAL && rc != AIS_ECKSUM) {
@@ -77,7 +77,7 @@ void obj_ops_delete(http_req_t *r)
 		http_respond(r, 200, NULL, NULL, 0);
 	}
 out:
-	tobj_fini(o);
+	obj_fini(o);
 	free(o);
 }
 
@@ -94,11 +94,11 @@ static int ops_copy_sink(void *arg, const char *buf, size_t n)
 }
 
 /* copy src (open fd, loaded md) to dst on this target; 0 or AIS_E* */
-static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const tobj_t *dst)
+static int ops_copy_local(const obj_t *src, int sfd, const lom_md_t *smd, const obj_t *dst)
 {
 	char work[FQN_MAX];
 	int wfd, rc;
-	if ((rc = tobj_open_work(dst, "copy", O_WRONLY, work, sizeof(work), &wfd)))
+	if ((rc = obj_open_work(dst, "copy", O_WRONLY, work, sizeof(work), &wfd)))
 		return rc;
 	lom_md_t md;
 	if ((rc = lom_md_copy(&md, smd))) {
@@ -126,7 +126,7 @@ static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const
 	cksum_init(&ck, md.cktype);
 	ops_copy_sink_t cs = {&ck, wfd};
 	int64_t pos = 0;
-	rc = tobj_read_all(sfd, chunked ? &crd : NULL, ops_copy_sink, &cs, &pos);
+	rc = obj_read_all(sfd, chunked ? &crd : NULL, ops_copy_sink, &cs, &pos);
 	cksum_final(&ck, md.ckval);
 	md.size = pos;
 	md.atime = now_ns();
@@ -134,7 +134,7 @@ static int ops_copy_local(const tobj_t *src, int sfd, const lom_md_t *smd, const
 		close(wfd);
 		unlink(work);
 	} else {
-		rc = tobj_commit(dst, wfd, work, &md, true /* a copy keeps the source version */);
+		rc = obj_commit(dst, wfd, work, &md, true /* a copy keeps the source version */);
 	}
 	chunk_rd_fini(&crd);
 	ufest_fini(&cu);
@@ -181,15 +181,15 @@ static int ops_copy_remote(int sfd, int64_t size, const snode_t *peer, const bck
 }
 
 /* the copy both rename and object_to use; src is a loaded object context. */
-static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *dname, bool move)
+static void ops_copy(http_req_t *r, obj_t *src, const bck_t *dbck, const char *dname, bool move)
 {
-	tobj_t *dst = NULL;
+	obj_t *dst = NULL;
 	lom_md_t md;
 	lom_md_init(&md);
 	char cn[FQN_OBJNAME_MAX + 256], err[512] = "";
-	tobj_cname(src->bck, src->oname, cn, sizeof(cn));
+	obj_cname(src->bck, src->oname, cn, sizeof(cn));
 	int fd = open(src->fqn, O_RDONLY | O_CLOEXEC);
-	int rc = fd < 0 ? AIS_ENOTFOUND : tobj_load(src, fd, &md);
+	int rc = fd < 0 ? AIS_ENOTFOUND : obj_load(src, fd, &md);
 	struct stat st;
 	if (!rc && fstat(fd, &st))
 		rc = AIS_EIO;
@@ -211,7 +211,7 @@ static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *
 		goto out;
 	}
 	memset(dst, 0, sizeof(*dst));
-	if ((rc = tobj_place(dst, dbck, dname))) {
+	if ((rc = obj_place(dst, dbck, dname))) {
 		if (rc == AIS_EINVAL)
 			http_error(r, 400, NULL, "invalid object name \"%s\"", dname);
 		else
@@ -220,7 +220,7 @@ static void ops_copy(http_req_t *r, tobj_t *src, const bck_t *dbck, const char *
 	}
 	/* owner of the destination */
 	snode_t peer;
-	bool local = !tobj_remote_owner(dbck, dname, &peer);
+	bool local = !obj_remote_owner(dbck, dname, &peer);
 	if (local && move && dst->mpi == src->mpi && dst->bck == src->bck && !src->fntl && !dst->fntl &&
 	    md.bid == src->bck->bid && !(md.flags & LOM_FL_CHUNKED)) {
 		/* same mountpath: one rename; the LOM moves with the inode */
@@ -286,7 +286,7 @@ out:
 /* pool thread, body buffered */
 static void ops_post_body(http_req_t *r)
 {
-	tobj_t *o = malloc(sizeof(*o));
+	obj_t *o = malloc(sizeof(*o));
 	json_t *j = NULL;
 	if (!o) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
@@ -319,7 +319,7 @@ static void ops_post_body(http_req_t *r)
 out:
 	if (j)
 		json_decref(j);
-	tobj_fini(o);
+	obj_fini(o);
 	free(o);
 }
 
@@ -349,7 +349,7 @@ static int ops_parse_uname(const char *u, char *prov, char *ns, char *bck, size_
 
 static void ops_copy_cb(http_req_t *r)
 {
-	tobj_t *o = malloc(sizeof(*o));
+	obj_t *o = malloc(sizeof(*o));
 	if (!o) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		return;
@@ -374,7 +374,7 @@ static void ops_copy_cb(http_req_t *r)
 	}
 	ops_copy(r, o, db, dname, false);
 out:
-	tobj_fini(o);
+	obj_fini(o);
 	free(o);
 }
 

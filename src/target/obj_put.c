@@ -1,7 +1,7 @@
 /* obj_put: PUT /v1/objects/<bck>/<obj> and AIStore's APPEND (append_type=append|flush with
  * append_handle). PUT streams the body into a work file under %wk while the checksum (bucket
  * type, plus the client's type when it differs) is computed on the fly; at the end the
- * client-supplied Ais-Checksum-* is verified, then tobj_commit writes the LOM and renames
+ * client-supplied Ais-Checksum-* is verified, then obj_commit writes the LOM and renames
  * into %ob. A truncated body, a disconnect, a write error or a checksum mismatch removes the
  * work file: nothing partial is ever visible. APPEND keeps appending to one work file named
  * by the returned Ais-Append-Handle; flush re-hashes it and commits it as the object. */
@@ -17,14 +17,14 @@
 #include "core/fsops.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
-#include "target/chunk.h"
-#include "target/mpu.h"
+#include "obj/chunk.h"
+#include "obj/mpu.h"
 
 typedef struct put_ctx {
-	tobj_t o;
+	obj_t o;
 	int fd;
 	bool append;            /* APPEND: no checksum while streaming, no commit */
 	cksum_t ck;             /* bucket's type */
@@ -49,7 +49,7 @@ static void put_ctx_free(put_ctx_t *p)
 		cksum_abort(&p->ck);
 	if (p->have_ck2)
 		cksum_abort(&p->ck2);
-	tobj_fini(&p->o);
+	obj_fini(&p->o);
 	free(p);
 }
 
@@ -96,7 +96,7 @@ static void put_fail(http_req_t *r, put_ctx_t *p, int rc)
 {
 	char cn[FQN_OBJNAME_MAX + 256];
 	stats_err(p->append ? STATS_ERR_APPEND : rc == AIS_EIO ? STATS_ERR_IO_PUT : STATS_ERR_PUT, STATS_BCK(p->o.bck));
-	tobj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
+	obj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
 	if (p->fd >= 0) {
 		close(p->fd);
 		p->fd = -1;
@@ -147,7 +147,7 @@ static void put_end_cb(http_req_t *r, int status)
 		}
 		if (strcmp(cmp, p->want)) {
 			char cn[FQN_OBJNAME_MAX + 256];
-			tobj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
+			obj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
 			close(p->fd);
 			p->fd = -1;
 			unlink(p->work);
@@ -167,7 +167,7 @@ static void put_end_cb(http_req_t *r, int status)
 		rc = chunk_w_commit(p->cw, &md);
 		p->cw = NULL;
 	} else {
-		rc = tobj_commit(&p->o, fd, p->work, &md, false);
+		rc = obj_commit(&p->o, fd, p->work, &md, false);
 	}
 	if (rc) {
 		p->work[0] = '\0'; /* already removed */
@@ -184,7 +184,7 @@ out:
 
 static int put_open_work(put_ctx_t *p, const char *tag)
 {
-	int rc = tobj_open_work(&p->o, tag, O_WRONLY, p->work, sizeof(p->work), &p->fd);
+	int rc = obj_open_work(&p->o, tag, O_WRONLY, p->work, sizeof(p->work), &p->fd);
 	if (rc)
 		log_err("%s: create %s work file: %s", node_name(), tag, err_str(rc));
 	return rc;
@@ -213,13 +213,13 @@ static int apnd_seed(put_ctx_t *p)
 		return 0;
 	lom_md_t md;
 	lom_md_init(&md);
-	int rc = tobj_load(&p->o, src, &md);
+	int rc = obj_load(&p->o, src, &md);
 	lom_md_fini(&md);
 	if (rc) {
 		close(src);
 		return 0; /* missing/defunct: start empty */
 	}
-	rc = tobj_read_all(src, NULL, apnd_seed_sink, &p->fd, NULL);
+	rc = obj_read_all(src, NULL, apnd_seed_sink, &p->fd, NULL);
 	close(src);
 	return rc;
 }
@@ -261,7 +261,7 @@ static void apnd_flush_cb(http_req_t *r)
 	put_ctx_t *p = r->user;
 	r->user = NULL;
 	char cn[FQN_OBJNAME_MAX + 256];
-	tobj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
+	obj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
 	p->fd = open(p->work, O_RDWR | O_CLOEXEC);
 	if (p->fd < 0) {
 		p->work[0] = '\0';
@@ -279,7 +279,7 @@ static void apnd_flush_cb(http_req_t *r)
 		cksum_init(&ck2, p->want_type);
 	cksum_t *cks[2] = {&ck, two ? &ck2 : NULL};
 	int64_t size = 0;
-	int rc = tobj_read_all(p->fd, NULL, apnd_cksum_sink, cks, &size);
+	int rc = obj_read_all(p->fd, NULL, apnd_cksum_sink, cks, &size);
 	md.size = size;
 	cksum_final(&ck, md.ckval);
 	char got[CKSUM_MAX_HEX];
@@ -305,7 +305,7 @@ static void apnd_flush_cb(http_req_t *r)
 	md.atime = now_ns();
 	int fd = p->fd;
 	p->fd = -1;
-	rc = tobj_commit(&p->o, fd, p->work, &md, false);
+	rc = obj_commit(&p->o, fd, p->work, &md, false);
 	if (rc) {
 		p->work[0] = '\0';
 		put_fail(r, p, rc);

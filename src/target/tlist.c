@@ -21,7 +21,7 @@
 #include "core/log.h"
 #include "core/sbuf.h"
 #include "net/route.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
 

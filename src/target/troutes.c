@@ -11,7 +11,7 @@
 #include "core/fsops.h"
 #include "core/log.h"
 #include "net/route.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 #include "target/tgt_int.h"
 
 static void tgt_objects_cb(http_req_t *r)

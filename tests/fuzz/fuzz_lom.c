@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "target/lom.h"
+#include "obj/lom.h"
 #include <xxhash.h>
 
 static void one(const uint8_t *data, size_t size);

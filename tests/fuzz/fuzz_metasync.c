@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/smap.h"
 

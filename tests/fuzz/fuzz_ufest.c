@@ -9,7 +9,7 @@
 #include <xxhash.h>
 #include <zlib.h>
 
-#include "target/ufest.h"
+#include "obj/ufest.h"
 
 static void check(const uint8_t *data, size_t size)
 {

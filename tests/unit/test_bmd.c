@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "core/err.h"
 

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "target/fqn.h"
+#include "core/hrw.h"
+#include "fs/fqn.h"
 
 static int v(const char *s) { return fqn_validate(s, strlen(s)); }
 
@@ -95,13 +96,13 @@ Test(fqn, long_names)
 Test(fqn, ns_split)
 {
 	char u[80], n[80];
-	fqn_ns_split("@uuid1#name1", u, n, sizeof(u));
+	hrw_ns_split("@uuid1#name1", u, sizeof(u), n, sizeof(n));
 	cr_assert_str_eq(u, "uuid1");
 	cr_assert_str_eq(n, "name1");
-	fqn_ns_split("", u, n, sizeof(u));
+	hrw_ns_split("", u, sizeof(u), n, sizeof(n));
 	cr_assert_str_eq(u, "");
 	cr_assert_str_eq(n, "");
-	fqn_ns_split("@#loc", u, n, sizeof(u));
+	hrw_ns_split("@#loc", u, sizeof(u), n, sizeof(n));
 	cr_assert_str_eq(u, "");
 	cr_assert_str_eq(n, "loc");
 }

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "core/err.h"
 #include "core/fsops.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 
 Test(fs, add_and_place)
 {

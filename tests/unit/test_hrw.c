@@ -1,7 +1,7 @@
 /* test_hrw: pins our placement to AIStore 4.7's HRW (uname, XXH64 seed 1103515245, xoshiro256
  * mix, max with ties to the later candidate) using vectors from tests/unit/hrw_vectors.py,
  * an independent pure-Python implementation (regenerate with /usr/bin/python3). */
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>

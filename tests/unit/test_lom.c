@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "target/lom.h"
+#include "obj/lom.h"
 
 static void sample(lom_md_t *md)
 {

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "target/chunk.h"
-#include "target/fs.h"
-#include "target/mpu.h"
+#include "obj/chunk.h"
+#include "fs/fs.h"
+#include "obj/mpu.h"
 
 static char base[64];
 static bck_t bck;
@@ -43,7 +43,7 @@ static void teardown(void)
 	fs_reset();
 }
 
-static void put(const tobj_t *o, const char *id, int num, const void *data, size_t len, mpu_part_info_t *info)
+static void put(const obj_t *o, const char *id, int num, const void *data, size_t len, mpu_part_info_t *info)
 {
 	mpu_part_t *p;
 	mpu_why_t why;
@@ -53,13 +53,13 @@ static void put(const tobj_t *o, const char *id, int num, const void *data, size
 }
 
 /* read the whole committed object through the chunk reader */
-static unsigned char *read_all(const tobj_t *o, int64_t *size)
+static unsigned char *read_all(const obj_t *o, int64_t *size)
 {
 	int fd = open(o->fqn, O_RDONLY);
 	cr_assert_geq(fd, 0);
 	lom_md_t md;
 	lom_md_init(&md);
-	cr_assert_eq(tobj_load(o, fd, &md), 0);
+	cr_assert_eq(obj_load(o, fd, &md), 0);
 	cr_assert(md.flags & LOM_FL_CHUNKED);
 	ufest_t u;
 	ufest_init(&u);
@@ -97,9 +97,9 @@ TestSuite(mpu, .init = setup, .fini = teardown);
 
 Test(mpu, native_out_of_order_duplicates)
 {
-	tobj_t o;
+	obj_t o;
 	memset(&o, 0, sizeof(o));
-	cr_assert_eq(tobj_place(&o, &bck, "d/obj"), 0);
+	cr_assert_eq(obj_place(&o, &bck, "d/obj"), 0);
 	char id[UFEST_ID_MAX];
 	cr_assert_eq(mpu_init(&o, NULL, 0, id, sizeof(id)), 0);
 	static unsigned char parts[5][20000];
@@ -144,9 +144,9 @@ Test(mpu, native_out_of_order_duplicates)
 
 Test(mpu, s3_rules_abort_reload)
 {
-	tobj_t o;
+	obj_t o;
 	memset(&o, 0, sizeof(o));
-	cr_assert_eq(tobj_place(&o, &bck, "s3obj"), 0);
+	cr_assert_eq(obj_place(&o, &bck, "s3obj"), 0);
 	char id[UFEST_ID_MAX];
 	cr_assert_eq(mpu_init(&o, "meta", 4, id, sizeof(id)), 0);
 	size_t big = MPU_S3_MIN_PART;
@@ -206,9 +206,9 @@ Test(mpu, s3_rules_abort_reload)
 
 Test(mpu, auto_chunk_writer)
 {
-	tobj_t o;
+	obj_t o;
 	memset(&o, 0, sizeof(o));
-	cr_assert_eq(tobj_place(&o, &bck, "auto"), 0);
+	cr_assert_eq(obj_place(&o, &bck, "auto"), 0);
 	chunk_w_t *w;
 	cr_assert_eq(chunk_w_open(&o, 4096, &w), 0);
 	unsigned char d[10000];
@@ -229,7 +229,7 @@ Test(mpu, auto_chunk_writer)
 	int fd = open(o.fqn, O_RDONLY);
 	lom_md_t cur;
 	lom_md_init(&cur);
-	cr_assert_eq(tobj_load(&o, fd, &cur), 0);
+	cr_assert_eq(obj_load(&o, fd, &cur), 0);
 	close(fd);
 	chunk_drop(&o, &cur);
 	cr_assert_eq(count_files("%ch"), 0);

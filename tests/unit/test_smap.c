@@ -2,8 +2,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "api/jsonx.h"
-#include "cluster/hrw.h"
+#include "core/jsonx.h"
+#include "core/hrw.h"
 #include "cluster/smap.h"
 
 static smap_t *mk(int ntargets)
@@ -108,14 +108,14 @@ Test(smap, hrw_target_excludes_maintenance_and_is_stable)
 {
 	smap_t *m = mk(3);
 	const char *u = "ais/@#/b/obj1";
-	const snode_t *t = smap_hrw_target(m, u, strlen(u));
+	const snode_t *t = smap_owner(m, hrw_digest(u, strlen(u)));
 	cr_assert_not_null(t);
 	smap_t *c = smap_clone(m);
-	cr_assert_str_eq(smap_hrw_target(c, u, strlen(u))->id, t->id);
+	cr_assert_str_eq(smap_owner(c, hrw_digest(u, strlen(u)))->id, t->id);
 	for (int i = 0; i < c->ntargets; i++)
 		if (!strcmp(c->targets[i].id, t->id))
 			c->targets[i].flags |= SNODE_MAINT;
-	const snode_t *t2 = smap_hrw_target(c, u, strlen(u));
+	const snode_t *t2 = smap_owner(c, hrw_digest(u, strlen(u)));
 	cr_assert_str_neq(t2->id, t->id);
 	cr_assert_eq(smap_active_targets(c), 2);
 	smap_free(m);

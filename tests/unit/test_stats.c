@@ -2,6 +2,7 @@
  * labels (proxy: per bucket cname; target: "" by default), log2 histogram buckets, the
  * Prometheus text (families, HELP/TYPE, sample syntax, escaping of label values and help,
  * number formatting) and the JSON tracker. Each test runs in its own process (criterion). */
+#include "cluster/membership.h"
 #include "stats/stats.h"
 #include "stats/stats_int.h"
 
@@ -208,7 +209,7 @@ Test(stats, exposition_syntax)
 	stats_op(STATS_GET, "ais", "", "b", t0, 10);
 	stats_op(STATS_PUT, "ais", "", "b", t0, 10);
 	stats_err(STATS_ERR_IO_GET, "ais", "", "b");
-	stats_kalive(stats_now(), false);
+	membership_kalive_note(stats_now(), false);
 	char *s = render();
 	regex_t help, type, smp;
 	cr_assert_eq(regcomp(&help, "^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .+$", REG_EXTENDED | REG_NOSUB), 0);

@@ -8,7 +8,7 @@
 
 #include "core/cksum.h"
 #include "core/err.h"
-#include "target/ufest.h"
+#include "obj/ufest.h"
 
 static void add(ufest_t *u, int num, int64_t size, const char *path)
 {

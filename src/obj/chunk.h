@@ -18,24 +18,24 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "target/tgt_int.h"
-#include "target/ufest.h"
+#include "obj/obj.h"
+#include "obj/ufest.h"
 
 #define FQN_CT_CHUNK "%ch"
 #define FQN_CT_UFEST "%ut"
 
 /* the object's name as stored under %ob (points into o->fqn) */
-const char *chunk_rel(const tobj_t *o);
+const char *chunk_rel(const obj_t *o);
 /* path of chunk `num` of upload `id`; *mpi (optional) = its mountpath index. 0 or AIS_E* */
-int chunk_path(const tobj_t *o, const char *id, int num, char *out, size_t cap, int *mpi);
+int chunk_path(const obj_t *o, const char *id, int num, char *out, size_t cap, int *mpi);
 /* manifest path: partial (id) or completed (id NULL) */
-int chunk_ufest_path(const tobj_t *o, const char *id, char *out, size_t cap);
+int chunk_ufest_path(const obj_t *o, const char *id, char *out, size_t cap);
 /* a fresh work file name on mountpath mpi (dir created) */
-int chunk_workfile(const tobj_t *o, int mpi, char *out, size_t cap);
+int chunk_workfile(const obj_t *o, int mpi, char *out, size_t cap);
 
 /* load the completed manifest of a chunked object whose LOM is md: AIS_ENOTFOUND (missing),
  * AIS_ECONFLICT (another version's manifest: a commit raced; retry), AIS_EINVAL (corrupt). */
-int chunk_load(const tobj_t *o, const lom_md_t *md, ufest_t *u);
+int chunk_load(const obj_t *o, const lom_md_t *md, ufest_t *u);
 
 /* reads across chunks; chunk 1 comes from fd1 (the open object file; borrowed) */
 typedef struct chunk_rd {
@@ -51,22 +51,22 @@ void chunk_rd_fini(chunk_rd_t *r);
 
 /* the whole content of a chunked object in an anonymous memory file (for senders that need one
  * fd: memory-backed, size md->size); *out owned by the caller. 0 or AIS_E* */
-int chunk_flatten(const tobj_t *o, int fd1, const lom_md_t *md, int *out);
+int chunk_flatten(const obj_t *o, int fd1, const lom_md_t *md, int *out);
 
 /* make the chunks of u (files at their upload paths) the object's current version. md carries
  * size, checksum, atime, custom; this sets bid, flags, uid, name (long names) and the version
  * (next one unless keep_version). Takes the object lock; drops the previous version's chunks and
  * the partial manifest. On failure the upload's files are left as they were. 0 or AIS_E*. */
-int chunk_commit(const tobj_t *o, const ufest_t *u, lom_md_t *md, bool keep_version);
+int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_version);
 /* remove chunks 2..N and the completed manifest of the chunked object whose LOM is md
  * (caller holds the object lock; the %ob file itself is the caller's). */
-void chunk_drop(const tobj_t *o, const lom_md_t *md);
+void chunk_drop(const obj_t *o, const lom_md_t *md);
 /* remove every chunk file listed in u, and its partial manifest */
-void chunk_remove_upload(const tobj_t *o, const ufest_t *u);
+void chunk_remove_upload(const obj_t *o, const ufest_t *u);
 
 /* auto-chunking writer for a PUT stream: chunk_size bytes per chunk */
 typedef struct chunk_w chunk_w_t;
-int chunk_w_open(const tobj_t *o, int64_t chunk_size, chunk_w_t **out);
+int chunk_w_open(const obj_t *o, int64_t chunk_size, chunk_w_t **out);
 int chunk_w_write(chunk_w_t *w, const void *p, size_t n);
 /* commit (md as chunk_commit) and free w; on error everything written is removed */
 int chunk_w_commit(chunk_w_t *w, lom_md_t *md);

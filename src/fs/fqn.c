@@ -1,13 +1,14 @@
 /* fqn: object names <-> paths under a mountpath; name validation; long-name shortening.
  * Invariant: a valid name maps to exactly one path, and no valid name can escape %ob
  * (no "..", no empty or "." segments, no leading '/'). Pure: no I/O, no state. */
-#include "target/fqn.h"
+#include "fs/fqn.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/hrw.h"
 
 int fqn_validate(const char *name, size_t len)
 {
@@ -65,28 +66,13 @@ void fqn_short(const char *name, size_t len, char *out)
 	out[FQN_SHORT_LEN] = '\0';
 }
 
-void fqn_ns_split(const char *ns, char *uuid, char *name, size_t cap)
-{
-	uuid[0] = name[0] = '\0';
-	if (!ns || !*ns)
-		return;
-	const char *p = ns[0] == '@' ? ns + 1 : ns;
-	const char *h = strchr(p, '#');
-	if (!h) {
-		snprintf(name, cap, "%s", p);
-		return;
-	}
-	snprintf(uuid, cap, "%.*s", (int)(h - p), p);
-	snprintf(name, cap, "%s", h + 1);
-}
-
 int fqn_bck_dir(char *out, size_t cap, const char *mp, const char *provider, const char *ns,
 		const char *bucket)
 {
 	int n;
 	if (ns && *ns) {
 		char uuid[80], name[80];
-		fqn_ns_split(ns, uuid, name, sizeof(uuid));
+		hrw_ns_split(ns, uuid, sizeof(uuid), name, sizeof(name));
 		if (uuid[0])
 			n = snprintf(out, cap, "%s/@%s/@%s#%s/%s", mp, provider, uuid, name, bucket);
 		else

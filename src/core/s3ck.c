@@ -6,7 +6,7 @@
  *   SHA1, SHA256, MD5 = OpenSSL low-level contexts stored in s3ck_t.st (plain data, copyable).
  * Digests render big-endian (as S3 shows them), in base64 for x-amz-checksum-* and hex for ETags. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init & co.: the only allocation-free streaming API */
-#include "s3/s3cksum.h"
+#include "core/s3ck.h"
 
 #include <isa-l/crc.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* test_s3cksum: S3 additional checksums as S3 renders them (base64 of the big-endian digest;
  * values from Python's zlib/hashlib/base64), CRC-64/NVME check value, streaming in random
  * pieces == one-shot == bitwise reference CRCs, names, and strict base64. */
-#include "s3/s3cksum.h"
+#include "core/s3ck.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * Invariants: lom_decode never reads past `len` and never returns a partially valid md;
  * lom_encode output always decodes back to an equal md. The lock table is the module's only
  * global state (static mutex array, no initialization needed). */
-#include "target/lom.h"
+#include "obj/lom.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,10 +1,10 @@
-/* mpu: multipart upload core (see mpu.h for the state machine) and the native API handlers.
+/* mpu: multipart upload core (see mpu.h for the state machine).
  * Owns the registry of open uploads: a list of entries keyed by upload id, each with its own
  * mutex and its manifest in memory; entries are loaded from the partial manifest on first use
  * after a restart. Lock order: registry mutex, then (released) entry mutex, then object lock
  * (inside chunk_commit). An entry leaves the registry when completed, aborted or cleaned up;
  * parts still in flight then find it "gone" and remove their own chunk. */
-#include "target/mpu.h"
+#include "obj/mpu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,9 +25,9 @@
 #include "core/fsops.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "s3/s3cksum.h"
-#include "target/chunk.h"
-#include "target/fs.h"
+#include "core/s3ck.h"
+#include "obj/chunk.h"
+#include "fs/fs.h"
 
 typedef struct mpu_up {
 	struct mpu_up *next;
@@ -88,7 +88,7 @@ static mpu_up_t *up_new(void)
 }
 
 /* find (or load from disk) the upload; returns a reference or NULL (*why set) */
-static mpu_up_t *up_get(const tobj_t *o, const char *id, mpu_why_t *why)
+static mpu_up_t *up_get(const obj_t *o, const char *id, mpu_why_t *why)
 {
 	char mp[FQN_MAX];
 	*why = MPU_WHY_NO_SUCH_UPLOAD;
@@ -139,7 +139,7 @@ static mpu_up_t *up_get(const tobj_t *o, const char *id, mpu_why_t *why)
 	return e;
 }
 
-int mpu_init(const tobj_t *o, const void *meta, size_t meta_len, char *id, size_t cap)
+int mpu_init(const obj_t *o, const void *meta, size_t meta_len, char *id, size_t cap)
 {
 	mpu_up_t *e = up_new();
 	int rc = AIS_ENOMEM;
@@ -172,7 +172,7 @@ fail:
 
 struct mpu_part {
 	mpu_up_t *e;
-	const tobj_t *o;
+	const obj_t *o;
 	int num;
 	int fd;
 	char work[FQN_MAX];
@@ -197,7 +197,7 @@ static void part_free(mpu_part_t *p)
 	free(p);
 }
 
-int mpu_part_begin(const tobj_t *o, const char *id, int num, const char *xck_algo, int flags, mpu_part_t **out,
+int mpu_part_begin(const obj_t *o, const char *id, int num, const char *xck_algo, int flags, mpu_part_t **out,
 		   mpu_why_t *why)
 {
 	*why = MPU_WHY_NONE;
@@ -352,7 +352,7 @@ out:
 	return rc;
 }
 
-int mpu_put_part(const tobj_t *o, const char *id, int num, const char *xck_algo, const char *want_xck,
+int mpu_put_part(const obj_t *o, const char *id, int num, const char *xck_algo, const char *want_xck,
 		 mpu_read_cb rd, void *arg, mpu_part_info_t *info, mpu_why_t *why)
 {
 	mpu_part_t *p;
@@ -480,7 +480,7 @@ fail:
 	return rc;
 }
 
-int mpu_complete(const tobj_t *o, const char *id, mpu_cpart_t *parts, int n, int flags, mpu_md_cb cb,
+int mpu_complete(const obj_t *o, const char *id, mpu_cpart_t *parts, int n, int flags, mpu_md_cb cb,
 		 void *cb_arg, lom_md_t *md, char *etag, size_t cap, mpu_why_t *why)
 {
 	mpu_up_t *e = up_get(o, id, why);
@@ -528,7 +528,7 @@ unlock:
 	return rc;
 }
 
-int mpu_abort(const tobj_t *o, const char *id, mpu_why_t *why)
+int mpu_abort(const obj_t *o, const char *id, mpu_why_t *why)
 {
 	mpu_up_t *e = up_get(o, id, why);
 	if (!e)
@@ -548,7 +548,7 @@ int mpu_abort(const tobj_t *o, const char *id, mpu_why_t *why)
 	return rc;
 }
 
-int mpu_get(const tobj_t *o, const char *id, ufest_t *copy, mpu_why_t *why)
+int mpu_get(const obj_t *o, const char *id, ufest_t *copy, mpu_why_t *why)
 {
 	mpu_up_t *e = up_get(o, id, why);
 	if (!e)
@@ -637,180 +637,4 @@ int mpu_list(const bck_t *b, const char *prefix, mpu_list_cb cb, void *arg)
 		}
 	}
 	return 0;
-}
-
-/* ---- native API ---- */
-
-static void mpu_err(http_req_t *r, const tobj_t *o, const char *id, int rc, mpu_why_t why, const char *what)
-{
-	char cn[FQN_OBJNAME_MAX + 256];
-	tobj_cname(o->bck, o->oname, cn, sizeof(cn));
-	switch (why) {
-	case MPU_WHY_NO_SUCH_UPLOAD:
-		http_error(r, 404, "ErrNotFound", "%s: upload \"%s\" for %s does not exist", node_name(), id, cn);
-		return;
-	case MPU_WHY_PARTIAL:
-		http_error(r, 501, NULL, "%s: %s: partial completion is not allowed: parts must be exactly 1..N",
-			   node_name(), cn);
-		return;
-	case MPU_WHY_INVALID_PART:
-	case MPU_WHY_INVALID_ORDER:
-	case MPU_WHY_TOO_SMALL:
-		http_error(r, 400, NULL, "%s: %s upload \"%s\" of %s: invalid part list", node_name(), what, id, cn);
-		return;
-	case MPU_WHY_BAD_CKSUM:
-		http_error(r, 400, "ErrBadCksum", "%s: %s: part checksum mismatch", node_name(), cn);
-		return;
-	default:
-		http_error_code(r, rc, "%s: %s upload \"%s\" of %s: %s", node_name(), what, id, cn, err_str(rc));
-	}
-}
-
-typedef struct put_part {
-	tobj_t o;
-	mpu_part_t *p;
-	char id[UFEST_ID_MAX];
-	int rc;
-} put_part_t;
-
-static int mpu_data_cb(http_req_t *r, const char *data, size_t len)
-{
-	put_part_t *pp = r->user;
-	int rc = mpu_part_write(pp->p, data, len);
-	if (rc)
-		pp->rc = rc;
-	return rc;
-}
-
-static void mpu_end_cb(http_req_t *r, int status)
-{
-	put_part_t *pp = r->user;
-	r->user = NULL;
-	mpu_part_info_t info;
-	mpu_why_t why;
-	int rc = mpu_part_end(pp->p, status == 0 && pp->rc == 0, NULL, &info, &why);
-	if (!rc && status)
-		rc = status;
-	if (rc) {
-		mpu_err(r, &pp->o, pp->id, status ? status : rc, why, "put part of");
-	} else {
-		http_respond(r, 200, NULL, NULL, 0);
-	}
-	tobj_fini(&pp->o);
-	free(pp);
-}
-
-void mpu_put_handle(http_req_t *r)
-{
-	put_part_t *pp = calloc(1, sizeof(*pp));
-	if (!pp) {
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-		return;
-	}
-	if (tobj_init(&pp->o, r))
-		goto out;
-	const char *id = http_query_get(r, "uploadId");
-	const char *pn = http_query_get(r, "partNumber");
-	int64_t num = 0;
-	snprintf(pp->id, sizeof(pp->id), "%s", id ? id : "");
-	if (!pn || parse_i64(pn, &num) || num < 1 || num > UFEST_MAX_CHUNKS) {
-		char cn[FQN_OBJNAME_MAX + 256];
-		tobj_cname(pp->o.bck, pp->o.oname, cn, sizeof(cn));
-		http_error(r, 400, NULL, "%s: invalid part number \"%s\" for uploadID \"%s\"", cn, pn ? pn : "",
-			   pp->id);
-		goto out;
-	}
-	mpu_why_t why;
-	int rc = mpu_part_begin(&pp->o, pp->id, (int)num, NULL, MPU_P_NO_MD5, &pp->p, &why);
-	if (rc) {
-		mpu_err(r, &pp->o, pp->id, rc, why, "put part of");
-		goto out;
-	}
-	r->user = pp;
-	http_stream_body(r, mpu_data_cb, mpu_end_cb);
-	return;
-out:
-	tobj_fini(&pp->o);
-	free(pp);
-}
-
-void mpu_post_handle(http_req_t *r, tobj_t *o, const char *action, void *jmsg)
-{
-	json_t *j = jmsg;
-	const char *id = http_query_get(r, "uploadId");
-	mpu_why_t why = MPU_WHY_NONE;
-	int rc;
-	if (!strcmp(action, "mpt-upload")) {
-		char nid[UFEST_ID_MAX];
-		if ((rc = mpu_init(o, NULL, 0, nid, sizeof(nid)))) {
-			mpu_err(r, o, "", rc, MPU_WHY_NONE, "start");
-			return;
-		}
-		http_respond(r, 200, "text/plain", nid, strlen(nid));
-		return;
-	}
-	if (!strcmp(action, "mpt-abort")) {
-		if ((rc = mpu_abort(o, id ? id : "", &why)))
-			mpu_err(r, o, id ? id : "", rc, why, "abort");
-		else
-			http_respond(r, 200, NULL, NULL, 0);
-		return;
-	}
-	if (strcmp(action, "mpt-complete")) {
-		http_error(r, 400, NULL, "invalid action \"%s\"", action);
-		return;
-	}
-	json_t *v = json_object_get(j, "value");
-	size_t n = json_is_array(v) ? json_array_size(v) : 0;
-	if (!n || n > UFEST_MAX_CHUNKS) {
-		http_error(r, 400, NULL, "%s: complete upload \"%s\": %s parts list", node_name(), id ? id : "",
-			   n ? "too long" : "nil or empty");
-		return;
-	}
-	mpu_cpart_t *parts = calloc(n, sizeof(*parts));
-	if (!parts) {
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		json_t *pn = json_object_get(json_array_get(v, i), "part-number");
-		parts[i].num = json_is_integer(pn) ? (int)json_integer_value(pn) : -1;
-	}
-	lom_md_t md;
-	lom_md_init(&md);
-	char etag[64];
-	rc = mpu_complete(o, id ? id : "", parts, (int)n, 0, NULL, NULL, &md, etag, sizeof(etag), &why);
-	if (rc) {
-		mpu_err(r, o, id ? id : "", rc, why, "complete");
-	} else {
-		tobj_add_md_hdrs(r, &md);
-		http_respond(r, 200, NULL, NULL, 0);
-	}
-	lom_md_fini(&md);
-	free(parts);
-}
-
-static void mpu_delete_cb(http_req_t *r)
-{
-	tobj_t *o = malloc(sizeof(*o));
-	if (!o) {
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-		return;
-	}
-	if (!tobj_init(o, r)) {
-		const char *id = http_query_get(r, "uploadId");
-		mpu_why_t why;
-		int rc = mpu_abort(o, id, &why);
-		if (rc)
-			mpu_err(r, o, id, rc, why, "abort");
-		else
-			http_respond(r, 200, NULL, NULL, 0);
-	}
-	tobj_fini(o);
-	free(o);
-}
-
-void mpu_delete_handle(http_req_t *r)
-{
-	http_read_body(r, 64 * 1024, mpu_delete_cb, true);
 }

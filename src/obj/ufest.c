@@ -2,7 +2,7 @@
  * its durable store/load (see ufest.h for the format). Invariants kept by every mutator:
  * chunks sorted by num and unique, size == sum of chunk sizes, count <= UFEST_MAX_CHUNKS.
  * The decoder trusts nothing: every length is bounded by what remains of the input. */
-#include "target/ufest.h"
+#include "obj/ufest.h"
 
 #include <errno.h>
 #include <stdio.h>

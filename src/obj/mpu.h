@@ -1,5 +1,5 @@
-/* mpu: multipart upload, independent of the protocol (AIStore's ais/tgtmpt.go "ups"), plus the
- * native API handlers (api/mpt.go):
+/* mpu: multipart upload, independent of the protocol (AIStore's ais/tgtmpt.go "ups"); the native
+ * API (target/tmpu.c) and S3 (s3/s3_mpu.c) map requests onto it:
  *   POST   /v1/objects/<b>/<o>  {"action":"mpt-upload"}                     -> upload id (text)
  *   PUT    /v1/objects/<b>/<o>?uploadId=<id>&partNumber=<n>  body           -> 200, ETag
  *   POST   /v1/objects/<b>/<o>?uploadId=<id> {"action":"mpt-complete","value":[{"part-number":n}]}
@@ -14,7 +14,7 @@
  *
  * Parts are written to a work file on the chunk's mountpath and renamed into place under the
  * upload's mutex, so a part is either wholly in the manifest or absent. Functions taking a
- * tobj_t need it placed (tobj_init/tobj_place); they block on disk I/O. */
+ * obj_t need it placed (obj_place); they block on disk I/O. */
 #ifndef AIS_MPU_H
 #define AIS_MPU_H
 
@@ -23,8 +23,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "target/tgt_int.h"
-#include "target/ufest.h"
+#include "obj/obj.h"
+#include "obj/ufest.h"
 
 /* why a call failed, for protocol-specific errors (S3 codes in comments) */
 typedef enum {
@@ -50,14 +50,14 @@ typedef struct mpu_part_info {
 
 /* start an upload of o; meta (opaque, may be NULL) is kept in the manifest until complete.
  * id receives the new upload id (cap >= UFEST_ID_MAX). 0 or AIS_E* */
-int mpu_init(const tobj_t *o, const void *meta, size_t meta_len, char *id, size_t cap);
+int mpu_init(const obj_t *o, const void *meta, size_t meta_len, char *id, size_t cap);
 
 /* push-style part writer: begin, write*, end. xck_algo: S3 checksum name ("CRC32", "crc32c",
  * "x-amz-checksum-sha256", ...) to compute, or NULL. flags: MPU_P_NO_MD5 skips the MD5 (native
  * API: no S3 ETag needed; MD5 is the most expensive hash on the path). */
 enum { MPU_P_NO_MD5 = 1 };
 typedef struct mpu_part mpu_part_t;
-int mpu_part_begin(const tobj_t *o, const char *id, int num, const char *xck_algo, int flags, mpu_part_t **out,
+int mpu_part_begin(const obj_t *o, const char *id, int num, const char *xck_algo, int flags, mpu_part_t **out,
 		   mpu_why_t *why);
 int mpu_part_write(mpu_part_t *p, const void *data, size_t len);
 /* ok=false discards the part. want_xck (base64, may be NULL) is verified → AIS_ECKSUM +
@@ -66,7 +66,7 @@ int mpu_part_write(mpu_part_t *p, const void *data, size_t len);
 int mpu_part_end(mpu_part_t *p, bool ok, const char *want_xck, mpu_part_info_t *info, mpu_why_t *why);
 /* pull-style convenience: read(arg, buf, cap) returns n > 0, 0 at the end, < 0 error */
 typedef ssize_t (*mpu_read_cb)(void *arg, void *buf, size_t cap);
-int mpu_put_part(const tobj_t *o, const char *id, int num, const char *xck_algo, const char *want_xck,
+int mpu_put_part(const obj_t *o, const char *id, int num, const char *xck_algo, const char *want_xck,
 		 mpu_read_cb rd, void *arg, mpu_part_info_t *info, mpu_why_t *why);
 
 typedef struct mpu_cpart {
@@ -82,11 +82,11 @@ typedef void (*mpu_md_cb)(lom_md_t *md, const ufest_t *u, void *arg);
 /* complete: etag receives the S3 multipart ETag "<hex>-N" (unquoted; cap >= 48); md (init'ed by
  * the caller, filled here: size, checksum, version, custom "ETag" when MPU_C_S3) describes the
  * committed object. 0 or AIS_E* with *why. */
-int mpu_complete(const tobj_t *o, const char *id, mpu_cpart_t *parts, int n, int flags, mpu_md_cb cb,
+int mpu_complete(const obj_t *o, const char *id, mpu_cpart_t *parts, int n, int flags, mpu_md_cb cb,
 		 void *cb_arg, lom_md_t *md, char *etag, size_t cap, mpu_why_t *why);
-int mpu_abort(const tobj_t *o, const char *id, mpu_why_t *why);
+int mpu_abort(const obj_t *o, const char *id, mpu_why_t *why);
 /* a copy of the upload's manifest (parts so far); caller ufest_fini's it */
-int mpu_get(const tobj_t *o, const char *id, ufest_t *copy, mpu_why_t *why);
+int mpu_get(const obj_t *o, const char *id, ufest_t *copy, mpu_why_t *why);
 
 /* uploads in progress on this target for bucket b (in memory and on disk), name prefix filter;
  * cb(oname, id, created_ns, arg) for each. */
@@ -100,10 +100,5 @@ void mpu_forget(const char *id);
 /* S3 composite checksum of the parts ("<b64>-N") when every part has the same algorithm;
  * 0 or AIS_ENOTFOUND */
 int mpu_composite_xck(const ufest_t *u, char *type, size_t tcap, char *val, size_t vcap);
-
-/* native API handlers (tgt_int.h dispatch): PUT part, POST action, DELETE abort */
-void mpu_put_handle(http_req_t *r);
-void mpu_post_handle(http_req_t *r, tobj_t *o, const char *action, void *jmsg);
-void mpu_delete_handle(http_req_t *r);
 
 #endif

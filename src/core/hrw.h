@@ -21,4 +21,11 @@ int hrw_pick(const uint64_t *cand, size_t n, uint64_t d);
 int hrw_uname(char *out, size_t cap, const char *provider, const char *ns_uuid, const char *ns_name,
 	      const char *bucket, const char *object);
 
+/* split a bucket namespace as kept in the BMD ("" global, "@uuid#name", "@#name") into its uuid
+ * and name parts (each "" when absent). */
+void hrw_ns_split(const char *ns, char *uuid, size_t ucap, char *name, size_t ncap);
+/* the uname digest of bucket (provider, ns as in the BMD, name)'s object: the key of both the
+ * target HRW (smap_owner) and the mountpath HRW (fs_hrw). 0, AIS_ENOMEM. */
+int hrw_obj_digest(const char *provider, const char *ns, const char *bucket, const char *object, uint64_t *out);
+
 #endif

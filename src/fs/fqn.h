@@ -36,7 +36,5 @@ int fqn_ct_dir(char *out, size_t cap, const char *mp, const char *provider, cons
 /* object path; *fntl set when the short name was used. */
 int fqn_obj(char *out, size_t cap, const char *mp, const char *provider, const char *ns,
 	    const char *bucket, const char *name, bool *fntl);
-/* split ns "@uuid#name" (or "") into uuid/name (caps >= 80). */
-void fqn_ns_split(const char *ns, char *uuid, char *name, size_t cap);
 
 #endif

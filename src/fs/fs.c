@@ -1,6 +1,6 @@
 /* fs: the mountpath table. Filled once at start-up (tgt_init, single-threaded) and read-only
  * while serving, so readers take no lock. Paths are stored cleaned (no trailing '/'). */
-#include "target/fs.h"
+#include "fs/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "core/err.h"
 #include "core/fsops.h"
 

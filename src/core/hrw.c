@@ -9,10 +9,14 @@
  *             random; ours is the caller's). Targets in maintenance/decommission and mountpaths
  *             waiting for DD are excluded by the caller before calling hrw_pick.
  * Pure functions; no state. */
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "core/cksum.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/err.h"
 
 static inline uint64_t hrw_rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
@@ -72,4 +76,36 @@ int hrw_uname(char *out, size_t cap, const char *provider, const char *ns_uuid, 
 		return -1;
 	}
 	return (int)off;
+}
+
+void hrw_ns_split(const char *ns, char *uuid, size_t ucap, char *name, size_t ncap)
+{
+	if (ucap)
+		uuid[0] = '\0';
+	if (ncap)
+		name[0] = '\0';
+	if (!ns || !*ns)
+		return;
+	const char *hash = strchr(ns, '#');
+	if (ns[0] == '@' && ucap)
+		snprintf(uuid, ucap, "%.*s", (int)(hash ? (size_t)(hash - ns - 1) : strlen(ns) - 1), ns + 1);
+	if (hash && ncap)
+		snprintf(name, ncap, "%s", hash + 1);
+}
+
+int hrw_obj_digest(const char *provider, const char *ns, const char *bucket, const char *object, uint64_t *out)
+{
+	char uuid[80], name[80];
+	hrw_ns_split(ns, uuid, sizeof(uuid), name, sizeof(name));
+	size_t cap = strlen(provider) + strlen(uuid) + strlen(name) + strlen(bucket) + strlen(object) + 8;
+	char stackbuf[1024];
+	char *un = cap <= sizeof(stackbuf) ? stackbuf : malloc(cap);
+	if (!un)
+		return AIS_ENOMEM;
+	int n = hrw_uname(un, cap, provider, uuid, name, bucket, object);
+	if (n >= 0)
+		*out = hrw_digest(un, (size_t)n);
+	if (un != stackbuf)
+		free(un);
+	return n < 0 ? AIS_EINVAL : 0;
 }

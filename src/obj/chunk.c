@@ -3,7 +3,7 @@
  * the on-disk layout and the ordering that keeps readers consistent: LOM on chunk 1 first,
  * then the completed manifest, then the rename of chunk 1 into %ob, all under the object lock;
  * the previous version's chunks are removed only after the flip. */
-#include "target/chunk.h"
+#include "obj/chunk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,28 +17,28 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "cluster/hrw.h"
+#include "core/hrw.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "target/fs.h"
+#include "fs/fs.h"
 
-const char *chunk_rel(const tobj_t *o)
+const char *chunk_rel(const obj_t *o)
 {
 	const char *p = strstr(o->fqn, "/" FQN_CT_OBJ "/");
 	return p ? p + 5 : o->oname;
 }
 
-static int ct_path(const tobj_t *o, int mpi, const char *ct, char *out, size_t cap)
+static int ct_path(const obj_t *o, int mpi, const char *ct, char *out, size_t cap)
 {
 	const bck_t *b = o->bck;
 	int n = fqn_ct_dir(out, cap, fs_get(mpi)->path, b->provider, b->ns, b->name, ct);
 	return n < 0 ? AIS_EINVAL : n;
 }
 
-int chunk_path(const tobj_t *o, const char *id, int num, char *out, size_t cap, int *mpi)
+int chunk_path(const obj_t *o, const char *id, int num, char *out, size_t cap, int *mpi)
 {
 	char key[UFEST_ID_MAX + 16];
 	int kl = snprintf(key, sizeof(key), "%s%04d", id, num);
@@ -53,7 +53,7 @@ int chunk_path(const tobj_t *o, const char *id, int num, char *out, size_t cap, 
 	return 0;
 }
 
-int chunk_ufest_path(const tobj_t *o, const char *id, char *out, size_t cap)
+int chunk_ufest_path(const obj_t *o, const char *id, char *out, size_t cap)
 {
 	int n = ct_path(o, o->mpi, FQN_CT_UFEST, out, cap);
 	if (n < 0)
@@ -63,7 +63,7 @@ int chunk_ufest_path(const tobj_t *o, const char *id, char *out, size_t cap)
 	return w >= (int)(cap - (size_t)n) ? AIS_EINVAL : 0;
 }
 
-int chunk_workfile(const tobj_t *o, int mpi, char *out, size_t cap)
+int chunk_workfile(const obj_t *o, int mpi, char *out, size_t cap)
 {
 	int n = ct_path(o, mpi, FQN_CT_WORK, out, cap);
 	if (n < 0 || (size_t)n + 40 > cap)
@@ -75,7 +75,7 @@ int chunk_workfile(const tobj_t *o, int mpi, char *out, size_t cap)
 	return 0;
 }
 
-int chunk_load(const tobj_t *o, const lom_md_t *md, ufest_t *u)
+int chunk_load(const obj_t *o, const lom_md_t *md, ufest_t *u)
 {
 	char p[FQN_MAX];
 	if (chunk_ufest_path(o, NULL, p, sizeof(p)))
@@ -147,7 +147,7 @@ ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off)
 	}
 }
 
-int chunk_flatten(const tobj_t *o, int fd1, const lom_md_t *md, int *out)
+int chunk_flatten(const obj_t *o, int fd1, const lom_md_t *md, int *out)
 {
 	ufest_t u;
 	chunk_rd_t r;
@@ -235,7 +235,7 @@ static void remove_chunks(const ufest_t *u, int from)
 			log_warn("remove chunk %s: %s", u->chunks[i].path, strerror(errno));
 }
 
-void chunk_drop(const tobj_t *o, const lom_md_t *md)
+void chunk_drop(const obj_t *o, const lom_md_t *md)
 {
 	char p[FQN_MAX];
 	ufest_t u;
@@ -249,7 +249,7 @@ void chunk_drop(const tobj_t *o, const lom_md_t *md)
 	ufest_fini(&u);
 }
 
-void chunk_remove_upload(const tobj_t *o, const ufest_t *u)
+void chunk_remove_upload(const obj_t *o, const ufest_t *u)
 {
 	remove_chunks(u, 0);
 	char p[FQN_MAX];
@@ -257,7 +257,7 @@ void chunk_remove_upload(const tobj_t *o, const ufest_t *u)
 		unlink(p);
 }
 
-int chunk_commit(const tobj_t *o, const ufest_t *u, lom_md_t *md, bool keep_version)
+int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_version)
 {
 	ufest_t c, old;
 	lom_md_t omd;
@@ -294,7 +294,7 @@ int chunk_commit(const tobj_t *o, const ufest_t *u, lom_md_t *md, bool keep_vers
 
 	lom_lock(o->digest);
 	int ofd = open(o->fqn, O_RDONLY | O_CLOEXEC);
-	if (ofd >= 0 && tobj_load(o, ofd, &omd) == 0)
+	if (ofd >= 0 && obj_load(o, ofd, &omd) == 0)
 		have_old = true;
 	if (ofd >= 0)
 		close(ofd);
@@ -338,7 +338,7 @@ out:
 /* ---- auto-chunking writer ---- */
 
 struct chunk_w {
-	const tobj_t *o;
+	const obj_t *o;
 	int64_t chunk_size;
 	ufest_t u;
 	int fd;                 /* current chunk's file (at its final chunk path) */
@@ -400,7 +400,7 @@ static int cw_start_chunk(chunk_w_t *w)
 	return 0;
 }
 
-int chunk_w_open(const tobj_t *o, int64_t chunk_size, chunk_w_t **out)
+int chunk_w_open(const obj_t *o, int64_t chunk_size, chunk_w_t **out)
 {
 	chunk_w_t *w = calloc(1, sizeof(*w));
 	if (!w)

@@ -1,5 +1,5 @@
 /* jsonx: uint64-safe dumping and small accessors over jansson (no state). */
-#include "api/jsonx.h"
+#include "core/jsonx.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,202 @@
+/* obj: the object core's placement context and the steps every writer and reader shares
+ * (see obj.h): placement, work files, LOM load with the defunct check, commit. */
+#include "obj/obj.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/hrw.h"
+#include "cluster/node.h"
+#include "cluster/smap.h"
+#include "core/err.h"
+#include "core/fsops.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "fs/fs.h"
+#include "obj/chunk.h"
+
+void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap)
+{
+	if (b->ns[0])
+		snprintf(out, cap, "%s://%s/%s%s%s", b->provider, b->ns, b->name, oname ? "/" : "",
+			 oname ? oname : "");
+	else
+		snprintf(out, cap, "%s://%s%s%s", b->provider, b->name, oname ? "/" : "", oname ? oname : "");
+}
+
+int obj_place(obj_t *o, const bck_t *bck, const char *name)
+{
+	o->bck = bck;
+	o->oname = name;
+	o->olen = strlen(name);
+	if (fqn_validate(name, o->olen))
+		return AIS_EINVAL;
+	int rc = hrw_obj_digest(bck->provider, bck->ns, bck->name, name, &o->digest);
+	if (rc)
+		return rc;
+	o->mpi = fs_hrw(o->digest);
+	if (o->mpi < 0)
+		return AIS_EUNAVAIL;
+	if (fqn_obj(o->fqn, sizeof(o->fqn), fs_get(o->mpi)->path, bck->provider, bck->ns, bck->name, name,
+		    &o->fntl) < 0)
+		return AIS_EINVAL;
+	return 0;
+}
+
+void obj_fini(obj_t *o)
+{
+	if (o->bmd)
+		bmd_put(o->bmd);
+	o->bmd = NULL;
+	o->bck = NULL;
+}
+
+
+int obj_workfile(const obj_t *o, const char *tag, char *out, size_t cap)
+{
+	const bck_t *b = o->bck;
+	int n = fqn_ct_dir(out, cap, fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_WORK);
+	if (n < 0 || (size_t)n + 40 > cap)
+		return AIS_EINVAL;
+	char rnd[17];
+	rand_alnum(rnd, 16);
+	snprintf(out + n, cap - (size_t)n, "/%s.%s", tag, rnd);
+	return 0;
+}
+
+int obj_open_work(const obj_t *o, const char *tag, int accmode, char *work, size_t cap, int *fd)
+{
+	*fd = -1;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (obj_workfile(o, tag, work, cap)) {
+			work[0] = '\0';
+			return AIS_EINVAL;
+		}
+		*fd = open(work, O_CREAT | O_EXCL | accmode | O_CLOEXEC, 0644);
+		if (*fd >= 0)
+			return 0;
+		if (errno != ENOENT)
+			break;
+		fsops_mkdir_parent(work);
+	}
+	int rc = err_from_errno(errno);
+	work[0] = '\0';
+	return rc;
+}
+
+int obj_read_all(int fd, struct chunk_rd *crd, obj_sink_fn sink, void *arg, int64_t *nread)
+{
+	enum { BLK = 256 * 1024 };
+	char *buf = malloc(BLK);
+	off_t pos = 0;
+	int rc = buf ? 0 : AIS_ENOMEM;
+	while (!rc) {
+		ssize_t n = crd ? chunk_rd_pread(crd, buf, BLK, pos) : pread(fd, buf, BLK, pos);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = AIS_EIO;
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = sink(arg, buf, (size_t)n);
+		pos += n;
+	}
+	free(buf);
+	if (nread)
+		*nread = pos;
+	return rc;
+}
+
+bool obj_remote_owner(const bck_t *b, const char *name, snode_t *peer)
+{
+	smap_t *sm = smap_get();
+	const snode_t *owner = smap_owner_of(sm, b->provider, b->ns, b->name, name);
+	if (owner)
+		*peer = *owner;
+	smap_put(sm);
+	return owner && strcmp(peer->id, node_id());
+}
+
+int obj_load(const obj_t *o, int fd, lom_md_t *md)
+{
+	int rc = lom_load(fd, NULL, md);
+	if (rc)
+		return rc;
+	if (md->bid && o->bck->bid && md->bid != o->bck->bid)
+		rc = AIS_ENOTFOUND; /* defunct: the bucket was re-created */
+	else if (o->fntl && (!md->name || strcmp(md->name, o->oname)))
+		rc = AIS_ENOTFOUND;
+	if (rc)
+		lom_md_fini(md);
+	return rc;
+}
+
+int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
+{
+	int rc = 0;
+	/* the work file is ours, under %wk, and is never the object itself */
+	AIS_ASSERT(md->size >= 0 && work[0] && o->fqn[0] && strcmp(work, o->fqn));
+	md->bid = o->bck->bid;
+	if (o->fntl) {
+		md->flags |= LOM_FL_FNTL;
+		if ((rc = lom_md_set_name(md, o->oname)))
+			goto fail;
+	} else {
+		md->flags &= ~(uint32_t)LOM_FL_FNTL;
+		lom_md_set_name(md, NULL);
+	}
+	lom_lock(o->digest);
+	/* the previous version (one load): its version number, and its chunks once replaced */
+	lom_md_t prev;
+	lom_md_init(&prev);
+	bool have_prev = false;
+	int pfd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	if (pfd >= 0) {
+		have_prev = obj_load(o, pfd, &prev) == 0;
+		close(pfd);
+	}
+	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
+	md->uid[0] = '\0';
+	if (!keep_version) {
+		md->version[0] = '\0';
+		if (o->bck->versioning)
+			lom_version_next(have_prev ? prev.version : "", md->version);
+	}
+	if (!have_prev || !(prev.flags & LOM_FL_CHUNKED))
+		lom_md_fini(&prev); /* keep only a chunked predecessor (uid set) for chunk_drop below */
+	if ((rc = lom_store(fd, NULL, md)))
+		goto unlock;
+	if (close(fd)) {
+		fd = -1;
+		rc = err_from_errno(errno);
+		goto unlock;
+	}
+	fd = -1;
+	if (rename(work, o->fqn)) {
+		if (errno == ENOENT) {
+			fsops_mkdir_parent(o->fqn);
+			if (!rename(work, o->fqn))
+				goto unlock;
+		}
+		rc = (errno == ENOTDIR || errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST)
+			     ? AIS_ECONFLICT : err_from_errno(errno);
+		log_warn("rename %s -> %s: %s", work, o->fqn, strerror(errno));
+	}
+unlock:
+	if (!rc && prev.uid[0])
+		chunk_drop(o, &prev);
+	lom_md_fini(&prev);
+	lom_unlock(o->digest);
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(work);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/* obj: the object core's placement context. An obj_t names one object of one bucket on this
+ * target: the bucket (from a BMD version the context holds a reference to, or borrows), the
+ * validated name, its uname digest, the HRW mountpath and the on-disk path. Also the steps every
+ * writer and reader shares: work files under %wk, loading the LOM with the defunct-bucket check,
+ * and the commit (LOM xattr + rename into place, versioning under the object's lock).
+ * Knows no protocol: the native API (src/target) and S3 (src/s3) and background jobs all use it.
+ * Invariant: an object path only ever receives a complete file carrying a valid LOM (rename of
+ * a finished work file); the work file is removed on every failure. */
+#ifndef AIS_OBJ_H
+#define AIS_OBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cluster/bmd.h"
+#include "cluster/smap.h"
+#include "fs/fqn.h"
+#include "obj/lom.h"
+
+#define OBJ_UNAME_MAX (FQN_OBJNAME_MAX + 256)
+
+typedef struct obj {
+	bmd_t *bmd;                 /* ref (or NULL when the caller holds one); released by obj_fini */
+	const bck_t *bck;           /* inside a BMD the caller or this context holds */
+	char ibuf[FQN_OBJNAME_MAX + 256];
+	const char *oname;          /* object name (inside ibuf, or caller's) */
+	size_t olen;
+	uint64_t digest;            /* hrw_digest(uname) */
+	int mpi;                    /* mountpath index */
+	bool fntl;                  /* stored under the short name */
+	char fqn[FQN_MAX];
+} obj_t;
+
+/* place bucket bck's object `name` (validated) on this target; bck must stay valid (a BMD
+ * reference held by the caller or in o->bmd). 0, AIS_EINVAL (bad name), AIS_EUNAVAIL (no
+ * mountpath), AIS_ENOMEM. */
+int obj_place(obj_t *o, const bck_t *bck, const char *name);
+void obj_fini(obj_t *o);
+/* "ais://bck/obj" (or "ais://@uuid#ns/bck/obj") */
+void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap);
+/* "<mp>/@ais/<bck>/%wk/<tag>.<random>"; creates the %wk dir when missing. 0 or AIS_E* */
+int obj_workfile(const obj_t *o, const char *tag, char *out, size_t cap);
+/* create and open a fresh work file (obj_workfile, O_CREAT|O_EXCL|accmode, accmode O_WRONLY or
+ * O_RDWR; a missing parent dir is made and the open retried once). 0 with *fd open and the path in
+ * work, or AIS_E* with *fd = -1 and work = "". */
+int obj_open_work(const obj_t *o, const char *tag, int accmode, char *work, size_t cap, int *fd);
+/* read an object's bytes from fd (through crd when chunked, NULL: plain pread) from offset 0 to
+ * EOF in 256 KiB blocks, handing each to sink (non-zero return stops). 0, AIS_ENOMEM, AIS_EIO or
+ * the sink's error; *nread (optional) = bytes read. */
+typedef int (*obj_sink_fn)(void *arg, const char *buf, size_t n);
+struct chunk_rd;
+int obj_read_all(int fd, struct chunk_rd *crd, obj_sink_fn sink, void *arg, int64_t *nread);
+/* HRW owner of bucket b's object name: true (and *peer = a copy of it) when another target owns
+ * it; false when this target does, or when there is no usable cluster map */
+bool obj_remote_owner(const bck_t *b, const char *name, snode_t *peer);
+/* load the LOM of an existing object through an open fd, with the defunct-bucket check:
+ * AIS_ENOTFOUND when missing or defunct. */
+int obj_load(const obj_t *o, int fd, lom_md_t *md);
+/* finalize a written work file: set LOM (xattr on fd), rename into o->fqn (mkdir parents).
+ * Handles versioning under the object's lock. Closes fd. 0 or AIS_E* (work file removed). */
+int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version);
+
+#endif
