@@ -135,6 +135,7 @@ int main(int argc, char **argv)
 	}
 	s3_init(role == ROLE_PROXY);
 	restore_metadata(cfg);
+	daemon_set_status_hook(stats_status_json);
 	daemon_init();
 	stats_init();
 	metasync_init();

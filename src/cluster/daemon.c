@@ -10,7 +10,6 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/route.h"
-#include "stats/stats.h"
 
 #include <stdio.h>
 #include <signal.h>
@@ -19,12 +18,18 @@
 #include <string.h>
 
 static json_t *(*dmn_mountpaths)(void);
+static void (*dmn_status_extra)(json_t *j);
 static void (*dmn_capacity)(uint64_t *used, uint64_t *total);
 
 void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *, uint64_t *))
 {
 	dmn_mountpaths = mountpaths;
 	dmn_capacity = capacity;
+}
+
+void daemon_set_status_hook(void (*fn)(json_t *j))
+{
+	dmn_status_extra = fn;
 }
 
 static void dmn_json(http_req_t *r, json_t *j)
@@ -51,7 +56,8 @@ static json_t *dmn_status(void)
 			      "is_primary", node_is_primary());
 	json_object_set_new(j, "capacity_total", json_integer((json_int_t)total));
 	smap_put(m);
-	stats_status_json(j);
+	if (dmn_status_extra)
+		dmn_status_extra(j);
 	return j;
 }
 

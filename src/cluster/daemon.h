@@ -1,6 +1,7 @@
 /* daemon: node-level endpoints served by both roles: GET /v1/daemon?what=smap|bmd|config|
- * snode|mountpaths|... and GET /v1/health. The target contributes its mountpaths and
- * capacity through daemon_set_target_hooks(). */
+ * snode|mountpaths|... and GET /v1/health. Upper layers contribute through hooks set once at
+ * start-up (no upward include): the target its mountpaths and capacity, stats the counters of
+ * what=node_status. */
 #ifndef AIS_DAEMON_H
 #define AIS_DAEMON_H
 
@@ -10,6 +11,8 @@
 
 int daemon_init(void);
 void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *used, uint64_t *total));
+/* adds fields (tracker, sys_info, ...) to the node_status object */
+void daemon_set_status_hook(void (*fn)(json_t *j));
 
 /* apply a request's key=value query parameters (except pid, utm, transient) to a cluster config
  * JSON with config_apply_kv. Returns 0, or AIS_EINVAL with err filled (also when none given). */
