@@ -8,7 +8,8 @@
  * LsNoRecursion lists one level and returns its subdirectories as entries "<dir>/" flagged
  * EntryIsDir (no other field), unless LsNoDirs. Which level, as AIStore 4.7 (fs.Walk's root,
  * cmn.CheckDirNoRecurs, xs.LsoXact.cb): the prefix's own directory when the prefix ends with
- * '/' or names a directory (prefix "a" lists a/'s content), else the bucket root, whose
+ * '/' or names a directory on one of this target's mountpaths (prefix "a" lists a/'s content;
+ * AIStore decides per mountpath, see tl_walk_root), else the bucket root, whose
  * subdirectories are entries when they extend the prefix ("ab/" for prefix "a"); a prefix with
  * a '/' that does not end at a directory lists nothing. S3 requests (LsIsS3) instead get S3's
  * delimiter semantics: the level right under the prefix wherever it ends ("a/" for prefix
@@ -46,6 +47,7 @@ typedef struct tl_walk {
 	const char *prefix, *token, *after;
 	size_t plen;
 	bool norec, nodirs, s3;
+	bool pdir;      /* native norec: the prefix names a directory on some mountpath */
 	size_t page;
 	tl_item_t *v;
 	size_t n, cap;
@@ -349,28 +351,37 @@ static bool tl_fill(const tl_walk_t *w, tl_item_t *it, lso_ent_t *e)
 	return true;
 }
 
+/* dir (length n) + "/" + the prefix without its trailing '/' (length pl): a directory? */
+static bool tl_prefix_isdir(const tl_walk_t *w, char *dir, size_t n, size_t pl)
+{
+	struct stat st;
+	if (n + 1 + pl >= FQN_MAX)
+		return false;
+	dir[n] = '/';
+	memcpy(dir + n + 1, w->prefix, pl);
+	dir[n + 1 + pl] = '\0';
+	bool isdir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	dir[n] = '\0';
+	return isdir;
+}
+
 /* walk one mountpath's %ob (dir, length n). The native non-recursive walk starts at the
- * prefix's directory when the prefix ends with '/' or names a directory (fs.Walk's _join) */
+ * prefix's directory when the prefix ends with '/' or names a directory (fs.Walk's _join).
+ * AIStore decides "names a directory" per mountpath, which makes the result depend on
+ * placement when names extend the directory's name ("d1/..." and "d1x"); here the target
+ * decides once for all its mountpaths (w->pdir). */
 static void tl_walk_root(tl_walk_t *w, char *dir, size_t n)
 {
-	if (w->norec && !w->s3 && w->plen && n + 1 + w->plen < FQN_MAX) {
+	if (w->norec && !w->s3 && w->plen) {
 		size_t pl = w->prefix[w->plen - 1] == '/' ? w->plen - 1 : w->plen;
-		if (!pl) { /* prefix "/": the bucket root (its subdirectories only) */
-			tl_walk_dir(w, dir, n, n + 1, 0);
-			return;
+		if (pl && (w->pdir || pl != w->plen)) {
+			if (tl_prefix_isdir(w, dir, n, pl)) {
+				dir[n] = '/';
+				tl_walk_dir(w, dir, n + 1 + pl, n + 1, 1);
+			}
+			return; /* (nothing here when this mountpath has no such directory) */
 		}
-		dir[n] = '/';
-		memcpy(dir + n + 1, w->prefix, pl);
-		dir[n + 1 + pl] = '\0';
-		struct stat st;
-		bool isdir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-		if (isdir) {
-			tl_walk_dir(w, dir, n + 1 + pl, n + 1, 1);
-			return;
-		}
-		dir[n] = '\0';
-		if (pl != w->plen)
-			return; /* "<prefix>/" is no directory here */
+		/* prefix "/" or no directory: from the bucket root */
 	}
 	tl_walk_dir(w, dir, n, n + 1, 0);
 }
@@ -392,6 +403,11 @@ static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 	char *dir = malloc(FQN_MAX);
 	if (!dir)
 		return AIS_ENOMEM;
+	for (int i = 0; w.norec && !w.s3 && w.plen && !w.pdir && i < fs_count(); i++) {
+		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
+		size_t pl = w.prefix[w.plen - 1] == '/' ? w.plen - 1 : w.plen;
+		w.pdir = n >= 0 && pl && tl_prefix_isdir(&w, dir, (size_t)n, pl);
+	}
 	for (int i = 0; i < fs_count() && !w.err; i++) {
 		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
 		if (n < 0)
