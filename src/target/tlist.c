@@ -146,12 +146,11 @@ static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, in
 
 typedef enum { TL_DIR_SKIP, TL_DIR_DESCEND, TL_DIR_ADD } tl_dir_t;
 
-/* AIStore's processDir (the directory must be on the prefix's branch) and CheckDirNoRecurs
- * for directory rel (no trailing '/') */
+/* AIStore's CheckDirNoRecurs for directory rel (no trailing '/'): add it as an entry, or walk
+ * into it, which also takes processDir's check (on the prefix's branch); a directory that
+ * processDir skips still gets CheckDirNoRecurs's entry (fs.joggerBck.cb with IncludeDirs) */
 static tl_dir_t tl_dir_norec(const char *prefix, size_t plen, const char *rel, size_t rlen)
 {
-	if (plen && !(rlen <= plen && !strncmp(prefix, rel, rlen)) && !(rlen >= plen && !strncmp(rel, prefix, plen)))
-		return TL_DIR_SKIP;
 	if (!plen || (plen == 1 && prefix[0] == '/'))
 		return TL_DIR_ADD;
 	size_t pn = prefix[plen - 1] == '/' ? plen - 1 : plen;
@@ -163,8 +162,8 @@ static tl_dir_t tl_dir_norec(const char *prefix, size_t plen, const char *rel, s
 		suf++;
 		sl--;
 	}
-	if (!sl)
-		return TL_DIR_DESCEND; /* the prefix's own directory */
+	if (!sl) /* the prefix's own directory (on its branch: processDir lets it through) */
+		return TL_DIR_DESCEND;
 	return memchr(suf, '/', sl) ? TL_DIR_SKIP : TL_DIR_ADD;
 }
 

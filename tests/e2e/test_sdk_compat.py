@@ -229,6 +229,10 @@ def test_non_recursive_levels(cluster, tree):
     # a prefix that is no directory: the bucket root's matching entries
     assert [e["n"] for e in walk(cluster, bck, prefix="to")] == sorted(n for n in names if n.startswith("top"))
     assert [e["n"] for e in walk(cluster, bck, prefix="d")] == ["d1/", "d1x/", "d2/"]
+    # a prefix with a '/' that ends inside a name: AIStore's walk skips "d1" (nothing listed)
+    assert walk(cluster, bck, prefix="d1/s") == []
+    # "/": the bucket root's directories only (no object name starts with '/')
+    assert [e["n"] for e in walk(cluster, bck, prefix="/")] == ["d1/", "d1x/", "d2/"]
     # LsNoDirs: no virtual directories
     assert [e["n"] for e in walk(cluster, bck, prefix="d1/", flags=LS_NO_RECURSION | LS_NO_DIRS)] == d1
     # recursive: every object, no dirs
