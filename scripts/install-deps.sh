@@ -13,9 +13,11 @@ PKGS=(
   libisal-dev            # crc32c, erasure coding
   libexpat1-dev          # XML parsing (S3 request bodies)
   zlib1g-dev             # chunk manifest compression
+  libmsgpack-dev         # msgpack-c: list-objects answers to `Accept: application/msgpack`
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
   python3 python3-pytest python3-requests   # end-to-end tests
+  python3-msgpack        # e2e: decode msgpack list-objects pages as AIStore's Python SDK does
   python3-boto3 awscli s3cmd rclone         # S3 clients driven by the e2e tests
   prometheus             # promtool: validates the /metrics exposition
   attr                   # getfattr/setfattr, used by tests to inspect xattrs

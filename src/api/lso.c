@@ -1,6 +1,8 @@
-/* lso: LsoMsg/LsoEnt/LsoRes JSON codecs. Strict on input (unknown LsoMsg fields and wrong
- * types are errors, as Go's DisallowUnknownFields decoding in AIStore), omitempty on output
- * exactly where AIStore's struct tags have it. No global state. */
+/* lso: LsoMsg/LsoEnt/LsoRes codecs (JSON both ways; msgpack out, with msgpack-c) and the
+ * proxy's merge of target pages. Strict on input (unknown LsoMsg fields and wrong types are
+ * errors, as AIStore's DisallowUnknownFields decoding; keys match ignoring case, as there),
+ * omitempty on output exactly where AIStore's struct tags have it (cmn/objlist.go). No global
+ * state. */
 #include "api/lso.h"
 
 #include <errno.h>
@@ -8,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <msgpack.h>
 
 #include "core/jsonx.h"
 #include "core/err.h"
@@ -78,7 +83,7 @@ int lso_msg_from_json(json_t *j, lso_msg_t *m, char *err, size_t errcap)
 		snprintf(err, errcap, "list-objects message: expecting a JSON object");
 		return AIS_EINVAL;
 	}
-	const char *bad = jsonx_unknown_key(j, allowed);
+	const char *bad = jsonx_unknown_key_ci(j, allowed);
 	if (bad) {
 		snprintf(err, errcap, "json: unknown field \"%s\"", bad);
 		return AIS_EINVAL;
@@ -87,35 +92,35 @@ int lso_msg_from_json(json_t *j, lso_msg_t *m, char *err, size_t errcap)
 	json_t *v;
 	json_object_foreach(j, key, v) {
 		int rc = 0;
-		if (!strcmp(key, "uuid"))
+		if (!strcasecmp(key, "uuid"))
 			rc = get_str(v, &m->uuid);
-		else if (!strcmp(key, "props"))
+		else if (!strcasecmp(key, "props"))
 			rc = get_str(v, &m->props);
-		else if (!strcmp(key, "time_format"))
+		else if (!strcasecmp(key, "time_format"))
 			rc = get_str(v, &m->time_format);
-		else if (!strcmp(key, "prefix"))
+		else if (!strcasecmp(key, "prefix"))
 			rc = get_str(v, &m->prefix);
-		else if (!strcmp(key, "start_after"))
+		else if (!strcasecmp(key, "start_after"))
 			rc = get_str(v, &m->start_after);
-		else if (!strcmp(key, "continuation_token"))
+		else if (!strcasecmp(key, "continuation_token"))
 			rc = get_str(v, &m->continuation_token);
-		else if (!strcmp(key, "target"))
+		else if (!strcasecmp(key, "target"))
 			rc = get_str(v, &m->target);
-		else if (!strcmp(key, "flags")) {
+		else if (!strcasecmp(key, "flags")) {
 			if (json_is_string(v))
 				rc = parse_u64_str(json_string_value(v), &m->flags);
 			else if (json_is_integer(v) && json_integer_value(v) >= 0)
 				m->flags = (uint64_t)json_integer_value(v);
 			else if (!json_is_null(v))
 				rc = AIS_EINVAL;
-		} else if (!strcmp(key, "pagesize")) {
+		} else if (!strcasecmp(key, "pagesize")) {
 			if (json_is_integer(v))
 				m->pagesize = json_integer_value(v);
 			else if (!json_is_null(v))
 				rc = AIS_EINVAL;
 			if (m->pagesize < 0)
 				rc = AIS_EINVAL;
-		} else if (!strcmp(key, "hdr")) {
+		} else if (!strcasecmp(key, "hdr")) {
 			if (json_is_object(v)) {
 				m->hdr = json_incref(v);
 			} else if (!json_is_null(v)) {
@@ -421,4 +426,127 @@ void lso_fmt_time(int64_t ns, const char *layout, char *out, size_t cap)
 	}
 	if (!strftime(out, cap, f, &tm) && cap)
 		out[0] = '\0';
+}
+
+/* msgpack: tinylib/msgp's encoding of cmn.LsoEnt (short keys, omitempty, field order as in
+ * cmn/objlist.go) and cmn.LsoRes (Go field names, no omitempty). msgpack-c picks the smallest
+ * integer and string encodings, as msgp's Write* do. */
+static int mp_key(msgpack_packer *pk, const char *k)
+{
+	size_t n = strlen(k);
+	return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, k, n);
+}
+
+static int mp_str(msgpack_packer *pk, const char *k, const char *v)
+{
+	size_t n = strlen(v);
+	return mp_key(pk, k) || msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, v, n);
+}
+
+static int mp_ent(msgpack_packer *pk, const lso_ent_t *e)
+{
+	const char *const strs[] = {e->checksum, e->atime, e->version, e->location, e->custom};
+	static const char *const skeys[] = {"cs", "a", "v", "t", "m"};
+	uint16_t flags = (uint16_t)e->flags;
+	int16_t copies = (int16_t)e->copies;
+	size_t n = 1 + (e->size != 0) + (copies != 0) + (flags != 0);
+	for (size_t i = 0; i < 5; i++)
+		n += strs[i] && *strs[i];
+	if (msgpack_pack_map(pk, n) || mp_str(pk, "n", nz(e->name)))
+		return -1;
+	for (size_t i = 0; i < 5; i++)
+		if (strs[i] && *strs[i] && mp_str(pk, skeys[i], strs[i]))
+			return -1;
+	if (e->size && (mp_key(pk, "s") || msgpack_pack_int64(pk, e->size)))
+		return -1;
+	if (copies && (mp_key(pk, "c") || msgpack_pack_int16(pk, copies)))
+		return -1;
+	if (flags && (mp_key(pk, "f") || msgpack_pack_uint16(pk, flags)))
+		return -1;
+	return 0;
+}
+
+char *lso_res_msgpack(const lso_res_t *r, size_t *len)
+{
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	int bad = msgpack_pack_map(&pk, 4) || mp_str(&pk, "UUID", nz(r->uuid)) ||
+		  mp_str(&pk, "ContinuationToken", nz(r->continuation_token)) || mp_key(&pk, "Entries") ||
+		  msgpack_pack_array(&pk, r->n);
+	for (size_t i = 0; i < r->n && !bad; i++)
+		bad = mp_ent(&pk, &r->entries[i]);
+	bad = bad || mp_key(&pk, "Flags") || msgpack_pack_uint32(&pk, r->flags);
+	if (bad) {
+		msgpack_sbuffer_destroy(&sb);
+		return NULL;
+	}
+	*len = sb.size;
+	return msgpack_sbuffer_release(&sb);
+}
+
+/* merge: AIStore's concatLso + finLsoA (ais/plstcx.go) */
+static unsigned ent_status(const lso_ent_t *e) { return e->flags & LSO_STATUS_MASK; }
+
+/* cmn.LsoEnt.less: virtual dirs first, then by name, then by status (ok first) */
+static int ent_cmp(const void *a, const void *b)
+{
+	const lso_ent_t *x = a, *y = b;
+	bool dx = x->flags & LSO_ENTRY_IS_DIR, dy = y->flags & LSO_ENTRY_IS_DIR;
+	if (dx != dy)
+		return dx ? -1 : 1;
+	int c = strcmp(nz(x->name), nz(y->name));
+	if (c || dx)
+		return c;
+	return (int)ent_status(x) - (int)ent_status(y);
+}
+
+/* cmn.SortLsoLex: by name; the same name by ent_cmp */
+static int ent_cmp_lex(const void *a, const void *b)
+{
+	const lso_ent_t *x = a, *y = b;
+	int c = strcmp(nz(x->name), nz(y->name));
+	return c ? c : ent_cmp(a, b);
+}
+
+int lso_res_merge(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out)
+{
+	lso_res_fini(out);
+	if (m->uuid && !(out->uuid = strdup(m->uuid)))
+		return AIS_ENOMEM;
+	for (size_t p = 0; p < npages; p++) {
+		out->flags |= pages[p].flags;
+		for (size_t i = 0; i < pages[p].n; i++)
+			if (lso_res_add(out, &pages[p].entries[i]))
+				return AIS_ENOMEM;
+		pages[p].n = 0;
+	}
+	bool norec = m->flags & LS_NO_RECURSION;
+	if (out->n)
+		qsort(out->entries, out->n, sizeof(*out->entries), norec ? ent_cmp_lex : ent_cmp);
+	size_t max = m->pagesize > 0 ? (size_t)m->pagesize : LSO_MAX_PAGE_AIS;
+	if (norec) {
+		/* each target lists the same virtual directory: keep the first of adjacent equal
+		 * names, stop at a full page (dedupLso) */
+		size_t j = 0, i = 0;
+		for (; i < out->n && j < max; i++) {
+			if (j && !strcmp(nz(out->entries[j - 1].name), nz(out->entries[i].name))) {
+				lso_ent_fini(&out->entries[i]);
+				continue;
+			}
+			out->entries[j++] = out->entries[i];
+		}
+		for (; i < out->n; i++)
+			lso_ent_fini(&out->entries[i]);
+		out->n = j;
+	}
+	if (out->n >= max) {
+		for (size_t i = max; i < out->n; i++)
+			lso_ent_fini(&out->entries[i]);
+		out->n = max;
+		if (!(out->continuation_token = strdup(nz(out->entries[max - 1].name))))
+			return AIS_ENOMEM;
+	}
+	return 0;
 }

@@ -34,6 +34,7 @@ enum {
 /* LsoEnt flags (apc.Entry*, status in the low 5 bits) */
 enum {
 	LSO_LOC_OK = 0,
+	LSO_STATUS_MASK = (1 << 5) - 1,
 	LSO_ENTRY_IS_CACHED = 1 << 6,
 	LSO_ENTRY_IN_ARCH = 1 << 7,
 	LSO_ENTRY_IS_DIR = 1 << 8,
@@ -100,6 +101,17 @@ void lso_res_fini(lso_res_t *r);
 int lso_res_add(lso_res_t *r, lso_ent_t *e);
 json_t *lso_res_to_json(const lso_res_t *r);
 int lso_res_from_json(json_t *j, lso_res_t *r, char *err, size_t errcap);
+/* the page as AIStore's msgpack (what it answers to `Accept: application/msgpack`): a map
+ * {"UUID","ContinuationToken","Entries","Flags"}, entries with the short keys n, cs, a, v,
+ * t, m, s, c, f (omitempty). malloc'd buffer (caller frees) with *len, or NULL on OOM. */
+char *lso_res_msgpack(const lso_res_t *r, size_t *len);
+/* the proxy's merge of the targets' pages for message m (AIStore's concatLso + finLsoA):
+ * takes every entry of pages[] (they are left empty), ORs their flags, sorts (by name for
+ * LsNoRecursion, else virtual dirs first, then name, then status), drops repeated names
+ * under LsNoRecursion (each target lists the same virtual directory), keeps at most
+ * m->pagesize (0 = LSO_MAX_PAGE_AIS) and, when the page is full, sets continuation_token to
+ * its last name ("" marks the last page). out->uuid = m->uuid. 0 or AIS_ENOMEM. */
+int lso_res_merge(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out);
 
 /* format a unix-ns time with a Go layout: "" / RFC822 ("02 Jan 06 15:04 MST"), RFC822Z,
  * RFC1123, RFC1123Z, RFC3339, RFC3339Nano, Stamp*; anything else falls back to RFC822. UTC. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define U64_MARK "\x01u64:"
 
@@ -135,6 +136,57 @@ const char *jsonx_unknown_key(json_t *obj, const char *const *allowed)
 			return key;
 	}
 	return NULL;
+}
+
+const char *jsonx_unknown_key_ci(json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcasecmp(*a, key);
+		if (!ok)
+			return key;
+	}
+	return NULL;
+}
+
+json_t *jsonx_get_ci(json_t *obj, const char *key)
+{
+	const char *k;
+	json_t *v, *found = NULL;
+	if (!json_is_object(obj))
+		return NULL;
+	/* jansson iterates in insertion (document) order: the last match is the one Go keeps */
+	json_object_foreach(obj, k, v) {
+		if (!strcasecmp(k, key))
+			found = v;
+	}
+	return found;
+}
+
+int jsonx_canon_keys(json_t *obj, const char *const *keys)
+{
+	if (!json_is_object(obj))
+		return 0;
+	for (const char *const *c = keys; *c; c++) {
+		json_t *v = jsonx_get_ci(obj, *c);
+		if (!v)
+			continue;
+		json_incref(v);
+		/* drop every spelling, then set the winner under the canonical key */
+		const char *k;
+		json_t *x;
+		void *tmp;
+		json_object_foreach_safe(obj, tmp, k, x) {
+			if (!strcasecmp(k, *c))
+				json_object_del(obj, k);
+		}
+		if (json_object_set_new(obj, *c, v))
+			return -1;
+	}
+	return 0;
 }
 
 const char *jsonx_str(json_t *obj, const char *key, const char *def)

@@ -343,6 +343,8 @@ static void http_verror(http_req_t *r, int status, const char *tcode, const char
 	sbuf_adds(&js, ",\"caller\":\"\",\"node\":");
 	http_json_str(&js, http_node_name);
 	sbuf_addf(&js, ",\"status\":%d}", status);
+	if (r->method == HTTP_M_HEAD && !js.oom) /* no body on HEAD: the error goes in Hdr-Error (cmn/err.go) */
+		http_hdr_add(r, "Hdr-Error", sbuf_str(&js));
 	if (js.oom)
 		http_respond(r, status, NULL, NULL, 0);
 	else

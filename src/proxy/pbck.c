@@ -59,7 +59,8 @@ int pbck_parse(http_req_t *r, const char *name, pbck_t *b)
 	return 0;
 }
 
-/* parse the ActMsg body ({"action","name","value"}); NULL body → NULL msg, no error */
+/* parse the ActMsg body ({"action","name","value"}, keys in any case, canonical spelling after
+ * return); NULL body → NULL msg, no error */
 static int pbck_actmsg(http_req_t *r, json_t **out)
 {
 	static const char *const keys[] = {"action", "name", "value", NULL};
@@ -73,7 +74,13 @@ static int pbck_actmsg(http_req_t *r, json_t **out)
 		json_decref(j);
 		return AIS_EINVAL;
 	}
-	const char *bad = jsonx_unknown_key(j, keys);
+	/* AIStore matches ActMsg keys ignoring case ({"Action": ...}, cmn/cos/json.go) */
+	const char *bad = jsonx_unknown_key_ci(j, keys);
+	if (!bad && jsonx_canon_keys(j, keys)) {
+		http_error(r, 500, NULL, "out of memory");
+		json_decref(j);
+		return AIS_ENOMEM;
+	}
 	json_t *a = json_object_get(j, "action");
 	if (bad || (a && !json_is_string(a))) {
 		http_error(r, 400, NULL, "invalid action message: %s%s", bad ? "unknown field " : "action must be a string",

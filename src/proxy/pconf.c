@@ -121,6 +121,13 @@ static void pconf_put_cb(http_req_t *r)
 		json_decref(msg);
 		return;
 	}
+	/* ActMsg keys in any case ({"Action": ...}), as AIStore */
+	static const char *const actkeys[] = {"action", "name", "value", NULL};
+	if (jsonx_canon_keys(msg, actkeys)) {
+		http_error(r, 500, NULL, "out of memory");
+		json_decref(msg);
+		return;
+	}
 	const char *action = jsonx_str(msg, "action", "");
 	if (!strcmp(action, "set-config")) {
 		pconf_set(r, json_object_get(msg, "value"));

@@ -1,8 +1,12 @@
-/* plist: list-objects at the proxy. Asks every active target for its next page (same LsoMsg,
- * same continuation token) in parallel, merges the sorted pages by name, keeps the first
- * `pagesize` entries and sets continuation_token to the last returned name when any target
- * has more (AIStore's token is the last listed name). Runs on the pool. */
+/* plist: list-objects at the proxy (AIStore's A-flow, ais/plstcx.go). Parses the LsoMsg (keys
+ * ignoring case), generates the listing uuid on the first page (the client sends it back with
+ * the continuation token; the SDK's iterators stop on it), asks every active target for its
+ * next page (same message) in parallel, and merges with lso_res_merge: sorted, virtual
+ * directories deduplicated under LsNoRecursion, at most `pagesize` entries, the token being the
+ * last name of a full page ("" = last page). Answers msgpack to `Accept: application/msgpack`
+ * (cos.AcceptsMsgPack), JSON otherwise. Runs on the pool. */
 #include "proxy/proxy.h"
+#include "api/lso.h"
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/node.h"
@@ -17,24 +21,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLIST_MAX_PAGE 10000
+#define PLIST_UUID_LEN 9 /* as AIStore's short IDs (cos.GenUUID) */
 
-static int plist_entry_cmp(const void *a, const void *b)
+/* parse the LsoMsg, fill defaults; 0 or AIS_EINVAL with pe filled */
+static int plist_msg(json_t *lsmsg, lso_msg_t *m, plist_err_t *pe)
 {
-	const char *x = jsonx_str(*(json_t *const *)a, "name", "");
-	const char *y = jsonx_str(*(json_t *const *)b, "name", "");
-	return strcmp(x, y);
+	char err[256] = "";
+	if (lsmsg && !json_is_null(lsmsg) && !json_is_object(lsmsg)) {
+		pe->status = 400;
+		snprintf(pe->msg, sizeof(pe->msg), "invalid list-objects message: expecting a JSON object");
+		return AIS_EINVAL;
+	}
+	if (lso_msg_from_json(lsmsg, m, err, sizeof(err))) {
+		pe->status = 400;
+		snprintf(pe->msg, sizeof(pe->msg), "%s", err);
+		return AIS_EINVAL;
+	}
+	if (!m->uuid || !*m->uuid) {
+		free(m->uuid);
+		m->uuid = malloc(PLIST_UUID_LEN + 1);
+		if (!m->uuid)
+			return AIS_ENOMEM;
+		gen_uuid(m->uuid, PLIST_UUID_LEN);
+	}
+	lso_msg_normalize(m);
+	if (m->pagesize <= 0 || m->pagesize > LSO_MAX_PAGE_AIS)
+		m->pagesize = LSO_MAX_PAGE_AIS;
+	return 0;
 }
 
-int plist_page(const pbck_t *b, json_t *lsmsg, json_t **outp, plist_err_t *pe)
+int plist_page_res(const pbck_t *b, json_t *lsmsg, lso_res_t *out, plist_err_t *pe)
 {
 	hreq_t *reqs = NULL;
 	char **urls = NULL;
 	char *body = NULL;
-	json_t *msg = NULL, *res = NULL, **ents = NULL;
+	lso_res_t *pages = NULL;
+	lso_msg_t m;
 	int ntgt = 0, rc = 0;
-	size_t total = 0;
-	*outp = NULL;
+	lso_msg_init(&m);
 	memset(pe, 0, sizeof(*pe));
 	bmd_t *bmd = bmd_get();
 	bool exists = bmd_find(bmd, b->provider, b->ns, b->name) != NULL;
@@ -47,31 +71,23 @@ int plist_page(const pbck_t *b, json_t *lsmsg, json_t **outp, plist_err_t *pe)
 		rc = AIS_ENOBUCKET;
 		goto cleanup;
 	}
-	if (lsmsg && !json_is_null(lsmsg) && !json_is_object(lsmsg)) {
-		pe->status = 400;
-		snprintf(pe->msg, sizeof(pe->msg), "invalid list-objects message: expecting a JSON object");
-		rc = AIS_EINVAL;
-		goto cleanup;
-	}
-	msg = json_is_object(lsmsg) ? json_deep_copy(lsmsg) : json_object();
-	json_int_t pagesize = json_integer_value(json_object_get(msg, "pagesize"));
-	if (pagesize <= 0 || pagesize > PLIST_MAX_PAGE)
-		pagesize = PLIST_MAX_PAGE;
-	json_object_set_new(msg, "pagesize", json_integer(pagesize));
-	json_t *act = json_pack("{s:s, s:O}", "action", "list", "value", msg);
-	body = jsonx_dumps(act);
+	rc = plist_msg(lsmsg, &m, pe);
+	if (rc)
+		goto oom_or_out;
+	json_t *val = lso_msg_to_json(&m);
+	json_t *act = val ? json_pack("{s:s, s:o}", "action", "list", "value", val) : NULL;
+	body = act ? jsonx_dumps(act) : NULL;
 	json_decref(act);
 	int n = smap ? smap->ntargets : 0;
 	reqs = calloc((size_t)n + 1, sizeof(*reqs));
 	urls = calloc((size_t)n + 1, sizeof(*urls));
-	if (!body || !reqs || !urls) {
-		pe->status = 500;
-		snprintf(pe->msg, sizeof(pe->msg), "out of memory");
+	pages = calloc((size_t)n + 1, sizeof(*pages));
+	if (!body || !reqs || !urls || !pages) {
 		rc = AIS_ENOMEM;
-		goto cleanup;
+		goto oom_or_out;
 	}
 	char *qprov = url_encode(b->provider, false), *qns = url_encode(b->ns, false), *qname = url_encode(b->name, false);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; qprov && qns && qname && i < n; i++) {
 		const snode_t *t = &smap->targets[i];
 		if (t->flags & (SNODE_MAINT | SNODE_DECOMM))
 			continue;
@@ -95,8 +111,6 @@ int plist_page(const pbck_t *b, json_t *lsmsg, json_t **outp, plist_err_t *pe)
 		goto cleanup;
 	}
 	hclient_fanout(reqs, ntgt);
-	size_t cap = 0;
-	bool more = false;
 	for (int i = 0; i < ntgt; i++) {
 		if (reqs[i].rc || reqs[i].status != 200) {
 			if (reqs[i].status >= 400 && reqs[i].status < 500 && reqs[i].resp.len) {
@@ -115,64 +129,88 @@ int plist_page(const pbck_t *b, json_t *lsmsg, json_t **outp, plist_err_t *pe)
 			goto cleanup;
 		}
 		json_error_t jerr;
+		char err[128];
 		json_t *page = jsonx_loadb(reqs[i].resp.p, reqs[i].resp.len, &jerr);
-		json_t *arr = json_object_get(page, "entries");
-		if (jsonx_str(page, "continuation_token", "")[0])
-			more = true;
-		size_t k;
-		json_t *e;
-		json_array_foreach(arr, k, e) {
-			if (total == cap) {
-				cap = cap ? cap * 2 : 1024;
-				json_t **ne = realloc(ents, cap * sizeof(*ents));
-				if (!ne)
-					break;
-				ents = ne;
-			}
-			ents[total++] = json_incref(e);
-		}
+		rc = page ? lso_res_from_json(page, &pages[i], err, sizeof(err)) : AIS_EINVAL;
 		json_decref(page);
+		if (rc) {
+			pe->status = 503;
+			snprintf(pe->msg, sizeof(pe->msg), "list-objects %s://%s: target %s: malformed page", b->provider,
+				 b->name, urls[i]);
+			rc = AIS_EUNAVAIL;
+			goto cleanup;
+		}
 	}
-	if (total)
-		qsort(ents, total, sizeof(*ents), plist_entry_cmp);
-	size_t keep = total < (size_t)pagesize ? total : (size_t)pagesize;
-	if (total > keep)
-		more = true;
-	json_t *arr = json_array();
-	for (size_t i = 0; i < keep; i++)
-		json_array_append(arr, ents[i]);
-	const char *token = more && keep ? jsonx_str(ents[keep - 1], "name", "") : "";
-	res = json_pack("{s:s, s:s, s:o, s:i}", "uuid", jsonx_str(msg, "uuid", ""), "continuation_token", token,
-			"entries", arr, "flags", 0);
-	if (!res) {
+	rc = lso_res_merge(pages, (size_t)ntgt, &m, out);
+oom_or_out:
+	if (rc == AIS_ENOMEM) {
+		pe->status = 500;
+		snprintf(pe->msg, sizeof(pe->msg), "out of memory");
+	}
+cleanup:
+	for (int i = 0; i < ntgt; i++) {
+		hreq_fini(&reqs[i]);
+		free(urls[i]);
+		lso_res_fini(&pages[i]);
+	}
+	free(pages);
+	free(reqs);
+	free(urls);
+	free(body);
+	lso_msg_fini(&m);
+	smap_put(smap);
+	if (rc)
+		lso_res_fini(out);
+	return rc;
+}
+
+int plist_page(const pbck_t *b, json_t *lsmsg, json_t **outp, plist_err_t *pe)
+{
+	lso_res_t res;
+	lso_res_init(&res);
+	*outp = NULL;
+	int rc = plist_page_res(b, lsmsg, &res, pe);
+	if (!rc && !(*outp = lso_res_to_json(&res))) {
 		pe->status = 500;
 		snprintf(pe->msg, sizeof(pe->msg), "out of memory");
 		rc = AIS_ENOMEM;
 	}
-	*outp = res;
-cleanup:
-	for (size_t i = 0; i < total; i++)
-		json_decref(ents[i]);
-	for (int i = 0; i < ntgt; i++) {
-		hreq_fini(&reqs[i]);
-		free(urls[i]);
-	}
-	free(ents);
-	free(reqs);
-	free(urls);
-	free(body);
-	json_decref(msg);
-	smap_put(smap);
+	lso_res_fini(&res);
 	return rc;
+}
+
+/* cos.AcceptsMsgPack: any comma-separated media type (parameters dropped) equal to it */
+static bool plist_wants_msgpack(http_req_t *r)
+{
+	static const char mp[] = "application/msgpack";
+	const char *v = http_hdr_get(r, "Accept");
+	while (v && *v) {
+		size_t n = strcspn(v, ",");
+		const char *p = v, *e = v + strcspn(v, ",;");
+		if (e > v + n)
+			e = v + n;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((size_t)(e - p) == sizeof(mp) - 1 && !memcmp(p, mp, sizeof(mp) - 1))
+			return true;
+		v += n;
+		if (*v == ',')
+			v++;
+	}
+	return false;
 }
 
 void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
 {
-	json_t *res = NULL;
+	lso_res_t res;
 	plist_err_t pe;
 	char *out = NULL;
+	size_t len = 0;
 	int64_t t0 = stats_now();
-	if (plist_page(b, lsmsg, &res, &pe)) {
+	lso_res_init(&res);
+	if (plist_page_res(b, lsmsg, &res, &pe)) {
 		stats_err(STATS_ERR_LIST, STATS_BCK(b));
 		if (pe.relay)
 			http_respond(r, pe.status, "application/json", pe.relay, pe.relay_len);
@@ -182,11 +220,19 @@ void plist_objects(http_req_t *r, const pbck_t *b, json_t *lsmsg)
 		return;
 	}
 	stats_op(STATS_LIST, STATS_BCK(b), t0, -1);
-	out = jsonx_dumps(res);
+	bool mp = plist_wants_msgpack(r);
+	if (mp) {
+		out = lso_res_msgpack(&res, &len);
+	} else {
+		json_t *j = lso_res_to_json(&res);
+		out = j ? jsonx_dumps(j) : NULL;
+		len = out ? strlen(out) : 0;
+		json_decref(j);
+	}
 	if (!out)
 		http_error(r, 500, NULL, "out of memory");
 	else
-		http_respond(r, 200, "application/json", out, strlen(out));
+		http_respond(r, 200, mp ? "application/msgpack" : "application/json", out, len);
 	free(out);
-	json_decref(res);
+	lso_res_fini(&res);
 }

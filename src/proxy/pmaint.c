@@ -34,7 +34,7 @@ static void pmaint_do(http_req_t *r, json_t *msg)
 {
 	const char *action = jsonx_str(msg, "action", "");
 	json_t *v = json_object_get(msg, "value");
-	const char *sid = json_is_object(v) ? jsonx_str(v, "sid", NULL) : NULL;
+	const char *sid = json_string_value(jsonx_get_ci(v, "sid")); /* ActValRmNode, keys in any case */
 	if (!sid || !*sid) {
 		http_error(r, 400, NULL, "%s: missing node ID (\"value\": {\"sid\": ...})", action);
 		return;

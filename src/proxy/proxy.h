@@ -32,6 +32,9 @@ typedef struct plist_err {
 	size_t relay_len;
 } plist_err_t;
 int plist_page(const pbck_t *b, json_t *lsmsg, json_t **out, plist_err_t *pe);
+/* the same page as an lso_res_t (out initialized by the caller; filled on 0, emptied on error) */
+struct lso_res;
+int plist_page_res(const pbck_t *b, json_t *lsmsg, struct lso_res *out, plist_err_t *pe);
 /* create/destroy an ais bucket: on the primary via metasync, elsewhere through the primary.
  * Pool only. 0 or AIS_E* (AIS_EEXIST, AIS_ENOBUCKET, ...) with a message in err. */
 int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap);

@@ -4,7 +4,7 @@
  * non-recursive walk; other delimiters roll up a recursive walk), max-keys counting keys and
  * prefixes, truncation with the last returned key/prefix as the continuation token (opaque to
  * clients; a prefix token resumes past everything under it), start-after/marker, and
- * encoding-type=url. Runs on the pool. */
+ * encoding-type=url. Pages come as lso_res_t (plist_page_res) with LsIsS3 set. Runs on the pool. */
 #include "s3/s3_int.h"
 
 #include <stdio.h>
@@ -40,19 +40,10 @@ typedef struct ls_args {
 	bool truncated;
 } ls_args_t;
 
-static int64_t ent_size(json_t *e)
-{
-	json_t *s = json_object_get(e, "size");
-	if (json_is_integer(s))
-		return json_integer_value(s);
-	const char *v = json_string_value(s);
-	return v ? strtoll(v, NULL, 10) : 0;
-}
-
 /* ETag from the custom md "[k:v k:v]", else the checksum, quoted */
-static void ent_etag(json_t *e, char *out, size_t cap)
+static void ent_etag(const lso_ent_t *e, char *out, size_t cap)
 {
-	const char *c = jsonx_str(e, "custom-md", "");
+	const char *c = e->custom ? e->custom : "";
 	const char *p = strstr(c, "ETag:");
 	while (p && p != c + 1 && p[-1] != ' ')
 		p = strstr(p + 1, "ETag:");
@@ -62,14 +53,13 @@ static void ent_etag(json_t *e, char *out, size_t cap)
 		snprintf(out, cap, "%.*s", (int)n, p);
 		return;
 	}
-	const char *ck = jsonx_str(e, "checksum", "");
-	snprintf(out, cap, "\"%s\"", ck);
+	snprintf(out, cap, "\"%s\"", e->checksum ? e->checksum : "");
 }
 
 /* "2006-01-02T15:04:05[.999999999]Z" → "2006-01-02T15:04:05.000Z" */
-static void ent_mtime(json_t *e, char *out, size_t cap)
+static void ent_mtime(const lso_ent_t *e, char *out, size_t cap)
 {
-	const char *a = jsonx_str(e, "atime", "");
+	const char *a = e->atime ? e->atime : "";
 	if (strlen(a) < 19) {
 		snprintf(out, cap, "1970-01-01T00:00:00.000Z");
 		return;
@@ -90,7 +80,7 @@ static void ls_free(ls_args_t *a)
 	a->n = 0;
 }
 
-static int ls_push(ls_args_t *a, const char *name, bool cp, json_t *e)
+static int ls_push(ls_args_t *a, const char *name, bool cp, const lso_ent_t *e)
 {
 	ls_item_t *nv = realloc(a->v, (size_t)(a->n + 1) * sizeof(*nv));
 	if (!nv)
@@ -103,7 +93,7 @@ static int ls_push(ls_args_t *a, const char *name, bool cp, json_t *e)
 		return AIS_ENOMEM;
 	it->cp = cp;
 	if (!cp) {
-		it->size = ent_size(e);
+		it->size = e->size;
 		ent_etag(e, it->etag, sizeof(it->etag));
 		ent_mtime(e, it->mtime, sizeof(it->mtime));
 	}
@@ -135,20 +125,21 @@ static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
 	for (int pg = 0; pg < S3_LS_MAX_PAGES; pg++) {
 		int want = dlen ? 1000 : a->max_keys + 1;
 		char fl[16];
-		snprintf(fl, sizeof(fl), "%d", slash ? LS_NO_RECURSION : 0);
+		/* LsIsS3: the targets' non-recursive walk follows S3's delimiter semantics */
+		snprintf(fl, sizeof(fl), "%d", LS_IS_S3 | (slash ? LS_NO_RECURSION : 0));
 		json_t *msg = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "prefix", a->prefix, "continuation_token",
 					sbuf_str(&tok), "props", "name,size,checksum,atime,custom", "pagesize", want,
 					"flags", fl, "time_format", "2006-01-02T15:04:05.999999999Z07:00");
-		json_t *page = NULL;
-		rc = msg ? plist_page(&b, msg, &page, pe) : AIS_ENOMEM;
+		lso_res_t page;
+		lso_res_init(&page);
+		rc = msg ? plist_page_res(&b, msg, &page, pe) : AIS_ENOMEM;
 		json_decref(msg);
 		if (rc)
 			goto out;
-		json_t *arr = json_object_get(page, "entries"), *e;
-		size_t i;
-		json_array_foreach(arr, i, e) {
-			const char *name = jsonx_str(e, "name", "");
-			bool isdir = (jsonx_get_u64(json_object_get(e, "flags")) & LSO_ENTRY_IS_DIR) != 0;
+		for (size_t i = 0; i < page.n; i++) {
+			const lso_ent_t *e = &page.entries[i];
+			const char *name = e->name ? e->name : "";
+			bool isdir = (e->flags & LSO_ENTRY_IS_DIR) != 0;
 			if (skip && !strncmp(name, skip, strlen(skip)))
 				continue;
 			if (isdir && !slash)
@@ -173,7 +164,7 @@ static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
 			if (rc || a->n > a->max_keys)
 				break;
 		}
-		const char *next = jsonx_str(page, "continuation_token", "");
+		const char *next = page.continuation_token ? page.continuation_token : "";
 		bool more = next[0] != '\0';
 		if (more) {
 			sbuf_reset(&tok);
@@ -184,7 +175,7 @@ static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
 				sbuf_adds(&tok, S3_UTF8_MAX);
 			}
 		}
-		json_decref(page);
+		lso_res_fini(&page);
 		if (rc || a->n > a->max_keys || !more)
 			break;
 	}

@@ -1,11 +1,19 @@
 /* tlist: one list-objects page of this target (GET /v1/buckets/<bck> with body
- * {"action":"list","value":LsoMsg}), run on a pool thread. Walks %ob of the bucket on every
- * mountpath, keeps names with the prefix that sort after continuation_token and start_after,
- * in name order, at most pagesize (0 or > 10000 → 10000, apc.MaxPageSizeAIS), with the asked
- * props. Memory stays O(pagesize): candidates are sorted and cut whenever they reach twice the
- * page. LsNoRecursion: only the level right under the prefix; deeper levels become "dir/"
- * entries flagged EntryIsDir (AIStore's CheckDirNoRecurs), unless LsNoDirs. Token: the last
- * name when the page is full, "" otherwise (the proxy merges pages by name). */
+ * {"action":"list","value":LsoMsg}, keys in any case), run on a pool thread. Walks %ob of the
+ * bucket on every mountpath, keeps names with the prefix that sort after continuation_token and
+ * start_after, in name order, at most pagesize (0 or > 10000 → 10000, apc.MaxPageSizeAIS), with
+ * the asked props. Memory stays O(pagesize): candidates are sorted and cut whenever they reach
+ * twice the page. Token: the last name when the page is full, "" otherwise (the proxy merges
+ * pages by name and deduplicates virtual directories).
+ * LsNoRecursion lists one level and returns its subdirectories as entries "<dir>/" flagged
+ * EntryIsDir (no other field), unless LsNoDirs. Which level, as AIStore 4.7 (fs.Walk's root,
+ * cmn.CheckDirNoRecurs, xs.LsoXact.cb): the prefix's own directory when the prefix ends with
+ * '/' or names a directory on one of this target's mountpaths (prefix "a" lists a/'s content;
+ * AIStore decides per mountpath, see tl_walk_root), else the bucket root, whose
+ * subdirectories are entries when they extend the prefix ("ab/" for prefix "a"); a prefix with
+ * a '/' that does not end at a directory lists nothing. S3 requests (LsIsS3) instead get S3's
+ * delimiter semantics: the level right under the prefix wherever it ends ("a/" for prefix
+ * "a", "a/bc/" and "a/bd" for prefix "a/b"). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +26,7 @@
 #include "api/lso.h"
 #include "cluster/node.h"
 #include "core/err.h"
+#include "core/jsonx.h"
 #include "core/log.h"
 #include "core/sbuf.h"
 #include "net/route.h"
@@ -37,7 +46,8 @@ typedef struct tl_walk {
 	const bck_t *bck;
 	const char *prefix, *token, *after;
 	size_t plen;
-	bool norec, nodirs;
+	bool norec, nodirs, s3;
+	bool pdir;      /* native norec: the prefix names a directory on some mountpath */
 	size_t page;
 	tl_item_t *v;
 	size_t n, cap;
@@ -132,6 +142,54 @@ static bool tl_is_short(const char *base)
 	return true;
 }
 
+static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, int depth);
+
+typedef enum { TL_DIR_SKIP, TL_DIR_DESCEND, TL_DIR_ADD } tl_dir_t;
+
+/* AIStore's CheckDirNoRecurs for directory rel (no trailing '/'): add it as an entry, or walk
+ * into it, which also takes processDir's check (on the prefix's branch); a directory that
+ * processDir skips still gets CheckDirNoRecurs's entry (fs.joggerBck.cb with IncludeDirs) */
+static tl_dir_t tl_dir_norec(const char *prefix, size_t plen, const char *rel, size_t rlen)
+{
+	if (!plen || (plen == 1 && prefix[0] == '/'))
+		return TL_DIR_ADD;
+	size_t pn = prefix[plen - 1] == '/' ? plen - 1 : plen;
+	if (rlen < pn || strncmp(rel, prefix, pn))
+		return TL_DIR_SKIP; /* another subtree */
+	const char *suf = rel + pn;
+	size_t sl = rlen - pn;
+	if (sl && *suf == '/') {
+		suf++;
+		sl--;
+	}
+	if (!sl) /* the prefix's own directory (on its branch: processDir lets it through) */
+		return TL_DIR_DESCEND;
+	return memchr(suf, '/', sl) ? TL_DIR_SKIP : TL_DIR_ADD;
+}
+
+/* a directory met by the native non-recursive walk: dir holds its path (length clen) */
+static void tl_dir_ais(tl_walk_t *w, char *dir, size_t clen, size_t rel_off, int depth)
+{
+	const char *rel = dir + rel_off;
+	size_t rlen = clen - rel_off;
+	switch (tl_dir_norec(w->prefix, w->plen, rel, rlen)) {
+	case TL_DIR_DESCEND:
+		tl_walk_dir(w, dir, clen, rel_off, depth + 1);
+		break;
+	case TL_DIR_ADD:
+		if (!w->nodirs && clen + 1 < FQN_MAX) {
+			dir[clen] = '/'; /* "rel/": [convention] dir names end with '/' */
+			dir[clen + 1] = '\0';
+			if (tl_after(w, rel))
+				tl_add(w, rel, rlen + 1, NULL, true);
+			dir[clen] = '\0';
+		}
+		break;
+	case TL_DIR_SKIP:
+		break;
+	}
+}
+
 /* dir: absolute path buffer (cap FQN_MAX) of length dlen; rel starts at dir + rel_off */
 static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, int depth)
 {
@@ -159,7 +217,9 @@ static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, in
 			if (lstat(dir, &st) == 0)
 				ty = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
 		}
-		if (ty == DT_DIR) {
+		if (ty == DT_DIR && w->norec && !w->s3) {
+			tl_dir_ais(w, dir, clen, rel_off, depth);
+		} else if (ty == DT_DIR) {
 			/* relation of "rel/" to the prefix */
 			bool above = w->plen > rlen && !strncmp(w->prefix, rel, rlen) && w->prefix[rlen] == '/';
 			bool below = rlen + 1 >= w->plen && !strncmp(rel, w->prefix, rlen < w->plen ? rlen : w->plen) &&
@@ -203,7 +263,9 @@ static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, in
 				}
 				lom_md_fini(&md);
 			} else if (rlen >= w->plen && !strncmp(rel, w->prefix, w->plen) &&
-				   (!w->norec || !memchr(rel + w->plen, '/', rlen - w->plen)) && tl_after(w, rel)) {
+				   (!w->norec || !w->s3 || !memchr(rel + w->plen, '/', rlen - w->plen)) &&
+				   tl_after(w, rel)) {
+				/* (AIStore's non-recursive walk only visits the listed level: no depth check) */
 				tl_add(w, rel, rlen, rel, false);
 			}
 		}
@@ -288,6 +350,41 @@ static bool tl_fill(const tl_walk_t *w, tl_item_t *it, lso_ent_t *e)
 	return true;
 }
 
+/* dir (length n) + "/" + the prefix without its trailing '/' (length pl): a directory? */
+static bool tl_prefix_isdir(const tl_walk_t *w, char *dir, size_t n, size_t pl)
+{
+	struct stat st;
+	if (n + 1 + pl >= FQN_MAX)
+		return false;
+	dir[n] = '/';
+	memcpy(dir + n + 1, w->prefix, pl);
+	dir[n + 1 + pl] = '\0';
+	bool isdir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+	dir[n] = '\0';
+	return isdir;
+}
+
+/* walk one mountpath's %ob (dir, length n). The native non-recursive walk starts at the
+ * prefix's directory when the prefix ends with '/' or names a directory (fs.Walk's _join).
+ * AIStore decides "names a directory" per mountpath, which makes the result depend on
+ * placement when names extend the directory's name ("d1/..." and "d1x"); here the target
+ * decides once for all its mountpaths (w->pdir). */
+static void tl_walk_root(tl_walk_t *w, char *dir, size_t n)
+{
+	if (w->norec && !w->s3 && w->plen) {
+		size_t pl = w->prefix[w->plen - 1] == '/' ? w->plen - 1 : w->plen;
+		if (pl && (w->pdir || pl != w->plen)) {
+			if (tl_prefix_isdir(w, dir, n, pl)) {
+				dir[n] = '/';
+				tl_walk_dir(w, dir, n + 1 + pl, n + 1, 1);
+			}
+			return; /* (nothing here when this mountpath has no such directory) */
+		}
+		/* prefix "/" or no directory: from the bucket root */
+	}
+	tl_walk_dir(w, dir, n, n + 1, 0);
+}
+
 /* run the page walk; fills res. 0 or AIS_E* */
 static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 {
@@ -300,16 +397,22 @@ static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 	w.after = msg->start_after;
 	w.norec = msg->flags & LS_NO_RECURSION;
 	w.nodirs = msg->flags & LS_NO_DIRS;
+	w.s3 = msg->flags & LS_IS_S3;
 	w.page = (msg->pagesize <= 0 || msg->pagesize > LSO_MAX_PAGE_AIS) ? LSO_MAX_PAGE_AIS : (size_t)msg->pagesize;
 	char *dir = malloc(FQN_MAX);
 	if (!dir)
 		return AIS_ENOMEM;
+	for (int i = 0; w.norec && !w.s3 && w.plen && !w.pdir && i < fs_count(); i++) {
+		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
+		size_t pl = w.prefix[w.plen - 1] == '/' ? w.plen - 1 : w.plen;
+		w.pdir = n >= 0 && pl && tl_prefix_isdir(&w, dir, (size_t)n, pl);
+	}
 	for (int i = 0; i < fs_count() && !w.err; i++) {
 		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
 		if (n < 0)
 			continue;
 		w.mpi = i;
-		tl_walk_dir(&w, dir, (size_t)n, (size_t)n + 1, 0);
+		tl_walk_root(&w, dir, (size_t)n);
 	}
 	free(dir);
 	int rc = w.err;
@@ -369,6 +472,11 @@ void tlist_handle(http_req_t *r)
 	}
 	json_error_t je;
 	j = r->body_len ? json_loadb(r->body, r->body_len, 0, &je) : NULL;
+	static const char *const actkeys[] = {"action", "name", "value", NULL};
+	if (j && jsonx_canon_keys(j, actkeys)) { /* ActMsg keys in any case */
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		goto out;
+	}
 	const char *act = j ? json_string_value(json_object_get(j, "action")) : NULL;
 	if (!act || strcmp(act, "list")) {
 		http_error(r, 400, NULL, "%s: invalid action %s%s%s (expecting \"list\")", node_name(),

@@ -338,7 +338,10 @@ class Cluster:
             assert r.status_code == 200, (r.status_code, r.text)
             lst = r.json()
             page = lst.get("entries") or []
-            pages.append(page)
+            # AIStore sets the token whenever a page is full, so a listing that ends exactly on
+            # a page boundary gets one more, empty, page: not counted as a page here
+            if page or not pages:
+                pages.append(page)
             entries.extend(page)
             token = lst.get("continuation_token") or ""
             uuid = lst.get("uuid") or uuid

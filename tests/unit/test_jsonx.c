@@ -39,3 +39,40 @@ Test(jsonx, unknown_key)
 	cr_assert_null(jsonx_unknown_key(j, keys));
 	json_decref(j);
 }
+
+/* AIStore (json-iterator) matches keys ignoring case; the last matching key wins */
+Test(jsonx, get_ci)
+{
+	const char *t = "{\"Action\":\"list\",\"VALUE\":{\"x\":1},\"other\":true}";
+	json_t *j = jsonx_loadb(t, strlen(t), NULL);
+	cr_assert_str_eq(json_string_value(jsonx_get_ci(j, "action")), "list");
+	cr_assert(json_is_object(jsonx_get_ci(j, "value")));
+	cr_assert_null(jsonx_get_ci(j, "name"));
+	cr_assert_null(jsonx_get_ci(j, "actio"));   /* whole key only */
+	cr_assert_null(jsonx_get_ci(NULL, "action"));
+	json_decref(j);
+	t = "{\"action\":\"first\",\"ACTION\":\"second\"}";
+	j = jsonx_loadb(t, strlen(t), NULL);
+	cr_assert_str_eq(json_string_value(jsonx_get_ci(j, "action")), "second");
+	json_decref(j);
+}
+
+Test(jsonx, canon_keys)
+{
+	static const char *const keys[] = {"action", "name", "value", NULL};
+	const char *t = "{\"ACTION\":\"a1\",\"Name\":\"n\",\"action\":\"a2\",\"Action\":\"a3\",\"extra\":1}";
+	json_t *j = jsonx_loadb(t, strlen(t), NULL);
+	cr_assert_str_eq(jsonx_unknown_key_ci(j, keys), "extra");
+	cr_assert_str_eq(jsonx_unknown_key(j, keys), "ACTION");
+	cr_assert_eq(jsonx_canon_keys(j, keys), 0);
+	cr_assert_str_eq(jsonx_str(j, "action", ""), "a3");
+	cr_assert_str_eq(jsonx_str(j, "name", ""), "n");
+	cr_assert_null(json_object_get(j, "ACTION"));
+	cr_assert_null(json_object_get(j, "Action"));
+	cr_assert_null(json_object_get(j, "Name"));
+	cr_assert_eq(json_object_size(j), 3); /* action, name, extra */
+	json_object_del(j, "extra");
+	cr_assert_null(jsonx_unknown_key(j, keys));
+	cr_assert_eq(jsonx_canon_keys(NULL, keys), 0);
+	json_decref(j);
+}
