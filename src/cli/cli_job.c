@@ -430,7 +430,7 @@ int cli_job_show(cli_ctx_t *c)
 	if (s.xid[0] && !xact_id_valid(s.xid))
 		return cli_err(c, "UUID \"%s\" is invalid (typo?)", s.xid);
 	/* finished or not, always show a job named by its ID */
-	if (job_get(c, "qryxstats", s.k ? s.k->name : "", s.xid, &s.bck, all || s.xid[0] ? 0 : 1, &ms, err, sizeof(err),
+	if (job_get(c, "qryxstats", s.k ? s.k->name : "", s.xid, &s.bck, all || s.xid[0] ? -1 : 1, &ms, err, sizeof(err),
 		    NULL)) {
 		/* nothing matched anywhere: no jobs to show */
 		if (strstr(err, "not found") && !s.xid[0])
@@ -563,7 +563,7 @@ int cli_job_stop(cli_ctx_t *c)
 	job_msg(s.xid, xname, &s.bck, msg, sizeof(msg));
 	if (!xact_id_valid(s.xid))
 		return cli_err(c, "invalid xaction (job) UUID \"%s\"", s.xid);
-	if (job_get(c, "qryxstats", s.k ? s.k->name : "", s.xid, &(cli_bck_t){0}, 0, &ms, err, sizeof(err), NULL))
+	if (job_get(c, "qryxstats", s.k ? s.k->name : "", s.xid, &(cli_bck_t){0}, -1, &ms, err, sizeof(err), NULL))
 		return cli_err(c, "cannot stop %s: %s", msg, err);
 	/* summarize (AIStore's queryXactions): aborted everywhere? running anywhere? */
 	bool any = false, aborted = true, running = false;
@@ -718,7 +718,7 @@ int cli_job_wait(cli_ctx_t *c)
 	const xact_kind_t *k = s.k;
 	if (!k) { /* find out the kind from any node's snapshot */
 		json_t *ms = NULL;
-		if (job_get(c, "qryxstats", "", s.xid, &(cli_bck_t){0}, 0, &ms, err, sizeof(err), NULL))
+		if (job_get(c, "qryxstats", "", s.xid, &(cli_bck_t){0}, -1, &ms, err, sizeof(err), NULL))
 			return cli_err(c, "%s", err);
 		const char *tid;
 		json_t *snaps;

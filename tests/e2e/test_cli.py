@@ -576,8 +576,9 @@ def test_job_stop_running(cluster, bucket):
                      json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=10)
     assert r.status_code == 200, r.text
     xid = r.text
-    _, out, _ = ais(cluster, "show", "job")
-    assert "cleanup[%s]" % xid in out and out.count(" Running") == 3, out
+    for args in (["show", "job"], ["show", "job", "--all"], ["show", "job", "cleanup"]):
+        _, out, _ = ais(cluster, *args)
+        assert "cleanup[%s]" % xid in out and out.count(" Running") == 3, (args, out)
     _, out, _ = ais(cluster, "job", "stop", xid)
     assert out == "Stopped [%s]\n\n" % xid
     deadline = time.time() + 10

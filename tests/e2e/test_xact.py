@@ -122,6 +122,8 @@ def test_abort_and_state_transitions(cluster, bucket):
     assert st["end_time"] == 0 and st["aborted"] is False, st
     r = query(cluster, "running_all", {})
     assert r.status_code == 200 and "cleanup-store[%s]" % xid in r.json(), r.text
+    r = requests.get(clu(cluster), params={"what": "running_all"}, timeout=T)  # no body at all (curl)
+    assert r.status_code == 200 and "cleanup-store[%s]" % xid in r.json(), r.text
     ms = query(cluster, "qryxstats", {"kind": "cleanup", "show_active": True}).json()
     assert len(ms) == 3
     for snaps in ms.values():

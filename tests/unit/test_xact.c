@@ -489,6 +489,35 @@ Test(xact, reg_shutdown_aborts_running)
 	xact_put(x);
 }
 
+Test(xact, reg_add_external)
+{
+	/* a job some other code drives (no runner thread), e.g. a rebalance with its own streams */
+	char err[128];
+	json_t *out;
+	xact_t *x = xact_new(&k_quick, "g17", NULL);
+	cr_assert_eq(xact_reg_add(x), 0);
+	xact_in_add(x, 5, 500);
+	xact_t *f = xact_reg_find("g17");
+	cr_assert_eq(f, x);
+	xact_put(f);
+	xact_filter_t flt = {.only_running = 1};
+	cr_assert_eq(xact_reg_snaps(&flt, &out, err, sizeof(err)), 0);
+	cr_assert_eq(json_array_size(out), 1);
+	cr_assert_str_eq(str(json_object_get(json_array_get(out, 0), "stats"), "in-objs"), "5");
+	json_decref(out);
+	cr_assert(xact_finish(x));
+	cr_assert_eq(xact_reg_snaps(&flt, &out, err, sizeof(err)), 0);
+	cr_assert_eq(json_array_size(out), 0, "finished: not running any more");
+	json_decref(out);
+	flt.only_running = 0; /* AIStore's Flt: false = only the ones not running */
+	cr_assert_eq(xact_reg_snaps(&flt, &out, err, sizeof(err)), 0);
+	cr_assert_eq(json_array_size(out), 1);
+	json_decref(out);
+	xact_put(x);
+	xact_reg_shutdown(1000);
+	cr_assert_eq(xact_reg_count(), 0);
+}
+
 /* ---- kind table ---- */
 
 Test(xact, table)
