@@ -98,9 +98,47 @@ static const cli_cmd_t show_cmds[] = {
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+#define U_CLEANUP                                                                                       \
+	"Remove:\n"                                                                                      \
+	"\t- old/obsolete workfiles;\n"                                                                 \
+	"\t- orphan chunks and partial chunk manifests (abandoned multipart uploads).\n"                \
+	"\n"                                                                                              \
+	"\tNot in this version: removing deleted or misplaced objects, and '--rm-zero-size' (refused)."
+#define F_CLEANUP "force keep-misplaced rm-zero-size timeout wait non-verbose"
+#define U_STOP                                                                                                     \
+	"Terminate a single batch job or multiple jobs, e.g.:\n"                                                     \
+	"\t- 'stop tco-cysbohAGL'\t- terminate a given (multi-object copy/transform) job identified by its unique ID;\n" \
+	"\t- 'stop copy-listrange'\t- terminate all multi-object copies;\n"                                         \
+	"\t- 'stop copy-objects'\t- same as above (using display name);\n"                                          \
+	"\t- 'stop list'\t- stop all list-objects jobs;\n"                                                          \
+	"\t- 'stop ls'\t- same as above;\n"                                                                         \
+	"\t- 'stop prefetch-listrange'\t- stop all prefetch jobs;\n"                                                \
+	"\t- 'stop prefetch'\t- same as above;\n"                                                                   \
+	"\t- 'stop g731 --force'\t- forcefully abort global rebalance g731 (advanced usage only);\n"                \
+	"\t- 'stop --all'\t- terminate all running jobs\n"                                                          \
+	"press <TAB-TAB> to select, '--help' for more options."
+#define U_WAIT                                                                                                     \
+	"Wait for a specific job to complete, e.g.:\n"                                                               \
+	"\t- 'wait prefetch-listrange'\t- wait for prefetch job to finish (silent);\n"                              \
+	"\t- 'wait prefetch-listrange --refresh 5s'\t- wait with progress updates every 5 seconds."
+#define A_JOB "[NAME] [JOB_ID] [NODE_ID] [BUCKET]"
+
+static const cli_cmd_t job_start_cmds[] = {
+	{"cleanup", NULL, U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 static const cli_cmd_t job_cmds[] = {
-	{"show", NULL, "Show running (or all, with '--all') jobs (xactions)", "[NAME] [JOB_ID] [NODE_ID] [BUCKET]",
-	 "all json no-headers verbose", cli_job_show, NULL},
+	{"start", NULL, "Run batch job", NULL, NULL, NULL, job_start_cmds},
+	{"stop", NULL, U_STOP, A_JOB, "all regex force yes", cli_job_stop, NULL},
+	{"wait", NULL, U_WAIT, A_JOB, "refresh progress timeout", cli_job_wait, NULL},
+	{"show", NULL, "Show running (or all, with '--all') jobs (xactions)", A_JOB, "all json no-headers verbose",
+	 cli_job_show, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t storage_cmds[] = {
+	{"cleanup", NULL, U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -145,7 +183,9 @@ static const cli_cmd_t root_cmds[] = {
 	{"cluster", NULL, "Monitor and manage the cluster: nodes and their membership", NULL, NULL, NULL, cluster_cmds},
 	{"config", NULL, "Show and update cluster and node configuration", NULL, NULL, NULL, config_cmds},
 	{"show", NULL, "Show cluster, buckets, objects, configuration, jobs and performance", NULL, NULL, NULL, show_cmds},
-	{"job", NULL, "Show jobs (xactions)", NULL, NULL, NULL, job_cmds},
+	{"job", NULL, "Monitor, query, start/stop and manage jobs and eXtended actions (xactions)", NULL, NULL, NULL,
+	 job_cmds},
+	{"storage", NULL, "Monitor and manage clustered storage", NULL, NULL, NULL, storage_cmds},
 	{"performance", NULL, "Show performance counters, throughput and latency (same as 'ais show performance')",
 	 "[TARGET_ID]", F_PERF, cli_perf_all, perf_cmds},
 	{"ls", NULL, "(alias for \"bucket ls\") List buckets, or objects in a bucket", "[BUCKET[/PREFIX]] [PROVIDER]", F_LS,
@@ -159,6 +199,10 @@ static const cli_cmd_t root_cmds[] = {
 	 cli_object_get, NULL},
 	{"rmo", NULL, "(alias for \"object rm\") Remove objects", "BUCKET/OBJECT_NAME [BUCKET/OBJECT_NAME...]", "verbose yes",
 	 cli_object_rm, NULL},
+	{"start", NULL, "(alias for \"job start\") Run batch job", NULL, NULL, NULL, job_start_cmds},
+	{"stop", NULL, "(alias for \"job stop\") " U_STOP, A_JOB, "all regex force yes", cli_job_stop, NULL},
+	{"wait", NULL, "(alias for \"job wait\") " U_WAIT, A_JOB, "refresh progress timeout", cli_job_wait, NULL},
+	{"space-cleanup", NULL, "(alias for \"storage cleanup\") " U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -61,6 +61,15 @@ static const cli_flag_t args_flags[] = {
 	{"keep-initial-config", NULL, CLI_F_BOOL, "Keep the original plain-text configuration the node was deployed with"},
 	{"extended", NULL, CLI_F_BOOL, "Show extended (intra-cluster control and data) URLs"},
 	{"silent", NULL, CLI_F_BOOL, "Server-side flag, an indication for aistore _not_ to log assorted errors"},
+	{"wait", NULL, CLI_F_BOOL, "Wait for an asynchronous operation to finish (optionally, use '--timeout' to limit the waiting time)"},
+	{"timeout", NULL, CLI_F_STR,
+	 "Maximum time to wait for a job to finish; if omitted: wait forever or until Ctrl-C;\n"
+	 "valid time units: ns, us (or µs), ms, s (default), m, h"},
+	{"rm-zero-size", NULL, CLI_F_BOOL, "Remove zero size objects (caution: advanced usage only)"},
+	{"keep-misplaced", NULL, CLI_F_BOOL,
+	 "Do not remove misplaced objects (default: remove after 'dont_cleanup_time' grace period)\n"
+	 "Tip: use 'ais config cluster log.modules space' to enable logging for dry-run visibility"},
+	{"non-verbose", "nv", CLI_F_BOOL, "Non-verbose (quiet) output, minimized reporting, fewer warnings"},
 	{"help", "h", CLI_F_BOOL, "Show help"},
 };
 

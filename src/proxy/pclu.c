@@ -41,10 +41,8 @@ static void pclu_get(http_req_t *r)
 		bmd_put(m);
 	} else if (!strcmp(what, "config")) {
 		pclu_json(r, config_public_json(config_get()->cluster));
-	} else if (!strcmp(what, "qryxstats")) {
-		pclu_json(r, json_object()); /* xact.MultiSnap by target ID: no jobs (xactions) exist yet */
-	} else if (!strcmp(what, "running_all")) {
-		pclu_json(r, json_array());
+	} else if (pxact_get(r, what)) {
+		/* jobs: status, status_all, qryxstats, running_all (pxact.c) */
 	} else {
 		http_error(r, 400, NULL, "invalid GET /v1/cluster request: unrecognized what=%s", what);
 	}
@@ -78,7 +76,7 @@ void pfwd_to_primary(http_req_t *r)
 int pobj_init(void);
 int pbck_init(void);
 int pconf_init(void);
-int pmpu_init(void);
+int pxact_init(void);
 int pmaint_init(void);
 
 int proxy_init(void)
@@ -87,7 +85,7 @@ int proxy_init(void)
 	pobj_init();
 	pbck_init();
 	pconf_init();
-	pmpu_init();
+	pxact_init();
 	pmaint_init();
 	return 0;
 }

@@ -42,6 +42,10 @@ int pbck_destroy(const pbck_t *b, char *err, size_t cap);
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 
+/* GET /v1/cluster?what=status|status_all|qryxstats|running_all (pxact.c): takes the request
+ * (reads the QueryMsg body, answers from the pool) and returns true; false for other whats. */
+bool pxact_get(http_req_t *r, const char *what);
+
 /* PUT /v1/cluster {"action": <name>, ...}: register a handler for an action (at init only).
  * The handler runs on the pool with the parsed message (owned by the caller) and responds. */
 typedef void (*pclu_action_fn)(http_req_t *r, json_t *msg);

@@ -3,6 +3,7 @@
  *   /v1/objects/<bck>/<obj>  GET HEAD PUT DELETE POST(rename/copy/append via action or appendty)
  *   /v1/buckets/<bck>        GET (list page of this target's objects, body {"action":"list",
  *                            "value":LsoMsg}), HEAD (does the bucket exist here)
+ *   /v1/xactions             GET (job snapshots), PUT (start/stop a job): txact.c over xact/
  * and reacts to BMD changes (new bucket → dirs; destroyed bucket → data removed). */
 #ifndef AIS_TARGET_H
 #define AIS_TARGET_H

@@ -30,10 +30,12 @@ void obj_ops_delete(http_req_t *r);
 void obj_ops_post(http_req_t *r);       /* POST {"action":"rename-obj"} */
 void obj_ops_copy(http_req_t *r);       /* PUT ?object_to=<uname> (deferred to the pool) */
 void tlist_handle(http_req_t *r);       /* GET /v1/buckets/<bck> {"action":"list"} */
-void cleanup_init(void);
+/* job endpoints /v1/xactions (txact.c); fini stops the jobs (before the mountpaths go) */
+void txact_init(void);
+void txact_fini(void);
 /* native multipart (tmpu.c): PUT part, POST mpt-* action, DELETE abort */
 void mpu_put_handle(http_req_t *r);
 void mpu_post_handle(http_req_t *r, obj_t *o, const char *action, void *jmsg);
-void mpu_delete_handle(http_req_t *r);                /* PUT /v1/xactions {start cleanup-store} (cleanup.c) */
+void mpu_delete_handle(http_req_t *r);
 
 #endif

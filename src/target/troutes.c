@@ -109,7 +109,7 @@ int tgt_init(const config_t *cfg)
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_DELETE) | RM(HTTP_M_POST),
 		  "/v1/objects", tgt_objects_cb);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/buckets", tgt_buckets_cb);
-	cleanup_init();
+	txact_init();
 	bmd_t *m = bmd_get();
 	if (m) {
 		tgt_on_bmd(NULL, m);
@@ -120,6 +120,7 @@ int tgt_init(const config_t *cfg)
 
 void tgt_fini(void)
 {
+	txact_fini();
 	fs_reset();
 }
 

@@ -498,3 +498,119 @@ def test_maintenance_and_decommission(cluster, bucket):
         node.start()
         cluster.expected_down.discard(node.name)
         cluster.wait_ready(timeout=30)
+
+
+# ---------------------------------------------------------------- jobs: space cleanup, show/stop/wait
+
+def _plant_work(cluster, bck, n):
+    """n young work files per mountpath: a cleanup with dont_cleanup_time=1h visits and keeps them"""
+    for t in cluster.targets:
+        for mp in t.mountpaths:
+            d = os.path.join(mp, "@ais", bck, "%wk")
+            os.makedirs(d, exist_ok=True)
+            for i in range(n):
+                with open(os.path.join(d, "planted.%d" % i), "wb") as f:
+                    f.write(b"w")
+
+
+def _job_status(cluster, xid):
+    r = requests.get(cluster.url + "/v1/cluster", params={"what": "status"}, json={"id": xid}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_job_help(cluster):
+    for path in (["job", "stop"], ["job", "wait"], ["job", "start", "cleanup"], ["storage", "cleanup"], ["stop"],
+                 ["wait"], ["space-cleanup"]):
+        _, out, _ = ais(cluster, *(path + ["--help"]))
+        assert "NAME:" in out and "USAGE:" in out and ("ais " + " ".join(path)) in out, (path, out)
+    _, out, _ = ais(cluster, "job", "--help")
+    assert [r[0] for r in rows(out.split("COMMANDS:")[1].split("OPTIONS:")[0])] == ["start", "stop", "wait", "show"]
+
+
+def test_space_cleanup_and_show_job(cluster):
+    _, out, _ = ais(cluster, "space-cleanup")
+    m = out.strip().split()
+    assert out.startswith("Started cleanup-store[") and "To monitor the progress, run 'ais show job " in out, out
+    xid = m[1][len("cleanup-store["):-2]
+    assert out == "Started cleanup-store[%s]. To monitor the progress, run 'ais show job %s'\n" % (xid, xid)
+    deadline = time.time() + 30
+    while not _job_status(cluster, xid)["end_time"]:
+        assert time.time() < deadline
+        time.sleep(0.05)
+    # finished: not among the running jobs, shown with --all and by ID
+    _, out, _ = ais(cluster, "show", "job", "cleanup")
+    assert out.startswith("No running 'cleanup' jobs. Use '--all' to show all"), out
+    for args in (["show", "job", "cleanup", "--all"], ["job", "show", xid], ["show", "job", "--all"]):
+        _, out, _ = ais(cluster, *args)
+        lines = out.splitlines()
+        i = next(k for k, ln in enumerate(lines) if ln.startswith("cleanup[%s] (ctl: " % xid))
+        hdr = next(k for k in range(i, len(lines)) if lines[k].startswith("NODE"))
+        assert lines[hdr].split() == ["NODE", "ID", "KIND", "OBJECTS", "BYTES", "START", "END", "STATE"], out
+        body = [ln.split() for ln in lines[hdr + 1:hdr + 4]]
+        assert sorted(r[0] for r in body) == sorted(cluster.target_ids_in_smap()), out
+        assert all(r[1:3] == [xid, "cleanup-store"] and r[-1] == "Finished" for r in body), out
+    _, out, _ = ais(cluster, "show", "job", xid, "--json")
+    ms = json.loads(out)
+    assert len(ms) == 3 and all(s[0]["id"] == xid and s[0]["kind"] == "cleanup-store" for s in ms.values())
+    # storage cleanup --wait: returns when the job is done
+    _, out, _ = ais(cluster, "storage", "cleanup", "--wait")
+    lines = out.splitlines()
+    assert lines[0].startswith("Started storage cleanup ") and lines[0].endswith("...") and lines[1:] == ["Done."], out
+    xid2 = lines[0][len("Started storage cleanup "):-3]
+    assert _job_status(cluster, xid2)["end_time"] > 0
+    # job wait on a finished job; stop on a finished one
+    _, out, _ = ais(cluster, "job", "wait", xid)
+    assert out == "Waiting for cleanup[%s] ...\nDone.\n" % xid
+    _, out, _ = ais(cluster, "wait", "cleanup", xid2)
+    assert out == "Waiting for cleanup[%s] ...\nDone.\n" % xid2
+    _, out, _ = ais(cluster, "job", "stop", xid)
+    assert out == "[%s] already finished, nothing to do\n" % xid
+    _, out, _ = ais(cluster, "stop", "cleanup")
+    assert out == "No running 'cleanup' jobs, nothing to do\n"
+
+
+def test_job_stop_running(cluster, bucket):
+    _plant_work(cluster, bucket, 100)
+    r = requests.put(cluster.url + "/v1/cluster", params={"dont_cleanup_time": "1h", "throttle": "50ms"},
+                     json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=10)
+    assert r.status_code == 200, r.text
+    xid = r.text
+    for args in (["show", "job"], ["show", "job", "--all"], ["show", "job", "cleanup"]):
+        _, out, _ = ais(cluster, *args)
+        assert "cleanup[%s]" % xid in out and out.count(" Running") == 3, (args, out)
+    _, out, _ = ais(cluster, "job", "stop", xid)
+    assert out == "Stopped [%s]\n\n" % xid
+    deadline = time.time() + 10
+    while True:
+        _, out, _ = ais(cluster, "show", "job", xid)
+        if out.count("Aborted by user") == 3 or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert out.count("Aborted by user") == 3, out
+    assert _job_status(cluster, xid)["aborted"] is True
+    _, out, _ = ais(cluster, "job", "stop", xid)
+    assert out == "[%s] is aborted, nothing to do\n" % xid
+    # stop by name, with the confirmation skipped
+    r = requests.put(cluster.url + "/v1/cluster", params={"dont_cleanup_time": "1h", "throttle": "50ms"},
+                     json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=10)
+    xid2 = r.text
+    _, out, _ = ais(cluster, "stop", "cleanup", "--yes")
+    assert out == "Stopped cleanup-store[%s]\n" % xid2, out
+    deadline = time.time() + 10
+    while not _job_status(cluster, xid2)["aborted"]:
+        assert time.time() < deadline
+        time.sleep(0.05)
+
+
+def test_job_errors(cluster):
+    rc, out, err = ais(cluster, "job", "stop", "NoSuchJob12", check=False)
+    assert rc == 1 and err == 'Error: cannot stop [NoSuchJob12]: "x-[NoSuchJob12]" not found\n', (out, err)
+    rc, out, err = ais(cluster, "show", "job", "NoSuchJob12", check=False)
+    assert rc == 1 and "not found" in err
+    rc, out, err = ais(cluster, "job", "stop", check=False)
+    assert rc == 2 and "missing arguments" in err
+    rc, out, err = ais(cluster, "space-cleanup", "--rm-zero-size", check=False)
+    assert rc == 1 and "not supported" in err, err
+    rc, out, err = ais(cluster, "storage", "cleanup", "ais://no-such-bucket", check=False)
+    assert rc == 1 and err == 'Error: bucket "ais://no-such-bucket" does not exist\n', err

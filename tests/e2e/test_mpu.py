@@ -6,6 +6,7 @@ delete of chunked objects; restart of a target mid-upload; space cleanup of abor
 abandoned uploads; auto-chunking above chunks.objsize_limit."""
 import os
 import random
+import time
 
 import requests
 
@@ -40,10 +41,22 @@ def mpu_abort(cluster, bck, name, uid):
 
 
 def cleanup(cluster, dont="0s"):
+    """space cleanup is a job (AIStore's api.StartXaction answers its ID at once): start it, then
+    wait for it to finish through the status API (api.WaitForXactionIC)"""
     r = requests.put(cluster.url + "/v1/cluster", params={"dont_cleanup_time": dont},
                      json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=60)
     assert r.status_code == 200, (r.status_code, r.text)
-    return r.text
+    xid = r.text
+    deadline = time.time() + 60
+    while True:
+        st = requests.get(cluster.url + "/v1/cluster", params={"what": "status"}, json={"id": xid}, timeout=T)
+        assert st.status_code == 200, (st.status_code, st.text)
+        st = st.json()
+        if st["end_time"]:
+            assert not st["aborted"], st
+            return xid
+        assert time.time() < deadline, "cleanup %s did not finish: %s" % (xid, st)
+        time.sleep(0.05)
 
 
 def chunk_files(cluster, bck):
