@@ -1,11 +1,13 @@
-/* s3_mpu: S3 multipart upload at the target, on the protocol-independent core (target/mpu.h):
+/* s3_mpu: S3 multipart upload at the target, on the protocol-independent core (obj/mpu.h):
  * CreateMultipartUpload, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
  * UploadPartCopy, the begin/end of UploadPart (its body goes through s3_object.c's aws-chunked
  * pipeline), and the target's share of ListMultipartUploads (JSON, merged by the proxy in
  * s3_uploads.c). The S3 headers given at create (Content-Type & co, x-amz-meta-*,
  * x-amz-checksum-algorithm) travel in the upload's manifest meta as packed "k\0v\0" pairs and
  * become the object's custom metadata at complete (except the algorithm). The composite
- * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool. */
+ * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool.
+ * UploadPartCopy reads a local source through the object reader (obj/obj_get.h) and a remote one
+ * with fetch_range from its owner - the mover the target-to-target transport replaces. */
 #include "s3/s3_tgt.h"
 
 #include <curl/curl.h>
@@ -28,6 +30,7 @@
 #include "s3/s3xml.h"
 #include "obj/chunk.h"
 #include "obj/mpu.h"
+#include "obj/obj_get.h"
 
 #define S3M_ALGO_KEY "x-amz-checksum-algorithm" /* in the meta only, never in the object's md */
 #define S3M_MAX_BODY (4u << 20)
@@ -526,48 +529,34 @@ static int fetch_range(const snode_t *peer, const bck_t *b, const char *name, in
 	return rc;
 }
 
-/* copy from the local source object (monolithic or chunked) into the part */
+/* copy from the local source object (monolithic or chunked) into the part, through the object
+ * reader (its size check: never bytes of a truncated or extended file) */
 static int copy_local(const obj_t *src, int64_t off, int64_t len, bool ranged, pcopy_t *pc, int64_t *srcsize)
 {
-	lom_md_t md;
-	lom_md_init(&md);
-	ufest_t u;
-	ufest_init(&u);
-	chunk_rd_t rd;
-	bool have_rd = false;
+	obj_get_t g;
+	obj_why_t why;
 	char *buf = NULL;
-	int fd = open(src->fqn, O_RDONLY | O_CLOEXEC);
-	int rc = fd < 0 ? AIS_ENOTFOUND : obj_load(src, fd, &md);
+	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
+	if (!rc)
+		rc = obj_get_prepare(&g, &why);
 	if (rc)
 		goto out;
-	struct stat st;
-	int64_t size = md.size;
-	if (md.flags & LOM_FL_CHUNKED) {
-		if ((rc = chunk_load(src, &md, &u)))
-			goto out;
-		chunk_rd_init(&rd, &u, fd);
-		have_rd = true;
-		size = u.size;
-	} else if (!fstat(fd, &st)) {
-		size = st.st_size;
-	}
-	*srcsize = size;
+	*srcsize = g.size;
 	if (!ranged) {
 		off = 0;
-		len = size;
-	} else if (off >= size || off + len > size) {
+		len = g.size;
+	} else if (off >= g.size || off + len > g.size) {
 		rc = AIS_ERANGE;
 		goto out;
 	}
-	buf = malloc(1 << 20);
-	if (!buf) {
+	if (!(buf = malloc(1 << 20))) {
 		rc = AIS_ENOMEM;
 		goto out;
 	}
 	int64_t pos = off, end = off + len;
 	while (!rc && pos < end) {
 		size_t want = (size_t)(end - pos) < (1u << 20) ? (size_t)(end - pos) : (1u << 20);
-		ssize_t n = have_rd ? chunk_rd_pread(&rd, buf, want, pos) : pread(fd, buf, want, (off_t)pos);
+		ssize_t n = obj_get_pread(&g, buf, want, pos);
 		if (n <= 0) {
 			rc = AIS_EIO;
 			break;
@@ -577,12 +566,7 @@ static int copy_local(const obj_t *src, int64_t off, int64_t len, bool ranged, p
 	}
 out:
 	free(buf);
-	if (have_rd)
-		chunk_rd_fini(&rd);
-	if (fd >= 0)
-		close(fd);
-	ufest_fini(&u);
-	lom_md_fini(&md);
+	obj_get_close(&g);
 	return rc;
 }
 
@@ -683,18 +667,17 @@ bool s3_mpu_is_mpu(const http_req_t *r)
 	}
 }
 
-void s3_mpu_handle(http_req_t *r, s3_req_t *q, const obj_t *o)
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o)
 {
 	s3m_t *m = calloc(1, sizeof(*m));
 	if (!m) {
-		obj_t tmp = *o;
-		obj_fini(&tmp);
+		obj_fini(o);
 		free(q);
 		s3_err(r, 500, "InternalError", "out of memory");
 		return;
 	}
 	m->q = q;
-	m->o = *o; /* takes the BMD reference; oname points into q */
+	obj_move(&m->o, o); /* takes the BMD reference and the name */
 	r->user = m;
 	bool uploads = http_query_get(r, "uploads") != NULL, id = http_query_get(r, "uploadId") != NULL;
 	switch (r->method) {

@@ -23,8 +23,8 @@ const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *
 /* s3_mpu.c: the request is a multipart operation that s3_mpu_handle serves (everything but
  * UploadPart with a body, which s3_object.c streams) */
 bool s3_mpu_is_mpu(const http_req_t *r);
-/* takes q and o (its BMD reference; o->oname points into q); responds */
-void s3_mpu_handle(http_req_t *r, s3_req_t *q, const obj_t *o);
+/* takes q and o (obj_move: its BMD reference and name; o is left empty); responds */
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o);
 /* UploadPart: parse uploadId/partNumber and begin the part (xt: x-amz-checksum algorithm to
  * compute, S3CK_NONE for none). 0, or responds (NoSuchUpload, InvalidArgument) and returns < 0 */
 int s3_mpu_part_begin(http_req_t *r, const obj_t *o, s3ck_type_t xt, mpu_part_t **out);
