@@ -334,7 +334,7 @@ int obj_get_take_fd(obj_get_t *g)
 ssize_t obj_get_pread(obj_get_t *g, void *buf, size_t n, int64_t off)
 {
 	if (g->chunked)
-		return g->prepared ? chunk_rd_pread(&g->rd, buf, n, off) : AIS_EINVAL;
+		return g->rd.fd1 >= 0 ? chunk_rd_pread(&g->rd, buf, n, off) : AIS_EINVAL; /* manifest loaded? */
 	if (off >= g->size)
 		return 0;
 	if ((int64_t)n > g->size - off)
