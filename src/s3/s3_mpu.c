@@ -7,10 +7,9 @@
  * become the object's custom metadata at complete (except the algorithm). The composite
  * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool.
  * UploadPartCopy reads a local source through the object reader (obj/obj_get.h) and a remote one
- * with fetch_range from its owner - the mover the target-to-target transport replaces. */
+ * from its owner with s3_fetch_owner (s3_fetch.c, the mover the target-to-target transport replaces). */
 #include "s3/s3_tgt.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -443,24 +442,11 @@ out:
 
 typedef struct pcopy {
 	mpu_part_t *p;
-	int rc;
-	int64_t got;
-	long status;
 } pcopy_t;
 
-static size_t pcopy_write(char *d, size_t sz, size_t nm, void *arg)
+static int pcopy_sink(void *arg, const char *buf, size_t n)
 {
-	pcopy_t *pc = arg;
-	size_t n = sz * nm;
-	if (pc->status == 0)
-		pc->status = 1; /* body seen; the status is read after */
-	int rc = mpu_part_write(pc->p, d, n);
-	if (rc) {
-		pc->rc = rc;
-		return 0;
-	}
-	pc->got += (int64_t)n;
-	return n;
+	return mpu_part_write(((pcopy_t *)arg)->p, buf, n);
 }
 
 /* "bytes=first-last" → off, len; false when malformed */
@@ -480,53 +466,6 @@ static bool copy_range(const char *h, int64_t *off, int64_t *len)
 	*off = a;
 	*len = b - a + 1;
 	return true;
-}
-
-/* copy [off, off+len) (len < 0: all) of the source from its owner `peer` into the part */
-static int fetch_range(const snode_t *peer, const bck_t *b, const char *name, int64_t off, int64_t len, pcopy_t *pc,
-		       char *err, size_t cap)
-{
-	char *enc = url_encode(name, true), *bn = url_encode(b->name, false);
-	sbuf_t url = SBUF_INIT;
-	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=ais", peer->pub.url, bn ? bn : "", enc ? enc : "");
-	free(enc);
-	free(bn);
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	int rc = 0;
-	if (!c) {
-		sbuf_fini(&url);
-		return AIS_ENOMEM;
-	}
-	char rh[96];
-	if (len >= 0) {
-		snprintf(rh, sizeof(rh), "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
-		hl = curl_slist_append(hl, rh);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pcopy_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, pc);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-	CURLcode cc = curl_easy_perform(c);
-	long st = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-	if (st == 404)
-		rc = AIS_ENOTFOUND;
-	else if (st == 416)
-		rc = AIS_ERANGE;
-	else if (cc != CURLE_OK) {
-		snprintf(err, cap, "fetch from %s: %s (status %ld)", peer->id, curl_easy_strerror(cc), st);
-		rc = pc->rc ? pc->rc : AIS_EIO;
-	} else if (len >= 0 && pc->got != len) {
-		rc = AIS_ERANGE; /* the owner clamps a range past the end: not within the source */
-	}
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	sbuf_fini(&url);
-	return rc;
 }
 
 /* copy from the local source object (monolithic or chunked) into the part, through the object
@@ -613,7 +552,7 @@ static void part_copy_cb(http_req_t *r)
 	if (!remote)
 		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
 	else
-		rc = fetch_range(&peer, sbk, skey, off, len, &pc, err, sizeof(err));
+		rc = s3_fetch_owner(&peer, sbk, skey, off, len, pcopy_sink, &pc, NULL, err, sizeof(err));
 	mpu_part_info_t info;
 	mpu_why_t why2;
 	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);

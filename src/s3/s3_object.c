@@ -5,15 +5,14 @@
  * Content-Type, x-amz-meta-*, x-amz-checksum-* with checksum mode; PUT with aws-chunked bodies
  * decoded (chunk signatures, trailers), the payload SHA-256 and the x-amz-checksum / Content-MD5
  * expectations handed to the writer; DELETE (204 also when absent); CopyObject (the source
- * local, or fetched from its owner by s3o_fetch_owner - the mover the target-to-target transport
- * replaces). The stored object is an ordinary one: LOM with the bucket checksum plus custom
+ * local, or fetched from its owner by s3_fetch_owner - s3_fetch.c, the mover the target-to-target
+ * transport replaces). The stored object is an ordinary one: LOM with the bucket checksum plus custom
  * metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API.
  * Multipart: UploadPart's body runs through the same body pipeline into an mpu part (begin/end
  * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
  * reads are streamed from a pool thread through the object reader. */
 #include "s3/s3_tgt.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,92 +648,6 @@ fail:
 
 /* ---- CopyObject (pool thread) */
 
-/* the mover from the source's owner: GET it from that target's native API, body into sink,
- * its custom metadata (Ais-Custom-Md) into md. The one function the target-to-target transport
- * replaces. 0, AIS_ENOTFOUND, or AIS_E* with a message in err */
-typedef struct fetch {
-	CURL *c;
-	obj_sink_fn sink;
-	void *arg;
-	lom_md_t *md;
-	int rc;
-} fetch_t;
-
-static size_t fetch_write(char *d, size_t sz, size_t nm, void *arg)
-{
-	fetch_t *f = arg;
-	long st = 0;
-	curl_easy_getinfo(f->c, CURLINFO_RESPONSE_CODE, &st);
-	if (st != 200)
-		return sz * nm; /* an error document: not the object */
-	if ((f->rc = f->sink(f->arg, d, sz * nm)))
-		return 0;
-	return sz * nm;
-}
-
-static size_t fetch_hdr(char *b, size_t sz, size_t nm, void *arg)
-{
-	fetch_t *f = arg;
-	size_t len = sz * nm;
-	static const char pfx[] = "Ais-Custom-Md:";
-	if (len > sizeof(pfx) && !strncasecmp(b, pfx, sizeof(pfx) - 1)) {
-		char *v = strndup(b + sizeof(pfx) - 1, len - (sizeof(pfx) - 1));
-		if (!v)
-			return 0;
-		char *s = v;
-		while (*s == ' ')
-			s++;
-		s[strcspn(s, "\r\n")] = '\0';
-		char *eq = strchr(s, '=');
-		if (eq) {
-			*eq = '\0';
-			lom_md_custom_set(f->md, s, eq + 1);
-		}
-		free(v);
-	}
-	return len;
-}
-
-static int s3o_fetch_owner(const snode_t *peer, const bck_t *b, const char *name, obj_sink_fn sink, void *arg,
-			   lom_md_t *md, char *err, size_t cap)
-{
-	char *enc = url_encode(name, true), *bn = url_encode(b->name, false);
-	sbuf_t url = SBUF_INIT;
-	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=ais", peer->pub.url, bn ? bn : "", enc ? enc : "");
-	free(enc);
-	free(bn);
-	fetch_t f = {.sink = sink, .arg = arg, .md = md};
-	CURL *c = curl_easy_init();
-	int rc = 0;
-	if (!c) {
-		sbuf_fini(&url);
-		return AIS_ENOMEM;
-	}
-	f.c = c;
-	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &f);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	CURLcode cc = curl_easy_perform(c);
-	long st = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-	if (cc != CURLE_OK) {
-		snprintf(err, cap, "fetch from %s: %s", peer->id, curl_easy_strerror(cc));
-		rc = f.rc ? f.rc : AIS_EUNAVAIL;
-	} else if (st == 404) {
-		rc = AIS_ENOTFOUND;
-	} else if (st != 200) {
-		snprintf(err, cap, "fetch from %s: status %ld", peer->id, st);
-		rc = AIS_EIO;
-	}
-	curl_easy_cleanup(c);
-	sbuf_fini(&url);
-	return rc;
-}
-
 int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key)
 {
 	size_t n = strcspn(hdr, "?");
@@ -808,7 +721,7 @@ static int copy_source(const obj_t *src, obj_put_t *w, lom_md_t *smd, char *err,
 {
 	snode_t peer;
 	if (obj_remote_owner(src->bck, src->oname, &peer))
-		return s3o_fetch_owner(&peer, src->bck, src->oname, copy_sink, w, smd, err, cap);
+		return s3_fetch_owner(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, err, cap);
 	obj_get_t g;
 	obj_why_t why;
 	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
