@@ -2,7 +2,9 @@
  * target: the bucket (from a BMD version the context holds a reference to, or borrows), the
  * validated name, its uname digest, the HRW mountpath and the on-disk path. Also the steps every
  * writer and reader shares: work files under %wk, loading the LOM with the defunct-bucket check,
- * and the commit (LOM xattr + rename into place, versioning under the object's lock).
+ * and the commit (LOM xattr + rename into place, versioning under the object's lock), and the
+ * reason codes (obj_why_t) of the whole core. The core's operations: obj_put.h (writer),
+ * obj_get.h (reader), obj_ops.h (delete, copy, rename), mpu.h (multipart).
  * Knows no protocol: the native API (src/target) and S3 (src/s3) and background jobs all use it.
  * Invariant: an object path only ever receives a complete file carrying a valid LOM (rename of
  * a finished work file); the work file is removed on every failure. */
