@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "obj/chunk.h"
+#include "obj/obj_get.h"
 #include "stats/stats.h"
 
 struct obj_put {
@@ -311,4 +312,47 @@ void obj_put_abort(obj_put_t *w, int rc)
 	if (rc)
 		put_count_err(w, rc, rc == AIS_EIO ? OBJ_WHY_IO : OBJ_WHY_NONE);
 	put_free(w);
+}
+
+static int put_append_sink(void *arg, const char *buf, size_t n)
+{
+	return fsops_write_all(*(const int *)arg, buf, n);
+}
+
+int obj_put_append_new(const obj_t *o, char *work, size_t cap, int *fd, obj_why_t *why)
+{
+	*why = OBJ_WHY_NONE;
+	int rc = obj_open_work(o, "apnd", O_WRONLY | O_APPEND, work, cap, fd);
+	if (rc) {
+		log_err("%s: create apnd work file: %s", o->fqn, err_str(rc));
+		*why = OBJ_WHY_IO;
+		goto fail;
+	}
+	obj_get_t g;
+	rc = obj_get_open(&g, o, OBJ_GET_QUIET, why);
+	if (!rc && !(rc = obj_get_prepare(&g, why)))
+		rc = obj_get_read_all(&g, put_append_sink, fd);
+	obj_get_close(&g);
+	if (rc == AIS_ENOTFOUND) { /* missing or defunct: start empty */
+		*why = OBJ_WHY_NONE;
+		rc = 0;
+	}
+	if (!rc)
+		return 0;
+	if (*why == OBJ_WHY_NONE)
+		*why = OBJ_WHY_IO;
+	close(*fd);
+	*fd = -1;
+	unlink(work);
+fail:
+	stats_err(STATS_ERR_APPEND, STATS_BCK(o->bck));
+	return rc;
+}
+
+void obj_put_append_done(const obj_t *o, int rc, int64_t t0)
+{
+	if (rc)
+		stats_err(STATS_ERR_APPEND, STATS_BCK(o->bck));
+	else
+		stats_op(STATS_APPEND, STATS_BCK(o->bck), t0, -1);
 }

@@ -88,4 +88,14 @@ int obj_put_commit(obj_put_t *w, obj_put_res_t *res, obj_why_t *why);
  * NULL is a no-op. */
 void obj_put_abort(obj_put_t *w, int rc);
 
+/* APPEND (the native API's append_type=append): data accumulates in one work file across requests
+ * and becomes the object at flush (obj_put_adopt with OBJ_ACCT_APPEND).
+ * obj_put_append_new: a fresh work file under %wk (path in work), seeded with the current
+ * object's content (through the reader; a missing object starts empty). 0 with *fd open for
+ * appending, or AIS_E* (nothing left; counted as err.append.n; work is "" when the file could
+ * not even be created). Blocks on the copy. */
+int obj_put_append_new(const obj_t *o, char *work, size_t cap, int *fd, obj_why_t *why);
+/* the end of one append request: rc 0 counts append.n (latency from t0), else err.append.n */
+void obj_put_append_done(const obj_t *o, int rc, int64_t t0);
+
 #endif

@@ -3,9 +3,9 @@
  * (obj/obj_put.h). PUT: Ais-Checksum-* and Content-Length in, each body chunk straight into the
  * writer (work file or chunks above chunks.objsize_limit, checksums on the fly), commit at the
  * end; a truncated body, a disconnect or a checksum mismatch aborts: nothing partial is visible.
- * APPEND keeps appending to one work file named by the returned Ais-Append-Handle (seeded with
- * the current object through the object reader); flush hands that file to the writer
- * (obj_put_adopt), which re-hashes, verifies and commits it. */
+ * APPEND keeps appending to one work file named by the returned Ais-Append-Handle (created and
+ * seeded with the current object by obj_put_append_new); flush hands that file to the writer
+ * (obj_put_adopt), which re-hashes, verifies and commits it. The handle is this API's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,11 +16,9 @@
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/fsops.h"
-#include "core/log.h"
 #include "fs/fs.h"
-#include "obj/obj_get.h"
 #include "obj/obj_put.h"
-#include "stats/stats.h"
+#include "stats/stats.h" /* stats_now: an append's start */
 #include "target/tgt_int.h"
 
 typedef struct put_ctx {
@@ -157,37 +155,17 @@ static void apnd_end_cb(http_req_t *r, int status)
 	put_ctx_t *p = r->user;
 	r->user = NULL;
 	int rc = status ? status : p->err;
+	obj_put_append_done(&p->o, rc, p->t0);
 	if (rc) {
 		/* keep what was appended so far (AIStore does too) */
 		char cn[OBJ_UNAME_MAX];
 		obj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
-		stats_err(STATS_ERR_APPEND, STATS_BCK(p->o.bck));
 		http_error_code(r, rc, "%s: failed to PUT %s: %s", node_name(), cn, err_str(rc));
 	} else {
-		stats_op(STATS_APPEND, STATS_BCK(p->o.bck), p->t0, -1);
 		http_hdr_add(r, "Ais-Append-Handle", p->handle);
 		http_respond(r, 200, NULL, NULL, 0);
 	}
 	put_ctx_free(p);
-}
-
-static int apnd_seed_sink(void *arg, const char *buf, size_t n)
-{
-	return fsops_write_all(*(const int *)arg, buf, n);
-}
-
-/* copy the current object (if any; chunked too) into the fresh append work file */
-static int apnd_seed(put_ctx_t *p)
-{
-	obj_get_t g;
-	obj_why_t why;
-	int rc = obj_get_open(&g, &p->o, OBJ_GET_QUIET, &why);
-	if (rc == AIS_ENOTFOUND)
-		return 0; /* missing/defunct: start empty */
-	if (!rc && !(rc = obj_get_prepare(&g, &why)))
-		rc = obj_get_read_all(&g, apnd_seed_sink, &p->fd);
-	obj_get_close(&g);
-	return rc == AIS_ENOTFOUND ? 0 : rc;
 }
 
 /* handle: "<node id>|<work file basename>|<cksum type>|" (opaque to clients) */
@@ -287,19 +265,14 @@ static void apnd_start(http_req_t *r, put_ctx_t *p, const char *ty)
 			goto fail;
 		}
 	} else {
-		if ((rc = obj_open_work(&p->o, "apnd", O_WRONLY, p->work, sizeof(p->work), &p->fd))) {
-			log_err("%s: create apnd work file: %s", node_name(), err_str(rc));
-			http_error_code(r, rc, "%s: failed to create work file: %s", node_name(), err_str(rc));
-			goto fail;
-		}
-		if ((rc = apnd_seed(p))) {
+		obj_why_t why;
+		if ((rc = obj_put_append_new(&p->o, p->work, sizeof(p->work), &p->fd, &why))) {
 			char cn[OBJ_UNAME_MAX];
 			obj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
-			close(p->fd);
-			p->fd = -1;
-			unlink(p->work);
-			stats_err(STATS_ERR_APPEND, STATS_BCK(p->o.bck));
-			http_error_code(r, rc, "%s: failed to PUT %s: %s", node_name(), cn, err_str(rc));
+			if (p->work[0])
+				http_error_code(r, rc, "%s: failed to PUT %s: %s", node_name(), cn, err_str(rc));
+			else
+				http_error_code(r, rc, "%s: failed to create work file: %s", node_name(), err_str(rc));
 			goto fail;
 		}
 	}

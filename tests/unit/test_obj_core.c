@@ -483,6 +483,46 @@ Test(obj_core, adopt_work_file)
 	obj_fini(&o);
 }
 
+Test(obj_core, append_seeded_from_chunked_object)
+{
+	obj_t o;
+	init_obj(&o, "b", "apnd/chunked");
+	size_t len = 5 * CHUNK + 3;
+	unsigned char *data = rnd(len + 4, 51);
+	put_ok(&o, data, len, (int64_t)len, NULL);
+	char work[FQN_MAX];
+	int fd;
+	obj_why_t why;
+	int64_t t0 = stats_now();
+	cr_assert_eq(obj_put_append_new(&o, work, sizeof(work), &fd, &why), 0);
+	cr_assert_eq(lseek(fd, 0, SEEK_END), (off_t)len); /* every chunk, not just the first */
+	cr_assert_eq(fsops_write_all(fd, data + len, 4), 0);
+	close(fd);
+	obj_put_append_done(&o, 0, t0);
+	cr_assert_eq(stats_get_op(STATS_APPEND, false, false), 1);
+	obj_put_opts_t opt = {.size_hint = -1, .acct = OBJ_ACCT_APPEND};
+	obj_put_t *w;
+	cr_assert_eq(obj_put_adopt(&o, &opt, open(work, O_RDWR), work, &w, &why), 0);
+	obj_put_res_t res;
+	cr_assert_eq(obj_put_commit(w, &res, &why), 0);
+	cr_assert_not(res.md.flags & LOM_FL_CHUNKED);
+	lom_md_fini(&res.md);
+	assert_content(&o, data, len + 4);
+	cr_assert_eq(count_files("%ch") + count_files("%ut") + count_files("%wk"), 0);
+	/* a missing object starts empty */
+	obj_t m;
+	init_obj(&m, "b", "apnd/new");
+	cr_assert_eq(obj_put_append_new(&m, work, sizeof(work), &fd, &why), 0);
+	cr_assert_eq(lseek(fd, 0, SEEK_END), 0);
+	close(fd);
+	unlink(work);
+	obj_put_append_done(&m, AIS_EIO, t0);
+	cr_assert_eq(stats_get_err(STATS_ERR_APPEND), 1);
+	free(data);
+	obj_fini(&o);
+	obj_fini(&m);
+}
+
 Test(obj_core, versioning_and_conflict)
 {
 	obj_t o, o2, d, n;
@@ -690,9 +730,8 @@ Test(obj_core, delete_plain_chunked_missing)
 	cr_assert_eq(count_files("%ob") + count_files("%ch") + count_files("%ut"), 0);
 	/* empty parents removed */
 	char dir[FQN_MAX];
-	snprintf(dir, sizeof(dir), "%s", o.fqn);
-	*strstr(dir, "/a/b/c/del") = '\0';
-	strcat(dir, "/a");
+	int n = (int)(strstr(o.fqn, "/a/b/c/del") - o.fqn);
+	snprintf(dir, sizeof(dir), "%.*s/a", n, o.fqn);
 	cr_assert_eq(access(dir, F_OK), -1);
 	cr_assert_eq(obj_delete(&o, &why), AIS_ENOTFOUND);
 	cr_assert_eq(why, OBJ_WHY_NOT_FOUND);
