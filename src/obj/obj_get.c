@@ -247,6 +247,7 @@ static int get_manifest(obj_get_t *g, obj_why_t *why)
 		return rc;
 	}
 	struct stat st;
+	st.st_size = -1;
 	if (fstat(g->fd, &st) || st.st_size != g->u.chunks[0].size) {
 		g->disk_size = st.st_size;
 		log_err("%s: chunk 1 size on disk %lld != %lld in the manifest", g->o->fqn, (long long)st.st_size,
