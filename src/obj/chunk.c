@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <isa-l/crc.h>
@@ -126,6 +127,14 @@ ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off)
 			r->fd = open(c->path, O_RDONLY | O_CLOEXEC);
 			if (r->fd < 0) {
 				log_err("open chunk %s: %s", c->path, strerror(errno));
+				return AIS_EIO;
+			}
+			struct stat st;
+			st.st_size = -1;
+			if (fstat(r->fd, &st) || st.st_size != c->size) {
+				log_err("chunk %d of %s (%s): size on disk %lld != %lld in the manifest", c->num,
+					r->u->oname ? r->u->oname : "", c->path, (long long)st.st_size, (long long)c->size);
+				chunk_rd_fini(r);
 				return AIS_EIO;
 			}
 			r->idx = i;
@@ -441,13 +450,13 @@ int chunk_w_write(chunk_w_t *w, const void *p, size_t n)
 	return 0;
 }
 
-int chunk_w_commit(chunk_w_t *w, lom_md_t *md)
+int chunk_w_commit(chunk_w_t *w, lom_md_t *md, bool keep_version)
 {
 	int rc = cw_finish_chunk(w);
 	if (!rc && w->u.count == 0)
 		rc = cw_start_chunk(w) ? AIS_EIO : cw_finish_chunk(w); /* empty object: one empty chunk */
 	if (!rc)
-		rc = chunk_commit(w->o, &w->u, md, false);
+		rc = chunk_commit(w->o, &w->u, md, keep_version);
 	if (rc) {
 		chunk_w_abort(w);
 		return rc;

@@ -45,7 +45,8 @@ typedef struct chunk_rd {
 	int fd;
 } chunk_rd_t;
 void chunk_rd_init(chunk_rd_t *r, const ufest_t *u, int fd1);
-/* pread semantics over the whole object: n > 0, 0 at the end, AIS_E* */
+/* pread semantics over the whole object: n > 0, 0 at the end, AIS_E*. A chunk file whose size
+ * differs from the manifest's (truncated or extended on disk) is AIS_EIO, never wrong bytes. */
 ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off);
 void chunk_rd_fini(chunk_rd_t *r);
 
@@ -68,8 +69,8 @@ void chunk_remove_upload(const obj_t *o, const ufest_t *u);
 typedef struct chunk_w chunk_w_t;
 int chunk_w_open(const obj_t *o, int64_t chunk_size, chunk_w_t **out);
 int chunk_w_write(chunk_w_t *w, const void *p, size_t n);
-/* commit (md as chunk_commit) and free w; on error everything written is removed */
-int chunk_w_commit(chunk_w_t *w, lom_md_t *md);
+/* commit (md and keep_version as chunk_commit) and free w; on error everything written is removed */
+int chunk_w_commit(chunk_w_t *w, lom_md_t *md, bool keep_version);
 void chunk_w_abort(chunk_w_t *w);
 
 /* chunks.objsize_limit / chunk_size / checkpoint_every from the current cluster config */

@@ -28,6 +28,73 @@ void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap)
 		snprintf(out, cap, "%s://%s%s%s", b->provider, b->name, oname ? "/" : "", oname ? oname : "");
 }
 
+const char *obj_why_str(obj_why_t why)
+{
+	static const char *const names[] = {
+		[OBJ_WHY_NONE] = "none",
+		[OBJ_WHY_NOT_FOUND] = "not found",
+		[OBJ_WHY_NO_BUCKET] = "bucket does not exist",
+		[OBJ_WHY_BAD_NAME] = "invalid object name",
+		[OBJ_WHY_NO_MOUNTPATH] = "no mountpaths available",
+		[OBJ_WHY_BAD_META] = "corrupted metadata",
+		[OBJ_WHY_SIZE] = "size mismatch",
+		[OBJ_WHY_CORRUPT] = "corrupted content",
+		[OBJ_WHY_MANIFEST] = "chunk manifest",
+		[OBJ_WHY_IO] = "I/O error",
+		[OBJ_WHY_BAD_CKSUM] = "bad checksum",
+		[OBJ_WHY_BAD_MD5] = "bad Content-MD5",
+		[OBJ_WHY_BAD_XCK] = "bad checksum",
+		[OBJ_WHY_DIR_CONFLICT] = "virtual directory conflict",
+		[OBJ_WHY_SELF] = "onto itself",
+		[OBJ_WHY_REMOTE] = "peer failed",
+	};
+	return (unsigned)why < sizeof(names) / sizeof(names[0]) && names[why] ? names[why] : "error";
+}
+
+int obj_init(obj_t *o, const char *provider, const char *ns, const char *bucket, const char *name,
+	     obj_why_t *why)
+{
+	obj_why_t w = OBJ_WHY_NONE;
+	int rc = 0;
+	memset(o, 0, sizeof(*o));
+	o->mpi = -1;
+	size_t n = name ? strlen(name) : 0;
+	if (!n || n >= sizeof(o->ibuf)) {
+		w = OBJ_WHY_BAD_NAME;
+		rc = AIS_EINVAL;
+		goto out;
+	}
+	o->bmd = bmd_get();
+	const bck_t *b = o->bmd ? bmd_find(o->bmd, provider && *provider ? provider : "ais", ns ? ns : "", bucket)
+				: NULL;
+	if (!b) {
+		w = OBJ_WHY_NO_BUCKET;
+		rc = AIS_ENOBUCKET;
+		goto out;
+	}
+	memcpy(o->ibuf, name, n + 1);
+	rc = obj_place(o, b, o->ibuf);
+	if (rc)
+		w = rc == AIS_EUNAVAIL ? OBJ_WHY_NO_MOUNTPATH : OBJ_WHY_BAD_NAME;
+out:
+	if (rc)
+		obj_fini(o);
+	if (why)
+		*why = w;
+	return rc;
+}
+
+void obj_move(obj_t *dst, obj_t *src)
+{
+	if (dst == src)
+		return;
+	memcpy(dst, src, sizeof(*dst));
+	if (src->oname >= src->ibuf && src->oname < src->ibuf + sizeof(src->ibuf))
+		dst->oname = dst->ibuf + (src->oname - src->ibuf);
+	src->bmd = NULL;
+	src->bck = NULL;
+}
+
 int obj_place(obj_t *o, const bck_t *bck, const char *name)
 {
 	o->bck = bck;
@@ -135,6 +202,15 @@ int obj_load(const obj_t *o, int fd, lom_md_t *md)
 	if (rc)
 		lom_md_fini(md);
 	return rc;
+}
+
+void obj_remove(const obj_t *o)
+{
+	unlink(o->fqn);
+	char stop[FQN_MAX];
+	const bck_t *b = o->bck;
+	if (fqn_ct_dir(stop, sizeof(stop), fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ) > 0)
+		fsops_rm_empty_parents(o->fqn, stop);
 }
 
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)

@@ -2,7 +2,9 @@
  * target: the bucket (from a BMD version the context holds a reference to, or borrows), the
  * validated name, its uname digest, the HRW mountpath and the on-disk path. Also the steps every
  * writer and reader shares: work files under %wk, loading the LOM with the defunct-bucket check,
- * and the commit (LOM xattr + rename into place, versioning under the object's lock).
+ * and the commit (LOM xattr + rename into place, versioning under the object's lock), and the
+ * reason codes (obj_why_t) of the whole core. The core's operations: obj_put.h (writer),
+ * obj_get.h (reader), obj_ops.h (delete, copy, rename), mpu.h (multipart).
  * Knows no protocol: the native API (src/target) and S3 (src/s3) and background jobs all use it.
  * Invariant: an object path only ever receives a complete file carrying a valid LOM (rename of
  * a finished work file); the work file is removed on every failure. */
@@ -20,6 +22,29 @@
 
 #define OBJ_UNAME_MAX (FQN_OBJNAME_MAX + 256)
 
+/* why an object-core call failed, beside its AIS_E* code; each protocol maps the pair to its own
+ * error (target/: AIStore JSON, s3/: S3 XML), as mpu_why_t does for multipart uploads */
+typedef enum {
+	OBJ_WHY_NONE = 0,
+	OBJ_WHY_NOT_FOUND,    /* missing, defunct (bucket re-created) or not a regular file */
+	OBJ_WHY_NO_BUCKET,    /* obj_init: no such bucket in the BMD */
+	OBJ_WHY_BAD_NAME,     /* invalid object name */
+	OBJ_WHY_NO_MOUNTPATH, /* no mountpath to place the object on */
+	OBJ_WHY_BAD_META,     /* LOM unreadable: AIS_ECKSUM (its own checksum) or AIS_EINVAL (malformed) */
+	OBJ_WHY_SIZE,         /* on-disk size differs from the LOM's: truncated or extended file */
+	OBJ_WHY_CORRUPT,      /* content differs from the stored checksum; the object was removed */
+	OBJ_WHY_MANIFEST,     /* chunked: manifest missing, of another version (a commit raced), corrupt */
+	OBJ_WHY_IO,           /* a read, write or open failed */
+	OBJ_WHY_BAD_CKSUM,    /* PUT: the client's checksum (native Ais-Checksum-*) does not match */
+	OBJ_WHY_BAD_MD5,      /* PUT: Content-MD5 does not match */
+	OBJ_WHY_BAD_XCK,      /* PUT: the S3 additional checksum (x-amz-checksum-*) does not match */
+	OBJ_WHY_DIR_CONFLICT, /* the name is a virtual directory (or a file is in its path) */
+	OBJ_WHY_SELF,         /* copy/rename of an object onto itself */
+	OBJ_WHY_REMOTE,       /* copy to a peer failed (the mover's message says why) */
+} obj_why_t;
+
+const char *obj_why_str(obj_why_t why);
+
 typedef struct obj {
 	bmd_t *bmd;                 /* ref (or NULL when the caller holds one); released by obj_fini */
 	const bck_t *bck;           /* inside a BMD the caller or this context holds */
@@ -32,10 +57,19 @@ typedef struct obj {
 	char fqn[FQN_MAX];
 } obj_t;
 
+/* the entry that needs no request (background jobs, adapters): find bucket (provider "" = "ais",
+ * ns "" = global) in the current BMD, take a reference on that BMD (o->bmd, released by obj_fini),
+ * copy name into o->ibuf and place it. On failure o holds nothing (obj_fini is still safe).
+ * 0, AIS_ENOBUCKET, AIS_EINVAL (bad or too long name), AIS_EUNAVAIL (no mountpath); *why
+ * (optional) says which. Does not block. */
+int obj_init(obj_t *o, const char *provider, const char *ns, const char *bucket, const char *name,
+	     obj_why_t *why);
 /* place bucket bck's object `name` (validated) on this target; bck must stay valid (a BMD
  * reference held by the caller or in o->bmd). 0, AIS_EINVAL (bad name), AIS_EUNAVAIL (no
  * mountpath), AIS_ENOMEM. */
 int obj_place(obj_t *o, const bck_t *bck, const char *name);
+/* move a context (its BMD reference and its name) from src to dst; src is left empty */
+void obj_move(obj_t *dst, obj_t *src);
 void obj_fini(obj_t *o);
 /* "ais://bck/obj" (or "ais://@uuid#ns/bck/obj") */
 void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap);
@@ -57,6 +91,9 @@ bool obj_remote_owner(const bck_t *b, const char *name, snode_t *peer);
 /* load the LOM of an existing object through an open fd, with the defunct-bucket check:
  * AIS_ENOTFOUND when missing or defunct. */
 int obj_load(const obj_t *o, int fd, lom_md_t *md);
+/* remove the object file and its now-empty parent dirs up to %ob (caller holds the object's
+ * lock; a chunked object's other chunks are the caller's: chunk_drop) */
+void obj_remove(const obj_t *o);
 /* finalize a written work file: set LOM (xattr on fd), rename into o->fqn (mkdir parents).
  * Handles versioning under the object's lock. Closes fd. 0 or AIS_E* (work file removed). */
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version);

@@ -1,14 +1,15 @@
-/* s3_mpu: S3 multipart upload at the target, on the protocol-independent core (target/mpu.h):
+/* s3_mpu: S3 multipart upload at the target, on the protocol-independent core (obj/mpu.h):
  * CreateMultipartUpload, CompleteMultipartUpload, AbortMultipartUpload, ListParts,
  * UploadPartCopy, the begin/end of UploadPart (its body goes through s3_object.c's aws-chunked
  * pipeline), and the target's share of ListMultipartUploads (JSON, merged by the proxy in
  * s3_uploads.c). The S3 headers given at create (Content-Type & co, x-amz-meta-*,
  * x-amz-checksum-algorithm) travel in the upload's manifest meta as packed "k\0v\0" pairs and
  * become the object's custom metadata at complete (except the algorithm). The composite
- * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool. */
+ * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool.
+ * UploadPartCopy reads a local source through the object reader (obj/obj_get.h) and a remote one
+ * from its owner with s3_fetch_owner (s3_fetch.c, the mover the target-to-target transport replaces). */
 #include "s3/s3_tgt.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "s3/s3xml.h"
 #include "obj/chunk.h"
 #include "obj/mpu.h"
+#include "obj/obj_get.h"
 
 #define S3M_ALGO_KEY "x-amz-checksum-algorithm" /* in the meta only, never in the object's md */
 #define S3M_MAX_BODY (4u << 20)
@@ -440,24 +442,11 @@ out:
 
 typedef struct pcopy {
 	mpu_part_t *p;
-	int rc;
-	int64_t got;
-	long status;
 } pcopy_t;
 
-static size_t pcopy_write(char *d, size_t sz, size_t nm, void *arg)
+static int pcopy_sink(void *arg, const char *buf, size_t n)
 {
-	pcopy_t *pc = arg;
-	size_t n = sz * nm;
-	if (pc->status == 0)
-		pc->status = 1; /* body seen; the status is read after */
-	int rc = mpu_part_write(pc->p, d, n);
-	if (rc) {
-		pc->rc = rc;
-		return 0;
-	}
-	pc->got += (int64_t)n;
-	return n;
+	return mpu_part_write(((pcopy_t *)arg)->p, buf, n);
 }
 
 /* "bytes=first-last" → off, len; false when malformed */
@@ -479,95 +468,34 @@ static bool copy_range(const char *h, int64_t *off, int64_t *len)
 	return true;
 }
 
-/* copy [off, off+len) (len < 0: all) of the source from its owner `peer` into the part */
-static int fetch_range(const snode_t *peer, const bck_t *b, const char *name, int64_t off, int64_t len, pcopy_t *pc,
-		       char *err, size_t cap)
-{
-	char *enc = url_encode(name, true), *bn = url_encode(b->name, false);
-	sbuf_t url = SBUF_INIT;
-	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=ais", peer->pub.url, bn ? bn : "", enc ? enc : "");
-	free(enc);
-	free(bn);
-	CURL *c = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	int rc = 0;
-	if (!c) {
-		sbuf_fini(&url);
-		return AIS_ENOMEM;
-	}
-	char rh[96];
-	if (len >= 0) {
-		snprintf(rh, sizeof(rh), "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
-		hl = curl_slist_append(hl, rh);
-	}
-	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, pcopy_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, pc);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-	CURLcode cc = curl_easy_perform(c);
-	long st = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-	if (st == 404)
-		rc = AIS_ENOTFOUND;
-	else if (st == 416)
-		rc = AIS_ERANGE;
-	else if (cc != CURLE_OK) {
-		snprintf(err, cap, "fetch from %s: %s (status %ld)", peer->id, curl_easy_strerror(cc), st);
-		rc = pc->rc ? pc->rc : AIS_EIO;
-	} else if (len >= 0 && pc->got != len) {
-		rc = AIS_ERANGE; /* the owner clamps a range past the end: not within the source */
-	}
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	sbuf_fini(&url);
-	return rc;
-}
-
-/* copy from the local source object (monolithic or chunked) into the part */
+/* copy from the local source object (monolithic or chunked) into the part, through the object
+ * reader (its size check: never bytes of a truncated or extended file) */
 static int copy_local(const obj_t *src, int64_t off, int64_t len, bool ranged, pcopy_t *pc, int64_t *srcsize)
 {
-	lom_md_t md;
-	lom_md_init(&md);
-	ufest_t u;
-	ufest_init(&u);
-	chunk_rd_t rd;
-	bool have_rd = false;
+	obj_get_t g;
+	obj_why_t why;
 	char *buf = NULL;
-	int fd = open(src->fqn, O_RDONLY | O_CLOEXEC);
-	int rc = fd < 0 ? AIS_ENOTFOUND : obj_load(src, fd, &md);
+	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
+	if (!rc)
+		rc = obj_get_prepare(&g, &why);
 	if (rc)
 		goto out;
-	struct stat st;
-	int64_t size = md.size;
-	if (md.flags & LOM_FL_CHUNKED) {
-		if ((rc = chunk_load(src, &md, &u)))
-			goto out;
-		chunk_rd_init(&rd, &u, fd);
-		have_rd = true;
-		size = u.size;
-	} else if (!fstat(fd, &st)) {
-		size = st.st_size;
-	}
-	*srcsize = size;
+	*srcsize = g.size;
 	if (!ranged) {
 		off = 0;
-		len = size;
-	} else if (off >= size || off + len > size) {
+		len = g.size;
+	} else if (off >= g.size || off + len > g.size) {
 		rc = AIS_ERANGE;
 		goto out;
 	}
-	buf = malloc(1 << 20);
-	if (!buf) {
+	if (!(buf = malloc(1 << 20))) {
 		rc = AIS_ENOMEM;
 		goto out;
 	}
 	int64_t pos = off, end = off + len;
 	while (!rc && pos < end) {
 		size_t want = (size_t)(end - pos) < (1u << 20) ? (size_t)(end - pos) : (1u << 20);
-		ssize_t n = have_rd ? chunk_rd_pread(&rd, buf, want, pos) : pread(fd, buf, want, (off_t)pos);
+		ssize_t n = obj_get_pread(&g, buf, want, pos);
 		if (n <= 0) {
 			rc = AIS_EIO;
 			break;
@@ -577,12 +505,7 @@ static int copy_local(const obj_t *src, int64_t off, int64_t len, bool ranged, p
 	}
 out:
 	free(buf);
-	if (have_rd)
-		chunk_rd_fini(&rd);
-	if (fd >= 0)
-		close(fd);
-	ufest_fini(&u);
-	lom_md_fini(&md);
+	obj_get_close(&g);
 	return rc;
 }
 
@@ -629,7 +552,7 @@ static void part_copy_cb(http_req_t *r)
 	if (!remote)
 		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
 	else
-		rc = fetch_range(&peer, sbk, skey, off, len, &pc, err, sizeof(err));
+		rc = s3_fetch_owner(&peer, sbk, skey, off, len, pcopy_sink, &pc, NULL, err, sizeof(err));
 	mpu_part_info_t info;
 	mpu_why_t why2;
 	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);
@@ -683,18 +606,17 @@ bool s3_mpu_is_mpu(const http_req_t *r)
 	}
 }
 
-void s3_mpu_handle(http_req_t *r, s3_req_t *q, const obj_t *o)
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o)
 {
 	s3m_t *m = calloc(1, sizeof(*m));
 	if (!m) {
-		obj_t tmp = *o;
-		obj_fini(&tmp);
+		obj_fini(o);
 		free(q);
 		s3_err(r, 500, "InternalError", "out of memory");
 		return;
 	}
 	m->q = q;
-	m->o = *o; /* takes the BMD reference; oname points into q */
+	obj_move(&m->o, o); /* takes the BMD reference and the name */
 	r->user = m;
 	bool uploads = http_query_get(r, "uploads") != NULL, id = http_query_get(r, "uploadId") != NULL;
 	switch (r->method) {

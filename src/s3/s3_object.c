@@ -1,43 +1,40 @@
-/* s3_object: S3 object requests at the target (forwarded or redirected by a proxy): GET/HEAD
- * (sendfile, one Range, conditionals If-Match/If-None-Match/If-(Un)Modified-Since → 412/304,
- * ETag, Last-Modified, Content-Type, x-amz-meta-*, x-amz-checksum-* with checksum mode),
- * PUT (streamed into a work file; aws-chunked bodies decoded with chunk signatures and
- * trailers; MD5 for the ETag, the bucket's checksum, and an x-amz-checksum-* computed on the
- * fly; Content-MD5 / x-amz-checksum / payload SHA-256 verified before anything is committed),
- * DELETE (204 also when absent), and CopyObject (source local or fetched from its owner).
- * The stored object is an ordinary one: LOM with the bucket checksum plus custom metadata
- * (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API.
- * Multipart: UploadPart's body runs through the same PUT pipeline into an mpu part (begin/end
+/* s3_object: S3 object requests at the target (forwarded or redirected by a proxy), adapters
+ * over the object core (obj/obj_get.h, obj_put.h, obj_ops.h), which opens, checksums, commits,
+ * validates and counts. Here stays what is S3: GET/HEAD with one Range or ?partNumber,
+ * conditionals (If-Match/If-None-Match/If-(Un)Modified-Since → 412/304), ETag, Last-Modified,
+ * Content-Type, x-amz-meta-*, x-amz-checksum-* with checksum mode; PUT with aws-chunked bodies
+ * decoded (chunk signatures, trailers), the payload SHA-256 and the x-amz-checksum / Content-MD5
+ * expectations handed to the writer; DELETE (204 also when absent); CopyObject (the source
+ * local, or fetched from its owner by s3_fetch_owner - s3_fetch.c, the mover the target-to-target
+ * transport replaces). The stored object is an ordinary one: LOM with the bucket checksum plus custom
+ * metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API.
+ * Multipart: UploadPart's body runs through the same body pipeline into an mpu part (begin/end
  * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
- * reads are streamed from a pool thread through the chunk reader. */
+ * reads are streamed from a pool thread through the object reader. */
 #include "s3/s3_tgt.h"
 
-#include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/cksum.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
+#include "core/s3ck.h"
 #include "core/sbuf.h"
 #include "core/util.h"
+#include "obj/obj_get.h"
+#include "obj/obj_ops.h"
+#include "obj/obj_put.h"
 #include "s3/awschunk.h"
-#include "core/s3ck.h"
 #include "s3/s3xml.h"
-#include "obj/chunk.h"
-#include "fs/fs.h"
-#include "target/obj_get.h"
 
 /* content headers stored as custom md (the key is the header name) */
 static const char *const s3o_content_hdrs[] = {"Content-Type", "Content-Disposition", "Content-Language",
@@ -45,40 +42,39 @@ static const char *const s3o_content_hdrs[] = {"Content-Type", "Content-Disposit
 
 typedef struct s3o {
 	s3_req_t *q;
+	http_req_t *r;
 	obj_t o;
 	sigv4_auth_t auth;
+	/* GET */
+	obj_get_t g;
+	int64_t off, len;
+	int status;
+	int part;             /* ?partNumber, 0 = none */
+	bool cksum_mode;      /* x-amz-checksum-mode: ENABLED */
+	char etag[160];
 	/* PUT */
-	int fd;
-	char work[FQN_MAX];
+	obj_put_t *w;         /* PutObject */
+	mpu_part_t *mpart;    /* UploadPart: the data goes here instead */
 	awschunk_t *dec;
-	s3ck_t md5, xck, sha;
-	bool have_xck, have_sha;
-	cksum_t ck;
-	bool have_ck;
+	s3ck_t sha;
+	bool have_sha;
 	s3ck_type_t xck_type;
-	char xck_want[96];   /* from the header; "" when it comes as a trailer */
+	char xck_want[96];    /* from the header; "" when it comes as a trailer */
 	bool xck_trailer;
-	unsigned char md5_want[16];
-	bool have_md5_want;
 	int64_t size;
 	int err;
-	mpu_part_t *part; /* UploadPart: the data goes here instead of the work file */
 } s3o_t;
 
 static void s3o_free(s3o_t *x)
 {
-	if (x->fd >= 0)
-		close(x->fd);
-	if (x->work[0])
-		unlink(x->work);
-	if (x->have_ck)
-		cksum_abort(&x->ck);
-	if (x->part) {
+	obj_put_abort(x->w, 0);
+	if (x->mpart) {
 		mpu_part_info_t info;
 		mpu_why_t why;
-		mpu_part_end(x->part, false, NULL, &info, &why); /* discards it */
+		mpu_part_end(x->mpart, false, NULL, &info, &why); /* discards it */
 	}
 	awschunk_free(x->dec);
+	obj_get_close(&x->g);
 	obj_fini(&x->o);
 	free(x->q);
 	free(x);
@@ -90,7 +86,7 @@ static void no_such_key(http_req_t *r, const s3o_t *x)
 }
 
 /* "\"hex\"" of the object (stored ETag, else the bucket checksum) */
-static void obj_etag(const lom_md_t *md, char *out, size_t cap)
+static void s3o_etag(const lom_md_t *md, char *out, size_t cap)
 {
 	const char *e = lom_md_custom_get(md, S3MD_ETAG);
 	if (e)
@@ -149,7 +145,7 @@ static bool parse_http_time(const char *s, time_t *out)
 	return true;
 }
 
-static void add_obj_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bool with_cksum)
+static void s3o_add_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bool with_cksum)
 {
 	char lm[64];
 	fmt_http_date(md->atime, lm, sizeof(lm));
@@ -186,139 +182,151 @@ static void add_obj_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bo
 
 /* ---- GET / HEAD */
 
-/* a chunked object (multipart upload), or any object read by part number: streamed from a
- * pool thread through the chunk reader */
-typedef struct cget {
-	s3o_t *x;
-	lom_md_t md;
-	int fd;
-	int64_t off, len;
-	int status;
-	int part;          /* ?partNumber, 0 = none */
-	bool cksum;        /* x-amz-checksum-mode: ENABLED */
-	char etag[160];
-} cget_t;
-
-static void cget_cb(http_req_t *r)
+/* an object-reader failure → S3 error */
+static void get_err(http_req_t *r, const s3o_t *x, int rc, obj_why_t why)
 {
-	cget_t *g = r->user;
-	r->user = NULL;
-	s3o_t *x = g->x;
-	ufest_t u;
-	ufest_init(&u);
-	chunk_rd_t rd;
-	bool have_rd = false;
-	char *buf = NULL;
-	int rc = 0;
-	int64_t size = g->md.size;
-	if (g->md.flags & LOM_FL_CHUNKED) {
-		rc = chunk_load(&x->o, &g->md, &u);
-		for (int i = 0; rc == AIS_ECONFLICT && i < 5; i++) { /* a commit raced with us */
-			usleep(2000);
-			close(g->fd);
-			lom_md_fini(&g->md);
-			lom_md_init(&g->md);
-			g->fd = open(x->o.fqn, O_RDONLY | O_CLOEXEC);
-			rc = g->fd < 0 ? AIS_ENOTFOUND : obj_load(&x->o, g->fd, &g->md);
-			if (!rc)
-				rc = (g->md.flags & LOM_FL_CHUNKED) ? chunk_load(&x->o, &g->md, &u)
-								    : AIS_ECONFLICT; /* now monolithic: give up */
-		}
-		if (rc == AIS_ENOTFOUND) {
-			no_such_key(r, x);
-			goto out;
-		}
-		if (rc) {
-			s3_err(r, 503, "SlowDown", "%s: object is being replaced or its manifest is unreadable (%s)",
-			       node_name(), err_str(rc));
-			goto out;
-		}
-		size = u.size;
-		chunk_rd_init(&rd, &u, g->fd);
-		have_rd = true;
-	} else {
-		struct stat st;
-		size = fstat(g->fd, &st) ? 0 : st.st_size;
+	const obj_get_t *g = &x->g;
+	switch (why) {
+	case OBJ_WHY_NOT_FOUND:
+		no_such_key(r, x);
+		return;
+	case OBJ_WHY_BAD_META:
+		s3_err(r, 500, "InternalError", "%s: corrupted object metadata (%s)", node_name(), err_str(rc));
+		return;
+	case OBJ_WHY_SIZE:
+		s3_err(r, 500, "InternalError", "%s: %s/%s: size on disk %lld does not match its metadata (%lld): corrupted",
+		       node_name(), x->o.bck->name, x->o.oname, (long long)g->disk_size, (long long)g->size);
+		return;
+	case OBJ_WHY_CORRUPT:
+		s3_err(r, 500, "InternalError", "BAD DATA CHECKSUM: %s(%s != %s) (context: %s/%s)",
+		       cksum_type_str(g->md.cktype), g->md.ckval, g->ck_got, x->o.bck->name, x->o.oname);
+		return;
+	case OBJ_WHY_MANIFEST:
+		s3_err(r, 503, "SlowDown", "%s: object is being replaced or its manifest is unreadable (%s)", node_name(),
+		       err_str(rc));
+		return;
+	case OBJ_WHY_IO:
+		s3_err(r, 500, "InternalError", "%s: failed to read %s/%s: %s", node_name(), x->o.bck->name, x->o.oname,
+		       strerror(g->sys_errno));
+		return;
+	default:
+		s3_err_code(r, rc, "%s: GET %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
 	}
-	int nparts = have_rd ? u.count : 1;
-	if (g->part) {
+}
+
+/* the response of a validated monolithic object, or of a plain one: sendfile */
+static void get_sendfile(http_req_t *r, s3o_t *x)
+{
+	s3o_add_hdrs(r, &x->g.md, x->etag, x->cksum_mode && x->status == 200);
+	if (x->status == 206 && x->len > 0)
+		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)x->off,
+			      (long long)(x->off + x->len - 1), (long long)x->g.size);
+	obj_get_done(&x->g, r->method == HTTP_M_HEAD ? -1 : x->len);
+	http_respond_fd(r, x->status, obj_get_take_fd(&x->g), (off_t)x->off, (size_t)x->len);
+}
+
+/* pool thread: a chunked object (multipart upload), any object read by part number, or one to
+ * validate first; streamed through the object reader (sendfile when it turns out monolithic) */
+static void get_pool_cb(http_req_t *r)
+{
+	s3o_t *x = r->user;
+	r->user = NULL;
+	obj_get_t *g = &x->g;
+	char *buf = NULL;
+	obj_why_t why;
+	int rc = obj_get_prepare(g, &why);
+	if (rc) {
+		get_err(r, x, rc, why);
+		goto out;
+	}
+	int nparts = g->chunked ? g->u.count : 1;
+	if (x->part) {
 		int64_t coff = 0;
 		bool found = false;
-		if (!have_rd) {
-			found = g->part == 1;
-			g->len = size;
+		if (!g->chunked) {
+			found = x->part == 1;
+			x->len = g->size;
 		}
-		for (int i = 0; have_rd && i < u.count; i++) {
-			if (u.chunks[i].num == g->part) {
-				g->len = u.chunks[i].size;
+		for (int i = 0; g->chunked && i < g->u.count; i++) {
+			if (g->u.chunks[i].num == x->part) {
+				x->len = g->u.chunks[i].size;
 				found = true;
 				break;
 			}
-			coff += u.chunks[i].size;
+			coff += g->u.chunks[i].size;
 		}
 		if (!found) {
 			s3_err(r, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
 			goto out;
 		}
-		g->off = coff;
-		g->status = 206;
+		x->off = coff;
+		x->status = 206;
 		http_hdr_addf(r, "x-amz-mp-parts-count", "%d", nparts);
 	}
-	if (g->off + g->len > size) {
+	if (x->off + x->len > g->size) {
 		s3_err(r, 503, "SlowDown", "%s: object changed while being read", node_name());
 		goto out;
 	}
-	add_obj_hdrs(r, &g->md, g->etag, g->cksum && g->status == 200);
-	if (g->status == 206 && g->len > 0)
-		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)g->off,
-			      (long long)(g->off + g->len - 1), (long long)size);
 	bool head = r->method == HTTP_M_HEAD;
-	buf = head ? NULL : malloc(1 << 20);
-	if (!head && !buf) {
+	if (!g->chunked || head) {
+		get_sendfile(r, x);
+		goto out;
+	}
+	s3o_add_hdrs(r, &g->md, x->etag, x->cksum_mode && x->status == 200);
+	if (x->status == 206 && x->len > 0)
+		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)x->off,
+			      (long long)(x->off + x->len - 1), (long long)g->size);
+	if (!(buf = malloc(1 << 20))) {
 		s3_err(r, 500, "InternalError", "out of memory");
 		goto out;
 	}
-	rc = http_resp_begin(r, g->status, NULL, g->len);
-	int64_t pos = g->off, end = g->off + g->len;
-	while (!head && !rc && pos < end) {
+	rc = http_resp_begin(r, x->status, NULL, x->len);
+	int64_t pos = x->off, end = x->off + x->len;
+	while (!rc && pos < end) {
 		size_t want = (size_t)(end - pos) < (1u << 20) ? (size_t)(end - pos) : (1u << 20);
-		ssize_t n = have_rd ? chunk_rd_pread(&rd, buf, want, pos) : pread(g->fd, buf, want, (off_t)pos);
+		ssize_t n = obj_get_pread(g, buf, want, pos);
 		if (n <= 0)
 			break; /* short: the server closes the connection */
 		rc = http_resp_write(r, buf, (size_t)n);
 		pos += n;
 	}
+	obj_get_done(g, x->len);
 	http_resp_end(r);
 out:
 	free(buf);
-	if (have_rd)
-		chunk_rd_fini(&rd);
-	ufest_fini(&u);
-	if (g->fd >= 0)
-		close(g->fd);
-	lom_md_fini(&g->md);
-	free(g);
 	s3o_free(x);
+}
+
+/* 412/304 per the conditional headers; true when it has responded */
+static bool get_conditionals(http_req_t *r, const s3o_t *x)
+{
+	const lom_md_t *md = &x->g.md;
+	time_t lm = (time_t)(md->atime / 1000000000), t;
+	const char *im = http_hdr_get(r, "If-Match"), *inm = http_hdr_get(r, "If-None-Match");
+	const char *ims = http_hdr_get(r, "If-Modified-Since"), *ius = http_hdr_get(r, "If-Unmodified-Since");
+	if ((im && !etag_match(im, x->etag)) || (!im && ius && parse_http_time(ius, &t) && lm > t)) {
+		s3_err(r, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+		return true;
+	}
+	if ((inm && etag_match(inm, x->etag)) || (!inm && ims && parse_http_time(ims, &t) && lm <= t)) {
+		char lms[64];
+		fmt_http_date(md->atime, lms, sizeof(lms));
+		http_hdr_add(r, "ETag", x->etag);
+		http_hdr_add(r, "Last-Modified", lms);
+		s3_add_common_hdrs(r);
+		http_respond(r, 304, NULL, NULL, 0);
+		return true;
+	}
+	return false;
 }
 
 static void s3o_get(http_req_t *r, s3o_t *x)
 {
 	bool head = r->method == HTTP_M_HEAD;
-	lom_md_t md;
-	lom_md_init(&md);
-	int fd = open(x->o.fqn, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		no_such_key(r, x);
-		goto out;
-	}
-	int rc = obj_load(&x->o, fd, &md);
-	if (rc == AIS_ENOTFOUND) {
-		no_such_key(r, x);
-		goto out;
-	}
+	obj_why_t why;
+	int rc = obj_get_open(&x->g, &x->o, head ? OBJ_GET_HEAD : 0, &why);
 	if (rc) {
-		s3_err(r, 500, "InternalError", "%s: corrupted object metadata (%s)", node_name(), err_str(rc));
+		get_err(r, x, rc, why);
 		goto out;
 	}
 	const char *pq = http_query_get(r, "partNumber");
@@ -331,92 +339,48 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 		s3_err(r, 400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
 		goto out;
 	}
-	char etag[160];
-	obj_etag(&md, etag, sizeof(etag));
-	time_t lm = (time_t)(md.atime / 1000000000), t;
-	const char *im = http_hdr_get(r, "If-Match"), *inm = http_hdr_get(r, "If-None-Match");
-	const char *ims = http_hdr_get(r, "If-Modified-Since"), *ius = http_hdr_get(r, "If-Unmodified-Since");
-	if (im && !etag_match(im, etag)) {
-		s3_err(r, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+	s3o_etag(&x->g.md, x->etag, sizeof(x->etag));
+	if (get_conditionals(r, x))
 		goto out;
-	}
-	if (!im && ius && parse_http_time(ius, &t) && lm > t) {
-		s3_err(r, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
-		goto out;
-	}
-	if ((inm && etag_match(inm, etag)) || (!inm && ims && parse_http_time(ims, &t) && lm <= t)) {
-		char lms[64];
-		fmt_http_date(md.atime, lms, sizeof(lms));
-		http_hdr_add(r, "ETag", etag);
-		http_hdr_add(r, "Last-Modified", lms);
-		s3_add_common_hdrs(r);
-		http_respond(r, 304, NULL, NULL, 0);
-		goto out;
-	}
-	int64_t size = (md.flags & LOM_FL_CHUNKED) ? md.size : st.st_size, off = 0, len = size;
-	int status = 200;
+	x->off = 0;
+	x->len = x->g.size;
+	x->status = 200;
 	const char *rh = head ? NULL : http_hdr_get(r, "Range");
 	if (rh) {
-		rc = obj_get_range(rh, size, &off, &len);
+		rc = obj_get_range_apply(&x->g, rh, &x->off, &x->len);
 		if (rc == AIS_ERANGE || rc == AIS_EINVAL || rc == AIS_ENOTIMPL) {
-			http_hdr_addf(r, "Content-Range", "bytes */%lld", (long long)size);
+			http_hdr_addf(r, "Content-Range", "bytes */%lld", (long long)x->g.size);
 			s3_err(r, 416, "InvalidRange", "The requested range is not satisfiable: %s (object size %lld)", rh,
-			       (long long)size);
+			       (long long)x->g.size);
 			goto out;
 		}
 		if (rc == 1)
-			status = 206;
+			x->status = 206;
 	}
 	const char *cm = http_hdr_get(r, "x-amz-checksum-mode");
-	bool cksum = cm && !strcasecmp(cm, "ENABLED");
-	if (part || ((md.flags & LOM_FL_CHUNKED) && !head)) {
-		cget_t *g = calloc(1, sizeof(*g));
-		if (!g) {
-			s3_err(r, 500, "InternalError", "out of memory");
-			goto out;
-		}
-		g->x = x;
-		g->md = md; /* moves the md */
-		lom_md_init(&md);
-		g->fd = fd;
-		fd = -1;
-		g->off = off;
-		g->len = len;
-		g->status = status;
-		g->part = (int)part;
-		g->cksum = cksum;
-		snprintf(g->etag, sizeof(g->etag), "%s", etag);
-		r->user = g;
-		http_defer_stream(r, cget_cb);
+	x->cksum_mode = cm && !strcasecmp(cm, "ENABLED");
+	x->part = (int)part;
+	if (part || obj_get_needs_pool(&x->g)) {
+		r->user = x;
+		http_defer_stream(r, get_pool_cb);
 		return;
 	}
-	add_obj_hdrs(r, &md, etag, cksum && status == 200);
-	if (status == 206)
-		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)off, (long long)(off + len - 1),
-			      (long long)size);
-	http_respond_fd(r, status, fd, off, (size_t)len);
-	fd = -1;
+	get_sendfile(r, x);
 out:
-	if (fd >= 0)
-		close(fd);
-	lom_md_fini(&md);
 	s3o_free(x);
 }
 
 /* ---- DELETE */
 static void s3o_delete(http_req_t *r, s3o_t *x)
 {
-	obj_t *o = &x->o;
-	lom_lock(o->digest);
-	if (unlink(o->fqn) == 0) {
-		char stop[FQN_MAX];
-		const bck_t *b = o->bck;
-		if (fqn_ct_dir(stop, sizeof(stop), fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ) > 0)
-			fsops_rm_empty_parents(o->fqn, stop);
+	obj_why_t why;
+	int rc = obj_delete(&x->o, &why);
+	if (rc && rc != AIS_ENOTFOUND) {
+		s3_err_code(r, rc, "%s: DELETE %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+	} else {
+		s3_add_common_hdrs(r);
+		http_respond(r, 204, NULL, NULL, 0);
 	}
-	lom_unlock(o->digest);
-	s3_add_common_hdrs(r);
-	http_respond(r, 204, NULL, NULL, 0);
 	s3o_free(x);
 }
 
@@ -424,21 +388,9 @@ static void s3o_delete(http_req_t *r, s3o_t *x)
 static int put_sink(void *arg, const char *data, size_t len)
 {
 	s3o_t *x = arg;
-	if (x->part) {
-		int prc = mpu_part_write(x->part, data, len);
-		if (prc)
-			return x->err = prc;
-		x->size += (int64_t)len;
-		return 0;
-	}
-	int rc = fsops_write_all(x->fd, data, len);
+	int rc = x->mpart ? mpu_part_write(x->mpart, data, len) : obj_put_write(x->w, data, len);
 	if (rc)
 		return x->err = rc;
-	s3ck_update(&x->md5, data, len);
-	if (x->have_xck)
-		s3ck_update(&x->xck, data, len);
-	if (x->have_ck)
-		cksum_update(&x->ck, data, len);
 	x->size += (int64_t)len;
 	return 0;
 }
@@ -476,12 +428,67 @@ int s3_obj_md_from_request(http_req_t *r, lom_md_t *md)
 	return rc;
 }
 
+/* the writer's md callback: ETag, the request's metadata, the x-amz-checksum */
+static int put_md_cb(void *arg, lom_md_t *md, const obj_put_res_t *res)
+{
+	s3o_t *x = arg;
+	char etag[40];
+	snprintf(etag, sizeof(etag), "\"%s\"", res->md5_hex);
+	int rc = lom_md_custom_set(md, S3MD_ETAG, etag);
+	if (!rc)
+		rc = s3_obj_md_from_request(x->r, md);
+	if (!rc && x->xck_type != S3CK_NONE)
+		rc = lom_md_custom_set(md, s3ck_header_name(x->xck_type), res->xck);
+	return rc;
+}
+
+/* the client's expected x-amz-checksum: header value, or the trailer (NULL + responds when the
+ * declared trailer is missing) */
+static const char *put_xck_want(http_req_t *r, s3o_t *x, bool *missing)
+{
+	*missing = false;
+	if (!x->xck_trailer)
+		return x->xck_want[0] ? x->xck_want : NULL;
+	const char *want = x->dec ? awschunk_trailer(x->dec, s3ck_header_name(x->xck_type)) : NULL;
+	if (!want) {
+		*missing = true;
+		s3_err(r, 400, "InvalidRequest", "missing trailing checksum %s", s3ck_header_name(x->xck_type));
+	}
+	return want;
+}
+
+static void put_commit(http_req_t *r, s3o_t *x, const char *want)
+{
+	obj_put_t *w = x->w;
+	x->w = NULL;
+	if (want)
+		obj_put_set_xck_want(w, want);
+	obj_put_res_t res;
+	obj_why_t why;
+	int rc = obj_put_commit(w, &res, &why);
+	if (why == OBJ_WHY_BAD_MD5) {
+		s3_err(r, 400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+	} else if (why == OBJ_WHY_BAD_XCK) {
+		s3_err(r, 400, "BadDigest", "The %s you specified did not match the calculated checksum.",
+		       s3ck_header_name(x->xck_type));
+	} else if (rc) {
+		s3_err_code(r, rc, "%s: PUT %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+	} else {
+		http_hdr_addf(r, "ETag", "\"%s\"", res.md5_hex);
+		if (x->xck_type != S3CK_NONE)
+			http_hdr_add(r, s3ck_header_name(x->xck_type), res.xck);
+		if (res.md.version[0])
+			http_hdr_add(r, "x-amz-version-id", res.md.version);
+		s3_add_common_hdrs(r);
+		http_respond(r, 200, NULL, NULL, 0);
+	}
+	lom_md_fini(&res.md);
+}
+
 static void put_end_cb(http_req_t *r, int status)
 {
 	s3o_t *x = r->user;
 	r->user = NULL;
-	lom_md_t md;
-	lom_md_init(&md);
 	int rc = status ? status : x->err;
 	if (!rc && x->dec)
 		rc = awschunk_finish(x->dec);
@@ -493,13 +500,14 @@ static void put_end_cb(http_req_t *r, int status)
 		else
 			s3_err_code(r, rc, "%s: PUT %s/%s failed: %s", node_name(), x->o.bck->name, x->o.oname,
 				    err_str(rc));
-		goto out;
+		goto fail;
 	}
 	const char *dcl = http_hdr_get(r, "x-amz-decoded-content-length");
 	if (x->dec && dcl && strtoll(dcl, NULL, 10) != x->size) {
 		s3_err(r, 400, "IncompleteBody", "decoded length %lld != x-amz-decoded-content-length %s",
 		       (long long)x->size, dcl);
-		goto out;
+		rc = AIS_EINVAL;
+		goto fail;
 	}
 	if (x->have_sha) {
 		char hex[80];
@@ -508,90 +516,30 @@ static void put_end_cb(http_req_t *r, int status)
 		if (strcasecmp(hex, x->auth.payload_sha256)) {
 			s3_err(r, 400, "XAmzContentSHA256Mismatch",
 			       "The provided 'x-amz-content-sha256' header does not match what was computed.");
-			goto out;
+			rc = AIS_EINVAL;
+			goto fail;
 		}
 	}
-	if (x->part) {
-		/* UploadPart: the core computed MD5 (ETag) and the x-amz-checksum; verify the latter */
-		const char *want = x->xck_want[0] ? x->xck_want : NULL;
-		if (x->xck_trailer) {
-			want = x->dec ? awschunk_trailer(x->dec, s3ck_header_name(x->xck_type)) : NULL;
-			if (!want) {
-				s3_err(r, 400, "InvalidRequest", "missing trailing checksum %s", s3ck_header_name(x->xck_type));
-				goto out;
-			}
-		}
-		mpu_part_t *p = x->part;
-		x->part = NULL;
+	bool missing;
+	const char *want = put_xck_want(r, x, &missing);
+	if (missing) {
+		rc = AIS_EINVAL;
+		goto fail;
+	}
+	if (x->mpart) {
+		/* UploadPart: the MPU core computed MD5 (ETag) and the x-amz-checksum; it verifies the latter */
+		mpu_part_t *p = x->mpart;
+		x->mpart = NULL;
 		s3_mpu_part_end(r, p, want);
-		goto out;
+	} else {
+		put_commit(r, x, want);
 	}
-	unsigned char mraw[32];
-	char mhex[80], etag[90];
-	s3ck_final_raw(&x->md5, mraw);
-	cksum_hex(mraw, 16, mhex);
-	snprintf(etag, sizeof(etag), "\"%s\"", mhex);
-	if (x->have_md5_want && memcmp(mraw, x->md5_want, 16)) {
-		s3_err(r, 400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
-		goto out;
-	}
-	char xval[96] = "";
-	if (x->have_xck) {
-		s3ck_final_b64(&x->xck, xval);
-		x->have_xck = false;
-		const char *want = x->xck_want;
-		if (x->xck_trailer) {
-			want = x->dec ? awschunk_trailer(x->dec, s3ck_header_name(x->xck_type)) : NULL;
-			if (!want) {
-				s3_err(r, 400, "InvalidRequest", "missing trailing checksum %s", s3ck_header_name(x->xck_type));
-				goto out;
-			}
-		}
-		if (want && *want && strcmp(want, xval)) {
-			s3_err(r, 400, "BadDigest", "The %s you specified did not match the calculated checksum.",
-			       s3ck_header_name(x->xck_type));
-			goto out;
-		}
-	}
-	md.size = x->size;
-	md.atime = now_ns();
-	md.cktype = x->o.bck->cksum_type;
-	if (x->have_ck) {
-		cksum_final(&x->ck, md.ckval);
-		x->have_ck = false;
-	}
-	rc = lom_md_custom_set(&md, S3MD_ETAG, etag);
-	if (!rc)
-		rc = s3_obj_md_from_request(r, &md);
-	if (!rc && xval[0])
-		rc = lom_md_custom_set(&md, s3ck_header_name(x->xck_type), xval);
-	if (rc) {
-		s3_err_code(r, rc, "%s", err_str(rc));
-		goto out;
-	}
-	int fd = x->fd;
-	x->fd = -1;
-	rc = obj_commit(&x->o, fd, x->work, &md, false);
-	x->work[0] = '\0'; /* committed or removed */
-	if (rc) {
-		s3_err_code(r, rc, "%s: PUT %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
-		goto out;
-	}
-	http_hdr_add(r, "ETag", etag);
-	if (xval[0])
-		http_hdr_add(r, s3ck_header_name(x->xck_type), xval);
-	if (md.version[0])
-		http_hdr_add(r, "x-amz-version-id", md.version);
-	s3_add_common_hdrs(r);
-	http_respond(r, 200, NULL, NULL, 0);
-out:
-	lom_md_fini(&md);
 	s3o_free(x);
-}
-
-static int open_work(s3o_t *x, const char *tag)
-{
-	return obj_open_work(&x->o, tag, O_RDWR, x->work, sizeof(x->work), &x->fd);
+	return;
+fail:
+	obj_put_abort(x->w, rc); /* counted as a failed PUT */
+	x->w = NULL;
+	s3o_free(x);
 }
 
 /* x-amz-checksum-* header or declared trailer; 0 or responds */
@@ -626,15 +574,23 @@ static int put_xck_setup(http_req_t *r, s3o_t *x)
 		if (t != S3CK_NONE && t != S3CK_MD5)
 			x->xck_type = t; /* compute and store it even without a value to compare */
 	}
-	if (x->xck_type) {
-		s3ck_init(&x->xck, x->xck_type);
-		x->have_xck = true;
-	}
 	return 0;
+}
+
+/* the body's size: x-amz-decoded-content-length of an aws-chunked body, else Content-Length */
+static int64_t put_size_hint(http_req_t *r, const s3o_t *x)
+{
+	const char *dcl = http_hdr_get(r, "x-amz-decoded-content-length");
+	int64_t n;
+	if (x->dec)
+		return dcl && !parse_i64(dcl, &n) ? n : -1;
+	return r->content_length;
 }
 
 static void s3o_put(http_req_t *r, s3o_t *x)
 {
+	unsigned char md5_want[16];
+	bool have_md5_want = false;
 	const char *cmd5 = http_hdr_get(r, "Content-MD5");
 	if (cmd5) {
 		unsigned char raw[64];
@@ -642,17 +598,11 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 			s3_err(r, 400, "InvalidDigest", "The Content-MD5 you specified is not valid.");
 			goto fail;
 		}
-		memcpy(x->md5_want, raw, 16);
-		x->have_md5_want = true;
+		memcpy(md5_want, raw, 16);
+		have_md5_want = true;
 	}
 	if (put_xck_setup(r, x))
 		goto fail;
-	bool part = http_query_get(r, "uploadId") != NULL;
-	if (part) {
-		x->have_xck = false; /* computed by the MPU core */
-		x->have_md5_want = false; /* parts: Content-MD5 is not verified (as AIStore) */
-	}
-	s3ck_init(&x->md5, S3CK_MD5);
 	if (x->auth.verified && x->auth.payload == SIGV4_PAYLOAD_SHA256) {
 		s3ck_init(&x->sha, S3CK_SHA256);
 		x->have_sha = true;
@@ -664,17 +614,27 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 			goto fail;
 		}
 	}
-	if (part) {
-		if (s3_mpu_part_begin(r, &x->o, x->xck_type, &x->part))
+	if (http_query_get(r, "uploadId")) {
+		/* UploadPart: parts' Content-MD5 is not verified (as AIStore) */
+		if (s3_mpu_part_begin(r, &x->o, x->xck_type, &x->mpart))
 			goto fail;
 		r->user = x;
 		http_stream_body(r, put_data_cb, put_end_cb);
 		return;
 	}
-	cksum_type_t bt = x->o.bck->cksum_type;
-	if (bt != CKSUM_NONE && cksum_init(&x->ck, bt) == 0)
-		x->have_ck = true;
-	int rc = open_work(x, "s3put");
+	obj_put_opts_t opt = {
+		.md5 = true,
+		.md5_want = have_md5_want ? md5_want : NULL,
+		.xck = x->xck_type,
+		.xck_want = x->xck_want[0] ? x->xck_want : NULL,
+		.size_hint = put_size_hint(r, x),
+		.acct = OBJ_ACCT_PUT,
+		.tag = "s3put",
+		.md_cb = put_md_cb,
+		.md_arg = x,
+	};
+	obj_why_t why;
+	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
 	if (rc) {
 		s3_err_code(r, rc, "%s: failed to create work file: %s", node_name(), err_str(rc));
 		goto fail;
@@ -687,84 +647,6 @@ fail:
 }
 
 /* ---- CopyObject (pool thread) */
-typedef struct fetch {
-	int fd;
-	lom_md_t *md;
-	int rc;
-} fetch_t;
-
-static size_t fetch_write(char *d, size_t sz, size_t nm, void *arg)
-{
-	fetch_t *f = arg;
-	if (fsops_write_all(f->fd, d, sz * nm)) {
-		f->rc = AIS_EIO;
-		return 0;
-	}
-	return sz * nm;
-}
-
-static size_t fetch_hdr(char *b, size_t sz, size_t nm, void *arg)
-{
-	fetch_t *f = arg;
-	size_t len = sz * nm;
-	static const char pfx[] = "Ais-Custom-Md:";
-	if (len > sizeof(pfx) && !strncasecmp(b, pfx, sizeof(pfx) - 1)) {
-		char *v = strndup(b + sizeof(pfx) - 1, len - (sizeof(pfx) - 1));
-		if (!v)
-			return 0;
-		char *s = v;
-		while (*s == ' ')
-			s++;
-		s[strcspn(s, "\r\n")] = '\0';
-		char *eq = strchr(s, '=');
-		if (eq) {
-			*eq = '\0';
-			lom_md_custom_set(f->md, s, eq + 1);
-		}
-		free(v);
-	}
-	return len;
-}
-
-/* GET the source object from the target that owns it into fd (custom md into md) */
-static int fetch_remote(const snode_t *peer, const bck_t *b, const char *name, int fd, lom_md_t *md, char *err,
-			size_t cap)
-{
-	char *enc = url_encode(name, true), *bn = url_encode(b->name, false);
-	sbuf_t url = SBUF_INIT;
-	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=ais", peer->pub.url, bn ? bn : "", enc ? enc : "");
-	free(enc);
-	free(bn);
-	fetch_t f = {.fd = fd, .md = md};
-	CURL *c = curl_easy_init();
-	int rc = 0;
-	if (!c) {
-		sbuf_fini(&url);
-		return AIS_ENOMEM;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, fetch_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &f);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	CURLcode cc = curl_easy_perform(c);
-	long st = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-	if (cc != CURLE_OK) {
-		snprintf(err, cap, "fetch from %s: %s", peer->id, curl_easy_strerror(cc));
-		rc = f.rc ? f.rc : AIS_EUNAVAIL;
-	} else if (st == 404) {
-		rc = AIS_ENOTFOUND;
-	} else if (st != 200) {
-		snprintf(err, cap, "fetch from %s: status %ld", peer->id, st);
-		rc = AIS_EIO;
-	}
-	curl_easy_cleanup(c);
-	sbuf_fini(&url);
-	return rc;
-}
 
 int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key)
 {
@@ -806,6 +688,53 @@ const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *
 	return sbk;
 }
 
+static int copy_sink(void *arg, const char *buf, size_t n)
+{
+	return obj_put_write(arg, buf, n);
+}
+
+/* the writer's md callback of a copy: the ETag */
+static int copy_md_cb(void *arg, lom_md_t *md, const obj_put_res_t *res)
+{
+	char etag[40];
+	snprintf(etag, sizeof(etag), "\"%s\"", res->md5_hex);
+	return lom_md_custom_set(md, S3MD_ETAG, etag);
+}
+
+/* the destination's custom metadata: the request's (REPLACE) or the source's but its ETag */
+static int copy_md(http_req_t *r, bool replace, const lom_md_t *smd, lom_md_t *md)
+{
+	if (replace)
+		return s3_obj_md_from_request(r, md);
+	size_t pos = 0;
+	const char *k, *v;
+	int rc = 0;
+	while (!rc && lom_md_custom_next(smd, &pos, &k, &v))
+		if (strcmp(k, S3MD_ETAG) && strcmp(k, "orig_fntl"))
+			rc = lom_md_custom_set(md, k, v);
+	return rc;
+}
+
+/* copy the source (local: through the object reader; else fetched from its owner) into the
+ * writer w; the source's metadata into smd. 0 or AIS_E* (err) */
+static int copy_source(const obj_t *src, obj_put_t *w, lom_md_t *smd, char *err, size_t cap)
+{
+	snode_t peer;
+	if (obj_remote_owner(src->bck, src->oname, &peer))
+		return s3_fetch_owner(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, err, cap);
+	obj_get_t g;
+	obj_why_t why;
+	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
+	if (!rc)
+		rc = obj_get_prepare(&g, &why);
+	if (!rc)
+		rc = lom_md_copy(smd, &g.md);
+	if (!rc)
+		rc = obj_get_read_all(&g, copy_sink, w);
+	obj_get_close(&g);
+	return rc;
+}
+
 static void s3o_copy_cb(http_req_t *r)
 {
 	s3o_t *x = r->user;
@@ -813,15 +742,8 @@ static void s3o_copy_cb(http_req_t *r)
 	char sb[80], err[512] = "";
 	char *skey = NULL;
 	obj_t *src = calloc(1, sizeof(*src));
-	lom_md_t smd, md;
+	lom_md_t smd;
 	lom_md_init(&smd);
-	lom_md_init(&md);
-	int sfd = -1;
-	char tmp[FQN_MAX] = "";
-	ufest_t su; /* chunked source: its manifest and reader */
-	ufest_init(&su);
-	chunk_rd_t srd;
-	bool have_srd = false;
 	const char *hdr = http_hdr_get(r, "x-amz-copy-source");
 	if (!src) {
 		s3_err(r, 500, "InternalError", "out of memory");
@@ -846,22 +768,12 @@ static void s3o_copy_cb(http_req_t *r)
 		       "the object's metadata, storage class, website redirect location or encryption attributes.");
 		goto out;
 	}
-	/* the source: here, or at its owner */
-	snode_t peer;
-	bool remote = obj_remote_owner(sbk, skey, &peer);
-	int rc;
-	if (!remote) {
-		sfd = open(src->fqn, O_RDONLY | O_CLOEXEC);
-		rc = sfd < 0 ? AIS_ENOTFOUND : obj_load(src, sfd, &smd);
-	} else {
-		rc = obj_open_work(&x->o, "s3cpsrc", O_RDWR, tmp, sizeof(tmp), &sfd);
-		if (!rc)
-			rc = fetch_remote(&peer, sbk, skey, sfd, &smd, err, sizeof(err));
-		if (!rc) {
-			const char *a = lom_md_custom_get(&smd, S3MD_ETAG);
-			(void)a;
-		}
-	}
+	obj_put_opts_t opt = {.md5 = true, .size_hint = -1, .acct = OBJ_ACCT_NONE, .tag = "s3copy",
+			      .md_cb = copy_md_cb};
+	obj_why_t why;
+	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
+	if (!rc)
+		rc = copy_source(src, x->w, &smd, err, sizeof(err));
 	if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 		goto out;
@@ -870,79 +782,31 @@ static void s3o_copy_cb(http_req_t *r)
 		s3_err_code(r, rc, "copy source %s/%s: %s", sb, skey, err[0] ? err : err_str(rc));
 		goto out;
 	}
-	if ((smd.flags & LOM_FL_CHUNKED) && (rc = chunk_load(src, &smd, &su))) {
-		s3_err_code(r, rc, "copy source %s/%s: chunk manifest: %s", sb, skey, err_str(rc));
-		goto out;
-	}
-	if (smd.flags & LOM_FL_CHUNKED) {
-		chunk_rd_init(&srd, &su, sfd);
-		have_srd = true;
-	}
-	/* metadata */
-	if (replace) {
-		rc = s3_obj_md_from_request(r, &md);
-	} else {
-		size_t pos = 0;
-		const char *k, *v;
-		while (!rc && lom_md_custom_next(&smd, &pos, &k, &v))
-			if (strcmp(k, S3MD_ETAG) && strcmp(k, "orig_fntl"))
-				rc = lom_md_custom_set(&md, k, v);
-	}
-	/* copy the bytes into a work file of the destination */
-	if (!rc)
-		rc = open_work(x, "s3copy");
-	s3ck_init(&x->md5, S3CK_MD5);
-	cksum_type_t bt = x->o.bck->cksum_type;
-	if (!rc && bt != CKSUM_NONE && cksum_init(&x->ck, bt) == 0)
-		x->have_ck = true;
-	if (!rc)
-		rc = obj_read_all(sfd, have_srd ? &srd : NULL, put_sink, x, NULL);
-	if (rc) {
-		s3_err_code(r, rc, "copy %s/%s: %s", sb, skey, err_str(rc));
-		goto out;
-	}
-	char mhex[80], etag[90];
-	s3ck_final_hex(&x->md5, mhex);
-	snprintf(etag, sizeof(etag), "\"%s\"", mhex);
-	md.size = x->size;
-	md.atime = now_ns();
-	md.cktype = bt;
-	if (x->have_ck) {
-		cksum_final(&x->ck, md.ckval);
-		x->have_ck = false;
-	}
-	if ((rc = lom_md_custom_set(&md, S3MD_ETAG, etag))) {
+	if ((rc = copy_md(r, replace, &smd, obj_put_md(x->w)))) {
 		s3_err_code(r, rc, "%s", err_str(rc));
 		goto out;
 	}
-	int fd = x->fd;
-	x->fd = -1;
-	rc = obj_commit(&x->o, fd, x->work, &md, false);
-	x->work[0] = '\0';
+	obj_put_t *w = x->w;
+	x->w = NULL;
+	obj_put_res_t res;
+	rc = obj_put_commit(w, &res, &why);
 	if (rc) {
 		s3_err_code(r, rc, "copy to %s/%s: %s", x->o.bck->name, x->o.oname, err_str(rc));
-		goto out;
+	} else {
+		char t[40];
+		s3_fmt_iso(res.md.atime, t, sizeof(t));
+		sbuf_t b = SBUF_INIT;
+		s3xml_begin(&b);
+		s3xml_open_ns(&b, "CopyObjectResult");
+		s3xml_elem(&b, "LastModified", t);
+		s3xml_elemf(&b, "ETag", "\"%s\"", res.md5_hex);
+		s3xml_close(&b, "CopyObjectResult");
+		s3_xml_respond(r, 200, b.p, b.len);
+		sbuf_fini(&b);
 	}
-	char t[40];
-	s3_fmt_iso(md.atime, t, sizeof(t));
-	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	s3xml_open_ns(&b, "CopyObjectResult");
-	s3xml_elem(&b, "LastModified", t);
-	s3xml_elem(&b, "ETag", etag);
-	s3xml_close(&b, "CopyObjectResult");
-	s3_xml_respond(r, 200, b.p, b.len);
-	sbuf_fini(&b);
+	lom_md_fini(&res.md);
 out:
-	if (have_srd)
-		chunk_rd_fini(&srd);
-	ufest_fini(&su);
-	if (sfd >= 0)
-		close(sfd);
-	if (tmp[0])
-		unlink(tmp);
 	lom_md_fini(&smd);
-	lom_md_fini(&md);
 	free(skey);
 	if (src)
 		obj_fini(src);
@@ -961,34 +825,28 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 		return;
 	}
 	x->q = q;
-	x->fd = -1;
-	x->o.mpi = -1;
+	x->r = r;
 	if (s3_auth_check(r, &c, &x->auth)) {
 		s3o_free(x);
 		return;
 	}
-	x->o.bmd = bmd_get();
-	const bck_t *b = x->o.bmd ? bmd_find(x->o.bmd, "ais", "", q->bucket) : NULL;
-	if (!b) {
+	obj_why_t why;
+	int rc = obj_init(&x->o, "ais", "", q->bucket, q->object, &why);
+	if (why == OBJ_WHY_NO_BUCKET) {
 		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
-		s3o_free(x);
-		return;
+	} else if (why == OBJ_WHY_BAD_NAME) {
+		s3_err(r, 400, strlen(q->object) > FQN_OBJNAME_MAX ? "KeyTooLongError" : "InvalidArgument",
+		       "invalid object name \"%.200s\"", q->object);
+	} else if (rc) {
+		s3_err_code(r, rc, "%s: no mountpaths available", node_name());
 	}
-	int rc = obj_place(&x->o, b, q->object);
 	if (rc) {
-		x->o.bck = b;
-		if (rc == AIS_EINVAL)
-			s3_err(r, 400, strlen(q->object) > FQN_OBJNAME_MAX ? "KeyTooLongError" : "InvalidArgument",
-			       "invalid object name \"%.200s\"", q->object);
-		else
-			s3_err_code(r, rc, "%s: no mountpaths available", node_name());
 		s3o_free(x);
 		return;
 	}
 	if (s3_mpu_is_mpu(r)) {
-		s3_mpu_handle(r, x->q, &x->o); /* takes q and the BMD reference */
+		s3_mpu_handle(r, x->q, &x->o); /* takes q and the object context */
 		x->q = NULL;
-		x->o.bmd = NULL;
 		s3o_free(x);
 		return;
 	}

@@ -1,7 +1,10 @@
 /* tgt_int: what the target's .c files share (not for other modules): the per-request object
  * context (bucket from the BMD, validated object name, HRW mountpath, path) and the handlers
  * troutes.c registers. A obj_t holds a BMD reference from tobj_init until obj_fini, so
- * `bck` stays valid for the whole request even if a newer BMD is installed meanwhile. */
+ * `bck` stays valid for the whole request even if a newer BMD is installed meanwhile.
+ * The object handlers (tobj_get.c, tobj_put.c, tobj_ops.c) are adapters over the object core
+ * (obj/obj_get.h, obj_put.h, obj_ops.h): parse the request, call the core, map its result
+ * (AIS_E* + obj_why_t) to AIStore's headers, statuses and JSON errors. */
 #ifndef AIS_TGT_INT_H
 #define AIS_TGT_INT_H
 
@@ -18,17 +21,17 @@
 int tobj_init(obj_t *o, http_req_t *r);
 /* provider/namespace of the request: 0, or responds 400/501 and returns < 0 */
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap);
-/* 404 for a missing object, AIStore-style message */
+/* 404 for a missing object, AIStore-style message (the object core has counted it) */
 void tobj_err_notfound(http_req_t *r, const obj_t *o);
 /* object headers (Ais-Checksum-*, Ais-Atime, Ais-Version, Ais-Custom-Md) */
 void tobj_add_md_hdrs(http_req_t *r, const lom_md_t *md);
 
 /* handlers */
-void obj_get_handle(http_req_t *r);     /* GET and HEAD */
-void obj_put_handle(http_req_t *r);     /* PUT incl. append and copy (object_to) */
-void obj_ops_delete(http_req_t *r);
-void obj_ops_post(http_req_t *r);       /* POST {"action":"rename-obj"} */
-void obj_ops_copy(http_req_t *r);       /* PUT ?object_to=<uname> (deferred to the pool) */
+void tobj_get_handle(http_req_t *r);    /* GET and HEAD */
+void tobj_put_handle(http_req_t *r);    /* PUT incl. append and copy (object_to) */
+void tobj_ops_delete(http_req_t *r);
+void tobj_ops_post(http_req_t *r);      /* POST {"action":"rename-obj"} */
+void tobj_ops_copy(http_req_t *r);      /* PUT ?object_to=<uname> (deferred to the pool) */
 void tlist_handle(http_req_t *r);       /* GET /v1/buckets/<bck> {"action":"list"} */
 /* job endpoints /v1/xactions (txact.c); fini stops the jobs (before the mountpaths go) */
 void txact_init(void);

@@ -9,7 +9,6 @@
 #include "cluster/node.h"
 #include "core/err.h"
 #include "net/route.h"
-#include "stats/stats.h"
 
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap)
 {
@@ -38,8 +37,8 @@ int tobj_init(obj_t *o, http_req_t *r)
 	memset(o, 0, sizeof(*o));
 	o->mpi = -1;
 	const char *items[2] = {NULL, NULL};
-	char ns[80];
-	int n = route_items(r, "/v1/objects", o->ibuf, sizeof(o->ibuf), items, 2);
+	char ns[80], buf[sizeof(o->ibuf)];
+	int n = route_items(r, "/v1/objects", buf, sizeof(buf), items, 2);
 	if (n < 0) {
 		http_error(r, 400, NULL, "object name too long");
 		return AIS_EINVAL;
@@ -50,32 +49,25 @@ int tobj_init(obj_t *o, http_req_t *r)
 	}
 	if (tobj_bck_query(r, ns, sizeof(ns)))
 		return AIS_EINVAL;
-	o->bmd = bmd_get();
-	const bck_t *b = bmd_find(o->bmd, "ais", ns, items[0]);
-	if (!b) {
+	obj_why_t why;
+	int rc = obj_init(o, "ais", ns, items[0], items[1], &why);
+	if (why == OBJ_WHY_NO_BUCKET) {
 		if (ns[0])
 			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s/%s\" does not exist", ns, items[0]);
 		else
 			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s\" does not exist", items[0]);
-		return AIS_ENOBUCKET;
-	}
-	int rc = obj_place(o, b, items[1]);
-	if (rc == AIS_EINVAL) {
+	} else if (why == OBJ_WHY_BAD_NAME) {
 		http_error(r, 400, NULL, "invalid object name \"%s\"", items[1]);
-		return rc;
-	}
-	if (rc) {
+	} else if (rc) {
 		http_error_code(r, rc, "%s: no mountpaths available", node_name());
-		return rc;
 	}
-	return 0;
+	return rc;
 }
 
 void tobj_err_notfound(http_req_t *r, const obj_t *o)
 {
 	char cn[FQN_OBJNAME_MAX + 256];
 	obj_cname(o->bck, o->oname, cn, sizeof(cn));
-	stats_notfound(r->method, STATS_BCK(o->bck));
 	http_error(r, 404, "ErrNotFound", "%s: %s does not exist", node_name(), cn);
 }
 

@@ -19,16 +19,16 @@ static void tgt_objects_cb(http_req_t *r)
 	switch (r->method) {
 	case HTTP_M_GET:
 	case HTTP_M_HEAD:
-		obj_get_handle(r);
+		tobj_get_handle(r);
 		break;
 	case HTTP_M_PUT:
-		obj_put_handle(r);
+		tobj_put_handle(r);
 		break;
 	case HTTP_M_DELETE:
-		obj_ops_delete(r);
+		tobj_ops_delete(r);
 		break;
 	case HTTP_M_POST:
-		obj_ops_post(r);
+		tobj_ops_post(r);
 		break;
 	default:
 		http_error(r, 405, NULL, "invalid method %s for %s", r->method_str, r->path);

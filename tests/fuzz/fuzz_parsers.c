@@ -8,7 +8,7 @@
 
 #include "core/config.h"
 #include "core/util.h"
-#include "target/obj_get.h"
+#include "obj/obj_get.h"
 
 static void check_range(const char *s, int64_t size)
 {

@@ -218,7 +218,7 @@ Test(mpu, auto_chunk_writer)
 	cr_assert_eq(chunk_w_write(w, d + 3000, 7000), 0);
 	lom_md_t md;
 	lom_md_init(&md);
-	cr_assert_eq(chunk_w_commit(w, &md), 0);
+	cr_assert_eq(chunk_w_commit(w, &md, false), 0);
 	int64_t size;
 	unsigned char *b = read_all(&o, &size);
 	cr_assert_eq(size, 10000);

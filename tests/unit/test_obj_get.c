@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "core/err.h"
-#include "target/obj_get.h"
+#include "obj/obj_get.h"
 
 Test(obj_get, ranges)
 {

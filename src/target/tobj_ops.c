@@ -1,0 +1,236 @@
+/* tobj_ops: the native API's DELETE of an object, POST {"action":"rename-obj","name":...} and
+ * single-object copy (PUT ?object_to=<uname>, AIStore 4.7's api.CopyObject): adapters over the
+ * object core (obj/obj_ops.h). Also this API's mover for a copy whose destination another
+ * target owns (tobj_copy_remote: a PUT of the source to the peer's /v1/objects, blocking, on a
+ * pool thread) - the one function the target-to-target transport replaces. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cluster/node.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "net/hclient.h"
+#include "obj/chunk.h"
+#include "obj/obj_ops.h"
+#include "target/tgt_int.h"
+
+void tobj_ops_delete(http_req_t *r)
+{
+	if (http_query_get(r, "uploadId")) {
+		mpu_delete_handle(r);
+		return;
+	}
+	obj_t *o = malloc(sizeof(*o));
+	if (!o) {
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
+	if (tobj_init(o, r))
+		goto out;
+	obj_why_t why;
+	int rc = obj_delete(o, &why);
+	if (rc == AIS_ENOTFOUND) {
+		char cn[OBJ_UNAME_MAX];
+		obj_cname(o->bck, o->oname, cn, sizeof(cn));
+		http_error(r, 404, NULL, "%s doesn't exist", cn);
+	} else if (rc) {
+		http_error_code(r, rc, "%s: failed to delete %s: %s", node_name(), o->fqn, err_str(rc));
+	} else {
+		http_respond(r, 200, NULL, NULL, 0);
+	}
+out:
+	obj_fini(o);
+	free(o);
+}
+
+/* the mover (obj_send_fn): PUT the source to the peer that owns the destination. A chunked
+ * source is flattened into a memory file first. 0 or AIS_E* (message in err) */
+static int tobj_copy_remote(void *arg, obj_get_t *src, const snode_t *peer, const bck_t *dbck, const char *dname,
+			    char *err, size_t errcap)
+{
+	int fd = src->fd, ffd = -1, rc;
+	int64_t size = src->size;
+	if (src->chunked) {
+		if ((rc = chunk_flatten(src->o, src->fd, &src->md, &ffd))) {
+			snprintf(err, errcap, "%s", err_str(rc));
+			return rc;
+		}
+		fd = ffd;
+	}
+	void *map = NULL;
+	if (size > 0) {
+		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			snprintf(err, errcap, "mmap: %s", strerror(errno));
+			if (ffd >= 0)
+				close(ffd);
+			return AIS_EIO;
+		}
+	}
+	char *enc = url_encode(dname, true);
+	char *ns = dbck->ns[0] ? url_encode(dbck->ns, false) : NULL;
+	sbuf_t url = SBUF_INIT;
+	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=%s", peer->pub.url, dbck->name, enc ? enc : "",
+		  dbck->provider);
+	if (ns)
+		sbuf_addf(&url, "&namespace=%s", ns);
+	sbuf_addf(&url, "&pid=%s&utm=%lld", node_id(), (long long)now_ns());
+	hreq_t q = {.method = "PUT", .url = sbuf_str(&url), .body = map ? map : "", .body_len = (size_t)size,
+		    .ctype = "application/octet-stream", .timeout_ms = 600000};
+	rc = hclient_do(&q);
+	if (!rc && q.status != 200) {
+		snprintf(err, errcap, "%s: PUT status %d: %.200s", peer->id, q.status, sbuf_str(&q.resp));
+		rc = q.status == 404 ? AIS_ENOBUCKET : AIS_EIO;
+	} else if (rc) {
+		snprintf(err, errcap, "%s: %s", peer->id, q.errmsg);
+	}
+	hreq_fini(&q);
+	sbuf_fini(&url);
+	free(enc);
+	free(ns);
+	if (map)
+		munmap(map, (size_t)size);
+	if (ffd >= 0)
+		close(ffd);
+	return rc;
+}
+
+/* the copy both rename and object_to use */
+static void ops_copy(http_req_t *r, obj_t *src, const bck_t *dbck, const char *dname, bool move)
+{
+	char cn[OBJ_UNAME_MAX], err[512];
+	obj_why_t why;
+	int rc = obj_copy(src, dbck, dname, move ? OBJ_CP_MOVE : 0, tobj_copy_remote, NULL, err, sizeof(err), &why);
+	if (!rc) {
+		http_respond(r, 200, NULL, NULL, 0);
+		return;
+	}
+	obj_cname(src->bck, src->oname, cn, sizeof(cn));
+	switch (why) {
+	case OBJ_WHY_NOT_FOUND:
+		tobj_err_notfound(r, src);
+		break;
+	case OBJ_WHY_SELF:
+		http_error(r, 400, NULL, "%s: cannot rename/move object %s onto itself", node_name(), cn);
+		break;
+	case OBJ_WHY_BAD_NAME:
+		http_error(r, 400, NULL, "invalid object name \"%s\"", dname);
+		break;
+	case OBJ_WHY_DIR_CONFLICT:
+		http_error(r, 409, NULL, "%s: failed to copy %s => %s: destination exists and is a virtual directory",
+			   node_name(), cn, dname);
+		break;
+	case OBJ_WHY_BAD_META:
+	case OBJ_WHY_SIZE:
+		http_error_code(r, rc, "%s: %s: %s", node_name(), cn, obj_why_str(why));
+		break;
+	default:
+		http_error_code(r, rc, "%s: failed to copy %s => %s: %s", node_name(), cn, dname, err);
+	}
+}
+
+/* pool thread, body buffered */
+static void ops_post_body(http_req_t *r)
+{
+	obj_t *o = malloc(sizeof(*o));
+	json_t *j = NULL;
+	if (!o) {
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
+	if (tobj_init(o, r))
+		goto out;
+	json_error_t je;
+	j = r->body_len ? json_loadb(r->body, r->body_len, 0, &je) : NULL;
+	const char *act = j ? json_string_value(json_object_get(j, "action")) : NULL;
+	if (!j || !act) {
+		http_error(r, 400, NULL, "%s: invalid action message: %s", node_name(),
+			   j ? "missing \"action\"" : "failed to parse JSON");
+		goto out;
+	}
+	if (!strncmp(act, "mpt-", 4)) {
+		mpu_post_handle(r, o, act, j);
+		goto out;
+	}
+	if (strcmp(act, "rename-obj")) {
+		http_error(r, 400, NULL, "invalid action \"%s\"", act);
+		goto out;
+	}
+	const char *nn = json_string_value(json_object_get(j, "name"));
+	if (!nn || !*nn) {
+		http_error(r, 400, NULL, "rename-obj: missing new object name");
+		goto out;
+	}
+	ops_copy(r, o, o->bck, nn, true);
+out:
+	if (j)
+		json_decref(j);
+	obj_fini(o);
+	free(o);
+}
+
+void tobj_ops_post(http_req_t *r)
+{
+	http_read_body(r, 64 * 1024, ops_post_body, true);
+}
+
+/* "<provider>/<ns-uname>/<bucket>/<object>" (cmn.ParseUname); ns "@#" = global */
+static int ops_parse_uname(const char *u, char *prov, char *ns, char *bck, size_t cap, const char **obj)
+{
+	const char *a = strchr(u, '/');
+	const char *b = a ? strchr(a + 1, '/') : NULL;
+	const char *c = b ? strchr(b + 1, '/') : NULL;
+	if (!c || (size_t)(a - u) >= cap || (size_t)(b - a - 1) >= cap || (size_t)(c - b - 1) >= cap)
+		return AIS_EINVAL;
+	snprintf(prov, cap, "%.*s", (int)(a - u), u);
+	snprintf(ns, cap, "%.*s", (int)(b - a - 1), a + 1);
+	snprintf(bck, cap, "%.*s", (int)(c - b - 1), b + 1);
+	if (!strcmp(ns, "@#"))
+		ns[0] = '\0';
+	if (!prov[0])
+		snprintf(prov, cap, "ais");
+	*obj = c + 1;
+	return **obj ? 0 : AIS_EINVAL;
+}
+
+static void ops_copy_cb(http_req_t *r)
+{
+	obj_t *o = malloc(sizeof(*o));
+	if (!o) {
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
+	if (tobj_init(o, r))
+		goto out;
+	const char *to = http_query_get(r, "object_to");
+	char prov[96], ns[96], bck[96];
+	const char *dname = NULL;
+	if (!to || ops_parse_uname(to, prov, ns, bck, sizeof(prov), &dname)) {
+		http_error(r, 400, NULL, "parse-uname \"%s\": invalid destination", to ? to : "");
+		goto out;
+	}
+	if (strcmp(prov, "ais")) {
+		http_error(r, 501, NULL, "copy to provider \"%s\": remote backends are not supported yet", prov);
+		goto out;
+	}
+	const bck_t *db = bmd_find(o->bmd, prov, ns, bck);
+	if (!db) {
+		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", prov, bck);
+		goto out;
+	}
+	ops_copy(r, o, db, dname, false);
+out:
+	obj_fini(o);
+	free(o);
+}
+
+void tobj_ops_copy(http_req_t *r)
+{
+	http_defer(r, ops_copy_cb);
+}
