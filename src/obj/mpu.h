@@ -10,7 +10,7 @@
  *              │ ──complete──► committed (chunks become the object's current version)
  *              │ ──abort─────► removed (chunks + partial manifest deleted)
  *              └ ──restart───► reloaded lazily from the partial manifest on the next call
- *              └ ──age > space.dont_cleanup_time──► removed by space cleanup (cleanup.c)
+ *              └ ──age > space.dont_cleanup_time──► removed by space cleanup (xact/xs_cleanup.c)
  *
  * Parts are written to a work file on the chunk's mountpath and renamed into place under the
  * upload's mutex, so a part is either wholly in the manifest or absent. Functions taking a
