@@ -110,6 +110,17 @@ static void mb_join_cb(http_req_t *r)
 	}
 	metasync_lock();
 	smap_t *cur = smap_get();
+	/* a node that belonged to another cluster (its persisted map has another UUID) stays out:
+	 * its data and metadata are not this cluster's */
+	const char *cuuid = jsonx_str(j, "cluster_uuid", "");
+	if (cur && cuuid[0] && cur->uuid[0] && strcmp(cuuid, cur->uuid)) {
+		smap_put(cur);
+		metasync_unlock();
+		log_warn("join: refusing %s: cluster UUID mismatch (node's %s, ours %s)", n.id, cuuid, cur->uuid);
+		http_error(r, 409, NULL, "join: %s: cluster UUID mismatch: %s belongs to cluster %s, this is %s",
+			   node_name(), n.id, cuuid, cur->uuid);
+		goto out;
+	}
 	const snode_t *old = smap_find(cur, n.id);
 	bool same = old && !memcmp(&old->pub, &n.pub, sizeof(n.pub)) && !memcmp(&old->ctl, &n.ctl, sizeof(n.ctl)) &&
 		    !memcmp(&old->data, &n.data, sizeof(n.data)) && old->type == n.type;
@@ -289,19 +300,30 @@ static int mb_join_primary(void)
 	char purl[256], url[320], err[256] = "";
 	mb_primary_url(purl, sizeof(purl));
 	snprintf(url, sizeof(url), "%s/v1/cluster/join", purl);
-	json_t *j = json_pack("{s:o}", "snode", snode_to_json(node_self()));
+	smap_t *mine = smap_get();
+	json_t *j = json_pack("{s:o, s:s}", "snode", snode_to_json(node_self()), "cluster_uuid",
+			      mine ? mine->uuid : "");
+	smap_put(mine);
 	char *body = j ? jsonx_dumps(j) : NULL;
 	json_decref(j);
 	if (!body)
 		return AIS_ENOMEM;
 	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body), .timeout_ms = 10000};
 	int rc = hclient_do(&q);
+	static bool mismatch_logged; /* the membership thread only */
+	if (!rc && q.status == 409 && !mismatch_logged) {
+		mismatch_logged = true;
+		log_err("join %s: %.300s", url, sbuf_str(&q.resp));
+	}
 	if (!rc && q.status != 200)
 		rc = AIS_EUNAVAIL;
 	if (!rc) {
 		json_error_t jerr;
 		json_t *resp = jsonx_loadb(q.resp.p, q.resp.len, &jerr);
-		rc = resp ? metasync_apply(resp, true, err, sizeof(err)) : AIS_EINVAL;
+		/* not forced: a newer version that metasync pushed while this answer was on its way
+		 * must not be replaced by the older one in it (an older BMD would make this target
+		 * drop the data of a bucket created meanwhile) */
+		rc = resp ? metasync_apply(resp, false, err, sizeof(err)) : AIS_EINVAL;
 		json_decref(resp);
 	}
 	if (rc)
