@@ -71,7 +71,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 static int setup_logging(const config_t *cfg)
 {
 	char path[1100];
-	if (!cfg->log_dir[0])
+	if (!cfg->log_dir[0] || cfg->log_to_stderr)
 		return log_init(NULL, cfg->log_level);
 	if (fsops_mkdir_p(cfg->log_dir))
 		return -1;
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aisnode: %s\n", err);
 		return 2;
 	}
-	const config_t *cfg = config_get();
+	const config_t *cfg = config_get(); /* the start-up version: held until exit */
 	if (setup_logging(cfg)) {
 		fprintf(stderr, "aisnode: cannot open log in %s\n", cfg->log_dir);
 		return 2;
@@ -169,6 +169,7 @@ int main(int argc, char **argv)
 		tgt_fini();
 	hclient_global_fini();
 	log_fini();
+	config_put(cfg);
 	config_cleanup();
 	return 0;
 }

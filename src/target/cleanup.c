@@ -247,13 +247,11 @@ static void cln_bucket(cln_t *c, const bck_t *b)
 
 static int64_t cln_dont_cleanup(void)
 {
+	/* space.dont_cleanup_time; 0 means AIStore's system default (1h) */
 	const config_t *cfg = config_get();
-	json_t *sp = cfg && cfg->cluster ? json_object_get(cfg->cluster, "space") : NULL;
-	json_t *v = json_object_get(sp, "dont_cleanup_time");
-	int64_t ns;
-	if (json_is_string(v) && !parse_duration(json_string_value(v), &ns))
-		return ns;
-	return (int64_t)120 * 60 * 1000000000;
+	int64_t ns = cfg ? cfg->dont_cleanup_time_ns : 0;
+	config_put(cfg);
+	return ns ? ns : (int64_t)3600 * 1000000000;
 }
 
 static void cln_handle(http_req_t *r)

@@ -72,11 +72,20 @@ Test(config, playground_layout)
 	cr_assert_eq(c.nfspaths, 2);
 	cr_expect_str_eq(c.fspaths[0], "/tmp/ais/mp1/1");
 	cr_expect_str_eq(c.fspaths[1], "/tmp/ais/mp2/1"); /* cleaned like filepath.Clean */
-	cr_expect_eq(c.cluster, jc, "whole cluster JSON kept");
-	cr_expect_eq(c.local, jl, "whole local JSON kept");
-	json_decref(jc); /* config holds its own references */
+	json_decref(jc); /* the config keeps no reference to the input documents */
 	json_decref(jl);
-	cr_expect_str_eq(json_string_value(json_object_get(c.cluster, "features")), "0");
+	/* the shown JSON is generated from the typed values (table order, the given spellings) */
+	json_t *shown = config_cluster_json(&c);
+	cr_expect_str_eq(json_string_value(json_object_get(shown, "features")), "0");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(shown, "log"), "max_size")), "10mb");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(shown, "timeout"), "cplane_operation")), "1500ms");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(shown, "proxy"), "primary_url")),
+			 "http://localhost:8080");
+	json_decref(shown);
+	json_t *lshown = config_local_json(&c);
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(lshown, "host_net"), "port")), "8081");
+	cr_expect(json_is_object(json_object_get(json_object_get(lshown, "fspaths"), "/tmp/ais/mp2/1")));
+	json_decref(lshown);
 	config_fini(&c);
 }
 
@@ -234,15 +243,22 @@ Test(config, load_and_get)
 	cr_assert_not_null(c);
 	cr_expect_eq(c->port, 8081);
 	cr_expect_str_eq(c->cksum_type, "md5");
+	config_put(c);
 
 	/* a failed reload keeps the previous config; a good one replaces it */
 	write_file(lpath, "{\"host_net\": {\"port\": \"abc\"}}");
 	cr_expect_eq(config_load(cpath, lpath, err, sizeof(err)), AIS_EINVAL);
-	cr_expect_eq(config_get()->port, 8081);
+	c = config_get();
+	cr_expect_eq(c->port, 8081);
+	config_put(c);
 	write_file(lpath, "{\"host_net\": {\"port\": \"9999\"}}");
 	cr_assert_eq(config_load(cpath, lpath, err, sizeof(err)), 0, "%s", err);
-	cr_expect_eq(config_get()->port, 9999);
-	cr_expect_eq(config_get()->nfspaths, 0);
+	c = config_get();
+	cr_expect_eq(c->port, 9999);
+	cr_expect_eq(c->nfspaths, 0);
+	config_put(c);
+	config_cleanup();
+	cr_expect_eq(config_versions_alive(), 0, "every version freed");
 
 	unlink(cpath);
 	unlink(lpath);
