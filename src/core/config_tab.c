@@ -51,6 +51,7 @@ static const char *const v_wpolicy[] = {"", "immediate", "delayed", "never", NUL
 static const char *const ok_wpolicy[] = {"", "immediate", NULL};
 static const char *const v_heartbeat[] = {"heartbeat", NULL};
 static const char *const v_l4[] = {"tcp", NULL};
+static const char *const v_empty[] = {"", NULL};
 
 /* the XactConf trio AIStore embeds in ec, rebalance, tcb, tco, arch, get_batch */
 #define XACT(sect, f, cm, bm, bu, bdef)                                                                      \
@@ -177,7 +178,7 @@ static const ctab_row_t ctab[] = {
 	B("net.http.use_https", G | N | CF_RESTART, net_http_use_https, "false", "HTTPS: not built."),
 	S("net.http.server_crt", G | CF_RESTART, net_http_server_crt, "server.crt", "HTTPS certificate."),
 	S("net.http.server_key", G | CF_RESTART, net_http_server_key, "server.key", "HTTPS key."),
-	S("net.http.domain_tls", G | CF_RESTART, net_http_domain_tls, "", "must be empty (SANs belong in the certificate)."),
+	E("net.http.domain_tls", G | CF_RESTART, net_http_domain_tls, "", v_empty, "must be empty (SANs belong in the X.509 certificate)."),
 	S("net.http.client_ca_tls", G | CF_RESTART, net_http_client_ca_tls, "", "client CA for mutual TLS."),
 	I("net.http.client_auth_tls", G | CF_RESTART, net_http_client_auth_tls, "0", 0, 4, "tls.ClientAuthType."),
 	D("net.http.idle_conn_time", G | CF_RESTART, net_http_idle_conn_time_ns, "6s", 0, SEC(30), "idle intra-cluster connections."),
@@ -1034,9 +1035,6 @@ int config_tab_validate(const config_t *c, const char *what, char *err, size_t e
 		return ctab_fail(err, errcap, what, "transport.lz4_block", "expecting one of 64KiB, 256KiB, 1MiB, 4MiB");
 	if (c->memsys_default_buf % KIB(4))
 		return ctab_fail(err, errcap, what, "memsys.default_buf", "must be a multiple of 4KiB");
-	if (c->net_http_domain_tls[0])
-		return ctab_fail(err, errcap, what, "net.http.domain_tls",
-				 "expecting empty (domain names belong in the X.509 certificate)");
 	if (c->net_http_idle_conns_per_host > c->net_http_idle_conns)
 		return ctab_fail(err, errcap, what, "net.http.idle_conns_per_host", "cannot exceed net.http.idle_conns");
 	if (c->get_batch_max_gfn > 0 && c->get_batch_max_gfn > c->get_batch_max_soft_errs)
@@ -1113,10 +1111,9 @@ char *config_tab_markdown(void)
 		const char *dot = strchr(r->path, '.');
 		char s[64];
 		snprintf(s, sizeof(s), "%.*s", dot ? (int)(dot - r->path) : (int)strlen(r->path), r->path);
-		if (!dot && !(r->flags & CF_LOCAL))
-			snprintf(s, sizeof(s), "(top level)");
-		if (!dot && (r->flags & CF_LOCAL))
-			snprintf(s, sizeof(s), "(local config)");
+		bool obj = r->type == CT_EMPTYOBJ || r->type == CT_DROPOBJ; /* a whole section in one row */
+		if (!dot && !obj)
+			snprintf(s, sizeof(s), "%s", (r->flags & CF_LOCAL) ? "(local config)" : "(top level)");
 		if (strcmp(s, sect)) {
 			snprintf(sect, sizeof(sect), "%s", s);
 			sbuf_addf(&b, "\n### %s%s%s\n\n| field | type | default | set at runtime | status | meaning |\n"

@@ -162,7 +162,7 @@ int sysinfo_mpaths(st_mpath_cap_t *out, int cap)
 	int n = 0;
 	for (int i = 0; i < fs_count() && n < cap; i++) {
 		const mpath_t *mp = fs_get(i);
-		if (!mp)
+		if (!mp || !fs_in_use(i))
 			continue;
 		st_mpath_cap_t *c = &out[n];
 		memset(c, 0, sizeof(*c));

@@ -233,13 +233,13 @@ static void cln_bucket(cln_t *c, const bck_t *b)
 	char dir[FQN_MAX];
 	c->bck = b;
 	for (int i = 0; i < fs_count(); i++)
-		if (fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_UFEST) > 0)
+		if (fs_in_use(i) && fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_UFEST) > 0)
 			cln_walk(c, dir, i, cln_manifest_cb);
 	for (int i = 0; i < fs_count(); i++)
-		if (fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_CHUNK) > 0)
+		if (fs_in_use(i) && fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_CHUNK) > 0)
 			cln_walk(c, dir, i, cln_chunk_cb);
 	for (int i = 0; i < fs_count(); i++)
-		if (fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_WORK) > 0)
+		if (fs_in_use(i) && fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_WORK) > 0)
 			cln_walk(c, dir, i, cln_work_cb);
 	ss_fini(&c->refs);
 	ss_fini(&c->live);

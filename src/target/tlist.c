@@ -305,6 +305,8 @@ static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 	if (!dir)
 		return AIS_ENOMEM;
 	for (int i = 0; i < fs_count() && !w.err; i++) {
+		if (!fs_in_use(i))
+			continue; /* disabled or detached: their content is not served */
 		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
 		if (n < 0)
 			continue;
