@@ -705,7 +705,9 @@ Test(config_tab, runtime_settable_enforced)
 	/* the JSON form: numbers, bools, an s3.keys array */
 	json_t *keys = json_pack("[{s:s, s:s}]", "access", "AK9", "secret", "SK9");
 	cr_expect_eq(config_apply_value(cl, "s3.keys", keys, 0, err, sizeof(err)), 0, "%s", err);
-	cr_expect_eq(config_apply_value(cl, "log.level", json_integer(4), 0, err, sizeof(err)), 0, "%s", err);
+	json_t *four = json_integer(4);
+	cr_expect_eq(config_apply_value(cl, "log.level", four, 0, err, sizeof(err)), 0, "%s", err);
+	json_decref(four);
 	json_t *bad = json_pack("[{s:s}]", "access", "AK9");
 	cr_expect_eq(config_apply_value(cl, "s3.keys", bad, 0, err, sizeof(err)), AIS_EINVAL);
 	json_decref(bad);
@@ -717,7 +719,9 @@ Test(config_tab, runtime_settable_enforced)
 	cr_expect_eq(c.s3_nkeys, 1);
 	cr_expect_str_eq(c.s3_keys[0].secret, "SK9");
 	json_t *pub = config_public_json(&c);
-	cr_expect_null(strstr(json_dumps(pub, 0), "SK9"), "secrets are masked");
+	char *pubtxt = json_dumps(pub, 0);
+	cr_expect_null(strstr(pubtxt, "SK9"), "secrets are masked");
+	free(pubtxt);
 	config_fini(&c);
 	json_decref(pub);
 	json_decref(jl);
