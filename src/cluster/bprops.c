@@ -272,7 +272,7 @@ static int bp_walk(json_t *np, json_t *patch, const char *prefix, char *err, siz
 			return AIS_EINVAL;
 		}
 		const bprops_row_t *b = bp_find(path);
-		if (json_is_null(v))
+		if (json_is_null(v) && (b || bp_is_section(path)))
 			continue; /* as a field left out */
 		if (b) {
 			rc = bp_leaf(np, b, v, err, errcap);

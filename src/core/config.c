@@ -182,14 +182,15 @@ static int cfg_walk(config_t *c, json_t *obj, const char *prefix, bool local, co
 		if (snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key) >= (int)sizeof(path))
 			return config_fail(err, errcap, "%s: unknown field \"%.64s...\"", what, path);
 		const ctab_row_t *r = cfg_row(path, local);
-		if (json_is_null(v))
-			continue; /* null: keep the default, as a missing field */
-		if (r)
-			rc = cfg_set_row(c, r, v, what, err, errcap);
-		else if (cfg_is_section(path, local))
-			rc = cfg_walk(c, v, path, local, what, err, errcap);
-		else
+		bool sect = !r && cfg_is_section(path, local);
+		if (!r && !sect)
 			rc = config_fail(err, errcap, "%s: unknown field \"%s\"", what, path);
+		else if (json_is_null(v))
+			rc = 0; /* null: keep the default, as a missing field */
+		else if (r)
+			rc = cfg_set_row(c, r, v, what, err, errcap);
+		else
+			rc = cfg_walk(c, v, path, local, what, err, errcap);
 		if (rc)
 			return rc;
 	}

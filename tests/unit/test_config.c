@@ -609,6 +609,7 @@ Test(config_tab, unknown_fields_and_cross_field_rules)
 {
 	expect_err("{\"checksum\": {\"tpye\": \"md5\"}}", okl, "cluster config: unknown field \"checksum.tpye\"");
 	expect_err("{\"no_such_section\": {}}", okl, "unknown field \"no_such_section\"");
+	expect_err("{\"checksum\": {\"bogus\": null}}", okl, "unknown field \"checksum.bogus\"");
 	expect_err("{}", "{\"host_net\": {\"port\": \"1\", \"portt\": \"2\"}}", "local config: unknown field \"host_net.portt\"");
 	expect_err("{\"confdir\": \"/x\"}", okl, "cluster config: unknown field \"confdir\"");
 	expect_err("{\"timeout\": {\"cplane_operation\": \"3s\", \"max_keepalive\": \"5s\"}}", okl,
