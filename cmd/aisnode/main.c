@@ -3,12 +3,14 @@
  * routes, serves the public, intra-control and intra-data ports, joins (or bootstraps) the
  * cluster, and runs until SIGTERM/SIGINT. */
 #include "cluster/bmd.h"
+#include "cluster/bprops.h"
 #include "cluster/daemon.h"
 #include "cluster/membership.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/config.h"
+#include "core/config_tab.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
@@ -44,6 +46,15 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
 	return NULL;
 }
 
+/* -dump-config-table / -dump-bprops-table: the generated reference of docs/configuration.md */
+static int dump_table(char *md)
+{
+	if (md)
+		fputs(md, stdout);
+	free(md);
+	return md ? 1 : -1;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	for (int i = 1; i < argc; i++) {
@@ -56,6 +67,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->config = v;
 		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return 1;
+		else if (!strcmp(argv[i], "-dump-config-table") || !strcmp(argv[i], "--dump-config-table"))
+			return dump_table(config_tab_markdown());
+		else if (!strcmp(argv[i], "-dump-bprops-table") || !strcmp(argv[i], "--dump-bprops-table"))
+			return dump_table(bprops_markdown());
 		else {
 			fprintf(stderr, "aisnode: unknown argument %s\n", argv[i]);
 			return -1;
@@ -71,7 +86,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 static int setup_logging(const config_t *cfg)
 {
 	char path[1100];
-	if (!cfg->log_dir[0])
+	if (!cfg->log_dir[0] || cfg->log_to_stderr)
 		return log_init(NULL, cfg->log_level);
 	if (fsops_mkdir_p(cfg->log_dir))
 		return -1;
@@ -102,7 +117,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aisnode: %s\n", err);
 		return 2;
 	}
-	const config_t *cfg = config_get();
+	const config_t *cfg = config_get(); /* the start-up version: held until exit */
 	if (setup_logging(cfg)) {
 		fprintf(stderr, "aisnode: cannot open log in %s\n", cfg->log_dir);
 		return 2;
@@ -170,6 +185,7 @@ int main(int argc, char **argv)
 		tgt_fini();
 	hclient_global_fini();
 	log_fini();
+	config_put(cfg);
 	config_cleanup();
 	return 0;
 }

@@ -1,9 +1,11 @@
 /* bmd: the node's current bucket metadata plus pure BMD operations and the AIStore JSON codec
  * ({"providers":{"ais":{"@#":{"<bck>":{Bprops}}}},"uuid","version":"N"}).
  * Invariants as smap: installed BMDs are immutable, versions only grow, refcounted readers.
- * Each bucket's full props JSON is kept; hot fields (checksum type, validation, versioning)
- * are re-derived from it by bck_sync_hot() after every change. */
+ * Each bucket's full props JSON is kept; it is created and changed only through the bucket
+ * props table (bprops.c: defaults inherited from the cluster config, validated set-bprops);
+ * hot fields (checksum type, validation, versioning) are re-derived by bck_sync_hot(). */
 #include "cluster/bmd.h"
+#include "cluster/bprops.h"
 #include "core/jsonx.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -177,80 +179,40 @@ const bck_t *bmd_find(const bmd_t *m, const char *provider, const char *ns, cons
 	return NULL;
 }
 
-static bool jbool(json_t *o, const char *sect, const char *key, bool def)
-{
-	json_t *v = json_object_get(json_object_get(o, sect), key);
-	return json_is_boolean(v) ? json_is_true(v) : def;
-}
-
 void bck_sync_hot(bck_t *b)
 {
-	const char *ct = json_string_value(json_object_get(json_object_get(b->props, "checksum"), "type"));
-	int t = cksum_type_from_str(ct ? ct : "none");
+	int t = cksum_type_from_str(bprops_str(b->props, "checksum.type", "none"));
 	b->cksum_type = t < 0 ? CKSUM_NONE : (cksum_type_t)t;
-	b->validate_warm_get = jbool(b->props, "checksum", "validate_warm_get", false);
-	b->validate_cold_get = jbool(b->props, "checksum", "validate_cold_get", false);
-	b->versioning = jbool(b->props, "versioning", "enabled", true);
+	b->validate_warm_get = bprops_bool(b->props, "checksum.validate_warm_get", false);
+	b->validate_cold_get = bprops_bool(b->props, "checksum.validate_cold_get", false);
+	b->versioning = bprops_bool(b->props, "versioning.enabled", true);
 	b->bid = jsonx_get_u64(json_object_get(b->props, "bid"));
 	b->created = (int64_t)jsonx_get_u64(json_object_get(b->props, "created"));
 }
 
-/* a config section as the bucket's default (copied), or an empty object */
-static json_t *cfg_section(const char *name)
-{
-	const config_t *c = config_get();
-	json_t *s = c ? json_object_get(c->cluster, name) : NULL;
-	return json_is_object(s) ? json_deep_copy(s) : json_object();
-}
-
-/* AIStore's default Bprops for a new ais:// bucket, inherited from the cluster config */
-static json_t *bprops_default(const char *provider)
-{
-	const config_t *c = config_get();
-	json_t *cks = cfg_section("checksum");
-	if (!json_object_get(cks, "type"))
-		json_object_set_new(cks, "type", json_string(c ? c->cksum_type : "xxhash2"));
-	const char *bools[] = {"validate_cold_get", "validate_warm_get", "validate_obj_move", "enable_read_range"};
-	for (size_t i = 0; i < 4; i++)
-		if (!json_object_get(cks, bools[i]))
-			json_object_set_new(cks, bools[i], json_false());
-	json_t *ver = cfg_section("versioning");
-	if (!json_object_get(ver, "enabled"))
-		json_object_set_new(ver, "enabled", json_boolean(c ? c->versioning : true));
-	if (!json_object_get(ver, "validate_warm_get"))
-		json_object_set_new(ver, "validate_warm_get", json_false());
-	if (!json_object_get(ver, "synchronize"))
-		json_object_set_new(ver, "synchronize", json_false());
-	json_t *wp = cfg_section("write_policy");
-	if (!json_object_get(wp, "data"))
-		json_object_set_new(wp, "data", json_string(""));
-	if (!json_object_get(wp, "md"))
-		json_object_set_new(wp, "md", json_string(""));
-	return json_pack("{s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o}", "write_policy", wp,
-			 "provider", provider, "checksum", cks, "ec", cfg_section("ec"), "chunks", cfg_section("chunks"),
-			 "mirror", cfg_section("mirror"), "lru", cfg_section("lru"), "versioning", ver,
-			 "access", "0", "features", "0", "rate_limit", cfg_section("rate_limit"));
-}
-
 int bmd_add(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *props)
 {
+	char err[256], s[32];
 	if (bmd_find(m, provider, ns, name))
 		return AIS_EEXIST;
-	bck_t *nb = realloc(m->bcks, sizeof(bck_t) * (size_t)(m->nbcks + 1));
-	if (!nb)
+	const config_t *cfg = config_get();
+	json_t *p = bprops_default(provider, cfg); /* AIStore's DefaultProps: inherited from the cluster config */
+	config_put(cfg);
+	if (!p)
 		return AIS_ENOMEM;
+	int rc = json_is_object(props) ? bprops_apply(&p, props, err, sizeof(err)) : 0;
+	bck_t *nb = rc ? NULL : realloc(m->bcks, sizeof(bck_t) * (size_t)(m->nbcks + 1));
+	if (!nb) {
+		json_decref(p);
+		return rc ? rc : AIS_ENOMEM;
+	}
 	m->bcks = nb;
 	bck_t *b = &m->bcks[m->nbcks];
 	memset(b, 0, sizeof(*b));
 	snprintf(b->provider, sizeof(b->provider), "%s", provider);
 	snprintf(b->ns, sizeof(b->ns), "%s", ns ? ns : "");
 	snprintf(b->name, sizeof(b->name), "%s", name);
-	b->props = bprops_default(provider);
-	if (!b->props)
-		return AIS_ENOMEM;
-	if (json_is_object(props))
-		jsonx_merge(b->props, props);
-	char s[32];
+	b->props = p;
 	snprintf(s, sizeof(s), "%llu", (unsigned long long)(rand_u64() >> 1));
 	json_object_set_new(b->props, "bid", json_string(s));
 	snprintf(s, sizeof(s), "%lld", (long long)now_ns());
@@ -273,35 +235,6 @@ int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name)
 	return 0;
 }
 
-/* validate a props patch: only known sections, known checksum type */
-static int bprops_validate(json_t *patch, char *err, size_t errcap)
-{
-	static const char *const allowed[] = {"backend_bck", "write_policy", "checksum", "extra", "rate_limit",
-		"ec", "chunks", "mirror", "lru", "access", "features", "versioning", "force", NULL};
-	if (!json_is_object(patch)) {
-		snprintf(err, errcap, "invalid bucket props: expecting a JSON object");
-		return AIS_EINVAL;
-	}
-	const char *bad = jsonx_unknown_key(patch, allowed);
-	if (bad) {
-		snprintf(err, errcap, "invalid bucket props: unknown field \"%s\"", bad);
-		return AIS_EINVAL;
-	}
-	json_t *cks = json_object_get(patch, "checksum");
-	if (cks) {
-		if (!json_is_object(cks)) {
-			snprintf(err, errcap, "invalid bucket props: checksum must be an object");
-			return AIS_EINVAL;
-		}
-		json_t *t = json_object_get(cks, "type");
-		if (t && (!json_is_string(t) || cksum_type_from_str(json_string_value(t)) < 0)) {
-			snprintf(err, errcap, "invalid checksum type %s", json_is_string(t) ? json_string_value(t) : "(not a string)");
-			return AIS_EINVAL;
-		}
-	}
-	return 0;
-}
-
 int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *patch,
 		  char *err, size_t errcap)
 {
@@ -310,14 +243,10 @@ int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *na
 		snprintf(err, errcap, "bucket \"%s://%s\" does not exist", provider, name);
 		return AIS_ENOBUCKET;
 	}
-	int rc = bprops_validate(patch, err, errcap);
+	bck_t *b = &m->bcks[cb - m->bcks];
+	int rc = bprops_apply(&b->props, patch, err, errcap);
 	if (rc)
 		return rc;
-	bck_t *b = &m->bcks[cb - m->bcks];
-	json_t *p = json_deep_copy(patch);
-	json_object_del(p, "force");
-	jsonx_merge(b->props, p);
-	json_decref(p);
 	bck_sync_hot(b);
 	return 0;
 }

@@ -47,11 +47,14 @@ bmd_t *bmd_new(void);
 bmd_t *bmd_clone(const bmd_t *m);
 void bmd_free(bmd_t *m);
 const bck_t *bmd_find(const bmd_t *m, const char *provider, const char *ns, const char *name);
-/* add a bucket with default props derived from the cluster config, merged with `props` (may be
- * NULL); assigns bid/created. AIS_EEXIST if present. */
+/* add a bucket with default props inherited from the cluster config, with `props` (may be NULL)
+ * applied through the bucket props table (bprops_apply); assigns bid/created. AIS_EEXIST if
+ * present; bprops_apply's errors for bad props. */
 int bmd_add(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *props);
 int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name);
-/* merge `patch` into the bucket's props (validated); refreshes hot fields. */
+/* apply `patch` (BpropsToSet JSON) to the bucket's props through the bucket props table
+ * (bprops_apply: AIS_EINVAL bad input, AIS_ENOTIMPL not built; nothing changes on error);
+ * refreshes hot fields. */
 int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *patch,
 		  char *err, size_t errcap);
 /* refresh hot fields from b->props. */

@@ -77,9 +77,9 @@ static void dmn_get(http_req_t *r)
 		dmn_json(r, m ? bmd_to_json(m) : json_object());
 		bmd_put(m);
 	} else if (!strcmp(what, "config")) {
-		json_t *j = config_public_json(config_get()->cluster);
-		json_object_update(j, config_get()->local);
-		dmn_json(r, j);
+		const config_t *cfg = config_get();
+		dmn_json(r, config_show_json(cfg));
+		config_put(cfg);
 	} else if (!strcmp(what, "snode")) {
 		dmn_json(r, snode_to_json(node_self()));
 	} else if (!strcmp(what, "mountpaths") && dmn_mountpaths) {
@@ -100,15 +100,16 @@ static void dmn_health(http_req_t *r)
 	http_respond(r, 200, NULL, NULL, 0);
 }
 
-int daemon_apply_query(json_t *cluster, const http_req_t *r, char *err, size_t errcap)
+int daemon_apply_query(json_t *cluster, const http_req_t *r, int scope, char *err, size_t errcap)
 {
 	int n = 0;
 	for (int i = 0; i < r->nquery; i++) {
 		const char *k = r->query[i].name;
 		if (!strcmp(k, "transient") || !strcmp(k, "pid") || !strcmp(k, "utm"))
 			continue;
-		if (config_apply_kv(cluster, k, r->query[i].value, err, errcap))
-			return AIS_EINVAL;
+		int rc = config_apply_kv(cluster, k, r->query[i].value, scope, err, errcap);
+		if (rc)
+			return rc;
 		n++;
 	}
 	if (!n) {
@@ -122,13 +123,17 @@ int daemon_apply_query(json_t *cluster, const http_req_t *r, char *err, size_t e
 static void dmn_set_config(http_req_t *r)
 {
 	char err[512] = "";
-	json_t *cl = json_deep_copy(config_get()->cluster);
-	int rc = daemon_apply_query(cl, r, err, sizeof(err));
-	if (!rc && config_install_cluster(cl, true, err, sizeof(err)) < 0)
-		rc = AIS_EINVAL;
+	const config_t *cfg = config_get();
+	json_t *cl = config_cluster_json(cfg);
+	config_put(cfg);
+	int rc = daemon_apply_query(cl, r, CONFIG_SET_NODE, err, sizeof(err));
+	if (!rc) {
+		int irc = config_install_cluster(cl, true, err, sizeof(err));
+		rc = irc < 0 ? irc : 0;
+	}
 	json_decref(cl);
 	if (rc)
-		http_error(r, 400, NULL, "%s", err);
+		http_error_code(r, rc, "%s", err);
 	else
 		http_respond(r, 200, NULL, NULL, 0);
 }

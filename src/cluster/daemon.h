@@ -15,8 +15,9 @@ void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint6
 void daemon_set_status_hook(void (*fn)(json_t *j));
 
 /* apply a request's key=value query parameters (except pid, utm, transient) to a cluster config
- * JSON with config_apply_kv. Returns 0, or AIS_EINVAL with err filled (also when none given). */
+ * JSON with config_apply_kv in the given scope (CONFIG_SET_CLUSTER | CONFIG_SET_NODE). Returns 0,
+ * or AIS_EINVAL / AIS_ENOTIMPL with err filled (AIS_EINVAL also when none given). */
 struct http_req;
-int daemon_apply_query(json_t *cluster, const struct http_req *r, char *err, size_t errcap);
+int daemon_apply_query(json_t *cluster, const struct http_req *r, int scope, char *err, size_t errcap);
 
 #endif

@@ -205,6 +205,8 @@ static void mb_track(void)
 {
 	const config_t *cfg = config_get();
 	int64_t limit = cfg->keepalive_interval_ns * cfg->keepalive_factor, now = mono_ns();
+	int probe_ms = (int)(cfg->max_keepalive_ns / 1000000);
+	config_put(cfg);
 	smap_t *s = smap_get();
 	if (!s)
 		return;
@@ -226,7 +228,7 @@ static void mb_track(void)
 		}
 		if (now - last < limit)
 			continue;
-		if (mb_probe(n, (int)(cfg->max_keepalive_ns / 1000000))) {
+		if (mb_probe(n, probe_ms)) {
 			mb_touch(n->id);
 			continue;
 		}
@@ -291,6 +293,7 @@ static const char *mb_primary_url(char *buf, size_t cap)
 	const config_t *cfg = config_get();
 	/* prefer the configured primary: the persisted map may name an old one */
 	snprintf(buf, cap, "%s", cfg->primary_url[0] ? cfg->primary_url : (p ? p->ctl.url : ""));
+	config_put(cfg);
 	smap_put(s);
 	return buf;
 }
@@ -340,18 +343,19 @@ static int mb_keepalive_send(void)
 	snprintf(url, sizeof(url), "%s/v1/cluster/keepalive", purl);
 	smap_t *s = smap_get();
 	bmd_t *b = bmd_get();
+	const config_t *cfg = config_get();
 	json_t *j = json_pack("{s:s, s:I, s:I, s:I}", "daemon_id", node_id(), "smap_version",
 			      (json_int_t)(s ? s->version : 0), "bmd_version", (json_int_t)(b ? b->version : 0),
-			      "config_version", (json_int_t)config_get()->version);
+			      "config_version", (json_int_t)cfg->version);
+	int timeout_ms = (int)(cfg->max_keepalive_ns / 1000000);
+	config_put(cfg);
 	smap_put(s);
 	bmd_put(b);
 	char *body = j ? jsonx_dumps(j) : NULL;
 	json_decref(j);
 	if (!body)
 		return AIS_ENOMEM;
-	const config_t *cfg = config_get();
-	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body),
-		    .timeout_ms = (int)(cfg->max_keepalive_ns / 1000000)};
+	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body), .timeout_ms = timeout_ms};
 	int64_t t0 = mono_ns();
 	int rc = hclient_do(&q);
 	if (!rc && q.status == 404)
@@ -374,10 +378,12 @@ static void mb_sleep_ns(int64_t ns)
 static void *mb_thread_fn(void *arg)
 {
 	(void)arg;
-	const config_t *cfg = config_get();
-	int64_t interval = cfg->keepalive_interval_ns;
-	int64_t track_every = interval / 2 > 200000000 ? interval / 2 : 200000000;
 	while (mb_running) {
+		/* read per round: set-config may change the interval */
+		const config_t *cfg = config_get();
+		int64_t interval = cfg->keepalive_interval_ns;
+		int64_t track_every = interval / 2 > 200000000 ? interval / 2 : 200000000;
+		config_put(cfg);
 		if (node_is_primary()) {
 			mb_joined = 1;
 			mb_track();

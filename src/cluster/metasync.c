@@ -65,8 +65,9 @@ json_t *metasync_payload(void)
 	bmd_t *b = bmd_get();
 	json_t *j = json_object();
 	const config_t *cfg = config_get();
-	if (cfg && cfg->cluster)
-		json_object_set(j, "config", cfg->cluster);
+	if (cfg)
+		json_object_set_new(j, "config", config_cluster_json(cfg));
+	config_put(cfg);
 	if (s)
 		json_object_set_new(j, "smap", smap_to_json(s));
 	if (b)
@@ -109,7 +110,7 @@ static int ms_push(bool all)
 	hreq_t *reqs = calloc((size_t)total + 1, sizeof(hreq_t));
 	const snode_t **dst = calloc((size_t)total + 1, sizeof(*dst));
 	char **urls = calloc((size_t)total + 1, sizeof(char *));
-	const config_t *cfg = config_get();
+	const config_t *cfg = config_get(); /* this version's number is what the nodes ack */
 	json_t *j = metasync_payload();
 	char *body = j ? jsonx_dumps(j) : NULL;
 	json_decref(j);
@@ -160,6 +161,7 @@ free:
 	free(dst);
 	free(reqs);
 	free(body);
+	config_put(cfg);
 out:
 	smap_put(s);
 	bmd_put(b);
@@ -189,6 +191,7 @@ int metasync_commit_config(json_t *cluster, char *err, size_t errcap)
 	const config_t *cur = config_get();
 	char ver[32], ts[64];
 	snprintf(ver, sizeof(ver), "%lld", (long long)(cur->version + 1));
+	config_put(cur);
 	fmt_rfc3339(now_ns(), ts, sizeof(ts));
 	json_object_set_new(cluster, "config_version", json_string(ver));
 	json_object_set_new(cluster, "lastupdate_time", json_string(ts));
@@ -203,8 +206,11 @@ static void *ms_thread_fn(void *arg)
 {
 	(void)arg;
 	while (ms_running) {
-		for (int i = 0; i < 20 && ms_running; i++)
-			usleep(100 * 1000);
+		const config_t *cfg = config_get(); /* periodic.retry_sync_time, read per round */
+		int64_t wait_ns = cfg ? cfg->retry_sync_time_ns : 2000000000LL;
+		config_put(cfg);
+		for (int64_t t = 0; t < wait_ns && ms_running; t += 10 * 1000000LL)
+			usleep(10 * 1000);
 		if (ms_running && node_is_primary()) {
 			metasync_lock();
 			ms_push(false);

@@ -1,7 +1,7 @@
 /* metasync: distribution of Smap and BMD versions from the primary to every node, and their
  * reception. Primary side: metasync_commit_*() install the next version locally and push it
  * synchronously to all nodes (parallel, bounded by the control-plane timeout); a background
- * thread re-pushes to nodes that missed a version (every 2 s). Receiver side: PUT /v1/metasync
+ * thread re-pushes to nodes that missed a version (every periodic.retry_sync_time). Receiver side: PUT /v1/metasync
  * {"smap":..., "bmd":..., "config":...} installs what is newer. Read-modify-write of cluster metadata on the
  * primary happens under metasync_lock(). */
 #ifndef AIS_METASYNC_H

@@ -77,6 +77,7 @@ bool node_is_primary(void)
 	} else {
 		const config_t *c = config_get();
 		p = c && !strcmp(c->primary_url, self.pub.url);
+		config_put(c);
 	}
 	smap_put(m);
 	return p;

@@ -1,8 +1,10 @@
 /* log: the node's single diagnostic stream. Owns the FILE* and level (module-local state,
- * set once at start-up); lines are written with one fprintf under the stdio lock. */
+ * set at start-up; the level also by a config install); lines are written with one fprintf
+ * under the stdio lock. */
 #include "core/log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +12,7 @@
 #include <time.h>
 
 static FILE *log_fp;
-static int log_lvl = LOG_INFO;
+static _Atomic int log_lvl = LOG_INFO; /* set-config may change it while others log */
 
 int log_init(const char *path, int level)
 {
@@ -35,6 +37,7 @@ void log_fini(void)
 }
 
 int log_level(void) { return log_lvl; }
+void log_set_level(int level) { log_lvl = level; }
 
 void log_write(int level, const char *file, int line, const char *fmt, ...)
 {

@@ -10,6 +10,8 @@ enum { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DBG = 3 };
 int log_init(const char *path, int level);
 void log_fini(void);
 int log_level(void);
+/* change the level at runtime (a config install with another log.level) */
+void log_set_level(int level);
 void log_write(int level, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

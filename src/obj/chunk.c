@@ -483,30 +483,18 @@ void chunk_w_abort(chunk_w_t *w)
 
 /* ---- config ---- */
 
-static int64_t conf_size(json_t *sec, const char *key, int64_t dflt)
-{
-	json_t *v = json_object_get(sec, key);
-	int64_t x;
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v) && !parse_size(json_string_value(v), &x))
-		return x;
-	return dflt;
-}
-
 void chunk_conf(int64_t *objsize_limit, int64_t *chunk_size, int *checkpoint_every)
 {
+	/* the typed chunks.* of the current config (validated ranges; chunk_size 0 = 1GiB) */
 	const config_t *cfg = config_get();
-	json_t *sec = cfg && cfg->cluster ? json_object_get(cfg->cluster, "chunks") : NULL;
-	int64_t lim = conf_size(sec, "objsize_limit", 0);
-	int64_t cs = conf_size(sec, "chunk_size", (int64_t)1 << 30);
-	int64_t ce = conf_size(sec, "checkpoint_every", 0);
-	if (cs < 1024)
-		cs = (int64_t)1 << 30;
+	int64_t lim = cfg ? cfg->chunks_objsize_limit : 0;
+	int64_t cs = cfg && cfg->chunks_chunk_size ? cfg->chunks_chunk_size : (int64_t)1 << 30;
+	int ce = cfg ? cfg->chunks_checkpoint_every : 0;
+	config_put(cfg);
 	if (objsize_limit)
-		*objsize_limit = lim > 0 ? lim : 0;
+		*objsize_limit = lim;
 	if (chunk_size)
 		*chunk_size = cs;
 	if (checkpoint_every)
-		*checkpoint_every = ce > 0 && ce <= 1024 ? (int)ce : 0;
+		*checkpoint_every = ce;
 }

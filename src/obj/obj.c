@@ -12,6 +12,7 @@
 #include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
+#include "core/config.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
@@ -248,6 +249,11 @@ int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep
 		lom_md_fini(&prev); /* keep only a chunked predecessor (uid set) for chunk_drop below */
 	if ((rc = lom_store(fd, NULL, md)))
 		goto unlock;
+	if ((config_features() & FEAT_FSYNC_PUT) && fsync(fd)) { /* feature Fsync-PUT: before close+rename */
+		rc = err_from_errno(errno);
+		log_err("fsync %s: %s", work, strerror(errno));
+		goto unlock;
+	}
 	if (close(fd)) {
 		fd = -1;
 		rc = err_from_errno(errno);

@@ -40,7 +40,9 @@ static void pclu_get(http_req_t *r)
 		pclu_json(r, m ? bmd_to_json(m) : json_object());
 		bmd_put(m);
 	} else if (!strcmp(what, "config")) {
-		pclu_json(r, config_public_json(config_get()->cluster));
+		const config_t *cfg = config_get();
+		pclu_json(r, config_public_json(cfg));
+		config_put(cfg);
 	} else if (pxact_get(r, what)) {
 		/* jobs: status, status_all, qryxstats, running_all (pxact.c) */
 	} else {

@@ -1,8 +1,9 @@
 /* pconf: cluster-wide configuration changes at the proxy, and the PUT /v1/cluster action
  * dispatch. `PUT /v1/cluster/set-config?key=value&...` and `PUT /v1/cluster {"action":
  * "set-config","value":{<nested ConfigToSet>}}` apply on the primary (non-primary proxies
- * forward): clone the current cluster config JSON, apply, validate by parsing, bump
- * config_version, metasync to every node. Other PUT /v1/cluster actions are looked up in a
+ * forward): the current cluster config as JSON, each key through the config table
+ * (config_apply_kv/_value: unknown or read-only -> 400, not built -> 501), validate by parsing,
+ * bump config_version, metasync to every node. Other PUT /v1/cluster actions are looked up in a
  * small table that other proxy files fill with pclu_action_add() (filled at init only). */
 #include "proxy/proxy.h"
 #include "core/jsonx.h"
@@ -10,6 +11,7 @@
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "core/config.h"
+#include "core/config_tab.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "net/route.h"
@@ -33,34 +35,25 @@ void pclu_action_add(const char *action, pclu_action_fn fn)
 		pconf_actions[pconf_nactions++] = (struct pconf_action){action, fn};
 }
 
-/* flatten {"a":{"b":1}} into "a.b"=1 applications */
+/* flatten {"a":{"b":1}} into "a.b"=1 applications (a JSON array or object that is a field's
+ * value, e.g. s3.keys, is applied whole) */
 static int pconf_apply_nested(json_t *cluster, json_t *v, const char *prefix, char *err, size_t cap)
 {
 	const char *key;
 	json_t *x;
 	json_object_foreach(v, key, x) {
 		char path[256];
-		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
-		if (json_is_object(x)) {
-			if (pconf_apply_nested(cluster, x, path, err, cap))
-				return AIS_EINVAL;
-			continue;
-		}
-		char sval[512];
-		if (json_is_string(x))
-			snprintf(sval, sizeof(sval), "%s", json_string_value(x));
-		else if (json_is_true(x) || json_is_false(x))
-			snprintf(sval, sizeof(sval), "%s", json_is_true(x) ? "true" : "false");
-		else if (json_is_integer(x))
-			snprintf(sval, sizeof(sval), "%lld", (long long)json_integer_value(x));
-		else if (json_is_real(x))
-			snprintf(sval, sizeof(sval), "%g", json_real_value(x));
-		else {
-			snprintf(err, cap, "invalid value for config key \"%s\"", path);
+		if (snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key) >= (int)sizeof(path)) {
+			snprintf(err, cap, "unknown property \"%.64s...\"", path);
 			return AIS_EINVAL;
 		}
-		if (config_apply_kv(cluster, path, sval, err, cap))
-			return AIS_EINVAL;
+		int rc;
+		if (json_is_object(x) && !config_tab_find(path))
+			rc = pconf_apply_nested(cluster, x, path, err, cap);
+		else
+			rc = config_apply_value(cluster, path, x, CONFIG_SET_CLUSTER, err, cap);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -74,7 +67,9 @@ static void pconf_set(http_req_t *r, json_t *value)
 		return;
 	}
 	metasync_lock();
-	json_t *cl = json_deep_copy(config_get()->cluster);
+	const config_t *cfg = config_get();
+	json_t *cl = config_cluster_json(cfg);
+	config_put(cfg);
 	int rc = 0, napplied = 0;
 	if (value) {
 		rc = json_is_object(value) ? pconf_apply_nested(cl, value, "", err, sizeof(err)) : AIS_EINVAL;
@@ -86,21 +81,23 @@ static void pconf_set(http_req_t *r, json_t *value)
 			snprintf(err, sizeof(err), "set-config: nothing to update");
 		}
 	} else {
-		rc = daemon_apply_query(cl, r, err, sizeof(err));
+		rc = daemon_apply_query(cl, r, CONFIG_SET_CLUSTER, err, sizeof(err));
 	}
 	if (rc) {
 		json_decref(cl);
 		metasync_unlock();
-		http_error(r, 400, NULL, "%s", err);
+		http_error_code(r, rc, "%s", err);
 		return;
 	}
 	rc = metasync_commit_config(cl, err, sizeof(err));
 	metasync_unlock();
 	if (rc < 0) {
-		http_error(r, 400, NULL, "invalid configuration: %s", err);
+		http_error_code(r, rc, "invalid configuration: %s", err);
 		return;
 	}
-	log_info("cluster config updated to v%lld", (long long)config_get()->version);
+	cfg = config_get();
+	log_info("cluster config updated to v%lld", (long long)cfg->version);
+	config_put(cfg);
 	http_respond(r, 200, NULL, NULL, 0);
 }
 

@@ -51,6 +51,7 @@ static int pxact_timeout_ms(void)
 {
 	const config_t *c = config_get();
 	int64_t ms = c && c->max_keepalive_ns > 0 ? c->max_keepalive_ns / 1000000 : 4000;
+	config_put(c);
 	return ms < 1000 ? 1000 : (int)ms;
 }
 

@@ -15,19 +15,11 @@
 const char *s3_auth_secret(const char *access_key, void *arg)
 {
 	const s3_conf_t *c = arg;
-	if (!c || !c->s3 || !access_key)
+	if (!c || !access_key)
 		return NULL;
-	const char *ak = json_string_value(json_object_get(c->s3, "access_key"));
-	if (ak && !strcmp(ak, access_key))
-		return json_string_value(json_object_get(c->s3, "secret_key"));
-	json_t *keys = json_object_get(c->s3, "keys");
-	size_t i;
-	json_t *k;
-	json_array_foreach(keys, i, k) {
-		const char *a = json_string_value(json_object_get(k, "access"));
-		if (a && !strcmp(a, access_key))
-			return json_string_value(json_object_get(k, "secret"));
-	}
+	for (int i = 0; i < c->nkeys; i++)
+		if (!strcmp(c->keys[i].access, access_key))
+			return c->keys[i].secret;
 	return NULL;
 }
 

@@ -1,7 +1,7 @@
 /* s3_err: how the S3 API answers: the <Error> XML document with an S3 error code and the
  * request id, common response headers (x-amz-request-id, Server), XML document responses,
  * the per-request view of the cluster config's "s3" section, and S3 time formats.
- * Stateless: every call reads config_get() afresh (set-config may replace it at any time). */
+ * Stateless: every call copies the current config's s3 section (set-config may replace it). */
 #include "s3/s3_int.h"
 
 #include <stdarg.h>
@@ -15,26 +15,23 @@
 #include "core/util.h"
 #include "s3/s3xml.h"
 
-static bool s3_jbool(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	if (json_is_boolean(v))
-		return json_is_true(v);
-	if (json_is_string(v))
-		return !strcasecmp(json_string_value(v), "true") || !strcmp(json_string_value(v), "1");
-	return false;
-}
-
 void s3_conf_get(s3_conf_t *c)
 {
-	memset(c, 0, sizeof(*c));
 	const config_t *cfg = config_get();
-	json_t *s3 = cfg ? json_object_get(cfg->cluster, "s3") : NULL;
-	c->s3 = json_is_object(s3) ? s3 : NULL;
-	const char *reg = json_string_value(json_object_get(c->s3, "region"));
-	snprintf(c->region, sizeof(c->region), "%s", reg && *reg ? reg : "us-east-1");
-	c->auth = s3_jbool(c->s3, "auth");
-	c->redirect = s3_jbool(c->s3, "redirect");
+	c->auth = cfg && cfg->s3_auth;
+	c->redirect = cfg && cfg->s3_redirect;
+	snprintf(c->region, sizeof(c->region), "%s", cfg && cfg->s3_region[0] ? cfg->s3_region : "us-east-1");
+	c->nkeys = 0;
+	if (cfg && c->auth) {
+		if (cfg->s3_access_key[0]) {
+			snprintf(c->keys[0].access, sizeof(c->keys[0].access), "%s", cfg->s3_access_key);
+			snprintf(c->keys[0].secret, sizeof(c->keys[0].secret), "%s", cfg->s3_secret_key);
+			c->nkeys = 1;
+		}
+		for (int i = 0; i < cfg->s3_nkeys && c->nkeys < CONFIG_MAX_S3KEYS + 1; i++)
+			c->keys[c->nkeys++] = cfg->s3_keys[i];
+	}
+	config_put(cfg);
 }
 
 void s3_add_common_hdrs(http_req_t *r)

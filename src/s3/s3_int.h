@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "core/config.h"
 #include "net/http.h"
 #include "s3/sigv4.h"
 
@@ -31,12 +32,14 @@ typedef struct s3_req {
 	bool vhost;         /* bucket came from the Host header */
 } s3_req_t;
 
-/* the "s3" section of the cluster config, read per request */
+/* the "s3" section of the cluster config, copied per request (a config version may be freed
+ * while the request runs, so nothing here points into it). Key pairs are copied only with auth. */
 typedef struct s3_conf {
 	bool auth;          /* verify SigV4 */
 	bool redirect;      /* 307 to the owning target instead of forwarding */
 	char region[64];    /* default "us-east-1" */
-	json_t *s3;         /* the section (borrowed from the current config; may be NULL) */
+	int nkeys;          /* keys[0] is s3.access_key/secret_key (when set), then s3.keys */
+	config_s3key_t keys[CONFIG_MAX_S3KEYS + 1];
 } s3_conf_t;
 
 void s3_conf_get(s3_conf_t *c);

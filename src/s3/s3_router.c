@@ -170,8 +170,7 @@ static void s3_route_cb(http_req_t *r) { s3_handle(r, "/s3"); }
 
 static void s3_root_cb(http_req_t *r)
 {
-	const config_t *cfg = config_get();
-	bool on = cfg && (cfg->features & FEAT_S3_API_VIA_ROOT);
+	bool on = config_features() & FEAT_S3_API_VIA_ROOT;
 	if (!strncmp(r->path, "/v1/", 4) || !strcmp(r->path, "/v1")) {
 		/* a /v1 path whose route does not take this method: what route_dispatch says */
 		http_error(r, 405, NULL, "invalid method %s for %s", r->method_str, r->path);

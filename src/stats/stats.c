@@ -201,8 +201,7 @@ static st_slot_t *st_slot_for(const char *provider, const char *ns, const char *
 	if (!name || !*name)
 		return &st_slot0;
 	if (st_is_target()) {
-		const config_t *c = config_get();
-		if (!c || !(c->features & ST_FEAT_DETAILED_PROM))
+		if (!(config_features() & FEAT_DETAILED_PROM))
 			return &st_slot0;
 	}
 	uint64_t h = st_hash(provider, ns, name);
@@ -266,10 +265,9 @@ void stats_err(stats_err_t e, const char *provider, const char *ns, const char *
 
 void stats_notfound(int method, const char *provider, const char *ns, const char *bck)
 {
-	const config_t *c = config_get();
 	switch (method) {
 	case HTTP_M_GET:
-		if (c && (c->features & ST_FEAT_COUNT_404))
+		if (config_features() & FEAT_COUNT_404)
 			stats_err(STATS_ERR_GET, provider, ns, bck);
 		break;
 	case HTTP_M_DELETE:

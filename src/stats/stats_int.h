@@ -12,10 +12,6 @@
 #include "core/sbuf.h"
 #include "stats/stats.h"
 
-/* AIStore cluster feature bits (cmn/feat, order of feat.Cluster) used here */
-#define ST_FEAT_DETAILED_PROM (1ull << 19)  /* Enable-Detailed-Prom-Metrics */
-#define ST_FEAT_COUNT_404 (1ull << 24)      /* Count-Object-NotFound-Stats */
-
 /* metric kinds, as AIStore's stats.Kind* */
 typedef enum {
 	SK_COUNTER, /* "*.n"        → <name>_count, Prometheus counter */

@@ -128,11 +128,14 @@ static json_t *st_nsti(uint64_t flags)
 	smap_t *m = smap_get();
 	bmd_t *b = bmd_get();
 	const snode_t *p = m ? smap_primary(m) : NULL;
+	const config_t *cfg = config_get();
+	int64_t conf_ver = cfg ? cfg->version : 0;
+	config_put(cfg);
 	json_t *j = json_pack("{s:{s:{s:s, s:s, s:s}, s:s, s:o}, s:{s:s, s:o}, s:{s:s}, s:{s:o}, s:{s:s}, s:I}", "smap",
 			      "Primary", "pub_url", p ? p->pub.url : "", "control_url", p ? p->ctl.url : "", "id",
 			      p ? p->id : "", "uuid", m ? m->uuid : "", "version", u64s(m ? (uint64_t)m->version : 0),
 			      "bmd", "uuid", b ? b->uuid : "", "version", u64s(b ? (uint64_t)b->version : 0), "rmd",
-			      "version", "0", "config", "version", u64s((uint64_t)(config_get() ? config_get()->version : 0)),
+			      "version", "0", "config", "version", u64s((uint64_t)conf_ver),
 			      "etlmd", "version", "0", "flags", (json_int_t)flags);
 	bmd_put(b);
 	smap_put(m);

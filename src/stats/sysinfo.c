@@ -162,7 +162,7 @@ int sysinfo_mpaths(st_mpath_cap_t *out, int cap)
 	int n = 0;
 	for (int i = 0; i < fs_count() && n < cap; i++) {
 		const mpath_t *mp = fs_get(i);
-		if (!mp)
+		if (!mp || !fs_in_use(i))
 			continue;
 		st_mpath_cap_t *c = &out[n];
 		memset(c, 0, sizeof(*c));
@@ -194,18 +194,6 @@ enum {
 	NSF_LOW_CAPACITY = 1 << 11,
 };
 
-static int64_t si_cfg_int(const char *sect, const char *key, int64_t dflt)
-{
-	const config_t *c = config_get();
-	json_t *s = c && c->cluster ? json_object_get(c->cluster, sect) : NULL;
-	json_t *v = s ? json_object_get(s, key) : NULL;
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v))
-		return strtoll(json_string_value(v), NULL, 10);
-	return dflt;
-}
-
 uint64_t st_state_flags(const st_mpath_cap_t *caps, int ncaps)
 {
 	uint64_t f = NSF_NODE_STARTED;
@@ -220,11 +208,13 @@ uint64_t st_state_flags(const st_mpath_cap_t *caps, int ncaps)
 	for (int i = 0; i < ncaps; i++)
 		if (caps[i].pct_used > pmax)
 			pmax = caps[i].pct_used;
-	if (ncaps) {
-		if (pmax >= si_cfg_int("space", "out_of_space", 95))
+	const config_t *c = config_get();
+	if (ncaps && c) {
+		if (pmax >= c->space_oos)
 			f |= NSF_OOS;
-		else if (pmax >= si_cfg_int("space", "highwm", 90))
+		else if (pmax >= c->space_highwm)
 			f |= NSF_LOW_CAPACITY;
 	}
+	config_put(c);
 	return f;
 }

@@ -408,6 +408,8 @@ static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 		w.pdir = n >= 0 && pl && tl_prefix_isdir(&w, dir, (size_t)n, pl);
 	}
 	for (int i = 0; i < fs_count() && !w.err; i++) {
+		if (!fs_in_use(i))
+			continue; /* disabled or detached: their content is not served */
 		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
 		if (n < 0)
 			continue;

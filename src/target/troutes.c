@@ -49,6 +49,8 @@ static void tgt_bck_dirs(const bck_t *b, bool create)
 {
 	char p[FQN_MAX];
 	for (int i = 0; i < fs_count(); i++) {
+		if (fs_state(i) == FS_DETACHED)
+			continue; /* disabled ones too: they keep the layout for a re-enable */
 		const char *mp = fs_get(i)->path;
 		if (create) {
 			if (fqn_ct_dir(p, sizeof(p), mp, b->provider, b->ns, b->name, FQN_CT_OBJ) > 0 &&
@@ -124,13 +126,7 @@ void tgt_fini(void)
 	fs_reset();
 }
 
-json_t *tgt_mountpaths_json(void)
-{
-	json_t *av = json_array();
-	for (int i = 0; i < fs_count(); i++)
-		json_array_append_new(av, json_string(fs_get(i)->path));
-	return json_pack("{s:o, s:[], s:[]}", "available", av, "waiting_dd", "disabled");
-}
+json_t *tgt_mountpaths_json(void) { return fs_mpl_json(); }
 
 void tgt_capacity(uint64_t *used, uint64_t *total)
 {

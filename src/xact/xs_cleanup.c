@@ -39,7 +39,7 @@
 #include "xact/xact_wire.h"
 #include "xact/xs.h"
 
-#define CLN_DEFAULT_DONT_NS ((int64_t)120 * 60 * 1000000000LL) /* space.dont_cleanup_time default */
+#define CLN_DEFAULT_DONT_NS ((int64_t)60 * 60 * 1000000000LL) /* dont_cleanup_time 0: AIStore's 1h */
 #define CLN_MAX_DEPTH 256
 #define CLN_FLAG_ZERO_SIZE 1u     /* xact.FlagZeroSize */
 #define CLN_FLAG_KEEP_MISPLACED 8u /* xact.FlagKeepMisplaced */
@@ -267,22 +267,19 @@ static void cln_bucket(cln_t *c, const bck_t *b)
 	char dir[FQN_MAX];
 	for (size_t p = 0; p < sizeof(passes) / sizeof(passes[0]) && !xact_aborted(c->x); p++)
 		for (int i = 0; i < fs_count() && !xact_aborted(c->x); i++)
-			if (fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, passes[p].ct) > 0)
+			if (fs_in_use(i) && fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, passes[p].ct) > 0)
 				cln_walk(c, dir, passes[p].cb);
 	ss_fini(&c->refs);
 	ss_fini(&c->live);
 }
 
-/* space.dont_cleanup_time from the cluster config (AIStore default 2h) */
+/* space.dont_cleanup_time; 0 means AIStore's system default (1h, cmn/config.go) */
 static int64_t cln_dont_cleanup(void)
 {
 	const config_t *cfg = config_get();
-	json_t *sp = cfg && cfg->cluster ? json_object_get(cfg->cluster, "space") : NULL;
-	json_t *v = json_object_get(sp, "dont_cleanup_time");
-	int64_t ns;
-	if (json_is_string(v) && !parse_duration(json_string_value(v), &ns))
-		return ns;
-	return CLN_DEFAULT_DONT_NS;
+	int64_t ns = cfg ? cfg->dont_cleanup_time_ns : 0;
+	config_put(cfg);
+	return ns ? ns : CLN_DEFAULT_DONT_NS;
 }
 
 static int cln_param_dur(const xact_args_t *a, const char *key, int64_t *out, char *err, size_t cap)

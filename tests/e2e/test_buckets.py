@@ -115,3 +115,48 @@ def test_destroy_removes_objects(cluster):
     entries, _ = cluster.list_objects(bck)
     assert entries == []
     cluster.destroy_bucket(bck)
+
+
+def test_set_bprops_not_implemented_is_501(cluster, bucket):
+    """Props this build does not act on cannot be switched on: 501, and nothing changes (they
+    used to be accepted with 200 and ignored)."""
+    before = head_props(cluster, bucket)
+    for value in ({"mirror": {"enabled": True}}, {"ec": {"enabled": True, "data_slices": 2}},
+                  {"lru": {"enabled": True}}, {"write_policy": {"md": "never"}},
+                  {"chunks": {"objsize_limit": "1MiB"}}, {"backend_bck": {"name": "b", "provider": "aws"}},
+                  {"rate_limit": {"frontend": {"enabled": True}}}, {"access": "1"},
+                  {"checksum": {"type": "md5"}, "mirror": {"enabled": True}}):
+        r = requests.patch(cluster.url + "/v1/buckets/" + bucket,
+                           json={"action": "set-bprops", "value": value}, timeout=10)
+        assert r.status_code == 501, (value, r.status_code, r.text)
+        assert "not implemented" in r.json()["message"], r.text
+    assert head_props(cluster, bucket) == before
+    # bad input is 400, also unchanged
+    for value in ({"no_such_prop": 1}, {"checksum": {"tpye": "md5"}}, {"provider": "aws"},
+                  {"mirror": {"copies": 99}}, {"checksum": "md5"}):
+        r = requests.patch(cluster.url + "/v1/buckets/" + bucket,
+                           json={"action": "set-bprops", "value": value}, timeout=10)
+        assert r.status_code == 400, (value, r.status_code, r.text)
+    assert head_props(cluster, bucket) == before
+    # what is stored without asking for behaviour, and the current value of a NIY prop, are fine
+    cluster.set_bprops(bucket, {"mirror": {"copies": 4, "enabled": False}, "lru": {"dont_evict_time": "3h"}})
+    p = head_props(cluster, bucket)
+    assert p["mirror"]["copies"] == 4 and p["lru"]["dont_evict_time"] == "3h"
+
+
+def test_create_with_unsupported_props_is_501(cluster):
+    bck = new_bucket_name("niy")
+    r = requests.post(cluster.url + "/v1/buckets/" + bck,
+                      json={"action": "create-bck", "value": {"ec": {"enabled": True}}}, timeout=10)
+    assert r.status_code == 501, (r.status_code, r.text)
+    r = requests.head(cluster.url + "/v1/buckets/" + bck, timeout=5, allow_redirects=True)
+    assert r.status_code == 404, "a rejected create-bck left a bucket behind"
+
+
+def test_default_props_follow_aistore(cluster, bucket):
+    p = head_props(cluster, bucket)
+    assert p["lru"]["enabled"] is False  # ais:// buckets never evict
+    assert p["write_policy"] == {"data": "immediate", "md": "immediate"}
+    assert p["access"] == "18446744073709551615"  # AccessAll
+    assert p["mirror"]["enabled"] is False and p["ec"]["enabled"] is False
+    assert set(p["rate_limit"]) == {"backend", "frontend"}

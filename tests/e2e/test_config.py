@@ -1,6 +1,7 @@
 """Cluster configuration: set-config (query form and ActMsg form) is validated on the primary,
 bumps config_version, reaches every node by metasync, survives a node restart, and rejects
-unknown keys, bad values and unknown feature flags with 400."""
+unknown keys, bad values and unknown feature flags with 400, read-only and cluster-only fields
+with 400, values this build does not implement with 501; 1,000 set-config calls in a row."""
 import time
 
 import requests
@@ -103,3 +104,88 @@ def test_s3_secret_never_shown(cluster):
     finally:
         requests.put(cluster.url + "/v1/cluster/set-config",
                      params={"s3.access_key": "", "s3.secret_key": ""}, timeout=10)
+
+
+def test_set_config_not_implemented_is_501(cluster):
+    """Values that would switch on something this build does not have answer 501 and change nothing."""
+    v0 = cluster_config(cluster)["config_version"]
+    for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"auth.enabled": "true"},
+                   {"features": "Disable-Cold-GET"}, {"write_policy.md": "delayed"},
+                   {"net.http.use_https": "true"}, {"checksum.enable_read_range": "true"}):
+        r = requests.put(cluster.url + "/v1/cluster/set-config", params=params, timeout=10)
+        assert r.status_code == 501, (params, r.status_code, r.text)
+        assert "not implemented" in r.json()["message"], r.text
+    r = requests.put(cluster.url + "/v1/cluster", timeout=10,
+                     json={"action": "set-config", "value": {"ec": {"enabled": True}}})
+    assert r.status_code == 501, r.text
+    # a good key in the same request does not sneak through
+    r = requests.put(cluster.url + "/v1/cluster/set-config",
+                     params={"periodic.stats_time": "9s", "mirror.enabled": "true"}, timeout=10)
+    assert r.status_code == 501, r.text
+    cfg = cluster_config(cluster)
+    assert cfg["config_version"] == v0
+    assert cfg["mirror"]["enabled"] is False and cfg["ec"]["enabled"] is False
+    assert cfg["periodic"]["stats_time"] != "9s"
+
+
+def test_set_config_readonly_and_scope(cluster):
+    v0 = cluster_config(cluster)["config_version"]
+    for key, val in (("config_version", "77"), ("uuid", "x"), ("net.l4.proto", "tcp"),
+                     ("keepalivetracker.target.name", "heartbeat"), ("confdir", "/tmp"), ("checksum", "md5")):
+        r = requests.put(cluster.url + "/v1/cluster/set-config", params={key: val}, timeout=10)
+        assert r.status_code == 400, (key, r.status_code, r.text)
+    t = cluster.targets[0]
+    # AIStore allow:"cluster" sections cannot be changed on one node
+    r = requests.put(t.url + "/v1/daemon/set-config", params={"checksum.type": "md5"}, timeout=10)
+    assert r.status_code == 400 and "can only be globally updated" in r.json()["message"], r.text
+    r = requests.put(t.url + "/v1/daemon/set-config", params={"mirror.enabled": "true"}, timeout=10)
+    assert r.status_code == 400, r.text  # cluster-only comes first
+    r = requests.put(t.url + "/v1/daemon/set-config", params={"lru.enabled": "false"}, timeout=10)
+    assert r.status_code == 501, r.text
+    assert node_config(t)["checksum"]["type"] == "xxhash2"
+    assert cluster_config(cluster)["config_version"] == v0
+
+
+def test_config_shows_the_whole_table(cluster):
+    cfg = node_config(cluster.targets[0])
+    # AIStore sections the old default file lacked, typed values, local part merged in
+    assert cfg["rate_limit"]["frontend"]["max_tokens"] == 1000
+    assert cfg["get_batch"]["max_gfn"] == 5
+    assert cfg["log"]["to_stderr"] is False
+    assert cfg["keepalivetracker"]["target"]["factor"] == 3
+    assert cfg["features"] == "0" and isinstance(cfg["config_version"], str)
+    assert cfg["host_net"]["port"] == str(cluster.targets[0].port)
+    assert set(cfg["fspaths"]) == set(cluster.targets[0].mountpaths)
+    assert "distributed_sort" not in cfg
+
+
+def test_1000_set_config_calls(cluster):
+    """1,000 cluster-wide set-config calls: every one installs a new version everywhere; under
+    `make e2e-asan` the nodes' LeakSanitizer reports fail the run if a version leaked."""
+    v0 = int(cluster_config(cluster)["config_version"])
+    s = requests.Session()
+    for i in range(1000):
+        r = s.put(cluster.url + "/v1/cluster/set-config",
+                  params={"periodic.stats_time": "%ds" % (10 + i % 2)}, timeout=30)
+        assert r.status_code == 200, (i, r.status_code, r.text)
+    s.close()
+    deadline = time.time() + 20
+    for n in cluster.nodes:
+        while True:
+            cfg = node_config(n)
+            if int(cfg["config_version"]) == v0 + 1000 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        assert int(cfg["config_version"]) == v0 + 1000, n.name
+        assert cfg["periodic"]["stats_time"] == "11s", n.name
+    requests.put(cluster.url + "/v1/cluster/set-config", params={"periodic.stats_time": "10s"}, timeout=10)
+
+
+def test_mountpaths_list_shape(cluster):
+    for t in cluster.targets:
+        r = requests.get(t.url + "/v1/daemon", params={"what": "mountpaths"}, timeout=5)
+        assert r.status_code == 200, r.text
+        mpl = r.json()
+        assert set(mpl) >= {"available", "waiting_dd", "disabled"}, mpl
+        assert mpl["available"] == sorted(t.mountpaths)
+        assert mpl["waiting_dd"] == [] and mpl["disabled"] == []

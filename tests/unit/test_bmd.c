@@ -4,6 +4,8 @@
 
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
+#include "cluster/bprops.h"
+#include "core/config.h"
 #include "core/err.h"
 
 Test(bmd, names)
@@ -84,4 +86,121 @@ Test(bmd, install_versions_and_listener)
 	cr_assert_eq(bmd_install(b, false), 0);
 	cr_assert_eq(listener_calls, 1);
 	bmd_set_listener(NULL);
+}
+
+/* ---------------- bucket props through the table (cluster/bprops.c) ---------------- */
+
+static int set_props(bmd_t *m, const char *patch, char *err, size_t cap)
+{
+	json_t *p = json_loads(patch, 0, NULL);
+	cr_assert_not_null(p, "bad test JSON %s", patch);
+	int rc = bmd_set_props(m, "ais", "", "b", p, err, cap);
+	json_decref(p);
+	return rc;
+}
+
+static json_t *props_of(bmd_t *m) { return bmd_find(m, "ais", "", "b")->props; }
+
+Test(bprops, defaults_inherited_from_the_config)
+{
+	config_t c;
+	char err[256];
+	json_t *jc = json_loads("{\"checksum\": {\"type\": \"md5\"}, \"mirror\": {\"copies\": 3},"
+				" \"lru\": {\"dont_evict_time\": \"3h\"}, \"versioning\": {\"enabled\": false}}", 0, NULL);
+	json_t *jl = json_loads("{\"host_net\": {\"port\": \"1\"}}", 0, NULL);
+	cr_assert_eq(config_parse(&c, jc, jl, err, sizeof(err)), 0, "%s", err);
+	json_t *p = bprops_default("ais", &c);
+	cr_assert_str_eq(bprops_str(p, "checksum.type", ""), "md5");
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(p, "mirror"), "copies")), 3);
+	cr_assert_str_eq(bprops_str(p, "lru.dont_evict_time", ""), "3h");
+	cr_assert_not(bprops_bool(p, "lru.enabled", true), "LRU is off for ais:// buckets (AIStore DefaultProps)");
+	cr_assert_not(bprops_bool(p, "versioning.enabled", true));
+	cr_assert_str_eq(bprops_str(p, "write_policy.md", ""), "immediate");
+	cr_assert_str_eq(bprops_str(p, "access", ""), "18446744073709551615");
+	cr_assert_str_eq(bprops_str(p, "provider", ""), "ais");
+	cr_assert(json_is_object(json_object_get(p, "rate_limit")));
+	cr_assert_null(json_object_get(p, "backend_bck"));
+	json_decref(p);
+	/* without a config: the table's defaults */
+	p = bprops_default("ais", NULL);
+	cr_assert_str_eq(bprops_str(p, "checksum.type", ""), "xxhash2");
+	cr_assert(bprops_bool(p, "versioning.enabled", false));
+	json_decref(p);
+	config_fini(&c);
+	json_decref(jc);
+	json_decref(jl);
+}
+
+Test(bprops, set_validates_and_rejects_what_is_not_built)
+{
+	bmd_t *m = bmd_new();
+	char err[512];
+	cr_assert_eq(bmd_add(m, "ais", "", "b", NULL), 0);
+	json_t *before = json_deep_copy(props_of(m));
+	struct {
+		const char *patch;
+		int rc;
+		const char *want;
+	} bad[] = {
+		{"{\"mirror\": {\"enabled\": true}}", AIS_ENOTIMPL, "mirror.enabled=true is not implemented"},
+		{"{\"ec\": {\"enabled\": true, \"data_slices\": 2}}", AIS_ENOTIMPL, "ec.enabled"},
+		{"{\"lru\": {\"enabled\": true}}", AIS_ENOTIMPL, "lru.enabled"},
+		{"{\"rate_limit\": {\"frontend\": {\"enabled\": true}}}", AIS_ENOTIMPL, "rate_limit.frontend.enabled"},
+		{"{\"write_policy\": {\"md\": \"never\"}}", AIS_ENOTIMPL, "write_policy.md"},
+		{"{\"backend_bck\": {\"name\": \"x\", \"provider\": \"aws\"}}", AIS_ENOTIMPL, "backend_bck.name"},
+		{"{\"chunks\": {\"objsize_limit\": \"1MiB\"}}", AIS_ENOTIMPL, "chunks.objsize_limit"},
+		{"{\"access\": \"1\"}", AIS_ENOTIMPL, "access"},
+		{"{\"features\": \"Fsync-PUT\"}", AIS_ENOTIMPL, "features"},
+		{"{\"checksum\": {\"enable_read_range\": true}}", AIS_ENOTIMPL, "checksum.enable_read_range"},
+		{"{\"extra\": {\"aws\": {\"cloud_region\": \"us-west-2\"}}}", AIS_ENOTIMPL, "extra.aws.cloud_region"},
+		{"{\"checksum\": {\"type\": \"nope\"}}", AIS_EINVAL, "checksum.type: invalid checksum type \"nope\""},
+		{"{\"checksum\": \"md5\"}", AIS_EINVAL, "checksum: expecting a JSON object"},
+		{"{\"mirror\": {\"copies\": 40}}", AIS_EINVAL, "mirror.copies: 40 out of range"},
+		{"{\"versioning\": {\"enabled\": \"maybe\"}}", AIS_EINVAL, "invalid value"},
+		{"{\"lru\": {\"dont_evict_time\": \"1m\"}}", AIS_EINVAL, "lru.dont_evict_time"},
+		{"{\"bogus\": 1}", AIS_EINVAL, "unknown property \"bogus\""},
+		{"{\"checksum\": {\"typo\": 1}}", AIS_EINVAL, "unknown property \"checksum.typo\""},
+		{"{\"provider\": \"aws\"}", AIS_EINVAL, "property \"provider\" is readonly"},
+		{"{\"bid\": \"1\"}", AIS_EINVAL, "readonly"},
+		{"{\"extra\": {\"custom\": \"a\\u0001b\"}}", AIS_EINVAL, "control character"},
+		{"{\"checksum\": {\"type\": \"md5\"}, \"mirror\": {\"enabled\": true}}", AIS_ENOTIMPL, "mirror.enabled"},
+		{"[1]", AIS_EINVAL, "expecting a JSON object"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		int rc = set_props(m, bad[i].patch, err, sizeof(err));
+		cr_expect_eq(rc, bad[i].rc, "%s: rc %d (%s)", bad[i].patch, rc, err);
+		cr_expect(strstr(err, bad[i].want) != NULL, "%s: \"%s\" lacks \"%s\"", bad[i].patch, err, bad[i].want);
+		cr_expect(json_equal(before, props_of(m)), "%s changed the props", bad[i].patch);
+	}
+	/* what is built, or stored without asking for behaviour, is accepted */
+	cr_assert_eq(set_props(m, "{\"checksum\": {\"type\": \"sha256\", \"validate_warm_get\": true}, \"force\": true}", err,
+			       sizeof(err)), 0, "%s", err);
+	const bck_t *b = bmd_find(m, "ais", "", "b");
+	cr_assert_eq(b->cksum_type, CKSUM_SHA256);
+	cr_assert(b->validate_warm_get);
+	cr_assert_eq(set_props(m, "{\"versioning\": {\"enabled\": \"false\"}, \"mirror\": {\"copies\": \"3\"}}", err,
+			       sizeof(err)), 0, "%s", err);
+	b = bmd_find(m, "ais", "", "b");
+	cr_assert_not(b->versioning);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(b->props, "mirror"), "copies")), 3);
+	cr_assert_eq(set_props(m, "{\"mirror\": {\"enabled\": false}, \"write_policy\": {\"md\": \"\"},"
+				  " \"chunks\": {\"chunk_size\": \"1024MiB\"}, \"extra\": {\"custom\": \"team=a\"}}",
+			       err, sizeof(err)), 0, "unchanged / supported values: %s", err);
+	cr_assert_str_eq(bprops_str(props_of(m), "extra.custom", ""), "team=a");
+	cr_assert_str_eq(bprops_str(props_of(m), "write_policy.md", "?"), "");
+	cr_assert_eq(set_props(m, "{\"lru\": {\"dont_evict_time\": \"5h\"}, \"ec\": {\"data_slices\": 4}}", err, sizeof(err)),
+		     0, "%s", err);
+	cr_assert_str_eq(bprops_str(props_of(m), "lru.dont_evict_time", ""), "5h");
+	/* create-bck with props goes through the same table */
+	json_t *p = json_loads("{\"mirror\": {\"enabled\": true}}", 0, NULL);
+	cr_assert_eq(bmd_add(m, "ais", "", "b2", p), AIS_ENOTIMPL);
+	cr_assert_null(bmd_find(m, "ais", "", "b2"));
+	json_decref(p);
+	p = json_loads("{\"checksum\": {\"type\": \"md5\"}}", 0, NULL);
+	cr_assert_eq(bmd_add(m, "ais", "", "b2", p), 0);
+	cr_assert_eq(bmd_find(m, "ais", "", "b2")->cksum_type, CKSUM_MD5);
+	json_decref(p);
+	json_decref(before);
+	bmd_free(m);
 }
