@@ -457,7 +457,7 @@ static size_t tf_min(size_t a, uint64_t b) { return b < a ? (size_t)b : a; }
 
 int tframe_dec_next(tframe_dec_t *d, const void *in, size_t len, size_t *used, tframe_ev_t *ev)
 {
-	const uint8_t *p = in;
+	const uint8_t *p = in; /* may be NULL when len is 0 */
 	size_t off = 0;
 	*ev = (tframe_ev_t){TFRAME_EV_NONE, NULL, 0};
 	*used = 0;
@@ -488,7 +488,8 @@ int tframe_dec_next(tframe_dec_t *d, const void *in, size_t len, size_t *used, t
 		}
 		case TFD_FIXED: {
 			size_t k = tf_min(len - off, TFRAME_FIXED - d->have);
-			memcpy(d->fixed + d->have, p + off, k);
+			if (k)
+				memcpy(d->fixed + d->have, p + off, k);
 			d->have += k;
 			off += k;
 			if (d->have < TFRAME_FIXED) {
@@ -504,7 +505,8 @@ int tframe_dec_next(tframe_dec_t *d, const void *in, size_t len, size_t *used, t
 		}
 		case TFD_HDR: {
 			size_t k = tf_min(len - off, d->hdr_len - d->have);
-			memcpy(d->hbuf + d->have, p + off, k);
+			if (k)
+				memcpy(d->hbuf + d->have, p + off, k);
 			d->have += k;
 			off += k;
 			if (d->have < d->hdr_len) {

@@ -358,7 +358,7 @@ Test(tframe, bounds)
 	cr_assert_eq(check(&h), AIS_EINVAL);
 	h.sid = "t1";
 	tframe_kv_t kv[TFRAME_CUSTOM_MAX + 1];
-	char keys[TFRAME_CUSTOM_MAX + 1][8];
+	char keys[TFRAME_CUSTOM_MAX + 1][16];
 	for (int i = 0; i <= TFRAME_CUSTOM_MAX; i++) {
 		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
 		kv[i] = (tframe_kv_t){keys[i], "v"};
