@@ -128,6 +128,11 @@ int transport_open(transport_ep_t *ep, const char *url, const char *trname, cons
 /* the same to a cluster node (its intra-data URL) */
 int transport_open_node(transport_ep_t *ep, const snode_t *si, const char *trname, const transport_opts_t *o,
 			transport_stream_t **out);
+/* The endpoint's shared stream to (url, trname), opened on first use with default options and
+ * kept until transport_ep_free: for request handlers that move one object now and then (pool
+ * threads of copy/rename, S3 copies) and must not open a connection and a thread per request.
+ * Any number of threads may send on it; never transport_close it. 0, AIS_EINVAL, AIS_EUNAVAIL. */
+int transport_shared(transport_ep_t *ep, const char *url, const char *trname, transport_stream_t **out);
 /* Enqueue o. 0: done() will be called exactly once. < 0: nothing was queued and done() is not
  * called: AIS_EINVAL/AIS_ETOOBIG (bad header or source), AIS_EUNAVAIL (stream closing).
  * Blocks while the queue is full: not on a loop thread (AIS_ASSERT). */

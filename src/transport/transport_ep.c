@@ -365,18 +365,18 @@ tp_item_t *tp_await_expire(transport_stream_t *s, int64_t now, bool all)
 		tp_hash_del(ep, it);
 		tp_list_del(it);
 		it->rc = all ? AIS_EUNAVAIL : AIS_ETIMEOUT;
-		it->next = NULL;
+		it->cnext = NULL;
 		*tail = it;
-		tail = &it->next;
+		tail = &it->cnext;
 	}
 	while (all && s->claimed) {
 		tp_item_t *it = s->claimed;
 		tp_hash_del(ep, it);
 		tp_list_del(it);
 		it->rc = AIS_EUNAVAIL;
-		it->next = NULL;
+		it->cnext = NULL;
 		*tail = it;
-		tail = &it->next;
+		tail = &it->cnext;
 	}
 	pthread_mutex_unlock(&ep->pmu);
 	return out;
@@ -434,6 +434,14 @@ int tp_peer_stream(transport_ep_t *ep, const char *url, const char *trname, tran
 out:
 	pthread_mutex_unlock(&ep->mu);
 	return rc;
+}
+
+int transport_shared(transport_ep_t *ep, const char *url, const char *trname, transport_stream_t **out)
+{
+	*out = NULL;
+	if (!url || strlen(url) >= TRANSPORT_URL_MAX || !tp_trname_ok(trname, false))
+		return AIS_EINVAL;
+	return tp_peer_stream(ep, url, trname, out);
 }
 
 /* ---------------------------------------------------------------- answers */

@@ -29,7 +29,8 @@
 enum { TP_K_OBJ, TP_K_REQ, TP_K_REPLY };
 
 typedef struct tp_item {
-	struct tp_item *next;         /* queue / done list / batch */
+	struct tp_item *next;         /* queue, then the thread's batch (stream thread) */
+	struct tp_item *cnext;        /* done list / expired list (completion; any thread under locks) */
 	struct tp_item *hnext;        /* ep hash chain (pmu) */
 	struct tp_item *dprev, *dnext;/* stream's pend or claimed list (pmu) */
 	transport_stream_t *s;
@@ -131,7 +132,7 @@ bool tp_await_reply(transport_ep_t *ep, uint64_t id, int status, const char *msg
 /* a response object for request id starts / ends (claim: false if nobody waits) */
 bool tp_await_claim(transport_ep_t *ep, uint64_t id);
 void tp_await_finish(transport_ep_t *ep, uint64_t id, int status);
-/* move s's items past their deadline (all of them when all) to out (a list by ->next) */
+/* move s's items past their deadline (all of them when all) to out (a list by ->cnext) */
 tp_item_t *tp_await_expire(transport_stream_t *s, int64_t now, bool all);
 int64_t tp_await_next_deadline(transport_stream_t *s); /* INT64_MAX when none */
 int tp_await_count(transport_stream_t *s);

@@ -104,7 +104,7 @@ static void tx_done_list(transport_stream_t *s, tp_item_t *list, const char *msg
 {
 	while (list) {
 		tp_item_t *it = list;
-		list = it->next;
+		list = it->cnext;
 		const char *m = msg;
 		if (!m)
 			m = it->rc == AIS_ETIMEOUT && !it->replied ? "no answer within the reply timeout" : "";
@@ -115,9 +115,9 @@ static void tx_done_list(transport_stream_t *s, tp_item_t *list, const char *msg
 /* s->mu held */
 void tp_done_push(transport_stream_t *s, tp_item_t *it)
 {
-	it->next = NULL;
+	it->cnext = NULL;
 	if (s->dtail)
-		s->dtail->next = it;
+		s->dtail->cnext = it;
 	else
 		s->dhead = it;
 	s->dtail = it;
@@ -670,11 +670,16 @@ static void tx_fail_all(transport_stream_t *s, tp_item_t *list, int rc, const ch
 	}
 }
 
-/* write one batch; report each item; on a broken connection fail the rest and the queue */
+/* write one batch; report each item; on a broken connection fail the rest and the queue.
+ * The batch's `next` links are not read after the write: an answer may complete an item (and
+ * the stream's done list take it) as soon as its frame is out. */
 static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 {
 	char msg[320] = "";
-	int rc = 0, nfull = 0;
+	int rc = 0, nfull = 0, n = 0;
+	tp_item_t *items[TX_BATCH_ITEMS];
+	for (tp_item_t *it = batch; it; it = it->next)
+		items[n++] = it;
 	if (s->fd >= 0 && tx_peer_pending(s)) { /* ended or refused while we were idle: nothing of */
 		rc = tx_peer_spoke(s, msg, sizeof(msg)); /* this batch was written, so reconnect */
 		log_info("%s (reconnecting: %s)", msg, err_str(rc));
@@ -700,36 +705,29 @@ static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 	int64_t now = mono_ns();
 	s->last_ns = now;
 	uint64_t objs = 0, bytes = 0;
-	tp_item_t *it = batch;
-	for (int i = 0; i < nfull; i++, it = it->next) {
-		if (it->kind != TP_K_REPLY) {
+	for (int i = 0; i < nfull; i++) {
+		if (items[i]->kind != TP_K_REPLY) {
 			objs++;
-			bytes += it->plen;
+			bytes += items[i]->plen;
 		}
 	}
 	pthread_mutex_lock(&s->mu); /* counted before the callbacks run: they may look */
 	s->st.objs += objs;
 	s->st.bytes += bytes;
 	pthread_mutex_unlock(&s->mu);
-	it = batch;
 	for (int i = 0; i < nfull; i++) {
-		tp_item_t *next = it->next;
-		if (it->awaits)
-			tp_await_arm(s->ep, it, now); /* from here on the answer (or expiry) completes it */
+		if (items[i]->awaits)
+			tp_await_arm(s->ep, items[i], now); /* now the answer (or expiry) completes it */
 		else
-			tx_done(s, it, 0, NULL);
-		it = next;
+			tx_done(s, items[i], 0, NULL);
 	}
 	if (!rc)
 		return;
 	log_warn("%s", msg);
 	tx_close_conn(s);
-	while (it) { /* not (wholly) written */
-		tp_item_t *next = it->next;
-		it->next = NULL;
-		if (!it->awaits || tp_await_unlink_unsent(s->ep, it))
-			tx_done(s, it, rc, msg);
-		it = next;
+	for (int i = nfull; i < n; i++) { /* not (wholly) written */
+		if (!items[i]->awaits || tp_await_unlink_unsent(s->ep, items[i]))
+			tx_done(s, items[i], rc, msg);
 	}
 	tx_fail_all(s, tx_take_all(s), rc, msg); /* queued behind a broken connection */
 }
@@ -948,6 +946,7 @@ void transport_close(transport_stream_t *s, bool abort)
 		return;
 	AIS_ASSERT(!http_on_loop());
 	AIS_ASSERT(!s->shared); /* the endpoint closes its own */
+	AIS_ASSERT(!pthread_equal(pthread_self(), s->th)); /* not from a done() callback */
 	tp_stream_close(s, abort);
 }
 

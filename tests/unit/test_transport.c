@@ -564,7 +564,12 @@ Test(transport, concurrent_senders, .timeout = 120)
 	cr_assert_eq(transport_register(B.ep, "data", &sink_ops, sk), 0);
 	transport_opts_t o = {.burst = 16}; /* force back-pressure between the senders */
 	transport_stream_t *shared = open_to(&A, &B, "data", &o);
-	transport_stream_t *second = open_to(&A, &B, "data", NULL);
+	transport_stream_t *second, *again;
+	/* the fifth sender uses the endpoint's shared stream (as request handlers would) */
+	cr_assert_eq(transport_shared(A.ep, B.url, "data", &second), 0);
+	cr_assert_eq(transport_shared(A.ep, B.url, "data", &again), 0);
+	cr_assert_eq(second, again, "one shared stream per (peer, trname)");
+	cr_assert_eq(transport_shared(A.ep, B.url, "_reply", &again), AIS_EINVAL);
 	tracker_t t;
 	tracker_init(&t);
 	pthread_t th[5];
@@ -588,8 +593,7 @@ Test(transport, concurrent_senders, .timeout = 120)
 		next[id]++;
 	}
 	transport_close(shared, false);
-	transport_close(second, false);
-	nodes_down();
+	nodes_down(); /* the endpoint closes (drains) its shared streams */
 	sink_free(sk);
 }
 
