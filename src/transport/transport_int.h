@@ -16,6 +16,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/uio.h>
 
 #define TP_PTAB 4096              /* buckets of the awaited-answer table (ids are sequential) */
 #define TP_DEF_IDLE_MS 4000
@@ -138,6 +139,23 @@ int64_t tp_await_next_deadline(transport_stream_t *s); /* INT64_MAX when none */
 int tp_await_count(transport_stream_t *s);
 /* the endpoint's shared stream to (url, trname), opened on first use */
 int tp_peer_stream(transport_ep_t *ep, const char *url, const char *trname, transport_stream_t **out);
+
+/* transport_conn.c: the stream's connection (stream thread only); msg gets "transport <trname>
+ * -> <url>: ..." on failure */
+int tc_parse_url(transport_stream_t *s, const char *url);      /* into s->host, s->port */
+int tc_connect(transport_stream_t *s, char *msg, size_t cap);  /* connect + head + 100-continue */
+void tc_end_request(transport_stream_t *s);                    /* last chunk, answer, close */
+void tc_close(transport_stream_t *s);
+bool tc_aborting(transport_stream_t *s);
+void tc_drain_evfd(transport_stream_t *s);
+/* wait for events on s->fd: 0 (revents set), AIS_ETIMEOUT, AIS_EUNAVAIL (stream aborted) */
+int tc_poll(transport_stream_t *s, short events, int timeout_ms, short *revents);
+/* write all of iov (modified); *sent counts bytes written; 0 or AIS_E* (connection unusable) */
+int tc_writev(transport_stream_t *s, struct iovec *iov, int n, uint64_t *sent, char *msg, size_t cap);
+int tc_write_all(transport_stream_t *s, const void *p, size_t n, char *msg, size_t cap);
+bool tc_peer_pending(transport_stream_t *s);                   /* readable now: an answer or a close */
+int tc_peer_spoke(transport_stream_t *s, char *msg, size_t cap); /* read it, close; its AIS_E* */
+void tc_msg(transport_stream_t *s, char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* transport_tx.c */
 int tp_stream_new(transport_ep_t *ep, const char *url, const char *trname, const transport_opts_t *o,

@@ -1,8 +1,9 @@
-/* transport_tx: send streams. A stream owns one thread and at most one connection to its peer:
- * an HTTP/1.1 PUT /v1/transport/<trname> with a chunked body, one chunk per frame (or per batch
- * of small frames written with one sendmsg). The thread sleeps in poll() on an eventfd (new work,
- * answers, close) and on the socket (the peer speaking while we are idle means it is gone);
- * nothing spins. Callers only touch the queue under s->mu.
+/* transport_tx: send streams. A stream owns one thread and at most one connection to its peer
+ * (transport_conn.c): an HTTP/1.1 PUT /v1/transport/<trname> with a chunked body, one chunk per
+ * frame (or per batch of small frames written with one sendmsg; file payloads with sendfile).
+ * The thread sleeps in poll() on an eventfd (new work, answers, close) and on the socket (the
+ * peer speaking while we are idle means it is gone); nothing spins. Callers only touch the queue
+ * under s->mu.
  *
  * Why our own socket code rather than libcurl: libcurl's upload read callback copies every
  * payload byte through its own buffer, so file payloads could not go out with sendfile(2) (the
@@ -13,26 +14,17 @@
  *
  * Invariants: an item is in exactly one place: the queue (s->mu), the thread's current batch,
  * the endpoint's awaited-answer table (then transport_ep.c owns its links), or the done list;
- * each item gets exactly one done() call, on this thread, then is freed here. The connection is
- * touched by the thread only. Before a frame is reported written the socket is checked for an
- * early answer from the peer (an error response), so nothing is reported written into a
- * connection the receiver has already refused. */
+ * each item gets exactly one done() call, on this thread, then is freed here. Before a frame is
+ * reported written the socket is checked for an early answer from the peer (an error response),
+ * so nothing is reported written into a connection the receiver has already refused. */
 #include "transport/transport_int.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
-#include <limits.h>
-#include <llhttp.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +37,6 @@
 
 #define TX_BATCH_ITEMS 250          /* 4 iovecs each: stays under IOV_MAX */
 #define TX_BATCH_BYTES (4u << 20)   /* small frames coalesced into one write up to this */
-#define TX_HANDSHAKE_MS 10000       /* waiting for "100 Continue" at least this long */
-#define TX_RESP_BODY 1024           /* bytes of an error response kept for the message */
 
 /* ---------------------------------------------------------------- items */
 
@@ -249,349 +239,6 @@ static tp_item_t *tx_take_all(transport_stream_t *s)
 	return all;
 }
 
-/* ---------------------------------------------------------------- connection */
-
-typedef struct tx_resp {
-	llhttp_t p;
-	llhttp_settings_t set;
-	int status;
-	bool done;
-	char body[TX_RESP_BODY + 1];
-	size_t blen;
-} tx_resp_t;
-
-static int tx_resp_headers(llhttp_t *p)
-{
-	tx_resp_t *r = p->data;
-	r->status = p->status_code;
-	return 0;
-}
-
-static int tx_resp_body(llhttp_t *p, const char *at, size_t n)
-{
-	tx_resp_t *r = p->data;
-	size_t k = TX_RESP_BODY - r->blen < n ? TX_RESP_BODY - r->blen : n;
-	memcpy(r->body + r->blen, at, k);
-	r->blen += k;
-	r->body[r->blen] = '\0';
-	return 0;
-}
-
-static int tx_resp_complete(llhttp_t *p)
-{
-	tx_resp_t *r = p->data;
-	r->done = true;
-	return HPE_PAUSED;
-}
-
-static void tx_resp_init(tx_resp_t *r)
-{
-	memset(r, 0, sizeof(*r));
-	llhttp_settings_init(&r->set);
-	r->set.on_headers_complete = tx_resp_headers;
-	r->set.on_body = tx_resp_body;
-	r->set.on_message_complete = tx_resp_complete;
-	llhttp_init(&r->p, HTTP_RESPONSE, &r->set);
-	r->p.data = r;
-}
-
-static void tx_msg(transport_stream_t *s, char *msg, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void tx_msg(transport_stream_t *s, char *msg, size_t cap, const char *fmt, ...)
-{
-	int n = snprintf(msg, cap, "transport %s -> %s: ", s->trname, s->url);
-	if (n < 0 || (size_t)n >= cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg + n, cap - (size_t)n, fmt, ap);
-	va_end(ap);
-}
-
-static void tx_close_conn(transport_stream_t *s)
-{
-	if (s->fd >= 0) {
-		close(s->fd);
-		s->fd = -1;
-	}
-}
-
-static bool tx_aborting(transport_stream_t *s)
-{
-	pthread_mutex_lock(&s->mu);
-	bool a = s->aborting;
-	pthread_mutex_unlock(&s->mu);
-	return a;
-}
-
-static void tx_drain_evfd(transport_stream_t *s)
-{
-	uint64_t v;
-	ssize_t n = read(s->evfd, &v, sizeof(v));
-	(void)n;
-}
-
-/* wait for events on the socket (or an abort): 0 ready, AIS_ETIMEOUT, AIS_EUNAVAIL (aborted) */
-static int tx_poll(transport_stream_t *s, short events, int timeout_ms, short *revents)
-{
-	int64_t end = mono_ns() + (int64_t)timeout_ms * 1000000LL;
-	for (;;) {
-		struct pollfd pf[2] = {{.fd = s->fd, .events = events}, {.fd = s->evfd, .events = POLLIN}};
-		int64_t left = (end - mono_ns()) / 1000000LL;
-		if (left < 0)
-			left = 0;
-		int n = poll(pf, 2, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return AIS_EIO;
-		if (pf[1].revents) {
-			tx_drain_evfd(s);
-			if (tx_aborting(s))
-				return AIS_EUNAVAIL;
-		}
-		if (pf[0].revents) {
-			*revents = pf[0].revents;
-			return 0;
-		}
-		if (!n || mono_ns() >= end)
-			return AIS_ETIMEOUT;
-	}
-}
-
-/* the error a refusing response stands for */
-static int tx_status_rc(int status)
-{
-	switch (status) {
-	case 404:
-		return AIS_ENOTFOUND;
-	case 400:
-		return AIS_EINVAL;
-	case 413:
-	case 431:
-		return AIS_ETOOBIG;
-	case 503:
-		return AIS_EUNAVAIL;
-	default:
-		return AIS_EIO;
-	}
-}
-
-/* read one response (or its start) within timeout_ms. 0 with r->done, or AIS_E* (connection
- * closed, timeout, garbage); msg says what happened. */
-static int tx_read_resp(transport_stream_t *s, tx_resp_t *r, int timeout_ms, char *msg, size_t cap)
-{
-	char buf[4096];
-	for (;;) {
-		short rev = 0;
-		int rc = tx_poll(s, POLLIN | POLLRDHUP, timeout_ms, &rev);
-		if (rc) {
-			tx_msg(s, msg, cap, "%s waiting for the peer's response",
-			       rc == AIS_ETIMEOUT ? "timed out" : "aborted");
-			return rc;
-		}
-		ssize_t n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0) {
-			if (!n && llhttp_finish(&r->p) == HPE_OK && r->done)
-				return 0;
-			tx_msg(s, msg, cap, "connection closed by the peer%s%s", n < 0 ? ": " : "",
-			       n < 0 ? strerror(errno) : "");
-			return AIS_EUNAVAIL;
-		}
-		llhttp_errno_t e = llhttp_execute(&r->p, buf, (size_t)n);
-		if (r->done)
-			return 0;
-		if (e != HPE_OK) {
-			tx_msg(s, msg, cap, "malformed response: %s", llhttp_errno_name(e));
-			return AIS_EIO;
-		}
-	}
-}
-
-/* an error response: its AIStore JSON message, else the raw body */
-static void tx_resp_msg(transport_stream_t *s, const tx_resp_t *r, char *msg, size_t cap)
-{
-	json_t *j = json_loadb(r->body, r->blen, 0, NULL);
-	const char *m = j ? json_string_value(json_object_get(j, "message")) : NULL;
-	tx_msg(s, msg, cap, "peer answered %d: %s", r->status, m ? m : r->blen ? r->body : "(no message)");
-	json_decref(j);
-}
-
-/* the peer spoke while we were sending or idle: it refused or ended the stream */
-static int tx_peer_spoke(transport_stream_t *s, char *msg, size_t cap)
-{
-	tx_resp_t r;
-	tx_resp_init(&r);
-	int rc = tx_read_resp(s, &r, 1000, msg, cap);
-	if (!rc) {
-		tx_resp_msg(s, &r, msg, cap);
-		rc = r.status == 200 ? AIS_EUNAVAIL : tx_status_rc(r.status);
-	}
-	tx_close_conn(s);
-	return rc;
-}
-
-/* anything readable now (an early response, a close)? */
-static bool tx_peer_pending(transport_stream_t *s)
-{
-	char c;
-	ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n > 0 || n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-}
-
-/* write all of iov (n entries; modified); *sent counts bytes written. 0 or AIS_E* */
-static int tx_writev(transport_stream_t *s, struct iovec *iov, int n, uint64_t *sent, char *msg, size_t cap)
-{
-	while (n) {
-		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-		ssize_t k = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (k > 0) {
-			*sent += (uint64_t)k;
-			while (n && (size_t)k >= iov->iov_len) {
-				k -= (ssize_t)iov->iov_len;
-				iov++;
-				n--;
-			}
-			if (n) {
-				iov->iov_base = (char *)iov->iov_base + k;
-				iov->iov_len -= (size_t)k;
-			}
-			continue;
-		}
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			short rev = 0;
-			int rc = tx_poll(s, POLLOUT | POLLIN | POLLRDHUP, s->io_ms, &rev);
-			if (rc == AIS_ETIMEOUT) {
-				tx_msg(s, msg, cap, "no progress sending for %d ms", s->io_ms);
-				return rc;
-			}
-			if (rc) {
-				tx_msg(s, msg, cap, "stream aborted");
-				return rc;
-			}
-			if (rev & (POLLIN | POLLRDHUP | POLLHUP | POLLERR))
-				return tx_peer_spoke(s, msg, cap);
-			continue;
-		}
-		tx_msg(s, msg, cap, "send: %s", strerror(errno));
-		return AIS_EUNAVAIL;
-	}
-	return 0;
-}
-
-static int tx_write_all(transport_stream_t *s, const void *p, size_t n, char *msg, size_t cap)
-{
-	struct iovec iov = {.iov_base = (void *)p, .iov_len = n};
-	uint64_t sent = 0;
-	return tx_writev(s, &iov, 1, &sent, msg, cap);
-}
-
-static int tx_connect_fd(transport_stream_t *s, char *msg, size_t cap)
-{
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-	struct addrinfo *ai = NULL;
-	int e = getaddrinfo(s->host, s->port, &hints, &ai);
-	if (e || !ai) {
-		tx_msg(s, msg, cap, "cannot resolve %s: %s", s->host, gai_strerror(e));
-		return AIS_EUNAVAIL;
-	}
-	int rc = AIS_EUNAVAIL;
-	for (struct addrinfo *a = ai; a; a = a->ai_next) {
-		int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			tx_msg(s, msg, cap, "socket: %s", strerror(errno));
-			continue;
-		}
-		if (connect(fd, a->ai_addr, a->ai_addrlen) && errno != EINPROGRESS) {
-			tx_msg(s, msg, cap, "connect: %s", strerror(errno));
-			close(fd);
-			continue;
-		}
-		s->fd = fd;
-		short rev = 0;
-		rc = tx_poll(s, POLLOUT, s->connect_ms, &rev);
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-		if (!rc && (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) || soerr)) {
-			tx_msg(s, msg, cap, "connect: %s", strerror(soerr ? soerr : errno));
-			rc = AIS_EUNAVAIL;
-		} else if (rc) {
-			tx_msg(s, msg, cap, "connect: %s", rc == AIS_ETIMEOUT ? "timed out" : "aborted");
-		}
-		if (!rc)
-			break;
-		tx_close_conn(s);
-		if (tx_aborting(s))
-			break;
-	}
-	freeaddrinfo(ai);
-	if (rc)
-		return rc;
-	int one = 1;
-	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return 0;
-}
-
-/* connect, send the request head, wait for "100 Continue": the receiver accepted the stream */
-static int tx_connect(transport_stream_t *s, char *msg, size_t cap)
-{
-	int rc = tx_connect_fd(s, msg, cap);
-	if (rc)
-		return rc;
-	transport_ep_t *ep = s->ep;
-	char head[1024];
-	int n = snprintf(head, sizeof(head),
-			 "PUT %s/%s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: aisnode/transport\r\n"
-			 "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\nConnection: close\r\n"
-			 "Ais-Transport-Proto: %d\r\nAis-Transport-Sid: %s\r\nAis-Transport-Reply-Url: %s\r\n\r\n",
-			 TRANSPORT_PATH, s->trname, s->host, s->port, TFRAME_PROTO, ep->node_id, ep->reply_url);
-	if (n < 0 || (size_t)n >= sizeof(head)) {
-		tx_close_conn(s);
-		tx_msg(s, msg, cap, "request head too long");
-		return AIS_EINVAL;
-	}
-	rc = tx_write_all(s, head, (size_t)n, msg, cap);
-	tx_resp_t r;
-	tx_resp_init(&r);
-	if (!rc)
-		rc = tx_read_resp(s, &r, s->connect_ms > TX_HANDSHAKE_MS ? s->connect_ms : TX_HANDSHAKE_MS, msg, cap);
-	if (!rc && r.status != 100) {
-		tx_resp_msg(s, &r, msg, cap);
-		rc = tx_status_rc(r.status);
-	}
-	if (rc) {
-		tx_close_conn(s);
-		return rc;
-	}
-	pthread_mutex_lock(&s->mu);
-	s->st.connects++;
-	pthread_mutex_unlock(&s->mu);
-	s->last_ns = mono_ns();
-	return 0;
-}
-
-/* end the request (last chunk), read the receiver's verdict, close */
-static void tx_end_request(transport_stream_t *s)
-{
-	char msg[256] = "";
-	int rc = tx_write_all(s, "0\r\n\r\n", 5, msg, sizeof(msg));
-	tx_resp_t r;
-	tx_resp_init(&r);
-	if (!rc && s->fd >= 0)
-		rc = tx_read_resp(s, &r, s->io_ms, msg, sizeof(msg));
-	if (!rc && r.status != 200) {
-		tx_resp_msg(s, &r, msg, sizeof(msg));
-		rc = tx_status_rc(r.status);
-	}
-	if (rc)
-		log_warn("%s (at the end of the stream)", msg);
-	tx_close_conn(s);
-}
-
 /* ---------------------------------------------------------------- writing frames */
 
 /* file payload: chunk line + header, sendfile, CRLF. 0 or AIS_E* */
@@ -599,7 +246,7 @@ static int tx_write_fd_item(transport_stream_t *s, tp_item_t *it, char *msg, siz
 {
 	struct iovec iov[2] = {{it->cline, it->clen}, {it->hbuf, it->hlen}};
 	uint64_t sent = 0;
-	int rc = tx_writev(s, iov, 2, &sent, msg, cap);
+	int rc = tc_writev(s, iov, 2, &sent, msg, cap);
 	off_t off = (off_t)it->off;
 	uint64_t left = it->plen;
 	while (!rc && left) {
@@ -610,7 +257,7 @@ static int tx_write_fd_item(transport_stream_t *s, tp_item_t *it, char *msg, siz
 			continue;
 		}
 		if (n == 0) {
-			tx_msg(s, msg, cap, "payload file ends %llu bytes early", (unsigned long long)left);
+			tc_msg(s, msg, cap, "payload file ends %llu bytes early", (unsigned long long)left);
 			rc = AIS_EIO; /* the frame cannot be completed: the connection must go */
 			break;
 		}
@@ -618,20 +265,20 @@ static int tx_write_fd_item(transport_stream_t *s, tp_item_t *it, char *msg, siz
 			continue;
 		if (errno == EAGAIN) {
 			short rev = 0;
-			rc = tx_poll(s, POLLOUT | POLLIN | POLLRDHUP, s->io_ms, &rev);
+			rc = tc_poll(s, POLLOUT | POLLIN | POLLRDHUP, s->io_ms, &rev);
 			if (rc) {
-				tx_msg(s, msg, cap, rc == AIS_ETIMEOUT ? "no progress sending" : "stream aborted");
+				tc_msg(s, msg, cap, rc == AIS_ETIMEOUT ? "no progress sending" : "stream aborted");
 			} else if (rev & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) {
-				rc = tx_peer_spoke(s, msg, cap);
+				rc = tc_peer_spoke(s, msg, cap);
 			}
 			continue;
 		}
 		int e = errno;
-		tx_msg(s, msg, cap, "sendfile: %s", strerror(e));
+		tc_msg(s, msg, cap, "sendfile: %s", strerror(e));
 		rc = e == EPIPE || e == ECONNRESET || e == ENOTCONN ? AIS_EUNAVAIL : AIS_EIO;
 	}
 	if (!rc)
-		rc = tx_write_all(s, "\r\n", 2, msg, cap);
+		rc = tc_write_all(s, "\r\n", 2, msg, cap);
 	return rc;
 }
 
@@ -652,7 +299,7 @@ static int tx_write_mem_batch(transport_stream_t *s, tp_item_t *batch, int *nful
 		ends[k] = total;
 	}
 	uint64_t sent = 0;
-	int rc = tx_writev(s, iov, n, &sent, msg, cap);
+	int rc = tc_writev(s, iov, n, &sent, msg, cap);
 	int full = 0;
 	while (full < k && ends[full] <= sent)
 		full++;
@@ -680,13 +327,13 @@ static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 	tp_item_t *items[TX_BATCH_ITEMS];
 	for (tp_item_t *it = batch; it; it = it->next)
 		items[n++] = it;
-	if (s->fd >= 0 && tx_peer_pending(s)) { /* ended or refused while we were idle: nothing of */
-		rc = tx_peer_spoke(s, msg, sizeof(msg)); /* this batch was written, so reconnect */
+	if (s->fd >= 0 && tc_peer_pending(s)) { /* ended or refused while we were idle: nothing of */
+		rc = tc_peer_spoke(s, msg, sizeof(msg)); /* this batch was written, so reconnect */
 		log_info("%s (reconnecting: %s)", msg, err_str(rc));
 		rc = 0;
 	}
 	if (s->fd < 0)
-		rc = tx_connect(s, msg, sizeof(msg));
+		rc = tc_connect(s, msg, sizeof(msg));
 	if (!rc) {
 		for (tp_item_t *it = batch; it; it = it->next)
 			if (it->awaits)
@@ -697,8 +344,8 @@ static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 		} else {
 			rc = tx_write_mem_batch(s, batch, &nfull, msg, sizeof(msg));
 		}
-		if (!rc && tx_peer_pending(s)) { /* answered while we wrote: nothing of it counts */
-			rc = tx_peer_spoke(s, msg, sizeof(msg));
+		if (!rc && tc_peer_pending(s)) { /* answered while we wrote: nothing of it counts */
+			rc = tc_peer_spoke(s, msg, sizeof(msg));
 			nfull = 0;
 		}
 	}
@@ -724,7 +371,7 @@ static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 	if (!rc)
 		return;
 	log_warn("%s", msg);
-	tx_close_conn(s);
+	tc_close(s);
 	for (int i = nfull; i < n; i++) { /* not (wholly) written */
 		if (!items[i]->awaits || tp_await_unlink_unsent(s->ep, items[i]))
 			tx_done(s, items[i], rc, msg);
@@ -748,10 +395,10 @@ static void tx_sleep(transport_stream_t *s, int64_t now)
 	if (n <= 0)
 		return;
 	if (pf[0].revents)
-		tx_drain_evfd(s);
+		tc_drain_evfd(s);
 	if (s->fd >= 0 && pf[1].revents) {
 		char msg[320];
-		int rc = tx_peer_spoke(s, msg, sizeof(msg));
+		int rc = tc_peer_spoke(s, msg, sizeof(msg));
 		log_info("%s (idle connection closed: %s)", msg, err_str(rc));
 	}
 }
@@ -798,16 +445,16 @@ static void *tx_main(void *arg)
 			bool more = s->qhead != NULL;
 			pthread_mutex_unlock(&s->mu);
 			if (!more)
-				tx_end_request(s);
+				tc_end_request(s);
 		}
 	}
-	bool aborted = tx_aborting(s);
+	bool aborted = tc_aborting(s);
 	if (aborted)
-		tx_close_conn(s); /* the receiver sees a truncated stream */
+		tc_close(s); /* the receiver sees a truncated stream */
 	else if (s->fd >= 0)
-		tx_end_request(s);
+		tc_end_request(s);
 	char msg[200];
-	tx_msg(s, msg, sizeof(msg), "stream %s", aborted ? "aborted" : "closed");
+	tc_msg(s, msg, sizeof(msg), "stream %s", aborted ? "aborted" : "closed");
 	tx_fail_all(s, tx_take_all(s), AIS_EUNAVAIL, msg);
 	tx_done_list(s, tp_await_expire(s, 0, true), msg);
 	pthread_mutex_lock(&s->mu);
@@ -821,42 +468,6 @@ static void *tx_main(void *arg)
 
 /* ---------------------------------------------------------------- open / close */
 
-/* "http://host[:port][/...]" (host may be "[v6]") into s->host, s->port */
-static int tx_parse_url(transport_stream_t *s, const char *url)
-{
-	const char *p = url;
-	if (strncmp(p, "http://", 7))
-		return AIS_EINVAL; /* intra-cluster traffic is plain HTTP in this tree */
-	p += 7;
-	const char *hs = p, *he;
-	if (*p == '[') {
-		he = strchr(p, ']');
-		if (!he)
-			return AIS_EINVAL;
-		hs = p + 1;
-		p = he + 1;
-	} else {
-		p += strcspn(p, ":/");
-		he = p;
-	}
-	size_t hl = (size_t)(he - hs);
-	if (!hl || hl >= sizeof(s->host))
-		return AIS_EINVAL;
-	memcpy(s->host, hs, hl);
-	s->host[hl] = '\0';
-	long port = 80;
-	if (*p == ':') {
-		char *end;
-		port = strtol(p + 1, &end, 10);
-		if (end == p + 1 || port <= 0 || port > 65535 || (*end && *end != '/'))
-			return AIS_EINVAL;
-	} else if (*p && *p != '/') {
-		return AIS_EINVAL;
-	}
-	snprintf(s->port, sizeof(s->port), "%ld", port);
-	return 0;
-}
-
 int tp_stream_new(transport_ep_t *ep, const char *url, const char *trname, const transport_opts_t *o,
 		  bool shared, transport_stream_t **out)
 {
@@ -867,7 +478,7 @@ int tp_stream_new(transport_ep_t *ep, const char *url, const char *trname, const
 	if (!s)
 		return AIS_ENOMEM;
 	s->fd = s->evfd = -1;
-	int rc = tx_parse_url(s, url);
+	int rc = tc_parse_url(s, url);
 	if (rc) {
 		free(s);
 		return rc;
@@ -933,7 +544,7 @@ void tp_stream_close(transport_stream_t *s, bool abort)
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->th, NULL);
 	AIS_ASSERT(!s->qhead && !s->dhead && !s->pend_head && !s->claimed);
-	tx_close_conn(s);
+	tc_close(s);
 	close(s->evfd);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->room_cv);
