@@ -21,6 +21,7 @@
 #include "s3/s3.h"
 #include "stats/stats.h"
 #include "target/target.h"
+#include "transport/transport.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -145,6 +146,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		daemon_set_target_hooks(tgt_mountpaths_json, tgt_capacity);
+		/* target-to-target streams: PUT /v1/transport/<trname>; peers reply to our data URL */
+		if ((rc = transport_init(node_id(), node_self()->data.url))) {
+			fprintf(stderr, "aisnode: transport init failed: %s\n", err_str(rc));
+			return 2;
+		}
 	} else {
 		proxy_init();
 	}
@@ -181,8 +187,10 @@ int main(int argc, char **argv)
 	membership_fini();
 	metasync_fini();
 	http_server_stop(srv);
-	if (role == ROLE_TARGET)
+	if (role == ROLE_TARGET) {
+		transport_fini();
 		tgt_fini();
+	}
 	hclient_global_fini();
 	log_fini();
 	config_put(cfg);

@@ -28,6 +28,7 @@ static const struct err_row err_rows[] = {
 	{AIS_ECONFLICT, 409, NULL, "OperationAborted", "conflict"},
 	{AIS_EINTERNAL, 500, NULL, "InternalError", "internal error"},
 	{AIS_ENOTIMPL, 501, NULL, "NotImplemented", "not implemented"},
+	{AIS_EAGAIN, 503, NULL, "SlowDown", "busy, try again"},
 };
 
 static const struct err_row *err_find(int code)

@@ -23,6 +23,7 @@ enum {
 	AIS_ECONFLICT = -16,    /* concurrent modification / version conflict */
 	AIS_EINTERNAL = -17,    /* bug or unexpected state */
 	AIS_ENOTIMPL = -18,     /* feature not supported */
+	AIS_EAGAIN = -19,       /* would block: a bounded queue is full, try again later */
 };
 
 /* HTTP status for an error code (500 for unknown). */

@@ -31,6 +31,8 @@ static _Thread_local http_loop_t *http_tls_loop;
 
 http_loop_t *http_cur_loop(void) { return http_tls_loop; }
 
+bool http_on_loop(void) { return http_tls_loop != NULL; }
+
 static int64_t http_mono(void)
 {
 	struct timespec ts;
@@ -118,6 +120,8 @@ static void http_loop_drain_posts(http_loop_t *l)
 		}
 		if (flags & HTTP_POST_STREAM)
 			http_conn_stream_post(c);
+		if (flags & HTTP_POST_RESUME)
+			http_conn_stream_resume(c);
 		if (flags & HTTP_POST_RESP)
 			http_conn_responded(c);
 		c->in_run = false;
@@ -145,6 +149,7 @@ static void http_loop_sweep(http_loop_t *l)
 				      (c->active && (!c->hdrs_done ||
 						     (!c->msg_complete && c->body_mode != HTTP_BODY_NONE &&
 						      !(c->body_mode == HTTP_BODY_STREAM && c->end_called) &&
+						      !c->body_hold && /* paused by its stream handler */
 						      /* a full stream ring waits for the handler, not the client */
 						      !(c->body_mode == HTTP_BODY_PULL && !c->responded &&
 							!http_strm_room(c, false)))));

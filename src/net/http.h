@@ -68,7 +68,13 @@ struct http_req {
 typedef void (*http_dispatch_cb)(http_req_t *r, void *arg);
 typedef void (*http_handler_cb)(http_req_t *r);
 /* body chunk: return 0 to continue, or a negative AIS_E* to stop reading (the handler must
- * then respond from end_cb, which is called with that code). */
+ * then respond from end_cb, which is called with that code), or HTTP_DATA_PAUSE: the chunk was
+ * taken, but read no more of the body (the socket is left unread, so the client is throttled by
+ * TCP) until the handler calls http_stream_resume(r). Then, on the loop thread, data_cb is called
+ * once with len 0 before parsing continues (it may pause again). A paused request is not subject
+ * to the io timeout (it waits for the handler, not the client); if the connection fails meanwhile
+ * end_cb still runs. */
+#define HTTP_DATA_PAUSE 1
 typedef int (*http_data_cb)(http_req_t *r, const char *data, size_t len);
 /* end of body: status 0 = the whole body arrived; AIS_E* if the client disconnected or the
  * body was malformed/truncated, or the code data_cb returned. When the client is gone the
@@ -105,6 +111,11 @@ bool http_query_bool(const http_req_t *r, const char *key);        /* "true"/"1"
 /* continuations */
 void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool);
 void http_stream_body(http_req_t *r, http_data_cb data_cb, http_end_cb end_cb);
+/* any thread: continue a body paused by HTTP_DATA_PAUSE. Only while the handler still owns r
+ * (before it responds); a resume of a request that is not paused is ignored. */
+void http_stream_resume(http_req_t *r);
+/* true on a loop thread (of any server): code that may block must not run there */
+bool http_on_loop(void);
 void http_defer(http_req_t *r, http_handler_cb fn);
 
 /* response building: add a header (copied). Content-Length, Date, Connection are automatic. */

@@ -73,6 +73,13 @@ void http_conn_maybe_free(http_conn_t *c)
 	if (!c->dead || c->h_owned || c->owner_pool || c->in_run || c->posted || c->in_ready)
 		return;
 	http_loop_t *l = c->loop;
+	/* a resume may be posted by a thread that raced the request's end: the post queue's pointer
+	 * must stay valid until the loop has taken it */
+	pthread_mutex_lock(&l->post_mu);
+	bool queued = c->post_queued;
+	pthread_mutex_unlock(&l->post_mu);
+	if (queued)
+		return;
 	http_loop_unlink(l, c);
 	c->posted = true; /* never again */
 	c->next = l->grave;
@@ -150,6 +157,7 @@ static void http_req_begin(http_conn_t *c)
 	c->active = true;
 	c->hdrs_done = c->msg_complete = c->responded = c->h_owned = c->owner_pool = false;
 	c->end_called = c->must_close = c->expect_cont = c->cont_sent = false;
+	c->body_hold = false;
 	c->in_field = c->in_value = c->hdr_pending = false;
 	c->body_mode = HTTP_BODY_NONE;
 	c->body_seen = c->discard_seen = 0;
@@ -212,6 +220,7 @@ void http_conn_responded(http_conn_t *c)
 	c->owner_pool = false;
 	c->h_owned = false;
 	c->responded = true;
+	c->body_hold = false; /* an unread rest is drained or the connection closed */
 	if (c->dead) {
 		if (c->resp_fd >= 0) {
 			close(c->resp_fd);
@@ -277,6 +286,24 @@ void http_conn_stream_post(http_conn_t *c)
 {
 	if (c->strm && http_strm_sync(c))
 		http_conn_gone(c, AIS_ENOMEM);
+}
+
+void http_conn_stream_resume(http_conn_t *c)
+{
+	if (c->dead || !c->active || !c->body_hold || c->body_mode != HTTP_BODY_STREAM || c->end_called)
+		return;
+	c->body_hold = false;
+	c->last_ns = c->loop->now; /* the wait was the handler's, not the client's */
+	int rc = c->data_cb(&c->req, NULL, 0);
+	if (rc == HTTP_DATA_PAUSE) {
+		c->body_hold = !c->responded;
+	} else if (rc < 0 && !c->responded) { /* as a failing data_cb inside the parser */
+		c->no_more = true;
+		c->close_after = true;
+		c->must_close = true;
+		c->end_called = true;
+		c->end_cb(&c->req, rc);
+	}
 }
 
 void http_conn_respond_done(http_conn_t *c)
@@ -549,6 +576,8 @@ static int http_cb_body(llhttp_t *p, const char *at, size_t n)
 {
 	http_conn_t *c = p->data;
 	http_req_t *r = &c->req;
+	if (!n)
+		return 0; /* llhttp replays an empty span after a pause: nothing to hand over */
 	c->body_seen += n;
 	switch (c->body_mode) {
 	case HTTP_BODY_BUFFER:
@@ -578,6 +607,10 @@ static int http_cb_body(llhttp_t *p, const char *at, size_t n)
 		if (rc < 0) {
 			c->perr = rc;
 			return HPE_USER;
+		}
+		if (rc == HTTP_DATA_PAUSE && !c->responded) {
+			c->body_hold = true; /* http_stream_resume lifts it */
+			return HPE_PAUSED;
 		}
 		return c->no_more ? HPE_PAUSED : 0; /* responded early and will close */
 	}
@@ -686,6 +719,8 @@ static bool http_conn_can_parse(http_conn_t *c)
 {
 	if (c->dead || c->no_more)
 		return false;
+	if (c->active && c->body_hold)
+		return false; /* the stream handler paused the body */
 	if (c->active && c->body_mode == HTTP_BODY_PULL && c->hdrs_done && !c->msg_complete &&
 	    !http_strm_room(c, true))
 		return false; /* the handler has not consumed enough yet: it posts when it has */
@@ -956,6 +991,13 @@ void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool)
 void http_stream_body(http_req_t *r, http_data_cb data_cb, http_end_cb end_cb)
 {
 	http_conn_continue(http_conn_of(r), HTTP_BODY_STREAM, 0, NULL, false, data_cb, end_cb);
+}
+
+void http_stream_resume(http_req_t *r)
+{
+	/* always through the post queue, even from the loop: a data_cb may call this before it
+	 * returns HTTP_DATA_PAUSE, and the loop applies the resume only after that */
+	http_conn_post(http_conn_of(r), HTTP_POST_RESUME);
 }
 
 void http_defer(http_req_t *r, http_handler_cb fn)

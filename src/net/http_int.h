@@ -31,7 +31,7 @@
 enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE };
 enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD, HTTP_BODY_PULL };
 /* post flags (a connection is queued at most once; flags accumulate until the loop takes it) */
-enum { HTTP_POST_RESP = 1, HTTP_POST_CONT = 2, HTTP_POST_STREAM = 4 };
+enum { HTTP_POST_RESP = 1, HTTP_POST_CONT = 2, HTTP_POST_STREAM = 4, HTTP_POST_RESUME = 8 };
 #define HTTP_STREAM_PIECE (256 * 1024) /* largest single append to a stream's output queue */
 
 /* shared state of one blocking-stream request (http_stream.c); every field under mu */
@@ -103,6 +103,7 @@ struct http_conn {
 	/* request state (loop-owned) */
 	bool active, hdrs_done, msg_complete, responded, h_owned, owner_pool, end_called;
 	bool keepalive, http10, must_close, expect_cont, cont_sent;
+	bool body_hold;   /* HTTP_BODY_STREAM: data_cb paused the body until http_stream_resume */
 	int body_mode;
 	size_t body_max;
 	uint64_t body_seen, discard_seen;
@@ -226,6 +227,8 @@ void http_conn_respond_done(http_conn_t *c);
 void http_conn_post(http_conn_t *c, int flag);
 /* loop thread: a handler posted HTTP_POST_STREAM: move its output, resume parsing */
 void http_conn_stream_post(http_conn_t *c);
+/* loop thread: a handler posted HTTP_POST_RESUME: lift a data_cb pause (HTTP_DATA_PAUSE) */
+void http_conn_stream_resume(http_conn_t *c);
 /* any thread: continue with a body mode */
 void http_conn_continue(http_conn_t *c, int mode, size_t max, http_handler_cb fn, bool on_pool,
 			http_data_cb data_cb, http_end_cb end_cb);
