@@ -1057,6 +1057,10 @@ void http_conn_event(http_conn_t *c, uint32_t ev)
 	if (c->dead)
 		return;
 	if (ev & EPOLLERR) {
+		/* a reset that arrives while response bytes wait for room is a failed write too (the
+		 * same as a send that hits ECONNRESET): count it, whichever the kernel reports first */
+		if ((c->out_pos < c->out.len || c->sf_left) && c->loop->srv->cfg.on_write_err)
+			c->loop->srv->cfg.on_write_err();
 		http_conn_gone_top(c, AIS_EIO);
 		return;
 	}
