@@ -22,7 +22,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all test unit asan e2e e2e-asan fuzz clean cluster cluster-stop deps bench
+.PHONY: all test unit asan e2e e2e-asan fuzz clean cluster cluster-stop deps bench check-layers
 all: $(LIB) $(BINS)
 
 $(BUILD)/src/%.o: src/%.c
@@ -79,7 +79,12 @@ e2e-asan:
 	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
 	@if [ -n "$$(ls -A $(SANLOG))" ]; then echo "sanitizer reports:"; head -n 60 $(SANLOG)/*; exit 1; fi
 
+# the include rules between src/ folders (docs/architecture.md "Layers")
+check-layers:
+	@/usr/bin/python3 scripts/check-layers.py
+
 test: all
+	$(MAKE) check-layers
 	$(MAKE) unit
 	$(MAKE) asan
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}

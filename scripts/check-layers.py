@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""check-layers: the include rules of docs/architecture.md, checked on every `make test`.
+
+Each folder of src/ sits on a layer; a file may include headers of its own folder and of folders
+on LOWER layers only (so there is no include cycle between folders), and never another folder's
+private header (*_int.h). A new folder must be given a layer here (and in the doc)."""
+import os
+import re
+import sys
+
+LAYERS = {
+    "core": 0,                 # base types, errors, log, config, checksums, hashing, json
+    "fs": 1, "net": 1, "api": 1,  # mountpaths + names; HTTP server/client; wire structs
+    "cluster": 2,              # Smap, BMD, metasync, membership, node identity
+    "stats": 3, "transport": 3,  # counters; target-to-target streams
+    "obj": 4,                  # the object core
+    "xact": 5,                 # jobs
+    "target": 6, "proxy": 6,   # native API adapters (storage node, gateway)
+    "s3": 7,                   # S3 API (gateway and target sides)
+    "cli": 8,                  # the `ais` CLI
+    "loader": 9,               # aisloader
+}
+
+INC = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/([A-Za-z0-9_.]+)"', re.M)
+
+
+def main():
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+    bad = []
+    for d in sorted(os.listdir(root)):
+        if not os.path.isdir(os.path.join(root, d)):
+            continue
+        if d not in LAYERS:
+            bad.append("src/%s/: folder has no layer in scripts/check-layers.py" % d)
+            continue
+        for f in sorted(os.listdir(os.path.join(root, d))):
+            if not f.endswith((".c", ".h")):
+                continue
+            path = os.path.join(root, d, f)
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+            for m in INC.finditer(text):
+                tdir, hdr = m.group(1), m.group(2)
+                line = text.count("\n", 0, m.start()) + 1
+                where = "src/%s/%s:%d" % (d, f, line)
+                if tdir == d:
+                    continue
+                if tdir not in LAYERS:
+                    bad.append("%s: includes %s/%s from an unknown folder" % (where, tdir, hdr))
+                elif hdr.endswith("_int.h"):
+                    bad.append("%s: includes another folder's private header %s/%s" % (where, tdir, hdr))
+                elif LAYERS[tdir] >= LAYERS[d]:
+                    bad.append("%s: %s (layer %d) includes %s/%s (layer %d): only lower layers may be included"
+                               % (where, d, LAYERS[d], tdir, hdr, LAYERS[tdir]))
+    for b in bad:
+        print("check-layers: " + b)
+    if bad:
+        return 1
+    print("check-layers: ok (%d folders)" % len(LAYERS))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
