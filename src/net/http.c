@@ -147,7 +147,10 @@ static void http_loop_sweep(http_loop_t *l)
 						      !(c->body_mode == HTTP_BODY_STREAM && c->end_called) &&
 						      /* a full stream ring waits for the handler, not the client */
 						      !(c->body_mode == HTTP_BODY_PULL && !c->responded &&
-							!http_strm_room(c, false)))));
+							!http_strm_room(c, false)) &&
+						      /* nor does a body the upstream has not taken yet */
+						      !(c->body_mode == HTTP_BODY_PROXY && c->up_on &&
+							!http_upx_room(c, false)))));
 		if (waiting_client) {
 			if (quiet > io)
 				http_conn_gone_top(c, AIS_ETIMEOUT);
@@ -176,6 +179,8 @@ static void *http_loop_main(void *arg)
 			int kind = *(int *)evs[i].data.ptr;
 			if (kind == HTTP_EV_CONN)
 				http_conn_event(evs[i].data.ptr, evs[i].events);
+			else if (kind == HTTP_EV_UP)
+				http_up_event(evs[i].data.ptr, evs[i].events);
 			else if (kind == HTTP_EV_LISTEN)
 				http_loop_accept(l, evs[i].data.ptr);
 			else
@@ -192,9 +197,11 @@ static void *http_loop_main(void *arg)
 		}
 		if (l->now >= next_sweep) {
 			http_loop_sweep(l);
+			http_up_sweep(l);
 			next_sweep = l->now + 1000000000LL;
 		}
 		http_loop_bury(l);
+		http_up_bury(l);
 	}
 	/* shutdown: stop accepting, drop every connection (stream handlers get end_cb) */
 	for (int i = 0; i < l->nlis; i++) {
@@ -211,7 +218,9 @@ static void *http_loop_main(void *arg)
 		next = c->next;
 		http_conn_gone_top(c, AIS_EUNAVAIL);
 	}
+	http_up_loop_fini(l); /* the exchanges let go of their upstreams above; close the pool */
 	http_loop_bury(l);
+	http_up_bury(l);
 	http_tls_loop = NULL;
 	return NULL;
 }
@@ -418,7 +427,9 @@ void http_server_stop(http_server_t *s)
 			next = c->next;
 			http_conn_gone_top(c, AIS_EUNAVAIL);
 		}
+		http_up_loop_fini(l);
 		http_loop_bury(l);
+		http_up_bury(l);
 		/* whatever a handler never gave back */
 		for (http_conn_t *c = l->conns; c; c = next) {
 			next = c->next;
