@@ -7,9 +7,12 @@
  *    decides, and at message-complete until the response is queued; pipelined requests are parsed
  *    only after that, so responses go out in order; a blocking-stream request (HTTP_BODY_PULL)
  *    is parsed on while its handler runs on a pool thread, but only while the stream's body ring
- *    has room for another read (http_stream.c);
+ *    has room for another read (http_stream.c); a proxied request (HTTP_BODY_PROXY) is parsed on
+ *    while the exchange's queue toward the upstream is below its bound (http_upstream.c), and
+ *    its response is written into `out` by the exchange (http_conn_out, http_conn_up_done);
  *  - a connection is freed only by its loop, only when it is dead (fd closed) and no handler owns
- *    its request (h_owned); frees go through the loop's grave list (end of the event batch);
+ *    its request (h_owned; an attached proxy exchange holds it too, and lets go once it has
+ *    closed its upstream); frees go through the loop's grave list (end of the event batch);
  *  - read and output buffers are reused across requests; request strings live in the head
  *    buffer (fixed capacity, pointers stay valid) and the arena, both reset per request. */
 #include "core/err.h"
@@ -942,6 +945,8 @@ static void http_conn_write_err(http_conn_t *c)
 
 /* after a send/sendfile that moved nothing (n <= 0): false to retry (EINTR); true when the
  * flush must stop - socket full (wait for EPOLLOUT) or a real failure (connection dropped) */
+void http_conn_write_error(http_conn_t *c) { http_conn_write_err(c); }
+
 static bool http_conn_write_failed(http_conn_t *c, ssize_t n)
 {
 	if (n < 0 && errno == EINTR)

@@ -272,6 +272,7 @@ bool http_resp_closes(const http_conn_t *c);
  * the rest appended to the output); 0, or AIS_EIO once the connection is gone */
 struct iovec;
 int http_conn_out(http_conn_t *c, const struct iovec *iov, int iovcnt);
+void http_conn_write_error(http_conn_t *c); /* a write to the client failed: counted, connection gone */
 /* loop thread: an attached exchange streamed the whole response into the output (close: end the
  * connection after it); the request is complete, the connection moves on */
 void http_conn_up_done(http_conn_t *c, bool close);
@@ -292,6 +293,8 @@ void http_up_event(http_up_t *u, uint32_t epoll_events);
 void http_up_sweep(http_loop_t *l);               /* once a second: timeouts, idle pool */
 void http_up_loop_fini(http_loop_t *l);           /* shutdown: close the pool (exchanges are gone) */
 void http_up_bury(http_loop_t *l);                /* free the closed upstream connections */
+/* fuzzing: new upstream connections read data (in varying steps) instead of a socket; NULL ends it */
+void http_up_fuzz_source(const uint8_t *data, size_t len, size_t step);
 
 /* http_stream.c: loop-side half of blocking streams (loop thread; strm = c->strm) */
 http_strm_t *http_strm_new(const http_req_t *r);

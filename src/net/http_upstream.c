@@ -41,6 +41,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -62,6 +63,8 @@
 #define UP_IDLE_NS (20 * 1000000000LL) /* pooled connections close after this (servers keep 60 s) */
 #define UP_CONNECT_NS (10 * 1000000000LL)
 #define UP_MAX_IDLE 256                /* pooled connections per loop */
+#define UP_SPLICE_MIN (64 * 1024)      /* Content-Length bodies from this size move by splice(2) */
+#define UP_PIPE (256 * 1024)           /* pipe capacity asked for (the kernel may give less) */
 
 enum { UP_H_NONE, UP_H_FIELD, UP_H_FIELD_DONE, UP_H_VALUE }; /* response header parse state */
 
@@ -96,6 +99,12 @@ struct http_upx {
 	bool chunked_out, eof_out, close_out;
 	bool ublocked;     /* the upstream is not read: the client's output is full */
 	size_t rh_base;    /* handler headers (c->rh) before the upstream's */
+	/* zero-copy body (Content-Length, large): upstream socket -> pipe -> client socket */
+	bool spl;          /* the body after the head moves by splice, not through llhttp */
+	uint64_t sp_left;  /* body bytes still in the upstream socket */
+	size_t sp_pipe;    /* body bytes in the pipe */
+	int pfd[2];        /* the pipe (kept with the client connection); -1 when none */
+	size_t pcap;
 	/* driving */
 	bool active, in_run, again, want, fresh;
 	bool cgone;        /* the client connection is gone */
@@ -107,6 +116,36 @@ struct http_upx {
 
 static const llhttp_settings_t up_settings;
 void http_upx_client_ran(http_conn_t *c);
+
+/* fuzzing (http_fuzz_feed_upstream): upstream connections without a socket read the upstream's
+ * bytes from here, in steps; what they would write is dropped. Set only by the fuzz seam. */
+static _Thread_local struct {
+	const uint8_t *p;
+	size_t len, step;
+	bool on;
+} up_fz;
+
+void http_up_fuzz_source(const uint8_t *data, size_t len, size_t step)
+{
+	up_fz.p = data;
+	up_fz.len = len;
+	up_fz.step = step ? step : 1;
+	up_fz.on = data != NULL;
+}
+
+/* read(2), or the fuzz input for a socketless connection */
+static ssize_t up_recv(http_up_t *u, char *buf, size_t cap)
+{
+	if (u->fd >= 0)
+		return read(u->fd, buf, cap);
+	size_t n = up_fz.len < up_fz.step ? up_fz.len : up_fz.step;
+	n = n < cap ? n : cap;
+	memcpy(buf, up_fz.p, n);
+	up_fz.p += n;
+	up_fz.len -= n;
+	up_fz.step = up_fz.step * 7 % 4093 + 1;
+	return (ssize_t)n; /* 0 at the end of the input: the upstream closed */
+}
 
 /* ---------------------------------------------------------------- upstream connections */
 
@@ -136,7 +175,7 @@ static void up_close(http_up_t *u)
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;
-	u->dead = true;
+	u->dead = true; /* (a fuzzing connection never had a socket) */
 	u->x = NULL;
 	up_push(&u->loop->up_grave, u);
 }
@@ -174,8 +213,35 @@ static void upx_seterr(http_upx_t *x, int *slot, int code, const char *fmt, ...)
 
 static size_t upx_backlog(const http_conn_t *c) { return c->out.len - c->out_pos; }
 
+static void upx_pipe_close(http_upx_t *x)
+{
+	for (int i = 0; i < 2; i++) {
+		if (x->pfd[i] >= 0)
+			close(x->pfd[i]);
+		x->pfd[i] = -1;
+	}
+	x->sp_pipe = 0;
+}
+
+/* the exchange's pipe, created at its first large body; 0 or AIS_EIO */
+static int upx_pipe(http_upx_t *x)
+{
+	if (x->pfd[0] >= 0)
+		return 0;
+	if (pipe2(x->pfd, O_NONBLOCK | O_CLOEXEC)) {
+		x->pfd[0] = x->pfd[1] = -1;
+		return AIS_EIO;
+	}
+	fcntl(x->pfd[1], F_SETPIPE_SZ, UP_PIPE); /* best effort: the per-user pipe budget may refuse */
+	int cap = fcntl(x->pfd[1], F_GETPIPE_SZ);
+	x->pcap = cap > 0 ? (size_t)cap : 4096;
+	return 0;
+}
+
 static void upx_reset_response(http_upx_t *x)
 {
+	if (x->sp_pipe) /* bytes of an exchange that ended early */
+		upx_pipe_close(x);
 	llhttp_init(&x->parser, HTTP_RESPONSE, &up_settings);
 	x->parser.data = x;
 	x->rpos = x->rlen = 0;
@@ -183,6 +249,9 @@ static void upx_reset_response(http_upx_t *x)
 	x->hstate = UP_H_NONE;
 	x->resp_any = x->began = x->done = x->ukeep = false;
 	x->chunked_out = x->eof_out = x->close_out = x->ublocked = false;
+	x->spl = false;
+	x->sp_left = 0;
+	x->sp_pipe = 0; /* an exchange that ended with bytes in the pipe dropped the pipe */
 }
 
 /* let go of the upstream connection: back to the pool when it is clean, else closed */
@@ -239,6 +308,23 @@ static int upx_attach(http_upx_t *x)
 		u->writable = true;
 		u->last_ns = l->now;
 		x->u = u;
+		return 0;
+	}
+	if (up_fz.on) { /* fuzzing: a socketless connection fed from up_fz */
+		u = calloc(1, sizeof(*u));
+		if (!u) {
+			upx_seterr(x, &x->uerr, AIS_ENOMEM, "out of memory");
+			return AIS_ENOMEM;
+		}
+		u->kind = HTTP_EV_UP;
+		u->loop = l;
+		u->fd = -1;
+		u->readable = u->hup = true;
+		snprintf(u->key, sizeof(u->key), "%s", x->key);
+		up_push(&l->up_busy, u);
+		u->x = x;
+		x->u = u;
+		upx_connected(x);
 		return 0;
 	}
 	int fd = socket(x->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -365,6 +451,10 @@ static void upx_finish(http_upx_t *x)
 static void upx_flush(http_upx_t *x)
 {
 	http_up_t *u = x->u;
+	if (u->fd < 0) { /* fuzzing: written is as good as sent */
+		x->wrote += x->out.len - x->out_pos;
+		x->out_pos = x->out.len;
+	}
 	while (x->out_pos < x->out.len && u->writable) {
 		ssize_t n = send(u->fd, x->out.p + x->out_pos, x->out.len - x->out_pos, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -405,10 +495,82 @@ static void upx_parse(http_upx_t *x)
 			used = (size_t)(ep - start);
 	}
 	x->rpos += used;
-	if (e == HPE_OK || (e == HPE_PAUSED && x->done) || x->cgone || x->uerr)
+	if (e == HPE_OK || (e == HPE_PAUSED && (x->done || x->spl)) || x->cgone || x->uerr)
 		return;
 	upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "invalid response from %s: %s (%s)", x->key, llhttp_errno_name(e),
 		   x->parser.reason ? x->parser.reason : "");
+}
+
+/* the body of a spliced response: what the last read brought after the head goes out as a copy,
+ * the rest moves upstream socket -> pipe -> client socket (the pipe is the only buffer) */
+static void upx_splice(http_upx_t *x)
+{
+	http_conn_t *c = x->c;
+	http_up_t *u = x->u;
+	if (x->rpos < x->rlen && x->sp_left) {
+		size_t k = x->rlen - x->rpos;
+		if (k > x->sp_left)
+			k = (size_t)x->sp_left;
+		struct iovec iov = {x->rbuf + x->rpos, k};
+		if (http_conn_out(c, &iov, 1))
+			return; /* the client is gone (cgone) */
+		x->rpos += k;
+		x->sp_left -= k;
+	}
+	bool full = false;
+	for (;;) {
+		bool moved = false;
+		if (x->sp_pipe && c->writable && !http_out_pending(c)) { /* after what is queued */
+			ssize_t n = splice(x->pfd[0], NULL, c->fd, NULL, x->sp_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				x->sp_pipe -= (size_t)n;
+				c->last_ns = c->loop->now;
+				moved = true;
+				full = false;
+			} else if (n < 0 && errno == EINTR) {
+				continue;
+			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				c->writable = false;
+			} else {
+				http_conn_write_error(c); /* the client is gone (cgone) */
+				return;
+			}
+		}
+		if (x->sp_left && u->readable && !full && x->sp_pipe < x->pcap) {
+			size_t want = x->pcap - x->sp_pipe;
+			if (want > x->sp_left)
+				want = (size_t)x->sp_left;
+			ssize_t n = splice(u->fd, NULL, x->pfd[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				x->sp_left -= (uint64_t)n;
+				x->sp_pipe += (size_t)n;
+				x->resp_any = true;
+				u->last_ns = u->loop->now;
+				moved = true;
+			} else if (n < 0 && errno == EINTR) {
+				continue;
+			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				if (x->sp_pipe)
+					full = true; /* the pipe's slots, or the socket: retried once the pipe drains */
+				else
+					u->readable = false; /* an empty pipe: the socket has nothing */
+			} else {
+				u->readable = false;
+				u->hup = true;
+				if (n == 0)
+					upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "%s closed the connection before the end of its response",
+						   x->key);
+				else
+					upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "read from %s: %s", x->key, strerror(errno));
+				return;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	x->ublocked = x->sp_pipe > 0; /* waits for the client; the upstream's events wake us too */
+	if (!x->sp_left && !x->sp_pipe)
+		x->done = true; /* every byte is in the client's socket or output */
 }
 
 /* read and relay the response while the client's output has room */
@@ -417,6 +579,10 @@ static void upx_read(http_upx_t *x)
 	http_conn_t *c = x->c;
 	http_up_t *u = x->u;
 	while (!x->done && !x->uerr && !x->cgone) {
+		if (x->spl) {
+			upx_splice(x);
+			return;
+		}
 		if (x->rpos < x->rlen) {
 			upx_parse(x);
 			if (http_out_pending(c) && c->writable)
@@ -430,7 +596,7 @@ static void upx_read(http_upx_t *x)
 		x->ublocked = false;
 		if (!u->readable)
 			return;
-		ssize_t n = read(u->fd, x->rbuf, UP_RBUF);
+		ssize_t n = up_recv(u, x->rbuf, UP_RBUF);
 		if (n > 0) {
 			x->rpos = 0;
 			x->rlen = (size_t)n;
@@ -706,6 +872,12 @@ static int up_cb_headers_complete(llhttp_t *p)
 		return HPE_USER;
 	}
 	x->began = true;
+	if (!nobody && up_cl && p->content_length >= UP_SPLICE_MIN && c->fd >= 0 && !upx_pipe(x)) {
+		x->spl = true; /* the body moves by splice: llhttp stops here (framing = the length) */
+		x->sp_left = p->content_length;
+		x->ukeep = llhttp_should_keep_alive(p);
+		return HPE_PAUSED;
+	}
 	return x->head_req ? 1 : 0; /* 1: the response to a HEAD has no body */
 }
 
@@ -778,7 +950,7 @@ int http_upx_body(http_conn_t *c, const char *at, size_t n)
 		sbuf_add(&x->out, "\r\n", 2);
 	} else {
 		http_up_t *u = x->u;
-		if (x->out_pos == x->out.len && u && !u->connecting && u->writable && !x->werr) {
+		if (x->out_pos == x->out.len && u && u->fd >= 0 && !u->connecting && u->writable && !x->werr) {
 			/* nothing queued: straight from the client's read buffer */
 			ssize_t w;
 			do
@@ -867,6 +1039,7 @@ void http_upx_free(http_upx_t *x)
 		return;
 	if (x->u) /* not expected: exchanges let go of their upstream before the client is freed */
 		upx_drop_upstream(x, false);
+	upx_pipe_close(x);
 	sbuf_fini(&x->out);
 	sbuf_fini(&x->hb);
 	free(x->rbuf);
@@ -884,6 +1057,11 @@ void http_up_sweep(http_loop_t *l)
 		http_upx_t *x = u->x;
 		int64_t quiet = now - u->last_ns;
 		bool waits = x->out_pos < x->out.len || (x->body_done && !x->done && !x->ublocked);
+		if (x->sp_pipe && !http_out_pending(x->c) && now - x->c->last_ns > io) {
+			/* the pipe is output the client's own sweep does not see */
+			http_conn_gone_top(x->c, AIS_ETIMEOUT);
+			continue;
+		}
 		if (u->connecting && quiet > UP_CONNECT_NS)
 			upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "connect to %s: timed out", x->key);
 		else if (!u->connecting && waits && quiet > io)
@@ -1081,6 +1259,7 @@ void http_proxy_pass(http_req_t *r, const http_upstream_t *o)
 		}
 		sbuf_t z = SBUF_INIT;
 		x->out = x->hb = z;
+		x->pfd[0] = x->pfd[1] = -1;
 		c->upx = x;
 	}
 	x->c = c;

@@ -823,10 +823,12 @@ Test(upstream, concurrent_16)
 /* ---------------------------------------------------------------- back-pressure, client gone */
 
 /* a client that does not read: the upstream is paused once the buffers between are full, with
- * nothing like the whole body held; then everything arrives intact */
-Test(upstream, slow_client_pauses_upstream)
+ * nothing like the whole body held; then everything arrives intact. Content-Length bodies move
+ * by splice (the pipe is the buffer), chunked ones through the read buffer and the output queue. */
+static void slow_client(bool chunked)
 {
-	const uint64_t size = 512ULL * MiB;
+	const uint64_t size = 256ULL * MiB;
+	atomic_store(&up_gen_bytes, 0);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	int sz = 16 * 1024;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
@@ -834,7 +836,8 @@ Test(upstream, slow_client_pauses_upstream)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	char req[128];
-	snprintf(req, sizeof(req), "GET /gen?size=%llu HTTP/1.1\r\nHost: x\r\n\r\n", (unsigned long long)size);
+	snprintf(req, sizeof(req), "GET /gen?size=%llu%s HTTP/1.1\r\nHost: x\r\n\r\n", (unsigned long long)size,
+		 chunked ? "&chunked=1" : "");
 	px_send(fd, req);
 	long prev = -1, cur = 0;
 	for (int i = 0; i < 50; i++) { /* wait until the upstream stops producing */
@@ -845,9 +848,8 @@ Test(upstream, slow_client_pauses_upstream)
 		prev = cur;
 	}
 	cr_assert(cur == prev, "the upstream is not paused (%ld bytes produced)", cur);
-	cr_log_info("slow client: the upstream paused after %ld KiB", cur >> 10);
+	cr_log_info("slow client (%s): the upstream paused after %ld KiB", chunked ? "chunked" : "splice", cur >> 10);
 	cr_assert(cur < 64 * MiB, "the upstream produced %ld bytes for a client that read nothing", cur);
-	/* now read it all */
 	rd_t r = {.fd = fd};
 	struct timeval tv = {20, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -857,6 +859,9 @@ Test(upstream, slow_client_pauses_upstream)
 	cr_assert(o.complete && !o.bad, "got %llu of %llu", (unsigned long long)o.len, (unsigned long long)size);
 	close(fd);
 }
+
+Test(upstream, slow_client_pauses_upstream) { slow_client(false); }
+Test(upstream, slow_client_pauses_upstream_chunked) { slow_client(true); }
 
 /* the client goes away mid-download: the upstream connection is closed (its writer fails) */
 Test(upstream, client_gone_closes_upstream)
@@ -1110,6 +1115,23 @@ static void script_silent(int fd, int nth)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (recv(fd, b, sizeof(b), 0) > 0) /* never answers; returns once the proxy gives up */
 		;
+}
+
+/* a client that stops reading a spliced body: the proxy drops it after io_timeout (the bytes wait
+ * in the pipe, which the client connection's own sweep does not see), and the upstream with it */
+Test(upstream_timeouts, stalled_client_spliced)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int sz = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)px_port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	px_send(fd, "GET /gen?size=1073741824 HTTP/1.1\r\nHost: x\r\n\r\n");
+	cr_assert(wait_for(&up_done, 1, 8000), "the upstream writer was not released");
+	cr_assert(atomic_load(&up_write_rc) < 0);
+	cr_assert(ht_closed_within(fd, 3000, true), "the stalled client was not dropped");
+	close(fd);
 }
 
 Test(upstream_timeouts, silent_upstream)
