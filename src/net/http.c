@@ -2,8 +2,9 @@
  * epoll each: accepts, connection events, upstream-connection events of proxied requests, the
  * post queue that brings responses and continuations and blocking-stream kicks back from other
  * threads via an eventfd, a once-a-second timeout sweep of client and upstream connections),
- * start/stop, and the fuzzing seam. Connections themselves live in http_conn.c, upstream ones
- * (and their per-loop keep-alive pool) in http_upstream.c.
+ * start/stop, and the fuzzing seams. Connections themselves live in http_conn.c, proxied
+ * exchanges in http_upstream.c, upstream connections (the per-loop keep-alive pool) in
+ * http_uppool.c.
  * Stop order: loops exit (dropping their connections), the pool drains, then whatever handlers
  * handed back is freed; nothing is freed while a handler still owns it. */
 #include "net/http.h"
@@ -203,7 +204,7 @@ static void *http_loop_main(void *arg)
 			next_sweep = l->now + 1000000000LL;
 		}
 		http_loop_bury(l);
-		http_up_bury(l);
+		http_uppool_bury(l);
 	}
 	/* shutdown: stop accepting, drop every connection (stream handlers get end_cb) */
 	for (int i = 0; i < l->nlis; i++) {
@@ -220,9 +221,9 @@ static void *http_loop_main(void *arg)
 		next = c->next;
 		http_conn_gone_top(c, AIS_EUNAVAIL);
 	}
-	http_up_loop_fini(l); /* the exchanges let go of their upstreams above; close the pool */
+	http_uppool_fini(l); /* the exchanges let go of their upstreams above; close the pool */
 	http_loop_bury(l);
-	http_up_bury(l);
+	http_uppool_bury(l);
 	http_tls_loop = NULL;
 	return NULL;
 }
@@ -429,9 +430,9 @@ void http_server_stop(http_server_t *s)
 			next = c->next;
 			http_conn_gone_top(c, AIS_EUNAVAIL);
 		}
-		http_up_loop_fini(l);
+		http_uppool_fini(l);
 		http_loop_bury(l);
-		http_up_bury(l);
+		http_uppool_bury(l);
 		/* whatever a handler never gave back */
 		for (http_conn_t *c = l->conns; c; c = next) {
 			next = c->next;
@@ -490,9 +491,9 @@ static void http_fuzz_env_fini(http_fuzz_env_t *e, http_conn_t *c)
 {
 	if (c)
 		http_conn_gone_top(c, AIS_EUNAVAIL);
-	http_up_loop_fini(&e->l);
+	http_uppool_fini(&e->l);
 	http_loop_bury(&e->l);
-	http_up_bury(&e->l);
+	http_uppool_bury(&e->l);
 	if (e->l.conns) /* a handler kept the request: not expected from the fuzz dispatchers */
 		http_conn_free(e->l.conns);
 	http_tls_loop = e->saved;
@@ -554,7 +555,7 @@ void http_fuzz_feed_upstream(const uint8_t *data, size_t len)
 	http_config_t cfg = {.dispatch = http_fuzz_up_dispatch};
 	http_fuzz_env_t e;
 	http_fuzz_env_init(&e, &cfg);
-	http_up_fuzz_source(data, len, (flags >> 2) * 61 + 1);
+	http_uppool_fuzz_source(data, len, (flags >> 2) * 61 + 1);
 	http_conn_t *c = http_conn_new(&e.l, -1, 0);
 	if (c) {
 		snprintf(c->req.remote_addr, sizeof(c->req.remote_addr), "127.0.0.1:1");
@@ -569,5 +570,5 @@ void http_fuzz_feed_upstream(const uint8_t *data, size_t len)
 		}
 	}
 	http_fuzz_env_fini(&e, c);
-	http_up_fuzz_source(NULL, 0, 0);
+	http_uppool_fuzz_source(NULL, 0, 0);
 }

@@ -4,7 +4,7 @@
  * (owner_pool) only touches req, rh, resp, hstrm and the cont_* fields, then hands it back through
  * the loop's post queue. Every other field is touched by the loop thread only.
  * Proxied requests (http_proxy_pass, http_upstream.c): the exchange (upx) and the upstream
- * connections (http_up_t, the loop's keep-alive pool) are loop-owned too; while an exchange is
+ * connections (http_up_t, the loop's keep-alive pool, http_uppool.c) are loop-owned too; while an exchange is
  * attached to a client connection (up_on) it holds h_owned, so the client connection outlives it.
  * Blocking streams (http_defer_stream): the loop keeps parsing while the handler runs on a pool
  * thread (owner_pool stays false, h_owned true). Loop and handler share only the http_strm_t,
@@ -20,6 +20,7 @@
 #include <llhttp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 
 #define HTTP_DRAIN_MAX (64 * 1024)     /* unread bodies up to this are drained to keep the conn */
 #define HTTP_OUT_BACKLOG (256 * 1024)  /* stop parsing pipelined requests above this output */
@@ -65,7 +66,7 @@ typedef struct http_loop http_loop_t;
 typedef struct http_conn http_conn_t;
 typedef struct http_upx http_upx_t; /* one proxied exchange (http_upstream.c, opaque elsewhere) */
 
-/* an upstream connection (http_upstream.c): busy with one exchange, or idle in its loop's pool */
+/* an upstream connection (http_uppool.c): busy with one exchange, or idle in its loop's pool */
 typedef struct http_up {
 	int kind; /* HTTP_EV_UP; first member: epoll data points here */
 	http_loop_t *loop;
@@ -291,10 +292,27 @@ void http_upx_client_ran(http_conn_t *c);         /* after the client's parse/fl
 void http_upx_free(http_upx_t *x);                /* with the client connection */
 void http_up_event(http_up_t *u, uint32_t epoll_events);
 void http_up_sweep(http_loop_t *l);               /* once a second: timeouts, idle pool */
-void http_up_loop_fini(http_loop_t *l);           /* shutdown: close the pool (exchanges are gone) */
-void http_up_bury(http_loop_t *l);                /* free the closed upstream connections */
-/* fuzzing: new upstream connections read data (in varying steps) instead of a socket; NULL ends it */
-void http_up_fuzz_source(const uint8_t *data, size_t len, size_t step);
+void http_upx_lost_upstream(http_upx_t *x);       /* its upstream connection was closed under it */
+
+/* http_uppool.c: a loop's upstream connections (loop thread) */
+/* the upstream of url ("http://host[:port]"): pool key "host:port" and address; 0 or AIS_EINVAL
+ * (not an http URL) / AIS_EUNAVAIL (cannot resolve), why set. Blocks only to resolve a name. */
+int http_uppool_addr(const char *url, char *key, size_t keycap, struct sockaddr_storage *sa, socklen_t *salen,
+		     char *why, size_t whycap);
+/* an idle pooled connection to key, now busy (probe: drop those the upstream closed); or NULL */
+http_up_t *http_uppool_take(http_loop_t *l, const char *key, bool probe);
+/* a new busy connection (u->connecting while the connect is under way); 0 or AIS_E*, why set */
+int http_uppool_connect(http_loop_t *l, const char *key, const struct sockaddr_storage *sa, socklen_t salen,
+			http_up_t **out, char *why, size_t whycap);
+int http_uppool_connected(http_up_t *u);          /* the connect finished: 0 or its errno */
+void http_uppool_release(http_up_t *u, bool reuse); /* busy -> idle (reuse, when clean) or closed */
+ssize_t http_uppool_recv(http_up_t *u, char *buf, size_t cap); /* read(2) (or the fuzz input) */
+void http_uppool_idle_event(http_up_t *u, uint32_t epoll_events);
+void http_uppool_sweep(http_loop_t *l);           /* close idle connections past their time */
+void http_uppool_fini(http_loop_t *l);            /* shutdown: close every connection */
+void http_uppool_bury(http_loop_t *l);            /* free the closed connections (after a batch) */
+/* fuzzing: new connections read data (in varying steps) instead of a socket; NULL ends it */
+void http_uppool_fuzz_source(const uint8_t *data, size_t len, size_t step);
 
 /* http_stream.c: loop-side half of blocking streams (loop thread; strm = c->strm) */
 http_strm_t *http_strm_new(const http_req_t *r);

@@ -1,6 +1,7 @@
 /* http_upstream: "proxy pass" of a client request to an upstream HTTP/1.1 server on the client
- * connection's loop thread (no pool thread), and the per-loop keep-alive pool of upstream
- * connections. llhttp (response mode) parses the upstream's answer: head and framing.
+ * connection's loop thread (no pool thread): the exchange's state machine, the forwarded head,
+ * both bodies, timeouts. llhttp (response mode) parses the upstream's answer: head and framing.
+ * Upstream connections and their per-loop keep-alive pool live in http_uppool.c.
  *
  * One exchange (upx, one per client connection, reused by its later requests):
  *
@@ -40,12 +41,8 @@
 #include "core/log.h"
 #include "net/http_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,16 +51,13 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
 #define UP_RBUF (64 * 1024)            /* upstream read buffer */
 #define UP_OUT_MAX (256 * 1024)        /* request bytes queued for the upstream before the client pauses */
 #define UP_CLIENT_MAX HTTP_OUT_BACKLOG /* response bytes queued for the client before the upstream pauses */
 #define UP_MAX_HEAD (64 * 1024)        /* upstream response head */
-#define UP_IDLE_NS (20 * 1000000000LL) /* pooled connections close after this (servers keep 60 s) */
 #define UP_CONNECT_NS (10 * 1000000000LL)
-#define UP_MAX_IDLE 256                /* pooled connections per loop */
 #define UP_SPLICE_MIN (64 * 1024)      /* Content-Length bodies from this size move by splice(2) */
 #define UP_PIPE (256 * 1024)           /* pipe capacity asked for (the kernel may give less) */
 
@@ -118,86 +112,6 @@ struct http_upx {
 
 static const llhttp_settings_t up_settings;
 void http_upx_client_ran(http_conn_t *c);
-
-/* fuzzing (http_fuzz_feed_upstream): upstream connections without a socket read the upstream's
- * bytes from here, in steps; what they would write is dropped. Set only by the fuzz seam. */
-static _Thread_local struct {
-	const uint8_t *p;
-	size_t len, step;
-	bool on;
-} up_fz;
-
-void http_up_fuzz_source(const uint8_t *data, size_t len, size_t step)
-{
-	up_fz.p = data;
-	up_fz.len = len;
-	up_fz.step = step ? step : 1;
-	up_fz.on = data != NULL;
-}
-
-/* read(2), or the fuzz input for a socketless connection */
-static ssize_t up_recv(http_up_t *u, char *buf, size_t cap)
-{
-	if (u->fd >= 0)
-		return read(u->fd, buf, cap);
-	size_t n = up_fz.len < up_fz.step ? up_fz.len : up_fz.step;
-	n = n < cap ? n : cap;
-	memcpy(buf, up_fz.p, n);
-	up_fz.p += n;
-	up_fz.len -= n;
-	up_fz.step = up_fz.step * 7 % 4093 + 1;
-	return (ssize_t)n; /* 0 at the end of the input: the upstream closed */
-}
-
-/* ---------------------------------------------------------------- upstream connections */
-
-static void up_unlink(http_up_t **head, http_up_t *u)
-{
-	if (u->prev)
-		u->prev->next = u->next;
-	else if (*head == u)
-		*head = u->next;
-	if (u->next)
-		u->next->prev = u->prev;
-	u->prev = u->next = NULL;
-}
-
-static void up_push(http_up_t **head, http_up_t *u)
-{
-	u->prev = NULL;
-	u->next = *head;
-	if (*head)
-		(*head)->prev = u;
-	*head = u;
-}
-
-/* close (u is already off the idle/busy lists); freed after the event batch */
-static void up_close(http_up_t *u)
-{
-	if (u->fd >= 0)
-		close(u->fd);
-	u->fd = -1;
-	u->dead = true; /* (a fuzzing connection never had a socket) */
-	u->x = NULL;
-	up_push(&u->loop->up_grave, u);
-}
-
-void http_up_bury(http_loop_t *l)
-{
-	while (l->up_grave) {
-		http_up_t *u = l->up_grave;
-		l->up_grave = u->next;
-		free(u);
-	}
-}
-
-/* an idle connection the upstream has not closed (nor sent anything on) */
-static bool up_alive(const http_up_t *u)
-{
-	char b;
-	ssize_t n = recv(u->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-	return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
 
 /* ---------------------------------------------------------------- exchange helpers */
 
@@ -263,24 +177,14 @@ static void upx_drop_upstream(http_upx_t *x, bool reuse)
 	if (!u)
 		return;
 	x->u = NULL;
-	http_loop_t *l = u->loop;
-	up_unlink(&l->up_busy, u);
-	u->x = NULL;
-	if (reuse && !u->hup && l->up_nidle < UP_MAX_IDLE && !atomic_load(&l->srv->stopping)) {
-		u->last_ns = l->now;
-		u->readable = false;
-		up_push(&l->up_idle, u);
-		l->up_nidle++;
-		return;
-	}
-	up_close(u);
+	http_uppool_release(u, reuse);
 }
+
+void http_upx_lost_upstream(http_upx_t *x) { x->u = NULL; }
 
 static void upx_connected(http_upx_t *x)
 {
 	http_conn_t *c = x->c;
-	x->u->connecting = false;
-	x->u->writable = true;
 	if (c->expect_cont && !c->cont_sent && !c->msg_complete && x->has_body && !x->body_cut) {
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 		struct iovec iov = {(void *)cont, sizeof(cont) - 1};
@@ -289,83 +193,20 @@ static void upx_connected(http_upx_t *x)
 	}
 }
 
-/* take a pooled connection to the upstream or start a new one; 0 or AIS_EUNAVAIL (why set) */
+/* take a pooled connection to the upstream or start a new one; 0 or AIS_E* (why set) */
 static int upx_attach(http_upx_t *x)
 {
 	http_loop_t *l = x->c->loop;
-	http_up_t *u, *next;
-	for (u = x->fresh ? NULL : l->up_idle; u; u = next) {
-		next = u->next;
-		if (strcmp(u->key, x->key))
-			continue;
-		up_unlink(&l->up_idle, u);
-		l->up_nidle--;
-		/* probe what cannot be replayed; a replayable request that finds the connection closed
-		 * is retried on a fresh one (a syscall less per request on the common path) */
-		if (!x->replay && !up_alive(u)) {
-			up_close(u);
-			continue;
-		}
-		up_push(&l->up_busy, u);
-		u->x = x;
-		u->reused = true;
-		u->writable = true;
-		u->last_ns = l->now;
-		x->u = u;
-		return 0;
-	}
-	if (up_fz.on) { /* fuzzing: a socketless connection fed from up_fz */
-		u = calloc(1, sizeof(*u));
-		if (!u) {
-			upx_seterr(x, &x->uerr, AIS_ENOMEM, "out of memory");
-			return AIS_ENOMEM;
-		}
-		u->kind = HTTP_EV_UP;
-		u->loop = l;
-		u->fd = -1;
-		u->readable = u->hup = true;
-		snprintf(u->key, sizeof(u->key), "%s", x->key);
-		up_push(&l->up_busy, u);
-		u->x = x;
-		x->u = u;
-		upx_connected(x);
-		return 0;
-	}
-	int fd = socket(x->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "socket: %s", strerror(errno));
-		return AIS_EUNAVAIL;
-	}
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	int rc;
-	do
-		rc = connect(fd, (struct sockaddr *)&x->sa, x->salen);
-	while (rc < 0 && errno == EINTR);
-	if (rc < 0 && errno != EINPROGRESS) {
-		upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "connect to %s: %s", x->key, strerror(errno));
-		close(fd);
-		return AIS_EUNAVAIL;
-	}
-	u = calloc(1, sizeof(*u));
+	/* probe what cannot be replayed; a replayable request that finds a pooled connection closed
+	 * is retried on a fresh one (a syscall less per request on the common path) */
+	http_up_t *u = x->fresh ? NULL : http_uppool_take(l, x->key, !x->replay);
 	if (!u) {
-		close(fd);
-		upx_seterr(x, &x->uerr, AIS_ENOMEM, "out of memory");
-		return AIS_ENOMEM;
+		int rc = http_uppool_connect(l, x->key, &x->sa, x->salen, &u, x->why, sizeof(x->why));
+		if (rc) {
+			x->uerr = rc;
+			return rc;
+		}
 	}
-	u->kind = HTTP_EV_UP;
-	u->loop = l;
-	u->fd = fd;
-	u->connecting = rc < 0;
-	u->last_ns = l->now;
-	snprintf(u->key, sizeof(u->key), "%s", x->key);
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = u};
-	if (l->epfd >= 0 && epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "epoll_ctl: %s", strerror(errno));
-		up_close(u);
-		return AIS_EUNAVAIL;
-	}
-	up_push(&l->up_busy, u);
 	u->x = x;
 	x->u = u;
 	if (!u->connecting)
@@ -599,7 +440,7 @@ static void upx_read(http_upx_t *x)
 		x->ublocked = false;
 		if (!u->readable)
 			return;
-		ssize_t n = up_recv(u, x->rbuf, UP_RBUF);
+		ssize_t n = http_uppool_recv(u, x->rbuf, UP_RBUF);
 		if (n > 0) {
 			x->rpos = 0;
 			x->rlen = (size_t)n;
@@ -693,12 +534,8 @@ void http_up_event(http_up_t *u, uint32_t ev)
 	if (u->dead)
 		return;
 	http_upx_t *x = u->x;
-	if (!x) { /* idle: the upstream closed it (or sent garbage); a writable edge means nothing */
-		if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-			up_unlink(&u->loop->up_idle, u);
-			u->loop->up_nidle--;
-			up_close(u);
-		}
+	if (!x) {
+		http_uppool_idle_event(u, ev);
 		return;
 	}
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
@@ -709,16 +546,11 @@ void http_up_event(http_up_t *u, uint32_t ev)
 		u->writable = true;
 	http_conn_t *c = x->c;
 	if (u->connecting && (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
-		int err = 0;
-		socklen_t el = sizeof(err);
-		if (getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el))
-			err = errno;
-		if (err) {
-			u->connecting = false;
+		int err = http_uppool_connected(u);
+		if (err)
 			upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "connect to %s: %s", x->key, strerror(err));
-		} else {
+		else
 			upx_connected(x); /* may find the client gone: cgone */
-		}
 	}
 	x->want = true;
 	http_upx_client_ran(c); /* runs the exchange */
@@ -1076,130 +908,10 @@ void http_up_sweep(http_loop_t *l)
 		upx_run(x);
 		http_conn_maybe_free(c);
 	}
-	for (u = l->up_idle; u; u = next) {
-		next = u->next;
-		if (now - u->last_ns > UP_IDLE_NS) {
-			up_unlink(&l->up_idle, u);
-			l->up_nidle--;
-			up_close(u);
-		}
-	}
-}
-
-void http_up_loop_fini(http_loop_t *l)
-{
-	while (l->up_idle) {
-		http_up_t *u = l->up_idle;
-		up_unlink(&l->up_idle, u);
-		up_close(u);
-	}
-	l->up_nidle = 0;
-	while (l->up_busy) { /* not expected: the client connections (and their exchanges) are gone */
-		http_up_t *u = l->up_busy;
-		up_unlink(&l->up_busy, u);
-		if (u->x)
-			u->x->u = NULL;
-		up_close(u);
-	}
+	http_uppool_sweep(l);
 }
 
 /* ---------------------------------------------------------------- proxy pass */
-
-/* "http://host[:port][/...]" -> host (brackets removed), port */
-static int upx_parse_url(const char *url, char *host, size_t cap, int *port)
-{
-	if (!url || strncasecmp(url, "http://", 7))
-		return AIS_EINVAL;
-	const char *h = url + 7, *end = h + strcspn(h, "/?#");
-	const char *colon = NULL;
-	if (*h == '[') {
-		const char *rb = memchr(h, ']', (size_t)(end - h));
-		if (!rb)
-			return AIS_EINVAL;
-		if (rb + 1 < end && rb[1] == ':')
-			colon = rb + 1;
-		else if (rb + 1 != end)
-			return AIS_EINVAL;
-		if ((size_t)(rb - h - 1) >= cap)
-			return AIS_EINVAL;
-		memcpy(host, h + 1, (size_t)(rb - h - 1));
-		host[rb - h - 1] = '\0';
-	} else {
-		colon = memchr(h, ':', (size_t)(end - h));
-		const char *he = colon ? colon : end;
-		if (he == h || (size_t)(he - h) >= cap)
-			return AIS_EINVAL;
-		memcpy(host, h, (size_t)(he - h));
-		host[he - h] = '\0';
-	}
-	*port = 80;
-	if (colon) {
-		char *pe;
-		long v = strtol(colon + 1, &pe, 10);
-		if (pe != end || v <= 0 || v > 65535)
-			return AIS_EINVAL;
-		*port = (int)v;
-	}
-	return 0;
-}
-
-/* numeric addresses directly; names through getaddrinfo (blocking: a small per-thread cache
- * keeps it off the common path; cluster URLs are normally IP addresses) */
-#define UP_DNS_CACHE 8
-#define UP_DNS_TTL_S 30
-
-static int upx_resolve(const char *host, int port, struct sockaddr_storage *sa, socklen_t *len)
-{
-	memset(sa, 0, sizeof(*sa));
-	struct sockaddr_in *a4 = (struct sockaddr_in *)sa;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)sa;
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*len = sizeof(*a4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*a6);
-		return 0;
-	}
-	static _Thread_local struct {
-		char host[64];
-		time_t at;
-		struct sockaddr_storage sa;
-		socklen_t len;
-	} cache[UP_DNS_CACHE];
-	static _Thread_local unsigned cache_next;
-	time_t now = time(NULL);
-	for (int i = 0; i < UP_DNS_CACHE; i++) {
-		if (cache[i].len && now - cache[i].at < UP_DNS_TTL_S && !strcmp(cache[i].host, host)) {
-			memcpy(sa, &cache[i].sa, cache[i].len);
-			*len = cache[i].len;
-			goto port;
-		}
-	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
-	if (getaddrinfo(host, NULL, &hints, &ai) || !ai)
-		return AIS_EUNAVAIL;
-	memcpy(sa, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	if (strlen(host) < sizeof(cache[0].host)) {
-		unsigned k = cache_next++ % UP_DNS_CACHE;
-		snprintf(cache[k].host, sizeof(cache[k].host), "%s", host);
-		cache[k].at = now;
-		memcpy(&cache[k].sa, sa, *len);
-		cache[k].len = *len;
-	}
-port:
-	if (sa->ss_family == AF_INET)
-		a4->sin_port = htons((uint16_t)port);
-	else
-		a6->sin6_port = htons((uint16_t)port);
-	return 0;
-}
 
 /* the forwarded request head: same method and target, end-to-end headers, our framing */
 static void upx_build_head(http_upx_t *x, const http_req_t *r, const http_upstream_t *o)
@@ -1282,15 +994,7 @@ void http_proxy_pass(http_req_t *r, const http_upstream_t *o)
 	x->why[0] = '\0';
 	upx_reset_response(x);
 
-	char host[64];
-	int port, rc = upx_parse_url(o->url, host, sizeof(host), &port);
-	if (rc) {
-		snprintf(x->why, sizeof(x->why), "unsupported upstream URL %s", o->url ? o->url : "(null)");
-	} else {
-		snprintf(x->key, sizeof(x->key), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
-		if ((rc = upx_resolve(host, port, &x->sa, &x->salen)))
-			snprintf(x->why, sizeof(x->why), "cannot resolve %s", host);
-	}
+	int rc = http_uppool_addr(o->url, x->key, sizeof(x->key), &x->sa, &x->salen, x->why, sizeof(x->why));
 	if (!rc) {
 		upx_build_head(x, r, o);
 		if (x->out.oom) {
