@@ -4,7 +4,8 @@ object larger than the kernel buffers along the path, each read at 1 byte/s thro
 a small receive buffer, stall; meanwhile 50 GETs by a fast client must complete within seconds,
 byte-exact. (With one pool thread per forwarded request, as before, the 500 take every thread and
 the fast GETs wait.) Afterwards the slow clients' responses are checked to have started right and
-the proxy keeps serving after they all hang up."""
+the proxy keeps serving after they all hang up. Also: a target that cannot be reached answers
+503 ServiceUnavailable (S3 XML), and forwarding resumes once it is back."""
 import concurrent.futures as cf
 import hashlib
 import os
@@ -103,3 +104,42 @@ def test_slow_clients_do_not_block_fast_ones(cluster):
     requests.delete("%s/%s/big" % (s3, bck), timeout=30)
     requests.delete("%s/%s/small" % (s3, bck), timeout=30)
     requests.delete("%s/%s" % (s3, bck), timeout=30)
+
+
+def test_target_down_is_503():
+    """a target that cannot be reached: S3 GET/HEAD/PUT through the proxy answer 503
+    ServiceUnavailable as S3 XML (own cluster: the dead target stays in the Smap meanwhile)"""
+    from cluster import Cluster
+    from s3util import xml_code
+    c = Cluster(nproxies=1, ntargets=1, nmountpaths=1, keepalive="10s")
+    c.start()
+    try:
+        s3 = c.url + "/s3"
+        bck = new_bucket_name("down")
+        assert requests.put("%s/%s" % (s3, bck), timeout=30).status_code == 200
+        _put("%s/%s/obj" % (s3, bck), b"x" * 1000)
+        assert requests.get("%s/%s/obj" % (s3, bck), timeout=30).content == b"x" * 1000
+        t = c.targets[0]
+        c.expected_down.add(t.name)
+        t.kill9()
+        r = requests.get("%s/%s/obj" % (s3, bck), timeout=30)
+        assert r.status_code == 503, r.text
+        assert xml_code(r.content) == "ServiceUnavailable", r.text
+        assert "failed to reach the target" in r.text
+        r = requests.head("%s/%s/obj" % (s3, bck), timeout=30)
+        assert r.status_code == 503 and not r.content
+        r = requests.put("%s/%s/new" % (s3, bck), data=b"y" * 10000, timeout=30)
+        assert r.status_code == 503 and xml_code(r.content) == "ServiceUnavailable", r.text
+        t.start()  # back: forwarding resumes (fresh connections to it)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(t.url + "/v1/health", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        r = requests.get("%s/%s/obj" % (s3, bck), timeout=30)
+        assert r.status_code == 200 and r.content == b"x" * 1000, r.text
+    finally:
+        c.cleanup()
