@@ -35,7 +35,9 @@
  * holds the client's h_owned (the connection outlives it); an upstream connection is idle (in the
  * pool, no exchange) or busy (exactly one exchange) or dead (closed, freed after the event batch);
  * upx_run is never re-entered (nested kicks set `again`); nothing is buffered beyond
- * UP_OUT_MAX + one client read (request) and UP_CLIENT_MAX + one upstream read (response). */
+ * UP_OUT_MAX + one client read (request) and UP_CLIENT_MAX + one upstream read (response), or
+ * the pipe (spliced response bodies: Content-Length >= UP_SPLICE_MIN move socket -> pipe -> socket
+ * after the head, llhttp stops at the head and the length is the framing). */
 #include "net/http_upstream.h"
 #include "core/err.h"
 #include "core/log.h"
