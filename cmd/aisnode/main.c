@@ -164,7 +164,8 @@ int main(int argc, char **argv)
 
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};
 	if (role == ROLE_PROXY)
-		hc.npool = 64; /* S3 forwarding blocks a pool thread per in-flight object request */
+		hc.npool = 16; /* blocking control-plane handlers (bucket ops, list merges, job control);
+				* S3 object forwarding runs on the loops (http_proxy_pass) */
 	http_server_t *srv = http_server_new(&hc);
 	if (!srv || http_server_listen(srv, cfg->host, cfg->port) < 0 ||
 	    (cfg->port_ctl && cfg->port_ctl != cfg->port && http_server_listen(srv, cfg->host_ctl[0] ? cfg->host_ctl : cfg->host, cfg->port_ctl) < 0) ||

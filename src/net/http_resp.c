@@ -106,7 +106,7 @@ static char *http_put(char *p, const char *s, size_t n)
 
 /* Will this response end the connection? Reads loop-owned state that is stable while the
  * handler owns the request. */
-static bool http_resp_closes(const http_conn_t *c)
+bool http_resp_closes(const http_conn_t *c)
 {
 	if (!c->keepalive || c->must_close || atomic_load(&c->loop->srv->stopping))
 		return true;
