@@ -149,8 +149,11 @@ static void rput_begin(rput_t *x)
 		goto fail;
 	}
 	lom_md_t *md = obj_put_md(x->w);
-	if ((rc = lom_md_copy(md, &x->md)))
+	lom_md_fini(md);
+	if ((rc = lom_md_copy(md, &x->md))) { /* the version to keep, the custom metadata */
+		lom_md_init(md);
 		goto fail;
+	}
 	return;
 fail:
 	pthread_mutex_lock(&x->pipe.mu);
