@@ -151,6 +151,19 @@ def test_copy_across_targets(cluster, bucket):
     assert get(cluster, bucket, dst).content == b""
 
 
+def test_copy_long_names_across_targets(cluster, bucket):
+    """names too long for the filesystem (stored under a hashed short name) travel in full"""
+    src, dst = names_on_different_owners(cluster, bucket, "d/" + "s" * 300, "d/" + "t" * 400)
+    data = os.urandom(70_000)
+    put(cluster, bucket, src, data)
+    assert copy_to(cluster, bucket, src, bucket, dst).status_code == 200
+    assert get(cluster, bucket, dst).content == data
+    assert rename(cluster, bucket, dst, dst + "-moved").status_code == 200
+    assert get(cluster, bucket, dst + "-moved").content == data
+    ents, _ = cluster.list_objects(bucket)
+    assert sorted(e["name"] for e in ents) == sorted([src, dst + "-moved"])
+
+
 def test_copy_across_buckets_and_metadata(cluster, bucket):
     other = new_bucket_name("tmv")
     cluster.create_bucket(other)
@@ -331,10 +344,59 @@ def test_s3_upload_part_copy_source_on_other_target(cluster, s3, sb):
                                 CopySource={"Bucket": sb, "Key": s1}, CopySourceRange=rng)
         assert err_of(e) == ("InvalidArgument", 400)
         assert ("of size: %d" % len(d1)) in e.value.response["Error"]["Message"], e.value.response
+    # a range across the chunk boundaries of a chunked (multipart) source on another target
+    csrc = "upc/chunked-%d" % i
+    while hrw_pick(uname(sb, csrc), ids) == dst_owner:
+        i += 1
+        csrc = "upc/chunked-%d" % i
+    cparts = [os.urandom(5 * MiB), os.urandom(5 * MiB), os.urandom(4321)]
+    cu = s3.create_multipart_upload(Bucket=sb, Key=csrc)["UploadId"]
+    cdone = [{"PartNumber": k + 1, "ETag": s3.upload_part(Bucket=sb, Key=csrc, UploadId=cu, PartNumber=k + 1,
+                                                          Body=p)["ETag"]} for k, p in enumerate(cparts)]
+    s3.complete_multipart_upload(Bucket=sb, Key=csrc, UploadId=cu, MultipartUpload={"Parts": cdone})
+    whole = b"".join(cparts)
+    clo, chi = 5 * MiB - 7, 10 * MiB + 100  # from chunk 1 through chunk 2 into chunk 3
+    r3 = s3.upload_part_copy(Bucket=sb, Key=key, UploadId=uid, PartNumber=3, CopySource={"Bucket": sb, "Key": csrc},
+                             CopySourceRange="bytes=%d-%d" % (clo, chi))
+    assert r3["CopyPartResult"]["ETag"] == '"%s"' % hashlib.md5(whole[clo:chi + 1]).hexdigest()
     s3.complete_multipart_upload(Bucket=sb, Key=key, UploadId=uid, MultipartUpload={"Parts": [
         {"PartNumber": 1, "ETag": r1["CopyPartResult"]["ETag"]},
-        {"PartNumber": 2, "ETag": r2["CopyPartResult"]["ETag"]}]})
-    assert s3.get_object(Bucket=sb, Key=key)["Body"].read() == d1 + d2[lo:hi + 1]
+        {"PartNumber": 2, "ETag": r2["CopyPartResult"]["ETag"]},
+        {"PartNumber": 3, "ETag": r3["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=sb, Key=key)["Body"].read() == d1 + d2[lo:hi + 1] + whole[clo:chi + 1]
+
+
+def test_concurrent_moves(cluster, s3, sb):
+    """pushes and pulls at once, many per peer (shared streams, one object at a time per stream on
+    the receive side): every one lands intact"""
+    from concurrent.futures import ThreadPoolExecutor
+    objs = {"cc/%d" % i: os.urandom(200_000 + i * 5000) for i in range(24)}
+    for k, v in objs.items():
+        put(cluster, sb, k, v)
+
+    def native(k):
+        r = copy_to(cluster, sb, k, sb, k + ".ncopy")
+        assert r.status_code == 200, r.text
+        return k
+
+    def pull(k):
+        s3.copy_object(Bucket=sb, Key=k + ".s3copy", CopySource={"Bucket": sb, "Key": k})
+        return k
+
+    before = all_streams(cluster)
+    with ThreadPoolExecutor(16) as ex:
+        futs = [ex.submit(native, k) for k in objs] + [ex.submit(pull, k) for k in objs]
+        for f in futs:
+            f.result(timeout=120)
+    after = all_streams(cluster)
+    for k, v in objs.items():
+        assert get(cluster, sb, k + ".ncopy").content == v, k
+        assert get(cluster, sb, k + ".s3copy").content == v, k
+    moved = sum(len(v) for k, v in objs.items() for suffix in (".ncopy", ".s3copy")
+                if owner(cluster, sb, k) is not owner(cluster, sb, k + suffix))
+    assert sum(delta(after[t], before[t])["stream.in.size"] for t in after) == moved
+    assert sum(delta(after[t], before[t])["stream.out.size"] for t in after) == moved
+    assert cluster.files_under(sb, "%wk") == []
 
 
 # ---------------------------------------------------------------- a peer dies mid-transfer
