@@ -6,8 +6,9 @@
  * decoded (chunk signatures, trailers), the payload SHA-256 and the x-amz-checksum / Content-MD5
  * expectations handed to the writer; DELETE (204 also when absent); CopyObject (the source
  * local, or pulled from the target that owns it over the target-to-target transport:
- * tmove_pull, target/tmove.h). The stored object is an ordinary one: LOM with the bucket checksum plus custom
- * metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API.
+ * tmove_pull, target/tmove.h). The stored object is an ordinary one: LOM with the bucket
+ * checksum plus custom metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by
+ * the native API.
  * Multipart: UploadPart's body runs through the same body pipeline into an mpu part (begin/end
  * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
  * reads are streamed from a pool thread through the object reader. */

@@ -128,6 +128,7 @@ typedef struct sink {
 	int mode;
 	bool reply;               /* reply "committed" to objects that want one */
 	bool never_reply;
+	bool pause_end;           /* on_end pauses (the commit runs on the worker) */
 	const char *refuse;       /* refuse names with this prefix */
 	int slow_us;              /* SINK_SLOW: the worker's delay per write */
 	rec_t *recs;
@@ -274,7 +275,7 @@ static int sk_end(void *ctx, transport_rx_t *rx, int status)
 	pthread_cond_broadcast(&sk->cv);
 	pthread_mutex_unlock(&sk->mu);
 	free(o);
-	return 0;
+	return sk->pause_end ? sk_pause(sk, rx) : 0;
 }
 
 static void sk_release(void *arg)
@@ -944,6 +945,29 @@ Test(transport, replies_acks_refusals_timeouts, .timeout = 60)
 	cr_assert_eq(transport_send_wait(s, &o, msg, sizeof(msg)), AIS_ETIMEOUT, "%s", msg);
 	int64_t ms = (mono_ns() - t0) / 1000000;
 	cr_assert(ms >= 250 && ms < 5000, "%lld ms", (long long)ms);
+	transport_close(s, false);
+	nodes_down();
+	sink_free(sk);
+}
+
+/* a pause in on_end when the frame ended exactly at the end of what was read: nothing is left to
+ * keep for the resume (regression: the replay moved a NULL stash, a UBSan error) */
+Test(transport, pause_at_frame_end_nothing_left, .timeout = 60)
+{
+	nodes_up();
+	sink_t *sk = sink_new(B.ep, SINK_SLOW);
+	sk->pause_end = true;
+	cr_assert_eq(transport_register(B.ep, "data", &sink_ops, sk), 0);
+	transport_stream_t *s = open_to(&A, &B, "data", NULL);
+	tracker_t t;
+	tracker_init(&t);
+	for (int i = 0; i < 20; i++) { /* one at a time: each frame alone in its read */
+		cr_assert_eq(send_mem(s, &t, "alone", 100, (uint32_t)i, -1, true), 0);
+		cr_assert(tracker_wait(&t, i + 1, 10000));
+	}
+	cr_assert_eq(t.ok, 20, "%s", t.last_msg);
+	cr_assert(sink_wait(sk, 20, 10000));
+	cr_assert_eq(atomic_load(&sk->bad), 0, "%s", sk->why);
 	transport_close(s, false);
 	nodes_down();
 	sink_free(sk);
