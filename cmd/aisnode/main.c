@@ -21,6 +21,7 @@
 #include "s3/s3.h"
 #include "stats/stats.h"
 #include "target/target.h"
+#include "target/tmove.h"
 #include "transport/transport.h"
 
 #include <signal.h>
@@ -151,6 +152,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "aisnode: transport init failed: %s\n", err_str(rc));
 			return 2;
 		}
+		/* objects between targets: "obj-put" (copy/rename to a peer), "obj-pull" (S3 copies) */
+		if ((rc = tmove_init())) {
+			fprintf(stderr, "aisnode: transport movers init failed: %s\n", err_str(rc));
+			return 2;
+		}
 	} else {
 		proxy_init();
 	}
@@ -189,6 +195,7 @@ int main(int argc, char **argv)
 	metasync_fini();
 	http_server_stop(srv);
 	if (role == ROLE_TARGET) {
+		tmove_fini();
 		transport_fini();
 		tgt_fini();
 	}

@@ -826,3 +826,70 @@ Test(obj_core, copy_local_and_rename)
 	obj_fini(&c);
 	obj_fini(&cd);
 }
+
+/* the bytes of [off, off+len) read back through the segment plan (what a mover sendfile's) */
+static void assert_segs(obj_get_t *g, const unsigned char *data, int64_t off, int64_t len, int want_n)
+{
+	int n = obj_get_nsegs(g, off, len);
+	cr_assert_eq(n, want_n, "[%lld, +%lld): %d segments", (long long)off, (long long)len, n);
+	int64_t pos = off;
+	for (int i = 0; i < n; i++) {
+		int fd;
+		int64_t foff, flen;
+		cr_assert_eq(obj_get_seg(g, off, len, i, &fd, &foff, &flen), 0);
+		cr_assert_gt(flen, 0);
+		unsigned char *b = malloc((size_t)flen);
+		cr_assert_eq(pread(fd, b, (size_t)flen, foff), flen);
+		cr_assert(!memcmp(b, data + pos, (size_t)flen), "segment %d", i);
+		free(b);
+		pos += flen;
+	}
+	cr_assert_eq(pos, off + len);
+	int fd;
+	int64_t foff, flen;
+	cr_assert_eq(obj_get_seg(g, off, len, n, &fd, &foff, &flen), AIS_EINVAL);
+}
+
+Test(obj_core, sendfile_segments)
+{
+	obj_why_t why;
+	obj_get_t g;
+	/* monolithic: one segment, the object file itself */
+	obj_t m;
+	init_obj(&m, "b", "segs/mono");
+	size_t mlen = 40000;
+	unsigned char *md = rnd(mlen, 11);
+	put_ok(&m, md, mlen, -1, NULL);
+	cr_assert_eq(obj_get_open(&g, &m, OBJ_GET_QUIET, &why), 0);
+	cr_assert_eq(obj_get_prepare(&g, &why), 0);
+	assert_segs(&g, md, 0, (int64_t)mlen, 1);
+	assert_segs(&g, md, 123, 4567, 1);
+	cr_assert_eq(obj_get_nsegs(&g, 0, 0), AIS_EINVAL);
+	cr_assert_eq(obj_get_nsegs(&g, 1, (int64_t)mlen), AIS_EINVAL);
+	obj_get_close(&g);
+	/* chunked: one segment per chunk touched, the first and last ones partial */
+	obj_t c;
+	init_obj(&c, "b", "segs/chunked");
+	size_t clen = 5 * CHUNK + 999;
+	unsigned char *cd = rnd(clen, 12);
+	put_ok(&c, cd, clen, (int64_t)clen, NULL);
+	cr_assert_eq(obj_get_open(&g, &c, OBJ_GET_QUIET, &why), 0);
+	cr_assert(g.chunked);
+	cr_assert_eq(obj_get_nsegs(&g, 0, (int64_t)clen), AIS_EINVAL, "not prepared: no manifest yet");
+	cr_assert_eq(obj_get_prepare(&g, &why), 0);
+	assert_segs(&g, cd, 0, (int64_t)clen, 6);
+	assert_segs(&g, cd, CHUNK - 10, 20, 2);
+	assert_segs(&g, cd, CHUNK, CHUNK, 1);
+	assert_segs(&g, cd, 100, 3 * CHUNK, 4);
+	assert_segs(&g, cd, (int64_t)clen - 1, 1, 1);
+	/* a chunk file changed on disk: its segment is refused, never wrong bytes */
+	cr_assert_eq(truncate(g.u.chunks[3].path, CHUNK - 1), 0);
+	int fd;
+	int64_t foff, flen;
+	cr_assert_eq(obj_get_seg(&g, 0, (int64_t)clen, 3, &fd, &foff, &flen), AIS_EIO);
+	obj_get_close(&g);
+	free(md);
+	free(cd);
+	obj_fini(&m);
+	obj_fini(&c);
+}
