@@ -11,6 +11,7 @@
 #include "cluster/bmd.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
+#include "cluster/suspect.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -56,6 +57,7 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, lso_res_t *out, plist_err_t *
 	char **urls = NULL;
 	char *body = NULL;
 	lso_res_t *pages = NULL;
+	const char **tids = NULL; /* target ids of reqs[] (inside smap) */
 	lso_msg_t m;
 	int ntgt = 0, rc = 0;
 	lso_msg_init(&m);
@@ -82,7 +84,8 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, lso_res_t *out, plist_err_t *
 	reqs = calloc((size_t)n + 1, sizeof(*reqs));
 	urls = calloc((size_t)n + 1, sizeof(*urls));
 	pages = calloc((size_t)n + 1, sizeof(*pages));
-	if (!body || !reqs || !urls || !pages) {
+	tids = calloc((size_t)n + 1, sizeof(*tids));
+	if (!body || !reqs || !urls || !pages || !tids) {
 		rc = AIS_ENOMEM;
 		goto oom_or_out;
 	}
@@ -97,6 +100,7 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, lso_res_t *out, plist_err_t *
 			continue;
 		snprintf(urls[ntgt], ul, "%s/v1/buckets/%s?provider=%s%s%s", t->pub.url, qname, qprov,
 			 b->ns[0] ? "&namespace=" : "", qns);
+		tids[ntgt] = t->id;
 		reqs[ntgt] = (hreq_t){.method = "GET", .url = urls[ntgt], .body = body, .body_len = strlen(body),
 				      .timeout_ms = 60000};
 		ntgt++;
@@ -111,6 +115,9 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, lso_res_t *out, plist_err_t *
 		goto cleanup;
 	}
 	hclient_fanout(reqs, ntgt);
+	for (int i = 0; i < ntgt; i++)
+		if (reqs[i].rc == AIS_EUNAVAIL) /* could not connect (or reset): let the probe look now */
+			suspect_report(tids[i]);
 	for (int i = 0; i < ntgt; i++) {
 		if (reqs[i].rc || reqs[i].status != 200) {
 			if (reqs[i].status >= 400 && reqs[i].status < 500 && reqs[i].resp.len) {
@@ -154,6 +161,7 @@ cleanup:
 		lso_res_fini(&pages[i]);
 	}
 	free(pages);
+	free(tids);
 	free(reqs);
 	free(urls);
 	free(body);

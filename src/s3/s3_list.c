@@ -15,6 +15,7 @@
 #include "api/lso.h"
 #include "core/err.h"
 #include "core/sbuf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 #include "proxy/proxy.h"
 #include "s3/s3xml.h"
@@ -230,12 +231,27 @@ static void ls_fail(http_req_t *r, int rc, plist_err_t *pe, const char *bucket)
 	free(pe->relay);
 }
 
+/* a key-valued query parameter must be UTF-8 (S3 keys are): false when it has responded 400 */
+static bool ls_utf8(http_req_t *r, const char *param)
+{
+	const char *v = http_query_get(r, param);
+	if (!v || utf8_valid(v, strlen(v)))
+		return true;
+	s3_err(r, 400, "InvalidArgument", "Invalid Argument: %s is not valid UTF-8", param);
+	return false;
+}
+
 /* the query parameters both listings share (max-keys, encoding-type, prefix, delimiter); false
  * when it has responded 400 */
 static bool ls_parse(http_req_t *r, ls_args_t *a, bool *enc)
 {
 	if (parse_max_keys(r, &a->max_keys) || !parse_encoding(r, enc))
 		return false;
+	static const char *const keyed[] = {"prefix", "delimiter", "continuation-token", "start-after", "marker",
+					    "key-marker", NULL};
+	for (int i = 0; keyed[i]; i++)
+		if (!ls_utf8(r, keyed[i]))
+			return false;
 	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
 	a->prefix = prefix ? prefix : "";
 	a->delim = delim ? delim : "";

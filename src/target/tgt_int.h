@@ -17,7 +17,9 @@
 #include "obj/obj.h"
 
 /* parse /v1/objects/<bck>/<obj> + provider/namespace, find the bucket, validate the name,
- * place it. On failure it has already responded (error) and returns < 0; else 0. */
+ * place it; a request without the proxy's redirect marker (pid + utm) for an object another
+ * target owns by HRW is redirected there (GET 301, HEAD 307) or refused (400, other methods).
+ * On failure it has already responded and returns < 0; else 0. */
 int tobj_init(obj_t *o, http_req_t *r);
 /* provider/namespace of the request: 0, or responds 400/501 and returns < 0 */
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap);
