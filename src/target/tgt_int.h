@@ -35,6 +35,8 @@ void tobj_ops_delete(http_req_t *r);
 void tobj_ops_post(http_req_t *r);      /* POST {"action":"rename-obj"} */
 void tobj_ops_copy(http_req_t *r);      /* PUT ?object_to=<uname> (deferred to the pool) */
 void tlist_handle(http_req_t *r);       /* GET /v1/buckets/<bck> {"action":"list"} */
+void tlist_init(void);                  /* list cursors' sweeper (tlcursor.h) */
+void tlist_fini(void);                  /* ... stopped, every cursor freed */
 /* job endpoints /v1/xactions (txact.c); fini stops the jobs (before the mountpaths go) */
 void txact_init(void);
 void txact_fini(void);
