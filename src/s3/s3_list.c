@@ -123,14 +123,16 @@ static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
 	int rc = 0;
 	if (a->max_keys == 0)
 		goto out;
+	char uuid[16]; /* one listing for the pages of this request: they share the cursors */
+	gen_uuid(uuid, 9);
 	for (int pg = 0; pg < S3_LS_MAX_PAGES; pg++) {
 		int want = dlen ? 1000 : a->max_keys + 1;
 		char fl[16];
 		/* LsIsS3: the targets' non-recursive walk follows S3's delimiter semantics */
 		snprintf(fl, sizeof(fl), "%d", LS_IS_S3 | (slash ? LS_NO_RECURSION : 0));
-		json_t *msg = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "prefix", a->prefix, "continuation_token",
+		json_t *msg = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "prefix", a->prefix, "continuation_token",
 					sbuf_str(&tok), "props", "name,size,checksum,atime,custom", "pagesize", want,
-					"flags", fl, "time_format", "2006-01-02T15:04:05.999999999Z07:00");
+					"flags", fl, "time_format", "2006-01-02T15:04:05.999999999Z07:00", "uuid", uuid);
 		lso_res_t page;
 		lso_res_init(&page);
 		rc = msg ? plist_page_res(&b, msg, &page, pe) : AIS_ENOMEM;
