@@ -77,7 +77,7 @@ done
 "$PY" - "$RES" "$HZ" "$SIZE" <<'EOF'
 import json, statistics, sys
 res, hz, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rows = {}
+rows, srv_cpu = {}, {}
 for line in open(res):
     f = line.rstrip("\n").split("\t")
     kind, w, path = f[0], int(f[1]), f[3]
@@ -89,8 +89,10 @@ for line in open(res):
         n, secs = int(j["count"]), int(j["duration"]) / 1e9
         ops = n / secs if secs else 0
         # the servers' CPU during the run (ticks) over the PUTs, plus aisloader's own
-        cpu = (int(f[4]) / hz * 1e6 / n if n else 0) + int(j.get("client_cpu_per_op", 0)) / 1e3
+        srv = int(f[4]) / hz * 1e6 / n if n else 0
+        cpu = srv + int(j.get("client_cpu_per_op", 0)) / 1e3
         errs = int(j["errors"])
+        srv_cpu.setdefault((kind, w), []).append(srv)
     rows.setdefault((kind, w), []).append((ops, cpu, errs))
 med = lambda v: statistics.median(v)
 print("| PUT %s | workers | limit ops/s | direct ops/s | proxy ops/s | direct/limit | proxy/direct | "
@@ -104,6 +106,8 @@ for w in sorted({k[1] for k in rows}):
         w, lo, do, po, do / lo if lo else 0, po / do if do else 0, med([x[1] for x in L]),
         med([x[1] for x in D]), med([x[1] for x in P]), errs))
 print()
+print("CPU us/op of the aisnode processes alone (the rest of the direct/proxy column is aisloader's): " +
+      ", ".join("%s/%d: %.1f" % (k[0], k[1], med(v)) for k, v in sorted(srv_cpu.items())))
 print("runs (ops/s): " + "; ".join("%s/%d: %s" % (k[0], k[1], " ".join("%.0f" % x[0] for x in v))
                                    for k, v in sorted(rows.items())))
 EOF

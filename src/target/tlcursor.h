@@ -50,7 +50,8 @@ typedef enum { TLC_SERVE, TLC_BUILD, TLC_WALK } tlc_plan_t;
 tlc_plan_t tlc_take(const tlc_key_t *k, const char *lower, tlc_t **c);
 /* the cursor's names (sorted) */
 const tln_t *tlc_names(const tlc_t *c);
-/* bytes a BUILD may collect now (idle cursors were evicted to make room) */
+/* bytes a BUILD may collect now (idle cursors were evicted to make room; 0: none, walk the
+ * page instead). Builds running at once each get what was free when they asked. */
 size_t tlc_budget(void);
 /* keep names (sorted by tln_sort; moved into the cursor, names is left empty) as the listing's
  * cursor; every name is > lower. Returns it taken (as SERVE), or NULL on ENOMEM (names freed). */

@@ -458,8 +458,11 @@ static int tl_list(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 	if (plan == TLC_WALK)
 		return tl_page(bck, msg, res);
 	if (plan == TLC_BUILD) {
+		size_t budget = tlc_budget();
+		if (!budget) /* (every byte held by listings in progress: this page walks) */
+			return tl_page(bck, msg, res);
 		tl_walk_t w;
-		tl_walk_init(&w, bck, msg, SIZE_MAX, tlc_budget());
+		tl_walk_init(&w, bck, msg, SIZE_MAX, budget);
 		int rc = tl_walk(&w);
 		if (!rc)
 			rc = tln_sort(&w.names);
