@@ -77,6 +77,8 @@ static void pobj_handle(http_req_t *r)
 	if (!t) {
 		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
 		smap_put(smap);
+		/* transient (a target rejoining after the tracker dropped it): clients may retry */
+		http_hdr_addf(r, "Retry-After", "%d", suspect_retry_after());
 		http_error(r, 503, NULL, "no targets in the cluster map (%s)", node_name());
 		return;
 	}
