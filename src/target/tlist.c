@@ -2,7 +2,7 @@
  * {"action":"list","value":LsoMsg}, keys in any case), run on a pool thread: names with the
  * prefix that sort after continuation_token and start_after, in name order, at most pagesize
  * (0 or > 10000 → 10000, apc.MaxPageSizeAIS), with the asked props (read from each object's
- * LOM when the page is filled). Token: the last name when the page is full, "" otherwise (the
+ * LOM when the page is filled; names-only listings read no LOM, as AIStore's LsNameOnly). Token: the last name when the page is full, "" otherwise (the
  * proxy merges pages by name and deduplicates virtual directories).
  * A listing with a uuid (the proxy always sends one) is served from its cursor (tlcursor.h): one
  * walk of %ob on every mountpath per listing, sorted once; every later page is a binary search
