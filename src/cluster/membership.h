@@ -2,7 +2,8 @@
  *   primary:  bootstraps the Smap (first start) or keeps its persisted one; serves
  *             POST /v1/cluster/join and POST /v1/cluster/keepalive; a tracker thread removes
  *             nodes silent for longer than keepalive interval x factor that also fail a
- *             health probe (timeout.max_keepalive).
+ *             health probe (timeout.max_keepalive); a keepalive also clears a suspect
+ *             (suspect.h: every proxy's fast probe of the targets it redirects to).
  *   others:   join the primary at start (retrying until it answers), then send keepalives
  *             every interval; re-join when the primary no longer knows them.
  * State machine of a non-primary node:  JOINING ──ok──► MEMBER ──404 on keepalive──► JOINING */
@@ -13,7 +14,8 @@
 #include <stdint.h>
 
 int membership_init(void);   /* register routes (before the server starts) */
-int membership_start(void);  /* bootstrap or join; start the keepalive/tracker thread */
+/* bootstrap or join; start the keepalive/tracker thread (and, on proxies, the suspect probe) */
+int membership_start(void);
 void membership_fini(void);
 bool membership_joined(void);
 /* one keep-alive round trip started at t0 (mono_ns); ok = false counts a failure */

@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "core/s3ck.h"
 #include "core/sbuf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 #include "obj/obj_get.h"
 #include "obj/obj_ops.h"
@@ -683,7 +684,10 @@ const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *
 		return NULL;
 	}
 	if (obj_place(src, sbk, key)) {
-		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", key);
+		char qk[256];
+		const char *bad = fqn_invalid(key, strlen(key));
+		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\": %s", utf8_quote(key, strlen(key), qk, sizeof(qk)),
+		       bad ? bad : "cannot be placed");
 		return NULL;
 	}
 	return sbk;
@@ -840,8 +844,12 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 	if (why == OBJ_WHY_NO_BUCKET) {
 		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
 	} else if (why == OBJ_WHY_BAD_NAME) {
-		s3_err(r, 400, strlen(q->object) > FQN_OBJNAME_MAX ? "KeyTooLongError" : "InvalidArgument",
-		       "invalid object name \"%.200s\"", q->object);
+		size_t nl = strlen(q->object);
+		const char *bad = fqn_invalid(q->object, nl);
+		char qn[256];
+		s3_err(r, 400, nl > FQN_OBJNAME_MAX ? "KeyTooLongError" : "InvalidArgument",
+		       "invalid object name \"%s\": %s", utf8_quote(q->object, nl, qn, sizeof(qn)),
+		       bad ? bad : "name too long");
 	} else if (rc) {
 		s3_err_code(r, rc, "%s: no mountpaths available", node_name());
 	}

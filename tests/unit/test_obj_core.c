@@ -566,6 +566,58 @@ Test(obj_core, versioning_and_conflict)
 	obj_fini(&n);
 }
 
+/* the commit's no-replace fast path and its fallback: what lands on disk (the LOM in the file's
+ * xattr, not only what the commit returns) for a new object, an overwrite (version from the
+ * previous one), a defunct predecessor, and a name that is a directory */
+Test(obj_core, commit_new_overwrite_defunct_dir)
+{
+	obj_t o;
+	init_obj(&o, "b", "nr/obj");
+	lom_md_t md, disk;
+	lom_md_init(&disk);
+	put_ok(&o, "one", 3, -1, NULL);
+	cr_assert_eq(lom_load(-1, o.fqn, &disk), 0);
+	cr_assert_str_eq(disk.version, "1");
+	cr_assert_eq(disk.size, 3);
+	put_ok(&o, "second", 6, -1, &md);
+	cr_assert_str_eq(md.version, "2");
+	lom_md_fini(&md);
+	cr_assert_eq(lom_load(-1, o.fqn, &disk), 0);
+	cr_assert_str_eq(disk.version, "2");
+	cr_assert_eq(disk.size, 6);
+	assert_content(&o, (const unsigned char *)"second", 6);
+	/* a predecessor of another bucket incarnation (defunct) does not count: version 1 again */
+	disk.bid ^= 0x5a5a;
+	cr_assert_eq(lom_store(-1, o.fqn, &disk), 0);
+	put_ok(&o, "third", 5, -1, &md);
+	cr_assert_str_eq(md.version, "1");
+	lom_md_fini(&md);
+	lom_md_fini(&disk);
+	/* the name is a directory (an object below it): conflict, the directory and the object below intact */
+	obj_t below, dir;
+	init_obj(&dir, "b", "nrdir");
+	char bn[64];
+	for (int i = 0;; i++) {
+		snprintf(bn, sizeof(bn), "nrdir/x%d", i);
+		init_obj(&below, "b", bn);
+		if (below.mpi == dir.mpi)
+			break;
+		obj_fini(&below);
+	}
+	put_ok(&below, "deep", 4, -1, NULL);
+	obj_put_opts_t opt = {.size_hint = -1};
+	obj_put_res_t res;
+	obj_why_t why;
+	cr_assert_eq(put_opts(&dir, "flat", 4, &opt, &res, &why), AIS_ECONFLICT);
+	cr_assert_eq(why, OBJ_WHY_DIR_CONFLICT);
+	lom_md_fini(&res.md);
+	assert_content(&below, (const unsigned char *)"deep", 4);
+	cr_assert_eq(count_files("%wk"), 0);
+	obj_fini(&o);
+	obj_fini(&below);
+	obj_fini(&dir);
+}
+
 /* ---- GET */
 
 Test(obj_core, get_head_range_notfound)
