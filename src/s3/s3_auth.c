@@ -1,34 +1,116 @@
-/* s3_auth: SigV4 at the S3 front door. Off by default: requests are accepted whether signed or
- * not (signatures are not checked, as AIStore without authentication). With the cluster
- * config's "s3": {"auth": true, ...} every request must carry a valid SigV4 signature
- * (Authorization header or presigned query) for one of the configured keys:
- *   "access_key"/"secret_key" (one pair) and/or "keys": [{"access": .., "secret": ..}, ...]
- * in the region "region" (default us-east-1). Chunk signatures of streaming bodies are checked
- * by the body decoder (awschunk) with the key derived here. Stateless. */
+/* s3_auth: the S3 front door. SigV4 is off by default: requests are accepted whether signed or
+ * not (signatures are not checked, as AIStore without authentication), and the access rules
+ * are not enforced (only CORS headers apply). With the cluster config's "s3": {"auth": true, ...}
+ * a signature (Authorization header or presigned query), when present, must be valid for one
+ * of the configured keys:
+ *   "access_key"/"secret_key" (one pair) and/or "keys": [{"access": .., "secret": .., "user": ..,
+ *   "display_name": .., "email": ..}, ...]
+ * in the region "region" (default us-east-1); then s3_access.c decides what the requester
+ * (a user, or anonymous) may do. Keys name their user (canonical ID) with "user"; keys without
+ * one act as the default user S3_DEFAULT_ID. Chunk signatures of streaming bodies are checked by
+ * the body decoder (awschunk) with the key derived here. Stateless. */
 #include "s3/s3_int.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/err.h"
 
-const char *s3_auth_secret(const char *access_key, void *arg)
+/* the key entry (object with "access"/"secret"...) for an access key; NULL for the single
+ * top-level pair (*top set) or when unknown */
+static json_t *s3_auth_key(const s3_conf_t *c, const char *access_key, bool *top)
 {
-	const s3_conf_t *c = arg;
+	*top = false;
 	if (!c || !c->s3 || !access_key)
 		return NULL;
 	const char *ak = json_string_value(json_object_get(c->s3, "access_key"));
-	if (ak && !strcmp(ak, access_key))
-		return json_string_value(json_object_get(c->s3, "secret_key"));
+	if (ak && !strcmp(ak, access_key)) {
+		*top = true;
+		return NULL;
+	}
 	json_t *keys = json_object_get(c->s3, "keys");
 	size_t i;
 	json_t *k;
 	json_array_foreach(keys, i, k) {
 		const char *a = json_string_value(json_object_get(k, "access"));
 		if (a && !strcmp(a, access_key))
-			return json_string_value(json_object_get(k, "secret"));
+			return k;
 	}
 	return NULL;
+}
+
+const char *s3_auth_secret(const char *access_key, void *arg)
+{
+	const s3_conf_t *c = arg;
+	bool top;
+	json_t *k = s3_auth_key(c, access_key, &top);
+	if (top)
+		return json_string_value(json_object_get(c->s3, "secret_key"));
+	return k ? json_string_value(json_object_get(k, "secret")) : NULL;
+}
+
+static void s3_auth_default(s3_ident_t *out)
+{
+	snprintf(out->id, sizeof(out->id), "%s", S3_DEFAULT_ID);
+	snprintf(out->name, sizeof(out->name), "%s", S3_DEFAULT_NAME);
+}
+
+void s3_auth_ident(const s3_conf_t *c, const sigv4_auth_t *a, s3_ident_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!a || a->kind == SIGV4_NONE) {
+		if (c->auth) {
+			out->anon = true;
+			return;
+		}
+		s3_auth_default(out); /* auth off: everybody is the default user */
+		return;
+	}
+	bool top;
+	json_t *k = s3_auth_key(c, a->access_key, &top);
+	const char *user = json_string_value(json_object_get(k, "user"));
+	if (!user || !*user) {
+		s3_auth_default(out);
+		return;
+	}
+	const char *dn = json_string_value(json_object_get(k, "display_name"));
+	snprintf(out->id, sizeof(out->id), "%s", user);
+	snprintf(out->name, sizeof(out->name), "%s", dn && *dn ? dn : user);
+}
+
+bool s3_auth_user(const s3_conf_t *c, const char *id, char *name, size_t cap)
+{
+	if (!strcmp(id, S3_DEFAULT_ID)) {
+		snprintf(name, cap, "%s", S3_DEFAULT_NAME);
+		return true;
+	}
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(c->s3, "keys"), i, k) {
+		const char *u = json_string_value(json_object_get(k, "user"));
+		if (u && !strcmp(u, id)) {
+			const char *dn = json_string_value(json_object_get(k, "display_name"));
+			snprintf(name, cap, "%s", dn && *dn ? dn : u);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool s3_auth_email(const s3_conf_t *c, const char *email, char *id, size_t cap)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(json_object_get(c->s3, "keys"), i, k) {
+		const char *e = json_string_value(json_object_get(k, "email"));
+		const char *u = json_string_value(json_object_get(k, "user"));
+		if (e && u && *u && !strcasecmp(e, email)) {
+			snprintf(id, cap, "%s", u);
+			return true;
+		}
+	}
+	return false;
 }
 
 bool s3_is_aws_chunked(const http_req_t *r)
@@ -40,18 +122,20 @@ bool s3_is_aws_chunked(const http_req_t *r)
 	return ce && strstr(ce, "aws-chunked");
 }
 
-int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out)
+static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsigned flags)
 {
 	sigv4_auth_t tmp;
 	sigv4_auth_t *a = out ? out : &tmp;
 	memset(a, 0, sizeof(*a));
 	const char *code = NULL;
 	char err[512] = "";
+	s3_ident_t id;
 	if (!c->auth) {
 		/* parse only: the payload mode tells whether the body is aws-chunked */
 		if (sigv4_check(r, "", (int64_t)time(NULL), NULL, NULL, a, &code, err, sizeof(err)))
 			memset(a, 0, sizeof(*a));
-		return 0;
+		s3_auth_ident(c, a, &id);
+		return s3_access_check(r, c, &id, flags);
 	}
 	int rc = sigv4_check(r, c->region, (int64_t)time(NULL), s3_auth_secret, (void *)c, a, &code, err, sizeof(err));
 	if (rc) {
@@ -60,9 +144,10 @@ int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out)
 		       err[0] ? err : "access denied");
 		return rc;
 	}
-	if (a->kind == SIGV4_NONE) {
-		s3_err(r, 403, "AccessDenied", "anonymous access is not allowed (S3 authentication is enabled)");
-		return AIS_EFORBIDDEN;
-	}
-	return 0;
+	s3_auth_ident(c, a, &id);
+	return s3_access_check(r, c, &id, flags | S3_ACC_ENFORCE);
 }
+
+int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out) { return s3_auth_do(r, c, out, 0); }
+
+int s3_auth_precheck(http_req_t *r, const s3_conf_t *c) { return s3_auth_do(r, c, NULL, S3_ACC_NOCORS); }
