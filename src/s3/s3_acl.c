@@ -275,9 +275,32 @@ out:
 	return rc;
 }
 
-void s3_acl_xml(sbuf_t *b, const s3_conf_t *c, const char *owner_id, const char *owner_name, const json_t *grants)
+static void s3_acl_xml_grant(sbuf_t *b, const s3_conf_t *c, const json_t *g, const char *owner_id,
+			     const char *owner_name)
 {
 	char name[S3_ID_MAX];
+	const char *id = json_string_value(json_object_get(g, "id"));
+	const char *uri = json_string_value(json_object_get(g, "uri"));
+	const char *perm = json_string_value(json_object_get(g, "perm"));
+	s3xml_open(b, "Grant");
+	if (id) {
+		sbuf_adds(b, "<Grantee xsi:type=\"CanonicalUser\">");
+		s3xml_elem(b, "ID", id);
+		if (!strcmp(id, owner_id))
+			s3xml_elem(b, "DisplayName", owner_name);
+		else if (s3_auth_user(c, id, name, sizeof(name)))
+			s3xml_elem(b, "DisplayName", name);
+	} else {
+		sbuf_adds(b, "<Grantee xsi:type=\"Group\">");
+		s3xml_elem(b, "URI", uri);
+	}
+	s3xml_close(b, "Grantee");
+	s3xml_elem(b, "Permission", perm);
+	s3xml_close(b, "Grant");
+}
+
+void s3_acl_xml(sbuf_t *b, const s3_conf_t *c, const char *owner_id, const char *owner_name, const json_t *grants)
+{
 	s3xml_begin(b);
 	sbuf_adds(b, "<AccessControlPolicy xmlns=\"" S3_NS "\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">");
 	s3xml_open(b, "Owner");
@@ -285,29 +308,17 @@ void s3_acl_xml(sbuf_t *b, const s3_conf_t *c, const char *owner_id, const char 
 	s3xml_elem(b, "DisplayName", owner_name);
 	s3xml_close(b, "Owner");
 	s3xml_open(b, "AccessControlList");
-	size_t i;
-	json_t *g;
-	json_array_foreach(grants, i, g) {
-		const char *id = json_string_value(json_object_get(g, "id"));
-		const char *uri = json_string_value(json_object_get(g, "uri"));
-		const char *perm = json_string_value(json_object_get(g, "perm"));
-		if ((!id && !uri) || !perm)
-			continue;
-		s3xml_open(b, "Grant");
-		if (id) {
-			sbuf_adds(b, "<Grantee xsi:type=\"CanonicalUser\">");
-			s3xml_elem(b, "ID", id);
-			if (!strcmp(id, owner_id))
-				s3xml_elem(b, "DisplayName", owner_name);
-			else if (s3_auth_user(c, id, name, sizeof(name)))
-				s3xml_elem(b, "DisplayName", name);
-		} else {
-			sbuf_adds(b, "<Grantee xsi:type=\"Group\">");
-			s3xml_elem(b, "URI", uri);
+	/* group grants first, then users, each in the order given (as Ceph RGW lists them) */
+	for (int users = 0; users < 2; users++) {
+		size_t i;
+		json_t *g;
+		json_array_foreach(grants, i, g) {
+			bool is_user = json_is_string(json_object_get(g, "id"));
+			if ((!is_user && !json_is_string(json_object_get(g, "uri"))) ||
+			    !json_is_string(json_object_get(g, "perm")) || is_user != (users == 1))
+				continue;
+			s3_acl_xml_grant(b, c, g, owner_id, owner_name);
 		}
-		s3xml_close(b, "Grantee");
-		s3xml_elem(b, "Permission", perm);
-		s3xml_close(b, "Grant");
 	}
 	s3xml_close(b, "AccessControlList");
 	s3xml_close(b, "AccessControlPolicy");
