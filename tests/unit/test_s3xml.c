@@ -272,3 +272,22 @@ Test(s3xml, location)
 		cr_assert_str_eq(region, "");
 	}
 }
+
+Test(s3xml, dom_tree)
+{
+	const char *doc = "<a xmlns=\"n\"><b>1</b><c><d> x </d></c><b>2</b></a>";
+	char err[128], t[8];
+	s3xml_node_t *n = NULL;
+	cr_assert_eq(s3xml_dom_parse(doc, strlen(doc), "a", &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(s3xml_nchild(n, "b"), 2);
+	const s3xml_node_t *b1 = s3xml_child(n, "b");
+	cr_assert_str_eq(s3xml_next(b1)->text, "2");
+	cr_assert_str_eq(s3xml_child_text(s3xml_child(n, "c"), "d", t, sizeof(t)), "x");
+	cr_assert_null(s3xml_child_text(n, "zz", t, sizeof(t)));
+	s3xml_dom_free(n);
+	cr_assert_eq(s3xml_dom_parse(doc, strlen(doc), "x", &n, err, sizeof(err)), AIS_EINVAL);
+	cr_assert_null(n);
+	const char *dtd = "<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>";
+	cr_assert_eq(s3xml_dom_parse(dtd, strlen(dtd), "a", &n, err, sizeof(err)), AIS_EINVAL);
+	cr_assert_eq(s3xml_dom_parse("", 0, "a", &n, err, sizeof(err)), AIS_EINVAL);
+}
