@@ -1,7 +1,7 @@
 /* test_s3xml: the XML builder's escaping and error document; DeleteObjects,
  * CompleteMultipartUpload and CreateBucketConfiguration parsing with and without the S3
  * namespace, entities, empty <Quiet/>, limits (1000 keys, 10000 parts, 2 MiB) and rejection
- * of malformed XML and DTDs. */
+ * of malformed XML and DTDs; the generic tree used for bucket configurations. */
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "s3/s3xml.h"
