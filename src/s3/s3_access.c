@@ -2,14 +2,16 @@
  * is valid, plus the CORS headers of actual (non-preflight) requests. Decides from the request
  * (method, bucket, key, sub-resource) and the bucket's S3 metadata in the local BMD, so proxies
  * and targets decide alike. Rules (auth on; with auth off nothing is enforced):
- *   - the bucket owner may do everything; a bucket without an S3 owner (created through the
- *     native API) is open to every authenticated user;
+ *   - an explicit Deny of the bucket policy refuses (the owner too, except for the policy
+ *     itself); then the bucket owner may do everything; a bucket without an S3 owner (created
+ *     through the native API) is open to every authenticated user; an Allow of the bucket
+ *     policy admits others (not for wildcard principals under RestrictPublicBuckets);
  *   - others get what the bucket ACL grants them (grants to AllUsers / AuthenticatedUsers
  *     unless the public-access-block says IgnorePublicAcls): READ lists the bucket (and HEAD),
  *     WRITE creates, overwrites and deletes objects (multipart included), READ_ACP / WRITE_ACP
  *     read / replace the bucket ACL; every other bucket configuration is the owner's;
  *   - reading objects (GET/HEAD, ListParts, the source of a copy) and object sub-resources
- *     are the bucket owner's (object ACLs are not kept yet);
+ *     are the bucket owner's or granted by the policy (object ACLs are not kept yet);
  *   - x-amz-expected-bucket-owner must name the owner; with BlockPublicAcls, object writes
  *     carrying a public ACL are refused; with BucketOwnerEnforced, object ACLs are rejected;
  *   - ListBuckets and CreateBucket need an authenticated user; a missing bucket is left to the
@@ -23,10 +25,12 @@
 #include <strings.h>
 
 #include "core/err.h"
+#include "core/sbuf.h"
 #include "core/util.h"
 #include "s3/s3_acl.h"
 #include "s3/s3_bmeta.h"
 #include "s3/s3_cors.h"
+#include "s3/s3_policy.h"
 
 typedef enum {
 	S3OP_SERVICE,   /* GET / */
@@ -95,6 +99,95 @@ static s3_op_t s3_access_op(const http_req_t *r, const s3_req_t *q)
 	}
 }
 
+/* the S3 action name of a request (for bucket policies) */
+static const char *s3_access_action(const http_req_t *r, const s3_req_t *q)
+{
+	static const struct {
+		const char *q, *get, *put, *del;
+	} bsub[] = {
+		{"acl", "s3:GetBucketAcl", "s3:PutBucketAcl", NULL},
+		{"versioning", "s3:GetBucketVersioning", "s3:PutBucketVersioning", NULL},
+		{"cors", "s3:GetBucketCORS", "s3:PutBucketCORS", "s3:PutBucketCORS"},
+		{"tagging", "s3:GetBucketTagging", "s3:PutBucketTagging", "s3:PutBucketTagging"},
+		{"publicAccessBlock", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
+		 "s3:PutBucketPublicAccessBlock"},
+		{"ownershipControls", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls",
+		 "s3:PutBucketOwnershipControls"},
+		{"object-lock", "s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration", NULL},
+		{"policyStatus", "s3:GetBucketPolicyStatus", NULL, NULL},
+		{"policy", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"},
+		{"location", "s3:GetBucketLocation", NULL, NULL},
+		{"versions", "s3:ListBucketVersions", NULL, NULL},
+		{"uploads", "s3:ListBucketMultipartUploads", NULL, NULL},
+	}, osub[] = {
+		{"acl", "s3:GetObjectAcl", "s3:PutObjectAcl", NULL},
+		{"tagging", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging"},
+		{"retention", "s3:GetObjectRetention", "s3:PutObjectRetention", NULL},
+		{"legal-hold", "s3:GetObjectLegalHold", "s3:PutObjectLegalHold", NULL},
+		{"attributes", "s3:GetObjectAttributes", NULL, NULL},
+		{"uploadId", "s3:ListMultipartUploadParts", "s3:PutObject", "s3:AbortMultipartUpload"},
+	};
+	bool obj = q->object[0];
+	size_t n = obj ? sizeof(osub) / sizeof(osub[0]) : sizeof(bsub) / sizeof(bsub[0]);
+	for (size_t i = 0; i < n; i++) {
+		const char *k = obj ? osub[i].q : bsub[i].q;
+		if (!has_q(r, k))
+			continue;
+		const char *get = obj ? osub[i].get : bsub[i].get, *put = obj ? osub[i].put : bsub[i].put,
+			   *del = obj ? osub[i].del : bsub[i].del;
+		const char *a = r->method == HTTP_M_GET || r->method == HTTP_M_HEAD ? get
+				: r->method == HTTP_M_DELETE				? del
+											: put;
+		if (a)
+			return a;
+		break;
+	}
+	switch (r->method) {
+	case HTTP_M_GET:
+	case HTTP_M_HEAD: return obj ? "s3:GetObject" : "s3:ListBucket";
+	case HTTP_M_PUT: return obj ? "s3:PutObject" : "s3:CreateBucket";
+	case HTTP_M_DELETE: return obj ? "s3:DeleteObject" : "s3:DeleteBucket";
+	case HTTP_M_POST: return !obj && has_q(r, "delete") ? "s3:DeleteObject" : "s3:PutObject";
+	default: return "s3:Unknown";
+	}
+}
+
+/* the client's address for aws:SourceIp; NULL when the request came through a proxy */
+static const char *s3_access_source_ip(const http_req_t *r, char *buf, size_t cap)
+{
+	if (http_hdr_get(r, "Ais-S3-Forwarded-By") || http_hdr_get(r, "Ais-S3-Relayed-By"))
+		return NULL;
+	const char *a = r->remote_addr;
+	const char *end = a[0] == '[' ? strchr(a, ']') : strrchr(a, ':');
+	if (a[0] == '[')
+		a++;
+	size_t n = end ? (size_t)(end - a) : strlen(a);
+	if (!n || n >= cap)
+		return NULL;
+	memcpy(buf, a, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* the bucket policy's verdict on the request (S3POL_NONE without a policy) */
+static s3_pol_res_t s3_access_policy(const http_req_t *r, const json_t *s3, const char *bucket, const char *key,
+				     const char *action, const s3_ident_t *id, bool is_owner)
+{
+	const json_t *pol = json_object_get(s3, "policy");
+	if (!pol)
+		return S3POL_NONE;
+	char ipb[64];
+	sbuf_t res = SBUF_INIT;
+	sbuf_addf(&res, "arn:aws:s3:::%s%s%s", bucket, key ? "/" : "", key ? key : "");
+	bool restrict_ = json_is_true(json_object_get(json_object_get(s3, "pab"), "restrict_public_buckets"));
+	s3_pol_ctx_t x = {.id = id, .action = action, .resource = sbuf_str(&res), .r = r,
+			  .source_ip = s3_access_source_ip(r, ipb, sizeof(ipb)),
+			  .skip_public = restrict_ && !is_owner && s3_policy_is_public(pol)};
+	s3_pol_res_t v = res.oom ? S3POL_DENY : s3_policy_eval(pol, &x);
+	sbuf_fini(&res);
+	return v;
+}
+
 static int s3_access_deny(http_req_t *r, const char *why)
 {
 	s3_err(r, 403, "AccessDenied", "Access Denied%s%s", why ? ": " : "", why ? why : "");
@@ -139,22 +232,26 @@ static int s3_access_obj_acl_hdrs(http_req_t *r, const json_t *s3)
 	return 0;
 }
 
-/* may id read objects of `bucket` (the source of a copy)? phase-wise: its owner only */
-static bool s3_access_may_read_objects(const char *bucket, const s3_ident_t *id)
+/* may id read the object bucket/key (the source of a copy)? its bucket's owner, or the bucket
+ * policy allows s3:GetObject (object ACLs are not kept yet) */
+static bool s3_access_may_read_object(const http_req_t *r, const char *bucket, const char *key, const s3_ident_t *id)
 {
 	s3_bm_t bm;
 	s3_bm_get(bucket, &bm);
 	bool ok = !bm.bck; /* missing: the copy fails with NoSuchBucket/NoSuchKey later */
 	if (bm.bck) {
 		const char *owner = s3_bm_owner(bm.s3);
-		ok = !id->anon && (!*owner || !strcmp(owner, id->id));
+		bool is_owner = !id->anon && (!*owner || !strcmp(owner, id->id));
+		s3_pol_res_t pr = s3_access_policy(r, bm.s3, bucket, key, "s3:GetObject", id, is_owner);
+		ok = pr != S3POL_DENY && (is_owner || pr == S3POL_ALLOW);
 	}
 	s3_bm_put(&bm);
 	return ok;
 }
 
-/* "bucket/key[?versionId=..]" of x-amz-copy-source (URL-encoded, optional leading '/') */
-static bool s3_access_copy_bucket(const char *src, char *bucket, size_t cap)
+/* "bucket/key[?versionId=..]" of x-amz-copy-source (URL-encoded, optional leading '/'): the
+ * bucket into bucket, the key (without ?versionId) into key */
+static bool s3_access_copy_src(const char *src, char *bucket, size_t cap, char *key, size_t kcap)
 {
 	if (src[0] == '/')
 		src++;
@@ -170,6 +267,14 @@ static bool s3_access_copy_bucket(const char *src, char *bucket, size_t cap)
 	if (ok) {
 		memcpy(bucket, dec, n);
 		bucket[n] = '\0';
+		const char *k = sl ? sl + 1 : "";
+		char *vq = strstr(k, "?versionId=");
+		size_t kl = vq ? (size_t)(vq - k) : strlen(k);
+		ok = kl < kcap;
+		if (ok) {
+			memcpy(key, k, kl);
+			key[kl] = '\0';
+		}
 	}
 	free(dec);
 	return ok;
@@ -225,7 +330,14 @@ int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, uns
 	    (rc = s3_access_obj_acl_hdrs(r, bm.s3)))
 		goto out;
 	bool is_owner = !id->anon && (!*owner || !strcmp(owner, id->id));
-	if (!is_owner) {
+	const char *action = s3_access_action(r, q);
+	s3_pol_res_t pr = s3_access_policy(r, bm.s3, q->bucket, q->object[0] ? q->object : NULL, action, id, is_owner);
+	/* the owner cannot lock itself out of its policy */
+	if (pr == S3POL_DENY && !(is_owner && has_q(r, "policy") && !q->object[0])) {
+		rc = s3_access_deny(r, "explicitly denied by the bucket policy");
+		goto out;
+	}
+	if (!is_owner && pr != S3POL_ALLOW) {
 		bool public = !s3_access_pab(bm.s3, "ignore_public_acls");
 		const json_t *acl = json_object_get(bm.s3, "acl");
 		unsigned have = bm.s3 && *owner ? s3_acl_perms(acl, id, public) : 0, need;
@@ -243,9 +355,16 @@ int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, uns
 		}
 	}
 	const char *src = r->method == HTTP_M_PUT && q->object[0] ? http_hdr_get(r, "x-amz-copy-source") : NULL;
-	char sb[80];
-	if (src && s3_access_copy_bucket(src, sb, sizeof(sb)) && !s3_access_may_read_objects(sb, id))
-		rc = s3_access_deny(r, "no permission to read the copy source");
+	if (src) {
+		char sb[80];
+		char *sk = malloc(sizeof(q->buf));
+		if (!sk)
+			rc = s3_access_deny(r, "out of memory");
+		else if (s3_access_copy_src(src, sb, sizeof(sb), sk, sizeof(q->buf)) &&
+			 !s3_access_may_read_object(r, sb, sk, id))
+			rc = s3_access_deny(r, "no permission to read the copy source");
+		free(sk);
+	}
 out:
 	s3_bm_put(&bm);
 	free(q);

@@ -16,6 +16,7 @@
 #include "s3/s3_acl.h"
 #include "s3/s3_bmeta.h"
 #include "s3/s3_cors.h"
+#include "s3/s3_policy.h"
 #include "s3/s3xml.h"
 
 #define S3B_MAX_TAGS 50
@@ -25,7 +26,7 @@
 static bool has_q(const http_req_t *r, const char *k) { return http_query_get(r, k) != NULL; }
 
 static const char *const s3b_subs[] = {"acl", "versioning", "cors", "tagging", "publicAccessBlock",
-				       "ownershipControls", "object-lock", "policyStatus", "location", NULL};
+				       "ownershipControls", "object-lock", "policyStatus", "location", "policy", NULL};
 
 bool s3_bsub_is(const http_req_t *r)
 {
@@ -600,12 +601,59 @@ fail:
 	s3b_fail(r, &f);
 }
 
+/* ---- ?policy ---- */
+
+static int s3b_policy_cb(bmd_t *m, const bck_t *b, json_t *s3, void *arg, s3_fail_t *f)
+{
+	(void)m, (void)b;
+	s3b_edit_t *e = arg;
+	if (json_is_true(json_object_get(json_object_get(s3, "pab"), "block_public_policy")) &&
+	    s3_policy_is_public(e->val)) {
+		s3_fail_set(f, 403, "AccessDenied", "Access Denied: public policies are blocked by the bucket's public "
+			    "access block");
+		return AIS_EFORBIDDEN;
+	}
+	json_object_set(s3, "policy", e->val);
+	return 0;
+}
+
+static void s3b_policy_get(http_req_t *r, const s3_bm_t *bm)
+{
+	const json_t *pol = json_object_get(bm->s3, "policy");
+	if (!pol) {
+		s3_err(r, 404, "NoSuchBucketPolicy", "The bucket policy does not exist");
+		return;
+	}
+	char *s = json_dumps(pol, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!s) {
+		s3_err(r, 500, "InternalError", "out of memory");
+		return;
+	}
+	s3_add_common_hdrs(r);
+	http_respond(r, 200, "application/json", s, strlen(s));
+	free(s);
+}
+
+static void s3b_policy_put(http_req_t *r, const char *bucket)
+{
+	s3_fail_t f = {0};
+	json_t *pol = NULL;
+	if (s3_policy_parse(r->body, r->body_len, bucket, &pol, &f)) {
+		s3b_fail(r, &f);
+		return;
+	}
+	s3b_edit_t e = {.val = pol};
+	s3b_update(r, bucket, s3b_policy_cb, &e, 204);
+	json_decref(pol);
+}
+
 /* ---- ?policyStatus, ?location ---- */
 
 static void s3b_policy_status(http_req_t *r, const s3_bm_t *bm)
 {
 	bool ignore = json_is_true(json_object_get(json_object_get(bm->s3, "pab"), "ignore_public_acls"));
-	bool pub = !ignore && s3_acl_public(json_object_get(bm->s3, "acl"));
+	const json_t *pol = json_object_get(bm->s3, "policy");
+	bool pub = (!ignore && s3_acl_public(json_object_get(bm->s3, "acl"))) || (pol && s3_policy_is_public(pol));
 	sbuf_t b = SBUF_INIT;
 	s3xml_begin(&b);
 	s3xml_open_ns(&b, "PolicyStatus");
@@ -695,6 +743,15 @@ void s3_bsub_handle(http_req_t *r, const char *bucket, const s3_conf_t *c, const
 			s3b_lock_get(r, &bm);
 		else
 			s3b_lock_put(r, bucket);
+	} else if (has_q(r, "policy")) {
+		if (get)
+			s3b_policy_get(r, &bm);
+		else if (put)
+			s3b_policy_put(r, bucket);
+		else if (del)
+			s3b_delete(r, bucket, "policy");
+		else
+			goto bad_method;
 	} else if (has_q(r, "policyStatus") && get) {
 		s3b_policy_status(r, &bm);
 	} else if (has_q(r, "location") && get) {

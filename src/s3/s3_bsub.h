@@ -1,6 +1,6 @@
 /* s3_bsub: the bucket sub-resources at the proxy - ?acl, ?versioning, ?cors, ?tagging,
- * ?publicAccessBlock, ?ownershipControls, ?object-lock, ?policyStatus, ?location - (GET, PUT,
- * DELETE), CreateBucket's S3 metadata (owner, ACL, object ownership, object lock, location),
+ * ?publicAccessBlock, ?ownershipControls, ?object-lock, ?policy, ?policyStatus, ?location -
+ * (GET, PUT, DELETE), CreateBucket's S3 metadata (owner, ACL, object ownership, object lock, location),
  * and CORS preflight (OPTIONS). Configurations are kept in the bucket's S3 metadata
  * (s3_bmeta.h); versioning maps onto the bucket prop versioning.enabled. Changes are made by
  * the primary proxy (others relay the request). Handlers run on the pool with the body

@@ -7,7 +7,7 @@
  * multipart in s3_mpu.c). Multipart object requests (?uploads, ?uploadId) are forwarded like
  * any object request; bucket-level GET ?uploads (ListMultipartUploads) is merged from every
  * target (s3_uploads.c), whose share a target serves as JSON. Sub-resources not served
- * (?policy, ?lifecycle, object ?acl / ?tagging, ...) answer 501 NotImplemented as S3 XML;
+ * (?lifecycle, ?website, object ?acl / ?tagging, ...) answer 501 NotImplemented as S3 XML;
  * object ?retention / ?legal-hold on a bucket without object lock answer 400 InvalidRequest.
  * Holds only the role, set once at init. */
 #include "s3/s3.h"
@@ -130,7 +130,7 @@ static bool has_q(const http_req_t *r, const char *k) { return http_query_get(r,
 /* sub-resources not served (bucket level: everything but s3_bsub.c's; object level: all) */
 static bool unsupported_subresource(http_req_t *r, bool obj)
 {
-	static const char *const bsubs[] = {"policy", "lifecycle", "website", "logging", "replication",
+	static const char *const bsubs[] = {"lifecycle", "website", "logging", "replication",
 					    "encryption", "notification", "retention", "legal-hold", "torrent",
 					    "requestPayment", "accelerate", "analytics", "inventory", "metrics",
 					    "intelligent-tiering", "restore", "select", "attributes", NULL};

@@ -10,6 +10,7 @@ proxy, not shown in Ais-Bucket-Props)."""
 import json
 import socket
 import subprocess
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -412,3 +413,21 @@ def test_metadata_in_bmd_and_relayed(ac, main, mb):
         assert err_of(e) == ("BucketAlreadyExists", 409)
     finally:
         second.delete_bucket(Bucket=name)
+
+
+def test_refused_empty_put_then_reuse(ac, main, mb):
+    """boto3 sends Expect: 100-continue even for an empty PutObject; an answer without the 100 must
+    end the connection, or botocore misreads the next response on it (it hung until the timeout)"""
+    alt = client(ac.url + "/s3", ak=ALT[0], sk=ALT[1], read_timeout=5)
+    ab = new_bucket_name("reuse")
+    alt.create_bucket(Bucket=ab)
+    try:
+        t0 = time.time()
+        for _ in range(3):
+            _denied(alt.put_object, Bucket=mb, Key="x", Body=b"")
+            alt.put_object(Bucket=ab, Key="e", Body=b"")
+            alt.put_object(Bucket=ab, Key="f", Body=b"data")
+            assert alt.get_object(Bucket=ab, Key="f")["Body"].read() == b"data"
+        assert time.time() - t0 < 4, "a request waited for its read timeout"
+    finally:
+        empty_and_delete(alt, ab)

@@ -1,7 +1,8 @@
 """S3 bucket level, part 2: bucket configurations - versioning (mapped onto the bucket prop
 versioning.enabled), CORS (configuration, OPTIONS preflight, headers on actual requests),
 tagging, public-access-block (and what it blocks), ownership controls, object lock
-configuration (and object retention requests on buckets without it), policy status and
+configuration (and object retention requests on buckets without it), bucket policies
+(validation, Allow/Deny, principals, conditions, public-access-block), policy status and
 location - with the status codes, error codes and XML AWS S3 documents. Auth is on (SigV4) so
 that anonymous requests and the access rules are exercised too."""
 import json
@@ -18,6 +19,7 @@ from cluster import Cluster, new_bucket_name
 from s3util import client, empty_and_delete, err_of, xml_code
 
 AK, SK = "AKIDCONFUSER", "conf-secret"
+AK2, SK2 = "AKIDCONFOTHER", "other-secret"
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
@@ -25,7 +27,8 @@ NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 def cc():
     c = Cluster(nproxies=1, ntargets=2, nmountpaths=1, keepalive="1s", cluster_overrides={
         "s3": {"auth": True, "region": "us-east-1",
-               "keys": [{"access": AK, "secret": SK, "user": "conf-id", "display_name": "Conf"}]}})
+               "keys": [{"access": AK, "secret": SK, "user": "conf-id", "display_name": "Conf"},
+                        {"access": AK2, "secret": SK2, "user": "other-id"}]}})
     c.start()
     yield c
     c.cleanup()
@@ -293,3 +296,95 @@ def test_policy_status_location_and_unsupported(cc, s3, b):
     assert r.status_code == 405 and xml_code(r.content) == "MethodNotAllowed"
     r = signed(cc, "GET", "/s3/nosuchbucket-conf?cors")
     assert r.status_code == 404 and xml_code(r.content) == "NoSuchBucket"
+
+
+def _policy(bucket, stmts):
+    return json.dumps({"Version": "2012-10-17", "Statement": stmts})
+
+
+def test_bucket_policy(cc, s3, b):
+    other = client(cc.url + "/s3", ak=AK2, sk=SK2)
+    assert _err(s3.get_bucket_policy, Bucket=b) == ("NoSuchBucketPolicy", 404)
+    arn, objs = "arn:aws:s3:::" + b, "arn:aws:s3:::" + b + "/*"
+    bad = [b"{not json", json.dumps({"Statement": []}).encode(),
+           _policy(b, [{"Effect": "Allow", "NotPrincipal": {"AWS": "x"}, "Action": "s3:ListBucket", "Resource": arn}]),
+           _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::another-bucket/*"}]),
+           _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "iam:PassRole", "Resource": arn}]),
+           _policy(b, [{"Effect": "Maybe", "Principal": "*", "Action": "s3:*", "Resource": arn}]),
+           _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": arn,
+                        "Condition": {"StringEquals": {"s3:ExistingObjectTag/x": "y"}}}]),
+           _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": arn,
+                        "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2020-01-01T00:00:00Z"}}}]),
+           _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": arn,
+                        "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1/8"}}}])]
+    for doc in bad:
+        r = signed(cc, "PUT", "/s3/%s?policy" % b, body=doc if isinstance(doc, bytes) else doc.encode())
+        assert r.status_code == 400 and xml_code(r.content) == "MalformedPolicy", doc
+    assert _err(s3.get_bucket_policy, Bucket=b) == ("NoSuchBucketPolicy", 404)
+
+    s3.put_object(Bucket=b, Key="public/o", Body=b"pub")
+    s3.put_object(Bucket=b, Key="private/o", Body=b"priv")
+    pub = _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": arn + "/public/*"}])
+    r = signed(cc, "PUT", "/s3/%s?policy" % b, body=pub.encode())
+    assert r.status_code == 204
+    assert json.loads(s3.get_bucket_policy(Bucket=b)["Policy"]) == json.loads(pub)
+    assert s3.get_bucket_policy_status(Bucket=b)["PolicyStatus"]["IsPublic"] is True
+    assert requests.get(cc.url + "/s3/%s/public/o" % b).content == b"pub"
+    assert requests.get(cc.url + "/s3/%s/private/o" % b).status_code == 403
+    assert requests.get(cc.url + "/s3/%s" % b).status_code == 403  # no ListBucket
+    assert other.get_object(Bucket=b, Key="public/o")["Body"].read() == b"pub"
+    assert _err(other.put_object, Bucket=b, Key="public/x", Body=b"") == ("AccessDenied", 403)
+    # RestrictPublicBuckets: the public statement no longer admits others; the owner is not affected
+    s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+    assert requests.get(cc.url + "/s3/%s/public/o" % b).status_code == 403
+    assert s3.get_object(Bucket=b, Key="public/o")["Body"].read() == b"pub"
+    # BlockPublicPolicy: a public policy cannot be set (a non-public one can)
+    s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": False})
+    assert _err(s3.put_bucket_policy, Bucket=b, Policy=pub) == ("AccessDenied", 403)
+    named = _policy(b, [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::other-id:root"},
+                         "Action": ["s3:ListBucket", "s3:PutObject"], "Resource": [arn, objs]}])
+    s3.put_bucket_policy(Bucket=b, Policy=named)
+    assert s3.get_bucket_policy_status(Bucket=b)["PolicyStatus"]["IsPublic"] is False
+    other.put_object(Bucket=b, Key="by-other", Body=b"1")
+    assert [o["Key"] for o in other.list_objects_v2(Bucket=b)["Contents"]] == ["by-other", "private/o", "public/o"]
+    assert _err(other.get_object, Bucket=b, Key="by-other") == ("AccessDenied", 403)
+    assert requests.get(cc.url + "/s3/%s" % b).status_code == 403
+    s3.delete_public_access_block(Bucket=b)
+
+
+def test_bucket_policy_conditions_and_deny(cc, s3, b):
+    arn = "arn:aws:s3:::" + b
+    # s3:prefix: anonymous may list public/ only
+    pol = _policy(b, [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:ListBucket", "Resource": arn,
+                       "Condition": {"StringLike": {"s3:prefix": "public/*"}}}])
+    s3.put_bucket_policy(Bucket=b, Policy=pol)
+    assert requests.get(cc.url + "/s3/%s?list-type=2&prefix=public/" % b).status_code == 200
+    assert requests.get(cc.url + "/s3/%s?list-type=2&prefix=private/" % b).status_code == 403
+    assert requests.get(cc.url + "/s3/%s?list-type=2" % b).status_code == 403
+    # aws:SourceIp: known for requests the proxy serves itself; a forwarded object request's
+    # address is not known to the target, so an IP-conditioned Allow does not apply (fail closed)
+    s3.put_object(Bucket=b, Key="o", Body=b"1")
+    pol = _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket", "s3:GetObject"],
+                       "Resource": [arn, arn + "/*"], "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}}])
+    s3.put_bucket_policy(Bucket=b, Policy=pol)
+    assert s3.get_bucket_policy_status(Bucket=b)["PolicyStatus"]["IsPublic"] is False
+    assert requests.get(cc.url + "/s3/%s?list-type=2" % b).status_code == 200
+    assert requests.get(cc.url + "/s3/%s/o" % b).status_code == 403
+    pol = _policy(b, [{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": arn,
+                       "Condition": {"NotIpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]}}}])
+    s3.put_bucket_policy(Bucket=b, Policy=pol)
+    assert requests.get(cc.url + "/s3/%s?list-type=2" % b).status_code == 403
+    # an explicit Deny binds the owner too - but never for the policy itself
+    pol = _policy(b, [{"Sid": "d", "Effect": "Deny", "Principal": "*", "Action": "s3:GetBucket*", "Resource": arn},
+                      {"Effect": "Deny", "Principal": "*", "Action": "s3:*Policy", "Resource": arn}])
+    s3.put_bucket_policy(Bucket=b, Policy=pol)
+    assert _err(s3.get_bucket_tagging, Bucket=b) == ("AccessDenied", 403)
+    assert _err(s3.get_bucket_versioning, Bucket=b) == ("AccessDenied", 403)
+    s3.list_objects_v2(Bucket=b)
+    assert json.loads(s3.get_bucket_policy(Bucket=b)["Policy"]) == json.loads(pol)
+    assert signed(cc, "DELETE", "/s3/%s?policy" % b).status_code == 204
+    assert _err(s3.get_bucket_tagging, Bucket=b) == ("NoSuchTagSet", 404)
+    assert _err(s3.get_bucket_policy, Bucket=b) == ("NoSuchBucketPolicy", 404)
