@@ -43,7 +43,7 @@ def test_bucket_ops(s3, cluster):
     assert requests.head(cluster.url + "/v1/buckets/" + name).status_code == 200
     # us-east-1 (AWS's legacy rule, as Ceph RGW): re-creating one's own bucket with the same ACL
     # succeeds and changes nothing; asking for another ACL is refused (other regions answer
-    # BucketAlreadyOwnedByYou: test_s3_conformance.py)
+    # BucketAlreadyOwnedByYou: test_s3_bucket_acl.py)
     s3.create_bucket(Bucket=name)
     with pytest.raises(ClientError) as e:
         s3.create_bucket(Bucket=name, ACL="public-read")
@@ -289,8 +289,9 @@ def test_presigned_urls(s3, sb):
 
 
 def test_not_implemented_and_errors(s3, sb, cluster):
-    # bucket ?acl, ?tagging and ?cors are served now (test_s3_conformance.py); these are not
-    for q in ("policy", "lifecycle", "website", "logging", "replication", "encryption"):
+    # bucket ?acl, ?tagging, ?cors and ?policy are served now (test_s3_bucket_acl.py,
+    # test_s3_bucket_conf.py); these are not
+    for q in ("lifecycle", "website", "logging", "replication", "encryption", "notification"):
         r = requests.get(cluster.url + "/s3/%s?%s" % (sb, q))
         assert r.status_code == 501 and xml_code(r.content) == "NotImplemented", q
     r = requests.put(cluster.url + "/s3/%s/obj?tagging" % sb, data=b"<Tagging/>")
