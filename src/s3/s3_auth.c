@@ -8,14 +8,18 @@
  * in the region "region" (default us-east-1); then s3_access.c decides what the requester
  * (a user, or anonymous) may do. Keys name their user (canonical ID) with "user"; keys without
  * one act as the default user S3_DEFAULT_ID. Chunk signatures of streaming bodies are checked by
- * the body decoder (awschunk) with the key derived here. Stateless. */
+ * the body decoder (awschunk) with the key derived here. Signature V2 (sigv2.h: "Authorization:
+ * AWS key:sig" or AWSAccessKeyId/Expires/Signature) is verified too. Stateless. */
 #include "s3/s3_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/err.h"
+#include "core/sbuf.h"
+#include "s3/sigv2.h"
 
 /* the key entry (object with "access"/"secret"...) for an access key; NULL for the single
  * top-level pair (*top set) or when unknown */
@@ -122,6 +126,32 @@ bool s3_is_aws_chunked(const http_req_t *r)
 	return ce && strstr(ce, "aws-chunked");
 }
 
+/* Signature V2: the resource the client signed is "/bucket/key" as it addressed them (without
+ * the /s3 prefix; with the bucket of a virtual-host request) */
+static int s3_auth_v2(const http_req_t *r, const s3_conf_t *c, sigv4_auth_t *a, const char **code, char *err,
+		      size_t cap)
+{
+	s3_req_t *q = malloc(sizeof(*q));
+	sbuf_t res = SBUF_INIT;
+	int rc = AIS_EFORBIDDEN;
+	if (!q || s3_req_parse(r, q)) {
+		*code = "AccessDenied";
+		snprintf(err, cap, "cannot parse the request for Signature V2");
+		goto out;
+	}
+	const char *p = r->raw_path;
+	if (!strncmp(p, "/s3", 3) && (p[3] == '\0' || p[3] == '/'))
+		p += 3;
+	if (q->vhost)
+		sbuf_addf(&res, "/%s", q->bucket);
+	sbuf_adds(&res, *p ? p : "/");
+	rc = sigv2_check(r, sbuf_str(&res), (int64_t)time(NULL), s3_auth_secret, (void *)c, a, code, err, cap);
+out:
+	sbuf_fini(&res);
+	free(q);
+	return rc;
+}
+
 static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsigned flags)
 {
 	sigv4_auth_t tmp;
@@ -137,7 +167,9 @@ static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsi
 		s3_auth_ident(c, a, &id);
 		return s3_access_check(r, c, &id, flags);
 	}
-	int rc = sigv4_check(r, c->region, (int64_t)time(NULL), s3_auth_secret, (void *)c, a, &code, err, sizeof(err));
+	int rc = sigv2_is(r) ? s3_auth_v2(r, c, a, &code, err, sizeof(err))
+			     : sigv4_check(r, c->region, (int64_t)time(NULL), s3_auth_secret, (void *)c, a, &code, err,
+					   sizeof(err));
 	if (rc) {
 		int st = rc == AIS_EINVAL ? 400 : 403;
 		s3_err(r, st, code ? code : st == 400 ? "InvalidRequest" : "AccessDenied", "%s",
