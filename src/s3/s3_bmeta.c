@@ -202,9 +202,8 @@ static size_t relay_hdr_cb(char *buf, size_t size, size_t nitems, void *arg)
 		return 0;
 	if (!strcasecmp(name, "Content-Type"))
 		snprintf(x->ctype, sizeof(x->ctype), "%s", val);
-	else if (!strncasecmp(name, "x-amz-", 6) || !strncasecmp(name, "Access-Control-", 15) ||
-		 !strcasecmp(name, "Location") || !strcasecmp(name, "ETag") || !strcasecmp(name, "Vary"))
-		http_hdr_add(x->r, name, val);
+	else if (!strncasecmp(name, "x-amz-", 6) || !strcasecmp(name, "Location") || !strcasecmp(name, "ETag"))
+		http_hdr_add(x->r, name, val); /* (CORS headers: added here by s3_auth_check already) */
 	free(val);
 	return len;
 }
