@@ -3,7 +3,8 @@
  * of the cluster config, XML error responses, and the handlers the router dispatches to.
  * Proxy side: s3_bucket.c, s3_bsub.c (bucket sub-resources, CORS preflight), s3_bmeta.c (a
  * bucket's S3 metadata in the BMD), s3_list.c, s3_fwd.c, s3_uploads.c; target side:
- * s3_object.c, s3_mpu.c (s3_tgt.h); both: s3_auth.c, s3_access.c, s3_acl.c.
+ * s3_object.c, s3_mpu.c (s3_tgt.h); both: s3_auth.c (+ sigv4.c, sigv2.c), s3_access.c,
+ * s3_acl.c, s3_cors.c, s3_policy.c.
  * Custom metadata keys an S3 PUT stores with the object (LOM custom md) are defined here. */
 #ifndef AIS_S3_INT_H
 #define AIS_S3_INT_H
