@@ -431,3 +431,24 @@ def test_refused_empty_put_then_reuse(ac, main, mb):
         assert time.time() - t0 < 4, "a request waited for its read timeout"
     finally:
         empty_and_delete(alt, ab)
+
+
+def test_presigned_expires_bounds(ac, main, mb):
+    """X-Amz-Expires: 1..604800 seconds; 0 (already expired), negative and above a week -> 403
+    (signed by hand: the CRT-based signers refuse such values client-side)"""
+    from botocore.auth import S3SigV4QueryAuth
+    main.put_object(Bucket=mb, Key="p", Body=b"presigned")
+    url = ac.url + "/s3/%s/p" % mb
+
+    def presign(expires):
+        req = AWSRequest(method="GET", url=url)
+        S3SigV4QueryAuth(Credentials(MAIN[0], MAIN[1]), "s3", "us-east-1", expires=expires).add_auth(req)
+        return req.url
+    assert requests.get(presign(100000)).content == b"presigned"
+    r = requests.options(presign(100000))  # preflight without Origin
+    assert r.status_code == 400
+    r = requests.get(presign(0))
+    assert r.status_code == 403 and xml_code(r.content) == "AccessDenied"
+    for bad in (-7, 604801):
+        r = requests.get(presign(bad))
+        assert r.status_code == 403 and xml_code(r.content) == "AuthorizationQueryParametersError", bad
