@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "net/hclient.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,11 @@
 #define KA_MAX_NODES 1024
 
 static int64_t ka_last_try; /* membership thread only */
+/* primary: when the tracker last completed a round (mono_ns). A primary whose tracker has not
+ * run for a while (the process was paused: SIGSTOP, a VM freeze) must not trust its heartbeat
+ * table - keepalives queued while it was frozen look fresh - and confirms with the nodes first */
+static int64_t ka_tick_at;
+static int64_t ka_prev_tick; /* membership thread only: start of the previous tracker round */
 
 static int64_t ka_min(int64_t a, int64_t b) { return a < b ? a : b; }
 static int ka_ms(int64_t ns) { return ns < 1000000 ? 1 : (int)(ns / 1000000); }
@@ -270,8 +276,13 @@ bool kalive_primary_confirmed(void)
 	if (!node_is_primary())
 		return false;
 	const config_t *cfg = config_get();
-	int64_t window = kalive_interval(cfg) * kalive_factor(cfg), now = mono_ns();
+	int64_t ival = kalive_interval(cfg), window = ival * kalive_factor(cfg), now = mono_ns();
 	config_put(cfg);
+	int64_t ticked = __atomic_load_n(&ka_tick_at, __ATOMIC_ACQUIRE);
+	if (now - ticked > (2 * ival > 1000000000LL ? 2 * ival : 1000000000LL)) {
+		kalive_stepdown(); /* the tracker has not run lately: ask the nodes */
+		return node_is_primary();
+	}
 	smap_t *s = smap_get();
 	bool others = false, heard = false;
 	for (int i = 0; s && i < s->nproxies + s->ntargets && !heard; i++) {
@@ -315,6 +326,16 @@ void kalive_primary_tick(void)
 	int64_t ival = kalive_interval(cfg), limit = ival * kalive_factor(cfg), now = mono_ns();
 	int probe_ms = ka_ms(cfg->max_keepalive_ns);
 	config_put(cfg);
+	/* a gap since the previous round means this process was frozen (or this proxy just took
+	 * over): heartbeats that were queued meanwhile look fresh, so ask the nodes first */
+	int64_t gap = ka_prev_tick ? now - ka_prev_tick : INT64_MAX;
+	ka_prev_tick = now;
+	if (gap > 2 * ival) {
+		if (gap != INT64_MAX)
+			log_warn("%s: primary tracker resumes after %.1fs: confirming the primary role", node_name(), gap / 1e9);
+		if (kalive_stepdown())
+			return;
+	}
 	smap_t *s = smap_get();
 	if (!s)
 		return;
@@ -366,10 +387,12 @@ void kalive_primary_tick(void)
 		if (now - hb_last(who[i]->id) >= limit)
 			snprintf(dead[ndead++], SNODE_ID_MAX, "%s", who[i]->id);
 	}
-	if ((stale || metasync_refused()) && kalive_stepdown())
+	bool refused = metasync_refused();
+	if ((stale || refused) && kalive_stepdown())
 		goto out;
 	if (ndead)
 		ka_remove(dead, ndead);
+	__atomic_store_n(&ka_tick_at, mono_ns(), __ATOMIC_RELEASE);
 out:
 	for (int i = 0; i < n; i++)
 		hreq_fini(&q[i]);
