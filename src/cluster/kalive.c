@@ -45,10 +45,10 @@ static int ka_retries(const config_t *cfg) { return cfg->ka_num_retries > 0 ? cf
 
 int64_t kalive_retry_ns(const config_t *cfg)
 {
-	/* AIStore's cmn.KeepaliveRetryDuration, bounded so that all retries fit in one interval */
+	/* AIStore's cmn.KeepaliveRetryDuration, bounded so that all retries fit in half an interval */
 	int64_t d = ka_min(cfg->cplane_timeout_ns * (cfg->ka_retry_factor > 0 ? cfg->ka_retry_factor : 4),
 			   cfg->max_keepalive_ns + 1000000000LL);
-	return ka_min(d, kalive_interval(cfg) / (ka_retries(cfg) + 1));
+	return ka_min(d, kalive_interval(cfg) / (2 * (ka_retries(cfg) + 1)));
 }
 
 /* ---------------- probes ---------------- */

@@ -2,16 +2,18 @@
  *   non-primary node: reports to the primary (POST /v1/cluster/keepalive on its control URL)
  *       whenever it has not heard from the primary for one interval (a metasync or a probe from
  *       the primary counts as hearing). A failed report is retried num_retries times, spaced so
- *       that the whole confirmation takes at most one interval; then the primary is declared
+ *       that the whole confirmation takes at most half an interval; then the primary is declared
  *       down and vote_on_primary_down() runs (discovery of a newer Smap, else an election).
  *   primary: probes (GET /v1/health?cii=true) every node it has not heard from for one
  *       interval; the answer names the node's Smap. A node silent for interval x factor that
  *       also fails the probe leaves the Smap. A node that follows a newer Smap with another
  *       primary means this proxy no longer leads: it steps down and rejoins (kalive_stepdown).
  * Timing (I = keepalivetracker interval of this node's role, N = num_retries): a killed primary
- * is declared down at most I + I*N/(N+1) after it died; voters refuse while they heard it within
- * I; so an election completes within 2 x I (the retry period is min(AIStore's
- * KeepaliveRetryDuration, I/(N+1)), each attempt bounded by min(timeout, I)).
+ * (connections refused) is declared down at most I + I*N/(2(N+1)) after it died (1.375 I with
+ * N = 3); voters refuse while they heard it within I, which has passed by then; so an election
+ * completes well within 2 x I. The retry period is min(AIStore's KeepaliveRetryDuration,
+ * I/(2(N+1))); each attempt is bounded by min(timeout, I). A primary that hangs instead of dying
+ * (SIGSTOP, partition) costs up to N+1 attempt timeouts more.
  * Threads: everything here runs on the membership thread, except kalive_primary_confirmed()
  * (request handlers on the pool) and the probe helpers (any non-loop thread). */
 #ifndef AIS_KALIVE_H

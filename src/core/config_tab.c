@@ -209,9 +209,9 @@ static const ctab_row_t ctab[] = {
 	E("keepalivetracker.target.name", RO, ka_target_name, "heartbeat", v_heartbeat, "tracker kind."),
 	I("keepalivetracker.target.factor", U, keepalive_factor, "3", 1, 255, "as proxy.factor, on targets."),
 	I("keepalivetracker.num_retries", U | CF_ZERO_OK, ka_num_retries, "3", 1, 10,
-	  "retries of a failed keepalive before the primary is declared down (0: 3); they fit in one interval."),
+	  "retries of a failed keepalive before the primary is declared down (0: 3); they fit in half an interval."),
 	I("keepalivetracker.retry_factor", U, ka_retry_factor, "4", 1, 10,
-	  "retry pause = min(cplane_operation x factor, max_keepalive + 1s, interval / (num_retries + 1))."),
+	  "retry pause = min(cplane_operation x factor, max_keepalive + 1s, interval / (2 x (num_retries + 1)))."),
 
 	D("downloader.timeout", 0, downloader_timeout_ns, "1h", SEC(1), HOUR(1), "downloader request timeout."),
 
