@@ -336,6 +336,9 @@ void kalive_primary_tick(void)
 		if (kalive_stepdown())
 			return;
 	}
+	/* the tracker runs: handlers may trust the heartbeat table again (after the check above,
+	 * never before it; set again at the end of a round that probed) */
+	__atomic_store_n(&ka_tick_at, mono_ns(), __ATOMIC_RELEASE);
 	smap_t *s = smap_get();
 	if (!s)
 		return;

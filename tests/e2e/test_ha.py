@@ -589,6 +589,11 @@ def test_ipv6_cluster():
         assert r.status_code == 200, r.text
         r = requests.get(c.proxies[1].url + "/v1/objects/%s/o" % bck, timeout=10)
         assert r.status_code == 200 and r.content == b"over v6"
+        assert "[::1]" in r.url  # followed the redirect to a target's bracketed URL
+        r = requests.put(c.proxies[1].url + "/s3/%s/s" % bck, data=b"s3 over v6", timeout=10)
+        assert r.status_code == 200, r.text
+        r = requests.get(c.proxies[0].url + "/s3/%s/s" % bck, timeout=10)
+        assert r.status_code == 200 and r.content == b"s3 over v6"
         ha = HA(c)
         prim = ha.primary()
         c.expected_down.add(prim.name)
