@@ -2,8 +2,10 @@
  * reception. Primary side: metasync_commit_*() install the next version locally and push it
  * synchronously to all nodes (parallel, bounded by the control-plane timeout); a background
  * thread re-pushes to nodes that missed a version (every periodic.retry_sync_time). Receiver side: PUT /v1/metasync
- * {"smap":..., "bmd":..., "config":...} installs what is newer. Read-modify-write of cluster metadata on the
- * primary happens under metasync_lock(). */
+ * {"smap":..., "bmd":..., "config":...} installs what is newer - from this node's primary only,
+ * or from a proxy whose Smap is newer (Ais-Caller-Id; anything else: 409, which tells a stale
+ * primary that it no longer leads). Read-modify-write of cluster metadata on the primary
+ * happens under metasync_lock(). Pushes carry the sender headers (node_sender_hdrs). */
 #ifndef AIS_METASYNC_H
 #define AIS_METASYNC_H
 
