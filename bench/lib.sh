@@ -27,7 +27,7 @@ def free(p):
     finally:
         s.close()
 for _ in range(500):
-    b = random.randrange(41000, 56000)
+    b = random.randrange(10000, 29000)  # below the ephemeral range (32768+): no client socket holds it
     ports = [b + o + i for o in (0, 1000, 2000) for i in range(2)] + [b + x for x in extra]
     if all(free(p) for p in ports):
         print(b); break

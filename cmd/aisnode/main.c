@@ -23,6 +23,7 @@
 #include "s3/s3.h"
 #include "stats/stats.h"
 #include "target/target.h"
+#include "target/tmove.h"
 #include "transport/transport.h"
 
 #include <signal.h>
@@ -153,6 +154,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "aisnode: transport init failed: %s\n", err_str(rc));
 			return 2;
 		}
+		/* objects between targets: "obj-put" (copy/rename to a peer), "obj-pull" (S3 copies) */
+		if ((rc = tmove_init())) {
+			fprintf(stderr, "aisnode: transport movers init failed: %s\n", err_str(rc));
+			return 2;
+		}
 	} else {
 		proxy_init();
 	}
@@ -168,7 +174,8 @@ int main(int argc, char **argv)
 
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};
 	if (role == ROLE_PROXY)
-		hc.npool = 64; /* S3 forwarding blocks a pool thread per in-flight object request */
+		hc.npool = 16; /* blocking control-plane handlers (bucket ops, list merges, job control);
+				* S3 object forwarding runs on the loops (http_proxy_pass) */
 	http_server_t *srv = http_server_new(&hc);
 	/* net.use_ipv6 without a hostname: listen on every IPv6 address (and IPv4, dual-stack) */
 	const char *any = cfg->net_use_ipv6 ? "::" : cfg->host;
@@ -194,6 +201,7 @@ int main(int argc, char **argv)
 	metasync_fini();
 	http_server_stop(srv);
 	if (role == ROLE_TARGET) {
+		tmove_fini();
 		transport_fini();
 		tgt_fini();
 	}

@@ -510,43 +510,79 @@ static int ent_cmp_lex(const void *a, const void *b)
 	return c ? c : ent_cmp(a, b);
 }
 
-int lso_res_merge(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out)
+typedef struct merge_ref {
+	lso_ent_t *e;
+	size_t src;
+} merge_ref_t;
+
+static int merge_cmp(const void *a, const void *b)
+{
+	const merge_ref_t *x = a, *y = b;
+	int c = ent_cmp(x->e, y->e);
+	return c ? c : (x->src > y->src) - (x->src < y->src);
+}
+
+static int merge_cmp_lex(const void *a, const void *b)
+{
+	const merge_ref_t *x = a, *y = b;
+	int c = ent_cmp_lex(x->e, y->e);
+	return c ? c : (x->src > y->src) - (x->src < y->src);
+}
+
+int lso_res_merge_rest(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out, lso_res_t *rest)
 {
 	lso_res_fini(out);
 	if (m->uuid && !(out->uuid = strdup(m->uuid)))
 		return AIS_ENOMEM;
+	size_t total = 0;
+	for (size_t p = 0; p < npages; p++)
+		total += pages[p].n;
+	merge_ref_t *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return AIS_ENOMEM;
+	size_t k = 0;
 	for (size_t p = 0; p < npages; p++) {
 		out->flags |= pages[p].flags;
 		for (size_t i = 0; i < pages[p].n; i++)
-			if (lso_res_add(out, &pages[p].entries[i]))
-				return AIS_ENOMEM;
-		pages[p].n = 0;
+			v[k++] = (merge_ref_t){&pages[p].entries[i], p};
 	}
 	bool norec = m->flags & LS_NO_RECURSION;
-	if (out->n)
-		qsort(out->entries, out->n, sizeof(*out->entries), norec ? ent_cmp_lex : ent_cmp);
+	if (k)
+		qsort(v, k, sizeof(*v), norec ? merge_cmp_lex : merge_cmp);
 	size_t max = m->pagesize > 0 ? (size_t)m->pagesize : LSO_MAX_PAGE_AIS;
-	if (norec) {
-		/* each target lists the same virtual directory: keep the first of adjacent equal
-		 * names, stop at a full page (dedupLso) */
-		size_t j = 0, i = 0;
-		for (; i < out->n && j < max; i++) {
-			if (j && !strcmp(nz(out->entries[j - 1].name), nz(out->entries[i].name))) {
-				lso_ent_fini(&out->entries[i]);
-				continue;
-			}
-			out->entries[j++] = out->entries[i];
+	int rc = 0;
+	size_t i = 0;
+	/* the page: under LsNoRecursion every target lists the same virtual directory: keep the
+	 * first of equal names (dedupLso); stop at a full page */
+	for (; i < k && out->n < max; i++) {
+		if (norec && out->n && !strcmp(nz(out->entries[out->n - 1].name), nz(v[i].e->name))) {
+			lso_ent_fini(v[i].e);
+			continue;
 		}
-		for (; i < out->n; i++)
-			lso_ent_fini(&out->entries[i]);
-		out->n = j;
+		if ((rc = lso_res_add(out, v[i].e))) {
+			lso_ent_fini(v[i++].e);
+			break;
+		}
 	}
-	if (out->n >= max) {
-		for (size_t i = max; i < out->n; i++)
-			lso_ent_fini(&out->entries[i]);
-		out->n = max;
+	if (!rc && out->n >= max) {
 		if (!(out->continuation_token = strdup(nz(out->entries[max - 1].name))))
-			return AIS_ENOMEM;
+			rc = AIS_ENOMEM;
 	}
-	return 0;
+	/* the rest: back to each source, still sorted (or freed); what is not above the token (the
+	 * other targets' copies of a directory the page ended with) can never come again */
+	const char *tok = out->continuation_token;
+	for (; i < k; i++) {
+		if (rest && !rc && tok && strcmp(nz(v[i].e->name), tok) > 0)
+			rc = lso_res_add(&rest[v[i].src], v[i].e);
+		lso_ent_fini(v[i].e);
+	}
+	for (size_t p = 0; p < npages; p++)
+		pages[p].n = 0;
+	free(v);
+	return rc;
+}
+
+int lso_res_merge(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out)
+{
+	return lso_res_merge_rest(pages, npages, m, out, NULL);
 }

@@ -112,6 +112,11 @@ char *lso_res_msgpack(const lso_res_t *r, size_t *len);
  * m->pagesize (0 = LSO_MAX_PAGE_AIS) and, when the page is full, sets continuation_token to
  * its last name ("" marks the last page). out->uuid = m->uuid. 0 or AIS_ENOMEM. */
 int lso_res_merge(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out);
+/* the same, and the entries after the cut that sort above the token go back, in order, to
+ * rest[p] (npages of them, initialized by the caller) for the page p they came from (the proxy
+ * keeps them for the listing's next page); when the page is not full there is no rest; rest
+ * NULL frees them. 0 or AIS_ENOMEM. */
+int lso_res_merge_rest(lso_res_t *pages, size_t npages, const lso_msg_t *m, lso_res_t *out, lso_res_t *rest);
 
 /* format a unix-ns time with a Go layout: "" / RFC822 ("02 Jan 06 15:04 MST"), RFC822Z,
  * RFC1123, RFC1123Z, RFC3339, RFC3339Nano, Stamp*; anything else falls back to RFC822. UTC. */

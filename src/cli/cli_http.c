@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -13,7 +14,11 @@ typedef struct {
 	cli_req_t *r;
 	CURL *h;
 	off_t fd_start;
+	int64_t delivered; /* 2xx body bytes handed to the sink (a retry would repeat them) */
 } http_xfer_t;
+
+#define CLI_HTTP_RETRIES 8        /* retries of an idempotent request (after the first try) */
+#define CLI_HTTP_RETRY_MAX_MS 5000 /* longest wait between two tries (a larger Retry-After is cut) */
 
 int cli_http_init(cli_http_t *c, const char *base)
 {
@@ -48,8 +53,10 @@ static size_t http_write_cb(char *p, size_t sz, size_t n, void *arg)
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
 	if (code >= 300 && code < 400)
 		return len; /* body of a redirect being followed */
-	if (code >= 200 && code < 300 && x->r->sink)
+	if (code >= 200 && code < 300 && x->r->sink) {
+		x->delivered += (int64_t)len;
 		return x->r->sink(p, len, x->r->sink_arg);
+	}
 	return sbuf_add(&x->r->resp, p, len) ? 0 : len;
 }
 
@@ -95,10 +102,60 @@ static int http_prog_cb(void *arg, curl_off_t dlt, curl_off_t dln, curl_off_t ul
 	return 0;
 }
 
+/* Retry-After of the last answer in ms (seconds form only), or -1 */
+static long http_retry_after_ms(const cli_req_t *r)
+{
+	char v[32];
+	if (!cli_req_hdr(r, "Retry-After", v, sizeof(v)))
+		return -1;
+	char *end;
+	long s = strtol(v, &end, 10);
+	return end != v && !*end && s >= 0 ? s * 1000 : -1;
+}
+
+/* how long to wait before trying r again, or -1 not to: idempotent requests (GET, HEAD, and PUT
+ * whose body can be sent again) that met a refused connection (a target that just died, before
+ * the proxy marks it) or a 503 with Retry-After (the proxy while the owner is suspect) */
+static long http_retry_wait(const cli_req_t *r, const http_xfer_t *x, CURLcode cc, int attempt)
+{
+	bool idem = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD") ||
+		    (!strcmp(r->method, "PUT") && (r->fd < 0 || x->fd_start >= 0));
+	if (!idem || x->delivered || attempt >= CLI_HTTP_RETRIES)
+		return -1;
+	long ms = -1;
+	if (cc == CURLE_COULDNT_CONNECT)
+		ms = 100L * (attempt + 1);
+	else if (cc == CURLE_OK && r->status == 503)
+		ms = http_retry_after_ms(r);
+	return ms > CLI_HTTP_RETRY_MAX_MS ? CLI_HTTP_RETRY_MAX_MS : ms;
+}
+
+static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *x, CURLcode *ccp);
+
 int cli_http_do(cli_http_t *c, cli_req_t *r)
 {
+	http_xfer_t x = {.r = r, .h = c->curl, .fd_start = -1};
+	if (r->fd >= 0 && !r->head)
+		x.fd_start = lseek(r->fd, 0, SEEK_CUR);
+	for (int attempt = 0;; attempt++) {
+		CURLcode cc;
+		int rc = http_do_once(c, r, &x, &cc);
+		long wait = rc ? http_retry_wait(r, &x, cc, attempt) : -1;
+		if (wait < 0)
+			return rc;
+		if (x.fd_start >= 0 && lseek(r->fd, x.fd_start, SEEK_SET) < 0)
+			return rc;
+		sbuf_reset(&r->resp);
+		sbuf_reset(&r->rhdrs);
+		r->errmsg[0] = '\0';
+		usleep((useconds_t)wait * 1000);
+	}
+}
+
+static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *xp, CURLcode *ccp)
+{
 	CURL *h = c->curl;
-	http_xfer_t x = {.r = r, .h = h};
+	http_xfer_t x = *xp;
 	sbuf_t url = SBUF_INIT;
 	struct curl_slist *hl = NULL;
 	curl_easy_reset(h);
@@ -124,7 +181,6 @@ int cli_http_do(cli_http_t *c, cli_req_t *r)
 	if (r->head) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else if (r->fd >= 0) {
-		x.fd_start = lseek(r->fd, 0, SEEK_CUR);
 		if (x.fd_start < 0)
 			x.fd_start = 0;
 		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
@@ -164,6 +220,8 @@ int cli_http_do(cli_http_t *c, cli_req_t *r)
 			 ebuf[0] ? ebuf : curl_easy_strerror(cc));
 	curl_slist_free_all(hl);
 	sbuf_fini(&url);
+	xp->delivered = x.delivered;
+	*ccp = cc;
 	return r->status >= 200 && r->status < 300 ? 0 : -1;
 }
 

@@ -2,7 +2,13 @@
  * like smap. Buckets are keyed by (provider, namespace, name). Each bucket keeps its full
  * AIStore props JSON (`props`) plus the hot fields the data path reads.
  * JSON shape: {"providers":{"ais":{"":{"buckets":{"name":{props}}}}},"uuid","version":"N"}
- * (the namespace key is "" for the global namespace). */
+ * (the namespace key is "" for the global namespace).
+ * Extension metadata: a bucket may carry `ext`, a JSON object owned by layers above the BMD
+ * (e.g. ext.s3: the S3 owner, ACL and bucket configurations) that AIStore's Bprops have no
+ * place for. It travels with the BMD (persisted, metasynced, cloned) in a separate top-level
+ * member "ext": {"<provider>":{"<ns>":{"<bucket>":{...}}}} and is never part of `props`
+ * (so never shown in Ais-Bucket-Props). Treated as immutable once installed: replace it
+ * with bmd_set_ext() on a clone. */
 #ifndef AIS_BMD_H
 #define AIS_BMD_H
 
@@ -26,6 +32,7 @@ typedef struct bck {
 	bool validate_cold_get;
 	bool versioning;        /* versioning.enabled */
 	json_t *props;          /* full Bprops JSON; owned by the bmd */
+	json_t *ext;            /* extension metadata (see above) or NULL; owned by the bmd */
 } bck_t;
 
 typedef struct bmd {
@@ -61,6 +68,9 @@ int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name);
  * refreshes hot fields. */
 int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *patch,
 		  char *err, size_t errcap);
+/* replace the bucket's extension metadata: takes the reference to `ext` (an object, or NULL to
+ * remove). AIS_ENOBUCKET (and `ext` released) if the bucket does not exist. */
+int bmd_set_ext(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *ext);
 /* refresh hot fields from b->props. */
 void bck_sync_hot(bck_t *b);
 

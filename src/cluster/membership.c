@@ -12,6 +12,7 @@
 #include "cluster/kalive.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
+#include "cluster/suspect.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -183,6 +184,7 @@ static void mb_keepalive_cb(http_req_t *r)
 		http_error(r, 404, NULL, "keepalive: node %s is not in the cluster map", id);
 	} else {
 		hb_heard(id);
+		suspect_clear(id);
 		metasync_node_versions(id, (int64_t)json_integer_value(json_object_get(j, "smap_version")),
 				       (int64_t)json_integer_value(json_object_get(j, "bmd_version")),
 				       (int64_t)json_integer_value(json_object_get(j, "config_version")));
@@ -399,11 +401,13 @@ int membership_start(void)
 		mb_running = 0;
 		return AIS_ENOMEM;
 	}
-	return 0;
+	/* proxies probe the targets they redirect to (suspect.h) */
+	return node_role() == ROLE_PROXY ? suspect_start() : 0;
 }
 
 void membership_fini(void)
 {
+	suspect_stop();
 	if (!mb_running)
 		return;
 	mb_running = 0;

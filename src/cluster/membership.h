@@ -1,7 +1,9 @@
 /* membership: joining the cluster and staying in it.
  *   primary:  bootstraps the Smap (first start) or keeps its persisted one - after asking the
  *             nodes it knows whether the cluster moved on to another primary meanwhile (then it
- *             joins that one instead); serves POST /v1/cluster/join and /v1/cluster/keepalive.
+ *             joins that one instead); serves POST /v1/cluster/join and /v1/cluster/keepalive
+ *             (a keepalive also clears a suspect: suspect.h, every proxy's fast probe of the
+ *             targets it redirects to).
  *   others:   join at start (through the Smap's primary, else proxy.primary_url, original_url,
  *             discovery_url; a non-primary proxy relays a join to its primary), then keep alive
  *             (kalive.c); re-join when the primary no longer knows them.
@@ -19,7 +21,8 @@
 #include <stdint.h>
 
 int membership_init(void);   /* register routes (before the server starts) */
-int membership_start(void);  /* bootstrap or join; start the keepalive/tracker thread */
+/* bootstrap or join; start the keepalive/tracker thread (and, on proxies, the suspect probe) */
+int membership_start(void);
 void membership_fini(void);
 bool membership_joined(void);
 bool membership_running(void); /* the membership thread runs (false once stopping) */

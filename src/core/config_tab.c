@@ -782,9 +782,17 @@ json_t *config_tab_json(const ctab_row_t *r, const config_t *c, bool pub)
 	}
 	case CT_S3KEYS: {
 		json_t *a = json_array();
-		for (int i = 0; i < c->s3_nkeys; i++)
-			json_array_append_new(a, json_pack("{s:s, s:s}", "access", c->s3_keys[i].access, "secret",
-							   pub ? "********" : c->s3_keys[i].secret));
+		for (int i = 0; i < c->s3_nkeys; i++) {
+			const config_s3key_t *k = &c->s3_keys[i];
+			json_t *o = json_pack("{s:s, s:s}", "access", k->access, "secret", pub ? "********" : k->secret);
+			if (k->user[0])
+				json_object_set_new(o, "user", json_string(k->user));
+			if (k->display_name[0])
+				json_object_set_new(o, "display_name", json_string(k->display_name));
+			if (k->email[0])
+				json_object_set_new(o, "email", json_string(k->email));
+			json_array_append_new(a, o);
+		}
 		return a;
 	}
 	case CT_EMPTYOBJ:
@@ -913,7 +921,7 @@ int config_tab_s3keys(config_t *c, json_t *keys, const char *what, char *err, si
 		return ctab_fail(err, errcap, what, "s3.keys", "too many keys (%zu, max %d)", json_array_size(keys),
 				 CONFIG_MAX_S3KEYS);
 	json_array_foreach(keys, i, k) {
-		static const char *const allowed[] = {"access", "secret", NULL};
+		static const char *const allowed[] = {"access", "secret", "user", "display_name", "email", NULL};
 		json_t *a = json_object_get(k, "access"), *s = json_object_get(k, "secret");
 		const char *key;
 		json_t *x;
@@ -930,9 +938,26 @@ int config_tab_s3keys(config_t *c, json_t *keys, const char *what, char *err, si
 		    json_string_length(s) >= sizeof(c->s3_keys[0].secret))
 			return ctab_fail(err, errcap, what, "s3.keys", "[%zu]: key too long (max %zu bytes)", i,
 					 sizeof(c->s3_keys[0].access) - 1);
+		/* optional identity of the key's user (S3 owners and ACLs, docs/s3.md) */
+		static const char *const idf[] = {"user", "display_name", "email"};
+		const char *idv[3] = {"", "", ""};
+		for (int f = 0; f < 3; f++) {
+			json_t *v = json_object_get(k, idf[f]);
+			if (v && !json_is_string(v))
+				return ctab_fail(err, errcap, what, "s3.keys", "[%zu]: %s: expecting a string", i, idf[f]);
+			if (v && json_string_length(v) >= sizeof(c->s3_keys[0].user))
+				return ctab_fail(err, errcap, what, "s3.keys", "[%zu]: %s too long (max %zu bytes)", i,
+						 idf[f], sizeof(c->s3_keys[0].user) - 1);
+			if (v)
+				idv[f] = json_string_value(v);
+		}
 		if (c) {
-			snprintf(c->s3_keys[i].access, sizeof(c->s3_keys[i].access), "%s", json_string_value(a));
-			snprintf(c->s3_keys[i].secret, sizeof(c->s3_keys[i].secret), "%s", json_string_value(s));
+			config_s3key_t *o = &c->s3_keys[i];
+			snprintf(o->access, sizeof(o->access), "%s", json_string_value(a));
+			snprintf(o->secret, sizeof(o->secret), "%s", json_string_value(s));
+			snprintf(o->user, sizeof(o->user), "%s", idv[0]);
+			snprintf(o->display_name, sizeof(o->display_name), "%s", idv[1]);
+			snprintf(o->email, sizeof(o->email), "%s", idv[2]);
 		}
 	}
 	if (c)

@@ -9,15 +9,22 @@
 
 #include "core/err.h"
 #include "core/hrw.h"
+#include "core/utf8.h"
 
-int fqn_validate(const char *name, size_t len)
+const char *fqn_invalid(const char *name, size_t len)
 {
-	if (!name || len == 0 || len > FQN_OBJNAME_MAX)
-		return AIS_EINVAL;
-	if (name[0] == '/' || name[len - 1] == '/')
-		return AIS_EINVAL;
+	if (!name || len == 0)
+		return "empty name";
+	if (len > FQN_OBJNAME_MAX)
+		return "name too long";
+	if (name[0] == '/')
+		return "leading '/'";
+	if (name[len - 1] == '/')
+		return "trailing '/'";
 	if (memchr(name, '\0', len))
-		return AIS_EINVAL;
+		return "NUL byte";
+	if (!utf8_valid(name, len))
+		return "not valid UTF-8";
 	size_t seg = 0; /* start of the current segment */
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && name[i] != '/')
@@ -25,14 +32,19 @@ int fqn_validate(const char *name, size_t len)
 		size_t sl = i - seg;
 		const char *s = name + seg;
 		if (sl == 0)
-			return AIS_EINVAL;
+			return "empty path segment";
 		if ((sl == 1 && s[0] == '.') || (sl == 2 && s[0] == '.' && s[1] == '.'))
-			return AIS_EINVAL;
+			return "'.' or '..' path segment";
 		if (sl == 1 && s[0] == '~' && i < len) /* AIStore rejects "~/" */
-			return AIS_EINVAL;
+			return "'~/' path segment";
 		seg = i + 1;
 	}
-	return 0;
+	return NULL;
+}
+
+int fqn_validate(const char *name, size_t len)
+{
+	return fqn_invalid(name, len) ? AIS_EINVAL : 0;
 }
 
 bool fqn_is_fntl(const char *name, size_t len)

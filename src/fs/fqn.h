@@ -20,8 +20,10 @@
 #define FQN_CT_WORK "%wk"
 
 /* 0 or AIS_EINVAL: empty, longer than FQN_OBJNAME_MAX, leading or trailing '/', empty
- * segment ("a//b"), "." or ".." segment, "~/" (AIStore), NUL or other control byte 0x00. */
+ * segment ("a//b"), "." or ".." segment, "~/" (AIStore), a NUL byte, not valid UTF-8. */
 int fqn_validate(const char *name, size_t len);
+/* why fqn_validate rejects name (a short static phrase, e.g. "not valid UTF-8"), NULL if valid */
+const char *fqn_invalid(const char *name, size_t len);
 /* the name must be stored under its short form */
 bool fqn_is_fntl(const char *name, size_t len);
 /* ".x" + sha256 hex of name; out >= FQN_SHORT_LEN + 1 */

@@ -34,6 +34,8 @@
 #define LD_MAX_HOPS 4
 #define LD_EXPECT_MIN (64 * 1024) /* PUT to the proxy above this: Expect: 100-continue */
 #define LD_OBJ_LEN 32          /* AIStore's random object name length */
+#define LD_RETRIES 10          /* an op retried after a refused connection or a 503 + Retry-After */
+#define LD_RETRY_MAX_MS 2000   /* longest wait before a retry (a larger Retry-After is cut) */
 
 struct ld_worker;
 
@@ -55,6 +57,12 @@ typedef struct ld_worker {
 	char name[512];
 	int64_t size, t0;
 	int hops, retries;
+	int attempts;           /* retries of the whole op (refused, 503 + Retry-After) */
+	bool sleeping;          /* waiting until wake_ns to retry the op */
+	bool refused;           /* the current hop's connect was refused */
+	int64_t wake_ns;
+	char path0[2048];       /* the op's first hop (a retry starts over from it) */
+	int ep0;
 	char cksum[CKSUM_MAX_HEX];
 	size_t body_start;
 	/* the current hop */
@@ -69,9 +77,10 @@ typedef struct ld_worker {
 	bool msg_done, ka;
 	char hfield[16];
 	size_t hfield_len;
-	bool in_value, is_loc;
+	bool in_value, is_loc, is_ra;
 	char loc[2048];
 	size_t loc_len;
+	int retry_after;        /* Retry-After seconds of the response, -1 when absent */
 } ld_worker_t;
 
 struct ld_loop {
@@ -119,8 +128,17 @@ static int ld_on_hvalue(llhttp_t *p, const char *at, size_t len)
 	if (!w->in_value) {
 		w->in_value = true;
 		w->is_loc = w->hfield_len == 8 && !strncasecmp(w->hfield, "location", 8);
+		w->is_ra = w->hfield_len == 11 && !strncasecmp(w->hfield, "retry-after", 11);
 		if (w->is_loc)
 			w->loc_len = 0;
+		if (w->is_ra)
+			w->retry_after = 0;
+	}
+	for (size_t i = 0; w->is_ra && i < len; i++) {
+		if (at[i] >= '0' && at[i] <= '9' && w->retry_after < 3600)
+			w->retry_after = w->retry_after * 10 + (at[i] - '0');
+		else if (at[i] != ' ' && at[i] != '\t')
+			w->is_ra = false, w->retry_after = -1; /* (an HTTP date: not ours, ignored) */
 	}
 	if (w->is_loc) {
 		size_t n = len < sizeof(w->loc) - 1 - w->loc_len ? len : sizeof(w->loc) - 1 - w->loc_len;
@@ -167,6 +185,7 @@ static void ld_conn_close(ld_conn_t *c)
 static int ld_conn_open(ld_worker_t *w, ld_conn_t *c, int ep)
 {
 	const ld_ep_t *e = &w->l->cfg->eps[ep];
+	w->refused = false;
 	int fd = socket(e->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return err_from_errno(errno);
@@ -175,6 +194,7 @@ static int ld_conn_open(ld_worker_t *w, ld_conn_t *c, int ep)
 	c->connecting = false;
 	if (connect(fd, (const struct sockaddr *)&e->sa, e->salen) < 0) {
 		if (errno != EINPROGRESS) {
+			w->refused = errno == ECONNREFUSED;
 			int rc = err_from_errno(errno);
 			close(fd);
 			return rc;
@@ -309,12 +329,28 @@ static void ld_worker_fail(ld_worker_t *w, int why);
 static void ld_worker_write(ld_worker_t *w);
 static void ld_worker_read(ld_worker_t *w);
 
+/* the op failed in a way worth another try (the endpoint refused the connection: a target that
+ * just died, before the proxy marks it suspect; or 503 with Retry-After: the proxy while it is
+ * suspect): sleep wait_ms, then start over from the first hop. Both GET and PUT are idempotent
+ * here (a PUT body comes from the shared buffer). false when the op is out of retries. */
+static bool ld_worker_retry(ld_worker_t *w, int64_t wait_ms)
+{
+	if (w->attempts >= LD_RETRIES || atomic_load_explicit(&w->l->cfg->stop, memory_order_relaxed))
+		return false;
+	w->attempts++;
+	w->cur = NULL; /* (the failed connection is closed; a kept-alive one stays for later ops) */
+	w->sleeping = true;
+	w->wake_ns = mono_ns() + (wait_ms > LD_RETRY_MAX_MS ? LD_RETRY_MAX_MS : wait_ms) * 1000000LL;
+	return true;
+}
+
 /* start the current hop (w->path) towards endpoint ep */
 static void ld_worker_send(ld_worker_t *w, int ep)
 {
 	ld_conn_t *c = &w->conns[ep];
 	const ld_cfg_t *cfg = w->l->cfg;
 	w->cur_ep = ep;
+	w->refused = false;
 	w->expect = w->op == LD_OP_PUT && ep == 0 && !cfg->s3 && w->size > LD_EXPECT_MIN;
 	if (ld_worker_build(w, &cfg->eps[ep])) {
 		ld_worker_fail(w, AIS_ETOOBIG);
@@ -326,6 +362,8 @@ static void ld_worker_send(ld_worker_t *w, int ep)
 		int rc = ld_conn_open(w, c, ep);
 		if (rc) {
 			w->status = 0;
+			if (w->refused && ld_worker_retry(w, 100LL * (w->attempts + 1)))
+				return;
 			ld_worker_report(w, rc);
 			ld_worker_end(w, false);
 			return;
@@ -345,6 +383,8 @@ static void ld_worker_send(ld_worker_t *w, int ep)
 	w->hfield_len = 0;
 	w->loc_len = 0;
 	w->loc[0] = '\0';
+	w->is_ra = false;
+	w->retry_after = -1;
 	if (!c->connecting)
 		ld_worker_write(w);
 }
@@ -414,6 +454,8 @@ static void ld_worker_fail(ld_worker_t *w, int why)
 		ld_worker_send(w, w->cur_ep);
 		return;
 	}
+	if (w->refused && ld_worker_retry(w, 100LL * (w->attempts + 1)))
+		return;
 	ld_worker_report(w, why);
 	ld_worker_end(w, false);
 }
@@ -454,6 +496,8 @@ static void ld_worker_response(ld_worker_t *w)
 		ld_worker_end(w, false);
 		return;
 	}
+	if (st == 503 && w->retry_after >= 0 && ld_worker_retry(w, (int64_t)w->retry_after * 1000))
+		return;
 	if (st < 200 || st >= 300)
 		ld_worker_report(w, AIS_EINVAL);
 	ld_worker_end(w, st >= 200 && st < 300);
@@ -560,6 +604,8 @@ static void ld_worker_next(ld_worker_t *w)
 	w->busy = true;
 	w->hops = 0;
 	w->retries = 0;
+	w->attempts = 0;
+	w->sleeping = false;
 	/* generated names are the prefix + [a-zA-Z0-9]: only the prefix needs encoding (done once);
 	 * listed names are encoded here */
 	int n;
@@ -585,6 +631,8 @@ static void ld_worker_next(ld_worker_t *w)
 		}
 		ep = cfg->tgt_ep[t - cfg->smap->targets];
 	}
+	memcpy(w->path0, w->path, sizeof(w->path0));
+	w->ep0 = ep;
 	ld_worker_send(w, ep);
 	return;
 stop:
@@ -614,6 +662,7 @@ static void ld_loop_event(ld_loop_t *l, ld_conn_t *c, uint32_t ev)
 		socklen_t el = sizeof(err);
 		getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
 		if (err) {
+			w->refused = err == ECONNREFUSED;
 			ld_worker_fail(w, err_from_errno(err));
 			return;
 		}
@@ -628,6 +677,27 @@ static void ld_loop_event(ld_loop_t *l, ld_conn_t *c, uint32_t ev)
 		ld_worker_read(w);
 }
 
+/* start over the ops whose retry wait is over; returns ms until the next wake (or 100) */
+static int ld_loop_wake(ld_loop_t *l, int64_t now)
+{
+	int64_t next = 100;
+	for (int i = 0; i < l->nw; i++) {
+		ld_worker_t *w = &l->w[i];
+		if (!w->sleeping)
+			continue;
+		if (w->wake_ns <= now) {
+			w->sleeping = false;
+			w->hops = 0;
+			w->retries = 0;
+			memcpy(w->path, w->path0, sizeof(w->path));
+			ld_worker_send(w, w->ep0);
+		} else if ((w->wake_ns - now) / 1000000 < next) {
+			next = (w->wake_ns - now) / 1000000;
+		}
+	}
+	return (int)next;
+}
+
 static void ld_loop_timeouts(ld_loop_t *l, int64_t now)
 {
 	int64_t to = l->cfg->p->timeout_ns;
@@ -635,8 +705,11 @@ static void ld_loop_timeouts(ld_loop_t *l, int64_t now)
 		return;
 	for (int i = 0; i < l->nw; i++) {
 		ld_worker_t *w = &l->w[i];
-		if (w->busy && now - w->t0 > to)
+		if (w->busy && now - w->t0 > to) {
+			w->sleeping = false;
+			w->refused = false;
 			ld_worker_fail(w, AIS_ETIMEOUT);
+		}
 	}
 }
 
@@ -661,7 +734,8 @@ static void *ld_loop_main(void *arg)
 		}
 		if (l->active == 0)
 			break;
-		int n = epoll_wait(l->epfd, evs, 256, l->nrun ? 0 : 100);
+		int wait = ld_loop_wake(l, mono_ns());
+		int n = epoll_wait(l->epfd, evs, 256, l->nrun ? 0 : wait);
 		for (int i = 0; i < n; i++)
 			ld_loop_event(l, evs[i].data.ptr, evs[i].events);
 		int64_t now = mono_ns();

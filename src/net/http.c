@@ -1,8 +1,10 @@
 /* http: the server: listeners (one SO_REUSEPORT socket per loop per port), loop threads (one
- * epoll each: accepts, connection events, the post queue that brings responses and
- * continuations and blocking-stream kicks back from other threads via an eventfd, a
- * once-a-second timeout sweep),
- * start/stop, and the fuzzing seam. Connections themselves live in http_conn.c.
+ * epoll each: accepts, connection events, upstream-connection events of proxied requests, the
+ * post queue that brings responses and continuations and blocking-stream kicks back from other
+ * threads via an eventfd, a once-a-second timeout sweep of client and upstream connections),
+ * start/stop, and the fuzzing seams. Connections themselves live in http_conn.c, proxied
+ * exchanges in http_upstream.c, upstream connections (the per-loop keep-alive pool) in
+ * http_uppool.c.
  * Stop order: loops exit (dropping their connections), the pool drains, then whatever handlers
  * handed back is freed; nothing is freed while a handler still owns it. */
 #include "net/http.h"
@@ -11,6 +13,7 @@
 #include "core/util.h"
 #include "net/http_fuzz.h"
 #include "net/http_int.h"
+#include "net/http_upstream.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,7 +155,10 @@ static void http_loop_sweep(http_loop_t *l)
 						      !c->body_hold && /* paused by its stream handler */
 						      /* a full stream ring waits for the handler, not the client */
 						      !(c->body_mode == HTTP_BODY_PULL && !c->responded &&
-							!http_strm_room(c, false)))));
+							!http_strm_room(c, false)) &&
+						      /* nor does a body the upstream has not taken yet */
+						      !(c->body_mode == HTTP_BODY_PROXY && c->up_on &&
+							!http_upx_room(c, false)))));
 		if (waiting_client) {
 			if (quiet > io)
 				http_conn_gone_top(c, AIS_ETIMEOUT);
@@ -181,6 +187,8 @@ static void *http_loop_main(void *arg)
 			int kind = *(int *)evs[i].data.ptr;
 			if (kind == HTTP_EV_CONN)
 				http_conn_event(evs[i].data.ptr, evs[i].events);
+			else if (kind == HTTP_EV_UP)
+				http_up_event(evs[i].data.ptr, evs[i].events);
 			else if (kind == HTTP_EV_LISTEN)
 				http_loop_accept(l, evs[i].data.ptr);
 			else
@@ -197,9 +205,11 @@ static void *http_loop_main(void *arg)
 		}
 		if (l->now >= next_sweep) {
 			http_loop_sweep(l);
+			http_up_sweep(l);
 			next_sweep = l->now + 1000000000LL;
 		}
 		http_loop_bury(l);
+		http_uppool_bury(l);
 	}
 	/* shutdown: stop accepting, drop every connection (stream handlers get end_cb) */
 	for (int i = 0; i < l->nlis; i++) {
@@ -216,7 +226,9 @@ static void *http_loop_main(void *arg)
 		next = c->next;
 		http_conn_gone_top(c, AIS_EUNAVAIL);
 	}
+	http_uppool_fini(l); /* the exchanges let go of their upstreams above; close the pool */
 	http_loop_bury(l);
+	http_uppool_bury(l);
 	http_tls_loop = NULL;
 	return NULL;
 }
@@ -423,7 +435,9 @@ void http_server_stop(http_server_t *s)
 			next = c->next;
 			http_conn_gone_top(c, AIS_EUNAVAIL);
 		}
+		http_uppool_fini(l);
 		http_loop_bury(l);
+		http_uppool_bury(l);
 		/* whatever a handler never gave back */
 		for (http_conn_t *c = l->conns; c; c = next) {
 			next = c->next;
@@ -447,29 +461,55 @@ void http_server_stop(http_server_t *s)
 	free(s);
 }
 
-/* ---------------------------------------------------------------- fuzzing seam */
+/* ---------------------------------------------------------------- fuzzing seams */
+
+/* a server with one loop and no threads, sockets or epoll, run on the calling thread */
+typedef struct {
+	http_server_t s;
+	http_loop_t l;
+	http_loop_t *saved;
+} http_fuzz_env_t;
+
+static void http_fuzz_env_init(http_fuzz_env_t *e, const http_config_t *cfg)
+{
+	memset(e, 0, sizeof(*e));
+	e->s.cfg = *cfg;
+	if (!e->s.cfg.max_head)
+		e->s.cfg.max_head = 16 * 1024;
+	if (e->s.cfg.io_timeout_ms <= 0)
+		e->s.cfg.io_timeout_ms = 5 * 60 * 1000;
+	e->s.cfg.server_name = NULL;
+	atomic_init(&e->s.stopping, false);
+	atomic_init(&e->s.stream_peak, 0);
+	e->l.kind = HTTP_EV_WAKE;
+	e->l.srv = &e->s;
+	e->l.epfd = e->l.evfd = -1;
+	pthread_mutex_init(&e->l.post_mu, NULL);
+	e->s.loops = &e->l;
+	e->s.nloops = 1;
+	e->saved = http_tls_loop;
+	http_tls_loop = &e->l;
+}
+
+/* drop the connection (and whatever it still holds), free everything */
+static void http_fuzz_env_fini(http_fuzz_env_t *e, http_conn_t *c)
+{
+	if (c)
+		http_conn_gone_top(c, AIS_EUNAVAIL);
+	http_uppool_fini(&e->l);
+	http_loop_bury(&e->l);
+	http_uppool_bury(&e->l);
+	if (e->l.conns) /* a handler kept the request: not expected from the fuzz dispatchers */
+		http_conn_free(e->l.conns);
+	http_tls_loop = e->saved;
+	pthread_mutex_destroy(&e->l.post_mu);
+}
 
 void http_fuzz_feed(const http_config_t *cfg, const uint8_t *data, size_t len)
 {
-	http_server_t s;
-	memset(&s, 0, sizeof(s));
-	s.cfg = *cfg;
-	if (!s.cfg.max_head)
-		s.cfg.max_head = 16 * 1024;
-	s.cfg.server_name = NULL;
-	atomic_init(&s.stopping, false);
-	atomic_init(&s.stream_peak, 0);
-	http_loop_t l;
-	memset(&l, 0, sizeof(l));
-	l.kind = HTTP_EV_WAKE;
-	l.srv = &s;
-	l.epfd = l.evfd = -1;
-	pthread_mutex_init(&l.post_mu, NULL);
-	s.loops = &l;
-	s.nloops = 1;
-	http_loop_t *saved = http_tls_loop;
-	http_tls_loop = &l;
-	http_conn_t *c = http_conn_new(&l, -1, 0);
+	http_fuzz_env_t e;
+	http_fuzz_env_init(&e, cfg);
+	http_conn_t *c = http_conn_new(&e.l, -1, 0);
 	if (c) {
 		snprintf(c->req.remote_addr, sizeof(c->req.remote_addr), "127.0.0.1:1");
 		size_t step = len ? (size_t)data[0] % 64 + 1 : 1;
@@ -492,11 +532,48 @@ void http_fuzz_feed(const http_config_t *cfg, const uint8_t *data, size_t len)
 			c->rd_eof = true;
 			http_conn_run(c);
 		}
-		http_conn_gone_top(c, AIS_EUNAVAIL);
-		http_loop_bury(&l);
-		if (l.conns) /* a handler kept the request: not expected from the fuzz dispatcher */
-			http_conn_free(l.conns);
 	}
-	http_tls_loop = saved;
-	pthread_mutex_destroy(&l.post_mu);
+	http_fuzz_env_fini(&e, c);
+}
+
+static void http_fuzz_up_dispatch(http_req_t *r, void *arg)
+{
+	(void)arg;
+	http_hdr_add(r, "X-Handler", "1");
+	http_upstream_t u = {.url = "http://127.0.0.1:9", .extra_hdrs = "X-Fz: 1\r\n"};
+	http_proxy_pass(r, &u);
+}
+
+void http_fuzz_feed_upstream(const uint8_t *data, size_t len)
+{
+	static const char *const reqs[] = {
+		"GET /o?x=1 HTTP/1.1\r\nHost: h\r\nConnection: X-A\r\nX-A: 1\r\n\r\n",
+		"HEAD /o HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /o HTTP/1.0\r\n\r\n",
+		"PUT /o HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+	};
+	unsigned flags = len ? data[0] : 0;
+	if (len) {
+		data++;
+		len--;
+	}
+	http_config_t cfg = {.dispatch = http_fuzz_up_dispatch};
+	http_fuzz_env_t e;
+	http_fuzz_env_init(&e, &cfg);
+	http_uppool_fuzz_source(data, len, (flags >> 2) * 61 + 1);
+	http_conn_t *c = http_conn_new(&e.l, -1, 0);
+	if (c) {
+		snprintf(c->req.remote_addr, sizeof(c->req.remote_addr), "127.0.0.1:1");
+		const char *q = reqs[flags & 3];
+		size_t n = strlen(q);
+		memcpy(c->rbuf, q, n);
+		c->rlen = n;
+		http_conn_run(c); /* the exchange reads the whole upstream input, then its close */
+		if (!c->dead) {
+			c->rd_eof = true;
+			http_conn_run(c);
+		}
+	}
+	http_fuzz_env_fini(&e, c);
+	http_uppool_fuzz_source(NULL, 0, 0);
 }

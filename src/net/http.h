@@ -7,12 +7,15 @@
  *                               ├─► http_read_body(r, max, fn, pool)  buffer body, then fn(r)
  *                               ├─► http_stream_body(r, data_cb, end_cb)  body chunks streamed
  *                               ├─► http_defer(r, fn)                 run fn(r) on the pool
- *                               └─► http_defer_stream(r, fn)          fn(r) on the pool pulls the
- *                                     body (http_body_read) and may push a streamed response
- *                                     (http_resp_begin/write/end) with blocking calls
- * Exactly one http_respond* call completes a request. Until then the handler that currently
- * runs the request owns `r` (loop thread or pool thread); http_respond* may be called from
- * any thread and hands `r` back to the server (do not touch `r` afterwards).
+ *                               ├─► http_defer_stream(r, fn)          fn(r) on the pool pulls the
+ *                               │     body (http_body_read) and may push a streamed response
+ *                               │     (http_resp_begin/write/end) with blocking calls
+ *                               └─► http_proxy_pass(r, up)            (net/http_upstream.h) the
+ *                                     request is forwarded to an upstream server and its answer
+ *                                     streamed back, both ways on the loop thread (no pool thread)
+ * Exactly one http_respond* call (or http_proxy_pass) completes a request. Until then the handler
+ * that currently runs the request owns `r` (loop thread or pool thread); http_respond* may be
+ * called from any thread and hands `r` back to the server (do not touch `r` afterwards).
  * Responses: headers added with http_hdr_add() before responding; bodies are copied, or a
  * file descriptor is sent with sendfile (the server closes it). HEAD responses carry headers
  * only. Oversized heads get 431, bodies over a buffering limit 413, parse errors 400, all as
@@ -145,7 +148,8 @@ void http_set_node_name(const char *name);
  * http_resp_begin (an unread body is then drained, or the connection closed). A client that goes
  * away (or stalls past io_timeout) makes blocked calls return promptly with AIS_E*; the handler
  * still completes the request (http_resp_end or a respond), which the server then discards.
- * Each such handler occupies a pool thread for the whole exchange: size http_config_t.npool. */
+ * Each such handler occupies a pool thread for the whole exchange: size http_config_t.npool.
+ * Reverse proxying does not need this: http_proxy_pass (net/http_upstream.h) runs on the loop. */
 #define HTTP_STREAM_BACKLOG (1024 * 1024) /* queued response bytes above which writers block */
 #define HTTP_STREAM_BODY (1024 * 1024)    /* request body bytes buffered ahead of the handler */
 /* run fn on the pool with the request body left unread (fn pulls it with http_body_read).

@@ -7,9 +7,12 @@
  *    decides, and at message-complete until the response is queued; pipelined requests are parsed
  *    only after that, so responses go out in order; a blocking-stream request (HTTP_BODY_PULL)
  *    is parsed on while its handler runs on a pool thread, but only while the stream's body ring
- *    has room for another read (http_stream.c);
+ *    has room for another read (http_stream.c); a proxied request (HTTP_BODY_PROXY) is parsed on
+ *    while the exchange's queue toward the upstream is below its bound (http_upstream.c), and
+ *    its response is written into `out` by the exchange (http_conn_out, http_conn_up_done);
  *  - a connection is freed only by its loop, only when it is dead (fd closed) and no handler owns
- *    its request (h_owned); frees go through the loop's grave list (end of the event batch);
+ *    its request (h_owned; an attached proxy exchange holds it too, and lets go once it has
+ *    closed its upstream); frees go through the loop's grave list (end of the event batch);
  *  - read and output buffers are reused across requests; request strings live in the head
  *    buffer (fixed capacity, pointers stay valid) and the arena, both reset per request. */
 #include "core/err.h"
@@ -25,11 +28,13 @@
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- connection lifetime */
 
 void http_conn_run(http_conn_t *c);
+static void http_conn_write_err(http_conn_t *c);
 
 void http_conn_free(http_conn_t *c)
 {
@@ -44,6 +49,7 @@ void http_conn_free(http_conn_t *c)
 	free(c->hv);
 	free(c->body);
 	http_strm_free(c->strm ? c->strm : c->hstrm);
+	http_upx_free(c->upx);
 	while (c->arena) {
 		http_arena_blk_t *n = c->arena->next;
 		free(c->arena);
@@ -115,6 +121,8 @@ static void http_conn_gone(http_conn_t *c, int code)
 	c->out.len = c->out_pos = 0;
 	if (c->strm) /* a blocking-stream handler learns it from its next (or current) call */
 		http_strm_fail(c->strm, code ? code : AIS_EIO, code ? code : AIS_EIO);
+	if (c->up_on) /* a proxied request: the exchange closes its upstream and lets go */
+		http_upx_client_gone(c);
 	if (c->active && c->hdrs_done && !c->msg_complete && c->body_mode == HTTP_BODY_STREAM &&
 	    !c->end_called && !c->owner_pool) {
 		c->end_called = true;
@@ -140,6 +148,16 @@ void http_conn_kick(http_conn_t *c)
 	}
 	http_conn_run(c);
 	http_conn_maybe_free(c);
+}
+
+/* reset rather than FIN: the client must not take what it got for a complete response */
+void http_conn_abort(http_conn_t *c, int code)
+{
+	if (c->fd >= 0) {
+		struct linger lg = {.l_onoff = 1, .l_linger = 0};
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+	http_conn_gone(c, code ? code : AIS_EIO);
 }
 
 /* ---------------------------------------------------------------- request state */
@@ -316,10 +334,95 @@ void http_conn_respond_done(http_conn_t *c)
 	http_conn_kick(c);
 }
 
+/* loop thread: the exchange streamed the whole response (or gave up on a broken upstream after
+ * its head: close, no end marker) into the output; the request is done */
+void http_conn_up_done(http_conn_t *c, bool close)
+{
+	c->up_on = false;
+	c->h_owned = false;
+	c->responded = true;
+	if (close || c->out.oom) {
+		c->no_more = true;
+		c->close_after = true;
+	}
+	if (!c->msg_complete) {
+		c->end_called = true;
+		if (!c->no_more) {
+			c->body_mode = HTTP_BODY_DISCARD;
+			c->discard_seen = 0;
+		}
+	} else {
+		http_req_done(c);
+	}
+	http_conn_kick(c);
+}
+
+/* loop thread: queue bytes for the client; when nothing is queued before them they go out right
+ * away, without a copy (a proxied response body straight from the upstream's read buffer) */
+int http_conn_out(http_conn_t *c, const struct iovec *iov, int iovcnt)
+{
+	if (c->dead)
+		return AIS_EIO;
+	size_t total = 0, done = 0;
+	for (int i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (c->fd >= 0 && c->writable && !http_out_pending(c)) {
+		struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
+		ssize_t n;
+		do
+			n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n > 0) {
+			done = (size_t)n;
+			c->last_ns = c->loop->now;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->writable = false;
+		} else if (n < 0) {
+			http_conn_write_err(c);
+			return AIS_EIO;
+		}
+	}
+	if (done == total)
+		return 0;
+	if (c->out_pos && c->out.len + (total - done) + 1 > c->out.cap) {
+		/* drop the sent prefix rather than grow: the buffer stays near the backlog bound */
+		memmove(c->out.p, c->out.p + c->out_pos, c->out.len - c->out_pos);
+		c->out.len -= c->out_pos;
+		c->out_pos = 0;
+	}
+	for (int i = 0; i < iovcnt; i++) {
+		size_t k = iov[i].iov_len;
+		if (done >= k) {
+			done -= k;
+			continue;
+		}
+		sbuf_add(&c->out, (const char *)iov[i].iov_base + done, k - done);
+		done = 0;
+	}
+	if (c->out.oom) {
+		http_conn_gone(c, AIS_ENOMEM);
+		return AIS_EIO;
+	}
+	return 0;
+}
+
 /* loop thread: start buffering/streaming the body as the handler asked */
 void http_conn_apply_cont(http_conn_t *c)
 {
 	http_req_t *r = &c->req;
+	if (c->cont_mode == HTTP_BODY_PROXY) { /* the exchange runs on this loop (http_upstream.c) */
+		if (c->dead) {
+			http_upx_cancel(c);
+			return;
+		}
+		c->body_mode = HTTP_BODY_PROXY;
+		c->up_on = true;
+		if (!c->msg_complete &&
+		    (r->chunked || (r->content_length >= 0 && (uint64_t)r->content_length - c->body_seen > HTTP_RBUF_SMALL)))
+			c->want_big = true;
+		http_upx_start(c); /* may fail and respond at once */
+		return;
+	}
 	if (c->cont_mode == HTTP_BODY_PULL) { /* the handler runs (or is queued) on a pool thread */
 		c->strm = c->hstrm;
 		if (c->dead) {
@@ -430,6 +533,8 @@ void http_conn_finish_body(http_conn_t *c)
 		c->end_cb(r, 0);
 	} else if (c->body_mode == HTTP_BODY_PULL && !c->responded) {
 		http_strm_done(c->strm);
+	} else if (c->body_mode == HTTP_BODY_PROXY && c->up_on) {
+		http_upx_body_end(c);
 	}
 }
 
@@ -620,6 +725,12 @@ static int http_cb_body(llhttp_t *p, const char *at, size_t n)
 			return HPE_USER;
 		}
 		return 0;
+	case HTTP_BODY_PROXY:
+		if (c->up_on && http_upx_body(c, at, n)) {
+			c->perr = 500;
+			return HPE_USER;
+		}
+		return 0;
 	case HTTP_BODY_DISCARD:
 		c->discard_seen += n;
 		if (c->discard_seen > HTTP_DRAIN_MAX) {
@@ -684,6 +795,10 @@ static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
 		http_strm_fail(c->strm, c->perr < 0 ? c->perr : c->perr == 500 ? AIS_ENOMEM : AIS_EINVAL, 0);
 		return; /* the handler responds (its response can still go out) */
 	}
+	if (c->hdrs_done && c->body_mode == HTTP_BODY_PROXY && c->up_on) {
+		http_upx_client_err(c, c->perr < 0 ? c->perr : c->perr == 500 ? AIS_ENOMEM : AIS_EINVAL);
+		return; /* the exchange responds, or cuts the response it already began */
+	}
 	if (c->hdrs_done && c->body_mode == HTTP_BODY_STREAM) {
 		if (!c->end_called) {
 			c->end_called = true;
@@ -724,6 +839,8 @@ static bool http_conn_can_parse(http_conn_t *c)
 	if (c->active && c->body_mode == HTTP_BODY_PULL && c->hdrs_done && !c->msg_complete &&
 	    !http_strm_room(c, true))
 		return false; /* the handler has not consumed enough yet: it posts when it has */
+	if (c->active && c->body_mode == HTTP_BODY_PROXY && c->up_on && !c->msg_complete && !http_upx_room(c, true))
+		return false; /* the upstream has not taken enough yet: the exchange kicks us when it has */
 	if (!c->paused)
 		return true;
 	if (c->active) {
@@ -863,6 +980,8 @@ static void http_conn_write_err(http_conn_t *c)
 
 /* after a send/sendfile that moved nothing (n <= 0): false to retry (EINTR); true when the
  * flush must stop - socket full (wait for EPOLLOUT) or a real failure (connection dropped) */
+void http_conn_write_error(http_conn_t *c) { http_conn_write_err(c); }
+
 static bool http_conn_write_failed(http_conn_t *c, ssize_t n)
 {
 	if (n < 0 && errno == EINTR)
@@ -966,6 +1085,8 @@ void http_conn_run(http_conn_t *c)
 			if (!c->dead && !http_out_pending(c) && c->paused && !c->active && !c->no_more)
 				c->again = true; /* pipelined requests were waiting for the output */
 		}
+		if (c->up_on) /* the exchange may wait for body bytes just parsed or output room */
+			http_upx_client_ran(c);
 		if (!c->dead && c->close_after && !http_out_pending(c) && !(c->active && !c->responded)) {
 			if (c->rd_eof || c->fd < 0) {
 				http_conn_gone(c, 0);

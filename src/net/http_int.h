@@ -3,6 +3,9 @@
  * handler owns the request (h_owned) the connection is never freed; a pool thread that owns it
  * (owner_pool) only touches req, rh, resp, hstrm and the cont_* fields, then hands it back through
  * the loop's post queue. Every other field is touched by the loop thread only.
+ * Proxied requests (http_proxy_pass, http_upstream.c): the exchange (upx) and the upstream
+ * connections (http_up_t, the loop's keep-alive pool, http_uppool.c) are loop-owned too; while an exchange is
+ * attached to a client connection (up_on) it holds h_owned, so the client connection outlives it.
  * Blocking streams (http_defer_stream): the loop keeps parsing while the handler runs on a pool
  * thread (owner_pool stays false, h_owned true). Loop and handler share only the http_strm_t,
  * whose fields are guarded by its own mutex; the loop reaches it through `strm`, the handler
@@ -17,6 +20,7 @@
 #include <llhttp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 
 #define HTTP_DRAIN_MAX (64 * 1024)     /* unread bodies up to this are drained to keep the conn */
 #define HTTP_OUT_BACKLOG (256 * 1024)  /* stop parsing pipelined requests above this output */
@@ -28,8 +32,9 @@
 #define HTTP_BODY_KEEP (1024 * 1024)   /* buffers above this are freed after the request */
 #define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
 
-enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE };
-enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD, HTTP_BODY_PULL };
+enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE, HTTP_EV_UP };
+/* PROXY: the body is forwarded to an upstream as it is parsed (http_upstream.c) */
+enum { HTTP_BODY_NONE, HTTP_BODY_BUFFER, HTTP_BODY_STREAM, HTTP_BODY_DISCARD, HTTP_BODY_PULL, HTTP_BODY_PROXY };
 /* post flags (a connection is queued at most once; flags accumulate until the loop takes it) */
 enum { HTTP_POST_RESP = 1, HTTP_POST_CONT = 2, HTTP_POST_STREAM = 4, HTTP_POST_RESUME = 8 };
 #define HTTP_STREAM_PIECE (256 * 1024) /* largest single append to a stream's output queue */
@@ -59,6 +64,19 @@ typedef struct http_strm {
 
 typedef struct http_loop http_loop_t;
 typedef struct http_conn http_conn_t;
+typedef struct http_upx http_upx_t; /* one proxied exchange (http_upstream.c, opaque elsewhere) */
+
+/* an upstream connection (http_uppool.c): busy with one exchange, or idle in its loop's pool */
+typedef struct http_up {
+	int kind; /* HTTP_EV_UP; first member: epoll data points here */
+	http_loop_t *loop;
+	int fd;
+	struct http_up *prev, *next; /* the loop's idle or busy list (or its grave) */
+	http_upx_t *x;               /* the exchange using it; NULL while idle */
+	bool connecting, readable, writable, hup, dead, reused;
+	int64_t last_ns;             /* last progress (or when it went idle) */
+	char key[72];                /* "host:port": the pool key */
+} http_up_t;
 
 typedef struct http_arena_blk {
 	struct http_arena_blk *next;
@@ -117,6 +135,11 @@ struct http_conn {
 	/* blocking stream (see the top comment) */
 	struct http_strm *strm;  /* loop's pointer (set when the stream mode is applied) */
 	struct http_strm *hstrm; /* handler's pointer */
+
+	/* proxied request (http_upstream.c): upx is allocated at the first proxy pass and reused by
+	 * later requests on this connection; up_on while it is attached to the current request */
+	http_upx_t *upx;
+	bool up_on;
 
 	/* continuation posted from a pool thread; post_* guarded by the loop's post_mu */
 	int post_flags;
@@ -178,6 +201,10 @@ struct http_loop {
 	http_conn_t *ready; /* connections that yielded with input left; run again before sleeping */
 	int64_t now;        /* monotonic ns, refreshed once per epoll_wait */
 	int nconns;
+	/* upstream connections (http_upstream.c): idle ones (the keep-alive pool, most recently
+	 * used first), busy ones (attached to an exchange), and closed ones freed after the batch */
+	http_up_t *up_idle, *up_busy, *up_grave;
+	int up_nidle;
 	pthread_mutex_t post_mu;
 	http_conn_t *post_head, *post_tail;
 };
@@ -242,6 +269,53 @@ void http_resp_build(http_conn_t *c, int status, const char *ctype, const void *
 #define HTTP_CLEN_CHUNKED (-1)
 #define HTTP_CLEN_NONE (-2)
 void http_resp_head(http_conn_t *c, sbuf_t *dst, int status, const char *ctype, int64_t clen, bool close);
+/* will a response built now end the connection (keep-alive, request body state)? */
+bool http_resp_closes(const http_conn_t *c);
+
+/* loop thread: queue bytes for the client (sent right away when nothing is queued before them;
+ * the rest appended to the output); 0, or AIS_EIO once the connection is gone */
+struct iovec;
+int http_conn_out(http_conn_t *c, const struct iovec *iov, int iovcnt);
+void http_conn_write_error(http_conn_t *c); /* a write to the client failed: counted, connection gone */
+/* loop thread: an attached exchange streamed the whole response into the output (close: end the
+ * connection after it); the request is complete, the connection moves on */
+void http_conn_up_done(http_conn_t *c, bool close);
+/* loop thread: the client connection is unusable; attached exchange or not */
+void http_conn_abort(http_conn_t *c, int code);
+
+/* http_upstream.c: the loop-side hooks of proxied requests (loop thread; x = c->upx, c->up_on) */
+void http_upx_start(http_conn_t *c);              /* the PROXY body mode was applied: connect */
+void http_upx_cancel(http_conn_t *c);             /* the client was gone before the start */
+int http_upx_body(http_conn_t *c, const char *at, size_t n); /* client body bytes; 0 or AIS_E* */
+void http_upx_body_end(http_conn_t *c);           /* the client's whole body was parsed */
+bool http_upx_room(http_conn_t *c, bool mark_stall); /* may the client parser take another read? */
+void http_upx_client_err(http_conn_t *c, int code); /* the client's body is malformed */
+void http_upx_client_gone(http_conn_t *c);        /* from http_conn_gone */
+void http_upx_client_ran(http_conn_t *c);         /* after the client's parse/flush: resume the exchange if it waits */
+void http_upx_free(http_upx_t *x);                /* with the client connection */
+void http_up_event(http_up_t *u, uint32_t epoll_events);
+void http_up_sweep(http_loop_t *l);               /* once a second: timeouts, idle pool */
+void http_upx_lost_upstream(http_upx_t *x);       /* its upstream connection was closed under it */
+
+/* http_uppool.c: a loop's upstream connections (loop thread) */
+/* the upstream of url ("http://host[:port]"): pool key "host:port" and address; 0 or AIS_EINVAL
+ * (not an http URL) / AIS_EUNAVAIL (cannot resolve), why set. Blocks only to resolve a name. */
+int http_uppool_addr(const char *url, char *key, size_t keycap, struct sockaddr_storage *sa, socklen_t *salen,
+		     char *why, size_t whycap);
+/* an idle pooled connection to key, now busy (probe: drop those the upstream closed); or NULL */
+http_up_t *http_uppool_take(http_loop_t *l, const char *key, bool probe);
+/* a new busy connection (u->connecting while the connect is under way); 0 or AIS_E*, why set */
+int http_uppool_connect(http_loop_t *l, const char *key, const struct sockaddr_storage *sa, socklen_t salen,
+			http_up_t **out, char *why, size_t whycap);
+int http_uppool_connected(http_up_t *u);          /* the connect finished: 0 or its errno */
+void http_uppool_release(http_up_t *u, bool reuse); /* busy -> idle (reuse, when clean) or closed */
+ssize_t http_uppool_recv(http_up_t *u, char *buf, size_t cap); /* read(2) (or the fuzz input) */
+void http_uppool_idle_event(http_up_t *u, uint32_t epoll_events);
+void http_uppool_sweep(http_loop_t *l);           /* close idle connections past their time */
+void http_uppool_fini(http_loop_t *l);            /* shutdown: close every connection */
+void http_uppool_bury(http_loop_t *l);            /* free the closed connections (after a batch) */
+/* fuzzing: new connections read data (in varying steps) instead of a socket; NULL ends it */
+void http_uppool_fuzz_source(const uint8_t *data, size_t len, size_t step);
 
 /* http_stream.c: loop-side half of blocking streams (loop thread; strm = c->strm) */
 http_strm_t *http_strm_new(const http_req_t *r);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -113,6 +112,36 @@ void chunk_rd_fini(chunk_rd_t *r)
 	r->idx = -1;
 }
 
+int chunk_rd_fd(chunk_rd_t *r, int i, int *fd)
+{
+	if (i < 0 || i >= r->u->count)
+		return AIS_EINVAL;
+	if (i == 0) {
+		*fd = r->fd1;
+		return 0;
+	}
+	const ufest_chunk_t *c = &r->u->chunks[i];
+	if (r->idx != i) {
+		chunk_rd_fini(r);
+		r->fd = open(c->path, O_RDONLY | O_CLOEXEC);
+		if (r->fd < 0) {
+			log_err("open chunk %s: %s", c->path, strerror(errno));
+			return AIS_EIO;
+		}
+		struct stat st;
+		st.st_size = -1;
+		if (fstat(r->fd, &st) || st.st_size != c->size) {
+			log_err("chunk %d of %s (%s): size on disk %lld != %lld in the manifest", c->num,
+				r->u->oname ? r->u->oname : "", c->path, (long long)st.st_size, (long long)c->size);
+			chunk_rd_fini(r);
+			return AIS_EIO;
+		}
+		r->idx = i;
+	}
+	*fd = r->fd;
+	return 0;
+}
+
 ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off)
 {
 	int64_t coff;
@@ -120,27 +149,9 @@ ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off)
 	if (i < 0)
 		return 0;
 	const ufest_chunk_t *c = &r->u->chunks[i];
-	int fd = r->fd1;
-	if (i > 0) {
-		if (r->idx != i) {
-			chunk_rd_fini(r);
-			r->fd = open(c->path, O_RDONLY | O_CLOEXEC);
-			if (r->fd < 0) {
-				log_err("open chunk %s: %s", c->path, strerror(errno));
-				return AIS_EIO;
-			}
-			struct stat st;
-			st.st_size = -1;
-			if (fstat(r->fd, &st) || st.st_size != c->size) {
-				log_err("chunk %d of %s (%s): size on disk %lld != %lld in the manifest", c->num,
-					r->u->oname ? r->u->oname : "", c->path, (long long)st.st_size, (long long)c->size);
-				chunk_rd_fini(r);
-				return AIS_EIO;
-			}
-			r->idx = i;
-		}
-		fd = r->fd;
-	}
+	int fd, rc = chunk_rd_fd(r, i, &fd);
+	if (rc)
+		return rc;
 	int64_t in = off - coff;
 	size_t want = (size_t)(c->size - in) < n ? (size_t)(c->size - in) : n;
 	while (1) {
@@ -154,35 +165,6 @@ ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off)
 		}
 		return k;
 	}
-}
-
-int chunk_flatten(const obj_t *o, int fd1, const lom_md_t *md, int *out)
-{
-	ufest_t u;
-	chunk_rd_t r;
-	ufest_init(&u);
-	int rc = chunk_load(o, md, &u);
-	if (rc)
-		return rc;
-	int mfd = memfd_create("ais-chunked", MFD_CLOEXEC);
-	char *buf = malloc(1 << 20);
-	chunk_rd_init(&r, &u, fd1);
-	rc = mfd < 0 ? err_from_errno(errno) : buf ? 0 : AIS_ENOMEM;
-	for (int64_t pos = 0; !rc && pos < u.size;) {
-		ssize_t n = chunk_rd_pread(&r, buf, 1 << 20, pos);
-		if (n <= 0)
-			rc = n ? (int)n : AIS_EIO;
-		else if (!(rc = fsops_write_all(mfd, buf, (size_t)n)))
-			pos += n;
-	}
-	chunk_rd_fini(&r);
-	ufest_fini(&u);
-	free(buf);
-	if (rc && mfd >= 0)
-		close(mfd);
-	else
-		*out = mfd;
-	return rc;
 }
 
 /* ---- commit ---- */

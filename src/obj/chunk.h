@@ -48,11 +48,11 @@ void chunk_rd_init(chunk_rd_t *r, const ufest_t *u, int fd1);
 /* pread semantics over the whole object: n > 0, 0 at the end, AIS_E*. A chunk file whose size
  * differs from the manifest's (truncated or extended on disk) is AIS_EIO, never wrong bytes. */
 ssize_t chunk_rd_pread(chunk_rd_t *r, void *buf, size_t n, int64_t off);
+/* the open file of chunk index i (0-based; index 0 is fd1): opened here (the previously open one
+ * closed) with the same size check as chunk_rd_pread; *fd is borrowed (valid until the next call
+ * or chunk_rd_fini). 0, AIS_EINVAL (no such index), AIS_EIO. */
+int chunk_rd_fd(chunk_rd_t *r, int i, int *fd);
 void chunk_rd_fini(chunk_rd_t *r);
-
-/* the whole content of a chunked object in an anonymous memory file (for senders that need one
- * fd: memory-backed, size md->size); *out owned by the caller. 0 or AIS_E* */
-int chunk_flatten(const obj_t *o, int fd1, const lom_md_t *md, int *out);
 
 /* make the chunks of u (files at their upload paths) the object's current version. md carries
  * size, checksum, atime, custom; this sets bid, flags, uid, name (long names) and the version

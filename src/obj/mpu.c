@@ -596,6 +596,8 @@ int mpu_list(const bck_t *b, const char *prefix, mpu_list_cb cb, void *arg)
 	size_t pl = prefix ? strlen(prefix) : 0;
 	char dir[FQN_MAX];
 	for (int i = 0; i < fs_count(); i++) {
+		if (!fs_in_use(i))
+			continue; /* disabled or detached */
 		int n = fqn_ct_dir(dir, sizeof(dir), fs_get(i)->path, b->provider, b->ns, b->name, FQN_CT_UFEST);
 		if (n < 0)
 			continue;

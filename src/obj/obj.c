@@ -191,9 +191,10 @@ bool obj_remote_owner(const bck_t *b, const char *name, snode_t *peer)
 	return owner && strcmp(peer->id, node_id());
 }
 
-int obj_load(const obj_t *o, int fd, lom_md_t *md)
+/* the LOM of o through fd, or by path (fd < 0: o->fqn), with the defunct and short-name checks */
+static int obj_load_md(const obj_t *o, int fd, lom_md_t *md)
 {
-	int rc = lom_load(fd, NULL, md);
+	int rc = lom_load(fd, fd < 0 ? o->fqn : NULL, md);
 	if (rc)
 		return rc;
 	if (md->bid && o->bck->bid && md->bid != o->bck->bid)
@@ -205,6 +206,11 @@ int obj_load(const obj_t *o, int fd, lom_md_t *md)
 	return rc;
 }
 
+int obj_load(const obj_t *o, int fd, lom_md_t *md)
+{
+	return obj_load_md(o, fd, md);
+}
+
 void obj_remove(const obj_t *o)
 {
 	unlink(o->fqn);
@@ -212,6 +218,18 @@ void obj_remove(const obj_t *o)
 	const bck_t *b = o->bck;
 	if (fqn_ct_dir(stop, sizeof(stop), fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ) > 0)
 		fsops_rm_empty_parents(o->fqn, stop);
+}
+
+/* rename work into o->fqn; noreplace: fail with EEXIST (errno) rather than replace. A missing
+ * parent directory is created and the rename retried once. 0 or -1 with errno set. */
+static int obj_rename(const char *work, const char *fqn, bool noreplace)
+{
+	for (int attempt = 0;; attempt++) {
+		int rc = noreplace ? renameat2(AT_FDCWD, work, AT_FDCWD, fqn, RENAME_NOREPLACE) : rename(work, fqn);
+		if (!rc || errno != ENOENT || attempt)
+			return rc;
+		fsops_mkdir_parent(fqn);
+	}
 }
 
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
@@ -228,25 +246,20 @@ int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep
 		md->flags &= ~(uint32_t)LOM_FL_FNTL;
 		lom_md_set_name(md, NULL);
 	}
-	lom_lock(o->digest);
-	/* the previous version (one load): its version number, and its chunks once replaced */
-	lom_md_t prev;
-	lom_md_init(&prev);
-	bool have_prev = false;
-	int pfd = open(o->fqn, O_RDONLY | O_CLOEXEC);
-	if (pfd >= 0) {
-		have_prev = obj_load(o, pfd, &prev) == 0;
-		close(pfd);
-	}
 	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
 	md->uid[0] = '\0';
+	/* new objects (the common case) take the fast path: the LOM as if there were no previous
+	 * version, then a rename that refuses to replace; only when something is there already is
+	 * the previous version loaded (its version number; its chunks once replaced) */
+	bool vnext = !keep_version && o->bck->versioning;
 	if (!keep_version) {
 		md->version[0] = '\0';
-		if (o->bck->versioning)
-			lom_version_next(have_prev ? prev.version : "", md->version);
+		if (vnext)
+			lom_version_next("", md->version);
 	}
-	if (!have_prev || !(prev.flags & LOM_FL_CHUNKED))
-		lom_md_fini(&prev); /* keep only a chunked predecessor (uid set) for chunk_drop below */
+	lom_md_t prev;
+	lom_md_init(&prev);
+	lom_lock(o->digest);
 	if ((rc = lom_store(fd, NULL, md)))
 		goto unlock;
 	if ((config_features() & FEAT_FSYNC_PUT) && fsync(fd)) { /* feature Fsync-PUT: before close+rename */
@@ -260,15 +273,21 @@ int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep
 		goto unlock;
 	}
 	fd = -1;
-	if (rename(work, o->fqn)) {
-		if (errno == ENOENT) {
-			fsops_mkdir_parent(o->fqn);
-			if (!rename(work, o->fqn))
+	int e = obj_rename(work, o->fqn, true) ? errno : 0;
+	if (e == EEXIST || e == EINVAL) { /* there is one (EINVAL: no RENAME_NOREPLACE here) */
+		bool have_prev = obj_load_md(o, -1, &prev) == 0;
+		if (vnext && have_prev && prev.version[0]) {
+			lom_version_next(prev.version, md->version);
+			if ((rc = lom_store(-1, work, md)))
 				goto unlock;
 		}
-		rc = (errno == ENOTDIR || errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST)
-			     ? AIS_ECONFLICT : err_from_errno(errno);
-		log_warn("rename %s -> %s: %s", work, o->fqn, strerror(errno));
+		if (!have_prev || !(prev.flags & LOM_FL_CHUNKED))
+			lom_md_fini(&prev); /* keep only a chunked predecessor (uid set) for chunk_drop below */
+		e = obj_rename(work, o->fqn, false) ? errno : 0;
+	}
+	if (e) {
+		rc = (e == ENOTDIR || e == EISDIR || e == ENOTEMPTY || e == EEXIST) ? AIS_ECONFLICT : err_from_errno(e);
+		log_warn("rename %s -> %s: %s", work, o->fqn, strerror(e));
 	}
 unlock:
 	if (!rc && prev.uid[0])

@@ -353,6 +353,46 @@ ssize_t obj_get_pread(obj_get_t *g, void *buf, size_t n, int64_t off)
 	}
 }
 
+int obj_get_nsegs(const obj_get_t *g, int64_t off, int64_t len)
+{
+	if (off < 0 || len <= 0 || off > g->size - len || (!g->chunked && g->fd < 0))
+		return AIS_EINVAL;
+	if (!g->chunked)
+		return 1;
+	if (g->rd.fd1 < 0)
+		return AIS_EINVAL; /* not prepared: no manifest */
+	int64_t c0, c1;
+	int a = ufest_find(&g->u, off, &c0), b = ufest_find(&g->u, off + len - 1, &c1);
+	return a < 0 || b < a ? AIS_EINVAL : b - a + 1;
+}
+
+int obj_get_seg(obj_get_t *g, int64_t off, int64_t len, int i, int *fd, int64_t *foff, int64_t *flen)
+{
+	int n = obj_get_nsegs(g, off, len);
+	if (n < 0 || i < 0 || i >= n)
+		return AIS_EINVAL;
+	if (!g->chunked) {
+		*fd = g->fd;
+		*foff = off;
+		*flen = len;
+		return 0;
+	}
+	int64_t cstart;
+	int k = ufest_find(&g->u, off, &cstart);
+	for (int j = 0; j < i; j++, k++)
+		cstart += g->u.chunks[k].size; /* where chunk k + 1 starts in the object */
+	const ufest_chunk_t *c = &g->u.chunks[k];
+	int64_t from = off > cstart ? off - cstart : 0, to = off + len - cstart;
+	if (to > c->size)
+		to = c->size;
+	int rc = chunk_rd_fd(&g->rd, k, fd);
+	if (rc)
+		return rc;
+	*foff = from;
+	*flen = to - from;
+	return 0;
+}
+
 int obj_get_read_all(obj_get_t *g, obj_sink_fn sink, void *arg)
 {
 	enum { BLK = 256 * 1024 };

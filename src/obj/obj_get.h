@@ -80,6 +80,15 @@ int obj_get_take_fd(obj_get_t *g);
 /* pread over the whole object (chunked after obj_get_prepare, or monolithic): n > 0, 0 at the
  * end, AIS_EIO */
 ssize_t obj_get_pread(obj_get_t *g, void *buf, size_t n, int64_t off);
+/* the sendfile plan of bytes [off, off+len) (len > 0, within the object) of a prepared object, one
+ * file at a time (a mover sends it without reading it into memory): the number of (file, offset,
+ * length) segments (1 for a monolithic object, one per chunk touched for a chunked one; AIS_EINVAL
+ * for an empty or out-of-bounds range), and segment i of them. A chunk's file is opened by
+ * obj_get_seg (the previous one closed; its size checked against the manifest, AIS_EIO when it
+ * differs); *fd is borrowed (valid until the next call or obj_get_close). Not with
+ * obj_get_take_fd. 0 or AIS_EINVAL, AIS_EIO. */
+int obj_get_nsegs(const obj_get_t *g, int64_t off, int64_t len);
+int obj_get_seg(obj_get_t *g, int64_t off, int64_t len, int i, int *fd, int64_t *foff, int64_t *flen);
 /* read [0, size) into sink in 256 KiB blocks (obj_sink_fn); 0, AIS_EIO, AIS_ENOMEM or the sink's */
 int obj_get_read_all(obj_get_t *g, obj_sink_fn sink, void *arg);
 /* count the success: get.n (+ bytes, latency) or head.n */

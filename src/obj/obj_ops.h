@@ -1,8 +1,8 @@
 /* obj_ops: DELETE, copy and rename of one object, independent of the protocol, with their
  * statistics (del.n / err.del.n, ren.n / err.ren.n). A copy goes to the HRW owner of the
  * destination: this target (same mountpath rename fast path for a move, else the object reader
- * into the object writer) or a peer, through a mover the caller passes (obj_send_fn: today the
- * native API's PUT to the peer; the target-to-target transport later). Lock order: the
+ * into the object writer) or a peer, through a mover the caller passes (obj_send_fn: the
+ * target-to-target transport's tmove_send, target/tmove.h). Lock order: the
  * destination's object lock, then (after it is released) the source's; never both at once.
  * All calls block on disk I/O (pool threads or jobs). */
 #ifndef AIS_OBJ_OPS_H

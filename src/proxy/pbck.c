@@ -178,12 +178,16 @@ static int op_reset_props(bmd_t *m, const pbck_t *b, json_t *msg, char *err, siz
 	}
 	json_t *keep = json_pack("{s:O?, s:O?}", "bid", json_object_get(bk->props, "bid"), "created",
 				 json_object_get(bk->props, "created"));
+	json_t *ext = json_incref(bk->ext); /* not props: survives a reset (e.g. the S3 owner and ACL) */
 	bmd_del(m, b->provider, b->ns, b->name);
 	int rc = bmd_add(m, b->provider, b->ns, b->name, NULL);
 	const bck_t *nb = rc ? NULL : bmd_find(m, b->provider, b->ns, b->name);
 	if (nb) {
 		json_object_update(nb->props, keep);
 		bck_sync_hot((bck_t *)nb);
+		bmd_set_ext(m, b->provider, b->ns, b->name, ext);
+	} else {
+		json_decref(ext);
 	}
 	json_decref(keep);
 	return rc;

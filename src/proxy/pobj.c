@@ -1,14 +1,17 @@
 /* pobj: object requests at the proxy. The proxy stores nothing: it checks the bucket, picks the
  * owner by HRW and redirects (GET 301, everything else 307, as AIStore 4.7) to the target's
- * public URL with the same path and query plus pid (this proxy) and utm (unix ns). Runs on the
- * loop thread: no I/O besides the response. */
+ * public URL with the same path and query plus pid (this proxy) and utm (unix ns); while the
+ * owner is suspect (refuses connections, cluster/suspect.h) it answers 503 with Retry-After
+ * instead. Runs on the loop thread: no I/O besides the response. */
 #include "proxy/proxy.h"
 #include "cluster/bmd.h"
 #include "core/hrw.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
+#include "cluster/suspect.h"
 #include "core/err.h"
 #include "core/sbuf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 #include "net/route.h"
 #include "stats/stats.h"
@@ -53,9 +56,13 @@ static void pobj_handle(http_req_t *r)
 	pbck_t b;
 	if (pbck_parse(r, items[0], &b))
 		return;
-	if (!pobj_name_valid(items[1])) {
+	size_t nl = strlen(items[1]);
+	bool utf8 = utf8_valid(items[1], nl);
+	if (!utf8 || !pobj_name_valid(items[1])) {
+		char q[512];
 		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
-		http_error(r, 400, NULL, "invalid object name \"%s\"", items[1]);
+		http_error(r, 400, NULL, "invalid object name \"%s\"%s", utf8_quote(items[1], nl, q, sizeof(q)),
+			   utf8 ? "" : ": not valid UTF-8");
 		return;
 	}
 	bmd_t *bmd = bmd_get();
@@ -70,7 +77,21 @@ static void pobj_handle(http_req_t *r)
 	if (!t) {
 		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
 		smap_put(smap);
+		/* transient (a target rejoining after the tracker dropped it): clients may retry */
+		http_hdr_addf(r, "Retry-After", "%d", suspect_retry_after());
 		http_error(r, 503, NULL, "no targets in the cluster map (%s)", node_name());
+		return;
+	}
+	if (suspect_is(t->id)) {
+		/* the owner refuses connections: a redirect would send the client to a dead address;
+		 * its place in HRW stays until the keepalive tracker decides (suspect.h) */
+		char tid[SNODE_ID_MAX];
+		snprintf(tid, sizeof(tid), "%s", t->id);
+		smap_put(smap);
+		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
+		http_hdr_addf(r, "Retry-After", "%d", suspect_retry_after());
+		http_error(r, 503, NULL, "%s: target t[%s] that owns %s://%s/%s is not responding: retry later",
+			   node_name(), tid, b.provider, b.name, items[1]);
 		return;
 	}
 	sbuf_t loc = SBUF_INIT;

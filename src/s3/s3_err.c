@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/sbuf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 #include "s3/s3xml.h"
 
@@ -22,7 +23,7 @@ void s3_conf_get(s3_conf_t *c)
 	c->redirect = cfg && cfg->s3_redirect;
 	snprintf(c->region, sizeof(c->region), "%s", cfg && cfg->s3_region[0] ? cfg->s3_region : "us-east-1");
 	c->nkeys = 0;
-	if (cfg && c->auth) {
+	if (cfg) { /* the users behind the keys matter with auth off too (owners, ACL grants by email) */
 		if (cfg->s3_access_key[0]) {
 			snprintf(c->keys[0].access, sizeof(c->keys[0].access), "%s", cfg->s3_access_key);
 			snprintf(c->keys[0].secret, sizeof(c->keys[0].secret), "%s", cfg->s3_secret_key);
@@ -58,7 +59,14 @@ static void s3_verr(http_req_t *r, int status, const char *code, const char *fmt
 	char id[17];
 	rand_alnum(id, 16);
 	sbuf_t b = SBUF_INIT;
-	s3xml_error(&b, code, msg, r->path, id);
+	/* the document stays well-formed XML (UTF-8) whatever bytes the path had */
+	char res[1024];
+	const char *path = r->path ? r->path : "";
+	if (!utf8_valid(path, strlen(path)))
+		path = utf8_quote(path, strlen(path), res, sizeof(res));
+	char qm[1024];
+	const char *m = utf8_valid(msg, strlen(msg)) ? msg : utf8_quote(msg, strlen(msg), qm, sizeof(qm));
+	s3xml_error(&b, code, m, path, id);
 	http_hdr_add(r, "x-amz-request-id", id);
 	http_hdr_add(r, "Server", "AIStore");
 	if (r->method == HTTP_M_HEAD)

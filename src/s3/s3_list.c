@@ -15,6 +15,7 @@
 #include "api/lso.h"
 #include "core/err.h"
 #include "core/sbuf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 #include "proxy/proxy.h"
 #include "s3/s3xml.h"
@@ -122,14 +123,16 @@ static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
 	int rc = 0;
 	if (a->max_keys == 0)
 		goto out;
+	char uuid[16]; /* one listing for the pages of this request: they share the cursors */
+	gen_uuid(uuid, 9);
 	for (int pg = 0; pg < S3_LS_MAX_PAGES; pg++) {
 		int want = dlen ? 1000 : a->max_keys + 1;
 		char fl[16];
 		/* LsIsS3: the targets' non-recursive walk follows S3's delimiter semantics */
 		snprintf(fl, sizeof(fl), "%d", LS_IS_S3 | (slash ? LS_NO_RECURSION : 0));
-		json_t *msg = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "prefix", a->prefix, "continuation_token",
+		json_t *msg = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s}", "prefix", a->prefix, "continuation_token",
 					sbuf_str(&tok), "props", "name,size,checksum,atime,custom", "pagesize", want,
-					"flags", fl, "time_format", "2006-01-02T15:04:05.999999999Z07:00");
+					"flags", fl, "time_format", "2006-01-02T15:04:05.999999999Z07:00", "uuid", uuid);
 		lso_res_t page;
 		lso_res_init(&page);
 		rc = msg ? plist_page_res(&b, msg, &page, pe) : AIS_ENOMEM;
@@ -230,12 +233,27 @@ static void ls_fail(http_req_t *r, int rc, plist_err_t *pe, const char *bucket)
 	free(pe->relay);
 }
 
+/* a key-valued query parameter must be UTF-8 (S3 keys are): false when it has responded 400 */
+static bool ls_utf8(http_req_t *r, const char *param)
+{
+	const char *v = http_query_get(r, param);
+	if (!v || utf8_valid(v, strlen(v)))
+		return true;
+	s3_err(r, 400, "InvalidArgument", "Invalid Argument: %s is not valid UTF-8", param);
+	return false;
+}
+
 /* the query parameters both listings share (max-keys, encoding-type, prefix, delimiter); false
  * when it has responded 400 */
 static bool ls_parse(http_req_t *r, ls_args_t *a, bool *enc)
 {
 	if (parse_max_keys(r, &a->max_keys) || !parse_encoding(r, enc))
 		return false;
+	static const char *const keyed[] = {"prefix", "delimiter", "continuation-token", "start-after", "marker",
+					    "key-marker", NULL};
+	for (int i = 0; keyed[i]; i++)
+		if (!ls_utf8(r, keyed[i]))
+			return false;
 	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
 	a->prefix = prefix ? prefix : "";
 	a->delim = delim ? delim : "";
@@ -324,7 +342,8 @@ void s3_list_objects(http_req_t *r, const char *bucket)
 	if (!ls_run(r, bucket, &a))
 		return;
 	sbuf_t b = SBUF_INIT;
-	ls_xml_open(&b, "ListBucketResult", bucket, &a, enc);
+	/* v1 returns Prefix as given even with encoding-type=url (botocore does not decode it; RGW) */
+	ls_xml_open(&b, "ListBucketResult", bucket, &a, enc && v2);
 	if (v2) {
 		s3xml_elemf(&b, "KeyCount", "%d", a.n);
 	} else {

@@ -6,8 +6,8 @@
  * x-amz-checksum-algorithm) travel in the upload's manifest meta as packed "k\0v\0" pairs and
  * become the object's custom metadata at complete (except the algorithm). The composite
  * checksum ("<b64>-N") is stored as custom x-amz-checksum-<algo>. Blocking work runs on the pool.
- * UploadPartCopy reads a local source through the object reader (obj/obj_get.h) and a remote one
- * from its owner with s3_fetch_owner (s3_fetch.c, the mover the target-to-target transport replaces). */
+ * UploadPartCopy reads a local source through the object reader (obj/obj_get.h) and pulls a
+ * remote one from its owner over the target-to-target transport (tmove_pull, target/tmove.h). */
 #include "s3/s3_tgt.h"
 
 #include <fcntl.h>
@@ -552,7 +552,8 @@ static void part_copy_cb(http_req_t *r)
 	if (!remote)
 		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
 	else
-		rc = s3_fetch_owner(&peer, sbk, skey, off, len, pcopy_sink, &pc, NULL, err, sizeof(err));
+		rc = tmove_pull(&peer, sbk, skey, off, ranged ? len : -1, pcopy_sink, &pc, NULL, &srcsize, err,
+				sizeof(err));
 	mpu_part_info_t info;
 	mpu_why_t why2;
 	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);

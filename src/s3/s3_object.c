@@ -5,9 +5,10 @@
  * Content-Type, x-amz-meta-*, x-amz-checksum-* with checksum mode; PUT with aws-chunked bodies
  * decoded (chunk signatures, trailers), the payload SHA-256 and the x-amz-checksum / Content-MD5
  * expectations handed to the writer; DELETE (204 also when absent); CopyObject (the source
- * local, or fetched from its owner by s3_fetch_owner - s3_fetch.c, the mover the target-to-target
- * transport replaces). The stored object is an ordinary one: LOM with the bucket checksum plus custom
- * metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by the native API.
+ * local, or pulled from the target that owns it over the target-to-target transport:
+ * tmove_pull, target/tmove.h). The stored object is an ordinary one: LOM with the bucket
+ * checksum plus custom metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by
+ * the native API.
  * Multipart: UploadPart's body runs through the same body pipeline into an mpu part (begin/end
  * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
  * reads are streamed from a pool thread through the object reader. */
@@ -29,6 +30,7 @@
 #include "core/log.h"
 #include "core/s3ck.h"
 #include "core/sbuf.h"
+#include "core/utf8.h"
 #include "core/util.h"
 #include "obj/obj_get.h"
 #include "obj/obj_ops.h"
@@ -682,7 +684,10 @@ const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *
 		return NULL;
 	}
 	if (obj_place(src, sbk, key)) {
-		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\"", key);
+		char qk[256];
+		const char *bad = fqn_invalid(key, strlen(key));
+		s3_err(r, 400, "InvalidArgument", "invalid source key \"%s\": %s", utf8_quote(key, strlen(key), qk, sizeof(qk)),
+		       bad ? bad : "cannot be placed");
 		return NULL;
 	}
 	return sbk;
@@ -715,13 +720,13 @@ static int copy_md(http_req_t *r, bool replace, const lom_md_t *smd, lom_md_t *m
 	return rc;
 }
 
-/* copy the source (local: through the object reader; else fetched from its owner) into the
+/* copy the source (local: through the object reader; else pulled from its owner) into the
  * writer w; the source's metadata into smd. 0 or AIS_E* (err) */
 static int copy_source(const obj_t *src, obj_put_t *w, lom_md_t *smd, char *err, size_t cap)
 {
 	snode_t peer;
 	if (obj_remote_owner(src->bck, src->oname, &peer))
-		return s3_fetch_owner(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, err, cap);
+		return tmove_pull(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, NULL, err, cap);
 	obj_get_t g;
 	obj_why_t why;
 	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
@@ -774,6 +779,10 @@ static void s3o_copy_cb(http_req_t *r)
 	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
 	if (!rc)
 		rc = copy_source(src, x->w, &smd, err, sizeof(err));
+	if (rc) { /* nothing of it stays, before the client hears of it */
+		obj_put_abort(x->w, 0);
+		x->w = NULL;
+	}
 	if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 		goto out;
@@ -835,8 +844,12 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 	if (why == OBJ_WHY_NO_BUCKET) {
 		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
 	} else if (why == OBJ_WHY_BAD_NAME) {
-		s3_err(r, 400, strlen(q->object) > FQN_OBJNAME_MAX ? "KeyTooLongError" : "InvalidArgument",
-		       "invalid object name \"%.200s\"", q->object);
+		size_t nl = strlen(q->object);
+		const char *bad = fqn_invalid(q->object, nl);
+		char qn[256];
+		s3_err(r, 400, nl > FQN_OBJNAME_MAX ? "KeyTooLongError" : "InvalidArgument",
+		       "invalid object name \"%s\": %s", utf8_quote(q->object, nl, qn, sizeof(qn)),
+		       bad ? bad : "name too long");
 	} else if (rc) {
 		s3_err_code(r, rc, "%s: no mountpaths available", node_name());
 	}

@@ -1,4 +1,4 @@
-/* s3_tgt: what the target-side S3 files share (s3_object.c, s3_mpu.c, s3_fetch.c; not for other modules):
+/* s3_tgt: what the target-side S3 files share (s3_object.c, s3_mpu.c; not for other modules):
  * the request-metadata and copy-source helpers of s3_object.c, and the multipart upload entry
  * points of s3_mpu.c (UploadPart's begin/end around s3_object.c's body pipeline; the other
  * MPU requests are handed over whole). */
@@ -12,6 +12,7 @@
 #include "obj/mpu.h"
 #include "cluster/smap.h"
 #include "obj/obj.h"
+#include "target/tmove.h" /* tmove_pull: a copy source owned by another target */
 
 /* s3_object.c: the request's Content-Type & co and x-amz-meta-* (lower-cased) into md */
 int s3_obj_md_from_request(http_req_t *r, lom_md_t *md);
@@ -20,14 +21,6 @@ int s3_obj_copy_src(const char *hdr, char *bck, size_t bcap, char **key);
 /* s3_object.c: the copy source's ais bucket in bmd, and src placed at bucket/key; NULL when it has
  * responded (NoSuchBucket, InvalidArgument) */
 const bck_t *s3_obj_copy_src_place(http_req_t *r, const bmd_t *bmd, const char *bucket, const char *key, obj_t *src);
-
-/* s3_fetch.c: the mover from another target: GET bucket b's object name from its owner peer;
- * the body (only a 200/206's) into sink, its custom metadata (Ais-Custom-Md) into md (may be
- * NULL); off/len: a byte range (len < 0: the whole object). Blocks (pool threads). 0,
- * AIS_ENOTFOUND, AIS_ERANGE (416, or fewer bytes than len), the sink's error, or AIS_E* with a
- * message in err. The target-to-target transport replaces it. */
-int s3_fetch_owner(const snode_t *peer, const bck_t *b, const char *name, int64_t off, int64_t len, obj_sink_fn sink,
-		   void *arg, lom_md_t *md, char *err, size_t cap);
 
 /* s3_mpu.c: the request is a multipart operation that s3_mpu_handle serves (everything but
  * UploadPart with a body, which s3_object.c streams) */

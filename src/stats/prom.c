@@ -337,6 +337,18 @@ void prom_render(sbuf_t *b)
 	fam_add(fams, &n, FK_THREADS, 0, "gauge", "number of OS threads of this node's process (aistore-c)", "ais_%s_%s",
 		c->role, "threads");
 	if (tgt) {
+		fam_add(fams, &n, FK_NODE, SN_STREAM_OUT_N, "counter",
+			"intra-cluster streaming communications: number of sent objects", "ais_%s_%s", c->role,
+			"stream_out_count");
+		fam_add(fams, &n, FK_NODE, SN_STREAM_OUT_SIZE, "counter",
+			"intra-cluster streaming communications: total cumulative size (bytes) of all transmitted objects",
+			"ais_%s_%s", c->role, "stream_out_bytes");
+		fam_add(fams, &n, FK_NODE, SN_STREAM_IN_N, "counter",
+			"intra-cluster streaming communications: number of received objects", "ais_%s_%s", c->role,
+			"stream_in_count");
+		fam_add(fams, &n, FK_NODE, SN_STREAM_IN_SIZE, "counter",
+			"intra-cluster streaming communications: total cumulative size (bytes) of all received objects",
+			"ais_%s_%s", c->role, "stream_in_bytes");
 		fam_add(fams, &n, FK_CAP_USED, 0, "gauge", "mountpath: used capacity (bytes)", "ais_%s_%s", c->role,
 			"capacity_used");
 		fam_add(fams, &n, FK_CAP_TOTAL, 0, "gauge", "mountpath: total capacity (bytes)", "ais_%s_%s", c->role,

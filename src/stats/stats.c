@@ -306,6 +306,14 @@ void stats_http_write_err(void)
 	st_add(&st_node[st_shard()].v[SN_ERR_HTTP_WRITE_N], 1);
 }
 
+void stats_stream(bool in, int64_t bytes)
+{
+	st_ncell_t *c = &st_node[st_shard()];
+	st_add(&c->v[in ? SN_STREAM_IN_N : SN_STREAM_OUT_N], 1);
+	if (bytes > 0)
+		st_add(&c->v[in ? SN_STREAM_IN_SIZE : SN_STREAM_OUT_SIZE], (uint64_t)bytes);
+}
+
 /* ---- read side ---- */
 
 int st_nslots(void)

@@ -70,6 +70,9 @@ void stats_notfound(int method, const char *provider, const char *ns, const char
 void stats_redirect(int method, bool append, bool ok, const char *provider, const char *ns, const char *bck);
 /* a response that could not be written completely ("err.http.write.n") */
 void stats_http_write_err(void);
+/* one object of `bytes` sent to (in = false) or received from (in = true) a peer target over the
+ * intra-cluster streams: AIStore's "stream.out.n"/"stream.out.size", "stream.in.n"/"stream.in.size" */
+void stats_stream(bool in, int64_t bytes);
 
 /* ---- readers ---- */
 /* AIStore's cumulative tracker: {"get.n": 5, "get.ns.total": 123, "up.ns.time": ..., ...}

@@ -43,7 +43,11 @@ typedef struct st_mdef {
 extern const st_mdef_t st_mdefs[SM_NB];
 
 /* node-level (unlabeled) counters */
-enum { SN_ERR_KALIVE_N, SN_ERR_HTTP_WRITE_N, SN_KALIVE_NS, SN_KALIVE_N, SN_NB };
+enum {
+	SN_ERR_KALIVE_N, SN_ERR_HTTP_WRITE_N, SN_KALIVE_NS, SN_KALIVE_N,
+	SN_STREAM_OUT_N, SN_STREAM_OUT_SIZE, SN_STREAM_IN_N, SN_STREAM_IN_SIZE, /* targets: objects over streams */
+	SN_NB
+};
 
 /* latency histograms (aistore-c extension): fixed log2 buckets over ns, upper bounds
  * 2^ST_HIST_LO .. 2^(ST_HIST_LO + ST_HIST_NB - 1) ns, plus +Inf */

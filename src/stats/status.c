@@ -56,6 +56,12 @@ json_t *stats_tracker_json(void)
 		tr_set(t, "err.kalive.n", n[SN_ERR_KALIVE_N]);
 	if (n[SN_ERR_HTTP_WRITE_N])
 		tr_set(t, "err.http.write.n", n[SN_ERR_HTTP_WRITE_N]);
+	static const struct { int idx; const char *name; } streams[] = {
+		{SN_STREAM_OUT_N, "stream.out.n"}, {SN_STREAM_OUT_SIZE, "stream.out.size"},
+		{SN_STREAM_IN_N, "stream.in.n"}, {SN_STREAM_IN_SIZE, "stream.in.size"}};
+	for (size_t i = 0; tgt && i < sizeof(streams) / sizeof(streams[0]); i++)
+		if (n[streams[i].idx])
+			tr_set(t, streams[i].name, n[streams[i].idx]);
 	tr_set(t, "up.ns.time", (uint64_t)st_uptime_ns());
 	return t;
 }

@@ -17,7 +17,9 @@
 #include "obj/obj.h"
 
 /* parse /v1/objects/<bck>/<obj> + provider/namespace, find the bucket, validate the name,
- * place it. On failure it has already responded (error) and returns < 0; else 0. */
+ * place it; a request without the proxy's redirect marker (pid + utm) for an object another
+ * target owns by HRW is redirected there (GET 301, HEAD 307) or refused (400, other methods).
+ * On failure it has already responded and returns < 0; else 0. */
 int tobj_init(obj_t *o, http_req_t *r);
 /* provider/namespace of the request: 0, or responds 400/501 and returns < 0 */
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap);
@@ -33,6 +35,8 @@ void tobj_ops_delete(http_req_t *r);
 void tobj_ops_post(http_req_t *r);      /* POST {"action":"rename-obj"} */
 void tobj_ops_copy(http_req_t *r);      /* PUT ?object_to=<uname> (deferred to the pool) */
 void tlist_handle(http_req_t *r);       /* GET /v1/buckets/<bck> {"action":"list"} */
+void tlist_init(void);                  /* list cursors' sweeper (tlcursor.h) */
+void tlist_fini(void);                  /* ... stopped, every cursor freed */
 /* job endpoints /v1/xactions (txact.c); fini stops the jobs (before the mountpaths go) */
 void txact_init(void);
 void txact_fini(void);

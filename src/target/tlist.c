@@ -1,10 +1,13 @@
 /* tlist: one list-objects page of this target (GET /v1/buckets/<bck> with body
- * {"action":"list","value":LsoMsg}, keys in any case), run on a pool thread. Walks %ob of the
- * bucket on every mountpath, keeps names with the prefix that sort after continuation_token and
- * start_after, in name order, at most pagesize (0 or > 10000 → 10000, apc.MaxPageSizeAIS), with
- * the asked props. Memory stays O(pagesize): candidates are sorted and cut whenever they reach
- * twice the page. Token: the last name when the page is full, "" otherwise (the proxy merges
- * pages by name and deduplicates virtual directories).
+ * {"action":"list","value":LsoMsg}, keys in any case), run on a pool thread: names with the
+ * prefix that sort after continuation_token and start_after, in name order, at most pagesize
+ * (0 or > 10000 → 10000, apc.MaxPageSizeAIS), with the asked props (read from each object's
+ * LOM when the page is filled; names-only listings read no LOM, as AIStore's LsNameOnly). Token: the last name when the page is full, "" otherwise (the
+ * proxy merges pages by name and deduplicates virtual directories).
+ * A listing with a uuid (the proxy always sends one) is served from its cursor (tlcursor.h): one
+ * walk of %ob on every mountpath per listing, sorted once; every later page is a binary search
+ * and O(page) work. Without a uuid (or over the cursor budget) each page walks the bucket,
+ * keeping memory O(pagesize): candidates are sorted and cut whenever they reach twice the page.
  * LsNoRecursion lists one level and returns its subdirectories as entries "<dir>/" flagged
  * EntryIsDir (no other field), unless LsNoDirs. Which level, as AIStore 4.7 (fs.Walk's root,
  * cmn.CheckDirNoRecurs, xs.LsoXact.cb): the prefix's own directory when the prefix ends with
@@ -28,18 +31,14 @@
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/memtrim.h"
 #include "core/sbuf.h"
 #include "net/route.h"
 #include "fs/fs.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
-
-typedef struct tl_item {
-	char *name;     /* object name ("dir/" for directories) */
-	char *rel;      /* path under %ob (differs for long names); NULL for dirs */
-	int mpi;
-	bool dir;
-} tl_item_t;
+#include "target/tlcursor.h"
+#include "target/tlnames.h"
 
 typedef struct tl_walk {
 	const lso_msg_t *msg;
@@ -48,47 +47,26 @@ typedef struct tl_walk {
 	size_t plen;
 	bool norec, nodirs, s3;
 	bool pdir;      /* native norec: the prefix names a directory on some mountpath */
-	size_t page;
-	tl_item_t *v;
-	size_t n, cap;
+	size_t page;    /* SIZE_MAX: collect everything (a cursor's snapshot) */
+	tln_t names;
 	char *cutoff;   /* once cut: nothing above this can make the page */
 	int mpi;
 	int err;
 } tl_walk_t;
 
-static int tl_cmp(const void *a, const void *b)
-{
-	const tl_item_t *x = a, *y = b;
-	return strcmp(x->name, y->name);
-}
-
-static void tl_item_free(tl_item_t *it)
-{
-	free(it->name);
-	free(it->rel);
-}
-
+/* page walk: sort what was collected and keep the first page (memory stays O(page)) */
 static void tl_cut(tl_walk_t *w)
 {
-	if (!w->n)
+	if (!w->names.n)
 		return;
-	qsort(w->v, w->n, sizeof(*w->v), tl_cmp);
-	/* dedupe (same dir from several mountpaths) */
-	size_t k = 0;
-	for (size_t i = 0; i < w->n; i++) {
-		if (k && !strcmp(w->v[k - 1].name, w->v[i].name)) {
-			tl_item_free(&w->v[i]);
-			continue;
-		}
-		w->v[k++] = w->v[i];
-	}
-	w->n = k;
-	if (w->n > w->page) {
-		for (size_t i = w->page; i < w->n; i++)
-			tl_item_free(&w->v[i]);
-		w->n = w->page;
+	if ((w->err = tln_sort(&w->names)))
+		return;
+	if (w->names.n > w->page) {
+		tln_truncate(&w->names, w->page);
 		free(w->cutoff);
-		w->cutoff = strdup(w->v[w->n - 1].name);
+		w->cutoff = strndup(tln_name(&w->names, w->page - 1), tln_len(&w->names, w->page - 1));
+		if (!w->cutoff)
+			w->err = AIS_ENOMEM;
 	}
 }
 
@@ -107,28 +85,9 @@ static void tl_add(tl_walk_t *w, const char *name, size_t nlen, const char *rel,
 {
 	if (w->err)
 		return;
-	if (w->n == w->cap) {
-		size_t nc = w->cap ? w->cap * 2 : 256;
-		tl_item_t *nv = realloc(w->v, nc * sizeof(*nv));
-		if (!nv) {
-			w->err = AIS_ENOMEM;
-			return;
-		}
-		w->v = nv;
-		w->cap = nc;
-	}
-	tl_item_t *it = &w->v[w->n];
-	it->name = strndup(name, nlen);
-	it->rel = rel ? strdup(rel) : NULL;
-	it->mpi = w->mpi;
-	it->dir = dir;
-	if (!it->name || (rel && !it->rel)) {
-		tl_item_free(it);
-		w->err = AIS_ENOMEM;
+	if ((w->err = tln_add(&w->names, name, nlen, rel, rel ? strlen(rel) : 0, w->mpi, dir)))
 		return;
-	}
-	w->n++;
-	if (w->n >= 2 * w->page)
+	if (w->page != SIZE_MAX && w->names.n >= 2 * w->page)
 		tl_cut(w);
 }
 
@@ -291,22 +250,25 @@ static void tl_custom(sbuf_t *b, const lom_md_t *md)
 		sbuf_reset(b);
 }
 
-/* fill one entry from the object's LOM; false if the object is gone or defunct */
-static bool tl_fill(const tl_walk_t *w, tl_item_t *it, lso_ent_t *e)
+/* fill one entry from the LOM of names' item i; false if the object is gone or defunct */
+static bool tl_fill(const bck_t *b, const lso_msg_t *m, const tln_t *names, size_t i, lso_ent_t *e)
 {
-	const lso_msg_t *m = w->msg;
-	e->name = it->name;
-	it->name = NULL;
+	const tln_item_t *it = &names->v[i];
+	e->name = strndup(tln_name(names, i), tln_len(names, i));
+	if (!e->name)
+		return false;
 	if (it->dir) {
 		e->flags = LSO_ENTRY_IS_DIR;
 		return true;
 	}
 	e->flags = LSO_ENTRY_IS_CACHED | LSO_LOC_OK;
+	if ((m->flags & LS_NAME_ONLY) && !it->rlen)
+		return true; /* names only: no metadata to read (AIStore's shortcut; long names came from it) */
 	char path[FQN_MAX];
-	const bck_t *b = w->bck;
 	int n = fqn_ct_dir(path, sizeof(path), fs_get(it->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
-	if (n < 0 || snprintf(path + n, sizeof(path) - (size_t)n, "/%s", it->rel) >= (int)(sizeof(path) - (size_t)n))
+	if (n < 0 || (size_t)n + 2 > sizeof(path) || !tln_rel(names, i, path + n + 1, sizeof(path) - (size_t)n - 1))
 		return false;
+	path[n] = '/';
 	lom_md_t md;
 	lom_md_init(&md);
 	if (lom_load(-1, path, &md))
@@ -385,58 +347,156 @@ static void tl_walk_root(tl_walk_t *w, char *dir, size_t n)
 	tl_walk_dir(w, dir, n, n + 1, 0);
 }
 
-/* run the page walk; fills res. 0 or AIS_E* */
-static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
+static void tl_walk_init(tl_walk_t *w, const bck_t *bck, const lso_msg_t *msg, size_t page, size_t budget)
 {
-	tl_walk_t w = {0};
-	w.msg = msg;
-	w.bck = bck;
-	w.prefix = msg->prefix ? msg->prefix : "";
-	w.plen = strlen(w.prefix);
-	w.token = msg->continuation_token;
-	w.after = msg->start_after;
-	w.norec = msg->flags & LS_NO_RECURSION;
-	w.nodirs = msg->flags & LS_NO_DIRS;
-	w.s3 = msg->flags & LS_IS_S3;
-	w.page = (msg->pagesize <= 0 || msg->pagesize > LSO_MAX_PAGE_AIS) ? LSO_MAX_PAGE_AIS : (size_t)msg->pagesize;
+	memset(w, 0, sizeof(*w));
+	w->msg = msg;
+	w->bck = bck;
+	w->prefix = msg->prefix ? msg->prefix : "";
+	w->plen = strlen(w->prefix);
+	w->token = msg->continuation_token;
+	w->after = msg->start_after;
+	w->norec = msg->flags & LS_NO_RECURSION;
+	w->nodirs = msg->flags & LS_NO_DIRS;
+	w->s3 = msg->flags & LS_IS_S3;
+	w->page = page;
+	tln_init(&w->names, budget);
+}
+
+static size_t tl_page_size(const lso_msg_t *msg)
+{
+	return (msg->pagesize <= 0 || msg->pagesize > LSO_MAX_PAGE_AIS) ? LSO_MAX_PAGE_AIS : (size_t)msg->pagesize;
+}
+
+/* walk every mountpath (names > token and start_after, the page's or all of them) */
+static int tl_walk(tl_walk_t *w)
+{
+	const bck_t *bck = w->bck;
 	char *dir = malloc(FQN_MAX);
 	if (!dir)
 		return AIS_ENOMEM;
-	for (int i = 0; w.norec && !w.s3 && w.plen && !w.pdir && i < fs_count(); i++) {
+	for (int i = 0; w->norec && !w->s3 && w->plen && !w->pdir && i < fs_count(); i++) {
+		if (!fs_in_use(i))
+			continue;
 		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
-		size_t pl = w.prefix[w.plen - 1] == '/' ? w.plen - 1 : w.plen;
-		w.pdir = n >= 0 && pl && tl_prefix_isdir(&w, dir, (size_t)n, pl);
+		size_t pl = w->prefix[w->plen - 1] == '/' ? w->plen - 1 : w->plen;
+		w->pdir = n >= 0 && pl && tl_prefix_isdir(w, dir, (size_t)n, pl);
 	}
-	for (int i = 0; i < fs_count() && !w.err; i++) {
+	for (int i = 0; i < fs_count() && !w->err; i++) {
 		if (!fs_in_use(i))
 			continue; /* disabled or detached: their content is not served */
 		int n = fqn_ct_dir(dir, FQN_MAX, fs_get(i)->path, bck->provider, bck->ns, bck->name, FQN_CT_OBJ);
 		if (n < 0)
 			continue;
-		w.mpi = i;
-		tl_walk_root(&w, dir, (size_t)n);
+		w->mpi = i;
+		tl_walk_root(w, dir, (size_t)n);
 	}
 	free(dir);
-	int rc = w.err;
-	if (!rc) {
+	return w->err;
+}
+
+/* one page without a cursor: walk, keeping only the first page's worth; fills res */
+static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
+{
+	tl_walk_t w;
+	tl_walk_init(&w, bck, msg, tl_page_size(msg), 0);
+	int rc = tl_walk(&w);
+	if (!rc)
 		tl_cut(&w);
-		bool full = w.n == w.page;
-		for (size_t i = 0; i < w.n && !rc; i++) {
+	rc = rc ? rc : w.err;
+	if (!rc) {
+		bool full = w.names.n == w.page;
+		for (size_t i = 0; i < w.names.n && !rc; i++) {
 			lso_ent_t e = {0};
-			if (full && i == w.n - 1) {
+			if (full && i == w.names.n - 1) {
 				free(res->continuation_token);
-				res->continuation_token = strdup(w.v[i].name);
+				res->continuation_token = strndup(tln_name(&w.names, i), tln_len(&w.names, i));
 			}
-			if (tl_fill(&w, &w.v[i], &e))
+			if (tl_fill(bck, msg, &w.names, i, &e))
 				rc = lso_res_add(res, &e);
 			lso_ent_fini(&e);
 		}
 	}
-	for (size_t i = 0; i < w.n; i++)
-		tl_item_free(&w.v[i]);
-	free(w.v);
+	tln_fini(&w.names);
 	free(w.cutoff);
 	return rc;
+}
+
+/* the next page from a cursor's names: from the first name > lower, filled entries until the
+ * page is full (names whose object is gone meanwhile are skipped, not counted) */
+static int tl_serve(const bck_t *bck, const lso_msg_t *msg, const tln_t *names, const char *lower, lso_res_t *res,
+		    size_t *from, bool *end)
+{
+	size_t page = tl_page_size(msg), i = tln_upper(names, lower), got = 0;
+	int rc = 0;
+	*from = i;
+	for (; i < names->n && got < page && !rc; i++) {
+		lso_ent_t e = {0};
+		if (tl_fill(bck, msg, names, i, &e)) {
+			rc = lso_res_add(res, &e);
+			got++;
+		}
+		lso_ent_fini(&e);
+	}
+	if (!rc && got == page) {
+		free(res->continuation_token);
+		res->continuation_token = strdup(res->entries[res->n - 1].name);
+		if (!res->continuation_token)
+			rc = AIS_ENOMEM;
+	}
+	*end = i >= names->n;
+	return rc;
+}
+
+/* one page of a listing: from its cursor (tlcursor.h) when it has a uuid, else a page walk */
+static int tl_list(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
+{
+	const char *tok = msg->continuation_token ? msg->continuation_token : "";
+	const char *aft = msg->start_after ? msg->start_after : "";
+	const char *lower = strcmp(tok, aft) >= 0 ? tok : aft;
+	tlc_key_t k = {.uuid = msg->uuid, .provider = bck->provider, .ns = bck->ns, .bucket = bck->name,
+		       .bid = bck->bid, .prefix = msg->prefix,
+		       .flags = msg->flags & (LS_NO_RECURSION | LS_NO_DIRS | LS_IS_S3)};
+	tlc_t *c = NULL;
+	tlc_plan_t plan = tlc_take(&k, lower, &c);
+	if (plan == TLC_WALK)
+		return tl_page(bck, msg, res);
+	if (plan == TLC_BUILD) {
+		size_t budget = tlc_budget();
+		if (!budget) /* (every byte held by listings in progress: this page walks) */
+			return tl_page(bck, msg, res);
+		tl_walk_t w;
+		tl_walk_init(&w, bck, msg, SIZE_MAX, budget);
+		int rc = tl_walk(&w);
+		if (!rc)
+			rc = tln_sort(&w.names);
+		free(w.cutoff);
+		if (rc) {
+			tln_fini(&w.names);
+			if (rc != AIS_ETOOBIG)
+				return rc;
+			tlc_too_big(&k);
+			return tl_page(bck, msg, res);
+		}
+		if (!(c = tlc_install(&k, lower, &w.names)))
+			return AIS_ENOMEM;
+	}
+	size_t from = 0;
+	bool end = false;
+	int rc = tl_serve(bck, msg, tlc_names(c), lower, res, &from, &end);
+	tlc_release(c, lower, from, end, !rc && res->n == 0);
+	return rc;
+}
+
+void tlist_init(void)
+{
+	if (tlc_start())
+		log_warn("list-objects: no cursor sweeper thread (idle cursors go at the next listing)");
+}
+
+void tlist_fini(void)
+{
+	tlc_stop();
 }
 
 void tlist_handle(http_req_t *r)
@@ -491,7 +551,7 @@ void tlist_handle(http_req_t *r)
 	}
 	lso_msg_normalize(&msg);
 	res.uuid = msg.uuid ? strdup(msg.uuid) : NULL;
-	int rc = tl_page(b, &msg, &res);
+	int rc = tl_list(b, &msg, &res);
 	if (rc) {
 		stats_err(STATS_ERR_LIST, STATS_BCK(b));
 		http_error_code(r, rc, "%s: list %s: %s", node_name(), items[0], err_str(rc));
@@ -506,6 +566,7 @@ void tlist_handle(http_req_t *r)
 		goto out;
 	}
 	http_respond(r, 200, "application/json", s, strlen(s));
+	memtrim_after(strlen(s) * 2, !res.continuation_token || !*res.continuation_token);
 	free(s);
 out:
 	if (j)

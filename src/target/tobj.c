@@ -1,6 +1,7 @@
 /* tobj: the native API's side of the object context: parse /v1/objects/<bck>/<obj> with the
- * provider/namespace query into a placed obj_t (answering the request's errors), and the native
- * object headers and 404 message. */
+ * provider/namespace query into a placed obj_t (answering the request's errors), the HRW
+ * ownership check of direct requests (those without the proxy's pid/utm marker), and the
+ * native object headers and 404 message. */
 #include "target/tgt_int.h"
 
 #include <stdio.h>
@@ -8,6 +9,9 @@
 
 #include "cluster/node.h"
 #include "core/err.h"
+#include "core/sbuf.h"
+#include "core/utf8.h"
+#include "core/util.h"
 #include "net/route.h"
 
 int tobj_bck_query(http_req_t *r, char *ns, size_t nscap)
@@ -30,6 +34,41 @@ int tobj_bck_query(http_req_t *r, char *ns, size_t nscap)
 			snprintf(ns, nscap, "%s", q);
 	}
 	return 0;
+}
+
+/* AIStore's isRedirect: the proxy (or a target moving an object to its owner) marks what it
+ * sends with pid (its id) and utm (unix ns) */
+static bool tobj_redirected(const http_req_t *r)
+{
+	const char *pid = http_query_get(r, "pid"), *utm = http_query_get(r, "utm");
+	return pid && *pid && utm && *utm;
+}
+
+/* a direct request (no marker) for an object another target owns by HRW: GET/HEAD are
+ * redirected to the owner (marked, so that two targets with different Smaps cannot bounce it);
+ * anything else (PUT, DELETE, POST, ...) is refused as AIStore refuses unredirected writes:
+ * storing it here would make it invisible through the proxy. 0 = serve it here. */
+static int tobj_check_owner(const obj_t *o, http_req_t *r)
+{
+	snode_t owner;
+	if (tobj_redirected(r) || !obj_remote_owner(o->bck, o->oname, &owner))
+		return 0;
+	if (r->method == HTTP_M_GET || r->method == HTTP_M_HEAD) {
+		sbuf_t loc = SBUF_INIT;
+		sbuf_addf(&loc, "%s%s?%s%spid=%s&utm=%lld", owner.pub.url, r->raw_path, r->raw_query,
+			  r->raw_query[0] ? "&" : "", node_id(), (long long)now_ns());
+		if (loc.oom)
+			http_error_code(r, AIS_ENOMEM, "out of memory");
+		else
+			http_redirect(r, r->method == HTTP_M_GET ? 301 : 307, sbuf_str(&loc));
+		sbuf_fini(&loc);
+		return AIS_EINVAL;
+	}
+	char cn[OBJ_UNAME_MAX], q[512];
+	obj_cname(o->bck, o->oname, cn, sizeof(cn));
+	http_error(r, 400, NULL, "%s: %s(obj) is expected to be redirected or replicated (%s belongs to t[%s])",
+		   node_name(), r->method_str, utf8_quote(cn, strlen(cn), q, sizeof(q)), owner.id);
+	return AIS_EINVAL;
 }
 
 int tobj_init(obj_t *o, http_req_t *r)
@@ -57,10 +96,16 @@ int tobj_init(obj_t *o, http_req_t *r)
 		else
 			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s\" does not exist", items[0]);
 	} else if (why == OBJ_WHY_BAD_NAME) {
-		http_error(r, 400, NULL, "invalid object name \"%s\"", items[1]);
+		size_t nl = strlen(items[1]);
+		const char *bad = fqn_invalid(items[1], nl);
+		char q[512];
+		http_error(r, 400, NULL, "invalid object name \"%s\": %s", utf8_quote(items[1], nl, q, sizeof(q)),
+			   bad ? bad : "name too long");
 	} else if (rc) {
 		http_error_code(r, rc, "%s: no mountpaths available", node_name());
 	}
+	if (!rc && (rc = tobj_check_owner(o, r)))
+		obj_fini(o);
 	return rc;
 }
 

@@ -1,24 +1,20 @@
 /* tobj_ops: the native API's DELETE of an object, POST {"action":"rename-obj","name":...} and
  * single-object copy (PUT ?object_to=<uname>, AIStore 4.7's api.CopyObject): adapters over the
- * object core (obj/obj_ops.h). Also this API's mover for a copy whose destination another
- * target owns (tobj_copy_remote: a PUT of the source to the peer's /v1/objects, blocking, on a
- * pool thread) - the one function the target-to-target transport replaces. */
-#include <errno.h>
+ * object core (obj/obj_ops.h). A copy whose destination another target owns goes to that target
+ * over the target-to-target transport (tmove_send, "obj-put", on this pool thread); a rename
+ * removes its source only once the peer replied "committed". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/util.h"
-#include "net/hclient.h"
-#include "obj/chunk.h"
 #include "obj/obj_ops.h"
 #include "target/tgt_int.h"
+#include "target/tmove.h"
 
 void tobj_ops_delete(http_req_t *r)
 {
@@ -49,64 +45,12 @@ out:
 	free(o);
 }
 
-/* the mover (obj_send_fn): PUT the source to the peer that owns the destination. A chunked
- * source is flattened into a memory file first. 0 or AIS_E* (message in err) */
-static int tobj_copy_remote(void *arg, obj_get_t *src, const snode_t *peer, const bck_t *dbck, const char *dname,
-			    char *err, size_t errcap)
-{
-	int fd = src->fd, ffd = -1, rc;
-	int64_t size = src->size;
-	if (src->chunked) {
-		if ((rc = chunk_flatten(src->o, src->fd, &src->md, &ffd))) {
-			snprintf(err, errcap, "%s", err_str(rc));
-			return rc;
-		}
-		fd = ffd;
-	}
-	void *map = NULL;
-	if (size > 0) {
-		map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			snprintf(err, errcap, "mmap: %s", strerror(errno));
-			if (ffd >= 0)
-				close(ffd);
-			return AIS_EIO;
-		}
-	}
-	char *enc = url_encode(dname, true);
-	char *ns = dbck->ns[0] ? url_encode(dbck->ns, false) : NULL;
-	sbuf_t url = SBUF_INIT;
-	sbuf_addf(&url, "%s/v1/objects/%s/%s?provider=%s", peer->pub.url, dbck->name, enc ? enc : "",
-		  dbck->provider);
-	if (ns)
-		sbuf_addf(&url, "&namespace=%s", ns);
-	sbuf_addf(&url, "&pid=%s&utm=%lld", node_id(), (long long)now_ns());
-	hreq_t q = {.method = "PUT", .url = sbuf_str(&url), .body = map ? map : "", .body_len = (size_t)size,
-		    .ctype = "application/octet-stream", .timeout_ms = 600000};
-	rc = hclient_do(&q);
-	if (!rc && q.status != 200) {
-		snprintf(err, errcap, "%s: PUT status %d: %.200s", peer->id, q.status, sbuf_str(&q.resp));
-		rc = q.status == 404 ? AIS_ENOBUCKET : AIS_EIO;
-	} else if (rc) {
-		snprintf(err, errcap, "%s: %s", peer->id, q.errmsg);
-	}
-	hreq_fini(&q);
-	sbuf_fini(&url);
-	free(enc);
-	free(ns);
-	if (map)
-		munmap(map, (size_t)size);
-	if (ffd >= 0)
-		close(ffd);
-	return rc;
-}
-
 /* the copy both rename and object_to use */
 static void ops_copy(http_req_t *r, obj_t *src, const bck_t *dbck, const char *dname, bool move)
 {
 	char cn[OBJ_UNAME_MAX], err[512];
 	obj_why_t why;
-	int rc = obj_copy(src, dbck, dname, move ? OBJ_CP_MOVE : 0, tobj_copy_remote, NULL, err, sizeof(err), &why);
+	int rc = obj_copy(src, dbck, dname, move ? OBJ_CP_MOVE : 0, tmove_send, NULL, err, sizeof(err), &why);
 	if (!rc) {
 		http_respond(r, 200, NULL, NULL, 0);
 		return;

@@ -112,6 +112,7 @@ int tgt_init(const config_t *cfg)
 		  "/v1/objects", tgt_objects_cb);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/buckets", tgt_buckets_cb);
 	txact_init();
+	tlist_init();
 	bmd_t *m = bmd_get();
 	if (m) {
 		tgt_on_bmd(NULL, m);
@@ -123,6 +124,7 @@ int tgt_init(const config_t *cfg)
 void tgt_fini(void)
 {
 	txact_fini();
+	tlist_fini();
 	fs_reset();
 }
 

@@ -100,7 +100,16 @@ typedef struct transport_result {
 
 typedef void (*transport_done_cb)(void *arg, const transport_result_t *res);
 
-enum { TRANSPORT_SRC_NONE = 0, TRANSPORT_SRC_MEM, TRANSPORT_SRC_FD };
+enum { TRANSPORT_SRC_NONE = 0, TRANSPORT_SRC_MEM, TRANSPORT_SRC_FD, TRANSPORT_SRC_SEGS };
+
+/* TRANSPORT_SRC_SEGS: the payload is nseg file segments sent in order (e.g. the chunk files of a
+ * chunked object). The stream thread asks for segment i (0..nseg-1, in order, once each) just
+ * before sending it, so a sender with many files keeps one open at a time: fill *fd (open until
+ * the next call or done(); the callee owns it), *off, *len; 0 or AIS_E*. The lengths must add up
+ * to hdr.payload_len; a callback error or a mismatch cuts the connection (the frame cannot be
+ * completed) and fails the object like a write error. Runs on the stream thread: may block on
+ * open(2), nothing longer. */
+typedef int (*transport_seg_fn)(void *arg, int i, int *fd, int64_t *off, uint64_t *len);
 
 typedef struct transport_obj {
 	/* in: the header (opcode, id, sid, corr and the reply/response flags are set by the
@@ -113,6 +122,9 @@ typedef struct transport_obj {
 	const void *mem;
 	int fd;
 	int64_t off;
+	transport_seg_fn seg;   /* SEGS: nseg > 0 segments from seg(seg_arg, i, ...), valid until done() */
+	void *seg_arg;
+	int nseg;
 	transport_done_cb done; /* may be NULL */
 	void *arg;
 	bool want_reply;        /* done() fires on the receiver's reply instead of on write */

@@ -41,6 +41,9 @@ typedef struct tp_item {
 	const void *mem;
 	int fd;
 	int64_t off;
+	transport_seg_fn seg;         /* TRANSPORT_SRC_SEGS */
+	void *seg_arg;
+	int nseg;
 	uint64_t plen;
 	transport_done_cb done;
 	void *arg;
@@ -158,6 +161,8 @@ int tc_peer_spoke(transport_stream_t *s, char *msg, size_t cap); /* read it, clo
 void tc_msg(transport_stream_t *s, char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* transport_tx.c */
+/* the payload comes from files (FD or SEGS): sent alone with sendfile, never batched */
+static inline bool tp_src_file(int src) { return src == TRANSPORT_SRC_FD || src == TRANSPORT_SRC_SEGS; }
 int tp_stream_new(transport_ep_t *ep, const char *url, const char *trname, const transport_opts_t *o,
 		  bool shared, transport_stream_t **out);
 /* queue an encoded item (never blocks): 0, AIS_EAGAIN (full), AIS_EUNAVAIL (closing) */

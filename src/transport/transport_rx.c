@@ -247,7 +247,8 @@ static int trx_data_cb(http_req_t *r, const char *data, size_t len)
 	}
 	size_t rest = n - used;
 	if (replay) {
-		memmove(rx->stash, rx->stash + used, rest);
+		if (rest) /* no stash at all when the pause left nothing unread */
+			memmove(rx->stash, rx->stash + used, rest);
 	} else if (rest) {
 		if (rx->stash_cap < rest) {
 			uint8_t *ns = realloc(rx->stash, rest);

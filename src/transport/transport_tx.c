@@ -206,8 +206,8 @@ static tp_item_t *tx_take_batch(transport_stream_t *s)
 	tp_item_t *head = s->qhead, *last = head;
 	int n = 1;
 	uint64_t bytes = head->hlen + head->plen;
-	if (head->src != TRANSPORT_SRC_FD) {
-		while (last->next && last->next->src != TRANSPORT_SRC_FD && n < TX_BATCH_ITEMS &&
+	if (!tp_src_file(head->src)) {
+		while (last->next && !tp_src_file(last->next->src) && n < TX_BATCH_ITEMS &&
 		       bytes + last->next->hlen + last->next->plen <= TX_BATCH_BYTES) {
 			last = last->next;
 			bytes += last->hlen + last->plen;
@@ -241,17 +241,14 @@ static tp_item_t *tx_take_all(transport_stream_t *s)
 
 /* ---------------------------------------------------------------- writing frames */
 
-/* file payload: chunk line + header, sendfile, CRLF. 0 or AIS_E* */
-static int tx_write_fd_item(transport_stream_t *s, tp_item_t *it, char *msg, size_t cap)
+/* sendfile len bytes of fd from off into the connection. 0 or AIS_E* */
+static int tx_sendfile(transport_stream_t *s, int fd, int64_t off0, uint64_t left, char *msg, size_t cap)
 {
-	struct iovec iov[2] = {{it->cline, it->clen}, {it->hbuf, it->hlen}};
-	uint64_t sent = 0;
-	int rc = tc_writev(s, iov, 2, &sent, msg, cap);
-	off_t off = (off_t)it->off;
-	uint64_t left = it->plen;
+	off_t off = (off_t)off0;
+	int rc = 0;
 	while (!rc && left) {
 		size_t want = left > (1u << 30) ? (1u << 30) : (size_t)left;
-		ssize_t n = sendfile(s->fd, it->fd, &off, want);
+		ssize_t n = sendfile(s->fd, fd, &off, want);
 		if (n > 0) {
 			left -= (uint64_t)n;
 			continue;
@@ -277,6 +274,47 @@ static int tx_write_fd_item(transport_stream_t *s, tp_item_t *it, char *msg, siz
 		tc_msg(s, msg, cap, "sendfile: %s", strerror(e));
 		rc = e == EPIPE || e == ECONNRESET || e == ENOTCONN ? AIS_EUNAVAIL : AIS_EIO;
 	}
+	return rc;
+}
+
+/* the segments of a SEGS item, each asked for just before it goes out. 0 or AIS_E* */
+static int tx_send_segs(transport_stream_t *s, tp_item_t *it, char *msg, size_t cap)
+{
+	uint64_t left = it->plen;
+	int rc = 0;
+	for (int i = 0; !rc && i < it->nseg; i++) {
+		int fd = -1;
+		int64_t off = 0;
+		uint64_t len = 0;
+		if ((rc = it->seg(it->seg_arg, i, &fd, &off, &len))) {
+			tc_msg(s, msg, cap, "payload segment %d of %d: %s", i + 1, it->nseg, err_str(rc));
+			return AIS_EIO; /* the frame cannot be completed */
+		}
+		if (fd < 0 || off < 0 || len > left) {
+			tc_msg(s, msg, cap, "payload segment %d of %d: bad segment (fd %d, offset %lld, %llu of %llu bytes "
+				   "left)", i + 1, it->nseg, fd, (long long)off, (unsigned long long)len,
+				   (unsigned long long)left);
+			return AIS_EIO;
+		}
+		rc = tx_sendfile(s, fd, off, len, msg, cap);
+		left -= len;
+	}
+	if (!rc && left) {
+		tc_msg(s, msg, cap, "payload segments end %llu bytes early", (unsigned long long)left);
+		rc = AIS_EIO;
+	}
+	return rc;
+}
+
+/* file payload (FD or SEGS): chunk line + header, sendfile, CRLF. 0 or AIS_E* */
+static int tx_write_fd_item(transport_stream_t *s, tp_item_t *it, char *msg, size_t cap)
+{
+	struct iovec iov[2] = {{it->cline, it->clen}, {it->hbuf, it->hlen}};
+	uint64_t sent = 0;
+	int rc = tc_writev(s, iov, 2, &sent, msg, cap);
+	if (!rc)
+		rc = it->src == TRANSPORT_SRC_SEGS ? tx_send_segs(s, it, msg, cap)
+						   : tx_sendfile(s, it->fd, it->off, it->plen, msg, cap);
 	if (!rc)
 		rc = tc_write_all(s, "\r\n", 2, msg, cap);
 	return rc;
@@ -334,11 +372,12 @@ static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 	}
 	if (s->fd < 0)
 		rc = tc_connect(s, msg, sizeof(msg));
+	bool added = !rc; /* items awaiting an answer are in the table (unless answered meanwhile) */
 	if (!rc) {
 		for (tp_item_t *it = batch; it; it = it->next)
 			if (it->awaits)
 				tp_await_add(s->ep, it);
-		if (batch->src == TRANSPORT_SRC_FD) {
+		if (tp_src_file(batch->src)) {
 			rc = tx_write_fd_item(s, batch, msg, sizeof(msg));
 			nfull = rc ? 0 : 1;
 		} else {
@@ -372,11 +411,14 @@ static void tx_send_batch(transport_stream_t *s, tp_item_t *batch)
 		return;
 	log_warn("%s", msg);
 	tc_close(s);
-	for (int i = nfull; i < n; i++) { /* not (wholly) written */
-		if (!items[i]->awaits || tp_await_unlink_unsent(s->ep, items[i]))
+	/* queued behind the broken connection: taken before anyone hears of the failure, so what a
+	 * done() callback sends next goes out on a new connection */
+	tp_item_t *queued = tx_take_all(s);
+	for (int i = nfull; i < n; i++) { /* not (wholly) written; never added (no connection): still ours */
+		if (!items[i]->awaits || !added || tp_await_unlink_unsent(s->ep, items[i]))
 			tx_done(s, items[i], rc, msg);
 	}
-	tx_fail_all(s, tx_take_all(s), rc, msg); /* queued behind a broken connection */
+	tx_fail_all(s, queued, rc, msg);
 }
 
 /* ---------------------------------------------------------------- the stream thread */
@@ -585,6 +627,7 @@ static int tx_prepare(transport_stream_t *s, transport_obj_t *o, int kind, tp_it
 		if (o->src == TRANSPORT_SRC_NONE ? h.payload_len != 0
 		    : o->src == TRANSPORT_SRC_MEM ? h.payload_len && !o->mem
 		    : o->src == TRANSPORT_SRC_FD ? o->fd < 0 || o->off < 0
+		    : o->src == TRANSPORT_SRC_SEGS ? !o->seg || o->nseg <= 0 || (uint64_t)o->nseg > h.payload_len
 						  : true)
 			return AIS_EINVAL;
 		h.opcode = TFRAME_OP_OBJ;
@@ -605,6 +648,9 @@ static int tx_prepare(transport_stream_t *s, transport_obj_t *o, int kind, tp_it
 	it->mem = o->mem;
 	it->fd = o->fd;
 	it->off = o->off;
+	it->seg = o->seg;
+	it->seg_arg = o->seg_arg;
+	it->nseg = o->nseg;
 	it->done = o->done;
 	it->arg = o->arg;
 	it->awaits = kind == TP_K_REQ || o->want_reply;

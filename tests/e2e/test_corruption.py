@@ -54,3 +54,33 @@ def test_corrupted_object_not_served(cluster):
     r = requests.get(cluster.obj_url(bck, "small"), timeout=30)
     assert r.status_code == 200 and r.content == body
     cluster.destroy_bucket(bck)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("change", [("truncated", 4000), ("extended", 8192 + 100)])
+def test_size_mismatch_never_served_by_default(cluster, bucket, change):
+    """issue 17's cases with the default validate_warm_get (off): a truncated (4000 of 8192 bytes)
+    or extended (+100 bytes) object file is a 500 naming the size, never 200 with the wrong
+    bytes or length: GET (whole and range, via the proxy and direct at the owner) and HEAD"""
+    what, size = change
+    body = os.urandom(8192)
+    assert requests.put(cluster.obj_url(bucket, "sz"), data=body, timeout=30).status_code == 200
+    tgt, _, path = cluster.object_files(bucket, "sz")[0]
+    os.truncate(path, size)
+    if what == "extended":
+        with open(path, "r+b") as f:  # the extension is data, not a hole
+            f.seek(8192)
+            f.write(os.urandom(100))
+    direct = "%s/v1/objects/%s/sz" % (tgt.url, bucket)
+    for url in (cluster.obj_url(bucket, "sz"), direct):
+        r = requests.get(url, timeout=30)
+        assert r.status_code == 500 and "size on disk %d does not match its metadata (8192)" % size in r.json()["message"], (url, r.status_code)
+        r = requests.get(url, headers={"Range": "bytes=0-99"}, timeout=30)
+        assert r.status_code == 500, (url, r.status_code)
+        r = requests.head(url, timeout=30, allow_redirects=True)
+        assert r.status_code == 500, (url, r.status_code)
+    # a fresh PUT heals it
+    assert requests.put(cluster.obj_url(bucket, "sz"), data=body, timeout=30).status_code == 200
+    assert requests.get(cluster.obj_url(bucket, "sz"), timeout=30).content == body

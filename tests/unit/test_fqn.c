@@ -40,6 +40,18 @@ Test(fqn, invalid_names)
 	cr_assert_eq(fqn_validate(big, FQN_OBJNAME_MAX), 0);
 }
 
+Test(fqn, invalid_utf8_names)
+{
+	cr_assert_eq(v("a/\xff/b"), AIS_EINVAL);
+	cr_assert_eq(v("caf\xc3"), AIS_EINVAL);
+	cr_assert_eq(v("\xc0\xafetc"), AIS_EINVAL); /* overlong '/' */
+	cr_assert_eq(v("caf\xc3\xa9"), 0);
+	cr_assert_str_eq(fqn_invalid("a/\xff", 3), "not valid UTF-8");
+	cr_assert_str_eq(fqn_invalid("a//b", 4), "empty path segment");
+	cr_assert_str_eq(fqn_invalid("/a", 2), "leading '/'");
+	cr_assert_null(fqn_invalid("ok/name", 7));
+}
+
 Test(fqn, paths)
 {
 	char p[FQN_MAX];

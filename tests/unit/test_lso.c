@@ -386,3 +386,58 @@ Test(lso, msg_keys_ignore_case)
 	cr_assert_eq(parse("{\"PageSizes\":7}", &m), AIS_EINVAL); /* still strict */
 	lso_msg_fini(&m);
 }
+
+/* the proxy keeps what a page left out, per target (plcache.h): the entries after the cut go
+ * back to their source in order; copies of the directory the page ended with do not (they are
+ * not above the token); a page that is not full leaves nothing */
+Test(lso, merge_rest_returns_leftovers_to_sources)
+{
+	lso_res_t pages[3], rest[3], out;
+	lso_res_init(&out);
+	for (int i = 0; i < 3; i++) {
+		lso_res_init(&pages[i]);
+		lso_res_init(&rest[i]);
+	}
+	add_ent(&pages[0], "a", LSO_ENTRY_IS_CACHED);
+	add_ent(&pages[0], "d/", LSO_ENTRY_IS_DIR);
+	add_ent(&pages[0], "k", LSO_ENTRY_IS_CACHED);
+	add_ent(&pages[1], "b", LSO_ENTRY_IS_CACHED);
+	add_ent(&pages[1], "d/", LSO_ENTRY_IS_DIR);
+	add_ent(&pages[1], "m", LSO_ENTRY_IS_CACHED);
+	add_ent(&pages[1], "n", LSO_ENTRY_IS_CACHED);
+	add_ent(&pages[2], "d/", LSO_ENTRY_IS_DIR);
+	add_ent(&pages[2], "e", LSO_ENTRY_IS_CACHED);
+	lso_msg_t m;
+	lso_msg_init(&m);
+	m.flags = LS_NO_RECURSION;
+	m.pagesize = 3;
+	cr_assert_eq(lso_res_merge_rest(pages, 3, &m, &out, rest), 0);
+	static const char *const page[] = {"a", "b", "d/"};
+	names_eq(&out, page, 3);
+	cr_assert_str_eq(out.continuation_token, "d/");
+	static const char *const r0[] = {"k"}, *const r1[] = {"m", "n"}, *const r2[] = {"e"};
+	names_eq(&rest[0], r0, 1);
+	names_eq(&rest[1], r1, 2);
+	names_eq(&rest[2], r2, 1);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(pages[i].n, 0);
+		lso_res_fini(&rest[i]);
+		lso_res_init(&rest[i]);
+	}
+	lso_res_fini(&out);
+	/* not full: the listing's last page, nothing left over */
+	add_ent(&pages[0], "x", LSO_ENTRY_IS_CACHED);
+	add_ent(&pages[2], "y", LSO_ENTRY_IS_CACHED);
+	m.flags = 0;
+	cr_assert_eq(lso_res_merge_rest(pages, 3, &m, &out, rest), 0);
+	static const char *const last[] = {"x", "y"};
+	names_eq(&out, last, 2);
+	cr_assert_null(out.continuation_token);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(rest[i].n, 0);
+		lso_res_fini(&pages[i]);
+		lso_res_fini(&rest[i]);
+	}
+	lso_res_fini(&out);
+	lso_msg_fini(&m);
+}

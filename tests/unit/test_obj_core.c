@@ -566,6 +566,58 @@ Test(obj_core, versioning_and_conflict)
 	obj_fini(&n);
 }
 
+/* the commit's no-replace fast path and its fallback: what lands on disk (the LOM in the file's
+ * xattr, not only what the commit returns) for a new object, an overwrite (version from the
+ * previous one), a defunct predecessor, and a name that is a directory */
+Test(obj_core, commit_new_overwrite_defunct_dir)
+{
+	obj_t o;
+	init_obj(&o, "b", "nr/obj");
+	lom_md_t md, disk;
+	lom_md_init(&disk);
+	put_ok(&o, "one", 3, -1, NULL);
+	cr_assert_eq(lom_load(-1, o.fqn, &disk), 0);
+	cr_assert_str_eq(disk.version, "1");
+	cr_assert_eq(disk.size, 3);
+	put_ok(&o, "second", 6, -1, &md);
+	cr_assert_str_eq(md.version, "2");
+	lom_md_fini(&md);
+	cr_assert_eq(lom_load(-1, o.fqn, &disk), 0);
+	cr_assert_str_eq(disk.version, "2");
+	cr_assert_eq(disk.size, 6);
+	assert_content(&o, (const unsigned char *)"second", 6);
+	/* a predecessor of another bucket incarnation (defunct) does not count: version 1 again */
+	disk.bid ^= 0x5a5a;
+	cr_assert_eq(lom_store(-1, o.fqn, &disk), 0);
+	put_ok(&o, "third", 5, -1, &md);
+	cr_assert_str_eq(md.version, "1");
+	lom_md_fini(&md);
+	lom_md_fini(&disk);
+	/* the name is a directory (an object below it): conflict, the directory and the object below intact */
+	obj_t below, dir;
+	init_obj(&dir, "b", "nrdir");
+	char bn[64];
+	for (int i = 0;; i++) {
+		snprintf(bn, sizeof(bn), "nrdir/x%d", i);
+		init_obj(&below, "b", bn);
+		if (below.mpi == dir.mpi)
+			break;
+		obj_fini(&below);
+	}
+	put_ok(&below, "deep", 4, -1, NULL);
+	obj_put_opts_t opt = {.size_hint = -1};
+	obj_put_res_t res;
+	obj_why_t why;
+	cr_assert_eq(put_opts(&dir, "flat", 4, &opt, &res, &why), AIS_ECONFLICT);
+	cr_assert_eq(why, OBJ_WHY_DIR_CONFLICT);
+	lom_md_fini(&res.md);
+	assert_content(&below, (const unsigned char *)"deep", 4);
+	cr_assert_eq(count_files("%wk"), 0);
+	obj_fini(&o);
+	obj_fini(&below);
+	obj_fini(&dir);
+}
+
 /* ---- GET */
 
 Test(obj_core, get_head_range_notfound)
@@ -825,4 +877,71 @@ Test(obj_core, copy_local_and_rename)
 	obj_fini(&r);
 	obj_fini(&c);
 	obj_fini(&cd);
+}
+
+/* the bytes of [off, off+len) read back through the segment plan (what a mover sendfile's) */
+static void assert_segs(obj_get_t *g, const unsigned char *data, int64_t off, int64_t len, int want_n)
+{
+	int n = obj_get_nsegs(g, off, len);
+	cr_assert_eq(n, want_n, "[%lld, +%lld): %d segments", (long long)off, (long long)len, n);
+	int64_t pos = off;
+	for (int i = 0; i < n; i++) {
+		int fd;
+		int64_t foff, flen;
+		cr_assert_eq(obj_get_seg(g, off, len, i, &fd, &foff, &flen), 0);
+		cr_assert_gt(flen, 0);
+		unsigned char *b = malloc((size_t)flen);
+		cr_assert_eq(pread(fd, b, (size_t)flen, foff), flen);
+		cr_assert(!memcmp(b, data + pos, (size_t)flen), "segment %d", i);
+		free(b);
+		pos += flen;
+	}
+	cr_assert_eq(pos, off + len);
+	int fd;
+	int64_t foff, flen;
+	cr_assert_eq(obj_get_seg(g, off, len, n, &fd, &foff, &flen), AIS_EINVAL);
+}
+
+Test(obj_core, sendfile_segments)
+{
+	obj_why_t why;
+	obj_get_t g;
+	/* monolithic: one segment, the object file itself */
+	obj_t m;
+	init_obj(&m, "b", "segs/mono");
+	size_t mlen = 40000;
+	unsigned char *md = rnd(mlen, 11);
+	put_ok(&m, md, mlen, -1, NULL);
+	cr_assert_eq(obj_get_open(&g, &m, OBJ_GET_QUIET, &why), 0);
+	cr_assert_eq(obj_get_prepare(&g, &why), 0);
+	assert_segs(&g, md, 0, (int64_t)mlen, 1);
+	assert_segs(&g, md, 123, 4567, 1);
+	cr_assert_eq(obj_get_nsegs(&g, 0, 0), AIS_EINVAL);
+	cr_assert_eq(obj_get_nsegs(&g, 1, (int64_t)mlen), AIS_EINVAL);
+	obj_get_close(&g);
+	/* chunked: one segment per chunk touched, the first and last ones partial */
+	obj_t c;
+	init_obj(&c, "b", "segs/chunked");
+	size_t clen = 5 * CHUNK + 999;
+	unsigned char *cd = rnd(clen, 12);
+	put_ok(&c, cd, clen, (int64_t)clen, NULL);
+	cr_assert_eq(obj_get_open(&g, &c, OBJ_GET_QUIET, &why), 0);
+	cr_assert(g.chunked);
+	cr_assert_eq(obj_get_nsegs(&g, 0, (int64_t)clen), AIS_EINVAL, "not prepared: no manifest yet");
+	cr_assert_eq(obj_get_prepare(&g, &why), 0);
+	assert_segs(&g, cd, 0, (int64_t)clen, 6);
+	assert_segs(&g, cd, CHUNK - 10, 20, 2);
+	assert_segs(&g, cd, CHUNK, CHUNK, 1);
+	assert_segs(&g, cd, 100, 3 * CHUNK, 4);
+	assert_segs(&g, cd, (int64_t)clen - 1, 1, 1);
+	/* a chunk file changed on disk: its segment is refused, never wrong bytes */
+	cr_assert_eq(truncate(g.u.chunks[3].path, CHUNK - 1), 0);
+	int fd;
+	int64_t foff, flen;
+	cr_assert_eq(obj_get_seg(&g, 0, (int64_t)clen, 3, &fd, &foff, &flen), AIS_EIO);
+	obj_get_close(&g);
+	free(md);
+	free(cd);
+	obj_fini(&m);
+	obj_fini(&c);
 }

@@ -128,6 +128,7 @@ typedef struct sink {
 	int mode;
 	bool reply;               /* reply "committed" to objects that want one */
 	bool never_reply;
+	bool pause_end;           /* on_end pauses (the commit runs on the worker) */
 	const char *refuse;       /* refuse names with this prefix */
 	int slow_us;              /* SINK_SLOW: the worker's delay per write */
 	rec_t *recs;
@@ -274,7 +275,7 @@ static int sk_end(void *ctx, transport_rx_t *rx, int status)
 	pthread_cond_broadcast(&sk->cv);
 	pthread_mutex_unlock(&sk->mu);
 	free(o);
-	return 0;
+	return sk->pause_end ? sk_pause(sk, rx) : 0;
 }
 
 static void sk_release(void *arg)
@@ -947,6 +948,159 @@ Test(transport, replies_acks_refusals_timeouts, .timeout = 60)
 	transport_close(s, false);
 	nodes_down();
 	sink_free(sk);
+}
+
+/* a pause in on_end when the frame ended exactly at the end of what was read: nothing is left to
+ * keep for the resume (regression: the replay moved a NULL stash, a UBSan error) */
+Test(transport, pause_at_frame_end_nothing_left, .timeout = 60)
+{
+	nodes_up();
+	sink_t *sk = sink_new(B.ep, SINK_SLOW);
+	sk->pause_end = true;
+	cr_assert_eq(transport_register(B.ep, "data", &sink_ops, sk), 0);
+	transport_stream_t *s = open_to(&A, &B, "data", NULL);
+	tracker_t t;
+	tracker_init(&t);
+	for (int i = 0; i < 20; i++) { /* one at a time: each frame alone in its read */
+		cr_assert_eq(send_mem(s, &t, "alone", 100, (uint32_t)i, -1, true), 0);
+		cr_assert(tracker_wait(&t, i + 1, 10000));
+	}
+	cr_assert_eq(t.ok, 20, "%s", t.last_msg);
+	cr_assert(sink_wait(sk, 20, 10000));
+	cr_assert_eq(atomic_load(&sk->bad), 0, "%s", sk->why);
+	transport_close(s, false);
+	nodes_down();
+	sink_free(sk);
+}
+
+/* ---------------------------------------------------------------- file segments (SRC_SEGS) */
+
+typedef struct segsrc {
+	int fd[3];
+	int64_t off[3];
+	uint64_t len[3];
+	int calls, fail_at;  /* fail_at >= 0: that segment's callback fails */
+	uint64_t shrink;     /* the last segment comes up this much short */
+} segsrc_t;
+
+static int seg_cb(void *arg, int i, int *fd, int64_t *off, uint64_t *len)
+{
+	segsrc_t *g = arg;
+	cr_assert_eq(i, g->calls, "segments are asked for in order, once each");
+	g->calls++;
+	if (i == g->fail_at)
+		return AIS_EIO;
+	*fd = g->fd[i];
+	*off = g->off[i];
+	*len = g->len[i] - (i == 2 ? g->shrink : 0);
+	return 0;
+}
+
+Test(transport, file_segments_payload, .timeout = 60)
+{
+	nodes_up();
+	sink_t *sk = sink_new(B.ep, SINK_PLAIN);
+	cr_assert_eq(transport_register(B.ep, "data", &sink_ops, sk), 0);
+	transport_stream_t *s = open_to(&A, &B, "data", NULL);
+	/* three files, a piece of each: [100, 100+1MiB) of f0, all of f1, [7, 7+3MiB+5) of f2 */
+	uint64_t d[3];
+	segsrc_t g = {.fd = {make_file(2 * MiB, 1, &d[0]), make_file(MiB + 333, 2, &d[1]), make_file(4 * MiB, 3, &d[2])},
+		      .off = {100, 0, 7}, .len = {MiB, MiB + 333, 3 * MiB + 5}, .fail_at = -1};
+	XXH64_state_t st;
+	XXH64_reset(&st, 0);
+	uint64_t total = 0;
+	for (int i = 0; i < 3; i++) {
+		uint8_t *b = malloc(g.len[i]);
+		cr_assert_eq(pread(g.fd[i], b, g.len[i], g.off[i]), (ssize_t)g.len[i]);
+		XXH64_update(&st, b, g.len[i]);
+		free(b);
+		total += g.len[i];
+	}
+	char ck[17];
+	hex64(XXH64_digest(&st), ck);
+	transport_obj_t o = {.hdr = {.bucket = "b", .objname = "segs/ok", .size = (int64_t)total, .payload_len = total,
+				     .cksum_value = ck},
+			     .src = TRANSPORT_SRC_SEGS, .seg = seg_cb, .seg_arg = &g, .nseg = 3, .want_reply = true};
+	char msg[200];
+	cr_assert_eq(transport_send_wait(s, &o, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(g.calls, 3);
+	cr_assert(sink_wait(sk, 1, 10000));
+	cr_assert_eq(atomic_load(&sk->bad), 0, "%s", sk->why);
+	cr_assert_eq(sk->recs[0].got, total);
+	cr_assert_eq(sk->recs[0].status, 0);
+	/* a segment that cannot be had: the frame fails, the receiver sees a cut stream */
+	g.calls = 0;
+	g.fail_at = 1;
+	o.hdr.objname = "segs/fail";
+	int rc = transport_send_wait(s, &o, msg, sizeof(msg));
+	cr_assert(rc < 0 && rc != AIS_ETIMEOUT, "rc %d: %s", rc, msg);
+	/* the sender's error, or the receiver's reply to the cut object when it came first */
+	cr_assert(strstr(msg, "segment 2 of 3") || !strcmp(msg, "failed"), "%s", msg);
+	cr_assert(sink_wait(sk, 2, 10000));
+	cr_assert_neq(sk->recs[1].status, 0, "the receiver's object ends in error");
+	/* segments adding up to less than the payload: the same (the stream reconnects) */
+	g.calls = 0;
+	g.fail_at = -1;
+	g.shrink = 10;
+	o.hdr.objname = "segs/short";
+	rc = transport_send_wait(s, &o, msg, sizeof(msg));
+	cr_assert(rc < 0 && rc != AIS_ETIMEOUT, "rc %d: %s", rc, msg);
+	cr_assert(strstr(msg, "10 bytes early") || !strcmp(msg, "failed"), "%s", msg);
+	/* and the stream goes on */
+	g.calls = 0;
+	g.shrink = 0;
+	o.hdr.objname = "segs/again";
+	cr_assert_eq(transport_send_wait(s, &o, msg, sizeof(msg)), 0, "%s", msg);
+	/* bad SEGS objects are refused at send */
+	o.nseg = 0;
+	cr_assert_eq(transport_send(s, &o), AIS_EINVAL);
+	o.nseg = 3;
+	o.seg = NULL;
+	cr_assert_eq(transport_send(s, &o), AIS_EINVAL);
+	transport_close(s, false);
+	for (int i = 0; i < 3; i++)
+		close(g.fd[i]);
+	nodes_down();
+	sink_free(sk);
+}
+
+/* frames that await an answer (want_reply, requests) to a peer that cannot be reached complete
+ * with the connect error at once: done() is never lost */
+Test(transport, awaited_frames_fail_when_peer_down, .timeout = 60)
+{
+	memset(&A, 0, sizeof(A));
+	memset(&B, 0, sizeof(B));
+	node_start(&A, "tA", 0);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", free_port());
+	transport_stream_t *s;
+	cr_assert_eq(transport_open(A.ep, url, "data", NULL, &s), 0);
+	uint8_t buf[100] = {0};
+	transport_obj_t o = {.hdr = {.bucket = "b", .objname = "x", .size = 100, .payload_len = 100},
+			     .src = TRANSPORT_SRC_MEM, .mem = buf, .want_reply = true, .reply_timeout_ms = 60000};
+	char msg[200];
+	int64_t t0 = mono_ns();
+	for (int i = 0; i < 3; i++) {
+		int rc = transport_send_wait(s, &o, msg, sizeof(msg));
+		cr_assert_eq(rc, AIS_EUNAVAIL, "rc %d: %s", rc, msg);
+		cr_assert(strstr(msg, "connect"), "%s", msg);
+	}
+	/* and requests, several queued at once */
+	tracker_t t;
+	tracker_init(&t);
+	for (int i = 0; i < 5; i++) {
+		sent_t *st = calloc(1, sizeof(*st));
+		st->t = &t;
+		st->seq = -1;
+		transport_obj_t q = {.hdr = {.bucket = "b", .objname = "y", .size = -1}, .done = track_cb, .arg = st,
+				     .reply_timeout_ms = 60000};
+		cr_assert_eq(transport_request(s, &q), 0);
+	}
+	cr_assert(tracker_wait(&t, 5, 10000), "done %d", t.done);
+	cr_assert_eq(t.fail, 5);
+	cr_assert(mono_ns() - t0 < 10000000000LL, "failed at once, not after the reply timeout");
+	transport_close(s, false);
+	nodes_down();
 }
 
 /* ---------------------------------------------------------------- pulls */
