@@ -7,5 +7,6 @@
 #include "xact/xact.h"
 
 extern const xact_ops_t xs_cleanup_ops; /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_election_ops; /* election (xs_election.c, proxies only) */
 
 #endif
