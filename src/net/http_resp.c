@@ -114,8 +114,13 @@ bool http_resp_closes(const http_conn_t *c)
 		return http_strm_closes(c, c->hstrm, true);
 	if (c->hdrs_done && !c->msg_complete) {
 		const http_req_t *r = &c->req;
-		if (c->expect_cont && !c->cont_sent && (r->content_length > 0 || r->chunked))
-			return true; /* the client may or may not send the body now: ambiguous */
+		/* an early response (before 100 Continue went out, or before the body was read) keeps
+		 * the connection when the rest of the body is small: the response then says "I will
+		 * read and discard your body" (RFC 9110 10.1.1), and the client either sends it (our
+		 * CLI and aisloader do) or closes (curl, Go). A chunked body nobody has asked for yet
+		 * has no known size: close. */
+		if (c->expect_cont && !c->cont_sent && r->chunked)
+			return true;
 		if (!r->chunked && r->content_length > 0 &&
 		    (uint64_t)r->content_length - c->body_seen > HTTP_DRAIN_MAX)
 			return true;

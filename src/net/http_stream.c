@@ -184,8 +184,10 @@ bool http_strm_closes(const http_conn_t *c, http_strm_t *s, bool whole)
 	pthread_mutex_lock(&s->mu);
 	bool close = s->rerr != 0;
 	if (!s->done && (r->chunked || r->content_length > 0)) {
-		if (c->expect_cont && !s->cont_sent)
-			close = true; /* the client may or may not send the body now: ambiguous */
+		/* as http_resp_closes: an unrequested body is drained when small, else the close */
+		if (c->expect_cont && !s->cont_sent &&
+		    (r->chunked || (uint64_t)r->content_length - s->seen > HTTP_DRAIN_MAX))
+			close = true;
 		if (whole && !r->chunked && (uint64_t)r->content_length - s->seen > HTTP_DRAIN_MAX)
 			close = true;
 	}

@@ -747,7 +747,7 @@ static void start_short(void)
 	start_server();
 	http_server_stop(srv);
 	http_config_t cfg = {.nloops = 1, .npool = 2, .dispatch = dispatch, .idle_timeout_ms = 1000,
-			     .io_timeout_ms = 1000};
+			     .io_timeout_ms = 1000, .header_timeout_ms = 1000, .body_timeout_ms = 1000};
 	srv = http_server_new(&cfg);
 	cr_assert(srv);
 	cr_assert_eq(http_server_listen(srv, NULL, 0), 0);
