@@ -32,7 +32,7 @@
 
 #define LD_RBUF (256 * 1024)   /* per-loop receive buffer (bodies are counted, not kept) */
 #define LD_MAX_HOPS 4
-#define LD_EXPECT_MIN (64 * 1024) /* PUT to the proxy above this: Expect: 100-continue */
+#define LD_EXPECT_MIN 0 /* PUT to the proxy above this: Expect: 100-continue (the 307 keeps small ones' connection) */
 #define LD_OBJ_LEN 32          /* AIStore's random object name length */
 
 struct ld_worker;
@@ -63,6 +63,7 @@ typedef struct ld_worker {
 	size_t req_len, req_off;
 	int64_t body_off;
 	bool writing, expect, wait_continue;
+	bool send_rest; /* a final answer came before 100 Continue and keeps the connection: send the body, then act on it */
 	/* the response */
 	int status;
 	int64_t rbody;
@@ -308,6 +309,7 @@ static int ld_worker_build(ld_worker_t *w, const ld_ep_t *e)
 static void ld_worker_fail(ld_worker_t *w, int why);
 static void ld_worker_write(ld_worker_t *w);
 static void ld_worker_read(ld_worker_t *w);
+static void ld_worker_response(ld_worker_t *w);
 
 /* start the current hop (w->path) towards endpoint ep */
 static void ld_worker_send(ld_worker_t *w, int ep)
@@ -336,7 +338,7 @@ static void ld_worker_send(ld_worker_t *w, int ep)
 	w->req_off = 0;
 	w->body_off = 0;
 	w->writing = true;
-	w->wait_continue = false;
+	w->wait_continue = w->send_rest = false;
 	w->status = 0;
 	w->rbody = 0;
 	w->msg_done = false;
@@ -382,6 +384,12 @@ static void ld_worker_write(ld_worker_t *w)
 				return;
 			/* the server may have answered (e.g. a redirect) and closed: read what is there */
 			w->writing = false;
+			if (w->send_rest) { /* the answer is in already */
+				w->send_rest = false;
+				w->ka = false;
+				ld_worker_response(w);
+				return;
+			}
 			ld_worker_read(w);
 			return;
 		}
@@ -398,6 +406,10 @@ static void ld_worker_write(ld_worker_t *w)
 		}
 		if (w->req_off == w->req_len && (w->op == LD_OP_GET || w->body_off >= w->size))
 			w->writing = false;
+	}
+	if (!w->writing && w->send_rest) {
+		w->send_rest = false;
+		ld_worker_response(w);
 	}
 }
 
@@ -428,6 +440,14 @@ static void ld_worker_response(ld_worker_t *w)
 		w->wait_continue = false;
 		w->msg_done = false;
 		w->status = 0;
+		ld_worker_write(w);
+		return;
+	}
+	if (w->wait_continue && w->ka) {
+		/* a final answer (the proxy's 307) before 100 Continue that keeps the connection: the
+		 * server reads and drops the body, so it goes out before the connection is reused */
+		w->wait_continue = false;
+		w->send_rest = true;
 		ld_worker_write(w);
 		return;
 	}

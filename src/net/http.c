@@ -102,10 +102,16 @@ static int http_loop_evict(http_loop_t *l)
 	return n;
 }
 
-/* one line per HTTP_FDLOG_NS at most, however long the shortage lasts, with what was done */
+/* one line per HTTP_FDLOG_NS at most, however long the shortage lasts, with what was done: the
+ * first event logs at once, the sweep logs what came after it once the window has passed */
 static void http_fdlog(http_loop_t *l, int err)
 {
 	http_server_t *s = l->srv;
+	if (err >= 0)
+		atomic_store_explicit(&s->fd_err, err, memory_order_relaxed);
+	else if (!atomic_load_explicit(&s->fd_short, memory_order_relaxed))
+		return; /* the sweep, nothing since the last line */
+	err = atomic_load_explicit(&s->fd_err, memory_order_relaxed);
 	int64_t last = atomic_load_explicit(&s->fdlog_ns, memory_order_relaxed);
 	if (last && l->now - last < HTTP_FDLOG_NS)
 		return;
@@ -113,10 +119,11 @@ static void http_fdlog(http_loop_t *l, int err)
 		return;
 	unsigned n = atomic_exchange(&s->fd_short, 0), ev = atomic_exchange(&s->fd_evicted, 0),
 		 sh = atomic_exchange(&s->fd_shed, 0);
-	log_warn("http: accept: %s (%d connections open, limit %d): %u times in %lld s; closed %u idle "
-		 "connections, refused %u new ones (accepts pause %lld ms when nothing can be closed)",
-		 err ? strerror(err) : "connection limit reached", atomic_load(&s->nconns), s->max_conns, n,
-		 (long long)(HTTP_FDLOG_NS / 1000000000LL), ev, sh, (long long)(HTTP_ACCEPT_PAUSE_NS / 1000000));
+	log_warn("http: accept: %s (%d connections open, limit %d): %u times since the last such line; "
+		 "closed %u idle connections, refused %u new ones (accepts pause %lld ms when nothing can be "
+		 "closed; at most one line per %lld s)",
+		 err ? strerror(err) : "connection limit reached", atomic_load(&s->nconns), s->max_conns, n, ev, sh,
+		 (long long)(HTTP_ACCEPT_PAUSE_NS / 1000000), (long long)(HTTP_FDLOG_NS / 1000000000LL));
 }
 
 /* out of fds (err: EMFILE, ENFILE, ENOBUFS, ENOMEM) or at the connection limit (err 0): make room
@@ -252,6 +259,7 @@ static void http_loop_sweep(http_loop_t *l)
 		next = c->next;
 		http_conn_sweep(c);
 	}
+	http_fdlog(l, -1);
 	http_server_trim(l);
 }
 

@@ -22,7 +22,7 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
-#define HTTP_DRAIN_MAX (64 * 1024)     /* unread bodies up to this are drained to keep the conn */
+#define HTTP_DRAIN_MAX (256 * 1024)    /* unread bodies up to this are drained to keep the conn (Go: maxPostHandlerReadBytes) */
 #define HTTP_OUT_BACKLOG (256 * 1024)  /* stop parsing pipelined requests above this output */
 #define HTTP_RBUF_SMALL (16 * 1024)
 #define HTTP_RBUF_BIG (256 * 1024)     /* read buffer while a large body streams in */
@@ -258,6 +258,7 @@ struct http_server {
 	atomic_int conns_peak;     /* most since the last malloc_trim */
 	_Atomic int64_t fdlog_ns;  /* the last fd-shortage log line */
 	atomic_uint fd_short, fd_evicted, fd_shed; /* since that line */
+	atomic_int fd_err;         /* the last shortage's errno (0: the connection limit) */
 	http_pool_t pool;
 	atomic_bool stopping;
 	bool started;
