@@ -85,17 +85,23 @@ static void http_loop_resume_accept(http_loop_t *l)
 	l->accept_paused = false;
 }
 
-/* close up to HTTP_EVICT_BATCH idle connections of this loop, longest idle first (as nginx
- * reuses its keep-alive connections when it runs out); the number closed */
+/* close idle connections of this loop, longest idle first: 1/8 of the loop's connections, at
+ * least one, at most HTTP_EVICT_BATCH (as nginx drains its reusable connections when it runs
+ * out); idle = between requests (or never started one) with no bytes waiting to be read, or
+ * lingering. The number closed. */
 static int http_loop_evict(http_loop_t *l)
 {
-	int n = 0, scanned = 0;
+	int n = 0, scanned = 0, want = l->nconns / 8;
+	want = want < 1 ? 1 : want > HTTP_EVICT_BATCH ? HTTP_EVICT_BATCH : want;
 	http_conn_t *prev;
-	for (http_conn_t *c = l->conns_tail; c && n < HTTP_EVICT_BATCH && scanned < HTTP_EVICT_SCAN; c = prev) {
+	for (http_conn_t *c = l->conns_tail; c && n < want && scanned < HTTP_EVICT_SCAN; c = prev) {
 		prev = c->prev;
 		scanned++;
 		if (!http_conn_evictable(c))
 			continue;
+		char b;
+		if (!c->lingering && c->fd >= 0 && recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+			continue; /* a request is on its way */
 		http_conn_gone_top(c, 0);
 		n++;
 	}
@@ -127,9 +133,10 @@ static void http_fdlog(http_loop_t *l, int err)
 }
 
 /* out of fds (err: EMFILE, ENFILE, ENOBUFS, ENOMEM) or at the connection limit (err 0): make room
- * by closing idle connections; when none can be closed, shed one waiting connection (through the
- * reserve fd when the process is out of fds) so clients are not left hanging in the backlog, and
- * pause accepting for a while instead of spinning on the error */
+ * by closing idle connections; when none can be closed, shed the connections waiting in the
+ * backlog (accept and close each, through the reserve fd when the process is out of fds) so
+ * their clients learn it now instead of hanging, and pause accepting for a while instead of
+ * spinning on the error */
 static void http_loop_overload(http_loop_t *l, http_listener_t *li, int err)
 {
 	http_server_t *s = l->srv;
@@ -142,11 +149,13 @@ static void http_loop_overload(http_loop_t *l, http_listener_t *li, int err)
 			close(l->reserve_fd);
 			l->reserve_fd = -1;
 		}
-		int fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd >= 0) {
+		unsigned shed = 0;
+		int fd;
+		while (shed < HTTP_ACCEPT_BATCH && (fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 			close(fd);
-			atomic_fetch_add_explicit(&s->fd_shed, 1, memory_order_relaxed);
+			shed++;
 		}
+		atomic_fetch_add_explicit(&s->fd_shed, shed, memory_order_relaxed);
 		if (l->reserve_fd < 0)
 			l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		http_loop_pause_accept(l);

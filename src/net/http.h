@@ -41,8 +41,8 @@
  * Connections: at most max_conns (default: RLIMIT_NOFILE less a reserve); at the limit, or when
  * accept fails for want of fds or memory, the loop closes its longest-idle connections (idle
  * between requests or half-open, as nginx reuses keep-alive connections); when none can be
- * closed it sheds one waiting connection (a reserve fd makes that possible at EMFILE) and
- * stops accepting for 100 ms. One log line per 10 s says how often and what was done. */
+ * closed it sheds the connections waiting in the backlog (a reserve fd makes that possible at
+ * EMFILE) and stops accepting for 100 ms. One log line per 10 s says how often and what was done. */
 #ifndef AIS_HTTP_H
 #define AIS_HTTP_H
 
