@@ -1,10 +1,16 @@
-/* http: the server: listeners (one SO_REUSEPORT socket per loop per port), loop threads (one
- * epoll each: accepts, connection events, upstream-connection events of proxied requests, the
- * post queue that brings responses and continuations and blocking-stream kicks back from other
- * threads via an eventfd, a once-a-second timeout sweep of client and upstream connections),
- * start/stop, and the fuzzing seams. Connections themselves live in http_conn.c, proxied
- * exchanges in http_upstream.c, upstream connections (the per-loop keep-alive pool) in
- * http_uppool.c.
+/* http: the server: listening sockets (one per port, bound without SO_REUSEPORT so a port in use
+ * fails; shared by every loop with EPOLLEXCLUSIVE), loop threads (one epoll each: accepts,
+ * connection events, upstream-connection events of proxied requests, the post queue that brings
+ * responses and continuations and blocking-stream kicks back from other threads via an eventfd,
+ * a once-a-second sweep: timeouts of client and upstream connections, the fd-shortage log line,
+ * malloc_trim after a flood), the connection limit and fd shortage (close the longest-idle
+ * connections, else shed the backlog through a reserve fd and pause accepting), the timeout
+ * defaults and their environment overrides, start/stop, and the fuzzing seams. Connections
+ * themselves live in http_conn.c (buffers from http_buf.c), proxied exchanges in
+ * http_upstream.c, upstream connections (the per-loop keep-alive pool) in http_uppool.c.
+ * Invariants: a loop touches only its own connections and its own registration of a listening
+ * socket; the server closes the listening sockets after the loops are joined; server-wide
+ * counters (open connections, fd-shortage events) are atomics.
  * Stop order: loops exit (dropping their connections), the pool drains, then whatever handlers
  * handed back is freed; nothing is freed while a handler still owns it. */
 #include "net/http.h"
@@ -151,7 +157,7 @@ static void http_loop_overload(http_loop_t *l, http_listener_t *li, int err)
 		}
 		unsigned shed = 0;
 		int fd;
-		while (shed < HTTP_ACCEPT_BATCH && (fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		while (shed < HTTP_SHED_BATCH && (fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 			close(fd);
 			shed++;
 		}

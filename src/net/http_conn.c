@@ -1,7 +1,10 @@
 /* http_conn: one client connection's state machine on its loop thread: llhttp callbacks,
  * dispatch, body buffering/streaming/draining, the read -> parse -> respond -> write cycle
- * (writes and sendfile driven by edge-triggered epoll), lingering close, and the hand-over of
- * requests to and from other threads.
+ * (writes and sendfile driven by edge-triggered epoll), lingering close, the hand-over of
+ * requests to and from other threads, the checks llhttp (loose mode) leaves to us (HTTP/0.9
+ * request lines, the CRLF after each chunk's data), and the per-connection timeout rules (the
+ * once-a-second sweep: header read from the request's first byte, body progress at a minimum
+ * rate, keep-alive idle, unread output) and what an fd shortage may close.
  * Invariants:
  *  - one request at a time: the parser is paused (HPE_PAUSED) at headers-complete while a handler
  *    decides, and at message-complete until the response is queued; pipelined requests are parsed
@@ -13,8 +16,14 @@
  *  - a connection is freed only by its loop, only when it is dead (fd closed) and no handler owns
  *    its request (h_owned; an attached proxy exchange holds it too, and lets go once it has
  *    closed its upstream); frees go through the loop's grave list (end of the event batch);
- *  - read and output buffers are reused across requests; request strings live in the head
- *    buffer (fixed capacity, pointers stay valid) and the arena, both reset per request. */
+ *  - request strings live in the head buffer (fixed capacity, pointers stay valid) and the
+ *    arena, both reset per request; the read buffer, the head buffer and the first arena block
+ *    are taken from the loop's pool (http_buf.c) when bytes arrive and given back whenever the
+ *    connection is idle with nothing buffered (end of http_conn_run), so idle and half-open
+ *    connections hold no buffer;
+ *  - the loop's list is in order of the last request start (most recent first): fd shortages
+ *    close idle connections from its tail (http_conn_evictable);
+ *  - the client fd is counted in the server's open connections from accept to close. */
 #include "core/err.h"
 #include "core/log.h"
 #include "net/http_int.h"

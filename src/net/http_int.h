@@ -1,4 +1,5 @@
-/* http_int: internals shared by the http_*.c files (not for other modules).
+/* http_int: internals shared by the http_*.c files (not for other modules): the connection,
+ * loop and server structs, the per-loop buffer pools, and each file's loop-side entry points.
  * Ownership: a connection (and the http_req_t embedded in it) belongs to one loop thread. While a
  * handler owns the request (h_owned) the connection is never freed; a pool thread that owns it
  * (owner_pool) only touches req, rh, resp, hstrm and the cont_* fields, then hands it back through
@@ -33,7 +34,9 @@
 #define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
 #define HTTP_HV_SMALL 16               /* header slots inside the connection; more are malloc'ed */
 #define HTTP_BUFPOOL_MAX 64            /* free buffers of each kind a loop keeps for reuse */
-#define HTTP_ACCEPT_BATCH 64           /* accepts per listener event (level-triggered: more follow) */
+#define HTTP_ACCEPT_BATCH 16           /* accepts per listener wakeup (level-triggered, EPOLLEXCLUSIVE:
+					* the rest wake other idle loops, so a burst is spread) */
+#define HTTP_SHED_BATCH 256            /* backlog connections shed per fd shortage */
 #define HTTP_ACCEPT_PAUSE_NS (100 * 1000000LL) /* accepts stop this long when no fd can be freed */
 #define HTTP_EVICT_BATCH 64            /* idle connections closed per fd shortage */
 #define HTTP_EVICT_SCAN 1024           /* connections looked at per fd shortage (oldest first) */
