@@ -153,6 +153,10 @@ const char *http_query_get(const http_req_t *r, const char *key);  /* first valu
 bool http_query_bool(const http_req_t *r, const char *key);        /* "true"/"1"/"yes"/"" present */
 
 /* continuations */
+/* (before a continuation, on the loop thread) the body is a long-lived stream whose sender may
+ * idle or trickle at will, e.g. an intra-cluster transport stream (its sender has its own idle
+ * teardown): the body-progress rule does not apply, only io_timeout_ms without any byte */
+void http_body_long_lived(http_req_t *r);
 void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool);
 void http_stream_body(http_req_t *r, http_data_cb data_cb, http_end_cb end_cb);
 /* any thread: continue a body paused by HTTP_DATA_PAUSE. Only while the handler still owns r

@@ -237,7 +237,7 @@ static int http_req_begin(http_conn_t *c)
 	c->active = true;
 	c->hdrs_done = c->msg_complete = c->responded = c->h_owned = c->owner_pool = false;
 	c->end_called = c->must_close = c->expect_cont = c->cont_sent = false;
-	c->body_hold = false;
+	c->body_hold = c->body_long = false;
 	c->in_field = c->in_value = c->hdr_pending = false;
 	c->body_mode = HTTP_BODY_NONE;
 	c->body_seen = c->discard_seen = 0;
@@ -1309,7 +1309,7 @@ void http_conn_sweep(http_conn_t *c)
 		return;
 	}
 	if (http_conn_body_waits_client(c)) {
-		if (now > c->body_deadline)
+		if (c->body_long ? quiet > (int64_t)cfg->io_timeout_ms * 1000000LL : now > c->body_deadline)
 			http_conn_gone_top(c, AIS_ETIMEOUT); /* stopped, or trickling below body_min_rate */
 		return;
 	}
@@ -1348,6 +1348,11 @@ bool http_conn_evictable(const http_conn_t *c)
 }
 
 /* ---------------------------------------------------------------- continuations (any thread) */
+
+void http_body_long_lived(http_req_t *r)
+{
+	http_conn_of(r)->body_long = true;
+}
 
 void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool)
 {

@@ -146,6 +146,7 @@ struct http_conn {
 	bool active, hdrs_done, msg_complete, responded, h_owned, owner_pool, end_called;
 	bool keepalive, http10, must_close, expect_cont, cont_sent;
 	bool body_hold;   /* HTTP_BODY_STREAM: data_cb paused the body until http_stream_resume */
+	bool body_long;   /* http_body_long_lived: no body-progress rule, io_timeout_ms only */
 	int body_mode;
 	size_t body_max;
 	uint64_t body_seen, discard_seen;

@@ -126,6 +126,12 @@ static void dispatch(http_req_t *r, void *arg)
 		http_read_body(r, 1 << 20, echo_body, true);
 	} else if (!strcmp(p, "/deferread")) {
 		http_defer(r, deferred_read);
+	} else if (!strcmp(p, "/longstream")) {
+		struct sstate *s = calloc(1, sizeof(*s));
+		s->h = 1469598103934665603ULL;
+		r->user = s;
+		http_body_long_lived(r);
+		http_stream_body(r, st_data, st_end);
 	} else if (!strcmp(p, "/stream") || !strcmp(p, "/streamfail")) {
 		struct sstate *s = calloc(1, sizeof(*s));
 		s->h = 1469598103934665603ULL;
@@ -1042,5 +1048,19 @@ Test(http_hard, keepalive_idle)
 	raw_read_resp(fd, buf, sizeof(buf));
 	cr_assert(!ht_closed_within(fd, 1000, true), "closed before the idle timeout");
 	cr_assert(ht_closed_within(fd, 3000, true), "idle connection not closed");
+	close(fd);
+}
+
+Test(http_hard, long_lived_body_may_idle)
+{
+	/* a transport-like stream: idle for twice the body timeout, then the rest: read, 200 */
+	int fd = raw_connect();
+	const char h[] = "PUT /longstream HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789";
+	raw_send(fd, h, sizeof(h) - 1);
+	cr_assert(!ht_closed_within(fd, 2200, true), "a long-lived body was cut while idle");
+	raw_send(fd, "abcdefghij", 10);
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13) && strstr(buf, "\r\n\r\n20 "), "%s", buf);
 	close(fd);
 }
