@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 	http_server_t *srv = http_server_new(&hc);
 	if (!srv || listen_ports(srv, cfg)) {
 		log_err("cannot listen on %s:%d/%d/%d", cfg->host, cfg->port, cfg->port_ctl, cfg->port_data);
+		http_server_stop(srv);
 		return 2;
 	}
 	hclient_global_init();
