@@ -377,8 +377,10 @@ def raw_request(url, method, path, headers=None, body=None, follow=True, timeout
         u = urllib.parse.urlsplit(url)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)
             hdrs = dict(headers or {})
+            # a Host given by the caller replaces http.client's own (two Host headers are a 400)
+            conn.putrequest(method, path, skip_accept_encoding=True,
+                            skip_host=any(k.lower() == "host" for k in hdrs))
             if body is not None:
                 hdrs.setdefault("Content-Length", str(len(body)))
             for k, v in hdrs.items():
