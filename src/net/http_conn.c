@@ -1284,8 +1284,8 @@ static bool http_conn_body_waits_client(const http_conn_t *c)
 {
 	if (!c->active || !c->hdrs_done || c->msg_complete || c->body_mode == HTTP_BODY_NONE)
 		return false;
-	if (c->expect_cont && !c->cont_sent)
-		return false;
+	if (c->expect_cont && !c->cont_sent && !c->responded)
+		return false; /* (after an early answer the client owes the body: see http_resp_closes) */
 	if (c->body_mode == HTTP_BODY_STREAM && c->end_called)
 		return false;
 	if (c->body_hold)

@@ -1064,3 +1064,19 @@ Test(http_hard, long_lived_body_may_idle)
 	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13) && strstr(buf, "\r\n\r\n20 "), "%s", buf);
 	close(fd);
 }
+
+Test(http_hard, early_answer_then_no_body_is_cut)
+{
+	/* 403 before 100 Continue keeps the connection for the (small) body; a client that then
+	 * sends neither the body nor a close is cut by the body timeout, not kept forever */
+	int fd = raw_connect();
+	const char h[] = "PUT /early HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n";
+	raw_send(fd, h, sizeof(h) - 1);
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 403 ", 13) && !strstr(buf, "Connection: close"), "%s", buf);
+	double t0 = now_s();
+	cr_assert(ht_closed_within(fd, 4000, true), "a connection owing its body was kept");
+	cr_assert(now_s() - t0 > 0.8, "%.2f", now_s() - t0);
+	close(fd);
+}
