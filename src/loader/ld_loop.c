@@ -32,7 +32,7 @@
 
 #define LD_RBUF (256 * 1024)   /* per-loop receive buffer (bodies are counted, not kept) */
 #define LD_MAX_HOPS 4
-#define LD_EXPECT_MIN 0 /* PUT to the proxy above this: Expect: 100-continue (the 307 keeps small ones' connection) */
+#define LD_EXPECT_MIN (256 * 1024) /* PUT to the proxy above this: Expect: 100-continue (below, the proxy drains the body and keeps the connection) */
 #define LD_OBJ_LEN 32          /* AIStore's random object name length */
 
 struct ld_worker;

@@ -398,6 +398,42 @@ def test_put_redirect_keeps_connection(hc):
         s.close()
 
 
+def _time_wait(port):
+    """TCP connections to or from port in TIME_WAIT (each one a closed connection)"""
+    n = 0
+    with open("/proc/net/tcp") as f:
+        for ln in f.readlines()[1:]:
+            fl = ln.split()
+            if fl[3] == "06" and port in (int(fl[1].split(":")[1], 16), int(fl[2].split(":")[1], 16)):
+                n += 1
+    return n
+
+
+@pytest.mark.parametrize("size,kept", [("1K", True), ("200K", True), ("1M", False)])
+def test_aisloader_put_via_proxy_connections(hc, size, kept):
+    """aisloader PUTs through the proxy: small bodies keep the proxy connection (the 307 drains
+    them), large ones (Expect: 100-continue) do not; no errors either way"""
+    loader = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "aisloader")
+    loader = os.environ.get("AIS_LOADER", loader)
+    port = hc.proxies[0].port
+    tw0 = _time_wait(port)
+    p = subprocess.run([loader, "-endpoint=" + hc.url, "-quiet", "-statsinterval=0", "-json",
+                        "-bucket=ais://" + BCK, "-subdir=ld" + size, "-duration=2s", "-numworkers=4",
+                        "-minsize=" + size, "-maxsize=" + size, "-pctput=100", "-cleanup=false",
+                        "-skiplist"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    put = json.loads(p.stdout)[-1]["put"]
+    n, errs = int(put["count"]), int(put["errors"])
+    closed = _time_wait(port) - tw0
+    print("\naisloader PUT %s via the proxy: %d PUTs, %d errors, %d proxy connections closed"
+          % (size, n, errs, closed))
+    assert errs == 0 and n > 20, p.stdout
+    if kept:
+        assert closed < max(20, n // 20), (n, closed)
+    else:
+        assert closed > n // 2, (n, closed)
+
+
 # ---------------------------------------------------------------- fd exhaustion
 
 FLOODER = r"""
