@@ -138,46 +138,58 @@ static void http_fdlog(http_loop_t *l, int err)
 		 (long long)(HTTP_ACCEPT_PAUSE_NS / 1000000), (long long)(HTTP_FDLOG_NS / 1000000000LL));
 }
 
-/* out of fds (err: EMFILE, ENFILE, ENOBUFS, ENOMEM) or at the connection limit (err 0): make room
- * by closing idle connections; when none can be closed, shed the connections waiting in the
- * backlog (accept and close each, through the reserve fd when the process is out of fds) so
- * their clients learn it now instead of hanging, and pause accepting for a while instead of
- * spinning on the error */
-static void http_loop_overload(http_loop_t *l, http_listener_t *li, int err)
+/* out of fds (err: EMFILE, ENFILE, ENOBUFS, ENOMEM; fd -1) or at the connection limit with a new
+ * connection in hand (err 0, fd): make room by closing idle connections (true: go on accepting,
+ * fd included); when none can be closed, shed fd and the connections waiting in the backlog
+ * (accept and close each, through the reserve fd when the process is out of fds) so their
+ * clients learn it now instead of hanging, and pause accepting for a while instead of spinning
+ * on the error (false) */
+static bool http_loop_make_room(http_loop_t *l, http_listener_t *li, int err, int fd)
 {
 	http_server_t *s = l->srv;
 	atomic_fetch_add_explicit(&s->fd_short, 1, memory_order_relaxed);
 	int freed = http_loop_evict(l);
 	if (freed) {
 		atomic_fetch_add_explicit(&s->fd_evicted, (unsigned)freed, memory_order_relaxed);
-	} else {
-		if (l->reserve_fd >= 0 && err != 0) {
-			close(l->reserve_fd);
-			l->reserve_fd = -1;
-		}
-		unsigned shed = 0;
-		int fd;
-		while (shed < HTTP_SHED_BATCH && (fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-			close(fd);
-			shed++;
-		}
-		atomic_fetch_add_explicit(&s->fd_shed, shed, memory_order_relaxed);
-		if (l->reserve_fd < 0)
-			l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		http_loop_pause_accept(l);
+		http_fdlog(l, err);
+		return true;
 	}
+	unsigned shed = 0;
+	if (fd >= 0) {
+		close(fd);
+		shed++;
+	} else if (l->reserve_fd >= 0) {
+		close(l->reserve_fd);
+		l->reserve_fd = -1;
+	}
+	while (shed < HTTP_SHED_BATCH && (fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		close(fd);
+		shed++;
+	}
+	atomic_fetch_add_explicit(&s->fd_shed, shed, memory_order_relaxed);
+	if (l->reserve_fd < 0)
+		l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	http_loop_pause_accept(l);
 	http_fdlog(l, err);
+	return false;
+}
+
+/* EPOLLEXCLUSIVE wakes the first idle loop in the listening socket's wait queue, which is the
+ * order the loops registered in: left alone, a lightly loaded server would take every connection
+ * on its first loop. A loop that accepted re-registers, which puts it at the back of the queue,
+ * so new connections go round the idle loops (busy ones are skipped: they are not waiting). */
+static void http_loop_requeue(http_loop_t *l, http_listener_t *li)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = li};
+	if (epoll_ctl(l->epfd, EPOLL_CTL_DEL, li->fd, NULL) || epoll_ctl(l->epfd, EPOLL_CTL_ADD, li->fd, &ev))
+		log_warn("http: epoll_ctl (listener requeue): %s", strerror(errno));
 }
 
 static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 {
 	http_server_t *s = l->srv;
+	bool took = false;
 	for (int k = 0; k < HTTP_ACCEPT_BATCH && !l->accept_paused; k++) {
-		int n = atomic_load_explicit(&s->nconns, memory_order_relaxed);
-		if (n >= s->max_conns) {
-			http_loop_overload(l, li, 0);
-			continue;
-		}
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(li->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -186,9 +198,10 @@ static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 			if (e == EINTR || e == ECONNABORTED)
 				continue;
 			if (e == EAGAIN || e == EWOULDBLOCK)
-				return;
+				break;
 			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
-				http_loop_overload(l, li, e);
+				if (!http_loop_make_room(l, li, e, -1))
+					break;
 				continue;
 			}
 			atomic_fetch_add_explicit(&s->fd_short, 1, memory_order_relaxed);
@@ -196,6 +209,9 @@ static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 			http_loop_pause_accept(l); /* level-triggered: do not spin on it */
 			return;
 		}
+		int n = atomic_load_explicit(&s->nconns, memory_order_relaxed);
+		if (n >= s->max_conns && !http_loop_make_room(l, li, 0, fd))
+			break; /* (fd shed) */
 		if (n + 1 > atomic_load_explicit(&s->conns_peak, memory_order_relaxed))
 			atomic_store_explicit(&s->conns_peak, n + 1, memory_order_relaxed);
 		int one = 1;
@@ -211,7 +227,10 @@ static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 			log_warn("http: epoll_ctl: %s", strerror(errno));
 			http_conn_gone_top(c, 0);
 		}
+		took = true;
 	}
+	if (took && s->nloops > 1 && !l->accept_paused)
+		http_loop_requeue(l, li);
 }
 
 /* after a flood of connections ended, give the heap they used back to the OS (glibc keeps freed
