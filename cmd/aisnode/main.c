@@ -26,10 +26,12 @@
 #include "target/tmove.h"
 #include "transport/transport.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 struct args {
 	const char *role, *config, *local_config;
@@ -110,6 +112,50 @@ static void restore_metadata(const config_t *cfg)
 	bmd_load_persisted();
 }
 
+/* as many fds as the hard limit allows (client connections, object files, peers); the HTTP
+ * server sizes its connection limit from the result */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rlim_t was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("cannot raise the open-files limit from %llu to %llu: %s", (unsigned long long)was,
+			 (unsigned long long)rl.rlim_max, strerror(errno));
+	else
+		log_info("open-files limit raised from %llu to %llu", (unsigned long long)was,
+			 (unsigned long long)rl.rlim_max);
+}
+
+/* bind one port; a port in use is the usual reason to fail: say so on stderr too */
+static int listen_port(http_server_t *srv, const char *host, int port)
+{
+	int rc = http_server_listen(srv, host, port);
+	if (rc == AIS_EEXIST)
+		fprintf(stderr, "aisnode: cannot listen on %s:%d: address in use (is another aisnode running?)\n",
+			host && *host ? host : "*", port);
+	else if (rc < 0)
+		fprintf(stderr, "aisnode: cannot listen on %s:%d: %s\n", host && *host ? host : "*", port, err_str(rc));
+	return rc;
+}
+
+static int listen_ports(http_server_t *srv, const config_t *cfg)
+{
+	/* net.use_ipv6 without a hostname: listen on every IPv6 address (and IPv4, dual-stack) */
+	const char *pub = cfg->host[0] ? cfg->host : cfg->net_use_ipv6 ? "::" : cfg->host;
+	if (listen_port(srv, pub, cfg->port) < 0)
+		return -1;
+	if (cfg->port_ctl && cfg->port_ctl != cfg->port &&
+	    listen_port(srv, cfg->host_ctl[0] ? cfg->host_ctl : pub, cfg->port_ctl) < 0)
+		return -1;
+	if (cfg->port_data && cfg->port_data != cfg->port && cfg->port_data != cfg->port_ctl &&
+	    listen_port(srv, cfg->host_data[0] ? cfg->host_data : pub, cfg->port_data) < 0)
+		return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = {0};
@@ -126,12 +172,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aisnode: cannot open log in %s\n", cfg->log_dir);
 		return 2;
 	}
+	raise_nofile();
 	node_role_t role = !strcmp(a.role, "proxy") ? ROLE_PROXY : ROLE_TARGET;
 	if (node_init(role, cfg)) {
 		fprintf(stderr, "aisnode: cannot establish node identity in %s\n", cfg->confdir);
 		return 2;
 	}
 	http_set_node_name(node_name());
+
+	/* the ports first: a second node on them must stop before it touches anything */
+	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};
+	if (role == ROLE_PROXY)
+		hc.npool = 16; /* blocking control-plane handlers (bucket ops, list merges, job control);
+				* S3 object forwarding runs on the loops (http_proxy_pass) */
+	http_config_env(&hc);
+	http_server_t *srv = http_server_new(&hc);
+	if (!srv || listen_ports(srv, cfg)) {
+		log_err("cannot listen on %s:%d/%d/%d", cfg->host, cfg->port, cfg->port_ctl, cfg->port_data);
+		http_server_stop(srv);
+		return 2;
+	}
 	hclient_global_init();
 
 	/* SIGTERM/SIGINT are taken by sigwait below: block them before any thread starts */
@@ -172,20 +232,9 @@ int main(int argc, char **argv)
 	vote_init();
 	primary_init();
 
-	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};
-	if (role == ROLE_PROXY)
-		hc.npool = 16; /* blocking control-plane handlers (bucket ops, list merges, job control);
-				* S3 object forwarding runs on the loops (http_proxy_pass) */
-	http_server_t *srv = http_server_new(&hc);
-	/* net.use_ipv6 without a hostname: listen on every IPv6 address (and IPv4, dual-stack) */
-	const char *any = cfg->net_use_ipv6 ? "::" : cfg->host;
-	if (!srv || http_server_listen(srv, cfg->host[0] ? cfg->host : any, cfg->port) < 0 ||
-	    (cfg->port_ctl && cfg->port_ctl != cfg->port && http_server_listen(srv, cfg->host_ctl[0] ? cfg->host_ctl : cfg->host[0] ? cfg->host : any, cfg->port_ctl) < 0) ||
-	    (cfg->port_data && cfg->port_data != cfg->port && cfg->port_data != cfg->port_ctl &&
-	     http_server_listen(srv, cfg->host_data[0] ? cfg->host_data : cfg->host[0] ? cfg->host : any, cfg->port_data) < 0) ||
-	    http_server_start(srv)) {
-		fprintf(stderr, "aisnode: cannot listen on %s:%d/%d/%d\n", cfg->host, cfg->port, cfg->port_ctl, cfg->port_data);
-		log_err("cannot listen on %s:%d", cfg->host, cfg->port);
+	if (http_server_start(srv)) {
+		fprintf(stderr, "aisnode: cannot start the HTTP server\n");
+		log_err("cannot start the HTTP server");
 		return 2;
 	}
 	log_info("%s %s listening on %s (control %d, data %d)", role == ROLE_PROXY ? "proxy" : "target", node_name(),

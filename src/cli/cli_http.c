@@ -132,6 +132,32 @@ static long http_retry_wait(const cli_req_t *r, const http_xfer_t *x, CURLcode c
 
 static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *x, CURLcode *ccp);
 
+/* uploads up to this are redirected by hand (below); the server drains unrequested bodies up to
+ * 256 KiB and keeps the connection (net/http_int.h HTTP_DRAIN_MAX) */
+#define CLI_HTTP_KEEP_MAX (256 * 1024)
+
+/* Follow the proxy's redirects of a small upload by hand: libcurl closes a connection that gets
+ * a redirect mid-upload (here: a 307 before "100 Continue"), but with KEEP_SENDING_ON_ERROR and
+ * without FOLLOWLOCATION it sends the small body instead (the proxy drains it) and keeps the
+ * connection for the next request. Each hop re-sends the file from where it started. */
+static CURLcode http_perform(CURL *h, const http_xfer_t *x, bool by_hand)
+{
+	CURLcode cc = curl_easy_perform(h);
+	for (int hop = 0; by_hand && cc == CURLE_OK && hop < 5; hop++) {
+		long code = 0;
+		char *loc = NULL;
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		if ((code != 301 && code != 302 && code != 307 && code != 308) ||
+		    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc)
+			break;
+		if (lseek(x->r->fd, x->fd_start, SEEK_SET) < 0)
+			break;
+		curl_easy_setopt(h, CURLOPT_URL, loc); /* (copied by libcurl) */
+		cc = curl_easy_perform(h);
+	}
+	return cc;
+}
+
 int cli_http_do(cli_http_t *c, cli_req_t *r)
 {
 	http_xfer_t x = {.r = r, .h = c->curl, .fd_start = -1};
@@ -162,7 +188,9 @@ static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *xp, CURLcode *
 	sbuf_addf(&url, "%s%s%s%s", r->base ? r->base : c->base, r->path, r->query && *r->query ? "?" : "",
 		  r->query ? r->query : "");
 	curl_easy_setopt(h, CURLOPT_URL, sbuf_str(&url));
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	bool by_hand = r->fd >= 0 && !r->head && r->fd_size > 0 && r->fd_size <= CLI_HTTP_KEEP_MAX;
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, by_hand ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_KEEP_SENDING_ON_ERROR, by_hand ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_POSTREDIR, (long)CURL_REDIR_POST_ALL);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
@@ -211,7 +239,7 @@ static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *xp, CURLcode *
 	}
 	char ebuf[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-	CURLcode cc = curl_easy_perform(h);
+	CURLcode cc = http_perform(h, &x, by_hand);
 	long code = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	r->status = cc == CURLE_OK ? (int)code : 0;

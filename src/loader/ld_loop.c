@@ -32,7 +32,7 @@
 
 #define LD_RBUF (256 * 1024)   /* per-loop receive buffer (bodies are counted, not kept) */
 #define LD_MAX_HOPS 4
-#define LD_EXPECT_MIN (64 * 1024) /* PUT to the proxy above this: Expect: 100-continue */
+#define LD_EXPECT_MIN (256 * 1024) /* PUT to the proxy above this: Expect: 100-continue (below, the proxy drains the body and keeps the connection) */
 #define LD_OBJ_LEN 32          /* AIStore's random object name length */
 #define LD_RETRIES 10          /* an op retried after a refused connection or a 503 + Retry-After */
 #define LD_RETRY_MAX_MS 2000   /* longest wait before a retry (a larger Retry-After is cut) */
@@ -71,6 +71,7 @@ typedef struct ld_worker {
 	size_t req_len, req_off;
 	int64_t body_off;
 	bool writing, expect, wait_continue;
+	bool send_rest; /* a final answer came before 100 Continue and keeps the connection: send the body, then act on it */
 	/* the response */
 	int status;
 	int64_t rbody;
@@ -328,6 +329,7 @@ static int ld_worker_build(ld_worker_t *w, const ld_ep_t *e)
 static void ld_worker_fail(ld_worker_t *w, int why);
 static void ld_worker_write(ld_worker_t *w);
 static void ld_worker_read(ld_worker_t *w);
+static void ld_worker_response(ld_worker_t *w);
 
 /* the op failed in a way worth another try (the endpoint refused the connection: a target that
  * just died, before the proxy marks it suspect; or 503 with Retry-After: the proxy while it is
@@ -374,7 +376,7 @@ static void ld_worker_send(ld_worker_t *w, int ep)
 	w->req_off = 0;
 	w->body_off = 0;
 	w->writing = true;
-	w->wait_continue = false;
+	w->wait_continue = w->send_rest = false;
 	w->status = 0;
 	w->rbody = 0;
 	w->msg_done = false;
@@ -422,6 +424,12 @@ static void ld_worker_write(ld_worker_t *w)
 				return;
 			/* the server may have answered (e.g. a redirect) and closed: read what is there */
 			w->writing = false;
+			if (w->send_rest) { /* the answer is in already */
+				w->send_rest = false;
+				w->ka = false;
+				ld_worker_response(w);
+				return;
+			}
 			ld_worker_read(w);
 			return;
 		}
@@ -438,6 +446,10 @@ static void ld_worker_write(ld_worker_t *w)
 		}
 		if (w->req_off == w->req_len && (w->op == LD_OP_GET || w->body_off >= w->size))
 			w->writing = false;
+	}
+	if (!w->writing && w->send_rest) {
+		w->send_rest = false;
+		ld_worker_response(w);
 	}
 }
 
@@ -470,6 +482,14 @@ static void ld_worker_response(ld_worker_t *w)
 		w->wait_continue = false;
 		w->msg_done = false;
 		w->status = 0;
+		ld_worker_write(w);
+		return;
+	}
+	if (w->wait_continue && w->ka) {
+		/* a final answer (the proxy's 307) before 100 Continue that keeps the connection: the
+		 * server reads and drops the body, so it goes out before the connection is reused */
+		w->wait_continue = false;
+		w->send_rest = true;
 		ld_worker_write(w);
 		return;
 	}

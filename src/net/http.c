@@ -1,10 +1,16 @@
-/* http: the server: listeners (one SO_REUSEPORT socket per loop per port), loop threads (one
- * epoll each: accepts, connection events, upstream-connection events of proxied requests, the
- * post queue that brings responses and continuations and blocking-stream kicks back from other
- * threads via an eventfd, a once-a-second timeout sweep of client and upstream connections),
- * start/stop, and the fuzzing seams. Connections themselves live in http_conn.c, proxied
- * exchanges in http_upstream.c, upstream connections (the per-loop keep-alive pool) in
- * http_uppool.c.
+/* http: the server: listening sockets (one per port, bound without SO_REUSEPORT so a port in use
+ * fails; shared by every loop with EPOLLEXCLUSIVE), loop threads (one epoll each: accepts,
+ * connection events, upstream-connection events of proxied requests, the post queue that brings
+ * responses and continuations and blocking-stream kicks back from other threads via an eventfd,
+ * a once-a-second sweep: timeouts of client and upstream connections, the fd-shortage log line,
+ * malloc_trim after a flood), the connection limit and fd shortage (close the longest-idle
+ * connections, else shed the backlog through a reserve fd and pause accepting), the timeout
+ * defaults and their environment overrides, start/stop, and the fuzzing seams. Connections
+ * themselves live in http_conn.c (buffers from http_buf.c), proxied exchanges in
+ * http_upstream.c, upstream connections (the per-loop keep-alive pool) in http_uppool.c.
+ * Invariants: a loop touches only its own connections and its own registration of a listening
+ * socket; the server closes the listening sockets after the loops are joined; server-wide
+ * counters (open connections, fd-shortage events) are atomics.
  * Stop order: loops exit (dropping their connections), the pool drains, then whatever handlers
  * handed back is freed; nothing is freed while a handler still owns it. */
 #include "net/http.h"
@@ -17,6 +23,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,6 +34,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,19 +70,150 @@ static void http_fmt_addr(const struct sockaddr_storage *ss, char *out, size_t c
 	}
 }
 
+/* ---------------------------------------------------------------- accept, fd shortage */
+
+/* the loop stops accepting for HTTP_ACCEPT_PAUSE_NS (its listeners leave its epoll set) */
+static void http_loop_pause_accept(http_loop_t *l)
+{
+	for (int i = 0; i < l->nlis && !l->accept_paused; i++)
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, l->lis[i].fd, NULL);
+	l->accept_paused = true;
+	l->accept_resume_ns = l->now + HTTP_ACCEPT_PAUSE_NS;
+}
+
+static void http_loop_resume_accept(http_loop_t *l)
+{
+	for (int i = 0; i < l->nlis; i++) {
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &l->lis[i]};
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->lis[i].fd, &ev) && errno != EEXIST)
+			log_warn("http: epoll_ctl (listener): %s", strerror(errno));
+	}
+	l->accept_paused = false;
+}
+
+/* close idle connections of this loop, longest idle first: 1/8 of the loop's connections, at
+ * least one, at most HTTP_EVICT_BATCH (as nginx drains its reusable connections when it runs
+ * out); idle = between requests (or never started one) with no bytes waiting to be read, or
+ * lingering. The number closed. */
+static int http_loop_evict(http_loop_t *l)
+{
+	int n = 0, scanned = 0, want = l->nconns / 8;
+	want = want < 1 ? 1 : want > HTTP_EVICT_BATCH ? HTTP_EVICT_BATCH : want;
+	http_conn_t *prev;
+	for (http_conn_t *c = l->conns_tail; c && n < want && scanned < HTTP_EVICT_SCAN; c = prev) {
+		prev = c->prev;
+		scanned++;
+		if (!http_conn_evictable(c))
+			continue;
+		char b;
+		if (!c->lingering && c->fd >= 0 && recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0)
+			continue; /* a request is on its way */
+		http_conn_gone_top(c, 0);
+		n++;
+	}
+	return n;
+}
+
+/* one line per HTTP_FDLOG_NS at most, however long the shortage lasts, with what was done: the
+ * first event logs at once, the sweep logs what came after it once the window has passed */
+static void http_fdlog(http_loop_t *l, int err)
+{
+	http_server_t *s = l->srv;
+	if (err >= 0)
+		atomic_store_explicit(&s->fd_err, err, memory_order_relaxed);
+	else if (!atomic_load_explicit(&s->fd_short, memory_order_relaxed))
+		return; /* the sweep, nothing since the last line */
+	err = atomic_load_explicit(&s->fd_err, memory_order_relaxed);
+	int64_t last = atomic_load_explicit(&s->fdlog_ns, memory_order_relaxed);
+	if (last && l->now - last < HTTP_FDLOG_NS)
+		return;
+	if (!atomic_compare_exchange_strong(&s->fdlog_ns, &last, l->now ? l->now : 1))
+		return;
+	unsigned n = atomic_exchange(&s->fd_short, 0), ev = atomic_exchange(&s->fd_evicted, 0),
+		 sh = atomic_exchange(&s->fd_shed, 0);
+	log_warn("http: accept: %s (%d connections open, limit %d): %u times since the last such line; "
+		 "closed %u idle connections, refused %u new ones (accepts pause %lld ms when nothing can be "
+		 "closed; at most one line per %lld s)",
+		 err ? strerror(err) : "connection limit reached", atomic_load(&s->nconns), s->max_conns, n, ev, sh,
+		 (long long)(HTTP_ACCEPT_PAUSE_NS / 1000000), (long long)(HTTP_FDLOG_NS / 1000000000LL));
+}
+
+/* out of fds (err: EMFILE, ENFILE, ENOBUFS, ENOMEM; fd -1) or at the connection limit with a new
+ * connection in hand (err 0, fd): make room by closing idle connections (true: go on accepting,
+ * fd included); when none can be closed, shed fd and the connections waiting in the backlog
+ * (accept and close each, through the reserve fd when the process is out of fds) so their
+ * clients learn it now instead of hanging, and pause accepting for a while instead of spinning
+ * on the error (false) */
+static bool http_loop_make_room(http_loop_t *l, http_listener_t *li, int err, int fd)
+{
+	http_server_t *s = l->srv;
+	atomic_fetch_add_explicit(&s->fd_short, 1, memory_order_relaxed);
+	int freed = http_loop_evict(l);
+	if (freed) {
+		atomic_fetch_add_explicit(&s->fd_evicted, (unsigned)freed, memory_order_relaxed);
+		http_fdlog(l, err);
+		return true;
+	}
+	unsigned shed = 0;
+	if (fd >= 0) {
+		close(fd);
+		shed++;
+	} else if (l->reserve_fd >= 0) {
+		close(l->reserve_fd);
+		l->reserve_fd = -1;
+	}
+	while (shed < HTTP_SHED_BATCH && (fd = accept4(li->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		close(fd);
+		shed++;
+	}
+	atomic_fetch_add_explicit(&s->fd_shed, shed, memory_order_relaxed);
+	if (l->reserve_fd < 0)
+		l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	http_loop_pause_accept(l);
+	http_fdlog(l, err);
+	return false;
+}
+
+/* EPOLLEXCLUSIVE wakes the first idle loop in the listening socket's wait queue, which is the
+ * order the loops registered in: left alone, a lightly loaded server would take every connection
+ * on its first loop. A loop that accepted re-registers, which puts it at the back of the queue,
+ * so new connections go round the idle loops (busy ones are skipped: they are not waiting). */
+static void http_loop_requeue(http_loop_t *l, http_listener_t *li)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = li};
+	if (epoll_ctl(l->epfd, EPOLL_CTL_DEL, li->fd, NULL) || epoll_ctl(l->epfd, EPOLL_CTL_ADD, li->fd, &ev))
+		log_warn("http: epoll_ctl (listener requeue): %s", strerror(errno));
+}
+
 static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 {
-	for (;;) {
+	http_server_t *s = l->srv;
+	bool took = false;
+	for (int k = 0; k < HTTP_ACCEPT_BATCH && !l->accept_paused; k++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(li->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
+			int e = errno;
+			if (e == EINTR || e == ECONNABORTED)
 				continue;
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_warn("http: accept: %s", strerror(errno));
+			if (e == EAGAIN || e == EWOULDBLOCK)
+				break;
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+				if (!http_loop_make_room(l, li, e, -1))
+					break;
+				continue;
+			}
+			atomic_fetch_add_explicit(&s->fd_short, 1, memory_order_relaxed);
+			http_fdlog(l, e);
+			http_loop_pause_accept(l); /* level-triggered: do not spin on it */
 			return;
 		}
+		int n = atomic_load_explicit(&s->nconns, memory_order_relaxed);
+		if (n >= s->max_conns && !http_loop_make_room(l, li, 0, fd))
+			break; /* (fd shed) */
+		if (n + 1 > atomic_load_explicit(&s->conns_peak, memory_order_relaxed))
+			atomic_store_explicit(&s->conns_peak, n + 1, memory_order_relaxed);
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		http_conn_t *c = http_conn_new(l, fd, li->port_idx);
@@ -87,7 +227,21 @@ static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 			log_warn("http: epoll_ctl: %s", strerror(errno));
 			http_conn_gone_top(c, 0);
 		}
+		took = true;
 	}
+	if (took && s->nloops > 1 && !l->accept_paused)
+		http_loop_requeue(l, li);
+}
+
+/* after a flood of connections ended, give the heap they used back to the OS (glibc keeps freed
+ * memory in its arenas otherwise, and RSS stays at the flood's peak) */
+static void http_server_trim(http_loop_t *l)
+{
+	http_server_t *s = l->srv;
+	int n = atomic_load(&s->nconns), peak = atomic_load(&s->conns_peak);
+	if (peak - n < HTTP_TRIM_DROP || !atomic_compare_exchange_strong(&s->conns_peak, &peak, n))
+		return;
+	malloc_trim(0);
 }
 
 static void http_loop_drain_posts(http_loop_t *l)
@@ -134,39 +288,13 @@ static void http_loop_drain_posts(http_loop_t *l)
 
 static void http_loop_sweep(http_loop_t *l)
 {
-	const http_config_t *cfg = &l->srv->cfg;
-	int64_t now = l->now, idle = (int64_t)cfg->idle_timeout_ms * 1000000LL,
-		io = (int64_t)cfg->io_timeout_ms * 1000000LL;
 	http_conn_t *next;
 	for (http_conn_t *c = l->conns; c; c = next) {
 		next = c->next;
-		if (c->dead || c->owner_pool)
-			continue;
-		int64_t quiet = now - c->last_ns;
-		if (c->lingering) {
-			if (quiet > HTTP_LINGER_NS)
-				http_conn_gone_top(c, 0);
-			continue;
-		}
-		bool waiting_client = http_out_pending(c) ||
-				      (c->active && (!c->hdrs_done ||
-						     (!c->msg_complete && c->body_mode != HTTP_BODY_NONE &&
-						      !(c->body_mode == HTTP_BODY_STREAM && c->end_called) &&
-						      !c->body_hold && /* paused by its stream handler */
-						      /* a full stream ring waits for the handler, not the client */
-						      !(c->body_mode == HTTP_BODY_PULL && !c->responded &&
-							!http_strm_room(c, false)) &&
-						      /* nor does a body the upstream has not taken yet */
-						      !(c->body_mode == HTTP_BODY_PROXY && c->up_on &&
-							!http_upx_room(c, false)))));
-		if (waiting_client) {
-			if (quiet > io)
-				http_conn_gone_top(c, AIS_ETIMEOUT);
-		} else if (!c->active) {
-			if (quiet > idle)
-				http_conn_gone_top(c, 0);
-		}
+		http_conn_sweep(c);
 	}
+	http_fdlog(l, -1);
+	http_server_trim(l);
 }
 
 static void *http_loop_main(void *arg)
@@ -178,11 +306,14 @@ static void *http_loop_main(void *arg)
 	l->now = http_mono();
 	int64_t next_sweep = l->now + 1000000000LL;
 	while (!atomic_load(&s->stopping)) {
-		int64_t wait_ms = (next_sweep - l->now) / 1000000 + 1;
+		int64_t wake = l->accept_paused && l->accept_resume_ns < next_sweep ? l->accept_resume_ns : next_sweep;
+		int64_t wait_ms = (wake - l->now) / 1000000 + 1;
 		if (wait_ms < 0)
 			wait_ms = 0;
 		int n = epoll_wait(l->epfd, evs, 256, l->ready ? 0 : (int)wait_ms);
 		l->now = http_mono();
+		if (l->accept_paused && l->now >= l->accept_resume_ns)
+			http_loop_resume_accept(l);
 		for (int i = 0; i < n; i++) {
 			int kind = *(int *)evs[i].data.ptr;
 			if (kind == HTTP_EV_CONN)
@@ -211,13 +342,12 @@ static void *http_loop_main(void *arg)
 		http_loop_bury(l);
 		http_uppool_bury(l);
 	}
-	/* shutdown: stop accepting, drop every connection (stream handlers get end_cb) */
-	for (int i = 0; i < l->nlis; i++) {
-		if (l->lis[i].fd >= 0) {
-			close(l->lis[i].fd);
-			l->lis[i].fd = -1;
-		}
-	}
+	/* shutdown: stop accepting (the server closes the shared listening sockets after the
+	 * loops are joined), drop every connection (stream handlers get end_cb) */
+	if (!l->accept_paused)
+		for (int i = 0; i < l->nlis; i++)
+			epoll_ctl(l->epfd, EPOLL_CTL_DEL, l->lis[i].fd, NULL);
+	l->accept_paused = true;
 	for (http_conn_t *c = l->ready; c; c = c->ready_next)
 		c->in_ready = false;
 	l->ready = NULL;
@@ -235,6 +365,56 @@ static void *http_loop_main(void *arg)
 
 /* ---------------------------------------------------------------- server */
 
+static void http_config_defaults(http_config_t *cfg)
+{
+	if (!cfg->max_head)
+		cfg->max_head = 16 * 1024;
+	if (cfg->idle_timeout_ms <= 0)
+		cfg->idle_timeout_ms = HTTP_IDLE_TIMEOUT_MS;
+	if (cfg->io_timeout_ms <= 0)
+		cfg->io_timeout_ms = 5 * 60 * 1000;
+	if (cfg->header_timeout_ms <= 0)
+		cfg->header_timeout_ms = HTTP_HEADER_TIMEOUT_MS;
+	if (cfg->body_timeout_ms <= 0)
+		cfg->body_timeout_ms = HTTP_BODY_TIMEOUT_MS;
+	if (cfg->body_min_rate <= 0)
+		cfg->body_min_rate = HTTP_BODY_MIN_RATE;
+}
+
+/* RLIMIT_NOFILE less a reserve for everything else the node opens (object files, intra-cluster
+ * connections, logs): 1/8 of the limit, at least 64, at most 4096 */
+static int http_default_max_conns(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 1024;
+	rlim_t n = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (1u << 24) ? (1u << 24) : rl.rlim_cur;
+	if (n < 128)
+		return (int)(n / 2);
+	rlim_t reserve = n / 8 < 64 ? 64 : n / 8 > 4096 ? 4096 : n / 8;
+	return (int)(n - reserve);
+}
+
+static void http_env_ms(const char *name, int *ms)
+{
+	const char *v = getenv(name);
+	int64_t ns;
+	if (!v || !*v)
+		return;
+	if (parse_duration(v, &ns) || ns <= 0 || ns / 1000000 > INT32_MAX) {
+		log_err("http: invalid env %s=%s (expecting a positive duration, e.g. \"16s\"): ignored", name, v);
+		return;
+	}
+	*ms = ns / 1000000 ? (int)(ns / 1000000) : 1;
+}
+
+void http_config_env(http_config_t *cfg)
+{
+	http_env_ms(HTTP_ENV_HEADER_TIMEOUT, &cfg->header_timeout_ms);
+	http_env_ms(HTTP_ENV_BODY_TIMEOUT, &cfg->body_timeout_ms);
+	http_env_ms(HTTP_ENV_IDLE_TIMEOUT, &cfg->idle_timeout_ms);
+}
+
 http_server_t *http_server_new(const http_config_t *cfg)
 {
 	http_server_t *s = calloc(1, sizeof(*s));
@@ -247,12 +427,10 @@ http_server_t *http_server_new(const http_config_t *cfg)
 	}
 	if (s->cfg.npool <= 0)
 		s->cfg.npool = 8;
-	if (!s->cfg.max_head)
-		s->cfg.max_head = 16 * 1024;
-	if (s->cfg.idle_timeout_ms <= 0)
-		s->cfg.idle_timeout_ms = 60 * 1000;
-	if (s->cfg.io_timeout_ms <= 0)
-		s->cfg.io_timeout_ms = 5 * 60 * 1000;
+	http_config_defaults(&s->cfg);
+	for (int i = 0; i < HTTP_MAX_PORTS; i++)
+		s->lfd[i] = -1;
+	s->max_conns = s->cfg.max_conns > 0 ? s->cfg.max_conns : http_default_max_conns();
 	if (cfg->server_name) {
 		s->server_name = strdup(cfg->server_name);
 		if (!s->server_name)
@@ -273,6 +451,7 @@ http_server_t *http_server_new(const http_config_t *cfg)
 		l->srv = s;
 		l->idx = i;
 		l->epfd = l->evfd = -1;
+		l->reserve_fd = -1;
 		pthread_mutex_init(&l->post_mu, NULL);
 	}
 	for (int i = 0; i < s->nloops; i++) {
@@ -284,6 +463,7 @@ http_server_t *http_server_new(const http_config_t *cfg)
 		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->evfd, &ev))
 			goto fail;
+		l->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
 	return s;
 fail:
@@ -292,16 +472,10 @@ fail:
 	return NULL;
 }
 
-static void http_close_port(http_server_t *s, int idx)
-{
-	for (int i = 0; i < s->nloops; i++) {
-		http_listener_t *li = &s->loops[i].lis[idx];
-		if (li->fd >= 0)
-			close(li->fd);
-		li->fd = -1;
-	}
-}
-
+/* One listening socket per port, shared by every loop (EPOLLEXCLUSIVE: a new connection wakes
+ * one idle loop, not all). Bound without SO_REUSEPORT, so a port another process (another
+ * aisnode, another playground) listens on is an error here rather than a silent split of its
+ * connections between the two. SO_REUSEADDR only lets a restart bind over TIME_WAIT leftovers. */
 int http_server_listen(http_server_t *s, const char *host, int port)
 {
 	if (s->started || s->nports >= HTTP_MAX_PORTS || port < 0 || port > 65535)
@@ -317,49 +491,53 @@ int http_server_listen(http_server_t *s, const char *host, int port)
 		log_err("http: cannot resolve listen address %s", host ? host : "");
 		return AIS_EINVAL;
 	}
-	int idx = s->nports, rc = 0, actual = port;
-	for (int i = 0; i < s->nloops; i++)
-		s->loops[i].lis[idx].fd = -1;
+	int idx = s->nports, rc = 0, fd = -1, one = 1;
+	struct sockaddr_storage ss;
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) || listen(fd, 4096)) {
+		int e = errno;
+		rc = e == EADDRINUSE ? AIS_EEXIST : err_from_errno(e);
+		if (e == EADDRINUSE)
+			log_err("http: listen on %s:%d: address in use (another process listens on this port)",
+				host ? host : "*", port);
+		else
+			log_err("http: listen on %s:%d: %s", host ? host : "*", port, strerror(e));
+		goto fail;
+	}
+	int actual = port;
+	if (!actual) {
+		socklen_t sl = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
+			rc = AIS_EIO;
+			goto fail;
+		}
+		actual = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
 	for (int i = 0; i < s->nloops; i++) {
 		http_loop_t *l = &s->loops[i];
 		http_listener_t *li = &l->lis[idx];
 		li->kind = HTTP_EV_LISTEN;
 		li->port_idx = idx;
 		li->loop = l;
-		struct sockaddr_storage ss;
-		memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-		if (ss.ss_family == AF_INET)
-			((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)actual);
-		else
-			((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)actual);
-		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		int one = 1;
-		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-		    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
-		    bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) || listen(fd, 4096)) {
-			rc = err_from_errno(errno);
-			log_err("http: listen on %s:%d: %s", host ? host : "*", actual, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			goto fail;
-		}
 		li->fd = fd;
-		if (i == 0 && actual == 0) {
-			socklen_t sl = sizeof(ss);
-			if (getsockname(fd, (struct sockaddr *)&ss, &sl)) {
-				rc = AIS_EIO;
-				goto fail;
-			}
-			actual = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-							       : ((struct sockaddr_in6 *)&ss)->sin6_port);
-		}
-		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = li};
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = li};
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+			log_err("http: epoll_ctl (listener %s:%d): %s", host ? host : "*", actual, strerror(errno));
+			for (int k = 0; k < i; k++)
+				epoll_ctl(s->loops[k].epfd, EPOLL_CTL_DEL, fd, NULL);
 			rc = AIS_EIO;
 			goto fail;
 		}
 	}
 	freeaddrinfo(ai);
+	s->lfd[idx] = fd;
 	s->ports[idx] = actual;
 	s->nports++;
 	for (int i = 0; i < s->nloops; i++)
@@ -367,7 +545,8 @@ int http_server_listen(http_server_t *s, const char *host, int port)
 	return idx;
 fail:
 	freeaddrinfo(ai);
-	http_close_port(s, idx);
+	if (fd >= 0)
+		close(fd);
 	return rc ? rc : AIS_EIO;
 }
 
@@ -444,16 +623,19 @@ void http_server_stop(http_server_t *s)
 			http_conn_free(c);
 		}
 		l->conns = NULL;
+		http_buf_fini(l);
 		http_tls_loop = NULL;
-		for (int k = 0; k < l->nlis; k++)
-			if (l->lis[k].fd >= 0)
-				close(l->lis[k].fd);
 		if (l->epfd >= 0)
 			close(l->epfd);
 		if (l->evfd >= 0)
 			close(l->evfd);
+		if (l->reserve_fd >= 0)
+			close(l->reserve_fd);
 		pthread_mutex_destroy(&l->post_mu);
 	}
+	for (int i = 0; i < s->nports; i++)
+		if (s->lfd[i] >= 0)
+			close(s->lfd[i]);
 	pthread_mutex_destroy(&s->pool.mu);
 	pthread_cond_destroy(&s->pool.cv);
 	free(s->loops);
@@ -474,16 +656,14 @@ static void http_fuzz_env_init(http_fuzz_env_t *e, const http_config_t *cfg)
 {
 	memset(e, 0, sizeof(*e));
 	e->s.cfg = *cfg;
-	if (!e->s.cfg.max_head)
-		e->s.cfg.max_head = 16 * 1024;
-	if (e->s.cfg.io_timeout_ms <= 0)
-		e->s.cfg.io_timeout_ms = 5 * 60 * 1000;
+	http_config_defaults(&e->s.cfg);
 	e->s.cfg.server_name = NULL;
+	e->s.max_conns = 1;
 	atomic_init(&e->s.stopping, false);
 	atomic_init(&e->s.stream_peak, 0);
 	e->l.kind = HTTP_EV_WAKE;
 	e->l.srv = &e->s;
-	e->l.epfd = e->l.evfd = -1;
+	e->l.epfd = e->l.evfd = e->l.reserve_fd = -1;
 	pthread_mutex_init(&e->l.post_mu, NULL);
 	e->s.loops = &e->l;
 	e->s.nloops = 1;
@@ -501,6 +681,7 @@ static void http_fuzz_env_fini(http_fuzz_env_t *e, http_conn_t *c)
 	http_uppool_bury(&e->l);
 	if (e->l.conns) /* a handler kept the request: not expected from the fuzz dispatchers */
 		http_conn_free(e->l.conns);
+	http_buf_fini(&e->l);
 	http_tls_loop = e->saved;
 	pthread_mutex_destroy(&e->l.post_mu);
 }
@@ -515,6 +696,8 @@ void http_fuzz_feed(const http_config_t *cfg, const uint8_t *data, size_t len)
 		size_t step = len ? (size_t)data[0] % 64 + 1 : 1;
 		size_t off = 0;
 		while (off < len && !c->dead) {
+			if (!http_conn_rbuf(c))
+				break;
 			if (c->rlen == c->rpos)
 				c->rpos = c->rlen = 0;
 			size_t room = c->rcap - c->rlen;
@@ -566,6 +749,11 @@ void http_fuzz_feed_upstream(const uint8_t *data, size_t len)
 		snprintf(c->req.remote_addr, sizeof(c->req.remote_addr), "127.0.0.1:1");
 		const char *q = reqs[flags & 3];
 		size_t n = strlen(q);
+		if (!http_conn_rbuf(c)) {
+			http_fuzz_env_fini(&e, c);
+			http_uppool_fuzz_source(NULL, 0, 0);
+			return;
+		}
 		memcpy(c->rbuf, q, n);
 		c->rlen = n;
 		http_conn_run(c); /* the exchange reads the whole upstream input, then its close */

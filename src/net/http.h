@@ -1,6 +1,9 @@
-/* http: the node's HTTP/1.1 server. N loop threads, each with its own epoll instance and its
- * own SO_REUSEPORT listener per bound port; llhttp parses; keep-alive; per-connection state
- * machine; idle/header timeouts. Plus a small worker pool for blocking handlers.
+/* http: the node's HTTP/1.1 server. N loop threads, each with its own epoll instance; one
+ * listening socket per bound port shared by the loops (EPOLLEXCLUSIVE; no SO_REUSEPORT, so a
+ * port in use is a start-up error); llhttp parses; keep-alive; per-connection state machine;
+ * timeouts as nginx/HAProxy have them (header read, body progress, keep-alive idle, output);
+ * bounded connections (fd shortage closes idle ones, sheds and pauses accepts); connection
+ * buffers pooled per loop. Plus a small worker pool for blocking handlers.
  *
  * Request lifecycle (one request per connection at a time; pipelined requests wait):
  *   head parsed ─► dispatch(r) ─┬─► http_respond*(r, ...)            respond now (body drained)
@@ -18,8 +21,28 @@
  * called from any thread and hands `r` back to the server (do not touch `r` afterwards).
  * Responses: headers added with http_hdr_add() before responding; bodies are copied, or a
  * file descriptor is sent with sendfile (the server closes it). HEAD responses carry headers
- * only. Oversized heads get 431, bodies over a buffering limit 413, parse errors 400, all as
- * AIStore JSON errors; the connection is then closed. */
+ * only. Oversized heads get 431, bodies over a buffering limit 413, parse errors 400 (also
+ * HTTP/0.9 request lines, chunk data longer than its size line, HTTP/1.1 without exactly one
+ * Host), a Transfer-Encoding other than "chunked" 501, an Expect other than "100-continue" 417,
+ * all as AIStore JSON errors before any handler sees the request; the connection is then closed.
+ *
+ * Timeouts (a connection that runs out of one is closed without a response; a stream handler's
+ * end_cb gets AIS_ETIMEOUT, so a PUT's work file goes away):
+ *   header_timeout_ms  the request head must be complete this long after its first byte (the
+ *                      first request's: after the accept), however the bytes are spaced
+ *                      (AIStore's ReadHeaderTimeout, 16 s; env AIS_READ_HEADER_TIMEOUT)
+ *   body_timeout_ms    while the server waits for body bytes, each byte buys 1/body_min_rate
+ *   body_min_rate      s of time, never more than body_timeout_ms ahead: a client that stops
+ *                      for body_timeout_ms, or sends slower than body_min_rate on average, is
+ *                      cut (mod_reqtimeout's body=20,MinRate=500); waits for the handler, the
+ *                      upstream or a 100 Continue not sent yet do not count
+ *   idle_timeout_ms    keep-alive connection between requests (AIStore's IdleTimeout, 30 s)
+ *   io_timeout_ms      a response the client does not read (nginx's send_timeout)
+ * Connections: at most max_conns (default: RLIMIT_NOFILE less a reserve); at the limit, or when
+ * accept fails for want of fds or memory, the loop closes its longest-idle connections (idle
+ * between requests or half-open, as nginx reuses keep-alive connections); when none can be
+ * closed it sheds the connections waiting in the backlog (a reserve fd makes that possible at
+ * EMFILE) and stops accepting for 100 ms. One log line per 10 s says how often and what was done. */
 #ifndef AIS_HTTP_H
 #define AIS_HTTP_H
 
@@ -88,17 +111,35 @@ typedef struct {
 	int nloops;             /* loop threads (0: number of CPUs) */
 	int npool;              /* pool threads for deferred handlers (0: 8) */
 	size_t max_head;        /* request line + headers limit (0: 16 KiB) */
-	int idle_timeout_ms;    /* keep-alive idle close (0: 60 s) */
-	int io_timeout_ms;      /* no progress on a started request (0: 5 min) */
+	int idle_timeout_ms;    /* keep-alive idle close (0: HTTP_IDLE_TIMEOUT_MS) */
+	int io_timeout_ms;      /* a response the client does not read; proxied upstreams (0: 5 min) */
+	int header_timeout_ms;  /* request head complete after its first byte (0: HTTP_HEADER_TIMEOUT_MS) */
+	int body_timeout_ms;    /* body progress window (0: HTTP_BODY_TIMEOUT_MS), see above */
+	int body_min_rate;      /* body bytes/s each connection must average (0: HTTP_BODY_MIN_RATE) */
+	int max_conns;          /* client connections (0: from RLIMIT_NOFILE, see above) */
 	http_dispatch_cb dispatch;
 	void *dispatch_arg;
 	const char *server_name; /* "Server:" header value; NULL: none */
 	void (*on_write_err)(void); /* called (loop thread) when a response write to a client fails */
 } http_config_t;
 
+#define HTTP_HEADER_TIMEOUT_MS (16 * 1000) /* AIStore's apc.ReadHeaderTimeout */
+#define HTTP_BODY_TIMEOUT_MS (20 * 1000)
+#define HTTP_BODY_MIN_RATE 500              /* bytes/s */
+#define HTTP_IDLE_TIMEOUT_MS (30 * 1000)   /* AIStore's cmn.DfltMaxIdleTimeout (http.Server.IdleTimeout) */
+/* environment overrides read by http_config_env (Go durations: "16s", "500ms"); the first is
+ * AIStore's own, the other two are aistore-c's (tests use short values) */
+#define HTTP_ENV_HEADER_TIMEOUT "AIS_READ_HEADER_TIMEOUT"
+#define HTTP_ENV_BODY_TIMEOUT "AIS_READ_BODY_TIMEOUT"
+#define HTTP_ENV_IDLE_TIMEOUT "AIS_IDLE_TIMEOUT"
+/* set header/body/idle timeouts from the environment where given (invalid values: logged, kept) */
+void http_config_env(http_config_t *cfg);
+
 http_server_t *http_server_new(const http_config_t *cfg);
 /* bind host:port (host NULL/"" = all). May be called several times; returns the port index or
- * AIS_E*. port 0 picks a free port: read it with http_server_port(). */
+ * AIS_E*: AIS_EEXIST when another socket (process) listens on the port. Connections queue from
+ * here on and are served once the server starts. port 0 picks a free port: read it with
+ * http_server_port(). */
 int http_server_listen(http_server_t *s, const char *host, int port);
 int http_server_port(http_server_t *s, int port_idx);
 /* start loop and pool threads; returns immediately. */
@@ -112,6 +153,10 @@ const char *http_query_get(const http_req_t *r, const char *key);  /* first valu
 bool http_query_bool(const http_req_t *r, const char *key);        /* "true"/"1"/"yes"/"" present */
 
 /* continuations */
+/* (before a continuation, on the loop thread) the body is a long-lived stream whose sender may
+ * idle or trickle at will, e.g. an intra-cluster transport stream (its sender has its own idle
+ * teardown): the body-progress rule does not apply, only io_timeout_ms without any byte */
+void http_body_long_lived(http_req_t *r);
 void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool);
 void http_stream_body(http_req_t *r, http_data_cb data_cb, http_end_cb end_cb);
 /* any thread: continue a body paused by HTTP_DATA_PAUSE. Only while the handler still owns r

@@ -1,7 +1,10 @@
 /* http_conn: one client connection's state machine on its loop thread: llhttp callbacks,
  * dispatch, body buffering/streaming/draining, the read -> parse -> respond -> write cycle
- * (writes and sendfile driven by edge-triggered epoll), lingering close, and the hand-over of
- * requests to and from other threads.
+ * (writes and sendfile driven by edge-triggered epoll), lingering close, the hand-over of
+ * requests to and from other threads, the checks llhttp (loose mode) leaves to us (HTTP/0.9
+ * request lines, the CRLF after each chunk's data), and the per-connection timeout rules (the
+ * once-a-second sweep: header read from the request's first byte, body progress at a minimum
+ * rate, keep-alive idle, unread output) and what an fd shortage may close.
  * Invariants:
  *  - one request at a time: the parser is paused (HPE_PAUSED) at headers-complete while a handler
  *    decides, and at message-complete until the response is queued; pipelined requests are parsed
@@ -13,8 +16,14 @@
  *  - a connection is freed only by its loop, only when it is dead (fd closed) and no handler owns
  *    its request (h_owned; an attached proxy exchange holds it too, and lets go once it has
  *    closed its upstream); frees go through the loop's grave list (end of the event batch);
- *  - read and output buffers are reused across requests; request strings live in the head
- *    buffer (fixed capacity, pointers stay valid) and the arena, both reset per request. */
+ *  - request strings live in the head buffer (fixed capacity, pointers stay valid) and the
+ *    arena, both reset per request; the read buffer, the head buffer and the first arena block
+ *    are taken from the loop's pool (http_buf.c) when bytes arrive and given back whenever the
+ *    connection is idle with nothing buffered (end of http_conn_run), so idle and half-open
+ *    connections hold no buffer;
+ *  - the loop's list is in order of the last request start (most recent first): fd shortages
+ *    close idle connections from its tail (http_conn_evictable);
+ *  - the client fd is counted in the server's open connections from accept to close. */
 #include "core/err.h"
 #include "core/log.h"
 #include "net/http_int.h"
@@ -36,29 +45,65 @@
 void http_conn_run(http_conn_t *c);
 static void http_conn_write_err(http_conn_t *c);
 
+/* the client socket; counted server-wide (the connection limit) */
+static void http_conn_close_fd(http_conn_t *c)
+{
+	if (c->fd < 0)
+		return;
+	close(c->fd);
+	c->fd = -1;
+	atomic_fetch_sub_explicit(&c->loop->srv->nconns, 1, memory_order_relaxed);
+}
+
+static void http_conn_rbuf_release(http_conn_t *c)
+{
+	if (c->rcap == HTTP_RBUF_SMALL)
+		http_buf_put(c->loop, HTTP_BUF_RBUF, c->rbuf);
+	else
+		free(c->rbuf);
+	c->rbuf = NULL;
+	c->rcap = c->rpos = c->rlen = 0;
+}
+
+static void http_conn_hv_release(http_conn_t *c)
+{
+	if (c->hv != c->hv_small)
+		free(c->hv);
+	c->hv = c->hv_small;
+	c->hv_cap = HTTP_HV_SMALL;
+	c->nhv = 0;
+}
+
 void http_conn_free(http_conn_t *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
+	http_conn_close_fd(c);
 	if (c->sf_fd >= 0)
 		close(c->sf_fd);
 	if (c->resp_fd >= 0)
 		close(c->resp_fd);
-	free(c->rbuf);
-	free(c->head);
-	free(c->hv);
+	http_conn_rbuf_release(c);
+	http_buf_put(c->loop, HTTP_BUF_HEAD, c->head);
+	http_conn_hv_release(c);
 	free(c->body);
 	http_strm_free(c->strm ? c->strm : c->hstrm);
 	http_upx_free(c->upx);
-	while (c->arena) {
-		http_arena_blk_t *n = c->arena->next;
-		free(c->arena);
-		c->arena = n;
-	}
+	http_arena_release(c);
 	sbuf_fini(&c->rh);
 	sbuf_fini(&c->resp);
 	sbuf_fini(&c->out);
 	free(c);
+}
+
+/* the loop's list: most recently active first, so fd shortages close the longest idle */
+static void http_loop_link_head(http_loop_t *l, http_conn_t *c)
+{
+	c->prev = NULL;
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	else
+		l->conns_tail = c;
+	l->conns = c;
 }
 
 static void http_loop_unlink(http_loop_t *l, http_conn_t *c)
@@ -69,6 +114,8 @@ static void http_loop_unlink(http_loop_t *l, http_conn_t *c)
 		l->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	else if (l->conns_tail == c)
+		l->conns_tail = c->prev;
 	c->prev = c->next = NULL;
 	l->nconns--;
 }
@@ -110,10 +157,7 @@ static void http_conn_gone(http_conn_t *c, int code)
 		return;
 	c->dead = true;
 	c->no_more = true;
-	if (c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
+	http_conn_close_fd(c);
 	if (c->sf_fd >= 0) {
 		close(c->sf_fd);
 		c->sf_fd = -1;
@@ -169,17 +213,38 @@ static void http_conn_strm_release(http_conn_t *c)
 	c->strm = c->hstrm = NULL;
 }
 
-static void http_req_begin(http_conn_t *c)
+/* a request's first byte: its head buffer, the connection to the front of the loop's list, the
+ * header-read clock (the first request's runs from the accept, as Go's ReadHeaderTimeout) */
+static int http_req_begin(http_conn_t *c)
 {
 	http_req_t *r = &c->req;
+	if (!c->head) {
+		c->head = http_buf_get(c->loop, HTTP_BUF_HEAD);
+		if (!c->head) {
+			c->perr = 500;
+			return HPE_USER;
+		}
+		c->head_cap = c->loop->srv->cfg.max_head;
+	}
+	http_loop_t *l = c->loop;
+	if (l->conns != c) {
+		http_loop_unlink(l, c);
+		l->nconns++;
+		http_loop_link_head(l, c);
+	}
+	if (c->nreq++)
+		c->start_ns = l->now;
 	c->active = true;
 	c->hdrs_done = c->msg_complete = c->responded = c->h_owned = c->owner_pool = false;
 	c->end_called = c->must_close = c->expect_cont = c->cont_sent = false;
-	c->body_hold = false;
+	c->body_hold = c->body_long = false;
 	c->in_field = c->in_value = c->hdr_pending = false;
 	c->body_mode = HTTP_BODY_NONE;
 	c->body_seen = c->discard_seen = 0;
 	c->perr = 0;
+	c->perr_msg = NULL;
+	c->chunk_left = 0;
+	c->crlf_need = 0;
 	c->head_len = 0;
 	c->url = NULL;
 	c->nhv = 0;
@@ -200,6 +265,7 @@ static void http_req_begin(http_conn_t *c)
 	r->body = NULL;
 	r->body_len = 0;
 	r->user = NULL;
+	return 0;
 }
 
 static void http_req_done(http_conn_t *c)
@@ -563,8 +629,7 @@ static int http_head_nul(http_conn_t *c)
 
 static int http_cb_message_begin(llhttp_t *p)
 {
-	http_req_begin(p->data);
-	return 0;
+	return http_req_begin(p->data);
 }
 
 static int http_cb_url(llhttp_t *p, const char *at, size_t n)
@@ -578,6 +643,12 @@ static int http_cb_url(llhttp_t *p, const char *at, size_t n)
 static int http_cb_url_complete(llhttp_t *p)
 {
 	http_conn_t *c = p->data;
+	if (p->http_major == 0 && p->http_minor == 9) {
+		/* llhttp takes "GET /x\r\n" for HTTP/0.9 and then waits for headers that never come */
+		c->perr = 400;
+		c->perr_msg = "malformed HTTP request: no HTTP version (HTTP/0.9 is not supported)";
+		return HPE_USER;
+	}
 	if (!c->url)
 		c->url = c->head + c->head_len;
 	return http_head_nul(c);
@@ -602,11 +673,14 @@ static int http_cb_header_field(llhttp_t *p, const char *at, size_t n)
 		}
 		if (c->nhv + 1 > c->hv_cap) {
 			int ncap = c->hv_cap * 2;
-			http_kv_t *nv = realloc(c->hv, (size_t)ncap * sizeof(*nv));
+			http_kv_t *nv = c->hv == c->hv_small ? malloc((size_t)ncap * sizeof(*nv))
+							      : realloc(c->hv, (size_t)ncap * sizeof(*nv));
 			if (!nv) {
 				c->perr = 431;
 				return HPE_USER;
 			}
+			if (c->hv == c->hv_small)
+				memcpy(nv, c->hv_small, sizeof(c->hv_small));
 			c->hv = nv;
 			c->hv_cap = ncap;
 		}
@@ -669,12 +743,47 @@ static int http_cb_headers_complete(llhttp_t *p)
 	int rc = http_req_build(c);
 	if (rc) {
 		c->perr = 400;
+		c->perr_msg = "invalid URL path";
 		return HPE_USER;
 	}
+	if ((rc = http_req_check(c))) {
+		c->perr = rc;
+		return HPE_USER;
+	}
+	c->body_deadline = c->loop->now + (int64_t)c->loop->srv->cfg.body_timeout_ms * 1000000LL;
 	http_server_t *s = c->loop->srv;
 	c->h_owned = true;
 	s->cfg.dispatch(&c->req, s->cfg.dispatch_arg);
 	return http_after_handler(c);
+}
+
+/* the bytes llhttp skips after a chunk's data, from p on, must be what is left of CRLF */
+static bool http_chunk_crlf_ok(http_conn_t *c, const char *p, const char *end)
+{
+	for (; c->crlf_need && p < end; p++, c->crlf_need--)
+		if (*p != (c->crlf_need == 2 ? '\r' : '\n'))
+			return false;
+	return true;
+}
+
+static const char http_chunk_bad[] = "malformed chunked body: chunk data longer than its size line";
+
+static int http_cb_chunk_header(llhttp_t *p)
+{
+	http_conn_t *c = p->data;
+	c->chunk_left = p->content_length; /* the size line just parsed */
+	return 0;
+}
+
+/* body bytes arrived: the body deadline moves on by n / body_min_rate, but never past a full
+ * body_timeout from now, so a client that stops, or trickles slower than the minimum rate, runs
+ * out of time however it spaces its bytes */
+static void http_conn_body_progress(http_conn_t *c, size_t n)
+{
+	const http_config_t *cfg = &c->loop->srv->cfg;
+	int64_t now = c->loop->now, cap = now + (int64_t)cfg->body_timeout_ms * 1000000LL;
+	int64_t d = c->body_deadline + (int64_t)((double)n * 1e9 / (double)cfg->body_min_rate);
+	c->body_deadline = d < cap ? d : cap;
 }
 
 static int http_cb_body(llhttp_t *p, const char *at, size_t n)
@@ -683,7 +792,19 @@ static int http_cb_body(llhttp_t *p, const char *at, size_t n)
 	http_req_t *r = &c->req;
 	if (!n)
 		return 0; /* llhttp replays an empty span after a pause: nothing to hand over */
+	if (r->chunked) {
+		c->chunk_left -= n < c->chunk_left ? n : c->chunk_left;
+		if (!c->chunk_left) {
+			c->crlf_need = 2;
+			if (!http_chunk_crlf_ok(c, at + n, c->exec_end)) {
+				c->perr = 400;
+				c->perr_msg = http_chunk_bad;
+				return HPE_USER;
+			}
+		}
+	}
 	c->body_seen += n;
+	http_conn_body_progress(c, n);
 	switch (c->body_mode) {
 	case HTTP_BODY_BUFFER:
 		if (r->body_len + n > c->body_max) {
@@ -765,6 +886,7 @@ static const llhttp_settings_t http_settings = {
 	.on_header_value_complete = http_cb_header_value_complete,
 	.on_headers_complete = http_cb_headers_complete,
 	.on_body = http_cb_body,
+	.on_chunk_header = http_cb_chunk_header,
 	.on_message_complete = http_cb_message_complete,
 };
 
@@ -809,6 +931,10 @@ static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
 	if (c->h_owned)
 		return; /* the handler responds */
 	char msg[160];
+	if (err == HPE_INVALID_TRANSFER_ENCODING && !c->perr) {
+		c->perr = 501; /* as Go's net/http: a coding we cannot undo is not implemented */
+		c->perr_msg = "unsupported Transfer-Encoding (only \"chunked\" is implemented)";
+	}
 	switch (c->perr) {
 	case 431:
 		http_conn_server_error(c, 431, "request header fields too large");
@@ -821,11 +947,12 @@ static void http_conn_parse_error(http_conn_t *c, llhttp_errno_t err)
 		http_conn_server_error(c, 500, "out of memory");
 		break;
 	default:
-		if (c->perr == 400 && c->hdrs_done)
-			snprintf(msg, sizeof(msg), "invalid URL path");
-		else
-			snprintf(msg, sizeof(msg), "malformed HTTP request: %s (%s)", llhttp_errno_name(err),
-				 c->parser.reason ? c->parser.reason : "");
+		if (c->perr_msg && (c->perr == 400 || c->perr == 417 || c->perr == 501)) {
+			http_conn_server_error(c, c->perr, c->perr_msg);
+			break;
+		}
+		snprintf(msg, sizeof(msg), "malformed HTTP request: %s (%s)", llhttp_errno_name(err),
+			 c->parser.reason ? c->parser.reason : "");
 		http_conn_server_error(c, 400, msg);
 	}
 }
@@ -874,8 +1001,22 @@ static void http_conn_eof(http_conn_t *c)
 
 /* one read into an empty buffer; false when nothing more can be read now */
 
+bool http_conn_rbuf(http_conn_t *c)
+{
+	if (c->rbuf)
+		return true;
+	c->rbuf = http_buf_get(c->loop, HTTP_BUF_RBUF);
+	c->rcap = c->rbuf ? HTTP_RBUF_SMALL : 0;
+	c->rpos = c->rlen = 0;
+	return c->rbuf != NULL;
+}
+
 static bool http_conn_read(http_conn_t *c)
 {
+	if (!http_conn_rbuf(c)) {
+		http_conn_gone(c, AIS_ENOMEM);
+		return false;
+	}
 	if (c->want_big && c->rcap < HTTP_RBUF_BIG) {
 		char *nb = realloc(c->rbuf, HTTP_RBUF_BIG);
 		if (nb) {
@@ -938,7 +1079,15 @@ static void http_conn_parse(http_conn_t *c)
 			continue;
 		}
 		c->need_exec = false;
-		const char *start = c->rbuf + c->rpos;
+		static const char none[1];
+		const char *start = c->rbuf ? c->rbuf + c->rpos : none;
+		if (c->crlf_need && !http_chunk_crlf_ok(c, start, start + avail)) {
+			c->perr = 400; /* the bytes after the last chunk's data, in this read */
+			c->perr_msg = http_chunk_bad;
+			http_conn_parse_error(c, HPE_USER);
+			break;
+		}
+		c->exec_end = start + avail;
 		c->in_parser = true;
 		llhttp_errno_t err = llhttp_execute(&c->parser, start, avail);
 		c->in_parser = false;
@@ -1062,6 +1211,28 @@ static void http_conn_linger(http_conn_t *c)
 	}
 }
 
+/* between requests with nothing buffered: the buffers go back to the loop's pool (an idle
+ * keep-alive or half-open connection costs its struct and its socket only) */
+static void http_conn_idle_release(http_conn_t *c)
+{
+	if (c->rbuf)
+		http_conn_rbuf_release(c);
+	if (c->head) {
+		http_buf_put(c->loop, HTTP_BUF_HEAD, c->head);
+		c->head = NULL;
+		c->head_cap = c->head_len = 0;
+	}
+	if (c->hv != c->hv_small)
+		http_conn_hv_release(c);
+	http_arena_release(c);
+	if (c->rh.cap > HTTP_ARENA_BLOCK)
+		sbuf_fini(&c->rh);
+	if (c->resp.cap > HTTP_ARENA_BLOCK)
+		sbuf_fini(&c->resp);
+	if (!http_out_pending(c) && c->out.cap > HTTP_ARENA_BLOCK)
+		sbuf_fini(&c->out);
+}
+
 void http_conn_run(http_conn_t *c)
 {
 	if (c->in_run) {
@@ -1100,9 +1271,88 @@ void http_conn_run(http_conn_t *c)
 		}
 	} while (c->again && !c->dead);
 	c->in_run = false;
+	if (!c->dead && !c->active && c->rpos == c->rlen && !c->need_exec)
+		http_conn_idle_release(c);
+}
+
+/* ---------------------------------------------------------------- timeouts, fd shortage */
+
+/* is the body the client's turn (we would read it now), rather than the handler's or the
+ * upstream's? (a stream handler's pause, a full stream ring, a proxied body the upstream has not
+ * taken yet, a 100 Continue not sent yet: the client is not the one who is late) */
+static bool http_conn_body_waits_client(const http_conn_t *c)
+{
+	if (!c->active || !c->hdrs_done || c->msg_complete || c->body_mode == HTTP_BODY_NONE)
+		return false;
+	if (c->expect_cont && !c->cont_sent && !c->responded)
+		return false; /* (after an early answer the client owes the body: see http_resp_closes) */
+	if (c->body_mode == HTTP_BODY_STREAM && c->end_called)
+		return false;
+	if (c->body_hold)
+		return false;
+	if (c->body_mode == HTTP_BODY_PULL && !c->responded && !http_strm_room((http_conn_t *)c, false))
+		return false;
+	if (c->body_mode == HTTP_BODY_PROXY && c->up_on && !http_upx_room((http_conn_t *)c, false))
+		return false;
+	return true;
+}
+
+void http_conn_sweep(http_conn_t *c)
+{
+	const http_config_t *cfg = &c->loop->srv->cfg;
+	int64_t now = c->loop->now, quiet = now - c->last_ns;
+	if (c->dead || c->owner_pool)
+		return;
+	if (c->lingering) {
+		if (quiet > HTTP_LINGER_NS)
+			http_conn_gone_top(c, 0);
+		return;
+	}
+	if (http_conn_body_waits_client(c)) {
+		if (c->body_long ? quiet > (int64_t)cfg->io_timeout_ms * 1000000LL : now > c->body_deadline)
+			http_conn_gone_top(c, AIS_ETIMEOUT); /* stopped, or trickling below body_min_rate */
+		return;
+	}
+	if (c->active && c->hdrs_done && !c->msg_complete) {
+		/* the handler's (or upstream's) turn: the client gets a full body_timeout when its
+		 * turn comes */
+		int64_t d = now + (int64_t)cfg->body_timeout_ms * 1000000LL;
+		if (c->body_deadline < d)
+			c->body_deadline = d;
+	}
+	if (http_out_pending(c)) {
+		if (quiet > (int64_t)cfg->io_timeout_ms * 1000000LL)
+			http_conn_gone_top(c, AIS_ETIMEOUT); /* the client does not read its response */
+	} else if (c->active && !c->hdrs_done) {
+		if (now - c->start_ns > (int64_t)cfg->header_timeout_ms * 1000000LL)
+			http_conn_gone_top(c, AIS_ETIMEOUT); /* however slowly the head's bytes came */
+	} else if (!c->active) {
+		/* a fresh connection must send its first head within the header timeout; between
+		 * requests a keep-alive connection may idle for idle_timeout */
+		int64_t limit = c->nreq ? (int64_t)cfg->idle_timeout_ms * 1000000LL
+					: (int64_t)cfg->header_timeout_ms * 1000000LL;
+		if ((c->nreq ? quiet : now - c->start_ns) > limit) {
+			http_conn_gone_top(c, 0);
+		} else if (c->upx && !c->up_on && quiet > 1000000000LL) {
+			http_upx_free(c->upx); /* an idle connection keeps no proxy buffers or pipe */
+			c->upx = NULL;
+		}
+	}
+}
+
+bool http_conn_evictable(const http_conn_t *c)
+{
+	if (c->dead || c->in_run || c->posted || c->in_ready || c->owner_pool || c->h_owned || c->up_on)
+		return false;
+	return c->lingering || (!c->active && !http_out_pending(c));
 }
 
 /* ---------------------------------------------------------------- continuations (any thread) */
+
+void http_body_long_lived(http_req_t *r)
+{
+	http_conn_of(r)->body_long = true;
+}
 
 void http_read_body(http_req_t *r, size_t max, http_handler_cb fn, bool on_pool)
 {
@@ -1135,40 +1385,31 @@ void http_defer(http_req_t *r, http_handler_cb fn)
 	http_pool_push(&s->pool, c);
 }
 
+/* no buffer yet: they come from the loop's pool once bytes arrive (http_conn_rbuf,
+ * http_req_begin); fd (if not -1) is counted in the server's open connections from here on */
 http_conn_t *http_conn_new(http_loop_t *l, int fd, int port_idx)
 {
-	http_server_t *s = l->srv;
 	http_conn_t *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->kind = HTTP_EV_CONN;
 	c->loop = l;
 	c->fd = fd;
+	if (fd >= 0)
+		atomic_fetch_add_explicit(&l->srv->nconns, 1, memory_order_relaxed);
 	c->sf_fd = c->resp_fd = -1;
-	c->rcap = HTTP_RBUF_SMALL;
-	c->rbuf = malloc(c->rcap);
-	c->head_cap = s->cfg.max_head;
-	c->head = malloc(c->head_cap);
-	c->hv_cap = 16;
-	c->hv = malloc((size_t)c->hv_cap * sizeof(*c->hv));
+	c->hv = c->hv_small;
+	c->hv_cap = HTTP_HV_SMALL;
 	sbuf_t z = SBUF_INIT;
 	c->rh = c->resp = c->out = z;
-	if (!c->rbuf || !c->head || !c->hv || !http_arena_alloc(c, 1)) {
-		c->fd = -1;
-		http_conn_free(c);
-		return NULL;
-	}
-	http_arena_reset(c);
 	llhttp_init(&c->parser, HTTP_REQUEST, &http_settings);
 	c->parser.data = c;
 	c->req.port_idx = port_idx;
 	c->req.method_str = c->req.path = c->req.raw_path = c->req.raw_query = "";
+	c->req.hdrs = c->hv;
 	c->writable = true;
-	c->last_ns = l->now;
-	c->next = l->conns;
-	if (l->conns)
-		l->conns->prev = c;
-	l->conns = c;
+	c->last_ns = c->start_ns = l->now;
+	http_loop_link_head(l, c);
 	l->nconns++;
 	return c;
 }

@@ -1,4 +1,5 @@
-/* http_int: internals shared by the http_*.c files (not for other modules).
+/* http_int: internals shared by the http_*.c files (not for other modules): the connection,
+ * loop and server structs, the per-loop buffer pools, and each file's loop-side entry points.
  * Ownership: a connection (and the http_req_t embedded in it) belongs to one loop thread. While a
  * handler owns the request (h_owned) the connection is never freed; a pool thread that owns it
  * (owner_pool) only touches req, rh, resp, hstrm and the cont_* fields, then hands it back through
@@ -22,7 +23,7 @@
 #include <stdatomic.h>
 #include <sys/socket.h>
 
-#define HTTP_DRAIN_MAX (64 * 1024)     /* unread bodies up to this are drained to keep the conn */
+#define HTTP_DRAIN_MAX (256 * 1024)    /* unread bodies up to this are drained to keep the conn (Go: maxPostHandlerReadBytes) */
 #define HTTP_OUT_BACKLOG (256 * 1024)  /* stop parsing pipelined requests above this output */
 #define HTTP_RBUF_SMALL (16 * 1024)
 #define HTTP_RBUF_BIG (256 * 1024)     /* read buffer while a large body streams in */
@@ -31,6 +32,16 @@
 #define HTTP_LINGER_NS (2 * 1000000000LL)
 #define HTTP_BODY_KEEP (1024 * 1024)   /* buffers above this are freed after the request */
 #define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
+#define HTTP_HV_SMALL 16               /* header slots inside the connection; more are malloc'ed */
+#define HTTP_BUFPOOL_MAX 64            /* free buffers of each kind a loop keeps for reuse */
+#define HTTP_ACCEPT_BATCH 16           /* accepts per listener wakeup (level-triggered, EPOLLEXCLUSIVE:
+					* the rest wake other idle loops, so a burst is spread) */
+#define HTTP_SHED_BATCH 256            /* backlog connections shed per fd shortage */
+#define HTTP_ACCEPT_PAUSE_NS (100 * 1000000LL) /* accepts stop this long when no fd can be freed */
+#define HTTP_EVICT_BATCH 64            /* idle connections closed per fd shortage */
+#define HTTP_EVICT_SCAN 1024           /* connections looked at per fd shortage (oldest first) */
+#define HTTP_FDLOG_NS (10 * 1000000000LL) /* at most one fd-shortage log line per this */
+#define HTTP_TRIM_DROP 1024            /* connections closed since the peak before a malloc_trim */
 
 enum { HTTP_EV_CONN = 1, HTTP_EV_LISTEN, HTTP_EV_WAKE, HTTP_EV_UP };
 /* PROXY: the body is forwarded to an upstream as it is parsed (http_upstream.c) */
@@ -94,7 +105,8 @@ struct http_conn {
 	http_conn_t *post_next;     /* loop's post queue */
 	http_conn_t *task_next;     /* pool queue */
 
-	/* read side */
+	/* read side; rbuf is taken from the loop's pool at a read and given back while the connection
+	 * is idle with nothing buffered (NULL, rcap 0) */
 	char *rbuf;
 	size_t rcap, rpos, rlen;
 	bool readable, writable, peer_fin, rd_eof, paused, need_exec, in_parser, want_big;
@@ -106,22 +118,35 @@ struct http_conn {
 	bool in_ready;    /* on the loop's ready list: yielded after a burst of reads */
 	int nreads;       /* reads in the current run */
 	http_conn_t *ready_next;
-	int perr;         /* our reason for failing the parser: 413, 431, or an AIS_E* from data_cb */
+	int perr;         /* our reason for failing the parser: 400/413/417/431/501, or an AIS_E* from data_cb */
+	const char *perr_msg; /* with perr 400/417/501: what was wrong (static string) */
 	int64_t last_ns;  /* last progress (monotonic) */
+	int64_t start_ns; /* the current request's first byte (the first request: the accept) */
+	int64_t body_deadline; /* body bytes must keep coming until then (see http_conn_body_progress) */
+	uint32_t nreq;    /* requests begun on this connection */
+	/* chunked framing: llhttp (loose mode) skips the two bytes after a chunk's data unchecked;
+	 * they must be CRLF. chunk_left: data bytes of the current chunk still to come; crlf_need:
+	 * bytes of that CRLF not checked yet; exec_end: end of the bytes given to llhttp_execute */
+	uint64_t chunk_left;
+	int crlf_need;
+	const char *exec_end;
 
-	/* request head storage (fixed capacity, so pointers into it stay valid) */
+	/* request head storage (fixed capacity, so pointers into it stay valid); head and the first
+	 * arena block come from the loop's pool at a request's first byte and go back when idle */
 	char *head;
 	size_t head_len, head_cap;
 	bool in_field, in_value, hdr_pending;
 	const char *url;
-	http_kv_t *hv;
+	http_kv_t *hv;              /* hv_small, or malloc'ed when a request has more headers */
 	int nhv, hv_cap;
-	http_arena_blk_t *arena;    /* first block kept across requests */
+	http_kv_t hv_small[HTTP_HV_SMALL];
+	http_arena_blk_t *arena;    /* first block kept while the connection is busy */
 
 	/* request state (loop-owned) */
 	bool active, hdrs_done, msg_complete, responded, h_owned, owner_pool, end_called;
 	bool keepalive, http10, must_close, expect_cont, cont_sent;
 	bool body_hold;   /* HTTP_BODY_STREAM: data_cb paused the body until http_stream_resume */
+	bool body_long;   /* http_body_long_lived: no body-progress rule, io_timeout_ms only */
 	int body_mode;
 	size_t body_max;
 	uint64_t body_seen, discard_seen;
@@ -169,12 +194,21 @@ struct http_conn {
 	size_t sf_left;
 };
 
+/* a loop's registration of one of the server's listening sockets (the socket is shared by every
+ * loop, registered with EPOLLEXCLUSIVE in each; the server owns and closes it) */
 typedef struct http_listener {
 	int kind; /* HTTP_EV_LISTEN */
 	int fd;
 	int port_idx;
 	http_loop_t *loop;
 } http_listener_t;
+
+/* a loop's free buffers of one size (loop thread only) */
+typedef struct http_bufstack {
+	void *items[HTTP_BUFPOOL_MAX];
+	int n;
+} http_bufstack_t;
+enum { HTTP_BUF_RBUF, HTTP_BUF_HEAD, HTTP_BUF_ARENA, HTTP_BUF_NKINDS };
 
 typedef struct http_pool {
 	pthread_mutex_t mu;
@@ -196,7 +230,12 @@ struct http_loop {
 	bool started;
 	http_listener_t lis[HTTP_MAX_PORTS];
 	int nlis;
-	http_conn_t *conns; /* doubly linked list */
+	bool accept_paused;       /* listeners taken out of epoll (no fd could be freed) until ... */
+	int64_t accept_resume_ns; /* ... then */
+	int reserve_fd;           /* spare fd: closed to accept-and-shed one connection when out of fds */
+	/* connections, most recently active first (a request's first byte moves it to the head):
+	 * an fd shortage closes idle ones from the tail */
+	http_conn_t *conns, *conns_tail;
 	http_conn_t *grave; /* unlinked dead connections, freed after the current event batch */
 	http_conn_t *ready; /* connections that yielded with input left; run again before sleeping */
 	int64_t now;        /* monotonic ns, refreshed once per epoll_wait */
@@ -207,6 +246,7 @@ struct http_loop {
 	int up_nidle;
 	pthread_mutex_t post_mu;
 	http_conn_t *post_head, *post_tail;
+	http_bufstack_t bufs[HTTP_BUF_NKINDS]; /* http_buf.c */
 };
 
 struct http_server {
@@ -216,6 +256,13 @@ struct http_server {
 	http_loop_t *loops;
 	int nports;
 	int ports[HTTP_MAX_PORTS];
+	int lfd[HTTP_MAX_PORTS];   /* listening sockets, one per port, shared by the loops */
+	int max_conns;             /* client connections above this: idle ones are closed, new ones shed */
+	atomic_int nconns;         /* open client connections (sockets), all loops */
+	atomic_int conns_peak;     /* most since the last malloc_trim */
+	_Atomic int64_t fdlog_ns;  /* the last fd-shortage log line */
+	atomic_uint fd_short, fd_evicted, fd_shed; /* since that line */
+	atomic_int fd_err;         /* the last shortage's errno (0: the connection limit) */
 	http_pool_t pool;
 	atomic_bool stopping;
 	bool started;
@@ -232,12 +279,30 @@ http_loop_t *http_cur_loop(void);
 
 /* http_req.c: request building and the per-request arena (owner of the request only) */
 int http_req_build(http_conn_t *c); /* at headers-complete; AIS_EINVAL: bad path */
+/* after http_req_build: 0, or the status to refuse the request with (400, 417, 501; perr_msg
+ * says why); sets expect_cont */
+int http_req_check(http_conn_t *c);
 void *http_arena_alloc(http_conn_t *c, size_t n);
 void http_arena_reset(http_conn_t *c);
+void http_arena_release(http_conn_t *c); /* every block back (the connection went idle) */
+
+/* http_buf.c: a loop's pools of connection buffers (loop thread only). get: a buffer of the
+ * kind's size (RBUF: HTTP_RBUF_SMALL, HEAD: cfg.max_head, ARENA: an arena block of
+ * HTTP_ARENA_BLOCK), pooled or malloc'ed; NULL when out of memory. put: back to the pool, or
+ * freed when the pool is full (NULL is ignored). fini: free the pools (loop shutdown). */
+void *http_buf_get(http_loop_t *l, int kind);
+void http_buf_put(http_loop_t *l, int kind, void *p);
+void http_buf_fini(http_loop_t *l);
 
 /* http_conn.c: connection lifetime and state machine (loop thread unless noted) */
 http_conn_t *http_conn_new(http_loop_t *l, int fd, int port_idx);
 void http_conn_free(http_conn_t *c);
+bool http_conn_rbuf(http_conn_t *c);            /* make sure c has a read buffer; false: out of memory */
+/* once a second: close c when the phase it is in ran out of time (header read, body progress,
+ * keep-alive idle, a client that does not read its response) */
+void http_conn_sweep(http_conn_t *c);
+/* may c be closed to free its fd (idle between requests, or lingering)? */
+bool http_conn_evictable(const http_conn_t *c);
 void http_conn_event(http_conn_t *c, uint32_t epoll_events);
 void http_conn_run(http_conn_t *c);
 void http_conn_kick(http_conn_t *c);            /* run now unless running; may free */
@@ -270,7 +335,7 @@ void http_resp_build(http_conn_t *c, int status, const char *ctype, const void *
 #define HTTP_CLEN_NONE (-2)
 void http_resp_head(http_conn_t *c, sbuf_t *dst, int status, const char *ctype, int64_t clen, bool close);
 /* will a response built now end the connection (keep-alive, request body state)? */
-bool http_resp_closes(const http_conn_t *c);
+bool http_resp_closes(const http_conn_t *c, int status);
 
 /* loop thread: queue bytes for the client (sent right away when nothing is queued before them;
  * the rest appended to the output); 0, or AIS_EIO once the connection is gone */

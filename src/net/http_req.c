@@ -1,7 +1,10 @@
 /* http_req: the request side of a connection: building http_req_t from what llhttp parsed
  * (method, percent-decoded path, raw path/query, '+'-decoded query params, content length,
- * keep-alive), the per-request arena those strings live in, and the request accessors.
- * Runs on the loop thread at headers-complete; accessors on whichever thread owns the request. */
+ * keep-alive), the head checks done before any handler sees a request (Transfer-Encoding other
+ * than chunked: 501; HTTP/1.1 without exactly one Host: 400; Expect other than 100-continue:
+ * 417), the per-request arena those strings live in (blocks from the loop's pool), and the
+ * request accessors. Runs on the loop thread at headers-complete; accessors on whichever thread
+ * owns the request. */
 #include "core/err.h"
 #include "core/util.h"
 #include "net/http_int.h"
@@ -11,6 +14,15 @@
 #include <strings.h>
 
 /* ---------------------------------------------------------------- arena */
+
+/* standard blocks go back to the loop's pool, bigger ones are freed */
+static void http_arena_drop(http_conn_t *c, http_arena_blk_t *b)
+{
+	if (b->cap == HTTP_ARENA_BLOCK)
+		http_buf_put(c->loop, HTTP_BUF_ARENA, b);
+	else
+		free(b);
+}
 
 void *http_arena_alloc(http_conn_t *c, size_t n)
 {
@@ -22,7 +34,7 @@ void *http_arena_alloc(http_conn_t *c, size_t n)
 		return p;
 	}
 	size_t cap = n > HTTP_ARENA_BLOCK ? n : HTTP_ARENA_BLOCK;
-	b = malloc(sizeof(*b) + cap);
+	b = cap == HTTP_ARENA_BLOCK ? http_buf_get(c->loop, HTTP_BUF_ARENA) : malloc(sizeof(*b) + cap);
 	if (!b)
 		return NULL;
 	b->cap = cap;
@@ -32,13 +44,13 @@ void *http_arena_alloc(http_conn_t *c, size_t n)
 	return b->data;
 }
 
-/* keep one standard block (the oldest), free the rest */
+/* keep one standard block (the oldest), give back the rest */
 void http_arena_reset(http_conn_t *c)
 {
 	http_arena_blk_t *b = c->arena;
 	while (b && b->next) {
 		http_arena_blk_t *n = b->next;
-		free(b);
+		http_arena_drop(c, b);
 		b = n;
 	}
 	if (b && b->cap != HTTP_ARENA_BLOCK) {
@@ -48,6 +60,15 @@ void http_arena_reset(http_conn_t *c)
 	if (b)
 		b->used = 0;
 	c->arena = b;
+}
+
+void http_arena_release(http_conn_t *c)
+{
+	while (c->arena) {
+		http_arena_blk_t *n = c->arena->next;
+		http_arena_drop(c, c->arena);
+		c->arena = n;
+	}
 }
 
 static http_method_t http_method_of(uint8_t m)
@@ -118,8 +139,6 @@ int http_req_build(http_conn_t *c)
 	c->keepalive = llhttp_should_keep_alive(p);
 	r->chunked = (p->flags & F_CHUNKED) != 0;
 	r->content_length = (!r->chunked && (p->flags & F_CONTENT_LENGTH)) ? (int64_t)p->content_length : -1;
-	const char *ex = http_hdr_get(r, "expect");
-	c->expect_cont = ex && !strcasecmp(ex, "100-continue");
 
 	char *url = (char *)(c->url ? c->url : "");
 	char *qm = strchr(url, '?');
@@ -142,6 +161,79 @@ int http_req_build(http_conn_t *c)
 	if (url[0] != '/' && strcmp(url, "*"))
 		return AIS_EINVAL;
 	http_parse_query(c);
+	return 0;
+}
+
+/* does the comma-separated list v hold token t (case-insensitive, blanks trimmed)? */
+static bool http_has_token(const char *v, const char *t)
+{
+	size_t tl = strlen(t);
+	while (*v) {
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		const char *e = v;
+		while (*e && *e != ',')
+			e++;
+		const char *te = e;
+		while (te > v && (te[-1] == ' ' || te[-1] == '\t'))
+			te--;
+		if ((size_t)(te - v) == tl && !strncasecmp(v, t, tl))
+			return true;
+		v = e;
+	}
+	return false;
+}
+
+/* value with surrounding blanks trimmed equals s (case-insensitive)? */
+static bool http_value_is(const char *v, const char *s)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t n = strlen(v);
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return n == strlen(s) && !strncasecmp(v, s, n);
+}
+
+int http_req_check(http_conn_t *c)
+{
+	const http_req_t *r = &c->req;
+	const llhttp_t *p = &c->parser;
+	int nte = 0, nhost = 0;
+	bool te_ok = true;
+	const char *expect = NULL;
+	for (int i = 0; i < r->nhdrs; i++) {
+		const char *n = r->hdrs[i].name;
+		if (!strcasecmp(n, "transfer-encoding")) {
+			nte++;
+			te_ok = te_ok && http_value_is(r->hdrs[i].value, "chunked");
+		} else if (!strcasecmp(n, "host")) {
+			nhost++;
+		} else if (!strcasecmp(n, "expect")) {
+			expect = r->hdrs[i].value;
+		}
+	}
+	/* the order of Go's net/http: framing (501), then Host (400), then Expect (417) */
+	if (nte > 1 || !te_ok) {
+		c->perr_msg = "unsupported Transfer-Encoding (only \"chunked\" is implemented)";
+		return 501;
+	}
+	bool http11 = p->http_major > 1 || (p->http_major == 1 && p->http_minor >= 1);
+	if (http11 && nhost == 0) {
+		c->perr_msg = "missing required Host header";
+		return 400;
+	}
+	if (nhost > 1) {
+		c->perr_msg = "too many Host headers";
+		return 400;
+	}
+	c->expect_cont = false;
+	if (expect && http_has_token(expect, "100-continue")) {
+		c->expect_cont = http11; /* HTTP/1.0 clients do not know 100 Continue */
+	} else if (expect && *expect) {
+		c->perr_msg = "unsupported Expect (only \"100-continue\" is implemented)";
+		return 417;
+	}
 	return 0;
 }
 

@@ -104,21 +104,28 @@ static char *http_put(char *p, const char *s, size_t n)
 
 #define HTTP_PUTS(p, lit) http_put((p), (lit), sizeof(lit) - 1)
 
-/* Will this response end the connection? Reads loop-owned state that is stable while the
- * handler owns the request. */
-bool http_resp_closes(const http_conn_t *c)
+/* Will this response (status) end the connection? Reads loop-owned state that is stable while
+ * the handler owns the request. */
+bool http_resp_closes(const http_conn_t *c, int status)
 {
 	if (!c->keepalive || c->must_close || atomic_load(&c->loop->srv->stopping))
 		return true;
 	if (c->hstrm) /* a blocking-stream handler: the body state is shared with the loop */
 		return http_strm_closes(c, c->hstrm, true);
-	/* an answer to Expect: 100-continue without the 100: botocore then keeps the early status
-	 * for the next response on the connection (its AWSConnection resets only on close), so end
-	 * the connection even when there is no body */
-	if (c->expect_cont && !c->cont_sent)
+	/* An answer to Expect: 100-continue without the 100. A redirect (the proxy's 307 of a PUT)
+	 * keeps the connection when the rest of the body is small: it says "I will read and discard
+	 * your body" (RFC 9110 10.1.1), and the client either sends it (our CLI and aisloader do) or
+	 * closes (curl, Go). Any other early status ends the connection even without a body:
+	 * botocore keeps the early status for the next response on the connection (its
+	 * AWSConnection resets only on close). */
+	bool early = c->expect_cont && !c->cont_sent;
+	bool redirect = status == 301 || status == 302 || status == 307 || status == 308;
+	if (early && !redirect)
 		return true;
 	if (c->hdrs_done && !c->msg_complete) {
 		const http_req_t *r = &c->req;
+		if (early && r->chunked) /* a chunked body nobody has asked for yet has no known size */
+			return true;
 		if (!r->chunked && r->content_length > 0 &&
 		    (uint64_t)r->content_length - c->body_seen > HTTP_DRAIN_MAX)
 			return true;
@@ -131,7 +138,7 @@ void http_resp_build(http_conn_t *c, int status, const char *ctype, const void *
 {
 	if (status < 100 || status > 999)
 		status = 500;
-	bool close = http_resp_closes(c);
+	bool close = http_resp_closes(c, status);
 	const char *reason = http_reason(status);
 	const char *srv_name = c->loop->srv->server_name;
 	size_t date_len;

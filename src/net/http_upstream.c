@@ -686,7 +686,7 @@ static int up_cb_headers_complete(llhttp_t *p)
 	/* a response that comes before the client's body ended (an echo, or a refusal): the body is
 	 * still forwarded while the upstream takes it; the connection closes as for any response
 	 * that may leave a large unread body behind */
-	bool close = http_resp_closes(c);
+	bool close = http_resp_closes(c, status);
 	int64_t clen;
 	if (bodyless) {
 		clen = HTTP_CLEN_NONE;

@@ -378,5 +378,6 @@ void transport_ep_serve(transport_ep_t *ep, http_req_t *r)
 	atomic_fetch_add(&ep->live_rx, 1);
 	atomic_fetch_add(&ep->rx_streams, 1);
 	r->user = rx;
+	http_body_long_lived(r); /* frames come when there is work: the sender tears down idle streams */
 	http_stream_body(r, trx_data_cb, trx_end_cb);
 }

@@ -65,6 +65,27 @@ def node_url(host, port):
     return "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
 
 
+def spawn_aisnode(role, cluster_json, local_json, logf, env=None, nofile=None):
+    """start one aisnode (recorded for the atexit kill); env: extra environment variables;
+    nofile: RLIMIT_NOFILE (soft and hard) for the node"""
+    def limits():
+        if nofile:
+            import resource
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+    proc = subprocess.Popen(
+        [BIN, "-role=" + role, "-config=" + cluster_json, "-local_config=" + local_json],
+        stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
+        start_new_session=True, env=dict(os.environ, **(env or {})),
+        preexec_fn=limits if nofile else None)
+    _SPAWNED[proc.pid] = proc
+    return proc
+
+
+def reap_spawned(proc):
+    """forget a process spawn_aisnode started (after it exited)"""
+    _SPAWNED.pop(proc.pid, None)
+
+
 def find_port_base(nnodes, lo=20000, hi=40000, tries=200, host="127.0.0.1"):
     """A base such that base+i, base+1000+i, base+2000+i are free for i < nnodes."""
     rnd = random.Random(os.getpid() ^ int(time.time()) ^ random.getrandbits(16))
@@ -122,12 +143,9 @@ class Node:
     def start(self):
         assert not self.alive(), "%s already running" % self.name
         self.logf = open(os.path.join(self.dir, "log", "stderr.log"), "ab")
-        self.proc = subprocess.Popen(
-            [BIN, "-role=" + self.role, "-config=" + self.cluster.cluster_json,
-             "-local_config=" + os.path.join(self.dir, "local.json")],
-            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        _SPAWNED[self.proc.pid] = self.proc
+        self.proc = spawn_aisnode(self.role, self.cluster.cluster_json,
+                                  os.path.join(self.dir, "local.json"), self.logf,
+                                  self.cluster.env, self.cluster.nofile)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -174,7 +192,7 @@ class Node:
 
 class Cluster:
     def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
-                 cluster_overrides=None, host="127.0.0.1"):
+                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None):
         if not os.access(BIN, os.X_OK):
             raise RuntimeError("%s not built (run make)" % BIN)
         self.own_dir = base_dir is None
@@ -189,6 +207,8 @@ class Cluster:
         self.url = self.primary.url
         self.cluster_json = os.path.join(self.dir, "cluster.json")
         self.overrides = cluster_overrides or {}
+        self.env = env or {}      # extra environment of every node (e.g. AIS_READ_HEADER_TIMEOUT)
+        self.nofile = nofile      # RLIMIT_NOFILE of every node (None: inherited)
         self.expected_down = set()  # node names a test killed on purpose
 
     @property
@@ -365,8 +385,10 @@ def raw_request(url, method, path, headers=None, body=None, follow=True, timeout
         u = urllib.parse.urlsplit(url)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)
             hdrs = dict(headers or {})
+            # a Host given by the caller replaces http.client's own (two Host headers are a 400)
+            conn.putrequest(method, path, skip_accept_encoding=True,
+                            skip_host=any(k.lower() == "host" for k in hdrs))
             if body is not None:
                 hdrs.setdefault("Content-Length", str(len(body)))
             for k, v in hdrs.items():

@@ -1,7 +1,9 @@
 /* test_http: the HTTP/1.1 server against libcurl and raw sockets: request building (path and
  * query decoding, headers), keep-alive and pipelining, buffered/chunked/streamed bodies, limits
  * (413, 431), malformed input (400), deferred handlers and disconnects, sendfile responses, HEAD,
- * AIStore JSON errors; after every bad request the server must still serve. */
+ * AIStore JSON errors; head checks before dispatch (HTTP/0.9, Host, Transfer-Encoding, Expect: 400,
+ * 501, 417), chunk framing checked across reads, early answers that keep the connection, header /
+ * body-rate / keep-alive timeouts; after every bad request the server must still serve. */
 #include "core/err.h"
 #include "net/http.h"
 
@@ -124,6 +126,12 @@ static void dispatch(http_req_t *r, void *arg)
 		http_read_body(r, 1 << 20, echo_body, true);
 	} else if (!strcmp(p, "/deferread")) {
 		http_defer(r, deferred_read);
+	} else if (!strcmp(p, "/longstream")) {
+		struct sstate *s = calloc(1, sizeof(*s));
+		s->h = 1469598103934665603ULL;
+		r->user = s;
+		http_body_long_lived(r);
+		http_stream_body(r, st_data, st_end);
 	} else if (!strcmp(p, "/stream") || !strcmp(p, "/streamfail")) {
 		struct sstate *s = calloc(1, sizeof(*s));
 		s->h = 1469598103934665603ULL;
@@ -747,7 +755,7 @@ static void start_short(void)
 	start_server();
 	http_server_stop(srv);
 	http_config_t cfg = {.nloops = 1, .npool = 2, .dispatch = dispatch, .idle_timeout_ms = 1000,
-			     .io_timeout_ms = 1000};
+			     .io_timeout_ms = 1000, .header_timeout_ms = 1000, .body_timeout_ms = 1000};
 	srv = http_server_new(&cfg);
 	cr_assert(srv);
 	cr_assert_eq(http_server_listen(srv, NULL, 0), 0);
@@ -777,4 +785,307 @@ Test(http_timeouts, idle_and_io)
 	close(partial);
 	close(body);
 	assert_serves();
+}
+
+/* ---------------------------------------------------------------- head checks, framing (issue 17) */
+
+/* send req and keep our side open; what arrives until the server closes (closed) or ms pass */
+static char *raw_until_close(const char *req, size_t len, int ms, bool *closed)
+{
+	int fd = raw_connect();
+	raw_send(fd, req, len);
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	dbuf_t b = {malloc(1), 0};
+	b.p[0] = '\0';
+	char tmp[4096];
+	*closed = false;
+	for (;;) {
+		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
+		if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+			*closed = true;
+			break;
+		}
+		if (n < 0)
+			break;
+		dbuf_write(tmp, 1, (size_t)n, &b);
+	}
+	close(fd);
+	return b.p;
+}
+
+/* one response (head + Content-Length body) from a keep-alive connection into buf */
+static size_t raw_read_resp(int fd, char *buf, size_t cap)
+{
+	size_t len = 0;
+	char *eoh = NULL;
+	while (!eoh) {
+		ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
+		cr_assert(n > 0, "connection closed before a response");
+		len += (size_t)n;
+		buf[len] = '\0';
+		eoh = strstr(buf, "\r\n\r\n");
+	}
+	const char *cl = strcasestr(buf, "\r\nContent-Length: ");
+	size_t want = (size_t)(eoh + 4 - buf) + (cl && cl < eoh ? (size_t)atol(cl + 18) : 0);
+	while (len < want) {
+		ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
+		cr_assert(n > 0);
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+Test(http, refused_heads_answer_and_close)
+{
+	static const struct {
+		const char *req, *status, *msg;
+	} cases[] = {
+		{"GET /echo/x\r\n", "HTTP/1.1 400 ", "HTTP/0.9"},
+		{"GET /echo/x HTTP/1.1\r\n\r\n", "HTTP/1.1 400 ", "missing required Host header"},
+		{"GET /echo/x HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", "HTTP/1.1 400 ", "too many Host headers"},
+		{"PUT /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n",
+		 "HTTP/1.1 501 ", "Transfer-Encoding"},
+		{"PUT /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "HTTP/1.1 501 ", "Transfer-Encoding"},
+		{"PUT /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", "HTTP/1.1 501 ",
+		 "Transfer-Encoding"},
+		{"PUT /body HTTP/1.1\r\nHost: x\r\nExpect: 999-bogus\r\nContent-Length: 2\r\n\r\nab", "HTTP/1.1 417 ",
+		 "Expect"},
+		/* the issue's example: llhttp (loose) would take "ef" for the next size line and wait */
+		{"PUT /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabcdef\r\n0\r\n\r\n",
+		 "HTTP/1.1 400 ", "chunk data longer than its size line"},
+		{"PUT /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\n\r0\r\n\r\n", "HTTP/1.1 400 ",
+		 "chunk data longer than its size line"},
+		/* a stream handler owns the request: it answers (from end_cb with AIS_EINVAL) */
+		{"PUT /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n0\r\n\r\n",
+		 "HTTP/1.1 400 ", "stream failed"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool closed;
+		char *o = raw_until_close(cases[i].req, strlen(cases[i].req), 2000, &closed);
+		cr_assert(!strncmp(o, cases[i].status, strlen(cases[i].status)), "%zu: %s", i, o);
+		cr_assert(strstr(o, cases[i].msg), "%zu: %s", i, o);
+		cr_assert(strstr(o, "Connection: close\r\n"), "%zu: %s", i, o);
+		cr_assert(closed, "%zu: not closed", i);
+		free(o);
+	}
+	assert_serves();
+}
+
+Test(http, chunk_crlf_checked_across_reads)
+{
+	char buf[8192];
+	/* good: the CRLF after the data comes a byte per read */
+	int fd = raw_connect();
+	const char h[] = "PUT /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab";
+	raw_send(fd, h, sizeof(h) - 1);
+	usleep(50000);
+	raw_send(fd, "\r", 1);
+	usleep(50000);
+	raw_send(fd, "\n3\r\ncde\r\n0\r\n\r\n", 15);
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13), "%s", buf);
+	cr_assert(strstr(buf, "X-Body-Len: 5\r\n") && strstr(buf, "\r\n\r\nabcde"), "%s", buf);
+	close(fd);
+	/* bad: the byte after the CR, in a later read, is not LF */
+	fd = raw_connect();
+	raw_send(fd, h, sizeof(h) - 1);
+	usleep(50000);
+	raw_send(fd, "\r", 1);
+	usleep(50000);
+	raw_send(fd, "X0\r\n\r\n", 6);
+	size_t n = 0;
+	char *o = raw_read_all(fd, &n);
+	cr_assert(!strncmp(o, "HTTP/1.1 400 ", 13), "%s", o);
+	cr_assert(strstr(o, "chunk data longer than its size line"), "%s", o);
+	free(o);
+	close(fd);
+	assert_serves();
+}
+
+Test(http, expect_token_list)
+{
+	/* 100-continue among other tokens, any case: honoured */
+	int fd = raw_connect();
+	const char h[] = "PUT /body HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-Continue\r\n\r\n";
+	raw_send(fd, h, sizeof(h) - 1);
+	char buf[8192];
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+	cr_assert(n > 0);
+	buf[n] = '\0';
+	cr_assert(!strncmp(buf, "HTTP/1.1 100 Continue\r\n\r\n", 25), "%s", buf);
+	raw_send(fd, "xyz", 3);
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13), "%s", buf);
+	close(fd);
+}
+
+Test(http, early_answer_keeps_connection_for_small_body)
+{
+	/* a redirect (the proxy's 307 of a PUT) before 100 Continue: a small body is then sent and
+	 * drained, the connection serves on */
+	int fd = raw_connect();
+	const char h[] = "PUT /redir HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n";
+	raw_send(fd, h, sizeof(h) - 1);
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 307 ", 13), "%s", buf);
+	cr_assert(!strstr(buf, "Connection: close"), "%s", buf);
+	char body[1000];
+	memset(body, 'b', sizeof(body));
+	raw_send(fd, body, sizeof(body));
+	const char g[] = "GET /echo/next HTTP/1.1\r\nHost: x\r\n\r\n";
+	raw_send(fd, g, sizeof(g) - 1);
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13) && strstr(buf, "path=/echo/next\n"), "%s", buf);
+	close(fd);
+	/* a large body nobody asked for: the answer closes */
+	bool closed;
+	const char big[] = "PUT /redir HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\nExpect: 100-continue\r\n\r\n";
+	char *o = raw_until_close(big, sizeof(big) - 1, 3000, &closed);
+	cr_assert(!strncmp(o, "HTTP/1.1 307 ", 13) && strstr(o, "Connection: close\r\n") && closed, "%s", o);
+	free(o);
+	/* any other early status closes even for a small body: botocore would read it again as the
+	 * answer to its next request on the connection */
+	const char small[] = "PUT /early HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n";
+	o = raw_until_close(small, sizeof(small) - 1, 3000, &closed);
+	cr_assert(!strncmp(o, "HTTP/1.1 403 ", 13) && strstr(o, "Connection: close\r\n") && closed, "%s", o);
+	free(o);
+}
+
+/* ---------------------------------------------------------------- header / body / idle timeouts */
+
+static void start_hard(void)
+{
+	start_server();
+	http_server_stop(srv);
+	http_config_t cfg = {.nloops = 1, .npool = 2, .dispatch = dispatch, .idle_timeout_ms = 1500,
+			     .header_timeout_ms = 1000, .body_timeout_ms = 1000, .body_min_rate = 500};
+	srv = http_server_new(&cfg);
+	cr_assert(srv);
+	cr_assert_eq(http_server_listen(srv, NULL, 0), 0);
+	port = http_server_port(srv, 0);
+	cr_assert_eq(http_server_start(srv), 0);
+}
+
+TestSuite(http_hard, .init = start_hard, .fini = stop_server, .timeout = 30);
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* send a byte every step_ms until the server closes; seconds until then (-1: not within max_s) */
+static double trickle_until_closed(int fd, int step_ms, double max_s)
+{
+	double t0 = now_s();
+	struct timeval tv = {0, step_ms * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (now_s() - t0 < max_s) {
+		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
+			return now_s() - t0;
+		char b[256];
+		ssize_t n = recv(fd, b, sizeof(b), 0);
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return now_s() - t0;
+		cr_assert(n < 0, "the server answered a timed-out request");
+	}
+	return -1;
+}
+
+Test(http_hard, head_trickle_is_cut)
+{
+	int fd = raw_connect();
+	const char h[] = "GET /echo/x HTTP/1.1\r\nX-Slow: ";
+	raw_send(fd, h, sizeof(h) - 1);
+	double s = trickle_until_closed(fd, 100, 6);
+	cr_assert(s > 0.8 && s < 3, "head cut after %.2f s", s);
+	close(fd);
+	/* a connection that never sends a byte: the same timeout, from the accept */
+	fd = raw_connect();
+	double t0 = now_s();
+	cr_assert(ht_closed_within(fd, 4000, true));
+	cr_assert(now_s() - t0 > 0.8, "%.2f", now_s() - t0);
+	close(fd);
+	assert_serves();
+}
+
+Test(http_hard, body_trickle_is_cut)
+{
+	int fd = raw_connect();
+	const char h[] = "PUT /stream HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n";
+	raw_send(fd, h, sizeof(h) - 1);
+	char pad[100];
+	memset(pad, 'p', sizeof(pad));
+	raw_send(fd, pad, sizeof(pad));
+	double s = trickle_until_closed(fd, 100, 6); /* 10 B/s, far below 500 */
+	cr_assert(s > 0.8 && s < 3.5, "body cut after %.2f s", s);
+	for (int i = 0; i < 100 && atomic_load(&end_status) != AIS_ETIMEOUT; i++)
+		usleep(10000); /* (the socket is closed before end_cb runs) */
+	cr_assert_eq(atomic_load(&end_status), AIS_ETIMEOUT);
+	close(fd);
+	assert_serves();
+}
+
+Test(http_hard, body_above_min_rate_is_read)
+{
+	/* 3000 bytes over 2 s at 1500 B/s: longer than the 1 s window, above the minimum rate */
+	int fd = raw_connect();
+	const char h[] = "PUT /body HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n";
+	raw_send(fd, h, sizeof(h) - 1);
+	char part[150];
+	memset(part, 'q', sizeof(part));
+	for (int i = 0; i < 20; i++) {
+		cr_assert(raw_send(fd, part, sizeof(part)), "cut at %d", i);
+		usleep(100000);
+	}
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13) && strstr(buf, "X-Body-Len: 3000\r\n"), "%.300s", buf);
+	close(fd);
+}
+
+Test(http_hard, keepalive_idle)
+{
+	int fd = raw_connect();
+	const char g[] = "GET /echo/i HTTP/1.1\r\nHost: x\r\n\r\n";
+	raw_send(fd, g, sizeof(g) - 1);
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!ht_closed_within(fd, 1000, true), "closed before the idle timeout");
+	cr_assert(ht_closed_within(fd, 3000, true), "idle connection not closed");
+	close(fd);
+}
+
+Test(http_hard, long_lived_body_may_idle)
+{
+	/* a transport-like stream: idle for twice the body timeout, then the rest: read, 200 */
+	int fd = raw_connect();
+	const char h[] = "PUT /longstream HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789";
+	raw_send(fd, h, sizeof(h) - 1);
+	cr_assert(!ht_closed_within(fd, 2200, true), "a long-lived body was cut while idle");
+	raw_send(fd, "abcdefghij", 10);
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 200 ", 13) && strstr(buf, "\r\n\r\n20 "), "%s", buf);
+	close(fd);
+}
+
+Test(http_hard, early_answer_then_no_body_is_cut)
+{
+	/* a 307 before 100 Continue keeps the connection for the (small) body; a client that then
+	 * sends neither the body nor a close is cut by the body timeout, not kept forever */
+	int fd = raw_connect();
+	const char h[] = "PUT /redir HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n";
+	raw_send(fd, h, sizeof(h) - 1);
+	char buf[8192];
+	raw_read_resp(fd, buf, sizeof(buf));
+	cr_assert(!strncmp(buf, "HTTP/1.1 307 ", 13) && !strstr(buf, "Connection: close"), "%s", buf);
+	double t0 = now_s();
+	cr_assert(ht_closed_within(fd, 4000, true), "a connection owing its body was kept");
+	cr_assert(now_s() - t0 > 0.8, "%.2f", now_s() - t0);
+	close(fd);
 }

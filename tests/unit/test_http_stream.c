@@ -221,7 +221,7 @@ static void start_with(int io_timeout_ms)
 	atomic_store(&write_rc, 0);
 	atomic_store(&handlers_done, 0);
 	http_config_t cfg = {.nloops = 2, .npool = 32, .dispatch = dispatch, .server_name = "aistore-c",
-			     .io_timeout_ms = io_timeout_ms};
+			     .io_timeout_ms = io_timeout_ms, .body_timeout_ms = io_timeout_ms};
 	srv = http_server_new(&cfg);
 	cr_assert(srv);
 	cr_assert_eq(http_server_listen(srv, "127.0.0.1", 0), 0);
