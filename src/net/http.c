@@ -16,6 +16,7 @@
 #include "net/http.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/memtrim.h"
 #include "core/util.h"
 #include "net/http_fuzz.h"
 #include "net/http_int.h"
@@ -24,7 +25,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -241,7 +241,7 @@ static void http_server_trim(http_loop_t *l)
 	int n = atomic_load(&s->nconns), peak = atomic_load(&s->conns_peak);
 	if (peak - n < HTTP_TRIM_DROP || !atomic_compare_exchange_strong(&s->conns_peak, &peak, n))
 		return;
-	malloc_trim(0);
+	memtrim_after(0, true); /* the end of a burst: trim whatever its size (rate-limited) */
 }
 
 static void http_loop_drain_posts(http_loop_t *l)
