@@ -11,6 +11,7 @@
 #include "s3/s3xml.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = size - 1;
 	char err[256];
 	s3_fail_t f = {0};
-	json_t *users = json_loads("{\"keys\":[{\"access\":\"a\",\"secret\":\"s\",\"user\":\"u1\",\"email\":\"u@x\"}]}", 0, NULL);
-	s3_conf_t c = {.auth = true, .s3 = users};
+	s3_conf_t c = {.auth = true, .nkeys = 1};
+	snprintf(c.keys[0].access, sizeof(c.keys[0].access), "a");
+	snprintf(c.keys[0].secret, sizeof(c.keys[0].secret), "s");
+	snprintf(c.keys[0].user, sizeof(c.keys[0].user), "u1");
+	snprintf(c.keys[0].email, sizeof(c.keys[0].email), "u@x");
 	s3_ident_t id = {.id = "u1", .name = "U"};
 	switch (data[0] % 5) {
 	case 0: {
@@ -97,6 +101,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	}
-	json_decref(users);
 	return 0;
 }
