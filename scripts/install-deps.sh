@@ -12,7 +12,9 @@ PKGS=(
   libssl-dev             # md5, sha256, hmac
   libisal-dev            # crc32c, erasure coding
   libexpat1-dev          # XML parsing (S3 request bodies)
-  zlib1g-dev             # chunk manifest compression
+  zlib1g-dev             # chunk manifest compression; gzip (.tgz shards) under libarchive
+  libarchive-dev         # shards: TAR (USTAR/PAX/GNU), ZIP read/write; gzip and lz4 filters
+  liblz4-dev             # LZ4 frame (.tar.lz4 shards)
   libmsgpack-dev         # msgpack-c: list-objects answers to `Accept: application/msgpack`
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
