@@ -252,8 +252,18 @@ int arch_rd_next(arch_rd_t *r, arch_ent_t *ent)
 	ent->mtime = archive_entry_mtime(e);
 	ent->mode = (int)(archive_entry_perm(e) & 07777);
 	ent->regular = archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) && ent->size >= 0;
-	if (ent->regular && r->fmt == ARCH_TAR && archive_entry_sparse_count(e) == 0)
-		ent->data_off = archive_filter_bytes(r->a, 0);
+	ent->end_off = -1;
+	if (r->fmt == ARCH_TAR && archive_entry_sparse_count(e) == 0) {
+		int64_t pos = archive_filter_bytes(r->a, 0);
+		int64_t sz = archive_entry_size_is_set(e) && archive_entry_size(e) > 0 ? archive_entry_size(e) : 0;
+		/* links and directories carry no data whatever their size field says */
+		if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
+			sz = archive_entry_filetype(e) == AE_IFREG ? 0 : sz;
+		ent->end_off = pos + ((sz + 511) & ~(int64_t)511);
+		if (ent->regular)
+			ent->data_off = pos;
+		ent->gnu = archive_format(r->a) == ARCHIVE_FORMAT_TAR_GNUTAR;
+	}
 	return 1;
 }
 

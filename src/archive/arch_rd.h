@@ -32,6 +32,9 @@ typedef struct arch_ent {
 	bool regular;      /* a regular file (directories, links, devices are not) */
 	int64_t data_off;  /* ARCH_TAR, non-sparse regular entry: where its data starts in the
 			    * source; -1 otherwise */
+	int64_t end_off;   /* ARCH_TAR, any non-sparse entry: where the entry (data and padding)
+			    * ends, i.e. where the next header would start; -1 otherwise */
+	bool gnu;          /* ARCH_TAR: the header is GNU tar's (appends keep the flavor) */
 } arch_ent_t;
 
 /* open fmt over fd's bytes [0, size). 0, AIS_EINVAL (content is not fmt: err says why),

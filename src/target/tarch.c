@@ -12,11 +12,13 @@
  * format (corrupt, truncated, wrong kind): 400 with the reader's message, nothing sent; an error
  * after the TAR of matches began cuts the connection (never a well-formed short TAR).
  * Runs the reading on a pool thread (http_defer_stream); statistics are the object reader's
- * (get.n and bytes for the file, not the shard). */
+ * (get.n and bytes for the file, not the shard).
+ * Also PUT ?archpath= (tarch_put, below): one file into a new or existing shard (arch_apnd.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "archive/arch_apnd.h"
 #include "archive/arch_match.h"
 #include "archive/arch_obj.h"
 #include "archive/arch_wr.h"
@@ -24,6 +26,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/utf8.h"
+#include "core/util.h"
 #include "obj/obj_get.h"
 #include "target/tgt_int.h"
 
@@ -315,4 +318,94 @@ void tarch_get(http_req_t *r, obj_t *o)
 	}
 	r->user = t;
 	http_defer_stream(r, tarch_get_cb);
+}
+
+/* ---------------------------------------------------------------- PUT ?archpath= */
+
+/* PUT /v1/objects/<b>/<shard>?archpath=<name>[&archmime=] with the file as the body and its
+ * Content-Length; header Ais-Pine: 1 = append (404 without the shard), 2 = append or create,
+ * absent/0 = a new one-file shard (AIStore's api.PutApndArch, ais/target.go putApndArch) */
+typedef struct tarch_put {
+	obj_t o;
+	http_req_t *r;
+	char *path, *mime;
+	int flags;
+} tarch_put_t;
+
+static void tarch_put_free(tarch_put_t *t)
+{
+	obj_fini(&t->o);
+	free(t->path);
+	free(t->mime);
+	free(t);
+}
+
+static ssize_t tarch_put_read(void *arg, void *buf, size_t n) { return http_body_read(arg, buf, n); }
+
+static void tarch_put_cb(http_req_t *r)
+{
+	tarch_put_t *t = r->user;
+	r->user = NULL;
+	arch_apnd_args_t a = {.o = &t->o, .archmime = t->mime, .name = t->path, .size = r->content_length,
+			      .mtime_s = now_ns() / 1000000000LL, .flags = t->flags, .read = tarch_put_read,
+			      .read_arg = r};
+	arch_apnd_res_t res;
+	obj_why_t why;
+	char err[512], cn[OBJ_UNAME_MAX];
+	int rc = arch_apnd(&a, &res, &why, err, sizeof(err));
+	obj_cname(t->o.bck, t->o.oname, cn, sizeof(cn));
+	if (!rc) {
+		log_dbg("archive %s: %s %s (%lld bytes)", cn, res.created ? "created with" : res.in_place ? "appended in place"
+			  : "rewritten with", t->path, (long long)a.size);
+		http_respond(r, 200, NULL, NULL, 0);
+	} else if (rc == AIS_ENOTFOUND) {
+		http_error(r, 404, "ErrNotFound", "%s: failed to append to %s: %s", node_name(), cn, err);
+	} else if (rc == AIS_EINVAL) {
+		http_error(r, 400, NULL, "%s: failed to archive %s in %s: %s", node_name(), t->path, cn, err);
+	} else {
+		http_error_code(r, rc, "%s: failed to archive %s in %s: %s", node_name(), t->path, cn,
+				*err ? err : err_str(rc));
+	}
+	tarch_put_free(t);
+}
+
+void tarch_put(http_req_t *r, obj_t *o)
+{
+	const char *path = http_query_get(r, "archpath"), *mime = http_query_get(r, "archmime");
+	const char *fl = http_hdr_get(r, "Ais-Pine");
+	char q[512], cn[OBJ_UNAME_MAX];
+	int64_t flags = 0;
+	if (path && *path == '/')
+		path++;
+	obj_cname(o->bck, o->oname, cn, sizeof(cn));
+	if (fl && *fl && (parse_i64(fl, &flags) || flags < 0 || flags > 0xffff)) {
+		http_error(r, 400, NULL, "failed to archive %s: invalid flags \"%s\" in the request", cn, fl);
+		return;
+	}
+	if (path && !strncmp(path, o->oname, o->olen) && path[o->olen] == '/')
+		path += o->olen + 1;
+	if (!path || !*path || !tarch_path_ok(path)) {
+		http_error(r, 400, NULL, "invalid archpath \"%s\"", path ? utf8_quote(path, strlen(path), q, sizeof(q)) : "");
+		return;
+	}
+	arch_fmt_t f;
+	if (mime && *mime && arch_mime_norm(mime, &f)) {
+		http_error(r, 400, NULL, "unknown mime type \"%s\"", mime);
+		return;
+	}
+	if (r->content_length <= 0) {
+		http_error(r, 400, NULL, "failed to archive %s: missing \"Content-Length\" in the request", cn);
+		return;
+	}
+	tarch_put_t *t = calloc(1, sizeof(*t));
+	if (!t || !(t->path = strdup(path)) || !(t->mime = strdup(mime ? mime : ""))) {
+		if (t)
+			tarch_put_free(t);
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
+	t->flags = flags == ARCH_APND_ONLY ? ARCH_APND_ONLY : flags ? ARCH_APND_OR_PUT : 0;
+	obj_move(&t->o, o);
+	r->user = t;
+	http_defer_stream(r, tarch_put_cb);
 }
