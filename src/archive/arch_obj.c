@@ -285,3 +285,7 @@ void arch_obj_idx_drop(const bck_t *b, const char *oname)
 	lom_unlock(io.digest);
 	obj_fini(&io);
 }
+
+static void arch_obj_gone(const obj_t *o) { arch_obj_idx_drop(o->bck, o->oname); }
+
+void arch_obj_init(void) { obj_set_idx_gone(arch_obj_gone); }

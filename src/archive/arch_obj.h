@@ -63,6 +63,8 @@ int arch_obj_idx_load(obj_get_t *g, arch_idx_t *idx, char *err, size_t cap);
 int arch_obj_idx_save(const obj_t *o, const arch_idx_t *idx, char *err, size_t cap);
 /* remove the shard's index object (best effort; absent is fine) */
 void arch_obj_idx_drop(const bck_t *b, const char *oname);
+/* register arch_obj_idx_drop as the object core's obj_idx_gone hook (targets, at start) */
+void arch_obj_init(void);
 /* a shard that could have an index: its name ends with ".tar" */
 bool arch_obj_indexable(const char *oname);
 

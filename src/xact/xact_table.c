@@ -34,7 +34,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"evict-listrange", "evict-objects", XACT_SCOPE_B, IC | XACT_KF_NS_API, NULL},
 	{"evict-remote-bck", "evict-remote-bucket", XACT_SCOPE_B, 0, NULL},
 	{"get-batch", NULL, XACT_SCOPE_GB, I, NULL},
-	{"index-shard", NULL, XACT_SCOPE_B, S | IC, NULL},
+	{"index-shard", NULL, XACT_SCOPE_B, S | IC, &xs_shardidx_ops},
 	{"list", NULL, XACT_SCOPE_B, I, NULL},
 	{"lru", "lru-eviction", XACT_SCOPE_GB, S | IC, NULL},
 	{"make-n-copies", "mirror", XACT_SCOPE_B, S | IC | XACT_KF_NS_API, NULL},
@@ -45,7 +45,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"rechunk", NULL, XACT_SCOPE_B, S | IC, NULL},
 	{"move-bck", "rename-bucket", XACT_SCOPE_B, IC, NULL},
 	{"resilver", NULL, XACT_SCOPE_T, S, NULL},
-	{"summary-shard", "shard-summary", XACT_SCOPE_B, 0, NULL},
+	{"summary-shard", "shard-summary", XACT_SCOPE_B, 0, &xs_shardsumm_ops},
 	{"summary-bck", "summary", XACT_SCOPE_GB, 0, NULL},
 	{"load-lom-cache", "warm-up-metadata", XACT_SCOPE_B, S, NULL},
 };
