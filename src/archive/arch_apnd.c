@@ -172,32 +172,34 @@ static int apnd_commit(apnd_t *p, obj_put_t *w, arch_wr_t *aw, int rc, obj_why_t
 	return rc;
 }
 
-/* copy every entry of the existing shard into aw (TAR family keeps the headers as they are) */
-static int apnd_copy_entries(apnd_t *p, arch_wr_t *aw)
+int arch_apnd_copy(obj_get_t *g, arch_fmt_t f, arch_wr_t *aw, char *err, size_t cap)
 {
 	arch_rd_t *rd;
-	int rc = arch_obj_rd(&p->g, p->fmt, &rd, p->err, p->cap);
+	int rc = arch_obj_rd(g, f, &rd, err, cap);
 	char *buf = rc ? NULL : malloc(APND_BLK);
 	if (!rc && !buf)
 		rc = AIS_ENOMEM;
 	arch_ent_t e;
 	while (!rc && (rc = arch_rd_next(rd, &e)) == 1) {
-		rc = p->fmt == ARCH_ZIP ? (e.regular ? arch_wr_begin(aw, e.name, e.size, e.mtime) : 0)
-					: arch_wr_begin_from(aw, arch_rd_entry(rd));
-		if (p->fmt == ARCH_ZIP && !e.regular)
+		if (f == ARCH_ZIP && !e.regular) {
+			rc = 0;
 			continue;
+		}
+		rc = f == ARCH_ZIP ? arch_wr_begin(aw, e.name, e.size, e.mtime) : arch_wr_begin_from(aw, arch_rd_entry(rd));
 		ssize_t n = 0;
 		while (!rc && (n = arch_rd_read(rd, buf, APND_BLK)) > 0)
 			rc = arch_wr_data(aw, buf, (size_t)n);
 		if (!rc && n < 0)
 			rc = (int)n;
 	}
-	if (rc < 0 && !*p->err)
-		snprintf(p->err, p->cap, "%s", rd && *arch_rd_err(rd) ? arch_rd_err(rd) : arch_wr_err(aw));
+	if (rc < 0 && cap && !*err)
+		snprintf(err, cap, "%s", rd && *arch_rd_err(rd) ? arch_rd_err(rd) : arch_wr_err(aw));
 	free(buf);
 	arch_rd_close(rd);
 	return rc < 0 ? rc : 0;
 }
+
+static int apnd_copy_entries(apnd_t *p, arch_wr_t *aw) { return arch_apnd_copy(&p->g, p->fmt, aw, p->err, p->cap); }
 
 /* [0, X) of a plain TAR, as is */
 static int apnd_copy_raw(apnd_t *p, obj_put_t *w)

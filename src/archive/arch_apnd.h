@@ -23,7 +23,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "archive/arch_mime.h"
+#include "archive/arch_wr.h"
 #include "obj/obj.h"
+#include "obj/obj_get.h"
 
 enum { ARCH_APND_ONLY = 1, ARCH_APND_OR_PUT = 2 };
 
@@ -52,5 +55,10 @@ typedef struct arch_apnd_res {
  * than size: err says which), the body's error, AIS_E* of the object core (why). Nothing changes
  * on failure. */
 int arch_apnd(const arch_apnd_args_t *a, arch_apnd_res_t *res, obj_why_t *why, char *err, size_t cap);
+
+/* copy every entry of the open shard g (format f) into aw: TAR family headers as they are, ZIP's
+ * regular files (stored). 0, AIS_EINVAL (corrupt: err), the writer's error. (Also the archive
+ * job's append-if-exists.) */
+int arch_apnd_copy(obj_get_t *g, arch_fmt_t f, arch_wr_t *aw, char *err, size_t cap);
 
 #endif

@@ -14,7 +14,7 @@
 #define IC XACT_KF_IC
 
 static const xact_kind_t xact_table_rows[] = {
-	{"archive", NULL, XACT_SCOPE_B, I, NULL},
+	{"archive", NULL, XACT_SCOPE_B, I, &xs_archive_ops},
 	{"blob-download", NULL, XACT_SCOPE_B, S | IC, NULL},
 	{"cleanup-store", "cleanup", XACT_SCOPE_GB, S | IC | XACT_KF_SINGLE, &xs_cleanup_ops},
 	{"copy-bck", "copy-bucket", XACT_SCOPE_B, IC, NULL},
