@@ -89,5 +89,6 @@ int proxy_init(void)
 	pconf_init();
 	pxact_init();
 	pmaint_init();
+	pml_init();
 	return 0;
 }

@@ -6,6 +6,7 @@
  * Must not: hold state; the table is const. */
 #include "xact/xact.h"
 #include "xact/xs.h"
+#include "xact/xs_moss.h"
 
 #include <string.h>
 
@@ -33,7 +34,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"etl-listrange", "etl-objects", XACT_SCOPE_B, I, NULL},
 	{"evict-listrange", "evict-objects", XACT_SCOPE_B, IC | XACT_KF_NS_API, NULL},
 	{"evict-remote-bck", "evict-remote-bucket", XACT_SCOPE_B, 0, NULL},
-	{"get-batch", NULL, XACT_SCOPE_GB, I, NULL},
+	{"get-batch", NULL, XACT_SCOPE_GB, I, &xs_moss_ops},
 	{"index-shard", NULL, XACT_SCOPE_B, S | IC, &xs_shardidx_ops},
 	{"list", NULL, XACT_SCOPE_B, I, NULL},
 	{"lru", "lru-eviction", XACT_SCOPE_GB, S | IC, NULL},

@@ -421,7 +421,9 @@ static void xarch_run(xact_t *x)
 		log_info("archive %s: %s with %lld object(s), %lld skipped", xact_id(x), c->archname,
 			 (long long)(c->n - (size_t)c->skipped), (long long)c->skipped);
 	} else if (!xact_aborted(x)) {
-		xact_abort(x, "archive failed: nothing was written");
+		char why[XACT_ERR_MAX];
+		xact_err(x, why, sizeof(why));
+		xact_abort(x, why[0] ? why : "archive failed: nothing was written");
 	}
 	bmd_put(bmd);
 }
