@@ -18,6 +18,7 @@
 
 #include "archive/arch_apnd.h"
 #include "archive/arch_mime.h"
+#include "archive/arch_tmpl.h"
 #include "archive/arch_wr.h"
 #include "cluster/bmd.h"
 #include "cluster/node.h"
@@ -76,55 +77,7 @@ static int xarch_add(xarch_t *c, const char *s, size_t l)
 	return 0;
 }
 
-/* AIStore's bash template: prefix{start..end[..step]}... (zero-padded to start's width);
- * 1 = expanded, 0 = no range (a prefix), AIS_EINVAL malformed */
-static int xarch_expand(xarch_t *c, const char *t, sbuf_t *cur)
-{
-	const char *o = strchr(t, '{');
-	if (!o) {
-		sbuf_adds(cur, t);
-		int rc = xarch_add(c, cur->p, cur->len);
-		return rc ? rc : 1;
-	}
-	const char *e = strchr(o, '}');
-	if (!e)
-		return AIS_EINVAL;
-	char spec[64];
-	if ((size_t)(e - o - 1) >= sizeof(spec))
-		return AIS_EINVAL;
-	memcpy(spec, o + 1, (size_t)(e - o - 1));
-	spec[e - o - 1] = '\0';
-	char *d1 = strstr(spec, "..");
-	if (!d1)
-		return AIS_EINVAL;
-	*d1 = '\0';
-	char *s_end = d1 + 2, *d2 = strstr(s_end, "..");
-	int64_t a, b, step = 1;
-	if (d2) {
-		*d2 = '\0';
-		if (parse_i64(d2 + 2, &step) || step <= 0)
-			return AIS_EINVAL;
-	}
-	if (!*spec || parse_i64(spec, &a) || parse_i64(s_end, &b) || a < 0 || b < a)
-		return AIS_EINVAL;
-	int width = (int)strlen(spec);
-	size_t base = cur->len;
-	for (int64_t v = a; v <= b; v += step) {
-		cur->len = base;
-		sbuf_add(cur, t, (size_t)(o - t));
-		sbuf_addf(cur, "%0*lld", width, (long long)v);
-		int rc = xarch_expand(c, e + 1, cur);
-		if (rc < 0)
-			return rc;
-	}
-	cur->len = base;
-	return 1;
-}
-
-typedef struct xarch_lsp {
-	const char *prefix;
-	bool nonrec;
-} xarch_lsp_t;
+static int xarch_tmpl_cb(void *arg, const char *name, size_t len) { return xarch_add(arg, name, len); }
 
 /* every target's names with the prefix (name-only pages, continued until done) */
 static int xarch_list(xarch_t *c, const bck_t *src, const char *prefix)
@@ -192,12 +145,8 @@ static int xarch_select(xarch_t *c, const bck_t *src)
 		}
 		return 0;
 	}
-	if (strchr(tmpl, '{')) {
-		sbuf_t cur = SBUF_INIT;
-		int rc = xarch_expand(c, tmpl, &cur);
-		sbuf_fini(&cur);
-		return rc < 0 ? rc : 0;
-	}
+	if (arch_tmpl_has_range(tmpl))
+		return arch_tmpl_expand(tmpl, xarch_tmpl_cb, c);
 	int rc = xarch_list(c, src, tmpl);
 	if (rc)
 		return rc;
