@@ -81,6 +81,7 @@ static int moss_uname(moss_in_t *in, const char *u, char *err, size_t cap)
 	free(in->provider);
 	free(in->bucket);
 	free(in->objname);
+	free(in->ns);
 	in->provider = strndup(u, (size_t)(s1 - u));
 	in->ns = (s2 - s1 == 3) ? strdup("") : strndup(s1 + 1, (size_t)(s2 - s1 - 1)); /* "@#" is global */
 	in->bucket = strndup(s2 + 1, (size_t)(s3 - s2 - 1));
