@@ -30,6 +30,7 @@
 #include "xact/xs_moss_int.h"
 
 #define MEMIT_BLK (256 * 1024)
+#define MEMIT_OBUF (256 * 1024) /* output gathered before it goes to the response or the spool */
 #define MEMIT_SENDFILE_MIN (64 * 1024) /* smaller payloads are copied: cheaper than a sendfile */
 
 typedef struct memit {
@@ -42,6 +43,8 @@ typedef struct memit {
 	bool began;
 	arch_wr_t *aw;
 	char *blk;
+	char *obuf;         /* MEMIT_OBUF: small writes (TAR headers, padding, small entries) gather here */
+	size_t olen;
 	int soft, ngfn, max_soft, max_gfn;
 	int64_t max_wait_ns;
 	json_t *outs;
@@ -56,9 +59,9 @@ typedef struct memit {
 
 /* ---------------------------------------------------------------- sinks */
 
-static int memit_write(void *arg, const void *buf, size_t len)
+/* out to the spool (multipart) or the response (begun at the first bytes) */
+static int memit_out_raw(memit_t *m, const void *buf, size_t len)
 {
-	memit_t *m = arg;
 	if (m->mp) {
 		const char *p = buf;
 		while (len) {
@@ -81,10 +84,36 @@ static int memit_write(void *arg, const void *buf, size_t len)
 	return http_resp_write(m->r, buf, len);
 }
 
+/* what is gathered goes out now (before a sendfile, a wait, the end) */
+static int memit_flush(memit_t *m)
+{
+	if (!m->olen)
+		return 0;
+	int rc = memit_out_raw(m, m->obuf, m->olen);
+	m->olen = 0;
+	return rc;
+}
+
+static int memit_write(void *arg, const void *buf, size_t len)
+{
+	memit_t *m = arg;
+	if (m->olen + len > MEMIT_OBUF) {
+		int rc = memit_flush(m);
+		if (rc || len > MEMIT_OBUF / 2)
+			return rc ? rc : memit_out_raw(m, buf, len);
+	}
+	memcpy(m->obuf + m->olen, buf, len);
+	m->olen += len;
+	return 0;
+}
+
 static int memit_sendfile(void *arg, int fd, int64_t off, int64_t len)
 {
 	memit_t *m = arg;
 	if (m->mp) {
+		int rc = memit_flush(m); /* the spool keeps the order */
+		if (rc)
+			return rc;
 		while (len > 0) {
 			loff_t o = off;
 			ssize_t n = copy_file_range(fd, &o, m->spool, NULL, (size_t)len, 0);
@@ -96,8 +125,12 @@ static int memit_sendfile(void *arg, int fd, int64_t off, int64_t len)
 			len -= n;
 		}
 	}
-	if (!m->mp && len >= MEMIT_SENDFILE_MIN && m->began)
-		return http_resp_sendfile(m->r, fd, off, (uint64_t)len);
+	if (!m->mp && len >= MEMIT_SENDFILE_MIN) {
+		int rc = memit_flush(m); /* (begins the response when nothing went out yet) */
+		if (!rc && !m->began)
+			rc = memit_out_raw(m, "", 0);
+		return rc ? rc : http_resp_sendfile(m->r, fd, off, (uint64_t)len);
+	}
 	while (len > 0) {
 		size_t want = len < MEMIT_BLK ? (size_t)len : MEMIT_BLK;
 		ssize_t n = pread(fd, m->blk, want, off);
@@ -285,8 +318,13 @@ static mslot_t *memit_wait(memit_t *m, int i)
 
 static int memit_remote(memit_t *m, int i, const char *bucket, int64_t *size)
 {
-	mslot_t *s = memit_wait(m, i);
 	int rc;
+	pthread_mutex_lock(&m->wi->mu);
+	bool ready = m->wi->slots[i].st != MS_WAIT;
+	pthread_mutex_unlock(&m->wi->mu);
+	if (!ready && (rc = memit_flush(m))) /* the client gets what there is while we wait */
+		return rc;
+	mslot_t *s = memit_wait(m, i);
 	if (!s) { /* not pushed in time: get it from its owner (AIStore's GFN) */
 		if (m->max_gfn >= 0 && m->ngfn >= m->max_gfn) {
 			snprintf(m->err, sizeof(m->err), "get-batch[%s]: timed out waiting for entry %d (wid=\"%s\")", m->ctx->xid,
@@ -329,7 +367,8 @@ static int memit_item(memit_t *m, int i)
 	const char *bucket = m->wi->bck[i]->name;
 	int64_t size = 0;
 	m->err[0] = '\0';
-	int rc = m->wi->slots[i].owner < 0 ? memit_local(m, i, bucket, &size) : memit_remote(m, i, bucket, &size);
+	bool loc = m->wi->slots[i].owner < 0;
+	int rc = loc ? memit_local(m, i, bucket, &size) : memit_remote(m, i, bucket, &size);
 	if (rc == AIS_ENOTFOUND)
 		return memit_missing(m, i, bucket);
 	if (rc)
@@ -430,6 +469,8 @@ static int memit_run(memit_t *m)
 	}
 	if (!rc && (rc = arch_wr_close(m->aw)))
 		snprintf(m->err, sizeof(m->err), "%s", arch_wr_err(m->aw));
+	if (!rc)
+		rc = memit_flush(m);
 	if (!rc && m->mp)
 		rc = memit_multipart(m);
 	return rc;
@@ -438,7 +479,8 @@ static int memit_run(memit_t *m)
 void xs_moss_assemble(http_req_t *r, const moss_ctx_t *ctx)
 {
 	memit_t m = {.r = r, .ctx = ctx, .spool = -1, .name = SBUF_INIT};
-	if (!(m.blk = malloc(MEMIT_BLK))) {
+	if (!(m.blk = malloc(MEMIT_BLK)) || !(m.obuf = malloc(MEMIT_OBUF))) {
+		free(m.blk);
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		return;
 	}
@@ -456,6 +498,7 @@ void xs_moss_assemble(http_req_t *r, const moss_ctx_t *ctx)
 			   wi ? "is being assembled already" : "not found (prep-rx not done?)", ctx->xid);
 		moss_wi_put(wi);
 		free(m.blk);
+		free(m.obuf);
 		return;
 	}
 	m.wi = wi;
@@ -483,6 +526,7 @@ void xs_moss_assemble(http_req_t *r, const moss_ctx_t *ctx)
 	json_decref(m.outs);
 	sbuf_fini(&m.name);
 	free(m.blk);
+	free(m.obuf);
 	moss_wi_unreg(wi);
 	moss_wi_put(wi);
 }

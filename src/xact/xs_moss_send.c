@@ -22,6 +22,7 @@
 #include "xact/xs_moss_int.h"
 
 #define MSEND_REPLY_MS (10 * 60 * 1000)
+#define MSEND_MEM_MAX (64 * 1024) /* entries up to this go from memory (batched frames), larger by sendfile */
 
 typedef struct msend {
 	char wid[80];
@@ -110,7 +111,7 @@ static void msend_arch(obj_get_t *g, const char *archpath, mpush_t *p, moss_op_t
 	if (loc.size > MOSS_PUSH_MAX) {
 		op->flags = MF_BIG;
 		p->size = loc.size;
-	} else if (loc.data_off >= 0 && !g->chunked) {
+	} else if (loc.data_off >= 0 && !g->chunked && loc.size > MSEND_MEM_MAX) {
 		p->fd = fcntl(g->fd, F_DUPFD_CLOEXEC, 0);
 		p->size = loc.size;
 		*off = loc.data_off;
@@ -160,10 +161,11 @@ static void msend_build(msend_t *ms, const bck_t *b, const moss_in_t *in, mpush_
 	} else if (g.size > MOSS_PUSH_MAX) {
 		op->flags = MF_BIG;
 		p->size = g.size;
-	} else if (!g.chunked) {
+	} else if (!g.chunked && g.size > MSEND_MEM_MAX) {
 		p->size = g.size;
 		p->fd = obj_get_take_fd(&g);
 	} else if ((p->mem = malloc(g.size ? (size_t)g.size : 1))) {
+		/* small (or chunked): from memory, so the stream sends many in one sendmsg */
 		msink_t k = {p->mem, 0};
 		if (obj_get_read_all(&g, msend_sink, &k)) {
 			op->flags = MF_MISSING;

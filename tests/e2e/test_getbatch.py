@@ -138,11 +138,17 @@ def test_strict_mode_fails_cleanly(cluster, batch300):
     # multipart: always a JSON error
     r = moss(cluster, {"in": [ok] * 5 + [{"objname": "nope"}], "strm": False}, bucket=b1)
     assert r.status_code == 404, r.text
-    # streamed, missing after the output began: the connection is cut (never a short archive)
-    r = moss(cluster, {"in": [ok] * 50 + [{"objname": "nope"}] + [ok] * 3, "strm": True}, bucket=b1, stream=True)
+    # streamed, missing after the output began (more than the DT gathers before sending): the
+    # connection is cut (never a short archive)
+    put(cluster, b1, "strict/big", os.urandom(600 * 1024))
+    r = moss(cluster, {"in": [{"objname": "strict/big"}, ok, {"objname": "nope"}, ok], "strm": True}, bucket=b1,
+             stream=True)
     assert r.status_code == 200
     with pytest.raises(requests.exceptions.ChunkedEncodingError):
         r.content
+    # still within what the DT gathered: a clean 404 JSON error instead
+    r = moss(cluster, {"in": [ok] * 20 + [{"objname": "nope"}], "strm": True}, bucket=b1)
+    assert r.status_code == 404, r.status_code
     # beyond get_batch.max_soft_errs missing items even coer fails
     r = moss(cluster, {"in": [{"objname": "nope-%d" % i} for i in range(40)], "coer": True, "strm": False}, bucket=b1)
     assert r.status_code == 404 and "soft-errors limit" in r.json()["message"], r.text
