@@ -3,6 +3,10 @@
  * payloads: arch_wr_data_fd writes no data, so at the end of the entry libarchive emits the
  * entry's size in zero bytes plus the padding; the callback replaces the first `size` of them
  * with one sink->sendfile of the file range (state: sub_fd/sub_off/sub_skip).
+ * Errors: the callback never reports a failed sink to libarchive (it records sink_rc and drops
+ * what follows; every call here checks sink_rc): a write error would leave libarchive's output
+ * filter in a failed state that archive_write_free does not release (libarchive 3.6 leaks it).
+ * Freeing an unfinished writer closes it with the output dropped, for the same reason.
  * Invariant: the sink sees exactly the bytes of a valid archive, in order, or an error. */
 #include "archive/arch_wr.h"
 
@@ -31,6 +35,7 @@ struct arch_wr {
 	bool sub_sent;
 	int64_t out;       /* bytes to the sink */
 	char *buf;         /* pread buffer (allocated on first use) */
+	bool dead;         /* being freed unfinished: output is dropped */
 	char err[256];
 };
 
@@ -40,13 +45,15 @@ static la_ssize_t arch_wr_out_cb(struct archive *a, void *arg, const void *buf, 
 	const char *p = buf;
 	size_t left = n;
 	(void)a;
+	if (w->sink_rc || w->dead)
+		return (la_ssize_t)n; /* discarded: the error is ours to report (see the top) */
 	if (w->sub_skip > 0) {
 		if (!w->sub_sent) {
 			w->sub_sent = true;
 			int rc = w->sink.sendfile(w->sink.arg, w->sub_fd, w->sub_off, w->sub_len);
 			if (rc) {
 				w->sink_rc = rc;
-				return -1;
+				return (la_ssize_t)n;
 			}
 			w->out += w->sub_len;
 		}
@@ -59,7 +66,7 @@ static la_ssize_t arch_wr_out_cb(struct archive *a, void *arg, const void *buf, 
 		int rc = w->sink.write(w->sink.arg, p, left);
 		if (rc) {
 			w->sink_rc = rc;
-			return -1;
+			return (la_ssize_t)n;
 		}
 		w->out += (int64_t)left;
 	}
@@ -118,7 +125,7 @@ static int arch_wr_setup(arch_wr_t *w, arch_tar_flavor_t flavor)
 		rc = archive_write_set_bytes_in_last_block(a, 1);
 	if (rc == ARCHIVE_OK)
 		rc = archive_write_open2(a, w, NULL, arch_wr_out_cb, NULL, NULL);
-	return rc == ARCHIVE_OK ? 0 : arch_wr_fail(w, "archive writer");
+	return rc == ARCHIVE_OK && !w->sink_rc ? 0 : arch_wr_fail(w, "archive writer");
 }
 
 static int arch_wr_make(arch_wr_t **out, arch_fmt_t fmt, arch_tar_flavor_t flavor, const arch_sink_t *sink)
@@ -164,7 +171,7 @@ static int arch_wr_finish_entry(arch_wr_t *w)
 	int rc = archive_write_finish_entry(w->a);
 	w->sub_fd = -1;
 	w->sub_skip = 0;
-	if (rc != ARCHIVE_OK)
+	if (rc != ARCHIVE_OK || w->sink_rc)
 		return arch_wr_fail(w, "finish entry");
 	return 0;
 }
@@ -180,7 +187,7 @@ static int arch_wr_header(arch_wr_t *w, struct archive_entry *e, const char *wha
 	int rc = archive_write_header(w->a, e);
 	if (rc == ARCHIVE_WARN && !w->sink_rc)
 		rc = ARCHIVE_OK; /* e.g. an attribute the format cannot hold */
-	if (rc != ARCHIVE_OK) {
+	if (rc != ARCHIVE_OK || w->sink_rc) {
 		if (rc == ARCHIVE_FAILED && !w->sink_rc) { /* this entry only: the archive stays good */
 			const char *m = archive_error_string(w->a);
 			snprintf(w->err, sizeof(w->err), "%s: %s", what, m ? m : "refused");
@@ -223,7 +230,7 @@ int arch_wr_data(arch_wr_t *w, const void *buf, size_t len)
 	const char *p = buf;
 	while (len) {
 		la_ssize_t n = archive_write_data(w->a, p, len);
-		if (n <= 0)
+		if (n <= 0 || w->sink_rc)
 			return arch_wr_fail(w, "write data");
 		p += n;
 		len -= (size_t)n;
@@ -278,7 +285,7 @@ int arch_wr_close(arch_wr_t *w)
 	if (arch_wr_finish_entry(w))
 		return w->rc;
 	w->closed = true;
-	if (archive_write_close(w->a) != ARCHIVE_OK)
+	if (archive_write_close(w->a) != ARCHIVE_OK || w->sink_rc)
 		return arch_wr_fail(w, "close archive");
 	return 0;
 }
@@ -288,8 +295,10 @@ void arch_wr_free(arch_wr_t *w)
 	if (!w)
 		return;
 	if (w->a) {
-		if (!w->closed || w->rc) /* no trailer for an unfinished archive */
-			archive_write_fail(w->a);
+		if (!w->closed || w->rc) { /* no trailer for an unfinished archive: its bytes are dropped */
+			w->dead = true;
+			archive_write_close(w->a); /* closes the filters: frees what archive_write_free would leak */
+		}
 		archive_write_free(w->a);
 	}
 	free(w->buf);

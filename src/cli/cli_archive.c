@@ -540,7 +540,9 @@ int cli_shard_index_summary(cli_ctx_t *c)
 		rc = ar_bck_act(c, "GET", &b, msg, out, sizeof(out), &st);
 		json_decref(msg);
 		if (!rc && st == 202) {
-			snprintf(uuid, sizeof(uuid), "%s", out);
+			size_t n = strnlen(out, sizeof(uuid) - 1);
+			memcpy(uuid, out, n); /* a job ID: short; a longer answer is cut, and then refused */
+			uuid[n] = '\0';
 			struct timespec ts = {0, 200 * 1000000};
 			nanosleep(&ts, NULL);
 		}

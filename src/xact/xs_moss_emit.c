@@ -177,7 +177,10 @@ static int memit_missing(memit_t *m, int i, const char *bucket)
 {
 	const moss_in_t *in = &m->req->in[i];
 	char why[512];
-	snprintf(why, sizeof(why), "%s", m->err[0] ? m->err : "does not exist");
+	const char *w = m->err[0] ? m->err : "does not exist";
+	size_t wn = strnlen(w, sizeof(why) - 1); /* a long reason is cut */
+	memcpy(why, w, wn);
+	why[wn] = '\0';
 	m->status = 404;
 	if (!m->req->coer)
 		return AIS_ENOTFOUND; /* m->err says why */

@@ -60,6 +60,8 @@ static void mpush_done(void *arg, const transport_result_t *res)
 {
 	mpush_t *p = arg;
 	msend_t *ms = p->ms;
+	if (!res->rc)
+		xact_out_add(ms->x, 1, p->size);
 	pthread_mutex_lock(&ms->mu);
 	ms->fly_bytes -= p->size;
 	ms->fly_n--;
@@ -68,9 +70,7 @@ static void mpush_done(void *arg, const transport_result_t *res)
 		log_warn("get-batch %s: push to t[%s] failed: %s (%s)", ms->wid, ms->dt, err_str(res->rc), res->msg ? res->msg : "");
 	}
 	pthread_cond_broadcast(&ms->cv);
-	pthread_mutex_unlock(&ms->mu);
-	if (!res->rc)
-		xact_out_add(ms->x, 1, p->size);
+	pthread_mutex_unlock(&ms->mu); /* ms may be gone from here: the sender frees it once fly_n is 0 */
 	if (p->fd >= 0)
 		close(p->fd);
 	free(p->mem);
@@ -104,8 +104,8 @@ static void msend_arch(obj_get_t *g, const char *archpath, mpush_t *p, moss_op_t
 		op->flags = MF_MISSING;
 		if (rc == AIS_ENOTFOUND)
 			snprintf(op->emsg, sizeof(op->emsg), "%s in %s does not exist", archpath, cn);
-		else
-			snprintf(op->emsg, sizeof(op->emsg), "%s: %s", cn, *err ? err : err_str(rc));
+		else if (snprintf(op->emsg, sizeof(op->emsg), "%s: %s", cn, *err ? err : err_str(rc)) >= (int)sizeof(op->emsg))
+			op->emsg[sizeof(op->emsg) - 2] = '~'; /* cut: say so */
 		return;
 	}
 	if (loc.size > MOSS_PUSH_MAX) {

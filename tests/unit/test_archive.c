@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -207,6 +208,71 @@ Test(archive, tar_flavors_long_names)
 	cr_assert_eq(arch_wr_begin(w, nm, 1, 0), AIS_EINVAL);
 	arch_wr_free(w);
 	sbuf_fini(&m.b);
+}
+
+/* a sink that takes `cap` bytes, then fails with AIS_EUNAVAIL (say, a client gone) */
+typedef struct failsink {
+	size_t got, cap;
+	int calls_after;
+} failsink_t;
+
+static int fs_write(void *arg, const void *buf, size_t len)
+{
+	failsink_t *f = arg;
+	(void)buf;
+	if (f->got + len > f->cap) {
+		f->calls_after++;
+		return AIS_EUNAVAIL;
+	}
+	f->got += len;
+	return 0;
+}
+
+static int fs_sendfile(void *arg, int fd, int64_t off, int64_t len) { return fs_write(arg, NULL, (size_t)len); }
+
+/* every format: the sink's error is the writer's (sticky), nothing more reaches the sink after
+ * it, and an unfinished writer is freed without leaks (the ASan run checks) */
+Test(archive, sink_failure_sticky_every_format)
+{
+	ents_init();
+	int fd = memfd_create("src", 0);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+	const arch_fmt_t fmts[] = {ARCH_TAR, ARCH_TGZ, ARCH_TAR_LZ4, ARCH_ZIP};
+	const size_t caps[] = {0, 100, 600, 5000, 200000};
+	for (size_t k = 0; k < sizeof(fmts) / sizeof(fmts[0]); k++) {
+		for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+			for (int sf = 0; sf < 2; sf++) {
+				failsink_t f = {0, caps[c], 0};
+				arch_sink_t s = {.write = fs_write, .sendfile = sf ? fs_sendfile : NULL, .arg = &f};
+				arch_wr_t *w;
+				int rc = arch_wr_new(&w, fmts[k], &s);
+				cr_assert_eq(rc, 0);
+				for (int i = 0; !rc && i < 8; i++) {
+					rc = arch_wr_begin(w, i & 1 ? "dir/b.bin" : "a.txt", sizeof(big), 0);
+					if (!rc)
+						rc = arch_wr_data_fd(w, fd, 0, sizeof(big));
+				}
+				if (!rc)
+					rc = arch_wr_close(w);
+				if (!rc) { /* it all fit (compressed) */
+					cr_assert_eq(f.calls_after, 0);
+					cr_assert(caps[c] >= 5000 && fmts[k] != ARCH_TAR);
+					arch_wr_free(w);
+					continue;
+				}
+				cr_assert_eq(rc, AIS_EUNAVAIL, "fmt %d cap %zu sf %d: rc %d (%s)", fmts[k], caps[c], sf, rc,
+					     arch_wr_err(w));
+				cr_assert_eq(arch_wr_close(w), AIS_EUNAVAIL); /* sticky */
+				cr_assert_eq(arch_wr_begin(w, "more", 1, 0), AIS_EUNAVAIL);
+				cr_assert_eq(f.calls_after, 1, "the sink is not called after its failure");
+				cr_assert(strstr(arch_wr_err(w), "output failed"), "%s", arch_wr_err(w));
+				arch_wr_free(w);
+				cr_assert_eq(f.calls_after, 1, "free writes nothing");
+			}
+		}
+	}
+	close(fd);
 }
 
 Test(archive, tar_sendfile_substitution_same_bytes)
