@@ -3,7 +3,9 @@
  * Invariants as smap: installed BMDs are immutable, versions only grow, refcounted readers.
  * Each bucket's full props JSON is kept; it is created and changed only through the bucket
  * props table (bprops.c: defaults inherited from the cluster config, validated set-bprops);
- * hot fields (checksum type, validation, versioning) are re-derived by bck_sync_hot(). */
+ * hot fields (checksum type, validation, versioning) are re-derived by bck_sync_hot(). A
+ * bucket's extension metadata (`ext`, see bmd.h) is opaque here: cloned, freed, and coded as
+ * the top-level "ext" member. */
 #include "cluster/bmd.h"
 #include "cluster/bprops.h"
 #include "core/jsonx.h"
@@ -37,8 +39,10 @@ void bmd_free(bmd_t *m)
 {
 	if (!m)
 		return;
-	for (int i = 0; i < m->nbcks; i++)
+	for (int i = 0; i < m->nbcks; i++) {
 		json_decref(m->bcks[i].props);
+		json_decref(m->bcks[i].ext);
+	}
 	free(m->bcks);
 	free(m);
 }
@@ -59,6 +63,7 @@ bmd_t *bmd_clone(const bmd_t *m)
 		for (int i = 0; i < m->nbcks; i++) {
 			c->bcks[i] = m->bcks[i];
 			c->bcks[i].props = json_deep_copy(m->bcks[i].props);
+			c->bcks[i].ext = m->bcks[i].ext ? json_deep_copy(m->bcks[i].ext) : NULL;
 		}
 		c->nbcks = m->nbcks;
 	}
@@ -109,7 +114,7 @@ static void bmd_check(const bmd_t *m)
 	}
 }
 
-int bmd_install(bmd_t *m, bool force)
+static int bmd_install_as(bmd_t *m, bool force, bool keep_data)
 {
 	bmd_check(m);
 	static pthread_mutex_t listener_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -125,13 +130,17 @@ int bmd_install(bmd_t *m, bool force)
 	bmd_cur = m;
 	bmd_persist(m);
 	pthread_mutex_unlock(&bmd_mu);
-	log_info("BMD v%lld installed: %d buckets", (long long)m->version, m->nbcks);
+	log_info("BMD v%lld installed: %d buckets%s", (long long)m->version, m->nbcks, keep_data ? " (keeping local data)" : "");
+	/* keep_data: the listener sees no previous version, so no bucket counts as destroyed */
 	if (bmd_listener)
-		bmd_listener(old, m);
+		bmd_listener(keep_data ? NULL : old, m);
 	pthread_mutex_unlock(&listener_mu);
 	bmd_put(old);
 	return 1;
 }
+
+int bmd_install(bmd_t *m, bool force) { return bmd_install_as(m, force, false); }
+int bmd_install_keep(bmd_t *m) { return bmd_install_as(m, true, true); }
 
 int bmd_load_persisted(void)
 {
@@ -232,6 +241,7 @@ int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name)
 		return AIS_ENOBUCKET;
 	int i = (int)(b - m->bcks);
 	json_decref(m->bcks[i].props);
+	json_decref(m->bcks[i].ext);
 	memmove(&m->bcks[i], &m->bcks[i + 1], sizeof(bck_t) * (size_t)(m->nbcks - i - 1));
 	m->nbcks--;
 	return 0;
@@ -253,27 +263,59 @@ int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *na
 	return 0;
 }
 
+int bmd_set_ext(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *ext)
+{
+	const bck_t *cb = bmd_find(m, provider, ns, name);
+	if (!cb) {
+		json_decref(ext);
+		return AIS_ENOBUCKET;
+	}
+	bck_t *b = &m->bcks[cb - m->bcks];
+	json_decref(b->ext);
+	b->ext = json_is_object(ext) ? ext : NULL;
+	if (ext && !b->ext)
+		json_decref(ext);
+	return 0;
+}
+
+/* {"<provider>":{"<ns>":{...}}} -> the (borrowed) object for b's provider and namespace, created
+ * when missing */
+static json_t *bmd_json_ns(json_t *top, const bck_t *b)
+{
+	json_t *nss = json_object_get(top, b->provider);
+	if (!nss) {
+		nss = json_object();
+		json_object_set_new(top, b->provider, nss);
+	}
+	const char *nsk = b->ns[0] ? b->ns : NS_GLOBAL_UNAME;
+	json_t *bcks = json_object_get(nss, nsk);
+	if (!bcks) {
+		bcks = json_object();
+		json_object_set_new(nss, nsk, bcks);
+	}
+	return bcks;
+}
+
 json_t *bmd_to_json(const bmd_t *m)
 {
-	json_t *providers = json_object();
+	json_t *providers = json_object(), *ext = NULL;
 	for (int i = 0; i < m->nbcks; i++) {
 		const bck_t *b = &m->bcks[i];
-		json_t *nss = json_object_get(providers, b->provider);
-		if (!nss) {
-			nss = json_object();
-			json_object_set_new(providers, b->provider, nss);
+		json_object_set(bmd_json_ns(providers, b), b->name, b->props);
+		if (b->ext) {
+			if (!ext)
+				ext = json_object();
+			json_object_set(bmd_json_ns(ext, b), b->name, b->ext);
 		}
-		const char *nsk = b->ns[0] ? b->ns : NS_GLOBAL_UNAME;
-		json_t *bcks = json_object_get(nss, nsk);
-		if (!bcks) {
-			bcks = json_object();
-			json_object_set_new(nss, nsk, bcks);
-		}
-		json_object_set(bcks, b->name, b->props);
 	}
 	char ver[32];
 	snprintf(ver, sizeof(ver), "%lld", (long long)m->version);
-	return json_pack("{s:o, s:s, s:s}", "providers", providers, "uuid", m->uuid, "version", ver);
+	json_t *j = json_pack("{s:o, s:s, s:s}", "providers", providers, "uuid", m->uuid, "version", ver);
+	if (j && ext)
+		json_object_set_new(j, "ext", ext);
+	else
+		json_decref(ext);
+	return j;
 }
 
 bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap)
@@ -288,6 +330,7 @@ bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap)
 	snprintf(m->uuid, sizeof(m->uuid), "%s", jsonx_str(j, "uuid", ""));
 	const char *prov, *nsk, *bname;
 	json_t *nss, *bcks, *props;
+	json_t *ext = json_object_get(j, "ext");
 	json_object_foreach(json_object_get(j, "providers"), prov, nss) {
 		json_object_foreach(nss, nsk, bcks) {
 			json_object_foreach(bcks, bname, props) {
@@ -306,6 +349,8 @@ bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap)
 				snprintf(b->ns, sizeof(b->ns), "%s", strcmp(nsk, NS_GLOBAL_UNAME) ? nsk : "");
 				snprintf(b->name, sizeof(b->name), "%s", bname);
 				b->props = json_incref(props);
+				json_t *x = json_object_get(json_object_get(json_object_get(ext, prov), nsk), bname);
+				b->ext = json_is_object(x) ? json_incref(x) : NULL;
 				bck_sync_hot(b);
 			}
 		}

@@ -2,7 +2,13 @@
  * like smap. Buckets are keyed by (provider, namespace, name). Each bucket keeps its full
  * AIStore props JSON (`props`) plus the hot fields the data path reads.
  * JSON shape: {"providers":{"ais":{"":{"buckets":{"name":{props}}}}},"uuid","version":"N"}
- * (the namespace key is "" for the global namespace). */
+ * (the namespace key is "" for the global namespace).
+ * Extension metadata: a bucket may carry `ext`, a JSON object owned by layers above the BMD
+ * (e.g. ext.s3: the S3 owner, ACL and bucket configurations) that AIStore's Bprops have no
+ * place for. It travels with the BMD (persisted, metasynced, cloned) in a separate top-level
+ * member "ext": {"<provider>":{"<ns>":{"<bucket>":{...}}}} and is never part of `props`
+ * (so never shown in Ais-Bucket-Props). Treated as immutable once installed: replace it
+ * with bmd_set_ext() on a clone. */
 #ifndef AIS_BMD_H
 #define AIS_BMD_H
 
@@ -28,6 +34,7 @@ typedef struct bck {
 	bool validate_cold_get;
 	bool versioning;        /* versioning.enabled */
 	json_t *props;          /* full Bprops JSON; owned by the bmd */
+	json_t *ext;            /* extension metadata (see above) or NULL; owned by the bmd */
 } bck_t;
 
 typedef struct bmd {
@@ -40,6 +47,10 @@ typedef struct bmd {
 bmd_t *bmd_get(void);
 void bmd_put(bmd_t *m);
 int bmd_install(bmd_t *m, bool force);  /* as smap_install */
+/* forced install of another cluster's (or split-brain island's) BMD (force-join, AIStore's
+ * "nilbmd"): the old version is not comparable, so buckets missing from m are NOT treated as
+ * destroyed - their data stays on disk; new buckets get their directories. */
+int bmd_install_keep(bmd_t *m);
 void bmd_set_persist_path(const char *path);
 int bmd_load_persisted(void);
 /* called after every install with (old, new) – old may be NULL; set once at start-up. */
@@ -59,6 +70,9 @@ int bmd_del(bmd_t *m, const char *provider, const char *ns, const char *name);
  * refreshes hot fields. */
 int bmd_set_props(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *patch,
 		  char *err, size_t errcap);
+/* replace the bucket's extension metadata: takes the reference to `ext` (an object, or NULL to
+ * remove). AIS_ENOBUCKET (and `ext` released) if the bucket does not exist. */
+int bmd_set_ext(bmd_t *m, const char *provider, const char *ns, const char *name, json_t *ext);
 /* refresh hot fields from b->props. */
 void bck_sync_hot(bck_t *b);
 

@@ -37,6 +37,9 @@ enum {
 typedef struct config_s3key {
 	char access[128];
 	char secret[128];
+	char user[128];         /* canonical user ID the key acts as ("" = the default user) */
+	char display_name[128];
+	char email[128];
 } config_s3key_t;
 
 typedef struct config {

@@ -188,7 +188,8 @@ static const ctab_row_t ctab[] = {
 	I("net.http.read_buffer_size", G | RO, net_http_read_buffer_size, "0", 0, 1 << 30, "client read buffer (0: default)."),
 	B("net.http.chunked_transfer", G | CF_RESTART, net_http_chunked_transfer, "true", "(not used by AIStore either)."),
 	B("net.http.skip_verify", G | CF_RESTART, net_http_skip_verify, "false", "skip certificate verification."),
-	B("net.use_ipv6", G | N | CF_RESTART, net_use_ipv6, "false", "prefer IPv6: not built."),
+	B("net.use_ipv6", G | U | CF_RESTART, net_use_ipv6, "false",
+	  "prefer IPv6: a node without a configured hostname advertises its first global IPv6 address (else ::1) and listens on ::; node URLs are http://[addr]:port."),
 
 	I("fshc.test_files", 0, fshc_test_files, "4", 4, 1 << 20, "filesystem health checker: files to probe."),
 	I("fshc.error_limit", 0, fshc_error_limit, "2", 2, 1 << 20, "hard errors before a mountpath is checked."),
@@ -198,17 +199,19 @@ static const ctab_row_t ctab[] = {
 
 	B("auth.enabled", G | N, auth_enabled, "false", "JWT authentication: not built (see s3.auth for SigV4)."),
 
-	D("keepalivetracker.proxy.interval", 0, ka_proxy_interval_ns, "10s", SEC(1), MINUTE(1),
-	  "as AIStore writes it; the target values below are used for every node."),
+	D("keepalivetracker.proxy.interval", U, ka_proxy_interval_ns, "10s", SEC(1), MINUTE(1),
+	  "how often a proxy reports to the primary, and how often the primary checks on silent nodes."),
 	E("keepalivetracker.proxy.name", RO, ka_proxy_name, "heartbeat", v_heartbeat, "tracker kind."),
-	I("keepalivetracker.proxy.factor", 0, ka_proxy_factor, "3", 1, 255, "see target.factor."),
+	I("keepalivetracker.proxy.factor", U, ka_proxy_factor, "3", 1, 255,
+	  "the primary removes a node silent for proxy.interval x factor that also fails a health probe."),
 	D("keepalivetracker.target.interval", U, keepalive_interval_ns, "10s", SEC(1), MINUTE(1),
-	  "how often a node reports to the primary (keepalive)."),
+	  "how often a target reports to the primary (keepalive)."),
 	E("keepalivetracker.target.name", RO, ka_target_name, "heartbeat", v_heartbeat, "tracker kind."),
-	I("keepalivetracker.target.factor", U, keepalive_factor, "3", 1, 255,
-	  "a node silent for interval x factor (and failing a health probe) leaves the cluster map."),
-	I("keepalivetracker.num_retries", CF_ZERO_OK, ka_num_retries, "3", 1, 10, "keepalive retries (0: 3)."),
-	I("keepalivetracker.retry_factor", 0, ka_retry_factor, "4", 1, 10, "keepalive retry backoff factor."),
+	I("keepalivetracker.target.factor", U, keepalive_factor, "3", 1, 255, "as proxy.factor, on targets."),
+	I("keepalivetracker.num_retries", U | CF_ZERO_OK, ka_num_retries, "3", 1, 10,
+	  "retries of a failed keepalive before the primary is declared down (0: 3); they fit in half an interval."),
+	I("keepalivetracker.retry_factor", U, ka_retry_factor, "4", 1, 10,
+	  "retry pause = min(cplane_operation x factor, max_keepalive + 1s, interval / (2 x (num_retries + 1)))."),
 
 	D("downloader.timeout", 0, downloader_timeout_ns, "1h", SEC(1), HOUR(1), "downloader request timeout."),
 
@@ -779,9 +782,17 @@ json_t *config_tab_json(const ctab_row_t *r, const config_t *c, bool pub)
 	}
 	case CT_S3KEYS: {
 		json_t *a = json_array();
-		for (int i = 0; i < c->s3_nkeys; i++)
-			json_array_append_new(a, json_pack("{s:s, s:s}", "access", c->s3_keys[i].access, "secret",
-							   pub ? "********" : c->s3_keys[i].secret));
+		for (int i = 0; i < c->s3_nkeys; i++) {
+			const config_s3key_t *k = &c->s3_keys[i];
+			json_t *o = json_pack("{s:s, s:s}", "access", k->access, "secret", pub ? "********" : k->secret);
+			if (k->user[0])
+				json_object_set_new(o, "user", json_string(k->user));
+			if (k->display_name[0])
+				json_object_set_new(o, "display_name", json_string(k->display_name));
+			if (k->email[0])
+				json_object_set_new(o, "email", json_string(k->email));
+			json_array_append_new(a, o);
+		}
 		return a;
 	}
 	case CT_EMPTYOBJ:
@@ -910,7 +921,7 @@ int config_tab_s3keys(config_t *c, json_t *keys, const char *what, char *err, si
 		return ctab_fail(err, errcap, what, "s3.keys", "too many keys (%zu, max %d)", json_array_size(keys),
 				 CONFIG_MAX_S3KEYS);
 	json_array_foreach(keys, i, k) {
-		static const char *const allowed[] = {"access", "secret", NULL};
+		static const char *const allowed[] = {"access", "secret", "user", "display_name", "email", NULL};
 		json_t *a = json_object_get(k, "access"), *s = json_object_get(k, "secret");
 		const char *key;
 		json_t *x;
@@ -927,9 +938,26 @@ int config_tab_s3keys(config_t *c, json_t *keys, const char *what, char *err, si
 		    json_string_length(s) >= sizeof(c->s3_keys[0].secret))
 			return ctab_fail(err, errcap, what, "s3.keys", "[%zu]: key too long (max %zu bytes)", i,
 					 sizeof(c->s3_keys[0].access) - 1);
+		/* optional identity of the key's user (S3 owners and ACLs, docs/s3.md) */
+		static const char *const idf[] = {"user", "display_name", "email"};
+		const char *idv[3] = {"", "", ""};
+		for (int f = 0; f < 3; f++) {
+			json_t *v = json_object_get(k, idf[f]);
+			if (v && !json_is_string(v))
+				return ctab_fail(err, errcap, what, "s3.keys", "[%zu]: %s: expecting a string", i, idf[f]);
+			if (v && json_string_length(v) >= sizeof(c->s3_keys[0].user))
+				return ctab_fail(err, errcap, what, "s3.keys", "[%zu]: %s too long (max %zu bytes)", i,
+						 idf[f], sizeof(c->s3_keys[0].user) - 1);
+			if (v)
+				idv[f] = json_string_value(v);
+		}
 		if (c) {
-			snprintf(c->s3_keys[i].access, sizeof(c->s3_keys[i].access), "%s", json_string_value(a));
-			snprintf(c->s3_keys[i].secret, sizeof(c->s3_keys[i].secret), "%s", json_string_value(s));
+			config_s3key_t *o = &c->s3_keys[i];
+			snprintf(o->access, sizeof(o->access), "%s", json_string_value(a));
+			snprintf(o->secret, sizeof(o->secret), "%s", json_string_value(s));
+			snprintf(o->user, sizeof(o->user), "%s", idv[0]);
+			snprintf(o->display_name, sizeof(o->display_name), "%s", idv[1]);
+			snprintf(o->email, sizeof(o->email), "%s", idv[2]);
 		}
 	}
 	if (c)

@@ -112,10 +112,13 @@ bool http_resp_closes(const http_conn_t *c)
 		return true;
 	if (c->hstrm) /* a blocking-stream handler: the body state is shared with the loop */
 		return http_strm_closes(c, c->hstrm, true);
+	/* an answer to Expect: 100-continue without the 100: botocore then keeps the early status
+	 * for the next response on the connection (its AWSConnection resets only on close), so end
+	 * the connection even when there is no body */
+	if (c->expect_cont && !c->cont_sent)
+		return true;
 	if (c->hdrs_done && !c->msg_complete) {
 		const http_req_t *r = &c->req;
-		if (c->expect_cont && !c->cont_sent && (r->content_length > 0 || r->chunked))
-			return true; /* the client may or may not send the body now: ambiguous */
 		if (!r->chunked && r->content_length > 0 &&
 		    (uint64_t)r->content_length - c->body_seen > HTTP_DRAIN_MAX)
 			return true;

@@ -216,9 +216,9 @@ bool http_strm_closes(const http_conn_t *c, http_strm_t *s, bool whole)
 	const http_req_t *r = &c->req;
 	pthread_mutex_lock(&s->mu);
 	bool close = s->rerr != 0;
+	if (c->expect_cont && !s->cont_sent)
+		close = true; /* ambiguous body; and botocore needs the close (see http_resp_closes) */
 	if (!s->done && (r->chunked || r->content_length > 0)) {
-		if (c->expect_cont && !s->cont_sent)
-			close = true; /* the client may or may not send the body now: ambiguous */
 		if (whole && !r->chunked && (uint64_t)r->content_length - s->seen > HTTP_DRAIN_MAX)
 			close = true;
 	}

@@ -6,6 +6,7 @@
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/metasync.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/hrw.h"
@@ -177,12 +178,16 @@ static int op_reset_props(bmd_t *m, const pbck_t *b, json_t *msg, char *err, siz
 	}
 	json_t *keep = json_pack("{s:O?, s:O?}", "bid", json_object_get(bk->props, "bid"), "created",
 				 json_object_get(bk->props, "created"));
+	json_t *ext = json_incref(bk->ext); /* not props: survives a reset (e.g. the S3 owner and ACL) */
 	bmd_del(m, b->provider, b->ns, b->name);
 	int rc = bmd_add(m, b->provider, b->ns, b->name, NULL);
 	const bck_t *nb = rc ? NULL : bmd_find(m, b->provider, b->ns, b->name);
 	if (nb) {
 		json_object_update(nb->props, keep);
 		bck_sync_hot((bck_t *)nb);
+		bmd_set_ext(m, b->provider, b->ns, b->name, ext);
+	} else {
+		json_decref(ext);
 	}
 	json_decref(keep);
 	return rc;
@@ -213,7 +218,7 @@ static int pbck_apply(const pbck_t *b, json_t *msg, pbck_op_fn op, char *err, si
 static void pbck_mutate(http_req_t *r, const pbck_t *b, json_t *msg, pbck_op_fn op)
 {
 	char err[512] = "";
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}
@@ -267,7 +272,7 @@ int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap)
 	json_t *msg = json_pack("{s:s, s:O?}", "action", "create-bck", "value", props);
 	err[0] = '\0';
 	int rc = !msg ? AIS_ENOMEM
-		 : node_is_primary() ? pbck_apply(b, msg, op_create, err, cap)
+		 : kalive_primary_confirmed() ? pbck_apply(b, msg, op_create, err, cap)
 				     : pbck_via_primary("POST", b, msg, err, cap);
 	json_decref(msg);
 	return rc;
@@ -278,7 +283,7 @@ int pbck_destroy(const pbck_t *b, char *err, size_t cap)
 	json_t *msg = json_pack("{s:s}", "action", "destroy-bck");
 	err[0] = '\0';
 	int rc = !msg ? AIS_ENOMEM
-		 : node_is_primary() ? pbck_apply(b, msg, op_destroy, err, cap)
+		 : kalive_primary_confirmed() ? pbck_apply(b, msg, op_destroy, err, cap)
 				     : pbck_via_primary("DELETE", b, msg, err, cap);
 	json_decref(msg);
 	return rc;

@@ -1,9 +1,11 @@
-/* s3_bucket: service and bucket operations at the proxy: ListBuckets, CreateBucket,
- * DeleteBucket (BucketNotEmpty while it has objects), HeadBucket, GetBucketLocation,
- * GetBucketVersioning, DeleteObjects (multi-delete, fanned out as native DELETEs to the owning
- * targets), and the list dispatch to s3_list.c (objects) and s3_uploads.c (multipart uploads). Buckets are ordinary ais:// buckets created and
- * destroyed through pbck_create/pbck_destroy (the primary's BMD + metasync). Auth is checked on
- * the loop thread; everything else runs on the pool with the (small) body buffered. */
+/* s3_bucket: service and bucket operations at the proxy: ListBuckets (the requester's buckets,
+ * sorted, paginated with max-buckets / continuation-token), DeleteBucket (BucketNotEmpty while
+ * it has objects), HeadBucket, DeleteObjects (multi-delete, fanned out as native DELETEs to the
+ * owning targets), and the dispatch to s3_bsub.c (CreateBucket, bucket sub-resources), s3_list.c
+ * (objects) and s3_uploads.c (multipart uploads). Buckets are ordinary ais:// buckets, created
+ * with their S3 metadata by s3_bsub.c and destroyed through pbck_destroy (the primary's BMD +
+ * metasync). Auth is checked on the loop thread; everything else runs on the pool with the
+ * (small) body buffered. */
 #include "s3/s3_int.h"
 
 #include <stdio.h>
@@ -21,10 +23,13 @@
 #include "net/hclient.h"
 #include "proxy/proxy.h"
 #include "core/s3ck.h"
+#include "s3/s3_bmeta.h"
+#include "s3/s3_bsub.h"
 #include "s3/s3xml.h"
 
 #define S3_MAX_XML_BODY (4u << 20)
 #define S3_DEL_BATCH 64
+#define S3_MAX_BUCKETS 10000
 
 typedef struct bck_ctx {
 	s3_req_t *q;
@@ -38,29 +43,77 @@ static void pb_init(pbck_t *b, const char *name)
 	snprintf(b->name, sizeof(b->name), "%s", name);
 }
 
-static void s3_list_buckets(http_req_t *r)
+static int s3_bck_cmp(const void *a, const void *b)
 {
+	return strcmp((*(const bck_t *const *)a)->name, (*(const bck_t *const *)b)->name);
+}
+
+/* a bucket ListBuckets shows the requester: its own, and those without an S3 owner (created
+ * through the native API); with auth off every bucket */
+static bool s3_bck_listed(const bck_t *bk, const s3_ident_t *id, bool all)
+{
+	if (strcmp(bk->provider, "ais") || bk->ns[0])
+		return false;
+	const char *owner = s3_bm_owner(json_object_get(bk->ext, "s3"));
+	return all || !*owner || !strcmp(owner, id->id);
+}
+
+/* ListBuckets: sorted by name; max-buckets (1..10000), continuation-token (the last name of the
+ * previous page), prefix */
+static void s3_list_buckets(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id)
+{
+	const char *mb = http_query_get(r, "max-buckets"), *tok = http_query_get(r, "continuation-token");
+	const char *prefix = http_query_get(r, "prefix");
+	long max = S3_MAX_BUCKETS;
+	if (mb) {
+		char *end = NULL;
+		max = strtol(mb, &end, 10);
+		if (!*mb || *end || max < 1 || max > S3_MAX_BUCKETS) {
+			s3_err(r, 400, "InvalidArgument", "max-buckets must be an integer between 1 and %d", S3_MAX_BUCKETS);
+			return;
+		}
+	}
 	bmd_t *bmd = bmd_get();
+	int n = 0;
+	const bck_t **v = bmd && bmd->nbcks ? malloc(sizeof(*v) * (size_t)bmd->nbcks) : NULL;
+	for (int i = 0; v && i < bmd->nbcks; i++) {
+		const bck_t *bk = &bmd->bcks[i];
+		if (s3_bck_listed(bk, id, !c->auth) && (!prefix || !strncmp(bk->name, prefix, strlen(prefix))) &&
+		    (!tok || strcmp(bk->name, tok) > 0))
+			v[n++] = bk;
+	}
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), s3_bck_cmp);
 	sbuf_t b = SBUF_INIT;
 	s3xml_begin(&b);
 	s3xml_open_ns(&b, "ListAllMyBucketsResult");
-	s3xml_owner(&b, "Owner");
+	s3xml_open(&b, "Owner");
+	s3xml_elem(&b, "ID", id->id);
+	s3xml_elem(&b, "DisplayName", id->name);
+	s3xml_close(&b, "Owner");
 	s3xml_open(&b, "Buckets");
-	for (int i = 0; bmd && i < bmd->nbcks; i++) {
-		const bck_t *bk = &bmd->bcks[i];
-		if (strcmp(bk->provider, "ais") || bk->ns[0])
-			continue;
+	int shown = n < max ? n : (int)max;
+	for (int i = 0; i < shown; i++) {
 		char t[40];
-		s3_fmt_iso(bk->created, t, sizeof(t));
+		s3_fmt_iso(v[i]->created, t, sizeof(t));
 		s3xml_open(&b, "Bucket");
-		s3xml_elem(&b, "Name", bk->name);
+		s3xml_elem(&b, "Name", v[i]->name);
 		s3xml_elem(&b, "CreationDate", t);
+		s3xml_elem(&b, "BucketRegion", c->region);
 		s3xml_close(&b, "Bucket");
 	}
-	bmd_put(bmd);
 	s3xml_close(&b, "Buckets");
+	if (shown < n)
+		s3xml_elem(&b, "ContinuationToken", v[shown - 1]->name);
+	if (prefix)
+		s3xml_elem(&b, "Prefix", prefix);
 	s3xml_close(&b, "ListAllMyBucketsResult");
-	s3_xml_respond(r, 200, b.p, b.len);
+	free(v);
+	bmd_put(bmd);
+	if (b.oom)
+		s3_err(r, 500, "InternalError", "out of memory");
+	else
+		s3_xml_respond(r, 200, b.p, b.len);
 	sbuf_fini(&b);
 }
 
@@ -75,42 +128,6 @@ static bool s3_bucket_exists(const char *name)
 static void err_nobucket(http_req_t *r, const char *name)
 {
 	s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", name);
-}
-
-static void s3_create_bucket(http_req_t *r, const char *name)
-{
-	char err[512];
-	if (!bck_name_valid(name) || strlen(name) < 2) {
-		s3_err(r, 400, "InvalidBucketName", "The specified bucket is not valid: \"%s\"", name);
-		return;
-	}
-	if (r->body_len) {
-		char region[64];
-		if (s3xml_parse_location(r->body, r->body_len, region, sizeof(region), err, sizeof(err))) {
-			s3_err(r, 400, "MalformedXML", "CreateBucketConfiguration: %s", err);
-			return;
-		}
-	}
-	if (s3_bucket_exists(name)) {
-		s3_err(r, 409, "BucketAlreadyOwnedByYou",
-		       "Your previous request to create the named bucket succeeded and you already own it: %s", name);
-		return;
-	}
-	pbck_t b;
-	pb_init(&b, name);
-	int rc = pbck_create(&b, NULL, err, sizeof(err));
-	if (rc == AIS_EEXIST) {
-		s3_err(r, 409, "BucketAlreadyOwnedByYou",
-		       "Your previous request to create the named bucket succeeded and you already own it: %s", name);
-		return;
-	}
-	if (rc) {
-		s3_err_code(r, rc, "%s", err);
-		return;
-	}
-	http_hdr_addf(r, "Location", "/%s", name);
-	s3_add_common_hdrs(r);
-	http_respond(r, 200, NULL, NULL, 0);
 }
 
 static void s3_delete_bucket(http_req_t *r, const char *name)
@@ -152,37 +169,6 @@ static void s3_delete_bucket(http_req_t *r, const char *name)
 	}
 	s3_add_common_hdrs(r);
 	http_respond(r, 204, NULL, NULL, 0);
-}
-
-static void s3_location(http_req_t *r, const char *name)
-{
-	s3_conf_t c;
-	s3_conf_get(&c);
-	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	sbuf_addf(&b, "<LocationConstraint xmlns=\"%s\">", S3_NS);
-	if (strcmp(c.region, "us-east-1"))
-		s3xml_escape(&b, c.region);
-	sbuf_adds(&b, "</LocationConstraint>");
-	s3_xml_respond(r, 200, b.p, b.len);
-	sbuf_fini(&b);
-	(void)name;
-}
-
-static void s3_versioning(http_req_t *r, const char *name)
-{
-	bmd_t *m = bmd_get();
-	const bck_t *bk = m ? bmd_find(m, "ais", "", name) : NULL;
-	bool on = bk && bk->versioning;
-	bmd_put(m);
-	sbuf_t b = SBUF_INIT;
-	s3xml_begin(&b);
-	s3xml_open_ns(&b, "VersioningConfiguration");
-	if (on)
-		s3xml_elem(&b, "Status", "Enabled");
-	s3xml_close(&b, "VersioningConfiguration");
-	s3_xml_respond(r, 200, b.p, b.len);
-	sbuf_fini(&b);
 }
 
 /* DeleteObjects: native DELETE of every key at its owner, S3_DEL_BATCH in parallel */
@@ -276,12 +262,17 @@ static void s3_bucket_cb(http_req_t *r)
 			goto out;
 		}
 	}
+	s3_conf_t c;
+	s3_ident_t id;
+	s3_conf_get(&c);
+	s3_auth_ident(&c, &x->auth, &id);
+	if (s3_bsub_is(r) && r->method != HTTP_M_POST && r->method != HTTP_M_HEAD) {
+		s3_bsub_handle(r, name, &c, &id);
+		goto out;
+	}
 	switch (r->method) {
 	case HTTP_M_PUT:
-		if (http_query_get(r, "versioning"))
-			s3_err(r, 501, "NotImplemented", "PutBucketVersioning is not implemented");
-		else
-			s3_create_bucket(r, name);
+		s3_bsub_create(r, name, &c, &id);
 		break;
 	case HTTP_M_DELETE:
 		s3_delete_bucket(r, name);
@@ -298,8 +289,6 @@ static void s3_bucket_cb(http_req_t *r)
 		if (!s3_bucket_exists(name)) {
 			err_nobucket(r, name);
 		} else {
-			s3_conf_t c;
-			s3_conf_get(&c);
 			http_hdr_add(r, "x-amz-bucket-region", c.region);
 			s3_add_common_hdrs(r);
 			http_respond(r, 200, NULL, NULL, 0);
@@ -308,10 +297,6 @@ static void s3_bucket_cb(http_req_t *r)
 	case HTTP_M_GET:
 		if (!s3_bucket_exists(name))
 			err_nobucket(r, name);
-		else if (http_query_get(r, "location"))
-			s3_location(r, name);
-		else if (http_query_get(r, "versioning"))
-			s3_versioning(r, name);
 		else if (http_query_get(r, "versions"))
 			s3_list_versions(r, name);
 		else if (http_query_get(r, "uploads"))
@@ -341,10 +326,12 @@ void s3_bucket_handle(http_req_t *r, s3_req_t *q, const s3_conf_t *c)
 		return;
 	}
 	if (!q->bucket[0]) {
+		s3_ident_t id;
+		s3_auth_ident(c, &x->auth, &id);
 		free(q);
 		free(x);
 		if (r->method == HTTP_M_GET)
-			s3_list_buckets(r);
+			s3_list_buckets(r, c, &id);
 		else
 			s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
 		return;

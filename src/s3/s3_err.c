@@ -23,7 +23,7 @@ void s3_conf_get(s3_conf_t *c)
 	c->redirect = cfg && cfg->s3_redirect;
 	snprintf(c->region, sizeof(c->region), "%s", cfg && cfg->s3_region[0] ? cfg->s3_region : "us-east-1");
 	c->nkeys = 0;
-	if (cfg && c->auth) {
+	if (cfg) { /* the users behind the keys matter with auth off too (owners, ACL grants by email) */
 		if (cfg->s3_access_key[0]) {
 			snprintf(c->keys[0].access, sizeof(c->keys[0].access), "%s", cfg->s3_access_key);
 			snprintf(c->keys[0].secret, sizeof(c->keys[0].secret), "%s", cfg->s3_secret_key);

@@ -1,8 +1,10 @@
 /* s3_int: what the S3 API's files share (not for other modules): the parsed S3 request
  * (bucket/object from path-style, root or virtual-host addressing), the per-request S3 view
  * of the cluster config, XML error responses, and the handlers the router dispatches to.
- * Proxy side: s3_bucket.c, s3_list.c, s3_fwd.c, s3_uploads.c; target side: s3_object.c,
- * s3_mpu.c (s3_tgt.h); both: s3_auth.c.
+ * Proxy side: s3_bucket.c, s3_bsub.c (bucket sub-resources, CORS preflight), s3_bmeta.c (a
+ * bucket's S3 metadata in the BMD), s3_list.c, s3_fwd.c, s3_uploads.c; target side:
+ * s3_object.c, s3_mpu.c (s3_tgt.h); both: s3_auth.c (+ sigv4.c, sigv2.c), s3_access.c,
+ * s3_acl.c, s3_cors.c, s3_policy.c.
  * Custom metadata keys an S3 PUT stores with the object (LOM custom md) are defined here. */
 #ifndef AIS_S3_INT_H
 #define AIS_S3_INT_H
@@ -52,11 +54,47 @@ void s3_err_code(http_req_t *r, int rc, const char *fmt, ...) __attribute__((for
 void s3_xml_respond(http_req_t *r, int status, const char *xml, size_t len);
 void s3_add_common_hdrs(http_req_t *r);
 
-/* SigV4: 0 ok (also for unsigned requests when auth is off); otherwise it has responded 403
- * and returns AIS_EFORBIDDEN. out (may be NULL) receives the parsed signature. */
+/* The S3 front door, called by every S3 handler before it acts (proxy: bucket requests, and
+ * object requests it redirects or that carry Expect: 100-continue; target: object requests):
+ * SigV4 (when auth is on), then the access decision for the requester (s3_access.c: bucket
+ * owner, bucket ACL, anonymous access through AllUsers grants, public-access-block, expected
+ * bucket owner), and the CORS response headers of the bucket's CORS rules for a request with
+ * an Origin header. 0: go ahead; otherwise it has responded (403, or 400 for malformed
+ * signatures) and returns AIS_E*. out (may be NULL) receives the parsed signature. */
 int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out);
 /* secret lookup for sigv4_check/awschunk (arg = s3_conf_t*) */
 const char *s3_auth_secret(const char *access_key, void *arg);
+
+/* Identities. A configured key may name its user: "keys": [{"access", "secret", "user" (the
+ * canonical user ID), "display_name", "email"}]. Keys without "user" (and the single
+ * access_key/secret_key pair) all act as one default user, S3_DEFAULT_ID. */
+#define S3_DEFAULT_ID "1"
+#define S3_DEFAULT_NAME "ais"
+#define S3_ID_MAX 160
+typedef struct s3_ident {
+	bool anon;             /* no signature (anonymous) */
+	char id[S3_ID_MAX];    /* canonical user ID; "" when anonymous */
+	char name[S3_ID_MAX];  /* display name */
+} s3_ident_t;
+/* the requester of a parsed (with auth on: verified) signature; anonymous when a->kind is NONE */
+void s3_auth_ident(const s3_conf_t *c, const sigv4_auth_t *a, s3_ident_t *out);
+/* a configured user by canonical ID (display name into name), or by email (ID into id) */
+bool s3_auth_user(const s3_conf_t *c, const char *id, char *name, size_t cap);
+bool s3_auth_email(const s3_conf_t *c, const char *email, char *id, size_t cap);
+
+/* the access decision of s3_auth_check (s3_access.c), for a requester whose signature (if any)
+ * is valid: 0, or responds (403 AccessDenied; 400 AccessControlListNotSupported) and returns
+ * AIS_EFORBIDDEN. flags: S3_ACC_ENFORCE (auth is on; otherwise only the CORS headers are
+ * added), S3_ACC_NOCORS (a proxy's early check of a request a target checks again). */
+#define S3_ACC_ENFORCE 1u
+#define S3_ACC_NOCORS 2u
+int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, unsigned flags);
+/* proxy: s3_auth_check of an object request before it is forwarded (for Expect: 100-continue,
+ * so that a refusal comes before the client sends the body); adds no CORS headers */
+int s3_auth_precheck(http_req_t *r, const s3_conf_t *c);
+
+/* parse the request's addressing (as the router does) without responding: 0 or AIS_EINVAL */
+int s3_req_parse(const http_req_t *r, s3_req_t *q);
 
 /* the request is an aws-chunked body (STREAMING-* payload or Content-Encoding: aws-chunked) */
 bool s3_is_aws_chunked(const http_req_t *r);

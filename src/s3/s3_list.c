@@ -342,7 +342,8 @@ void s3_list_objects(http_req_t *r, const char *bucket)
 	if (!ls_run(r, bucket, &a))
 		return;
 	sbuf_t b = SBUF_INIT;
-	ls_xml_open(&b, "ListBucketResult", bucket, &a, enc);
+	/* v1 returns Prefix as given even with encoding-type=url (botocore does not decode it; RGW) */
+	ls_xml_open(&b, "ListBucketResult", bucket, &a, enc && v2);
 	if (v2) {
 		s3xml_elemf(&b, "KeyCount", "%d", a.n);
 	} else {

@@ -1,21 +1,26 @@
 /* s3_router: entry of every S3 request on both roles. Parses the addressing (path-style under
  * /s3 or at the root with S3-API-via-Root; virtual-host style from the Host header when its
  * first label names an existing bucket), then dispatches: proxy → service/bucket operations
- * (s3_bucket.c, s3_list.c) or object forwarding (s3_fwd.c); target → object operations
- * (s3_object.c, multipart in s3_mpu.c). Multipart object requests (?uploads, ?uploadId) are
- * forwarded like any object request; bucket-level GET ?uploads (ListMultipartUploads) is merged
- * from every target (s3_uploads.c), whose share a target serves as JSON. Unsupported
- * sub-resources (?acl, ?tagging, ?policy, ?cors, ?lifecycle, ...) answer 501 NotImplemented as
- * S3 XML. Holds only the role, set once at init. */
+ * (s3_bucket.c, s3_list.c; bucket sub-resources and CORS preflight in s3_bsub.c) or object
+ * forwarding (s3_fwd.c; an object request with Expect: 100-continue is checked by the proxy
+ * first, so a refusal comes before the body); target → object operations (s3_object.c,
+ * multipart in s3_mpu.c). Multipart object requests (?uploads, ?uploadId) are forwarded like
+ * any object request; bucket-level GET ?uploads (ListMultipartUploads) is merged from every
+ * target (s3_uploads.c), whose share a target serves as JSON. Sub-resources not served
+ * (?lifecycle, ?website, object ?acl / ?tagging, ...) answer 501 NotImplemented as S3 XML;
+ * object ?retention / ?legal-hold on a bucket without object lock answer 400 InvalidRequest.
+ * Holds only the role, set once at init. */
 #include "s3/s3.h"
 #include "s3/s3_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cluster/bmd.h"
 #include "core/config.h"
+#include "s3/s3_bsub.h"
 #include "core/err.h"
 #include "net/route.h"
 
@@ -67,15 +72,16 @@ static void vhost_bucket(const http_req_t *r, const char *rest, char *out, size_
 	}
 }
 
-/* fill q from the path after `prefix`; 0 or responds 400 and returns < 0 */
-static int s3_parse(http_req_t *r, const char *prefix, s3_req_t *q)
+/* fill q from the path after `prefix`; 0, or AIS_EINVAL with code and msg set (not responded) */
+static int s3_parse_q(const http_req_t *r, const char *prefix, s3_req_t *q, const char **code, const char **msg)
 {
 	const char *p = r->path + strlen(prefix);
 	while (*p == '/')
 		p++;
 	size_t n = strlen(p);
+	q->vhost = false;
 	if (n + 1 > sizeof(q->buf)) {
-		s3_err(r, 400, "KeyTooLongError", "object key is too long");
+		*code = "KeyTooLongError", *msg = "object key is too long";
 		return AIS_EINVAL;
 	}
 	memcpy(q->buf, p, n + 1);
@@ -94,26 +100,58 @@ static int s3_parse(http_req_t *r, const char *prefix, s3_req_t *q)
 	}
 	size_t blen = strlen(q->buf);
 	if (blen >= sizeof(q->bucket)) {
-		s3_err(r, 400, "InvalidBucketName", "bucket name is too long");
+		*code = "InvalidBucketName", *msg = "bucket name is too long";
 		return AIS_EINVAL;
 	}
 	memcpy(q->bucket, q->buf, blen + 1);
 	return 0;
 }
 
+/* fill q from the path after `prefix`; 0 or responds 400 and returns < 0 */
+static int s3_parse(http_req_t *r, const char *prefix, s3_req_t *q)
+{
+	const char *code = NULL, *msg = NULL;
+	int rc = s3_parse_q(r, prefix, q, &code, &msg);
+	if (rc)
+		s3_err(r, 400, code, "%s", msg);
+	return rc;
+}
+
+int s3_req_parse(const http_req_t *r, s3_req_t *q)
+{
+	const char *code, *msg;
+	/* the route table sends "/s3..." to the /s3 route, everything else to the root one */
+	bool s3 = !strncmp(r->path, "/s3", 3) && (r->path[3] == '\0' || r->path[3] == '/');
+	return s3_parse_q(r, s3 ? "/s3" : "", q, &code, &msg);
+}
+
 static bool has_q(const http_req_t *r, const char *k) { return http_query_get(r, k) != NULL; }
 
-static bool unsupported_subresource(http_req_t *r)
+/* sub-resources not served (bucket level: everything but s3_bsub.c's; object level: all) */
+static bool unsupported_subresource(http_req_t *r, bool obj)
 {
-	static const char *const subs[] = {"acl", "tagging", "policy", "cors", "lifecycle", "website", "logging",
-					   "replication", "encryption", "notification", "object-lock", "retention",
-					   "legal-hold", "torrent", "requestPayment", "accelerate", "analytics",
-					   "inventory", "metrics", "ownershipControls", "publicAccessBlock",
-					   "intelligent-tiering", "restore", "select", "attributes", NULL};
+	static const char *const bsubs[] = {"lifecycle", "website", "logging", "replication",
+					    "encryption", "notification", "retention", "legal-hold", "torrent",
+					    "requestPayment", "accelerate", "analytics", "inventory", "metrics",
+					    "intelligent-tiering", "restore", "select", "attributes", NULL};
+	static const char *const osubs[] = {"acl", "tagging", "retention", "legal-hold", "torrent", "restore",
+					    "select", "attributes", NULL};
+	const char *const *subs = obj ? osubs : bsubs;
 	for (int i = 0; subs[i]; i++)
 		if (has_q(r, subs[i]))
 			return true;
 	return false;
+}
+
+/* object ?retention / ?legal-hold at the proxy: authorized, then 400 without object lock, else
+ * 501 (per-object retention is not kept yet). Takes q. */
+static void s3_obj_lock_sub(http_req_t *r, s3_req_t *q, const s3_conf_t *c)
+{
+	if (!bucket_exists(q->bucket))
+		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
+	else if (!s3_auth_check(r, c, NULL) && !s3_bsub_no_lock(r, q->bucket))
+		s3_err(r, 501, "NotImplemented", "object retention and legal hold are not implemented by this S3 endpoint");
+	free(q);
 }
 
 static void s3_handle(http_req_t *r, const char *prefix)
@@ -141,13 +179,27 @@ static void s3_handle(http_req_t *r, const char *prefix)
 			s3_err(r, 400, "InvalidRequest", "bucket and service requests go to a proxy, not to a target");
 			return;
 		}
+		if (r->method == HTTP_M_OPTIONS) {
+			free(q);
+			s3_err(r, 405, "MethodNotAllowed", "CORS preflight goes to a proxy, not to a target");
+			return;
+		}
 		s3_obj_handle(r, q);
 		return;
 	}
-	if (unsupported_subresource(r) || (!obj && has_q(r, "uploadId"))) {
+	if (r->method == HTTP_M_OPTIONS) {
+		s3_bsub_preflight(r, q->bucket);
+		free(q);
+		return;
+	}
+	if (obj && (has_q(r, "retention") || has_q(r, "legal-hold"))) {
+		s3_obj_lock_sub(r, q, &c);
+		return;
+	}
+	if (unsupported_subresource(r, obj) || (!obj && has_q(r, "uploadId"))) {
 		if (q->bucket[0] && !bucket_exists(q->bucket))
 			s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
-		else if (!obj && has_q(r, "uploadId") && !unsupported_subresource(r))
+		else if (!obj && has_q(r, "uploadId") && !unsupported_subresource(r, obj))
 			s3_err(r, 400, "InvalidRequest", "uploadId requires an object key");
 		else
 			s3_err(r, 501, "NotImplemented", "the requested sub-resource is not implemented by this S3 endpoint");
@@ -161,6 +213,12 @@ static void s3_handle(http_req_t *r, const char *prefix)
 	if (!q->bucket[0]) {
 		free(q);
 		s3_err(r, 400, "InvalidBucketName", "missing bucket name");
+		return;
+	}
+	const char *expect = http_hdr_get(r, "Expect");
+	if (expect && !strcasecmp(expect, "100-continue") && !c.redirect && bucket_exists(q->bucket) &&
+	    s3_auth_precheck(r, &c)) {
+		free(q);
 		return;
 	}
 	s3_fwd_object(r, q, &c);
@@ -186,7 +244,8 @@ static void s3_root_cb(http_req_t *r)
 int s3_init(bool is_proxy)
 {
 	s3_on_proxy = is_proxy;
-	unsigned m = RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_POST) | RM(HTTP_M_DELETE);
+	unsigned m = RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_POST) | RM(HTTP_M_DELETE) |
+		     RM(HTTP_M_OPTIONS);
 	route_add(m, "/s3", s3_route_cb);
 	route_add(m, "/", s3_root_cb);
 	return 0;

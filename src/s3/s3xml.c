@@ -546,3 +546,196 @@ int s3xml_parse_location(const char *xml, size_t len, char *region, size_t cap, 
 		region[0] = '\0';
 	return rc;
 }
+
+/* ---- generic tree ---- */
+
+typedef struct {
+	XML_Parser p;
+	const char *root;
+	s3xml_node_t *top;
+	s3xml_node_t *stack[S3XML_MAX_DEPTH];
+	s3xml_node_t *last[S3XML_MAX_DEPTH]; /* last child of stack[i] (appending in order) */
+	int depth;
+	int nodes;
+	sbuf_t text;
+	bool failed;
+	char msg[160];
+} s3xml_dom_t;
+
+static void s3xml_dom_fail(s3xml_dom_t *d, const char *msg)
+{
+	if (d->failed)
+		return;
+	snprintf(d->msg, sizeof(d->msg), "%s", msg);
+	d->failed = true;
+	XML_StopParser(d->p, XML_FALSE);
+}
+
+static void XMLCALL s3xml_dom_start_cb(void *ud, const XML_Char *name, const XML_Char **attrs)
+{
+	s3xml_dom_t *d = ud;
+	if (d->failed)
+		return;
+	const char *local = s3xml_local(name);
+	if (d->depth == 0 && (d->top || strcmp(local, d->root))) {
+		char m[160];
+		snprintf(m, sizeof(m), "unexpected root element <%.64s>, expecting <%s>", local, d->root);
+		return s3xml_dom_fail(d, m);
+	}
+	if (d->depth >= S3XML_MAX_DEPTH)
+		return s3xml_dom_fail(d, "XML nested too deeply");
+	if (++d->nodes > S3XML_DOM_MAX_NODES)
+		return s3xml_dom_fail(d, "too many XML elements");
+	s3xml_node_t *n = calloc(1, sizeof(*n));
+	if (!n || !(n->name = strdup(local)))
+		goto oom;
+	for (int i = 0; attrs && attrs[i] && attrs[i + 1]; i += 2)
+		if (!strcmp(s3xml_local(attrs[i]), "type") && !n->type && !(n->type = strdup(attrs[i + 1])))
+			goto oom;
+	if (d->depth == 0) {
+		d->top = n;
+	} else {
+		s3xml_node_t *parent = d->stack[d->depth - 1];
+		if (d->last[d->depth - 1])
+			d->last[d->depth - 1]->next = n;
+		else
+			parent->child = n;
+		d->last[d->depth - 1] = n;
+	}
+	d->stack[d->depth] = n;
+	d->last[d->depth] = NULL;
+	d->depth++;
+	d->text.len = 0;
+	return;
+oom:
+	if (n) {
+		free(n->name);
+		free(n->type);
+		free(n);
+	}
+	s3xml_dom_fail(d, "out of memory");
+}
+
+static void XMLCALL s3xml_dom_text_cb(void *ud, const XML_Char *s, int len)
+{
+	s3xml_dom_t *d = ud;
+	if (d->failed || len <= 0 || !d->depth)
+		return;
+	if (d->text.len + (size_t)len > S3XML_MAX_TEXT)
+		return s3xml_dom_fail(d, "element text longer than 4096 bytes");
+	sbuf_add(&d->text, s, (size_t)len);
+}
+
+static void XMLCALL s3xml_dom_end_cb(void *ud, const XML_Char *name)
+{
+	(void)name;
+	s3xml_dom_t *d = ud;
+	if (d->failed || !d->depth)
+		return;
+	s3xml_node_t *n = d->stack[--d->depth];
+	/* the text of a leaf; an element with children keeps "" (indentation between them) */
+	const char *t = n->child ? "" : sbuf_str(&d->text);
+	if (d->text.oom || !(n->text = strdup(t)))
+		return s3xml_dom_fail(d, "out of memory");
+	d->text.len = 0;
+}
+
+static void XMLCALL s3xml_dom_doctype_cb(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+					 int has_internal_subset)
+{
+	(void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+	s3xml_dom_fail(ud, "DTDs are not allowed");
+}
+
+void s3xml_dom_free(s3xml_node_t *n)
+{
+	while (n) {
+		s3xml_node_t *next = n->next;
+		s3xml_dom_free(n->child);
+		free(n->name);
+		free(n->text);
+		free(n->type);
+		free(n);
+		n = next;
+	}
+}
+
+int s3xml_dom_parse(const char *xml, size_t len, const char *root, s3xml_node_t **out, char *err, size_t errcap)
+{
+	*out = NULL;
+	if (len > S3XML_MAX_DOC) {
+		s3xml_err(err, errcap, "XML document too large");
+		return AIS_EINVAL;
+	}
+	s3xml_dom_t *d = calloc(1, sizeof(*d));
+	if (!d)
+		return AIS_ENOMEM;
+	d->root = root;
+	d->text = (sbuf_t)SBUF_INIT;
+	int rc = AIS_ENOMEM;
+	d->p = XML_ParserCreateNS("UTF-8", S3XML_NS_SEP);
+	if (!d->p)
+		goto out;
+	XML_SetUserData(d->p, d);
+	XML_SetElementHandler(d->p, s3xml_dom_start_cb, s3xml_dom_end_cb);
+	XML_SetCharacterDataHandler(d->p, s3xml_dom_text_cb);
+	XML_SetStartDoctypeDeclHandler(d->p, s3xml_dom_doctype_cb);
+	enum XML_Status st = XML_Parse(d->p, xml ? xml : "", (int)len, XML_TRUE);
+	rc = AIS_EINVAL;
+	if (d->failed) {
+		s3xml_err(err, errcap, d->msg);
+	} else if (st != XML_STATUS_OK) {
+		char m[160];
+		snprintf(m, sizeof(m), "malformed XML: %s (line %lu)", XML_ErrorString(XML_GetErrorCode(d->p)),
+			 (unsigned long)XML_GetCurrentLineNumber(d->p));
+		s3xml_err(err, errcap, m);
+	} else if (!d->top) {
+		s3xml_err(err, errcap, "empty XML document");
+	} else {
+		rc = 0;
+		*out = d->top;
+		d->top = NULL;
+		s3xml_err(err, errcap, "");
+	}
+	XML_ParserFree(d->p);
+out:
+	s3xml_dom_free(d->top);
+	sbuf_fini(&d->text);
+	free(d);
+	return rc;
+}
+
+const s3xml_node_t *s3xml_child(const s3xml_node_t *n, const char *name)
+{
+	for (const s3xml_node_t *c = n ? n->child : NULL; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+const s3xml_node_t *s3xml_next(const s3xml_node_t *c)
+{
+	for (const s3xml_node_t *x = c ? c->next : NULL; x; x = x->next)
+		if (!strcmp(x->name, c->name))
+			return x;
+	return NULL;
+}
+
+int s3xml_nchild(const s3xml_node_t *n, const char *name)
+{
+	int k = 0;
+	for (const s3xml_node_t *c = n ? n->child : NULL; c; c = c->next)
+		k += !strcmp(c->name, name);
+	return k;
+}
+
+const char *s3xml_child_text(const s3xml_node_t *n, const char *name, char *out, size_t cap)
+{
+	const s3xml_node_t *c = s3xml_child(n, name);
+	if (!c || !cap)
+		return NULL;
+	const char *b;
+	size_t l;
+	s3xml_trim(c->text, strlen(c->text), &b, &l);
+	return s3xml_copy(out, cap, b, l) ? out : NULL;
+}

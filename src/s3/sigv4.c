@@ -527,7 +527,8 @@ int sigv4_check(const http_req_t *r, const char *region, int64_t now_s, sigv4_se
 		if (*ex && strlen(ex) <= 10 && strspn(ex, "0123456789") == strlen(ex))
 			exp = strtoll(ex, NULL, 10);
 		if (exp < 0)
-			SIGV4_FAIL(malformed, AIS_EFORBIDDEN, "X-Amz-Expires should be a number");
+			SIGV4_FAIL(malformed, AIS_EFORBIDDEN, ex[0] == '-' ? "X-Amz-Expires must be non-negative"
+									 : "X-Amz-Expires should be a number");
 		if (exp > SIGV4_MAX_EXPIRES)
 			SIGV4_FAIL(malformed, AIS_EFORBIDDEN, "X-Amz-Expires must be less than a week (in seconds) that "
 							      "is, the given X-Amz-Expires must be less than 604800 seconds");
@@ -545,7 +546,7 @@ int sigv4_check(const http_req_t *r, const char *region, int64_t now_s, sigv4_se
 			int64_t t = sigv4_parse_date(d);
 			if (t > now_s + SIGV4_MAX_SKEW_S)
 				SIGV4_FAIL("AccessDenied", AIS_EFORBIDDEN, "Request is not valid yet");
-			if (t + exp < now_s)
+			if (exp == 0 ? t <= now_s : t + exp < now_s) /* valid for 0 s: expired at once */
 				SIGV4_FAIL("AccessDenied", AIS_EFORBIDDEN, "Request has expired");
 		}
 	} else {

@@ -15,6 +15,7 @@ typedef enum {
 	SIGV4_NONE = 0,          /* request carries no signature (anonymous) */
 	SIGV4_HEADER,            /* Authorization header */
 	SIGV4_PRESIGNED,         /* X-Amz-* query parameters */
+	SIGV4_V2,                /* Signature Version 2 (sigv2.h), header or presigned */
 } sigv4_kind_t;
 
 typedef enum {

@@ -7,6 +7,7 @@
 #include "xact/xact.h"
 
 extern const xact_ops_t xs_cleanup_ops;   /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_election_ops;  /* election (xs_election.c, proxies only) */
 extern const xact_ops_t xs_shardidx_ops;  /* index-shard (xs_shardidx.c) */
 extern const xact_ops_t xs_shardsumm_ops; /* summary-shard (xs_shardsumm.c) */
 extern const xact_ops_t xs_archive_ops;   /* archive (xs_archive.c) */

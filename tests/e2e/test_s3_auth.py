@@ -1,8 +1,8 @@
 """S3 with SigV4 verification on (a second cluster whose config has "s3": {"auth": true, ...}):
 valid header, presigned and signed-streaming (aws-chunked, chunk signatures) requests pass;
 wrong secret, unknown key, unsigned, tampered, expired presigned, wrong region and a forged
-chunk are refused with 403 and the S3 error code, and the nodes keep serving. Plus the 307
-redirect mode (a third cluster with "s3": {"redirect": true})."""
+chunk are refused with 403 and the S3 error code, and the nodes keep serving; Signature Version 2
+(header and presigned). Plus the 307 redirect mode (a third cluster with "s3": {"redirect": true})."""
 import datetime
 import hashlib
 import hmac
@@ -195,3 +195,44 @@ def test_redirect_mode(rcl):
         assert [o["Key"] for o in s3.list_objects_v2(Bucket=b)["Contents"]] == ["obj"]
     finally:
         empty_and_delete(s3, b)
+
+
+def test_signature_v2(acl):
+    """AWS Signature Version 2 (botocore's "s3" signer): header-signed requests and presigned URLs;
+    a wrong secret, an unknown key and an expired URL are refused"""
+    from botocore.config import Config
+    import boto3
+    def v2(ak=AK, sk=SK):
+        return boto3.client("s3", endpoint_url=acl.url + "/s3", aws_access_key_id=ak, aws_secret_access_key=sk,
+                            region_name="us-east-1", config=Config(signature_version="s3", s3={"addressing_style": "path"},
+                                                                   retries={"max_attempts": 1}))
+    s3 = v2()
+    name = new_bucket_name("sigv2")
+    s3.create_bucket(Bucket=name)
+    try:
+        s3.put_object(Bucket=name, Key="dir/a b", Body=b"v2 data", Metadata={"m": "1"})
+        s3.head_bucket(Bucket=name)
+        assert s3.get_object(Bucket=name, Key="dir/a b")["Body"].read() == b"v2 data"
+        assert [o["Key"] for o in s3.list_objects(Bucket=name)["Contents"]] == ["dir/a b"]
+        # (botocore 1.29's V2 signer signs bucket sub-resources as "/b?acl?acl": not usable here)
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": name, "Key": "dir/a b"}, ExpiresIn=60)
+        assert "Signature=" in url and "AWSAccessKeyId=" in url
+        assert requests.get(url).content == b"v2 data"
+        put = s3.generate_presigned_url("put_object", Params={"Bucket": name, "Key": "pre"}, ExpiresIn=60)
+        assert requests.put(put, data=b"presigned").status_code == 200
+        assert s3.get_object(Bucket=name, Key="pre")["Body"].read() == b"presigned"
+        with pytest.raises(ClientError) as e:
+            v2(sk="wrong").get_object(Bucket=name, Key="pre")
+        assert err_of(e) == ("SignatureDoesNotMatch", 403)
+        with pytest.raises(ClientError) as e:
+            v2(ak="AKIDUNKNOWN").list_objects(Bucket=name)
+        assert err_of(e) == ("InvalidAccessKeyId", 403)
+        r = requests.get(url.replace("Signature=", "Signature=x"))
+        assert r.status_code == 403 and xml_code(r.content) == "SignatureDoesNotMatch"
+        old = s3.generate_presigned_url("get_object", Params={"Bucket": name, "Key": "pre"}, ExpiresIn=-10)
+        r = requests.get(old)
+        assert r.status_code == 403 and xml_code(r.content) == "AccessDenied"
+        s3.delete_object(Bucket=name, Key="pre")
+        s3.delete_object(Bucket=name, Key="dir/a b")
+    finally:
+        empty_and_delete(client(acl.url + "/s3"), name)

@@ -1,8 +1,10 @@
 /* fuzz_sigv4: arbitrary bytes as a request head for SigV4 checking. Input lines: method,
  * raw path, raw query, then "name:value" headers. The query is split and decoded like the HTTP
  * server does; sigv4_check runs in verify mode (known key, fixed clock) and parse-only mode,
- * then chunk and trailer signatures are computed from the result. Must neither crash nor leak. */
+ * then chunk and trailer signatures are computed from the result; the same head goes through
+ * Signature V2 (sigv2_check, raw path as the resource). Must neither crash nor leak. */
 #include "core/util.h"
+#include "s3/sigv2.h"
 #include "s3/sigv4.h"
 
 #include <stdint.h>
@@ -92,6 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sigv4_trailer_signature(&a, sig, lines[0], strlen(lines[0]), tsig);
 	}
 	(void)sigv4_check(&r, "", 0, NULL, NULL, &a, NULL, NULL, 0);
+	if (sigv2_is(&r))
+		(void)sigv2_check(&r, lines[1], 1369353600, fz_secret, NULL, &a, &code, err, sizeof(err));
 	free(qbuf);
 	free(buf);
 	return 0;

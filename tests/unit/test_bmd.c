@@ -67,6 +67,47 @@ Test(bmd, add_del_props_roundtrip)
 	bmd_free(m2);
 }
 
+Test(bmd, ext_roundtrip_clone_not_in_props)
+{
+	bmd_t *m = bmd_new();
+	cr_assert_eq(bmd_add(m, "ais", "", "b1", NULL), 0);
+	cr_assert_eq(bmd_add(m, "ais", "", "b2", NULL), 0);
+	cr_assert_null(bmd_find(m, "ais", "", "b1")->ext);
+	cr_assert_eq(bmd_set_ext(m, "ais", "", "b1", json_pack("{s:{s:s}}", "s3", "owner", "u1")), 0);
+	cr_assert_eq(bmd_set_ext(m, "ais", "", "nope", json_object()), AIS_ENOBUCKET);
+	/* a clone is independent */
+	bmd_t *c = bmd_clone(m);
+	cr_assert_eq(bmd_set_ext(c, "ais", "", "b1", json_pack("{s:{s:s}}", "s3", "owner", "u2")), 0);
+	const bck_t *b = bmd_find(m, "ais", "", "b1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b->ext, "s3"), "owner")), "u1");
+	/* JSON: top-level "ext", never inside the bucket's props */
+	char err[256] = "";
+	json_t *j = bmd_to_json(c);
+	json_t *bj = json_object_get(json_object_get(json_object_get(json_object_get(j, "providers"), "ais"), "@#"), "b1");
+	cr_assert_null(json_object_get(bj, "ext"));
+	cr_assert_null(json_object_get(bj, "s3"));
+	json_t *xj = json_object_get(json_object_get(json_object_get(json_object_get(j, "ext"), "ais"), "@#"), "b1");
+	cr_assert(json_is_object(xj));
+	cr_assert_null(json_object_get(json_object_get(json_object_get(json_object_get(j, "ext"), "ais"), "@#"), "b2"));
+	bmd_t *m2 = bmd_from_json(j, err, sizeof(err));
+	cr_assert_not_null(m2, "%s", err);
+	b = bmd_find(m2, "ais", "", "b1");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(b->ext, "s3"), "owner")), "u2");
+	cr_assert_null(bmd_find(m2, "ais", "", "b2")->ext);
+	cr_assert_null(json_object_get(b->props, "ext"));
+	/* removal; deleting a bucket with ext frees it (ASan) */
+	cr_assert_eq(bmd_set_ext(m2, "ais", "", "b1", NULL), 0);
+	cr_assert_null(bmd_find(m2, "ais", "", "b1")->ext);
+	cr_assert_eq(bmd_del(c, "ais", "", "b1"), 0);
+	json_t *j2 = bmd_to_json(m2);
+	cr_assert_null(json_object_get(j2, "ext"));
+	json_decref(j2);
+	json_decref(j);
+	bmd_free(m);
+	bmd_free(c);
+	bmd_free(m2);
+}
+
 static int listener_calls;
 static void on_bmd(const bmd_t *old, const bmd_t *cur)
 {

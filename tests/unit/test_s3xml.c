@@ -1,7 +1,7 @@
 /* test_s3xml: the XML builder's escaping and error document; DeleteObjects,
  * CompleteMultipartUpload and CreateBucketConfiguration parsing with and without the S3
  * namespace, entities, empty <Quiet/>, limits (1000 keys, 10000 parts, 2 MiB) and rejection
- * of malformed XML and DTDs. */
+ * of malformed XML and DTDs; the generic tree used for bucket configurations. */
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "s3/s3xml.h"
@@ -271,4 +271,23 @@ Test(s3xml, location)
 			     AIS_EINVAL, "%zu", i);
 		cr_assert_str_eq(region, "");
 	}
+}
+
+Test(s3xml, dom_tree)
+{
+	const char *doc = "<a xmlns=\"n\"><b>1</b><c><d> x </d></c><b>2</b></a>";
+	char err[128], t[8];
+	s3xml_node_t *n = NULL;
+	cr_assert_eq(s3xml_dom_parse(doc, strlen(doc), "a", &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(s3xml_nchild(n, "b"), 2);
+	const s3xml_node_t *b1 = s3xml_child(n, "b");
+	cr_assert_str_eq(s3xml_next(b1)->text, "2");
+	cr_assert_str_eq(s3xml_child_text(s3xml_child(n, "c"), "d", t, sizeof(t)), "x");
+	cr_assert_null(s3xml_child_text(n, "zz", t, sizeof(t)));
+	s3xml_dom_free(n);
+	cr_assert_eq(s3xml_dom_parse(doc, strlen(doc), "x", &n, err, sizeof(err)), AIS_EINVAL);
+	cr_assert_null(n);
+	const char *dtd = "<!DOCTYPE a [<!ENTITY e \"x\">]><a>&e;</a>";
+	cr_assert_eq(s3xml_dom_parse(dtd, strlen(dtd), "a", &n, err, sizeof(err)), AIS_EINVAL);
+	cr_assert_eq(s3xml_dom_parse("", 0, "a", &n, err, sizeof(err)), AIS_EINVAL);
 }
