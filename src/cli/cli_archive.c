@@ -235,9 +235,13 @@ int cli_archive_put(cli_ctx_t *c)
 	} else if (stat(src, &st)) {
 		rc = cli_err(c, "%s: %s", src, strerror(errno));
 	} else if (S_ISDIR(st.st_mode)) {
-		if (!pine) {
-			rc = cli_err(c, "multi-file 'archive put' operation requires either '--append' or '--append-or-put' option");
-			goto out;
+		if (!pine) { /* AIStore: warn, then (confirmed, or --yes) proceed as --append-or-put */
+			cli_warn(c, "multi-file 'archive put' operation requires either '--append' or '--append-or-put' option");
+			if (cli_flag(c, "yes"))
+				fprintf(stderr, "Assuming '--append-or-put' - proceeding to execute...\n\n");
+			else if (!cli_confirm(c, "Proceed to execute 'archive put --append-or-put'?"))
+				goto out;
+			pine = 2;
 		}
 		ar_walk_t w = {.c = c, .b = &b, .shard = shard, .prefix = ap ? ap : "", .pine = pine,
 			       .recursive = cli_flag(c, "recursive")};
@@ -451,8 +455,11 @@ int cli_archive_gen_shards(cli_ctx_t *c)
 	char *tmpl = calloc(1, ARCH_NAME_MAX);
 	int rc = ar_obj(c, c->args[0], &g.b, tmpl, true);
 	const char *tf = cli_flag_str(c, "tform", "Unknown");
-	if (!rc && (cli_flag_int(c, "fcount", 5, &g.fcount) || cli_flag_int(c, "fsize", 1024, &g.fsize)))
+	const char *fsz = cli_flag_str(c, "fsize", "1024");
+	if (!rc && cli_flag_int(c, "fcount", 5, &g.fcount))
 		rc = 1;
+	if (!rc && cli_fmt_parse_size(fsz, &g.fsize)) /* a size, as AIStore's parseSizeFlag: "1KiB", "4096" */
+		rc = cli_err(c, "invalid value \"%s\" for flag --fsize", fsz);
 	if (!rc && (g.fcount < 1 || g.fsize < 0 || g.fsize > (64 << 20)))
 		rc = cli_err(c, "invalid '--fcount %lld' or '--fsize %lld'", (long long)g.fcount, (long long)g.fsize);
 	if (!rc && arch_mime_by_ext(tmpl) == ARCH_NONE)

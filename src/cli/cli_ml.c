@@ -88,7 +88,8 @@ static int ml_prefix(cli_ctx_t *c, const cli_bck_t *b, const char *prefix, json_
 	return rc;
 }
 
-static int ml_src(cli_ctx_t *c, const char *arg, json_t *in)
+/* one SRC argument into the items; a bare BUCKET with --spec is the request's default bucket (*dflt) */
+static int ml_src(cli_ctx_t *c, const char *arg, json_t *in, cli_bck_t *dflt)
 {
 	cli_bck_t b;
 	char err[256], *name = calloc(1, ML_NAME_MAX);
@@ -100,7 +101,13 @@ static int ml_src(cli_ctx_t *c, const char *arg, json_t *in)
 	const char *lst = cli_flag_str(c, "list", NULL), *tmpl = cli_flag_str(c, "template", NULL);
 	const char *pfx = cli_flag_str(c, "prefix", NULL);
 	size_t nl = strlen(name);
-	if (nl && name[nl - 1] != '/' && !lst && !tmpl && !pfx) {
+	if (!nl && !lst && !tmpl && !pfx) { /* AIStore: names come from --spec, this is their bucket */
+		if (cli_flag_str(c, "spec", NULL))
+			*dflt = b;
+		else
+			rc = cli_err(c, "with no '--spec' option expecting object names and/or archived filenames in the "
+				     "command line (or '--list', '--template', '--prefix')");
+	} else if (nl && name[nl - 1] != '/' && !lst && !tmpl && !pfx) {
 		ml_add(in, b.name, name); /* one object (or archived file) */
 	} else if (lst) {
 		char *d = strdup(lst), *save = NULL;
@@ -209,8 +216,9 @@ int cli_ml_get_batch(cli_ctx_t *c)
 	int rc = req ? 0 : 1;
 	if (!rc && !json_object_get(req, "in"))
 		json_object_set_new(req, "in", json_array());
+	cli_bck_t dflt = {0};
 	for (int i = 0; !rc && i < c->nargs - 1; i++)
-		rc = ml_src(c, c->args[i], json_object_get(req, "in"));
+		rc = ml_src(c, c->args[i], json_object_get(req, "in"), &dflt);
 	if (!rc && !json_array_size(json_object_get(req, "in")))
 		rc = cli_err(c, "nothing to get: no sources");
 	if (rc) {
@@ -234,8 +242,14 @@ int cli_ml_get_batch(cli_ctx_t *c)
 		return cli_err(c, "open %s: %s", dst, strerror(errno));
 	}
 	ml_out_t o = {.fp = fp};
-	cli_req_t r = {.method = "GET", .path = "/v1/ml/moss", .body = body, .body_len = strlen(body), .fd = -1,
-		       .sink = strm ? ml_sink : NULL, .sink_arg = &o};
+	sbuf_t path = SBUF_INIT, q = SBUF_INIT;
+	sbuf_adds(&path, "/v1/ml/moss");
+	if (dflt.name[0]) { /* the default bucket of items without one (api.GetBatch's bck) */
+		sbuf_addf(&path, "/%s", dflt.name);
+		cli_api_bck_query(&dflt, &q);
+	}
+	cli_req_t r = {.method = "GET", .path = sbuf_str(&path), .query = q.len ? sbuf_str(&q) : NULL, .body = body,
+		       .body_len = strlen(body), .fd = -1, .sink = strm ? ml_sink : NULL, .sink_arg = &o};
 	int nmissing = 0, nitems = 0;
 	rc = cli_api_do(c, &r);
 	if (!rc && o.err)
@@ -243,6 +257,8 @@ int cli_ml_get_batch(cli_ctx_t *c)
 	if (!rc && !strm)
 		rc = ml_multipart(c, &r, fp, &nmissing, &nitems);
 	cli_req_fini(&r);
+	sbuf_fini(&path);
+	sbuf_fini(&q);
 	free(body);
 	if (!out_std && fclose(fp) && !rc)
 		rc = cli_err(c, "close %s: %s", dst, strerror(errno));
