@@ -1,6 +1,7 @@
 /* xs_moss_emit: GetBatch phase 2, the designated target's assembly (see xs_moss.h): the items in
  * request order into one archive writer (archive/arch_wr.h) whose sink is the streamed response
- * (lazily begun at the first byte, so an error before it is still a JSON error) or, for
+ * (begun at the first flush: MEMIT_OBUF of output gathered, a local entry going out by sendfile,
+ * or the end; so an error before it is still a JSON error, by sizes only, never timing) or, for
  * multipart, an unnamed spool file. Local items come from disk (a plain TAR output takes their
  * bytes by sendfile, small ones by a read), pushed ones from their slots (and the sender gets its
  * reply, i.e. its window back, once the entry is out), announced large ones and those that did
@@ -325,7 +326,9 @@ static int memit_remote(memit_t *m, int i, const char *bucket, int64_t *size)
 	pthread_mutex_lock(&m->wi->mu);
 	bool ready = m->wi->slots[i].st != MS_WAIT;
 	pthread_mutex_unlock(&m->wi->mu);
-	if (!ready && (rc = memit_flush(m))) /* the client gets what there is while we wait */
+	/* once the response began, the client gets what there is while we wait; before, the output
+	 * keeps gathering, so whether an error is still a JSON error depends on sizes only */
+	if (!ready && m->began && (rc = memit_flush(m)))
 		return rc;
 	mslot_t *s = memit_wait(m, i);
 	if (!s) { /* not pushed in time: get it from its owner (AIStore's GFN) */

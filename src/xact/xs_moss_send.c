@@ -2,10 +2,11 @@
  * request in order and pushes each item this target stores to the DT on the shared stream
  * "moss": a plain object or a plain-TAR member straight from its file (sendfile), a compressed
  * member or a chunked object read into memory, a large entry (> MOSS_PUSH_MAX) as an announcement
- * the DT fetches itself, a missing or unreadable one as a header with the reason. Every push
- * wants the DT's reply, which comes when the DT has emitted the entry: at most MOSS_WIN_N pushes
- * and MOSS_WIN_BYTES are in flight, so a slow client throttles its senders and the DT never holds
- * more than that. A refused push (the DT gave up on the batch) stops the sender. */
+ * the DT fetches itself, a missing or unreadable one as a header with the reason. Every quarter
+ * window (and the last) a push wants the DT's reply, which comes when the DT has emitted that
+ * entry and so every one before it: at most MOSS_WIN_N pushes and MOSS_WIN_BYTES are in flight,
+ * so a slow client throttles its senders and the DT never holds more than that. A refused push
+ * that wanted a reply (the DT gave up on the batch) stops the sender. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "xact/xs_moss_int.h"
 
 #define MSEND_REPLY_MS (10 * 60 * 1000)
+/* a full window always has a reply-wanting push in flight (see msend_one) */
+_Static_assert(MOSS_PUSH_MAX + MOSS_WIN_BYTES / 4 <= MOSS_WIN_BYTES && MOSS_WIN_N >= 4, "GetBatch window");
 #define MSEND_MEM_MAX (64 * 1024) /* entries up to this go from memory (batched frames), larger by sendfile */
 
 typedef struct msend {
@@ -32,8 +35,10 @@ typedef struct msend {
 	xact_t *x;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int64_t fly_bytes;
-	int fly_n;
+	int64_t sent_n, sent_bytes;   /* pushed so far (cumulative) */
+	int64_t acked_n, acked_bytes; /* of those, emitted by the DT (the last reply's cum_*) */
+	int64_t since_n, since_bytes; /* pushed since the last push that wants a reply */
+	int cbs;                      /* completions to come (ms lives until they are in) */
 	int err;
 } msend_t;
 
@@ -42,6 +47,8 @@ typedef struct mpush {
 	int fd;                 /* FD source: ours, closed when done */
 	char *mem;
 	int64_t size;
+	bool want;                    /* wants the DT's reply: the credit for every push up to it */
+	int64_t cum_n, cum_bytes;     /* sent_n/sent_bytes including this push */
 	unsigned char opaque[700];
 } mpush_t;
 
@@ -63,14 +70,17 @@ static void mpush_done(void *arg, const transport_result_t *res)
 	if (!res->rc)
 		xact_out_add(ms->x, 1, p->size);
 	pthread_mutex_lock(&ms->mu);
-	ms->fly_bytes -= p->size;
-	ms->fly_n--;
+	if (p->want && !res->rc && p->cum_n > ms->acked_n) { /* the DT emitted this one, so every one before */
+		ms->acked_n = p->cum_n;
+		ms->acked_bytes = p->cum_bytes;
+	}
+	ms->cbs--;
 	if (res->rc && !ms->err) {
 		ms->err = res->rc;
 		log_warn("get-batch %s: push to t[%s] failed: %s (%s)", ms->wid, ms->dt, err_str(res->rc), res->msg ? res->msg : "");
 	}
 	pthread_cond_broadcast(&ms->cv);
-	pthread_mutex_unlock(&ms->mu); /* ms may be gone from here: the sender frees it once fly_n is 0 */
+	pthread_mutex_unlock(&ms->mu); /* ms may be gone from here: the sender frees it once cbs is 0 */
 	if (p->fd >= 0)
 		close(p->fd);
 	free(p->mem);
@@ -180,7 +190,7 @@ static void msend_build(msend_t *ms, const bck_t *b, const moss_in_t *in, mpush_
 	obj_fini(&o);
 }
 
-static int msend_one(msend_t *ms, transport_stream_t *s, const bck_t *b, int i)
+static int msend_one(msend_t *ms, transport_stream_t *s, const bck_t *b, int i, bool last)
 {
 	const moss_in_t *in = &ms->req.in[i];
 	mpush_t *p = calloc(1, sizeof(*p));
@@ -205,14 +215,29 @@ static int msend_one(msend_t *ms, transport_stream_t *s, const bck_t *b, int i)
 	}
 	int olen = moss_op_pack(&op, p->opaque, sizeof(p->opaque));
 	int64_t weight = body ? p->size : 0;
-	/* the window: wait for the DT to emit what it has */
+	/* the window: wait for the DT to emit what it has. Only every MOSS_WIN_N/4-th push (or
+	 * MOSS_WIN_BYTES/4, and the last) wants a reply, which credits every push up to it (the DT
+	 * emits in order): with at most a quarter of the window unreplied and MOSS_PUSH_MAX at most
+	 * a quarter of its bytes, a full window always has a reply on its way */
 	pthread_mutex_lock(&ms->mu);
-	while (!ms->err && ms->fly_n && (ms->fly_n >= MOSS_WIN_N || ms->fly_bytes + weight > MOSS_WIN_BYTES))
+	for (;;) {
+		int64_t fn = ms->sent_n - ms->acked_n, fb = ms->sent_bytes - ms->acked_bytes;
+		if (ms->err || !fn || (fn < MOSS_WIN_N && fb + weight <= MOSS_WIN_BYTES))
+			break;
 		pthread_cond_wait(&ms->cv, &ms->mu);
+	}
 	int err = ms->err;
 	if (!err) {
-		ms->fly_n++;
-		ms->fly_bytes += weight;
+		ms->sent_n++;
+		ms->sent_bytes += weight;
+		ms->since_n++;
+		ms->since_bytes += weight;
+		p->want = last || ms->since_n >= MOSS_WIN_N / 4 || ms->since_bytes >= MOSS_WIN_BYTES / 4;
+		if (p->want)
+			ms->since_n = ms->since_bytes = 0;
+		p->cum_n = ms->sent_n;
+		p->cum_bytes = ms->sent_bytes;
+		ms->cbs++;
 	}
 	pthread_mutex_unlock(&ms->mu);
 	if (err || olen < 0) {
@@ -227,7 +252,7 @@ static int msend_one(msend_t *ms, transport_stream_t *s, const bck_t *b, int i)
 				     .atime_ns = atime, .payload_len = (uint64_t)weight, .opaque = p->opaque,
 				     .opaque_len = (uint32_t)olen},
 			     .src = !body || !weight ? TRANSPORT_SRC_NONE : p->fd >= 0 ? TRANSPORT_SRC_FD : TRANSPORT_SRC_MEM,
-			     .mem = p->mem, .fd = p->fd, .off = off, .done = mpush_done, .arg = p, .want_reply = true,
+			     .mem = p->mem, .fd = p->fd, .off = off, .done = mpush_done, .arg = p, .want_reply = p->want,
 			     .reply_timeout_ms = MSEND_REPLY_MS};
 	int rc = transport_send(s, &o);
 	if (rc) { /* nothing queued: no callback */
@@ -251,18 +276,28 @@ static void *msend_thread(void *arg)
 	transport_ep_t *ep = transport_node();
 	int rc = !dt || !ep || !bmd ? AIS_EUNAVAIL : transport_shared(ep, dt->data.url, MOSS_TRNAME, &s);
 	const char *self = node_id();
-	for (int i = 0; !rc && i < ms->req.n && !xact_aborted(ms->x); i++) {
+	/* the items this target stores (another target's, or of a bucket the DT refused already: not) */
+	const bck_t **own = rc ? NULL : calloc((size_t)ms->req.n + 1, sizeof(*own));
+	if (!rc && !own)
+		rc = AIS_ENOMEM;
+	int last = -1;
+	for (int i = 0; !rc && i < ms->req.n; i++) {
 		const moss_in_t *in = &ms->req.in[i];
 		const char *bn = moss_in_bucket(in, ms->bucket);
 		const char *ns = *in->ns ? in->ns : in->bucket && *in->bucket ? "" : ms->ns;
 		const bck_t *b = bmd_find(bmd, "ais", ns, bn);
 		const snode_t *t = b ? smap_owner_of(sm, "ais", ns, bn, in->objname) : NULL;
-		if (!t || strcmp(t->id, self))
-			continue; /* another target's (or a bucket the DT refused already) */
-		rc = msend_one(ms, s, b, i);
+		if (t && !strcmp(t->id, self)) {
+			own[i] = b;
+			last = i;
+		}
 	}
+	for (int i = 0; !rc && i <= last && !xact_aborted(ms->x); i++)
+		if (own[i])
+			rc = msend_one(ms, s, own[i], i, i == last);
+	free(own);
 	pthread_mutex_lock(&ms->mu);
-	while (ms->fly_n)
+	while (ms->cbs)
 		pthread_cond_wait(&ms->cv, &ms->mu);
 	pthread_mutex_unlock(&ms->mu);
 	if (rc && rc != AIS_EUNAVAIL)
