@@ -12,12 +12,15 @@ PKGS=(
   libssl-dev             # md5, sha256, hmac
   libisal-dev            # crc32c, erasure coding
   libexpat1-dev          # XML parsing (S3 request bodies)
-  zlib1g-dev             # chunk manifest compression
+  zlib1g-dev             # chunk manifest compression; gzip (.tgz shards) under libarchive
+  libarchive-dev         # shards: TAR (USTAR/PAX/GNU), ZIP read/write; gzip and lz4 filters
+  liblz4-dev             # LZ4 frame (.tar.lz4 shards)
   libmsgpack-dev         # msgpack-c: list-objects answers to `Accept: application/msgpack`
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
   python3 python3-pytest python3-requests   # end-to-end tests
   python3-msgpack        # e2e: decode msgpack list-objects pages as AIStore's Python SDK does
+  lz4                    # e2e: builds and checks .tar.lz4 shards
   python3-boto3 awscli s3cmd rclone         # S3 clients driven by the e2e tests
   prometheus             # promtool: validates the /metrics exposition
   attr                   # getfattr/setfattr, used by tests to inspect xattrs

@@ -219,6 +219,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "aisnode: transport movers init failed: %s\n", err_str(rc));
 			return 2;
 		}
+		tmoss_init(); /* GetBatch: /v1/ml/moss and the "moss" receive handler */
 	} else {
 		proxy_init();
 	}
@@ -250,6 +251,7 @@ int main(int argc, char **argv)
 	metasync_fini();
 	http_server_stop(srv);
 	if (role == ROLE_TARGET) {
+		tmoss_fini();
 		tmove_fini();
 		transport_fini();
 		tgt_fini();

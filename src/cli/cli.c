@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define F_LS "all props prefix page-size paged limit max-pages start-after name-only units no-headers no-footers json skip-lookup silent"
+#define F_LS "all props prefix page-size paged limit max-pages start-after name-only archive units no-headers no-footers json skip-lookup silent"
 
 static const cli_cmd_t props_cmds[] = {
 	{"show", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
@@ -19,6 +19,19 @@ static const cli_cmd_t props_cmds[] = {
 	 "* ais bucket props set ais://nnn '{\"mirror\": {\"enabled\": true, \"copies\": 2}}'",
 	 "BUCKET JSON-formatted-KEY-VALUE | KEY=VALUE [KEY=VALUE...]", "force skip-lookup", cli_bucket_props_set, NULL},
 	{"reset", NULL, "Reset bucket properties to cluster defaults", "BUCKET", NULL, cli_bucket_props_reset, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t shard_index_cmds[] = {
+	{"build", NULL,
+	 "Build a shard index for each TAR object in a bucket (for fast random access into archives), e.g.:\n"
+	 "\t- 'ais bucket shard-index build ais://nnn'\t- index all TAR shards in 'ais://nnn';\n"
+	 "\t- 'ais bucket shard-index build ais://nnn --prefix shards/'\t- only index TAR shards under 'shards/';\n"
+	 "\t- 'ais bucket shard-index build ais://nnn --skip-verify'\t- fast re-run: trust existing indexes;\n"
+	 "\t- 'ais bucket shard-index build ais://nnn --wait'\t- start and wait for the job to finish",
+	 "BUCKET[/PREFIX]", "prefix num-workers skip-verify wait non-verbose", cli_shard_index_build, NULL},
+	{"summary", NULL, "Show the shard-index coverage of a bucket's TAR shards (job 'summary-shard')", "BUCKET[/PREFIX]",
+	 "prefix json no-headers units", cli_shard_index_summary, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -36,11 +49,16 @@ static const cli_cmd_t bucket_cmds[] = {
 	 "[BUCKET[/PREFIX]] [PROVIDER]", F_LS, cli_bucket_ls, NULL},
 	{"props", NULL, "Show, update or reset bucket properties", NULL, NULL, NULL, props_cmds},
 	{"show", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
+	{"shard-index", NULL,
+	 "Manage TAR shard indexes for fast random access into archives:\n"
+	 "\t- build\t- build a shard index for each TAR object in a bucket;\n"
+	 "\t- summary\t- show how many TAR shards are indexed (fresh), stale or invalid",
+	 NULL, NULL, NULL, shard_index_cmds},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 #define F_PUT "recursive yes dry-run progress verbose units"
-#define F_GET "offset length yes progress units verbose silent"
+#define F_GET "offset length archpath archregx archmode archmime yes progress units verbose silent"
 
 static const cli_cmd_t object_cmds[] = {
 	{"put", NULL,
@@ -185,7 +203,58 @@ static const cli_cmd_t cluster_cmds[] = {
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+#define F_ARCH_GET "archpath archregx archmode archmime yes progress units verbose"
+
+static const cli_cmd_t archive_cmds[] = {
+	{"put", NULL,
+	 "Archive a file, a directory, or standard input as (.tar, .tgz or .tar.gz, .zip, .tar.lz4)-formatted object - aka \"shard\";\n"
+	 "both APPEND (to an existing shard) and PUT (a new version of the shard) are supported, e.g.:\n"
+	 "\t- 'local-file ais://q/shard-00123.tar.lz4 --append --archpath name-in-archive' - append file to a given shard;\n"
+	 "\t- 'local-file ais://q/shard-00123.tar.lz4 --append-or-put --archpath name-in-archive' - append, or create the shard;\n"
+	 "\t- 'src-dir ais://w/shard-999.zip --append-or-put -r' - archive an entire directory, one file at a time",
+	 "[-|FILE|DIRECTORY] BUCKET/SHARD_NAME", "archpath archmime append append-or-put recursive verbose yes",
+	 cli_archive_put, NULL},
+	{"get", NULL,
+	 "Get an archived file, or a TAR of archived files that match '--archregx' ('--archmode'), e.g.:\n"
+	 "\t- ais://abc/trunk-0123.tar.lz4 --archpath file45.jpeg /tmp/out - extract one named file;\n"
+	 "\t- ais://abc/trunk-0123.tar.lz4/file45.jpeg /tmp/out - same as above ('--archpath' is implied);\n"
+	 "\t- ais://abc/trunk-0123.tar 111.tar --archregx=jpeg --archmode=suffix - all *.jpeg files as 111.tar",
+	 "BUCKET/SHARD_NAME[/ARCHPATH] [OUT_FILE|OUT_DIR|-]", F_ARCH_GET, cli_archive_get, NULL},
+	{"ls", NULL, "List archived content (supported formats: .tar, .tgz or .tar.gz, .zip, .tar.lz4)", "BUCKET[/SHARD_NAME]",
+	 "prefix props page-size limit units no-headers no-footers json", cli_archive_ls, NULL},
+	{"bucket", NULL,
+	 "Archive selected or matching objects from SRC_BUCKET as (.tar, .tgz or .tar.gz, .zip, .tar.lz4)-formatted shard, e.g.:\n"
+	 "\t- 'ais archive bucket ais://src gs://dst/a.tar.lz4 --template \"trunk-{001..997}\"' - archive a range;\n"
+	 "\t- 'ais archive bucket \"ais://src/trunk-{998..999}\" ais://dst/a.tar.lz4 --append-or-put' - add two more;\n"
+	 "\t- 'ais archive bucket ais://bck/arch.tar --list obj1,obj2' - source and destination in one bucket",
+	 "SRC_BUCKET[/TEMPLATE] DST_BUCKET/SHARD_NAME",
+	 "list template prefix append-or-put cont-on-err include-src-bck non-recursive wait", cli_archive_bucket, NULL},
+	{"gen-shards", NULL,
+	 "Generate random (.tar, .tgz or .tar.gz, .zip, .tar.lz4)-formatted objects (\"shards\"), e.g.:\n"
+	 "\t- gen-shards 'ais://bucket1/shard-{001..999}.tar' - write 999 random shards (default sizes) to ais://bucket1",
+	 "\"BUCKET/TEMPLATE.EXT\"", "fcount fsize fext tform", cli_archive_gen_shards, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const cli_cmd_t ml_cmds[] = {
+	{"get-batch", NULL,
+	 "Get multiple objects and/or archived files from different buckets and package them into one archive\n"
+	 "(GetBatch: one request, the exact order); the destination's extension picks the format: .tar (default),\n"
+	 ".tgz or .tar.gz, .zip, .tar.lz4, e.g.:\n"
+	 "\t- 'ais ml get-batch ais://dataset --list \"audio1.wav,audio2.wav\" training.tar';\n"
+	 "\t- 'ais ml get-batch ais://models --template \"checkpoint-{001..100}.pth\" model-v2.tgz';\n"
+	 "\t- 'ais ml get-batch ais://data/shard.tar/file.wav dataset.zip' - one archived file;\n"
+	 "\t- 'ais ml get-batch training.tar --spec batch.json' - a MossReq in JSON",
+	 "[BUCKET[/NAME_or_TEMPLATE] ...] DST_ARCHIVE", "list template prefix spec omit-src-bck cont-on-err streaming "
+	 "units verbose non-verbose yes", cli_ml_get_batch, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 static const cli_cmd_t root_cmds[] = {
+	{"archive", NULL, "Archive multiple objects from a given bucket; archive local files and directories; list archived content",
+	 NULL, NULL, NULL, archive_cmds},
+	{"ml", NULL, "Machine learning operations: get-batch (many objects and archived files into one archive)", NULL, NULL,
+	 NULL, ml_cmds},
 	{"bucket", NULL, "Create, destroy, list buckets; show and update their properties", NULL, NULL, NULL, bucket_cmds},
 	{"object", NULL, "PUT, GET, show, move, copy and remove objects", NULL, NULL, NULL, object_cmds},
 	{"cluster", NULL, "Monitor and manage the cluster: nodes and their membership", NULL, NULL, NULL, cluster_cmds},

@@ -126,6 +126,12 @@ const char *cli_api_node_url(const json_t *snode);
 /* HEAD bucket: 0 exists (props returned if wanted, new ref), 1 error printed */
 int cli_api_head_bck(cli_ctx_t *c, const cli_bck_t *b, json_t **props);
 
+/* GET one object (or, with archpath or the --arch* flags, archived content) to out: a file, a
+ * directory, "-" or /dev/null (cli_object.c) */
+int cli_obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const char *out, const char *archpath, bool quiet);
+/* list a bucket's objects; arch: with their archived files (LsArchDir) (cli_bucket.c) */
+int cli_bucket_ls_objects(cli_ctx_t *c, const cli_bck_t *b, const char *prefix, bool arch);
+
 /* ---- command handlers ---- */
 int cli_bucket_create(cli_ctx_t *c);
 int cli_bucket_rm(cli_ctx_t *c);
@@ -139,6 +145,15 @@ int cli_object_cat(cli_ctx_t *c);
 int cli_object_rm(cli_ctx_t *c);
 int cli_object_show(cli_ctx_t *c);
 int cli_object_mv(cli_ctx_t *c);
+/* archives and GetBatch (cli_archive.c) */
+int cli_archive_put(cli_ctx_t *c);
+int cli_archive_get(cli_ctx_t *c);
+int cli_archive_ls(cli_ctx_t *c);
+int cli_archive_bucket(cli_ctx_t *c);
+int cli_archive_gen_shards(cli_ctx_t *c);
+int cli_ml_get_batch(cli_ctx_t *c);
+int cli_shard_index_build(cli_ctx_t *c);
+int cli_shard_index_summary(cli_ctx_t *c);
 int cli_object_cp(cli_ctx_t *c);
 int cli_show_cluster(cli_ctx_t *c);
 int cli_show_smap(cli_ctx_t *c);

@@ -70,6 +70,43 @@ static const cli_flag_t args_flags[] = {
 	 "Do not remove misplaced objects (default: remove after 'dont_cleanup_time' grace period)\n"
 	 "Tip: use 'ais config cluster log.modules space' to enable logging for dry-run visibility"},
 	{"non-verbose", "nv", CLI_F_BOOL, "Non-verbose (quiet) output, minimized reporting, fewer warnings"},
+	{"archpath", NULL, CLI_F_STR,
+	 "Extract the specified file from an object (\"shard\") formatted as: .tar, .tgz or .tar.gz, .zip, .tar.lz4;\n"
+	 "see also: '--archregx'"},
+	{"archregx", NULL, CLI_F_STR,
+	 "Specifies prefix, suffix, substring, WebDataset key, _or_ a general-purpose regular expression\n"
+	 "to select possibly multiple matching archived files from a given shard;\n"
+	 "is used in combination with '--archmode' (\"matching mode\") option"},
+	{"archmode", NULL, CLI_F_STR,
+	 "Enumerated \"matching mode\" that tells aistore how to handle '--archregx', one of:\n"
+	 "  * regexp - general purpose regular expression;\n  * prefix - matching filename starts with;\n"
+	 "  * suffix - matching filename ends with;\n  * substr - matching filename contains;\n"
+	 "  * wdskey - WebDataset key"},
+	{"archmime", NULL, CLI_F_STR,
+	 "Expected format (mime type) of an object (\"shard\") formatted as .tar, .tgz or .tar.gz, .zip, .tar.lz4;\n"
+	 "especially usable for shards with non-standard extensions"},
+	{"archive", NULL, CLI_F_BOOL, "List archived content (see docs/archive.md for details)"},
+	{"append", NULL, CLI_F_BOOL,
+	 "Add newly archived content to the destination object (\"archive\", \"shard\") that must exist"},
+	{"append-or-put", NULL, CLI_F_BOOL,
+	 "Append to an existing destination object (\"archive\", \"shard\") iff exists; otherwise PUT a new archive (shard)"},
+	{"list", NULL, CLI_F_STR, "Comma-separated list of object or file names, e.g.: --list 'o1,o2,o3'"},
+	{"template", NULL, CLI_F_STR,
+	 "Template to match object or file names; may contain prefix (that could be empty) with zero or more ranges\n"
+	 "(with optional steps and gaps), e.g.: --template 'shard-{1000..9999}.tar'"},
+	{"cont-on-err", NULL, CLI_F_BOOL, "Keep running archiving xaction (job) in presence of errors in a any given multi-object transaction"},
+	{"include-src-bck", NULL, CLI_F_BOOL, "Prefix the names of archived files with the source bucket name"},
+	{"non-recursive", "nr", CLI_F_BOOL, "Non-recursive operation (do not descend into nested virtual directories)"},
+	{"fcount", NULL, CLI_F_STR, "Number of files in a shard (default: 5)"},
+	{"fsize", NULL, CLI_F_STR, "Size of the files in a shard (default: \"1024\")"},
+	{"fext", NULL, CLI_F_STR, "Comma-separated list of file extensions (default \".test\"), e.g.: --fext '.mp3,.json,.cls'"},
+	{"tform", NULL, CLI_F_STR, "TAR file format selection (one of \"Unknown\", \"USTAR\", \"PAX\", or \"GNU\")"},
+	{"spec", "f", CLI_F_STR, "Path to JSON request specification (or inline JSON)"},
+	{"omit-src-bck", NULL, CLI_F_BOOL,
+	 "When set, strip source bucket names from paths inside the archive (ie., use object names only)"},
+	{"streaming", NULL, CLI_F_BOOL, "stream the resulting archive prior to finalizing it in memory"},
+	{"num-workers", NULL, CLI_F_STR, "Number of concurrent workers; (-1) none; (0) auto-computed"},
+	{"skip-verify", NULL, CLI_F_BOOL, "Trust existing shard indexes without loading and verifying them (fast re-run)"},
 	{"help", "h", CLI_F_BOOL, "Show help"},
 };
 

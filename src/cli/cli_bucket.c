@@ -498,7 +498,9 @@ static void ls_cell(cli_ctx_t *c, json_t *e, const char *prop, char *out, size_t
 	char v[1024];
 	uint64_t fl = (uint64_t)json_integer_value(json_object_get(e, "flags"));
 	if (!strcmp(prop, "name")) {
-		cli_out_scalar(json_object_get(e, "name"), out, cap);
+		size_t ind = fl & (1u << 7) && cap > 4 ? 4 : 0; /* archived files under their shard */
+		memcpy(out, "    ", ind);
+		cli_out_scalar(json_object_get(e, "name"), out + ind, cap - ind);
 	} else if (!strcmp(prop, "size")) {
 		if (fl & (1u << 8)) { /* a virtual directory */
 			snprintf(out, cap, "%s", "");
@@ -594,6 +596,11 @@ static void ls_print(cli_ctx_t *c, json_t *entries, size_t from, size_t to, cons
 
 static int bck_ls_objects(cli_ctx_t *c, const cli_bck_t *b, const char *uri_prefix)
 {
+	return cli_bucket_ls_objects(c, b, uri_prefix, cli_flag(c, "archive"));
+}
+
+int cli_bucket_ls_objects(cli_ctx_t *c, const cli_bck_t *b, const char *uri_prefix, bool arch)
+{
 	int64_t page_size, limit, max_pages;
 	if (cli_flag_int(c, "page-size", 0, &page_size) || cli_flag_int(c, "limit", 0, &limit) ||
 	    cli_flag_int(c, "max-pages", 0, &max_pages))
@@ -633,6 +640,8 @@ static int bck_ls_objects(cli_ctx_t *c, const cli_bck_t *b, const char *uri_pref
 				snprintf(props + strlen(props), sizeof(props) - strlen(props), ",%s", p);
 		}
 	}
+	if (arch)
+		flags |= 1u << 3; /* LsArchDir */
 	ls_cols_t lc;
 	ls_columns(props, all, &lc);
 	sbuf_t path = SBUF_INIT, q = SBUF_INIT;

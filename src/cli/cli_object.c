@@ -411,7 +411,35 @@ static void get_prog_cb(void *arg, int64_t done, int64_t total)
 }
 
 /* GET into out ("-" stdout, "/dev/null" discard, else a file path); quiet: no summary line */
+/* the archive query of a GET: ?archpath= (arg, else --archpath) or ?archregx=&archmode=, and
+ * ?archmime= (AIStore's apc.QparamArch*); 0 or a usage error */
+static int obj_arch_query(cli_ctx_t *c, const char *archpath, sbuf_t *q)
+{
+	const char *ap = archpath ? archpath : cli_flag_str(c, "archpath", NULL);
+	const char *rx = cli_flag_str(c, "archregx", NULL), *mm = cli_flag_str(c, "archmode", NULL);
+	const char *mi = cli_flag_str(c, "archmime", NULL);
+	const char *const kv[][2] = {{"archpath", ap}, {"archregx", rx}, {"archmode", mm}, {"archmime", mi}};
+	if (ap && *ap && (rx || mm))
+		return cli_err(c, "'--archpath' and '--archregx' ('--archmode') are mutually exclusive");
+	if (rx && !mm)
+		mm = "regexp";
+	for (size_t i = 0; i < 4; i++) {
+		const char *v = i == 2 ? mm : kv[i][1];
+		if (!v || (!*v && i != 1))
+			continue;
+		char *e = url_encode(v, false);
+		sbuf_addf(q, "%s%s=%s", q->len ? "&" : "", kv[i][0], e ? e : "");
+		free(e);
+	}
+	return 0;
+}
+
 static int obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const char *out, bool quiet)
+{
+	return cli_obj_get(c, b, oname, out, NULL, quiet);
+}
+
+int cli_obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const char *out, const char *archpath, bool quiet)
 {
 	int64_t off = 0, len = 0;
 	const char *so = cli_flag_str(c, "offset", NULL), *sl = cli_flag_str(c, "length", NULL);
@@ -449,6 +477,14 @@ static int obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const ch
 	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
 	cli_api_obj_path(b, oname, &p);
 	cli_api_bck_query(b, &q);
+	if (obj_arch_query(c, archpath, &q)) {
+		sbuf_fini(&p);
+		sbuf_fini(&q);
+		if (s.fd >= 0)
+			close(s.fd);
+		return 1;
+	}
+	bool arch = strstr(sbuf_str(&q), "arch") != NULL;
 	char range[80];
 	const char *hdrs[2] = {NULL, NULL};
 	if (len > 0) {
@@ -466,6 +502,8 @@ static int obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const ch
 	if (cli_http_do(&c->http, &r)) {
 		if (s.err && !obj_missing(&r))
 			rc = cli_err(c, "write %s: %s", path, strerror(s.err));
+		else if (arch && r.status == 404)
+			rc = cli_api_fail(c, &r); /* the node says which archived file is missing */
 		else
 			rc = obj_fail(c, &r, b, oname);
 	}
@@ -497,7 +535,8 @@ static int obj_get(cli_ctx_t *c, const cli_bck_t *b, const char *oname, const ch
 				printf("Read%s range (length %lld at offset %lld)%s%s\n", discard ? " and discard" : "",
 				       (long long)s.written, (long long)off, where, el);
 			else
-				printf("GET%s %s from %s%s%s%s\n", discard ? " and discard" : "", oname, bn, where, sz, el);
+				printf("GET%s %s from %s%s%s%s\n", discard ? " and discard" : "",
+				       archpath ? archpath : cli_flag_str(c, "archpath", oname), bn, where, sz, el);
 		}
 	}
 	cli_req_fini(&r);

@@ -163,6 +163,8 @@ int bmd_load_persisted(void)
 bool bck_name_valid(const char *name)
 {
 	size_t l = strlen(name);
+	if (!strcmp(name, BCK_SYS_SHARDIDX) || !strcmp(name, BCK_SYS_NBI))
+		return true; /* AIStore's system buckets (cmn.Bck.IsSystem); other '.' names are reserved */
 	if (l == 0 || l > BCK_NAME_MAX || name[0] == '.')
 		return false;
 	for (size_t i = 0; i < l; i++) {

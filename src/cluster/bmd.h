@@ -20,6 +20,8 @@
 #include "core/cksum.h"
 
 #define BCK_NAME_MAX 64
+#define BCK_SYS_SHARDIDX ".sys-shardidx" /* AIStore's system buckets (cmn.SysShardIdx, SysNBI) */
+#define BCK_SYS_NBI ".sys-inventory"
 
 typedef struct bck {
 	char provider[16];      /* "ais" */

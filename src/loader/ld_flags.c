@@ -49,7 +49,8 @@ static const ld_flag_t ld_flags_tab[] = {
 	{"maxsize", T(F_SIZE, maxsize), "1GiB", "maximal object size (suffixes K, MiB, G...)"},
 	{"readertype", S(readertype), "sg", "PUT payload source: sg or rand (both: random bytes from memory)"},
 	{"cksum-type", S(cksum_type), "xxhash", "checksum sent with each native PUT (xxhash, md5, sha256, crc32c, none)"},
-	{"get-batchsize", T(F_I64, get_batchsize), "0", "GetBatch size; must be 0: the cluster has no GetBatch API yet"},
+	{"get-batchsize", T(F_I64, get_batchsize), "0", "use the GetBatch API (/v1/ml/moss) instead of GetObject: this many objects per request (0 = off)"},
+	{"cont-on-err", T(F_BOOL, cont_on_err), "false", "GetBatch: ignore missing files and/or objects - include them under __404__/ and keep going"},
 	{"s3endpoint", S(s3endpoint), "", "run the same workload against this S3 endpoint (path-style), no AIStore"},
 	{"s3accesskey", S(s3accesskey), "", "S3 access key (default: AWS_ACCESS_KEY_ID); empty: unsigned requests"},
 	{"s3secretkey", S(s3secretkey), "", "S3 secret key (default: AWS_SECRET_ACCESS_KEY)"},
@@ -298,8 +299,12 @@ int ld_flags_finish(ld_params_t *p, char *err, size_t errcap)
 		snprintf(err, errcap, "invalid -cksum-type %s", p->cksum_type);
 		return AIS_EINVAL;
 	}
-	if (p->get_batchsize != 0) {
-		snprintf(err, errcap, "-get-batchsize: the cluster has no GetBatch API (/v1/ml/moss) yet; use 0");
+	if (p->get_batchsize < 0 || p->get_batchsize > 10000) {
+		snprintf(err, errcap, "invalid -get-batchsize %lld (expecting 0..10000)", (long long)p->get_batchsize);
+		return AIS_EINVAL;
+	}
+	if (p->get_batchsize > 0 && p->s3endpoint[0]) {
+		snprintf(err, errcap, "-get-batchsize: GetBatch is AIStore's API, not S3's (drop -s3endpoint)");
 		return AIS_EINVAL;
 	}
 	if (p->cleanup < 0 && !p->usage) {

@@ -40,6 +40,7 @@ typedef struct ld_params {
 	char cksum_type[16];
 	/* GetBatch: accepted, must be 0 (see docs/aisloader.md) */
 	int64_t get_batchsize;
+	bool cont_on_err;
 	/* S3 */
 	char s3endpoint[LD_STR];
 	char s3accesskey[128];

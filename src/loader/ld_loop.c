@@ -11,6 +11,8 @@
  * (closed by the server before any response byte) is retried once on a fresh one. Workers
  * become runnable through the loop's run queue, never by recursion. */
 #include "loader/ld_loop.h"
+
+#include "core/sbuf.h"
 #include "core/hrw.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -65,6 +67,8 @@ typedef struct ld_worker {
 	int ep0;
 	char cksum[CKSUM_MAX_HEX];
 	size_t body_start;
+	char *bbody;            /* GetBatch: the MossReq (size bytes); reused across ops */
+	size_t bcap;
 	/* the current hop */
 	char path[2048];
 	char req[4096];
@@ -255,7 +259,7 @@ static void ld_worker_end(ld_worker_t *w, bool ok)
 {
 	ld_loop_t *l = w->l;
 	int64_t lat = mono_ns() - w->t0;
-	int64_t bytes = w->op == LD_OP_GET ? w->rbody : w->size;
+	int64_t bytes = w->op == LD_OP_PUT ? w->size : w->rbody;
 	ld_loop_record(l, w->op, ok, bytes, lat);
 	if (ok && w->op == LD_OP_PUT)
 		(void)ld_names_add(l->cfg->names, w->name);
@@ -288,7 +292,7 @@ static int ld_worker_build(ld_worker_t *w, const ld_ep_t *e)
 {
 	ld_loop_t *l = w->l;
 	const ld_cfg_t *cfg = l->cfg;
-	const char *method = w->op == LD_OP_GET ? "GET" : "PUT";
+	const char *method = w->op == LD_OP_PUT ? "PUT" : "GET";
 	int n = snprintf(w->req, sizeof(w->req), "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: aisloader\r\n", method,
 			 w->path, e->hostport);
 	if (n < 0 || (size_t)n >= sizeof(w->req))
@@ -301,6 +305,8 @@ static int ld_worker_build(ld_worker_t *w, const ld_ep_t *e)
 			return -1;                                                                                     \
 		o += (size_t)n;                                                                                        \
 	} while (0)
+	if (w->op == LD_OP_BATCH)
+		LD_ADD("Content-Length: %lld\r\nContent-Type: application/json\r\n", (long long)w->size);
 	if (w->op == LD_OP_PUT) {
 		LD_ADD("Content-Length: %lld\r\nContent-Type: application/octet-stream\r\n", (long long)w->size);
 		if (w->cksum[0])
@@ -400,9 +406,13 @@ static void ld_worker_write(ld_worker_t *w)
 		int n = 0;
 		if (w->req_off < w->req_len)
 			iov[n++] = (struct iovec){w->req + w->req_off, w->req_len - w->req_off};
-		bool body = w->op == LD_OP_PUT && !(w->expect && w->req_off < w->req_len);
+		bool body = w->op != LD_OP_GET && !(w->expect && w->req_off < w->req_len);
 		int64_t left = body ? w->size - w->body_off : 0;
 		size_t pos = (w->body_start + (size_t)w->body_off) % cfg->rlen;
+		if (w->op == LD_OP_BATCH && left > 0) {
+			iov[n++] = (struct iovec){w->bbody + w->body_off, (size_t)left};
+			left = 0;
+		}
 		for (int k = 0; k < 2 && left > 0; k++) {
 			size_t len = cfg->rlen - pos;
 			if ((int64_t)len > left)
@@ -564,6 +574,38 @@ static void ld_worker_read(ld_worker_t *w)
 
 /* ---- ops ---- */
 
+/* GetBatch: a MossReq of get-batchsize names from the k-th on (the listed names, in their
+ * shuffled order) into w->bbody; w->size its length. 0 or -1 (out of memory). */
+static int ld_worker_batch(ld_worker_t *w, size_t k)
+{
+	const ld_cfg_t *cfg = w->l->cfg;
+	size_t nn = ld_names_len(cfg->names);
+	sbuf_t b = SBUF_INIT;
+	sbuf_adds(&b, "{\"in\":[");
+	for (int64_t i = 0; i < cfg->p->get_batchsize; i++) {
+		const char *nm = ld_names_at(cfg->names, (k + (size_t)i) % nn);
+		sbuf_adds(&b, i ? ",{\"objname\":\"" : "{\"objname\":\"");
+		for (const char *c = nm; *c; c++) { /* JSON string escaping */
+			if (*c == '"' || *c == '\\')
+				sbuf_addf(&b, "\\%c", *c);
+			else if ((unsigned char)*c < 0x20)
+				sbuf_addf(&b, "\\u%04x", (unsigned char)*c);
+			else
+				sbuf_add(&b, c, 1);
+		}
+		sbuf_adds(&b, "\"}");
+	}
+	sbuf_addf(&b, "],\"strm\":true%s}", cfg->p->cont_on_err ? ",\"coer\":true" : "");
+	if (b.oom) {
+		sbuf_fini(&b);
+		return -1;
+	}
+	free(w->bbody);
+	w->bbody = sbuf_take(&b);
+	w->size = (int64_t)strlen(w->bbody);
+	return 0;
+}
+
 static void ld_worker_next(ld_worker_t *w)
 {
 	ld_loop_t *l = w->l;
@@ -609,7 +651,8 @@ static void ld_worker_next(ld_worker_t *w)
 			cksum_final(&ck, w->cksum);
 		}
 	} else {
-		int64_t i = atomic_fetch_add(&cfg->gets_issued, 1);
+		/* a GetBatch request reads get-batchsize objects: it counts that many toward -epochs */
+		int64_t i = atomic_fetch_add(&cfg->gets_issued, p->get_batchsize > 0 ? p->get_batchsize : 1);
 		if (p->epochs > 0 && cfg->nlisted > 0 && i >= p->epochs * (int64_t)cfg->nlisted)
 			goto stop;
 		size_t k;
@@ -619,6 +662,11 @@ static void ld_worker_next(ld_worker_t *w)
 			k = (size_t)ld_names_rand_below(&l->rng, nnames);
 		snprintf(w->name, sizeof(w->name), "%s", ld_names_at(cfg->names, k));
 		w->size = 0;
+		if (p->get_batchsize > 0) {
+			op = LD_OP_BATCH;
+			if (ld_worker_batch(w, k))
+				goto stop;
+		}
 	}
 	w->op = op;
 	w->busy = true;
@@ -632,6 +680,8 @@ static void ld_worker_next(ld_worker_t *w)
 	if (op == LD_OP_PUT) {
 		n = snprintf(w->path, sizeof(w->path), "%s%s%s", cfg->obj_prefix, cfg->name_prefix_enc,
 			     w->name + strlen(cfg->name_prefix));
+	} else if (op == LD_OP_BATCH) {
+		n = snprintf(w->path, sizeof(w->path), "%s", cfg->moss_path);
 	} else {
 		char *enc = url_encode(w->name, true);
 		n = enc ? snprintf(w->path, sizeof(w->path), "%s%s", cfg->obj_prefix, enc) : -1;
@@ -643,7 +693,7 @@ static void ld_worker_next(ld_worker_t *w)
 		return;
 	}
 	int ep = 0;
-	if (cfg->smap) {
+	if (cfg->smap && op != LD_OP_BATCH) {
 		const snode_t *t = smap_owner_of(cfg->smap, "ais", "", p->bucket, w->name);
 		if (!t) {
 			ld_worker_end(w, false);
@@ -854,6 +904,7 @@ void ld_loop_free(ld_loop_t *l)
 	ld_loop_join(l);
 	if (l->w) {
 		for (int i = 0; i < l->nw; i++) {
+			free(l->w[i].bbody);
 			if (!l->w[i].conns)
 				continue;
 			for (int k = 0; k < l->cfg->neps; k++)

@@ -20,7 +20,7 @@
 #include "loader/ld_names.h"
 #include "loader/ld_stats.h"
 
-enum { LD_OP_GET = 0, LD_OP_PUT = 1, LD_NOPS = 2 };
+enum { LD_OP_GET = 0, LD_OP_PUT = 1, LD_OP_BATCH = 2, LD_NOPS = 3 }; /* BATCH: GetBatch (/v1/ml/moss) */
 
 typedef struct ld_cfg {
 	const ld_params_t *p;
@@ -30,6 +30,7 @@ typedef struct ld_cfg {
 	const smap_t *smap;          /* -direct: owners by HRW; NULL otherwise */
 	int tgt_ep[LD_EP_MAX];       /* smap->targets[i] -> eps index */
 	char obj_prefix[1200];       /* "/v1/objects/<bck>/" or "[/<s3 path>]/<bck>/" (URL-encoded) */
+	char moss_path[1200];        /* "/v1/ml/moss/<bck>" (-get-batchsize) */
 	char name_prefix[300];       /* "<subdir>/" or "": generated (PUT) names start with it */
 	char name_prefix_enc[900];   /* the same, URL-encoded */
 	ld_names_t *names;

@@ -262,6 +262,7 @@ int ld_run(ld_params_t *p)
 			epath[--el] = '\0';
 	}
 	snprintf(cfg->obj_prefix, sizeof(cfg->obj_prefix), cfg->s3 ? "%s/%s/" : "%s/v1/objects/%s/", epath, bck_enc);
+	snprintf(cfg->moss_path, sizeof(cfg->moss_path), "%s/v1/ml/moss/%s", epath, bck_enc);
 	snprintf(cfg->name_prefix_enc, sizeof(cfg->name_prefix_enc), "%s", pfx_enc);
 	free(bck_enc);
 	free(pfx_enc);
@@ -360,7 +361,8 @@ int ld_run(ld_params_t *p)
 	getrusage(RUSAGE_SELF, &ru);
 	int64_t cpu = ((int64_t)ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
 		      ((int64_t)ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL - cpu0;
-	int64_t nops = tot[LD_OP_GET].cnt + tot[LD_OP_PUT].cnt + tot[LD_OP_GET].errs + tot[LD_OP_PUT].errs;
+	int64_t nops = tot[LD_OP_GET].cnt + tot[LD_OP_PUT].cnt + tot[LD_OP_GET].errs + tot[LD_OP_PUT].errs +
+		       tot[LD_OP_BATCH].cnt + tot[LD_OP_BATCH].errs;
 	rep.cpu_per_op = nops ? cpu / nops : 0;
 	if (hist)
 		ld_report_final(&rep, tot, hist, t_end);

@@ -209,8 +209,15 @@ int http_resp_begin(http_req_t *r, int status, const char *ctype, int64_t conten
 /* pool thread: send body bytes (copied); blocks while the output backlog is high. Returns 0 or
  * AIS_E* once the client is gone (stop writing, still call http_resp_end). */
 int http_resp_write(http_req_t *r, const void *data, size_t len);
+/* pool thread: send len bytes of fd from off with sendfile, after the bytes written before and
+ * before those written after (fd is dup'ed: the caller keeps its own; one range is in flight at
+ * a time, so this waits for the previous one). Returns 0 or AIS_E* as http_resp_write. */
+int http_resp_sendfile(http_req_t *r, int fd, int64_t off, uint64_t len);
 /* pool thread: finish the streamed response; completes the request (like http_respond).
  * A Content-Length response that got fewer bytes than announced closes the connection. */
 void http_resp_end(http_req_t *r);
+/* pool thread: finish the streamed response as failed: no chunked terminator, the connection is
+ * closed, so the client sees a truncated body, never a well-formed short one. */
+void http_resp_abort(http_req_t *r);
 
 #endif

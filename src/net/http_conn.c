@@ -1251,8 +1251,12 @@ void http_conn_run(http_conn_t *c)
 		http_conn_parse(c);
 		if (!c->dead && c->writable && http_out_pending(c)) {
 			http_conn_flush(c);
-			if (c->strm && !c->dead)
-				http_strm_flushed(c);
+			if (c->strm && !c->dead && http_strm_flushed(c)) {
+				/* a streamed file range went out: move what waited behind it */
+				if (http_strm_sync(c))
+					http_conn_gone(c, AIS_ENOMEM);
+				c->again = true;
+			}
 			if (!c->dead && !http_out_pending(c) && c->paused && !c->active && !c->no_more)
 				c->again = true; /* pipelined requests were waiting for the output */
 		}

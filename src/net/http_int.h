@@ -67,6 +67,12 @@ typedef struct http_strm {
 	sbuf_t wq;
 	size_t obacklog;       /* the connection's unsent output as of the loop's last look */
 	bool kicked;           /* an HTTP_POST_STREAM is on its way */
+	/* a file range the handler queued (http_resp_sendfile): pending until the loop takes it
+	 * into the connection (sf_busy while it goes out); bytes queued after it wait in wq */
+	int sf_fd;
+	int64_t sf_off;
+	uint64_t sf_len;
+	bool sf_pending, sf_busy;
 	/* handler's response state */
 	bool read_called, cont_sent, began, chunked, nobody, closes, end_close;
 	int64_t clen;          /* announced Content-Length; -1 chunked or close-delimited */
@@ -390,7 +396,8 @@ int http_strm_body(http_conn_t *c, const char *at, size_t n);  /* 0 or AIS_ENOME
 void http_strm_done(http_strm_t *s);                             /* message complete */
 void http_strm_fail(http_strm_t *s, int rerr, int werr);         /* 0: leave as is */
 int http_strm_sync(http_conn_t *c);    /* take the handler's output; 0 or AIS_ENOMEM */
-void http_strm_flushed(http_conn_t *c); /* after a flush: report the backlog, wake a writer */
+bool http_strm_flushed(http_conn_t *c); /* after a flush: report the backlog, wake a writer; true
+					 * when a file range finished and held output can move now */
 /* handler thread: must a response sent now close the connection (body state)? whole: the
  * response is complete now (an unread large body forces the close) */
 bool http_strm_closes(const http_conn_t *c, http_strm_t *s, bool whole);

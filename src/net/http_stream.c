@@ -15,6 +15,8 @@
 #include "net/http_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,7 @@ http_strm_t *http_strm_new(const http_req_t *r)
 	sbuf_t z = SBUF_INIT;
 	s->wq = z;
 	s->clen = -1;
+	s->sf_fd = -1;
 	s->rcap = HTTP_STREAM_BODY;
 	if (!r->chunked && r->content_length >= 0 && (uint64_t)r->content_length < s->rcap)
 		s->rcap = (size_t)r->content_length; /* the whole body fits: never stalls */
@@ -47,6 +50,8 @@ void http_strm_free(http_strm_t *s)
 	if (!s)
 		return;
 	free(s->ring);
+	if (s->sf_fd >= 0)
+		close(s->sf_fd);
 	sbuf_fini(&s->wq);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
@@ -140,6 +145,17 @@ int http_strm_sync(http_conn_t *c)
 		s->resumed = false;
 		c->last_ns = c->loop->now; /* the stall was the handler's, not the client's */
 	}
+	if (c->dead && s->sf_fd >= 0) {
+		close(s->sf_fd);
+		s->sf_fd = -1;
+		s->sf_pending = false;
+	}
+	if (c->sf_fd >= 0 && !c->dead) {
+		/* a file range is going out: what was queued after it waits (http_strm_flushed) */
+		s->obacklog = c->out.len - c->out_pos;
+		pthread_mutex_unlock(&s->mu);
+		return 0;
+	}
 	if (s->wq.len) {
 		if (c->dead) {
 			sbuf_reset(&s->wq);
@@ -161,19 +177,36 @@ int http_strm_sync(http_conn_t *c)
 			sbuf_reset(&s->wq);
 		}
 	}
+	if (!rc && s->sf_pending && !c->dead) {
+		/* the bytes before the file are in out now, the file follows them */
+		c->sf_fd = s->sf_fd;
+		c->sf_off = (off_t)s->sf_off;
+		c->sf_left = s->sf_len;
+		s->sf_fd = -1;
+		s->sf_pending = false;
+		s->sf_busy = true;
+		pthread_cond_broadcast(&s->cv);
+	}
 	s->obacklog = c->out.len - c->out_pos;
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
 
-void http_strm_flushed(http_conn_t *c)
+bool http_strm_flushed(http_conn_t *c)
 {
 	http_strm_t *s = c->strm;
+	bool more = false;
 	pthread_mutex_lock(&s->mu);
 	s->obacklog = c->out.len - c->out_pos;
-	if (s->wwait && s->wq.len + s->obacklog <= HTTP_STREAM_BACKLOG / 2)
+	if (s->sf_busy && c->sf_fd < 0) {
+		s->sf_busy = false;
+		more = s->wq.len || s->sf_pending;
+		pthread_cond_broadcast(&s->cv);
+	} else if (s->wwait && s->wq.len + s->obacklog <= HTTP_STREAM_BACKLOG / 2) {
 		pthread_cond_signal(&s->cv);
+	}
 	pthread_mutex_unlock(&s->mu);
+	return more;
 }
 
 /* ---------------------------------------------------------------- handler side */
@@ -387,7 +420,62 @@ int http_resp_write(http_req_t *r, const void *data, size_t len)
 	return rc;
 }
 
-void http_resp_end(http_req_t *r)
+int http_resp_sendfile(http_req_t *r, int fd, int64_t off, uint64_t len)
+{
+	http_conn_t *c = http_conn_of(r);
+	http_strm_t *s = c->hstrm;
+	if (!s || !s->began || fd < 0)
+		return AIS_EINVAL;
+	pthread_mutex_lock(&s->mu);
+	int rc = s->werr;
+	if (!rc && s->clen >= 0 && len > (uint64_t)s->clen - s->sent) {
+		rc = AIS_EINVAL;
+		s->end_close = true;
+	}
+	if (!rc && (s->nobody || !len)) {
+		s->sent += len;
+		pthread_mutex_unlock(&s->mu);
+		return 0;
+	}
+	while (!rc && (s->sf_pending || s->sf_busy)) { /* one file range at a time */
+		s->wwait = true;
+		http_strm_wait(c, s);
+		s->wwait = false;
+		rc = s->werr;
+	}
+	int dfd = rc ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (!rc && dfd < 0)
+		rc = AIS_EIO;
+	if (!rc && s->chunked) {
+		char hx[24];
+		int hn = snprintf(hx, sizeof(hx), "%llx\r\n", (unsigned long long)len);
+		sbuf_add(&s->wq, hx, (size_t)hn);
+	}
+	if (!rc) {
+		s->sf_fd = dfd;
+		s->sf_off = off;
+		s->sf_len = len;
+		s->sf_pending = true;
+		s->sent += len;
+		http_strm_kick(c, s);
+		while (!s->werr && s->sf_pending) { /* the loop takes it after the bytes before it */
+			s->wwait = true;
+			http_strm_wait(c, s);
+			s->wwait = false;
+		}
+		rc = s->werr;
+		if (!rc && s->chunked)
+			sbuf_add(&s->wq, "\r\n", 2); /* held until the file is out */
+		if (!rc && s->wq.oom) {
+			rc = s->werr = AIS_ENOMEM;
+			s->end_close = true;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+static void http_resp_finish(http_req_t *r, bool abort)
 {
 	http_conn_t *c = http_conn_of(r);
 	http_strm_t *s = c->hstrm;
@@ -396,7 +484,14 @@ void http_resp_end(http_req_t *r)
 		return;
 	}
 	pthread_mutex_lock(&s->mu);
-	if (!s->werr) {
+	while (!s->werr && (s->sf_pending || s->sf_busy)) { /* the bytes held behind a file go first */
+		s->wwait = true;
+		http_strm_wait(c, s);
+		s->wwait = false;
+	}
+	if (abort) {
+		s->end_close = true; /* no terminator: the client sees a cut body, never a short whole one */
+	} else if (!s->werr) {
 		if (s->chunked && sbuf_adds(&s->wq, "0\r\n\r\n"))
 			s->end_close = true;
 		if (s->clen >= 0 && !s->nobody && s->sent != (uint64_t)s->clen)
@@ -408,3 +503,7 @@ void http_resp_end(http_req_t *r)
 	c->resp_fd = -1;
 	http_conn_respond_done(c); /* the loop takes the rest of wq first */
 }
+
+void http_resp_end(http_req_t *r) { http_resp_finish(r, false); }
+
+void http_resp_abort(http_req_t *r) { http_resp_finish(r, true); }

@@ -24,6 +24,8 @@
 enum {
 	LOM_FL_FNTL = 1,    /* stored under a short name; `name` holds the full name */
 	LOM_FL_CHUNKED = 2, /* data = chunk 1 here + chunks 2..N per the completed manifest `uid` (ufest.h) */
+	LOM_FL_SHARDIDX = 4, /* a shard index of this version exists (archive/arch_obj.h); a commit of
+			      * new content never carries it */
 };
 #define LOM_UID_MAX 72 /* chunk manifest (upload) id */
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,8 +233,20 @@ static int obj_rename(const char *work, const char *fqn, bool noreplace)
 	}
 }
 
+static _Atomic(obj_idx_gone_fn) obj_idx_gone_cb;
+
+void obj_set_idx_gone(obj_idx_gone_fn fn) { atomic_store(&obj_idx_gone_cb, fn); }
+
+void obj_idx_gone(const obj_t *o)
+{
+	obj_idx_gone_fn fn = atomic_load(&obj_idx_gone_cb);
+	if (fn)
+		fn(o);
+}
+
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
 {
+	bool idx_gone = false;
 	int rc = 0;
 	/* the work file is ours, under %wk, and is never the object itself */
 	AIS_ASSERT(md->size >= 0 && work[0] && o->fqn[0] && strcmp(work, o->fqn));
@@ -276,6 +289,7 @@ int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep
 	int e = obj_rename(work, o->fqn, true) ? errno : 0;
 	if (e == EEXIST || e == EINVAL) { /* there is one (EINVAL: no RENAME_NOREPLACE here) */
 		bool have_prev = obj_load_md(o, -1, &prev) == 0;
+		idx_gone = have_prev && (prev.flags & LOM_FL_SHARDIDX);
 		if (vnext && have_prev && prev.version[0]) {
 			lom_version_next(prev.version, md->version);
 			if ((rc = lom_store(-1, work, md)))
@@ -294,6 +308,8 @@ unlock:
 		chunk_drop(o, &prev);
 	lom_md_fini(&prev);
 	lom_unlock(o->digest);
+	if (!rc && idx_gone)
+		obj_idx_gone(o);
 fail:
 	if (fd >= 0)
 		close(fd);

@@ -94,6 +94,14 @@ int obj_load(const obj_t *o, int fd, lom_md_t *md);
 /* remove the object file and its now-empty parent dirs up to %ob (caller holds the object's
  * lock; a chunked object's other chunks are the caller's: chunk_drop) */
 void obj_remove(const obj_t *o);
+/* a removed or replaced object whose LOM carried LOM_FL_SHARDIDX: the layer that keeps shard
+ * indexes (archive/arch_obj.c) registers, once at start, what to do (drop the index object).
+ * obj_delete, obj_commit (replacing) and a rename's source removal call it after the object's
+ * lock is released. */
+typedef void (*obj_idx_gone_fn)(const obj_t *o);
+void obj_set_idx_gone(obj_idx_gone_fn fn);
+void obj_idx_gone(const obj_t *o);
+
 /* finalize a written work file: set LOM (xattr on fd), rename into o->fqn (mkdir parents).
  * Handles versioning under the object's lock. Closes fd. 0 or AIS_E* (work file removed). */
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version);

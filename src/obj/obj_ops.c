@@ -32,11 +32,14 @@ int obj_delete(const obj_t *o, obj_why_t *why)
 		close(fd);
 	if (rc == 0 && (md.flags & LOM_FL_CHUNKED))
 		chunk_drop(o, &md);
+	bool idx = rc == 0 && (md.flags & LOM_FL_SHARDIDX);
 	lom_md_fini(&md);
 	bool bad_meta = rc == AIS_EINVAL || rc == AIS_ECKSUM;
 	if (rc == 0 || bad_meta) /* corrupted metadata: delete anyway */
 		obj_remove(o);
 	lom_unlock(o->digest);
+	if (idx)
+		obj_idx_gone(o);
 	if (bad_meta)
 		rc = 0;
 	if (rc == AIS_ENOTFOUND) {
@@ -172,6 +175,8 @@ int obj_copy(const obj_t *src, const bck_t *dbck, const char *dname, int flags, 
 			chunk_drop(src, &g.md);
 		obj_remove(src);
 		lom_unlock(src->digest);
+		if (g.md.flags & LOM_FL_SHARDIDX)
+			obj_idx_gone(src);
 	}
 	goto out;
 fail:

@@ -318,7 +318,9 @@ static void pbck_handle_cb(http_req_t *r)
 		pbck_head(r, &b);
 		break;
 	case HTTP_M_GET:
-		if (*action && strcmp(action, "list"))
+		if (!strcmp(action, "summary-shard"))
+			pshard_summary(r, &b, msg);
+		else if (*action && strcmp(action, "list"))
 			http_error(r, 400, NULL, "invalid action \"%s\" for GET %s", action, r->path);
 		else
 			plist_objects(r, &b, json_object_get(msg, "value"));
@@ -326,8 +328,16 @@ static void pbck_handle_cb(http_req_t *r)
 	case HTTP_M_POST:
 		if (!strcmp(action, "create-bck"))
 			pbck_mutate(r, &b, msg, op_create);
+		else if (!strcmp(action, "index-shard"))
+			pshard_index(r, &b, msg);
 		else
 			http_error(r, 400, NULL, "invalid action \"%s\" for POST %s", action, r->path);
+		break;
+	case HTTP_M_PUT:
+		if (!strcmp(action, "archive"))
+			pshard_archive(r, &b, msg);
+		else
+			http_error(r, 400, NULL, "invalid action \"%s\" for PUT %s", action, r->path);
 		break;
 	case HTTP_M_DELETE:
 		if (!strcmp(action, "destroy-bck"))
@@ -354,7 +364,8 @@ static void pbck_handle(http_req_t *r) { http_read_body(r, 4u << 20, pbck_handle
 
 int pbck_init(void)
 {
-	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_POST) | RM(HTTP_M_DELETE) | RM(HTTP_M_PATCH),
+	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_POST) | RM(HTTP_M_PUT) | RM(HTTP_M_DELETE) |
+			  RM(HTTP_M_PATCH),
 		  "/v1/buckets", pbck_handle);
 	return 0;
 }

@@ -124,6 +124,7 @@ int proxy_init(void)
 	pconf_init();
 	pxact_init();
 	pmaint_init();
+	pml_init();
 	pelect_init();
 	return 0;
 }

@@ -42,6 +42,17 @@ int pbck_destroy(const pbck_t *b, char *err, size_t cap);
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 
+/* shard actions (pshard.c), on the pool with the parsed ActMsg: POST index-shard, GET
+ * summary-shard, PUT archive; each responds */
+void pshard_index(http_req_t *r, const pbck_t *b, json_t *msg);
+void pshard_summary(http_req_t *r, const pbck_t *b, json_t *msg);
+void pshard_archive(http_req_t *r, const pbck_t *b, json_t *msg);
+/* start job kind for bucket b on the active targets (tid != NULL: only there) with ext as the
+ * kind's message; id "" → generated (filled). 0, or AIS_E* having responded. */
+int pshard_start(http_req_t *r, const char *kind, const pbck_t *b, json_t *ext, const char *tid, char *id);
+/* GET /v1/ml/moss[/<bck>] (pml.c) */
+int pml_init(void);
+
 /* GET /v1/cluster?what=status|status_all|qryxstats|running_all (pxact.c): takes the request
  * (reads the QueryMsg body, answers from the pool) and returns true; false for other whats. */
 bool pxact_get(http_req_t *r, const char *what);

@@ -18,6 +18,11 @@ void tgt_fini(void);
 void tgt_on_bmd(const bmd_t *old, const bmd_t *cur);
 /* JSON array of mountpath info for GET /v1/daemon?what=mountpaths ({"available":[...],...}). */
 json_t *tgt_mountpaths_json(void);
+/* GetBatch (tmoss.c): /v1/ml/moss on targets; init registers the route and the transport
+ * receive handler (call after transport_init), fini drops the work items (before
+ * transport_fini) */
+void tmoss_init(void);
+void tmoss_fini(void);
 /* capacity: used and total bytes over all mountpaths. */
 void tgt_capacity(uint64_t *used, uint64_t *total);
 

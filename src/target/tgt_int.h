@@ -28,6 +28,16 @@ void tobj_err_notfound(http_req_t *r, const obj_t *o);
 /* object headers (Ais-Checksum-*, Ais-Atime, Ais-Version, Ais-Custom-Md) */
 void tobj_add_md_hdrs(http_req_t *r, const lom_md_t *md);
 
+/* the object reader's failure (obj_get_open/prepare: rc + why) as AIStore's error */
+struct obj_get;
+void tobj_get_err(http_req_t *r, const obj_t *o, const struct obj_get *g, int rc, obj_why_t why);
+
+/* archives (tarch.c): GET with archpath / archregx / archmode / archmime */
+bool tarch_wanted(const http_req_t *r);
+void tarch_get(http_req_t *r, obj_t *o);   /* takes o (obj_move) and responds */
+/* PUT ?archpath= (append a file to a shard, or make a new one) */
+void tarch_put(http_req_t *r, obj_t *o);   /* takes o and responds */
+
 /* handlers */
 void tobj_get_handle(http_req_t *r);    /* GET and HEAD */
 void tobj_put_handle(http_req_t *r);    /* PUT incl. append and copy (object_to) */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "api/lso.h"
+#include "archive/arch_obj.h"
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/jsonx.h"
@@ -34,6 +35,7 @@
 #include "core/memtrim.h"
 #include "core/sbuf.h"
 #include "net/route.h"
+#include "obj/obj_get.h"
 #include "fs/fs.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
@@ -46,6 +48,7 @@ typedef struct tl_walk {
 	const char *prefix, *token, *after;
 	size_t plen;
 	bool norec, nodirs, s3;
+	bool arch;      /* LsArchDir: shards are followed by their files */
 	bool pdir;      /* native norec: the prefix names a directory on some mountpath */
 	size_t page;    /* SIZE_MAX: collect everything (a cursor's snapshot) */
 	tln_t names;
@@ -81,12 +84,76 @@ static bool tl_after(const tl_walk_t *w, const char *name)
 	return true;
 }
 
+/* path.Join(shard, file) for the names we can address: leading "/" and "./" and repeated '/'
+ * dropped; a file with a ".." segment or an empty name is not listed (false) */
+static bool tl_arch_join(const char *shard, size_t sl, const char *file, sbuf_t *out)
+{
+	sbuf_reset(out);
+	sbuf_add(out, shard, sl);
+	for (const char *p = file; *p;) {
+		while (*p == '/')
+			p++;
+		const char *e = strchr(p, '/');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		if (l == 2 && p[0] == '.' && p[1] == '.')
+			return false;
+		if (l && !(l == 1 && p[0] == '.')) {
+			sbuf_add(out, "/", 1);
+			sbuf_add(out, p, l);
+		}
+		p += l;
+	}
+	return out->len > sl && !out->oom;
+}
+
+/* LsArchDir (AIStore's LsoXact.cb + archive.List): the files of a shard (by extension) as
+ * "<shard>/<path>" entries; an unreadable shard is listed alone (logged), not as a failure */
+static void tl_arch_expand(tl_walk_t *w, const char *name, size_t nlen)
+{
+	arch_fmt_t f = arch_mime_by_ext(name);
+	if (f == ARCH_NONE)
+		return;
+	obj_t o;
+	obj_get_t g;
+	obj_why_t why;
+	arch_rd_t *rd = NULL;
+	char err[256] = "", *nm = strndup(name, nlen);
+	sbuf_t full = SBUF_INIT;
+	memset(&o, 0, sizeof(o));
+	int rc = nm ? obj_place(&o, w->bck, nm) : AIS_ENOMEM;
+	if (!rc && !(rc = obj_get_open(&g, &o, OBJ_GET_QUIET, &why))) {
+		if (g.chunked)
+			rc = obj_get_prepare(&g, &why);
+		if (!rc)
+			rc = arch_obj_rd(&g, f, &rd, err, sizeof(err));
+		arch_ent_t e;
+		size_t shard_at = w->names.n - 1;
+		while (!rc && (rc = arch_rd_next(rd, &e)) == 1) {
+			rc = 0;
+			if (!e.regular || !tl_arch_join(name, nlen, e.name, &full) || !tl_after(w, sbuf_str(&full)))
+				continue;
+			if ((rc = tln_add_member(&w->names, full.p, full.len, e.size, w->mpi)))
+				w->err = rc;
+		}
+		if (rc < 0 && rc != w->err)
+			log_warn("list %s: %s: %s (listed without its files)", w->bck->name, nm, *err ? err : arch_rd_err(rd));
+		else if (!w->err && shard_at < w->names.n)
+			w->names.v[shard_at].arch = TLN_SHARD;
+		arch_rd_close(rd);
+		obj_get_close(&g);
+	}
+	sbuf_fini(&full);
+	free(nm);
+}
+
 static void tl_add(tl_walk_t *w, const char *name, size_t nlen, const char *rel, bool dir)
 {
 	if (w->err)
 		return;
 	if ((w->err = tln_add(&w->names, name, nlen, rel, rel ? strlen(rel) : 0, w->mpi, dir)))
 		return;
+	if (w->arch && !dir)
+		tl_arch_expand(w, name, nlen);
 	if (w->page != SIZE_MAX && w->names.n >= 2 * w->page)
 		tl_cut(w);
 }
@@ -262,6 +329,13 @@ static bool tl_fill(const bck_t *b, const lso_msg_t *m, const tln_t *names, size
 		return true;
 	}
 	e->flags = LSO_ENTRY_IS_CACHED | LSO_LOC_OK;
+	if (it->arch == TLN_MEMBER) { /* name and size, the shard's flags (AIStore: minus IsArchive) */
+		e->flags |= LSO_ENTRY_IN_ARCH;
+		e->size = tln_member_size(names, i);
+		return true;
+	}
+	if (it->arch == TLN_SHARD)
+		e->flags |= LSO_ENTRY_IS_ARCHIVE;
 	if ((m->flags & LS_NAME_ONLY) && !it->rlen)
 		return true; /* names only: no metadata to read (AIStore's shortcut; long names came from it) */
 	char path[FQN_MAX];
@@ -359,6 +433,7 @@ static void tl_walk_init(tl_walk_t *w, const bck_t *bck, const lso_msg_t *msg, s
 	w->norec = msg->flags & LS_NO_RECURSION;
 	w->nodirs = msg->flags & LS_NO_DIRS;
 	w->s3 = msg->flags & LS_IS_S3;
+	w->arch = (msg->flags & LS_ARCH_DIR) && !w->s3;
 	w->page = page;
 	tln_init(&w->names, budget);
 }
@@ -456,7 +531,7 @@ static int tl_list(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 	const char *lower = strcmp(tok, aft) >= 0 ? tok : aft;
 	tlc_key_t k = {.uuid = msg->uuid, .provider = bck->provider, .ns = bck->ns, .bucket = bck->name,
 		       .bid = bck->bid, .prefix = msg->prefix,
-		       .flags = msg->flags & (LS_NO_RECURSION | LS_NO_DIRS | LS_IS_S3)};
+		       .flags = msg->flags & (LS_NO_RECURSION | LS_NO_DIRS | LS_IS_S3 | LS_ARCH_DIR)};
 	tlc_t *c = NULL;
 	tlc_plan_t plan = tlc_take(&k, lower, &c);
 	if (plan == TLC_WALK)

@@ -68,7 +68,36 @@ int tln_add(tln_t *s, const char *name, size_t nlen, const char *rel, size_t rle
 	}
 	it->mpi = (uint16_t)mpi;
 	it->dir = dir;
+	it->arch = 0;
 	return 0;
+}
+
+int tln_add_member(tln_t *s, const char *name, size_t nlen, int64_t size, int mpi)
+{
+	unsigned char sz[8];
+	for (int i = 0; i < 8; i++)
+		sz[i] = (unsigned char)((uint64_t)size >> (8 * i));
+	/* the size rides in the blob where a long name keeps its path: it moves with the item */
+	int rc = tln_add(s, name, nlen, (const char *)sz, sizeof(sz), mpi, false);
+	if (!rc && s->v[s->n - 1].rlen != sizeof(sz)) { /* (the size bytes happened to equal the name) */
+		s->n--;
+		s->blen -= nlen;
+		return AIS_EINVAL;
+	}
+	if (!rc)
+		s->v[s->n - 1].arch = TLN_MEMBER;
+	return rc;
+}
+
+int64_t tln_member_size(const tln_t *s, size_t i)
+{
+	const tln_item_t *it = &s->v[i];
+	uint64_t v = 0;
+	if (it->arch != TLN_MEMBER || it->rlen != 8)
+		return 0;
+	for (int k = 7; k >= 0; k--)
+		v = v << 8 | (unsigned char)s->blob[it->roff + (uint32_t)k];
+	return (int64_t)v;
 }
 
 static int tln_item_cmp(const void *a, const void *b, void *arg)

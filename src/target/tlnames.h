@@ -18,7 +18,11 @@ typedef struct tln_item {
 	uint32_t roff, rlen; /* path under %ob when it differs from the name (rlen 0: same) */
 	uint16_t mpi;        /* mountpath index */
 	uint8_t dir;         /* virtual directory entry ("name/") */
+	uint8_t arch;        /* TLN_SHARD: an archive listed with its files; TLN_MEMBER: one of them
+			      * ("<shard>/<path>"; rel holds its size, not a path) */
 } tln_item_t;
+
+enum { TLN_SHARD = 1, TLN_MEMBER = 2 };
 
 typedef struct tln {
 	tln_item_t *v;
@@ -35,6 +39,10 @@ size_t tln_bytes(const tln_t *s);
 /* append one entry (rel NULL or equal to name: same path). 0, AIS_ETOOBIG (over budget or a
  * name/blob beyond 4 GiB), AIS_ENOMEM. */
 int tln_add(tln_t *s, const char *name, size_t nlen, const char *rel, size_t rlen, int mpi, bool dir);
+/* append an archived file "<shard>/<path>" of `size` bytes (LsArchDir); same errors */
+int tln_add_member(tln_t *s, const char *name, size_t nlen, int64_t size, int mpi);
+/* the size of member item i */
+int64_t tln_member_size(const tln_t *s, size_t i);
 /* sort by name, drop repeated names (the same directory seen on several mountpaths), rebuild the
  * blob in item order. 0 or AIS_ENOMEM (then unchanged). */
 int tln_sort(tln_t *s);

@@ -30,10 +30,8 @@ static void get_ctx_free(get_ctx_t *c)
 }
 
 /* the core's failure → AIStore's error (same statuses and messages as before the core) */
-static void get_err(http_req_t *r, get_ctx_t *c, int rc, obj_why_t why)
+void tobj_get_err(http_req_t *r, const obj_t *o, const obj_get_t *g, int rc, obj_why_t why)
 {
-	const obj_t *o = &c->o;
-	const obj_get_t *g = &c->g;
 	char cn[OBJ_UNAME_MAX];
 	obj_cname(o->bck, o->oname, cn, sizeof(cn));
 	switch (why) {
@@ -116,7 +114,7 @@ static void get_pool_cb(http_req_t *r)
 		why = OBJ_WHY_MANIFEST;
 	}
 	if (rc) {
-		get_err(r, c, rc, why);
+		tobj_get_err(r, &c->o, &c->g, rc, why);
 		goto out;
 	}
 	if (!c->g.chunked) {
@@ -171,10 +169,14 @@ void tobj_get_handle(http_req_t *r)
 	}
 	if (tobj_init(&c->o, r))
 		goto out;
+	if (!head && tarch_wanted(r)) {
+		tarch_get(r, &c->o); /* takes the object context */
+		goto out;
+	}
 	obj_why_t why;
 	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
 	if (rc) {
-		get_err(r, c, rc, why);
+		tobj_get_err(r, &c->o, &c->g, rc, why);
 		goto out;
 	}
 	c->status = 200;

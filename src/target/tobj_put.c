@@ -314,7 +314,10 @@ void tobj_put_handle(http_req_t *r)
 		return;
 	}
 	const char *ty = http_query_get(r, "append_type");
-	if (ty && *ty)
+	if (http_query_get(r, "archpath")) {
+		tarch_put(r, &p->o); /* takes the object context */
+		put_ctx_free(p);
+	} else if (ty && *ty)
 		apnd_start(r, p, ty);
 	else
 		put_start(r, p);

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "net/route.h"
 #include "fs/fs.h"
+#include "archive/arch_obj.h"
 #include "target/tgt_int.h"
 
 static void tgt_objects_cb(http_req_t *r)
@@ -113,6 +114,7 @@ int tgt_init(const config_t *cfg)
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/buckets", tgt_buckets_cb);
 	txact_init();
 	tlist_init();
+	arch_obj_init(); /* a removed or replaced shard drops its index */
 	bmd_t *m = bmd_get();
 	if (m) {
 		tgt_on_bmd(NULL, m);

@@ -1,12 +1,16 @@
 /* txact: the target's job endpoints (AIStore's ais/tgtxact.go), the HTTP adapter over the job
  * registry (xact/xact.h); what the proxy, and tools talking to a target directly, call:
  *   GET /v1/xactions?what=getxstats&uuid=ID    one job's core.Snap (404 when unknown)
+ *   GET /v1/xactions?what=shard-summ&uuid=ID   a summary-shard job's ShardSummResult (202 while
+ *                                              it runs; proxy/pshard.c sums them)
  *   GET /v1/xactions?what=qryxstats  QueryMsg   [core.Snap, ...] of the matching jobs (an ID that
  *                                               matches nothing: 404); ID may be "a,b,c"
  *   GET /v1/xactions?what=running_all QueryMsg  ["kind[id]", ...]
  *   PUT /v1/xactions {"action":"start","value":ArgsMsg}  registers and starts the job on its
  *       own thread, answers at once (200; the body is the job ID when this target made it up);
- *       the query string's params go to the kind (cleanup-store: dont_cleanup_time, throttle)
+ *       the query string's params go to the kind (cleanup-store: dont_cleanup_time, throttle),
+ *       and so does "ext" (params["msg"]): the kind's own message a proxy action carries
+ *       (index-shard: IndexShardMsg, summary-shard: ShardSummMsg, archive: ArchiveBckMsg)
  *   PUT /v1/xactions {"action":"stop","value":ArgsMsg}   aborts by ID, or kind[+bucket] (200)
  * Errors as AIStore's: unknown kind 400, malformed ID 400, kind needing a bucket 400, unknown
  * bucket 404, a kind this build cannot run 501 ("cannot start xaction K - operation not
@@ -25,6 +29,7 @@
 #include "target/tgt_int.h"
 #include "xact/xact.h"
 #include "xact/xact_wire.h"
+#include "xact/xs.h"
 
 #define TXACT_BODY_MAX (1 << 20)
 
@@ -63,8 +68,32 @@ static void txact_json(http_req_t *r, json_t *j)
 	json_decref(j);
 }
 
+/* what=shard-summ: a summary-shard job's result once it finished (202 while it runs) */
+static void txact_shard_summ(http_req_t *r, const char *uuid)
+{
+	xact_t *x = xact_reg_find(uuid);
+	if (!x || strcmp(xact_kind(x)->name, "summary-shard")) {
+		xact_put(x);
+		http_error_code(r, AIS_ENOTFOUND, "shard-summary [%s] not found", uuid);
+		return;
+	}
+	char err[XACT_ERR_MAX];
+	xact_err(x, err, sizeof(err));
+	if (!xact_done(x))
+		http_respond(r, 202, "text/plain", uuid, strlen(uuid));
+	else if (err[0])
+		http_error(r, 500, NULL, "shard-summary [%s]: %s", uuid, err);
+	else
+		txact_json(r, xs_shardsumm_result(x));
+	xact_put(x);
+}
+
 static void txact_get_one(http_req_t *r, const char *what, const char *uuid)
 {
+	if (!strcmp(what, "shard-summ")) {
+		txact_shard_summ(r, uuid);
+		return;
+	}
 	if (strcmp(what, "getxstats")) {
 		http_error(r, 400, NULL, "unexpected query [what=%s]", what);
 		return;
@@ -153,7 +182,7 @@ static json_t *txact_params(const http_req_t *r)
 	return p;
 }
 
-static void txact_start(http_req_t *r, xact_args_t *a)
+static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext)
 {
 	char s[512], err[XACT_ERR_MAX];
 	const xact_kind_t *k = xact_table_find(a->kind);
@@ -180,6 +209,8 @@ static void txact_start(http_req_t *r, xact_args_t *a)
 		return;
 	}
 	a->params = txact_params(r);
+	if (a->params && ext) /* the kind's own message (e.g. apc.IndexShardMsg), from the proxy */
+		json_object_set(a->params, "msg", ext);
 	xact_t *x = NULL;
 	int rc = xact_reg_start(k, a, &x, err, sizeof(err));
 	json_decref(a->params);
@@ -253,7 +284,7 @@ static void txact_put(http_req_t *r)
 		if (a.buckets[i].name[0] && txact_bck_init(r, &a.buckets[i]))
 			goto fini;
 	if (start)
-		txact_start(r, &a);
+		txact_start(r, &a, json_object_get(msg, "ext"));
 	else
 		txact_stop(r, &a, jsonx_str(msg, "name", ""));
 fini:

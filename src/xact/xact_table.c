@@ -6,6 +6,7 @@
  * Must not: hold state; the table is const. */
 #include "xact/xact.h"
 #include "xact/xs.h"
+#include "xact/xs_moss.h"
 
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #define IC XACT_KF_IC
 
 static const xact_kind_t xact_table_rows[] = {
-	{"archive", NULL, XACT_SCOPE_B, I, NULL},
+	{"archive", NULL, XACT_SCOPE_B, I, &xs_archive_ops},
 	{"blob-download", NULL, XACT_SCOPE_B, S | IC, NULL},
 	{"cleanup-store", "cleanup", XACT_SCOPE_GB, S | IC | XACT_KF_SINGLE, &xs_cleanup_ops},
 	{"copy-bck", "copy-bucket", XACT_SCOPE_B, IC, NULL},
@@ -33,8 +34,8 @@ static const xact_kind_t xact_table_rows[] = {
 	{"etl-listrange", "etl-objects", XACT_SCOPE_B, I, NULL},
 	{"evict-listrange", "evict-objects", XACT_SCOPE_B, IC | XACT_KF_NS_API, NULL},
 	{"evict-remote-bck", "evict-remote-bucket", XACT_SCOPE_B, 0, NULL},
-	{"get-batch", NULL, XACT_SCOPE_GB, I, NULL},
-	{"index-shard", NULL, XACT_SCOPE_B, S | IC, NULL},
+	{"get-batch", NULL, XACT_SCOPE_GB, I, &xs_moss_ops},
+	{"index-shard", NULL, XACT_SCOPE_B, S | IC, &xs_shardidx_ops},
 	{"list", NULL, XACT_SCOPE_B, I, NULL},
 	{"lru", "lru-eviction", XACT_SCOPE_GB, S | IC, NULL},
 	{"make-n-copies", "mirror", XACT_SCOPE_B, S | IC | XACT_KF_NS_API, NULL},
@@ -45,7 +46,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"rechunk", NULL, XACT_SCOPE_B, S | IC, NULL},
 	{"move-bck", "rename-bucket", XACT_SCOPE_B, IC, NULL},
 	{"resilver", NULL, XACT_SCOPE_T, S, NULL},
-	{"summary-shard", "shard-summary", XACT_SCOPE_B, 0, NULL},
+	{"summary-shard", "shard-summary", XACT_SCOPE_B, 0, &xs_shardsumm_ops},
 	{"summary-bck", "summary", XACT_SCOPE_GB, 0, NULL},
 	{"load-lom-cache", "warm-up-metadata", XACT_SCOPE_B, S, NULL},
 };

@@ -6,7 +6,15 @@
 
 #include "xact/xact.h"
 
-extern const xact_ops_t xs_cleanup_ops; /* cleanup-store (xs_cleanup.c) */
-extern const xact_ops_t xs_election_ops; /* election (xs_election.c, proxies only) */
+extern const xact_ops_t xs_cleanup_ops;   /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_election_ops;  /* election (xs_election.c, proxies only) */
+extern const xact_ops_t xs_shardidx_ops;  /* index-shard (xs_shardidx.c) */
+extern const xact_ops_t xs_shardsumm_ops; /* summary-shard (xs_shardsumm.c) */
+extern const xact_ops_t xs_archive_ops;   /* archive (xs_archive.c) */
+
+/* apc.IndexShardMsg ({"prefix","num-workers","skip-verify"}; NULL/null: defaults). 0 or AIS_EINVAL */
+int xs_shardidx_msg(json_t *m, char *prefix, size_t pcap, int *nworkers, bool *skip_verify, char *err, size_t cap);
+/* a summary-shard job's apc.ShardSummResult (numbers as strings); new reference, NULL if none */
+json_t *xs_shardsumm_result(const xact_t *x);
 
 #endif

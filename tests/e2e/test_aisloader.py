@@ -110,8 +110,8 @@ def test_cleanup_only_run(cluster):
 def test_flag_errors(cluster):
     p = run_loader(cluster, "-bucket=x", "-duration=1s")
     assert p.returncode == 2 and "-cleanup" in p.stderr
-    p = run_loader(cluster, "-bucket=x", "-get-batchsize=8", "-cleanup=false")
-    assert p.returncode == 2 and "GetBatch" in p.stderr
+    p = run_loader(cluster, "-bucket=x", "-get-batchsize=-8", "-cleanup=false")
+    assert p.returncode == 2 and "get-batchsize" in p.stderr
     p = run_loader(cluster, "-bucket=x", "-bogus", "-cleanup=false")
     assert p.returncode == 2 and "not defined" in p.stderr
     # 100% GET from an empty (new) bucket cannot run
@@ -145,3 +145,18 @@ def test_subdir_and_filelist(cluster, tmp_path):
         assert "HTTP 404" in p.stderr
     finally:
         cluster.destroy_bucket(bck)
+
+
+def test_get_batch_workload(cluster):
+    """-get-batchsize: GETs become GetBatch requests of that many listed objects (GBT stats)"""
+    bck = new_bucket_name("ldgbt")
+    p = run_loader(cluster, "-bucket=" + bck, "-pctput=100", "-maxputs=64", "-minsize=4K", "-maxsize=4K",
+                   "-numworkers=4", "-cleanup=false", "-statsinterval=0")
+    assert p.returncode == 0, p.stderr
+    p = run_loader(cluster, "-bucket=" + bck, "-pctput=0", "-get-batchsize=16", "-epochs=1", "-numworkers=2",
+                   "-cleanup=true", "-statsinterval=0", "-json")
+    assert p.returncode == 0, p.stderr
+    rep = json.loads(p.stdout[p.stdout.index("["):p.stdout.rindex("]") + 1])[-1]
+    gb = rep["get_batch"]
+    assert int(gb["count"]) >= 4 and gb["errors"] == 0, gb
+    assert int(gb["bytes"]) >= 4 * 16 * 4096, gb

@@ -91,9 +91,16 @@ Test(loader_flags, bad_values)
 	cr_assert_neq(PARSE("-cleanup=false", "-bucket=gcp://a"), 0); /* no native remote buckets */
 }
 
-Test(loader_flags, getbatch_rejected)
+/* GetBatch exists now (/v1/ml/moss): a batch size is accepted within AIStore's bounds, refused
+ * outside them and against a plain S3 endpoint (before: every non-zero size was refused) */
+Test(loader_flags, getbatch_bounds)
 {
-	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=64"), AIS_EINVAL);
+	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=64"), 0);
+	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=64", "-cont-on-err"), 0);
+	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=-1"), AIS_EINVAL);
+	cr_assert(strstr(err, "get-batchsize"), "%s", err);
+	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=10001"), AIS_EINVAL);
+	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=8", "-s3endpoint=http://localhost:9"), AIS_EINVAL);
 	cr_assert(strstr(err, "GetBatch"), "%s", err);
 	cr_assert_eq(PARSE("-cleanup=false", "-get-batchsize=0"), 0);
 }
