@@ -8,6 +8,7 @@
 #include "cluster/membership.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
+#include "cluster/rmd.h"
 #include "cluster/smap.h"
 #include "core/config.h"
 #include "core/config_tab.h"
@@ -22,6 +23,7 @@
 #include "stats/stats.h"
 #include "target/target.h"
 #include "target/tmove.h"
+#include "target/treb.h"
 #include "transport/transport.h"
 
 #include <signal.h>
@@ -104,8 +106,11 @@ static void restore_metadata(const config_t *cfg)
 	smap_set_persist_path(path);
 	snprintf(path, sizeof(path), "%s/.ais.bmd", cfg->confdir);
 	bmd_set_persist_path(path);
+	snprintf(path, sizeof(path), "%s/.ais.rmd", cfg->confdir);
+	rmd_set_persist_path(path);
 	smap_load_persisted();
 	bmd_load_persisted();
+	rmd_load_persisted();
 }
 
 int main(int argc, char **argv)
@@ -162,6 +167,11 @@ int main(int argc, char **argv)
 	}
 	s3_init(role == ROLE_PROXY);
 	restore_metadata(cfg);
+	/* global rebalance (after the persisted RMD is in: a generation never runs twice) */
+	if (role == ROLE_TARGET && (rc = treb_init(cfg))) {
+		fprintf(stderr, "aisnode: rebalance init failed: %s\n", err_str(rc));
+		return 2;
+	}
 	daemon_set_status_hook(stats_status_json);
 	daemon_init();
 	stats_init();
@@ -195,6 +205,7 @@ int main(int argc, char **argv)
 	metasync_fini();
 	http_server_stop(srv);
 	if (role == ROLE_TARGET) {
+		treb_fini();
 		tmove_fini();
 		transport_fini();
 		tgt_fini();

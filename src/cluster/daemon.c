@@ -20,6 +20,11 @@
 static json_t *(*dmn_mountpaths)(void);
 static void (*dmn_status_extra)(json_t *j);
 static void (*dmn_capacity)(uint64_t *used, uint64_t *total);
+static json_t *(*dmn_rebstatus)(void);
+static bool (*dmn_decommission)(json_t *opts);
+
+void daemon_set_rebstatus_hook(json_t *(*fn)(void)) { dmn_rebstatus = fn; }
+void daemon_set_decommission_hook(bool (*fn)(json_t *opts)) { dmn_decommission = fn; }
 
 void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *, uint64_t *))
 {
@@ -93,6 +98,14 @@ static void dmn_get(http_req_t *r)
 
 static void dmn_health(http_req_t *r)
 {
+	const char *rs = http_query_get(r, "rebstatus");
+	if (rs && !strcmp(rs, "true")) {
+		if (!dmn_rebstatus)
+			http_error(r, 400, NULL, "%s: rebalance status is a target's", node_name());
+		else
+			dmn_json(r, dmn_rebstatus());
+		return;
+	}
 	if (!membership_joined() && http_query_get(r, "readiness")) {
 		http_error(r, 503, NULL, "%s is not ready: joining the cluster", node_name());
 		return;
@@ -146,8 +159,12 @@ static void dmn_put_cb(http_req_t *r)
 	const char *action = jsonx_str(msg, "action", "");
 	if (!strcmp(action, "shutdown-node") || !strcmp(action, "decommission-node")) {
 		log_warn("%s: %s requested by %s", node_name(), action, r->remote_addr);
+		bool exit = true;
+		if (!strcmp(action, "decommission-node") && dmn_decommission)
+			exit = dmn_decommission(json_object_get(msg, "value"));
 		http_respond(r, 200, NULL, NULL, 0);
-		kill(getpid(), SIGTERM);
+		if (exit)
+			kill(getpid(), SIGTERM);
 	} else {
 		http_error(r, 400, NULL, "invalid action \"%s\" for PUT /v1/daemon", action);
 	}

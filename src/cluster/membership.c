@@ -223,6 +223,10 @@ static void mb_track(void)
 		const snode_t *n = i < s->nproxies ? &s->proxies[i] : &s->targets[i - s->nproxies];
 		if (!strcmp(n->id, node_id()))
 			continue;
+		/* nodes in maintenance (or being decommissioned) stay in the map without keepalives:
+		 * a shut-down node in maintenance returns with stop-maintenance (AIStore's palive) */
+		if (n->flags & (SNODE_MAINT | SNODE_DECOMM))
+			continue;
 		int64_t last = mb_last(n->id);
 		if (!last) {
 			mb_touch(n->id); /* first look (e.g. after the primary restarted) */

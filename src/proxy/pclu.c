@@ -83,6 +83,7 @@ int pmaint_init(void);
 
 int proxy_init(void)
 {
+	preb_init();
 	route_add(RM(HTTP_M_GET), "/v1/cluster", pclu_get);
 	pobj_init();
 	pbck_init();

@@ -106,6 +106,12 @@ int tmove_init(void)
 	return rc;
 }
 
+int tmove_register(const char *trname, const tmove_policy_t *pol)
+{
+	transport_ep_t *ep = transport_node();
+	return ep ? transport_register(ep, trname, &tm_put_ops, (void *)pol) : AIS_EINVAL;
+}
+
 void tmove_fini(void)
 {
 	tm_wq_stop(); /* the server has stopped: what is queued or running finishes, nothing new comes */

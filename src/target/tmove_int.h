@@ -83,7 +83,7 @@ int tm_hdr_attrs(tframe_hdr_t *h, const lom_md_t *md, tframe_kv_t *kv, int kvcap
 int tm_timeout_ms(void);
 
 /* ---- the stream names' handlers */
-extern const transport_rx_ops_t tm_put_ops;  /* tmove_put.c */
+extern const transport_rx_ops_t tm_put_ops;  /* tmove_put.c: arg = NULL or a tmove_policy_t */
 extern const transport_rx_ops_t tm_pull_ops; /* tmove_pull.c */
 
 #endif

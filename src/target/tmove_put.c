@@ -17,6 +17,7 @@
  * operation is counted by the sender: ren.n for a rename); both sides count stream.{out,in}. */
 #include "target/tmove_int.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,9 @@ int tmove_send(void *arg, obj_get_t *src, const snode_t *peer, const bck_t *dbck
 
 typedef struct rput {
 	tm_task_t task;
+	const tmove_policy_t *pol; /* NULL for "obj-put" */
+	tmove_rx_t prx;            /* the policy's view of this object */
+	_Atomic bool skip;         /* the policy skipped it: the payload is read and dropped */
 	tm_pipe_t pipe;
 	transport_rx_t *rx;
 	transport_replyto_t to;
@@ -109,6 +113,8 @@ typedef struct rput {
 
 static void rput_free(rput_t *x)
 {
+	if (x->pol && x->pol->done && x->prx.priv) /* (refused before the worker saw it) */
+		x->pol->done(x->pol->arg, &x->prx, AIS_EINTERNAL);
 	obj_put_abort(x->w, 0);
 	obj_fini(&x->o);
 	lom_md_fini(&x->md);
@@ -124,6 +130,15 @@ static int rput_md_cb(void *arg, lom_md_t *md, const obj_put_res_t *res)
 	if (x->atime > 0)
 		md->atime = x->atime; /* the source's access time travels with the copy */
 	return 0;
+}
+
+/* commit condition: the policy's, with this object's view */
+static int rput_cond(void *arg, const obj_t *o, const lom_md_t *prev, const lom_md_t *md)
+{
+	(void)o;
+	(void)md;
+	rput_t *x = arg;
+	return x->pol->cond(x->pol->arg, &x->prx, prev);
 }
 
 /* worker: place the destination and open the writer; on failure the pipe refuses the payload */
@@ -143,6 +158,23 @@ static void rput_begin(rput_t *x)
 	obj_put_opts_t opt = {.client_type = x->cktype, .client_val = x->ckval, .size_hint = x->size,
 			      .keep_version = true, .acct = OBJ_ACCT_NONE, .tag = "tcopy", .md_cb = rput_md_cb,
 			      .md_arg = x};
+	if (x->pol) {
+		x->prx.o = &x->o;
+		if (x->pol->admit && (rc = x->pol->admit(x->pol->arg, &x->prx))) {
+			if (rc == TMOVE_SKIP) {
+				atomic_store(&x->skip, true);
+				return;
+			}
+			snprintf(x->msg, sizeof(x->msg), "%s", x->prx.msg[0] ? x->prx.msg : err_str(rc));
+			goto fail;
+		}
+		opt.tag = "treb";
+		opt.keep_mtime = true;
+		if (x->pol->cond) {
+			opt.cond = rput_cond;
+			opt.cond_arg = x;
+		}
+	}
 	if ((rc = obj_put_begin(&x->o, &opt, &x->w, &why))) {
 		obj_cname(x->o.bck, x->o.oname, cn, sizeof(cn));
 		snprintf(x->msg, sizeof(x->msg), "%s: failed to write %s: %s", node_name(), cn, err_str(rc));
@@ -154,6 +186,8 @@ static void rput_begin(rput_t *x)
 		lom_md_init(md);
 		goto fail;
 	}
+	if (x->pol)
+		md->mtime = x->prx.mtime;
 	return;
 fail:
 	pthread_mutex_lock(&x->pipe.mu);
@@ -170,13 +204,19 @@ static void rput_finish(rput_t *x)
 		obj_cname(x->o.bck, x->o.oname, cn, sizeof(cn));
 	else
 		snprintf(cn, sizeof(cn), "%s://%s/%s", x->provider, x->bucket, x->name);
-	if (!rc && x->w) {
+	bool skipped = false;
+	if (!rc && atomic_load(&x->skip)) {
+		skipped = true; /* the policy kept what is here; the payload was dropped */
+	} else if (!rc && x->w) {
 		obj_put_t *w = x->w;
 		x->w = NULL;
 		obj_put_res_t res;
 		obj_why_t why;
 		rc = obj_put_commit(w, &res, &why);
-		if (why == OBJ_WHY_BAD_CKSUM)
+		if (rc == AIS_EEXIST && why == OBJ_WHY_COND && x->prx.verdict > 0) {
+			skipped = true; /* the commit condition kept a newer or equal version */
+			rc = 0;
+		} else if (why == OBJ_WHY_BAD_CKSUM)
 			snprintf(x->msg, sizeof(x->msg), "%s: %s: checksum mismatch: expected %s, received %s", node_name(),
 				 cn, res.client_want, res.client_got);
 		else if (why == OBJ_WHY_DIR_CONFLICT)
@@ -194,12 +234,17 @@ static void rput_finish(rput_t *x)
 		obj_put_abort(x->w, rc); /* nothing of it stays */
 		x->w = NULL;
 		log_warn("transport %s: %s", TMOVE_PUT, x->msg);
-	} else {
+	} else if (!skipped) {
 		stats_stream(true, x->size);
-		log_dbg("transport %s: received %s (%lld bytes) from %s", TMOVE_PUT, cn, (long long)x->size, x->sid);
+		log_dbg("transport %s: received %s (%lld bytes) from %s", x->pol ? "reb" : TMOVE_PUT, cn, (long long)x->size,
+			x->sid);
+	}
+	if (x->pol && x->pol->done) {
+		x->pol->done(x->pol->arg, &x->prx, skipped ? TMOVE_SKIP : rc);
+		x->prx.priv = NULL;
 	}
 	if (x->want_reply)
-		transport_reply(transport_node(), &x->to, rc, rc ? x->msg : NULL);
+		transport_reply(transport_node(), &x->to, rc, rc ? x->msg : skipped && x->prx.msg[0] ? x->prx.msg : NULL);
 }
 
 static int rput_sink(void *arg, const char *buf, size_t n)
@@ -226,7 +271,6 @@ static void rput_task(tm_task_t *t)
 
 static int rput_on_begin(void *arg, transport_rx_t *rx, const tframe_hdr_t *h, void **ctx)
 {
-	(void)arg;
 	if (h->opcode != TFRAME_OP_OBJ || (h->flags & (TFRAME_F_RANGE | TFRAME_F_RESPONSE)) || h->size < 0)
 		return AIS_EINVAL; /* whole objects of known size only */
 	int ck = h->cksum_type && *h->cksum_type ? cksum_type_from_str(h->cksum_type) : CKSUM_NONE;
@@ -255,6 +299,15 @@ static int rput_on_begin(void *arg, transport_rx_t *rx, const tframe_hdr_t *h, v
 	int rc = x->name ? 0 : AIS_ENOMEM;
 	for (int i = 0; !rc && i < h->ncustom; i++)
 		rc = lom_md_custom_set(&x->md, h->custom[i].key, h->custom[i].value);
+	x->pol = arg;
+	if (!rc && x->pol && x->pol->on_hdr) {
+		x->prx.hdr = h;
+		x->prx.size = h->size;
+		x->prx.cktype = x->cktype;
+		x->prx.ckval = x->ckval;
+		rc = x->pol->on_hdr(x->pol->arg, &x->prx);
+		x->prx.hdr = NULL;
+	}
 	if (rc) {
 		rput_free(x);
 		return rc;
@@ -269,6 +322,8 @@ static int rput_on_data(void *ctx, transport_rx_t *rx, const void *data, size_t 
 {
 	rput_t *x = ctx;
 	bool kick;
+	if (atomic_load(&x->skip))
+		return 0; /* skipped: drop the bytes */
 	int rc = tm_pipe_data(&x->pipe, rx, data, len, &kick);
 	if (kick)
 		tm_submit(&x->task);

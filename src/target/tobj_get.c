@@ -14,6 +14,7 @@
 #include "fs/fs.h"
 #include "obj/obj_get.h"
 #include "target/tgt_int.h"
+#include "target/treb.h"
 
 typedef struct get_ctx {
 	obj_t o;
@@ -161,22 +162,10 @@ static void get_range_err(http_req_t *r, int rc, int64_t size)
 	}
 }
 
-void tobj_get_handle(http_req_t *r)
+/* the object opened: headers, range, then sendfile or the pool. Takes c. */
+static void get_serve(http_req_t *r, get_ctx_t *c, bool head)
 {
-	bool head = r->method == HTTP_M_HEAD;
-	get_ctx_t *c = calloc(1, sizeof(*c));
-	if (!c) {
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-		return;
-	}
-	if (tobj_init(&c->o, r))
-		goto out;
-	obj_why_t why;
-	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
-	if (rc) {
-		get_err(r, c, rc, why);
-		goto out;
-	}
+	int rc;
 	c->status = 200;
 	c->off = 0;
 	c->len = c->g.size;
@@ -193,13 +182,82 @@ void tobj_get_handle(http_req_t *r)
 		c->status = 206;
 	if (obj_get_needs_pool(&c->g)) {
 		r->user = c;
-		if (c->g.chunked)
+		if (!http_on_loop())
+			get_pool_cb(r); /* (already on the pool, in streaming mode: get-from-neighbour) */
+		else if (c->g.chunked)
 			http_defer_stream(r, get_pool_cb);
 		else
 			http_defer(r, get_pool_cb);
 		return;
 	}
 	get_sendfile(r, c, false);
+out:
+	get_ctx_free(c);
+}
+
+/* pool: the object is ours but not here yet (a rebalance is moving it): get it from the target
+ * that has it, then serve it as usual (treb.h) */
+static void get_gfn_cb(http_req_t *r)
+{
+	get_ctx_t *c = r->user;
+	r->user = NULL;
+	bool head = r->method == HTTP_M_HEAD;
+	char err[256];
+	obj_why_t why = OBJ_WHY_NOT_FOUND;
+	int rc = treb_gfn(&c->o, err, sizeof(err));
+	if (rc == AIS_EEXIST)
+		rc = AIS_ENOTFOUND; /* deleted here meanwhile */
+	if (!rc)
+		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	else if (rc != AIS_ENOTFOUND)
+		why = OBJ_WHY_REMOTE;
+	if (rc == AIS_ENOTFOUND) {
+		tobj_err_notfound(r, &c->o);
+	} else if (rc && why == OBJ_WHY_REMOTE) {
+		char cn[OBJ_UNAME_MAX];
+		obj_cname(c->o.bck, c->o.oname, cn, sizeof(cn));
+		http_error_code(r, rc, "%s: %s: failed to get it from its previous owner: %s", node_name(), cn,
+				err[0] ? err : err_str(rc));
+	} else if (rc) {
+		get_err(r, c, rc, why);
+	} else {
+		get_serve(r, c, head);
+		return;
+	}
+	get_ctx_free(c);
+}
+
+/* a missing object that may be on its way here (rebalance): worth asking the neighbours */
+static bool get_want_gfn(http_req_t *r, const get_ctx_t *c)
+{
+	snode_t owner;
+	const char *q = http_query_get(r, "is_gfn");
+	return treb_gfn_window() && !(q && !strcmp(q, "true")) && !obj_remote_owner(c->o.bck, c->o.oname, &owner);
+}
+
+void tobj_get_handle(http_req_t *r)
+{
+	bool head = r->method == HTTP_M_HEAD;
+	get_ctx_t *c = calloc(1, sizeof(*c));
+	if (!c) {
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
+	if (tobj_init(&c->o, r))
+		goto out;
+	obj_why_t why;
+	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && get_want_gfn(r, c)) {
+		r->user = c;
+		http_defer_stream(r, get_gfn_cb);
+		return;
+	}
+	if (rc) {
+		get_err(r, c, rc, why);
+		goto out;
+	}
+	get_serve(r, c, head);
+	return;
 out:
 	get_ctx_free(c);
 }

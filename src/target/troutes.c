@@ -113,6 +113,7 @@ int tgt_init(const config_t *cfg)
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/buckets", tgt_buckets_cb);
 	txact_init();
 	tlist_init();
+	tmpath_init();
 	bmd_t *m = bmd_get();
 	if (m) {
 		tgt_on_bmd(NULL, m);

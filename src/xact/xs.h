@@ -6,6 +6,7 @@
 
 #include "xact/xact.h"
 
-extern const xact_ops_t xs_cleanup_ops; /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_cleanup_ops;  /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_resilver_ops; /* resilver (xs_resilver.c) */
 
 #endif
