@@ -151,7 +151,7 @@ static int pmaint_commit(const char *sid, uint64_t set, uint64_t clr, bool remov
 	return 0;
 }
 
-int pmaint_final(const char *action, const char *sid, json_t *opts, char *err, size_t cap)
+int pmaint_final(const char *action, const char *sid, json_t *opts, bool after_reb, char *err, size_t cap)
 {
 	smap_t *m = smap_get();
 	const snode_t *n = m ? smap_find(m, sid) : NULL;
@@ -174,7 +174,7 @@ int pmaint_final(const char *action, const char *sid, json_t *opts, char *err, s
 		if (pmaint_is(action, "shutdown-node"))
 			pmaint_tell(&node, "shutdown-node", NULL);
 		/* only a target that was drained by a rebalance becomes "post-rebalance" */
-		if (node.type == 't' && (node.flags & SNODE_MAINT)) {
+		if (after_reb && node.type == 't' && (node.flags & SNODE_MAINT)) {
 			metasync_lock();
 			rc = pmaint_commit(sid, SNODE_MAINT_POSTREB, 0, false, NULL);
 			metasync_unlock();
@@ -277,7 +277,7 @@ static void pmaint_rm(http_req_t *r, pmaint_req_t *q)
 			return;
 		}
 	}
-	if (pmaint_final(q->action, q->sid, q->value, err, sizeof(err))) {
+	if (pmaint_final(q->action, q->sid, q->value, false, err, sizeof(err))) {
 		http_error(r, 500, NULL, "%s: failed to %s %s: %s", node_name(), q->action, sname, err);
 		return;
 	}

@@ -337,7 +337,7 @@ static bool preb_round(void)
 			log_err("rebalance[g%lld] failed - proceeding to %s %s anyway", (long long)p->version, p->action, p->sid);
 		else
 			log_info("post-rebalance[g%lld] commit: %s %s", (long long)p->version, p->action, p->sid);
-		if (pmaint_final(p->action, p->sid, p->opts, err, sizeof(err)))
+		if (pmaint_final(p->action, p->sid, p->opts, st == PREB_DONE, err, sizeof(err)))
 			log_err("%s %s: final step failed: %s", p->action, p->sid, err);
 	} else {
 		log_err("operation \"%s\" => rebalance[g%lld] failed - will not mark t[%s] as post-rebalance", p->action,

@@ -73,9 +73,10 @@ void preb_start(http_req_t *r, const struct xact_args *a);
 int preb_check_stop(http_req_t *r, const struct xact_args *a);
 int preb_init(void);
 /* the last step of a node lifecycle action (after its rebalance, or at once without one):
- * post-rebalance flag, shutdown, or decommission (the node wipes itself and leaves the Smap).
+ * post-rebalance flag (after_reb: drained by a rebalance), shutdown, or decommission (the node
+ * wipes itself and leaves the Smap).
  * Pool/watcher threads. 0 or AIS_E* with err. */
-int pmaint_final(const char *action, const char *sid, json_t *opts, char *err, size_t cap);
+int pmaint_final(const char *action, const char *sid, json_t *opts, bool after_reb, char *err, size_t cap);
 
 /* PUT /v1/cluster {"action": <name>, ...}: register a handler for an action (at init only).
  * The handler runs on the pool with the parsed message (owned by the caller) and responds. */

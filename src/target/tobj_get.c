@@ -8,9 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cluster/node.h"
 #include "core/err.h"
+#include "core/util.h"
+#include "net/route.h"
 #include "fs/fs.h"
 #include "obj/obj_get.h"
 #include "target/tgt_int.h"
@@ -207,6 +210,8 @@ static void get_gfn_cb(http_req_t *r)
 	int rc = treb_gfn(&c->o, err, sizeof(err));
 	if (rc == AIS_EEXIST)
 		rc = AIS_ENOTFOUND; /* deleted here meanwhile */
+	else if (rc == AIS_ENOTFOUND)
+		rc = 0; /* nobody has it (any more): its migration may have just landed here - look again */
 	if (!rc)
 		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
 	else if (rc != AIS_ENOTFOUND)
@@ -235,7 +240,7 @@ static bool get_want_gfn(http_req_t *r, const get_ctx_t *c)
 	return treb_gfn_window() && !(q && !strcmp(q, "true")) && !obj_remote_owner(c->o.bck, c->o.oname, &owner);
 }
 
-void tobj_get_handle(http_req_t *r)
+static void get_handle(http_req_t *r)
 {
 	bool head = r->method == HTTP_M_HEAD;
 	get_ctx_t *c = calloc(1, sizeof(*c));
@@ -260,4 +265,52 @@ void tobj_get_handle(http_req_t *r)
 	return;
 out:
 	get_ctx_free(c);
+}
+
+/* the Smap version the redirecting proxy chose the owner by (vpams, base 36), 0 if none */
+static int64_t get_vpams(const http_req_t *r)
+{
+	uint64_t v = 0;
+	const char *q = http_query_get(r, "vpams");
+	return q && !parse_base36(q, &v) && v < (uint64_t)INT64_MAX ? (int64_t)v : 0;
+}
+
+static int64_t get_smap_version(void)
+{
+	smap_t *m = smap_get();
+	int64_t v = m ? m->version : 0;
+	smap_put(m);
+	return v;
+}
+
+/* pool: the proxy redirected by a newer Smap than ours (a metasync on its way, a join not yet
+ * answered): wait for it - and for the bucket, whose BMD comes in the same payload - so that a
+ * moved object is found (get-from-neighbour) rather than answered 404 */
+static void get_wait_cb(http_req_t *r)
+{
+	int64_t want = get_vpams(r), t0 = mono_ns();
+	while (get_smap_version() < want && mono_ns() - t0 < 3000000000LL)
+		usleep(2000);
+	char buf[512];
+	const char *items[2] = {NULL, NULL};
+	if (!http_query_get(r, "namespace") && route_items(r, "/v1/objects", buf, sizeof(buf), items, 2) >= 1 &&
+	    items[0]) { /* (global namespace: the common case) */
+		for (int64_t t1 = mono_ns(); mono_ns() - t1 < 500000000LL; usleep(2000)) {
+			bmd_t *b = bmd_get();
+			bool ok = b && bmd_find(b, "ais", "", items[0]);
+			bmd_put(b);
+			if (ok)
+				break;
+		}
+	}
+	get_handle(r);
+}
+
+void tobj_get_handle(http_req_t *r)
+{
+	if (get_vpams(r) > get_smap_version()) {
+		http_defer_stream(r, get_wait_cb);
+		return;
+	}
+	get_handle(r);
 }

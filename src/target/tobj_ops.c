@@ -41,7 +41,8 @@ static void ops_delete_gfn_cb(http_req_t *r)
 	int rc = treb_gfn(o, err, sizeof(err));
 	if (rc == AIS_EEXIST) {
 		rc = 0; /* it was there: gone now */
-	} else if (!rc) { /* (a version newer than our delete: delete what is here now) */
+	} else if (!rc || rc == AIS_ENOTFOUND) { /* (a version newer than our delete, or its migration
+						  * landed meanwhile: delete what is here now) */
 		obj_why_t why;
 		rc = obj_delete(o, &why);
 	}

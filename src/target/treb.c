@@ -455,8 +455,7 @@ static void treb_on_smap(const smap_t *old, const smap_t *cur)
 	tr.prev_smap = (smap_t *)old;
 	if (old)
 		__atomic_add_fetch(&tr.prev_smap->refs, 1, __ATOMIC_ACQ_REL);
-	if (old)
-		tr.smap_changed = mono_ns();
+	tr.smap_changed = mono_ns(); /* (the first one too: a joining target learns its peers) */
 	pthread_mutex_unlock(&tr.mu);
 	smap_put(prev);
 }
