@@ -6,6 +6,7 @@ import os
 import random
 import threading
 import time
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -34,12 +35,18 @@ def start_cluster(ntargets, started, nmountpaths=2, overrides=None):
 
 
 def put_all(c, bck, objs, nthreads=8):
+    """PUT straight to each object's HRW owner (half the requests of going through the proxy)"""
     names = list(objs)
+    sm = smap(c)
+    ids = active_ids(sm)
+    url = {tid: sm["tmap"][tid]["public_net"]["direct_url"] for tid in ids}
+    dst = owners(bck, names, ids)
 
     def work(k):
         s = requests.Session()
         for n in names[k::nthreads]:
-            r = s.put(c.obj_url(bck, n), data=objs[n], timeout=T)
+            u = "%s/v1/objects/%s/%s" % (url[dst[n]], bck, urllib.parse.quote(n))
+            r = s.put(u, data=objs[n], timeout=T)
             assert r.status_code == 200, (n, r.status_code, r.text)
     with ThreadPoolExecutor(nthreads) as ex:
         list(ex.map(work, range(nthreads)))
