@@ -200,6 +200,18 @@ out:
 	return rc;
 }
 
+int tm_pipe_keep(tm_pipe_t *p, const void *data, size_t len)
+{
+	pthread_mutex_lock(&p->mu);
+	int rc = p->err ? p->err : tm_buf_add(&p->fill, data, len);
+	if (rc && !p->err)
+		p->err = rc;
+	if (!rc)
+		p->bytes += (int64_t)len;
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
 void tm_pipe_end(tm_pipe_t *p, int status, bool *kick)
 {
 	*kick = false;

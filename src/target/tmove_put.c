@@ -6,12 +6,13 @@
  *
  *   on_begin ─► PAUSE ─► [worker] open the writer (obj_put_begin) ─► resume
  *   on_data* ─► pipe (copy; PAUSE when the writer is behind) ─► [worker] obj_put_write
- *   on_end   ─► PAUSE ─► [worker] all written? verify checksum + commit : abort ─► reply ─► resume
+ *   on_end   ─► [worker] all written? verify checksum + commit : abort ─► reply
  *
  * The reply is sent once the object is committed (status 0) or discarded (the error), so a
  * sender's success means the object is in place, and a peer that dies mid-transfer leaves
- * nothing visible (the writer is aborted when the stream breaks). One object per stream is in
- * flight on the receive side (on_end holds the stream until the commit is done). The copy keeps
+ * nothing visible (the writer is aborted when the stream breaks). A stream receives its next
+ * object while the previous one is being committed (on_end does not pause; the next on_begin
+ * waits for a worker, which bounds the objects in progress). The copy keeps
  * the source's version, custom metadata and atime; its checksum (the destination bucket's type)
  * is computed as the bytes arrive and the source's is verified. Copies count no PUT (the
  * operation is counted by the sender: ren.n for a rename); both sides count stream.{out,in}. */
@@ -93,6 +94,7 @@ typedef struct rput {
 	const tmove_policy_t *pol; /* NULL for "obj-put" */
 	tmove_rx_t prx;            /* the policy's view of this object */
 	_Atomic bool skip;         /* the policy skipped it: the payload is read and dropped */
+	bool whole;                /* small: received whole into the pipe before a worker sees it */
 	tm_pipe_t pipe;
 	transport_rx_t *rx;
 	transport_replyto_t to;
@@ -236,8 +238,8 @@ static void rput_finish(rput_t *x)
 		log_warn("transport %s: %s", TMOVE_PUT, x->msg);
 	} else if (!skipped) {
 		stats_stream(true, x->size);
-		log_dbg("transport %s: received %s (%lld bytes) from %s", x->pol ? "reb" : TMOVE_PUT, cn, (long long)x->size,
-			x->sid);
+		if (!x->pol) /* (a rebalance's objects: its job counts them, not one log line each) */
+			log_dbg("transport %s: received %s (%lld bytes) from %s", TMOVE_PUT, cn, (long long)x->size, x->sid);
 	}
 	if (x->pol && x->pol->done) {
 		x->pol->done(x->pol->arg, &x->prx, skipped ? TMOVE_SKIP : rc);
@@ -250,23 +252,28 @@ static void rput_finish(rput_t *x)
 static int rput_sink(void *arg, const char *buf, size_t n)
 {
 	rput_t *x = arg;
+	if (atomic_load(&x->skip))
+		return 0; /* skipped (a small one already in the pipe): drop it */
 	return obj_put_write(x->w, buf, n);
 }
 
 static void rput_task(tm_task_t *t)
 {
 	rput_t *x = (rput_t *)t;
-	if (!x->begun) {
+	if (x->whole && !x->begun) { /* all of it is in the pipe: let the stream go on at once */
+		x->begun = true;
+		transport_rx_resume(x->rx); /* on_end's pause */
+		if (!x->pipe.status)
+			rput_begin(x);
+	} else if (!x->begun) {
 		x->begun = true;
 		rput_begin(x);
 		transport_rx_resume(x->rx); /* on_begin's pause */
 	}
 	if (tm_pipe_run(&x->pipe, false, rput_sink, x) != TM_END)
 		return; /* idle: the loop queues us again when it has more */
-	transport_rx_t *rx = x->rx;
 	rput_finish(x);
-	rput_free(x);
-	transport_rx_resume(rx); /* on_end's pause: the stream goes on with its next object */
+	rput_free(x); /* (on_end did not pause: the stream went on with its next object meanwhile) */
 }
 
 static int rput_on_begin(void *arg, transport_rx_t *rx, const tframe_hdr_t *h, void **ctx)
@@ -312,8 +319,14 @@ static int rput_on_begin(void *arg, transport_rx_t *rx, const tframe_hdr_t *h, v
 		rput_free(x);
 		return rc;
 	}
-	x->pipe.active = true;
 	*ctx = x;
+	if (h->size <= (int64_t)TM_BUF / 4) {
+		/* small: received whole on this loop thread first, then one worker task opens, writes,
+		 * commits and replies (one handoff per object instead of three) */
+		x->whole = true;
+		return 0;
+	}
+	x->pipe.active = true;
 	tm_submit(&x->task); /* x may be anything from here on: the worker owns it */
 	return TRANSPORT_PAUSE;
 }
@@ -324,6 +337,8 @@ static int rput_on_data(void *ctx, transport_rx_t *rx, const void *data, size_t 
 	bool kick;
 	if (atomic_load(&x->skip))
 		return 0; /* skipped: drop the bytes */
+	if (x->whole)
+		return tm_pipe_keep(&x->pipe, data, len);
 	int rc = tm_pipe_data(&x->pipe, rx, data, len, &kick);
 	if (kick)
 		tm_submit(&x->task);
@@ -334,11 +349,17 @@ static int rput_on_end(void *ctx, transport_rx_t *rx, int status)
 {
 	(void)rx;
 	rput_t *x = ctx;
+	bool whole = x->whole; /* (x is the worker's once it is queued) */
 	bool kick;
 	tm_pipe_end(&x->pipe, status, &kick);
 	if (kick)
 		tm_submit(&x->task); /* from here on the worker may free x */
-	return TRANSPORT_PAUSE;  /* until the commit and the reply are done */
+	if (whole)
+		return TRANSPORT_PAUSE; /* until a worker took it (bounds what a stream queues) */
+	/* the stream goes on with its next object while a worker commits and replies: the next
+	 * object's on_begin pauses until a worker takes it (the queue is FIFO), which bounds what a
+	 * stream has in progress by the workers' pace */
+	return 0;
 }
 
 const transport_rx_ops_t tm_put_ops = {

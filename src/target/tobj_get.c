@@ -306,9 +306,24 @@ static void get_wait_cb(http_req_t *r)
 	get_handle(r);
 }
 
+/* a redirected request for a bucket this node does not know (yet): its BMD may be right behind
+ * the Smap in the same metasync payload (a target that just joined) */
+static bool get_bck_unknown(http_req_t *r)
+{
+	char buf[512];
+	const char *items[2] = {NULL, NULL};
+	if (http_query_get(r, "namespace") || route_items(r, "/v1/objects", buf, sizeof(buf), items, 2) < 1 || !items[0])
+		return false;
+	bmd_t *b = bmd_get();
+	bool known = b && bmd_find(b, "ais", "", items[0]);
+	bmd_put(b);
+	return !known;
+}
+
 void tobj_get_handle(http_req_t *r)
 {
-	if (get_vpams(r) > get_smap_version()) {
+	int64_t vpams = get_vpams(r);
+	if (vpams && (vpams > get_smap_version() || get_bck_unknown(r))) {
 		http_defer_stream(r, get_wait_cb);
 		return;
 	}

@@ -241,7 +241,7 @@ static int treb_barrier(treb_run_t *run, int want)
 			rc = AIS_ETIMEOUT;
 			break;
 		}
-		if (!treb_nap(run, 200)) {
+		if (!treb_nap(run, 50)) {
 			rc = AIS_EUNAVAIL;
 			break;
 		}

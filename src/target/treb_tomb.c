@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ static pthread_mutex_t tomb_mu = PTHREAD_MUTEX_INITIALIZER;
 static tomb_t *tomb_tab[TOMB_NBUCKETS];
 static tomb_t *tomb_oldest, *tomb_newest;
 static size_t tomb_n;
+static atomic_bool tomb_any; /* tomb_n > 0 (read without the lock) */
 static int tomb_fd = -1;
 static char tomb_path[1024];
 
@@ -74,6 +76,8 @@ static void tomb_drop(tomb_t *t)
 	else
 		tomb_newest = t->older;
 	tomb_n--;
+	if (!tomb_n)
+		atomic_store_explicit(&tomb_any, false, memory_order_release);
 	free(t);
 }
 
@@ -109,6 +113,7 @@ static void tomb_put(const char *k, size_t l, int64_t t)
 		tomb_oldest = e;
 	tomb_newest = e;
 	tomb_n++;
+	atomic_store_explicit(&tomb_any, true, memory_order_release);
 }
 
 /* record: u32 key length, key, i64 time (big-endian) */
@@ -186,6 +191,8 @@ void treb_tomb_add(const bck_t *b, const char *name, int64_t t)
 
 int64_t treb_tomb_get(const bck_t *b, const char *name)
 {
+	if (!atomic_load_explicit(&tomb_any, memory_order_acquire))
+		return 0; /* (the common case: no delete during a rebalance) */
 	char *k = malloc(TOMB_KEY_MAX);
 	size_t l = k ? tomb_key(b, name, k, TOMB_KEY_MAX) : 0;
 	int64_t t = 0;
