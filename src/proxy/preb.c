@@ -12,7 +12,9 @@
  *    rebalance status (GET /v1/health?rebstatus=true) until the rebalance is done everywhere,
  *    then runs pmaint_final (maintenance: flag post-rebalance; shutdown: stop the node;
  *    decommission: wipe + remove it). A rebalance preempted by a newer one hands its step to the
- *    newer one (the node's flags keep it draining there too).
+ *    newer one (the node's flags keep it draining there too); one that ended aborted keeps the
+ *    step waiting for the next rebalance (a drain that did not happen is never finished: a
+ *    decommission would wipe data that is nowhere else).
  * Must not: run on non-primary proxies (every entry checks), block the Smap listener (it runs in
  * the primary's metasync round: it only updates metadata in memory and on disk).
  * Invariant: at most one intent at a time, set and consumed under metasync_lock; the pending list
@@ -48,6 +50,7 @@ typedef struct preb_post {
 	char action[RMD_ACTION_MAX];
 	char sid[SNODE_ID_MAX];
 	json_t *opts;                   /* ActValRmNode (owned) */
+	int64_t failed;                 /* `version` ended aborted: waiting for a newer one */
 } preb_post_t;
 
 static pthread_mutex_t preb_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -296,6 +299,28 @@ static void preb_post_free(preb_post_t *p)
 	free(p);
 }
 
+static void preb_unlink(preb_post_t *p)
+{
+	pthread_mutex_lock(&preb_mu);
+	for (preb_post_t **pp = &preb_pending; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	pthread_mutex_unlock(&preb_mu);
+}
+
+/* the node is still in the map and still flagged for the action (a stop-maintenance or a forced
+ * removal since makes the step moot) */
+static bool preb_still_wanted(const preb_post_t *p)
+{
+	smap_t *m = smap_get();
+	const snode_t *n = m ? smap_find(m, p->sid) : NULL;
+	bool want = n && (n->flags & (SNODE_MAINT | SNODE_DECOMM)) && !(n->flags & SNODE_MAINT_POSTREB);
+	smap_put(m);
+	return want;
+}
+
 /* one round over the pending steps; false when none is left */
 static bool preb_round(void)
 {
@@ -311,38 +336,40 @@ static bool preb_round(void)
 	/* one at a time, oldest first: their nodes' steps run in the order they were asked */
 	while (p->next)
 		p = p->next;
+	if (!preb_still_wanted(p)) {
+		log_info("%s %s: nothing left to do after rebalance[g%lld] (the node changed meanwhile)", p->action, p->sid,
+			 (long long)p->version);
+		preb_unlink(p);
+		preb_post_free(p);
+		return true;
+	}
 	int64_t newer = 0;
 	preb_state_t st = preb_poll(p->version, &newer);
-	if (st == PREB_WAIT) {
-		usleep(PREB_POLL_MS * 1000);
+	if (st == PREB_WAIT || (st == PREB_FAILED && p->failed == p->version)) {
+		usleep((p->failed ? 4 : 1) * PREB_POLL_MS * 1000);
 		return true;
 	}
 	if (st == PREB_NEWER) {
 		log_warn("rebalance[g%lld] got renewed (g%lld): %s %s waits for it", (long long)p->version, (long long)newer,
 			 p->action, p->sid);
 		p->version = newer;
+		p->failed = 0;
 		return true;
 	}
-	pthread_mutex_lock(&preb_mu);
-	for (preb_post_t **pp = &preb_pending; *pp; pp = &(*pp)->next)
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	pthread_mutex_unlock(&preb_mu);
-	char err[512] = "";
-	bool decomm = !strcmp(p->action, "decommission-node");
-	if (st == PREB_DONE || decomm) {
-		if (st == PREB_FAILED)
-			log_err("rebalance[g%lld] failed - proceeding to %s %s anyway", (long long)p->version, p->action, p->sid);
-		else
-			log_info("post-rebalance[g%lld] commit: %s %s", (long long)p->version, p->action, p->sid);
-		if (pmaint_final(p->action, p->sid, p->opts, st == PREB_DONE, err, sizeof(err)))
-			log_err("%s %s: final step failed: %s", p->action, p->sid, err);
-	} else {
-		log_err("operation \"%s\" => rebalance[g%lld] failed - will not mark t[%s] as post-rebalance", p->action,
-			(long long)p->version, p->sid);
+	if (st == PREB_FAILED) {
+		/* never finish a drain that did not happen (a decommission would wipe the data): the
+		 * node stays flagged, and the step waits for the next rebalance (a resumed one, or
+		 * 'ais start rebalance') */
+		log_err("operation \"%s\" => rebalance[g%lld] aborted: t[%s] is not drained - waiting for the next "
+			"rebalance (ais start rebalance)", p->action, (long long)p->version, p->sid);
+		p->failed = p->version;
+		return true;
 	}
+	preb_unlink(p);
+	char err[512] = "";
+	log_info("post-rebalance[g%lld] commit: %s %s", (long long)p->version, p->action, p->sid);
+	if (pmaint_final(p->action, p->sid, p->opts, true, err, sizeof(err)))
+		log_err("%s %s: final step failed: %s", p->action, p->sid, err);
 	preb_post_free(p);
 	return true;
 }
