@@ -53,7 +53,8 @@ enum { TMOVE_SKIP = 1 }; /* admit: accept without writing (reply 0, nothing chan
 typedef struct tmove_policy {
 	/* loop thread, before anything is queued: 0 accept, AIS_E* refuse (the sender gets it) */
 	int (*on_hdr)(void *arg, tmove_rx_t *rx);
-	/* worker, the destination placed, nothing written yet: 0 write it, TMOVE_SKIP, AIS_E* refuse */
+	/* worker, the destination placed, nothing written yet: 0 write it, TMOVE_SKIP, AIS_E* refuse.
+	 * An optimization only (not called for small objects received whole): cond decides */
 	int (*admit)(void *arg, tmove_rx_t *rx);
 	/* under the object's lock at commit (obj_commit_cond_fn semantics): 0 commit, AIS_EEXIST with
 	 * rx->verdict > 0 = skip (reply 0), other AIS_E* = refuse */

@@ -162,7 +162,9 @@ static void rput_begin(rput_t *x)
 			      .md_arg = x};
 	if (x->pol) {
 		x->prx.o = &x->o;
-		if (x->pol->admit && (rc = x->pol->admit(x->pol->arg, &x->prx))) {
+		/* (a small object received whole costs little to write: the commit's condition alone
+		 * decides, saving the lookups of an admit) */
+		if (x->pol->admit && !x->whole && (rc = x->pol->admit(x->pol->arg, &x->prx))) {
 			if (rc == TMOVE_SKIP) {
 				atomic_store(&x->skip, true);
 				return;

@@ -261,3 +261,48 @@ def test_put_and_delete_racing_migration_win(rc, data):
     for n in gone:
         objs.pop(n)
     objs.update(new)
+
+
+def test_chunked_objects_move(rc, data):
+    """multipart (chunked) objects go over the stream chunk file by chunk file and arrive whole;
+    the old owner keeps no chunk or manifest behind"""
+    bck, objs = data
+    ids0 = active_ids(smap(rc))
+    victim = ids0[0]
+    s = requests.Session()
+    made = {}
+    i = 0
+    while len(made) < 3:
+        name = "mpu/c-%d" % i
+        i += 1
+        if owners(bck, [name], ids0)[name] != victim:
+            continue
+        r = s.post(rc.obj_url(bck, name), json={"action": "mpt-upload"}, timeout=T)
+        assert r.status_code == 200, r.text
+        uid, parts = r.text, [os.urandom(70000 + k) for k in range(3)]
+        for k, p in enumerate(parts):
+            r = s.put(rc.obj_url(bck, name), params={"uploadId": uid, "partNumber": k + 1}, data=p, timeout=T)
+            assert r.status_code == 200, r.text
+        r = s.post(rc.obj_url(bck, name), params={"uploadId": uid},
+                   json={"action": "mpt-complete", "value": [{"part-number": k + 1, "etag": ""} for k in range(3)]},
+                   timeout=T)
+        assert r.status_code == 200, r.text
+        made[name] = b"".join(parts)
+    vnode = node_of(rc, victim)
+    chunk_files = lambda n: [f for mp in n.mountpaths for sub in ("%ch", "%ut")  # noqa: E731
+                             for d, _, fs in os.walk(os.path.join(mp, "@ais", bck, sub)) for f in fs]
+    assert chunk_files(vnode)
+    r = maint(rc, "start-maintenance", victim)
+    assert r.status_code == 200, r.text
+    wait_reb(rc, r.text)
+    for name, body in made.items():
+        g = s.get(rc.obj_url(bck, name), timeout=T)
+        assert g.status_code == 200 and g.content == body, name
+    assert not chunk_files(vnode), chunk_files(vnode)[:3]
+    objs.update(made)
+    check_placement(rc, bck, objs, [t for t in ids0 if t != victim])
+    r = maint(rc, "stop-maintenance", victim)
+    wait_reb(rc, r.text)
+    for name, body in made.items():
+        assert s.get(rc.obj_url(bck, name), timeout=T).content == body
+    check_placement(rc, bck, objs, ids0)
