@@ -366,7 +366,9 @@ static bool preb_round(void)
 		return true;
 	}
 	preb_unlink(p);
-	char err[512] = "";
+	char err[512] = "", xid[32];
+	rmd_xid(p->version, xid, sizeof(xid));
+	pxact_nl_sync(xid); /* (its status listener hears from the node before it may go away) */
 	log_info("post-rebalance[g%lld] commit: %s %s", (long long)p->version, p->action, p->sid);
 	if (pmaint_final(p->action, p->sid, p->opts, true, err, sizeof(err)))
 		log_err("%s %s: final step failed: %s", p->action, p->sid, err);

@@ -72,6 +72,9 @@ void preb_start(http_req_t *r, const struct xact_args *a);
  * unless Force (AIStore's _checkMaint) */
 int preb_check_stop(http_req_t *r, const struct xact_args *a);
 int preb_init(void);
+/* bring the status listener of job uuid up to date now (its targets' snapshots): before a node
+ * that ran it is shut down or removed (pxact.c) */
+void pxact_nl_sync(const char *uuid);
 /* the last step of a node lifecycle action (after its rebalance, or at once without one):
  * post-rebalance flag (after_reb: drained by a rebalance), shutdown, or decommission (the node
  * wipes itself and leaves the Smap).

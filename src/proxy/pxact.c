@@ -488,6 +488,19 @@ static void pxact_refresh(const xact_nl_view_t *v)
 		pxact_stop_on(v->uuid, v->kind, v->active, v->nactive, "IC(notifications) abort");
 }
 
+void pxact_nl_sync(const char *uuid)
+{
+	xact_query_t q;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.id, sizeof(q.id), "%s", uuid);
+	q.only_running = -1;
+	xact_nl_view_t *v = NULL;
+	int n = xact_nl_find(&q, true, &v);
+	if (n)
+		pxact_refresh(&v[0]);
+	xact_nl_views_free(v, n);
+}
+
 static void pxact_status(http_req_t *r, const xact_query_t *q, bool one)
 {
 	xact_nl_view_t *v = NULL;
