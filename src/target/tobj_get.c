@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cluster/node.h"
@@ -198,6 +199,18 @@ out:
 	get_ctx_free(c);
 }
 
+/* is there a file for o, at its HRW mountpath or misplaced on another one in use (no stats) */
+static bool obj_here(const obj_t *o)
+{
+	struct stat st;
+	if (!stat(o->fqn, &st))
+		return true;
+	obj_t *alt = NULL;
+	bool found = obj_locate(o, &alt) == 0;
+	free(alt);
+	return found;
+}
+
 /* pool: the object is ours but not here yet (a rebalance is moving it): get it from the target
  * that has it, then serve it as usual (treb.h) */
 static void get_gfn_cb(http_req_t *r)
@@ -210,8 +223,8 @@ static void get_gfn_cb(http_req_t *r)
 	int rc = treb_gfn(&c->o, err, sizeof(err));
 	if (rc == AIS_EEXIST)
 		rc = AIS_ENOTFOUND; /* deleted here meanwhile */
-	else if (rc == AIS_ENOTFOUND)
-		rc = 0; /* nobody has it (any more): its migration may have just landed here - look again */
+	else if (rc == AIS_ENOTFOUND && obj_here(&c->o))
+		rc = 0; /* nobody else has it (any more): its migration has just landed here */
 	if (!rc)
 		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
 	else if (rc != AIS_ENOTFOUND)

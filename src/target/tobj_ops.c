@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -39,13 +40,17 @@ static void ops_delete_gfn_cb(http_req_t *r)
 	r->user = NULL;
 	char err[256];
 	int rc = treb_gfn(o, err, sizeof(err));
+	struct stat st;
+	obj_t *alt = NULL;
 	if (rc == AIS_EEXIST) {
 		rc = 0; /* it was there: gone now */
-	} else if (!rc || rc == AIS_ENOTFOUND) { /* (a version newer than our delete, or its migration
-						  * landed meanwhile: delete what is here now) */
+	} else if (!rc || (rc == AIS_ENOTFOUND && (!stat(o->fqn, &st) || !obj_locate(o, &alt)))) {
+		/* a version newer than our delete, or its migration landed meanwhile: delete what is
+		 * here now (a plain miss was counted by the first delete already) */
 		obj_why_t why;
 		rc = obj_delete(o, &why);
 	}
+	free(alt);
 	ops_delete_respond(r, o, rc);
 	obj_fini(o);
 	free(o);

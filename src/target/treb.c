@@ -40,7 +40,7 @@
 #include "obj/obj_ops.h"
 #include "transport/transport.h"
 
-#define TREB_WINDOW_NS ((int64_t)60 * 1000000000LL)          /* after a Smap change */
+#define TREB_WINDOW_NS ((int64_t)10 * 1000000000LL)          /* after a Smap change */
 #define TREB_TOMB_TTL_NS ((int64_t)3600 * 1000000000LL)      /* tombstones kept this long */
 #define TREB_SMAP_WAIT_MS 10000
 #define TREB_RESUME_MS 120000
