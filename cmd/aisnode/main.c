@@ -9,6 +9,7 @@
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/primary.h"
+#include "cluster/rmd.h"
 #include "cluster/smap.h"
 #include "cluster/vote.h"
 #include "core/config.h"
@@ -24,6 +25,7 @@
 #include "stats/stats.h"
 #include "target/target.h"
 #include "target/tmove.h"
+#include "target/treb.h"
 #include "transport/transport.h"
 
 #include <errno.h>
@@ -108,8 +110,11 @@ static void restore_metadata(const config_t *cfg)
 	smap_set_persist_path(path);
 	snprintf(path, sizeof(path), "%s/.ais.bmd", cfg->confdir);
 	bmd_set_persist_path(path);
+	snprintf(path, sizeof(path), "%s/.ais.rmd", cfg->confdir);
+	rmd_set_persist_path(path);
 	smap_load_persisted();
 	bmd_load_persisted();
+	rmd_load_persisted();
 }
 
 /* as many fds as the hard limit allows (client connections, object files, peers); the HTTP
@@ -225,6 +230,11 @@ int main(int argc, char **argv)
 	}
 	s3_init(role == ROLE_PROXY);
 	restore_metadata(cfg);
+	/* global rebalance (after the persisted RMD is in: a generation never runs twice) */
+	if (role == ROLE_TARGET && (rc = treb_init(cfg))) {
+		fprintf(stderr, "aisnode: rebalance init failed: %s\n", err_str(rc));
+		return 2;
+	}
 	daemon_set_status_hook(stats_status_json);
 	daemon_init();
 	stats_init();
@@ -252,6 +262,7 @@ int main(int argc, char **argv)
 	http_server_stop(srv);
 	if (role == ROLE_TARGET) {
 		tmoss_fini();
+		treb_fini();
 		tmove_fini();
 		transport_fini();
 		tgt_fini();

@@ -113,6 +113,13 @@ static const cli_cmd_t show_cmds[] = {
 	{"job", NULL, "Show running (or all, with '--all') jobs (xactions)", "[NAME] [JOB_ID] [NODE_ID] [BUCKET]",
 	 "all json no-headers verbose", cli_job_show, NULL},
 	{"performance", NULL, "Show performance counters, throughput and latency", "[TARGET_ID]", F_PERF, cli_perf_all, perf_cmds},
+	{"rebalance", NULL,
+	 "Show global rebalance status and per-target stats.\n"
+	 "   e.g.:\n"
+	 "\t- show rebalance\t- show the most recent rebalance (running or finished);\n"
+	 "\t- show rebalance g21\t- show a specific rebalance by ID;\n"
+	 "\t- show rebalance --all\t- include all rebalances: running, finished, and aborted",
+	 "[REB_ID] [NODE_ID]", "all no-headers json units", cli_reb_show, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -143,6 +150,11 @@ static const cli_cmd_t show_cmds[] = {
 
 static const cli_cmd_t job_start_cmds[] = {
 	{"cleanup", NULL, U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
+	{"rebalance", NULL, "Rebalance ais cluster", NULL, "wait timeout", cli_reb_start, NULL},
+	{"resilver", NULL,
+	 "Resilver user data on a given target (or all targets in the cluster): fix data redundancy\n"
+	 "   with respect to bucket configuration, remove migrated objects and old/obsolete workfiles",
+	 "TARGET_ID", "wait timeout", cli_resilver_start, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -155,8 +167,22 @@ static const cli_cmd_t job_cmds[] = {
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+#define A_MPATH "NODE_ID=MOUNTPATH [NODE_ID=MOUNTPATH...]"
+static const cli_cmd_t mpath_cmds[] = {
+	{"attach", NULL, "Attach mountpath to a given target node", A_MPATH, NULL, cli_mpath_action, NULL},
+	{"enable", NULL, "(Re)enable target's mountpath", A_MPATH, NULL, cli_mpath_action, NULL},
+	{"detach", NULL, "Detach mountpath from a target node (disable and remove it from the target's volume)", A_MPATH,
+	 "no-resilver", cli_mpath_action, NULL},
+	{"disable", NULL, "Disable mountpath (deactivate for reading and writing)", A_MPATH, "no-resilver",
+	 cli_mpath_action, NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 static const cli_cmd_t storage_cmds[] = {
 	{"cleanup", NULL, U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
+	{"mountpath", NULL, "Show and attach/detach target mountpaths", NULL, NULL, NULL, mpath_cmds},
+	{"resilver", NULL, "Resilver user data on a given target: move objects to their HRW mountpaths", "TARGET_ID",
+	 "wait timeout", cli_resilver_start, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -180,10 +206,16 @@ static const cli_cmd_t config_cmds[] = {
 #define F_MAINT "yes no-rebalance no-shutdown rm-user-data keep-initial-config"
 
 static const cli_cmd_t membership_cmds[] = {
-	{"start-maintenance", NULL, "Put a node in maintenance mode (its objects stay on disk but are not served)", "NODE_ID",
-	 F_MAINT, cli_cluster_maint, NULL},
-	{"stop-maintenance", NULL, "Take a node out of maintenance mode", "NODE_ID", F_MAINT, cli_cluster_maint, NULL},
-	{"decommission", NULL, "Permanently remove a node from the cluster", "NODE_ID", F_MAINT, cli_cluster_maint, NULL},
+	{"start-maintenance", NULL, "Put node in maintenance mode, temporarily suspend its operation", "NODE_ID", F_MAINT,
+	 cli_cluster_maint, NULL},
+	{"stop-maintenance", NULL, "Activate node by taking it back from \"maintenance\"", "NODE_ID", F_MAINT,
+	 cli_cluster_maint, NULL},
+	{"shutdown", NULL, "Shutdown a node, gracefully or immediately;\n"
+	 "   note: upon shutdown, the node won't be decommissioned - it'll remain in the cluster map\n"
+	 "   and can be manually restarted to rejoin the cluster at any later time",
+	 "NODE_ID", F_MAINT, cli_cluster_maint, NULL},
+	{"decommission", NULL, "Safely and permanently remove node from the cluster", "NODE_ID", F_MAINT,
+	 cli_cluster_maint, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

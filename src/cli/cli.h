@@ -172,5 +172,10 @@ int cli_config_node(cli_ctx_t *c);
 int cli_config_show(cli_ctx_t *c);
 int cli_cluster_maint(cli_ctx_t *c);
 int cli_cluster_setprimary(cli_ctx_t *c);
+int cli_reb_show(cli_ctx_t *c);
+int cli_reb_start(cli_ctx_t *c);
+int cli_reb_stop(cli_ctx_t *c);
+int cli_resilver_start(cli_ctx_t *c);
+int cli_mpath_action(cli_ctx_t *c);
 
 #endif

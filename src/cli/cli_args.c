@@ -57,6 +57,7 @@ static const cli_flag_t args_flags[] = {
 	{"average-size", NULL, CLI_F_BOOL, "Show average GET, PUT, etc. request size"},
 	{"no-rebalance", NULL, CLI_F_BOOL, "Do _not_ run global rebalance after putting node in maintenance (caution: advanced usage only!)"},
 	{"no-shutdown", NULL, CLI_F_BOOL, "Do not shutdown node upon decommissioning it from the cluster"},
+	{"no-resilver", NULL, CLI_F_BOOL, "Do _not_ resilver data off of the mountpaths that are being disabled or detached"},
 	{"rm-user-data", NULL, CLI_F_BOOL, "Remove all user data when decommissioning node from the cluster"},
 	{"keep-initial-config", NULL, CLI_F_BOOL, "Keep the original plain-text configuration the node was deployed with"},
 	{"extended", NULL, CLI_F_BOOL, "Show extended (intra-cluster control and data) URLs"},

@@ -1,8 +1,10 @@
-/* cli_cluster: `ais cluster add-remove-nodes start-maintenance|stop-maintenance|decommission
+/* cli_cluster: `ais cluster add-remove-nodes start-maintenance|stop-maintenance|shutdown|decommission
  * NODE_ID`: PUT /v1/cluster {"action": "start-maintenance"|"stop-maintenance"|
  * "decommission-node", "value": apc.ActValRmNode} as AIStore's api.StartMaintenance et al.
- * (proxies too: a proxy in maintenance is never elected primary).
- * This version has no rebalance: the command says so and what it means for the node's objects.
+ * and "shutdown" (shutdown-node). With a rebalance (a target, without --no-rebalance) the answer is
+ * its ID: "Started rebalance "g<N>" (to monitor, run 'ais show rebalance')." and AIStore's
+ * messages for each action (cmd/cli/cli/cluster_hdlr.go at v1.4.7). Proxies may enter maintenance
+ * too (a proxy in maintenance is never elected primary).
  * `ais cluster set-primary NODE_ID [URL] [--force]`: see cli_cluster_setprimary below. */
 #include "cli/cli.h"
 #include "core/jsonx.h"
@@ -18,6 +20,7 @@ int cli_cluster_maint(cli_ctx_t *c)
 		return cli_args_usage_err(c, "expecting NODE_ID");
 	const char *cmd = c->cmd->name;
 	bool decomm = !strcmp(cmd, "decommission"), start = !strcmp(cmd, "start-maintenance");
+	bool shut = !strcmp(cmd, "shutdown"), stop = !strcmp(cmd, "stop-maintenance");
 	if (!decomm && (cli_flag(c, "no-shutdown") || cli_flag(c, "rm-user-data")))
 		return cli_err(c, "option '--%s' is valid only for decommissioning",
 			       cli_flag(c, "no-shutdown") ? "no-shutdown" : "rm-user-data");
@@ -39,21 +42,29 @@ int cli_cluster_maint(cli_ctx_t *c)
 		rc = cli_err(c, "%s is primary (cannot %s the primary node)", sname, cmd);
 		goto out;
 	}
+	bool skip = cli_flag(c, "no-rebalance") || isp;
+	if (skip && !isp) {
+		cli_warn(c, "executing \"%s\" _and_ not running global rebalance may lead to a loss of data!\n", cmd);
+		printf("To rebalance the cluster manually at a later time, run: `ais start rebalance`\n");
+	}
 	if (!cli_flag(c, "yes") && c->in_tty) {
 		if (start)
 			snprintf(prompt, sizeof(prompt), "about to put %s in maintenance mode. Proceed?", sname);
 		else if (decomm)
 			snprintf(prompt, sizeof(prompt), "about to permanently decommission %s. The operation cannot be undone! Proceed?",
 				 sname);
+		else if (shut)
+			snprintf(prompt, sizeof(prompt), "Shut down %s", sname);
 		else
 			snprintf(prompt, sizeof(prompt), "Take %s out of maintenance mode", sname);
 		if (!cli_confirm(c, prompt))
 			goto out;
 	}
-	json_t *msg = json_pack("{s:s, s:{s:s, s:b, s:b, s:b, s:b}}", "action", decomm ? "decommission-node" : cmd, "value",
-				"sid", sid, "skip_rebalance", cli_flag(c, "no-rebalance") || isp, "rm_user_data",
-				cli_flag(c, "rm-user-data"), "keep_initial_config", cli_flag(c, "keep-initial-config"),
-				"no_shutdown", cli_flag(c, "no-shutdown"));
+	const char *action = decomm ? "decommission-node" : shut ? "shutdown-node" : cmd;
+	json_t *msg = json_pack("{s:s, s:{s:s, s:b, s:b, s:b, s:b}}", "action", action, "value", "sid", sid,
+				"skip_rebalance", skip, "rm_user_data", decomm && cli_flag(c, "rm-user-data"),
+				"keep_initial_config", decomm && cli_flag(c, "keep-initial-config"), "no_shutdown",
+				decomm && cli_flag(c, "no-shutdown"));
 	char *body = jsonx_dumps(msg);
 	json_decref(msg);
 	cli_req_t r = {.method = "PUT", .path = "/v1/cluster", .body = body, .body_len = strlen(body), .fd = -1,
@@ -61,23 +72,25 @@ int cli_cluster_maint(cli_ctx_t *c)
 	rc = cli_api_do(c, &r);
 	free(body);
 	if (!rc) {
-		if (r.resp.len) /* a rebalance ID, once rebalance exists */
+		if (r.resp.len)
 			printf("Started rebalance \"%.*s\" (to monitor, run 'ais show rebalance').\n", (int)r.resp.len, r.resp.p);
-		if (start) {
-			printf("%s is now in maintenance mode\n", sname);
-			if (!isp)
-				printf("Note: no rebalance (not implemented in this version): the objects stored on %s stay on its disks "
-				       "and are unavailable until 'ais cluster add-remove-nodes stop-maintenance %s'\n",
-				       sname, sid);
-		} else if (decomm) {
-			printf("%s has been decommissioned (permanently removed from the cluster)\n", sname);
-			if (!isp)
-				printf("Note: no rebalance (not implemented in this version): the objects stored on %s are no longer "
-				       "reachable through the cluster.\n", sname);
-			printf("The node's aisnode process shuts down; its data stays on its mountpaths (a restarted node "
-			       "joins again).\n");
-		} else {
+		if (stop) {
 			printf("%s is now active\n", sname);
+		} else if (decomm) {
+			if (skip)
+				printf("%s has been decommissioned (permanently removed from the cluster)\n", sname);
+			else
+				printf("%s is being decommissioned, please wait for cluster rebalancing to finish...\n", sname);
+		} else if (shut) {
+			if (skip)
+				printf("%s has been shut down\n", sname);
+			else
+				printf("%s is shutting down, please wait for cluster rebalancing to finish\n", sname);
+			printf("\nNote: the node %s is _not_ decommissioned - it remains in the cluster map and can be manually\n",
+			       sname);
+			printf("restarted at any later time (and subsequently activated via 'stop-maintenance' operation).\n");
+		} else {
+			printf("%s is now in maintenance mode\n", sname);
 		}
 	}
 	cli_req_fini(&r);

@@ -277,6 +277,45 @@ typedef struct job_row {
 	json_t *snap;
 } job_row_t;
 
+static int64_t job_stat(const json_t *st, const char *k)
+{
+	return strtoll(json_string_value(json_object_get(st, k)) ?: "0", NULL, 10);
+}
+
+/* the rebalance rows (xactRebalanceBodyOne) and their "Total:" row */
+static void job_reb_rows(cli_ctx_t *c, sbuf_t *t, const job_row_t *rows, int n, const char *xid)
+{
+	int64_t tot[4] = {0, 0, 0, 0};
+	static const char *const keys[4] = {"out-objs", "out-bytes", "in-objs", "in-bytes"};
+	for (int i = 0; i < n; i++) {
+		json_t *sn = rows[i].snap, *st = json_object_get(sn, "stats");
+		char col[4][32], st1[32], st2[32], state[1100];
+		for (int k = 0; k < 4; k++) {
+			int64_t v = job_stat(st, keys[k]);
+			tot[k] += v;
+			if (!v)
+				snprintf(col[k], sizeof(col[k]), "-");
+			else if (k & 1)
+				cli_fmt_size(v, c->units, 2, col[k], sizeof(col[k]));
+			else
+				snprintf(col[k], sizeof(col[k]), "%lld", (long long)v);
+		}
+		job_stamp(json_object_get(sn, "start-time"), st1, sizeof(st1));
+		job_stamp(json_object_get(sn, "end-time"), st2, sizeof(st2));
+		sbuf_addf(t, "%s\t %s\t rebalance\t %s\t %s\t %s\t %s\t %s\t %s\t %s\n", rows[i].tid, xid[0] ? xid : "-",
+			  col[0], col[1], col[2], col[3], st1, st2, job_state(sn, state, sizeof(state)));
+	}
+	if (n > 1 && (tot[0] || tot[2])) {
+		char b1[32] = "-", b2[32] = "-", chk[32];
+		if (tot[1])
+			cli_fmt_size(tot[1], c->units, 2, b1, sizeof(b1));
+		if (tot[3])
+			cli_fmt_size(tot[3], c->units, 2, b2, sizeof(b2));
+		sbuf_addf(t, "\t\tTotal:\t%lld\t%s\t%lld\t%s%s\n", (long long)tot[0], b1, (long long)tot[2], b2,
+			  tot[3] ? cli_out_blue(c, " \xe2\x9c\x93", chk, sizeof(chk)) : "");
+	}
+}
+
 static int job_row_cmp(const void *a, const void *b) { return strcmp(((const job_row_t *)a)->tid, ((const job_row_t *)b)->tid); }
 
 /* one job's table (AIStore's xlistByKindID); returns the number of rows */
@@ -351,9 +390,15 @@ static int job_show_one(cli_ctx_t *c, json_t *ms, const char *kind, const char *
 	} else {
 		printf("%s \n", cli_out_cyan(c, cap1, cb, sizeof(cb)));
 	}
+	bool reb = !strcmp(kind, "rebalance"); /* teb.XactRebalanceTmpl: TX/RX split */
 	if (!cli_flag(c, "no-headers"))
-		sbuf_adds(&t, have_bck ? "NODE\t ID\t KIND\t BUCKET\t OBJECTS\t BYTES\t START\t END\t STATE\n"
-				       : "NODE\t ID\t KIND\t OBJECTS\t BYTES\t START\t END\t STATE\n");
+		sbuf_adds(&t, reb ? "NODE\t ID\t KIND\t TX OBJECTS\t TX BYTES\t RX OBJECTS\t RX BYTES\t START\t END\t STATE\n"
+			      : have_bck ? "NODE\t ID\t KIND\t BUCKET\t OBJECTS\t BYTES\t START\t END\t STATE\n"
+					 : "NODE\t ID\t KIND\t OBJECTS\t BYTES\t START\t END\t STATE\n");
+	if (reb) {
+		job_reb_rows(c, &t, rows, n, xid);
+		goto print;
+	}
 	int64_t tobjs = 0, tbytes = 0;
 	for (int i = 0; i < n; i++) {
 		json_t *sn = rows[i].snap, *st = json_object_get(sn, "stats");
@@ -385,6 +430,7 @@ static int job_show_one(cli_ctx_t *c, json_t *ms, const char *kind, const char *
 		sbuf_addf(&t, "\t\tTotal:\t%s%lld\t%s%s\n", have_bck ? "\t" : "", (long long)tobjs, bytes,
 			  tbytes ? cli_out_blue(c, " \xe2\x9c\x93", chk, sizeof(chk)) : "");
 	}
+print:
 	cli_out_tab(c, sbuf_str(&t));
 	sbuf_fini(&t);
 	free(rows);
@@ -541,6 +587,8 @@ int cli_job_stop(cli_ctx_t *c)
 		return rc;
 	if (!s.k && !s.prefix[0] && !s.xid[0] && !cli_flag(c, "all"))
 		return cli_args_usage_err(c, "missing arguments \"[NAME] [JOB_ID] [NODE_ID] [BUCKET]\"");
+	if ((s.k && !strcmp(s.k->name, "rebalance")) || (!s.k && xact_id_is_reb(s.xid)))
+		return cli_reb_stop(c); /* AIStore's stopRebHandler / stopReb */
 	if (s.node[0])
 		cli_warn(c, "node ID \"%s\" will be ignored (stopping job on a given node not supported)\n", s.node);
 	if (s.xid[0] && cli_flag(c, "all"))

@@ -1,5 +1,6 @@
 /* daemon: /v1/daemon and /v1/health for both roles. Holds the target hooks (set once). */
 #include "cluster/daemon.h"
+#include "cluster/rmd.h"
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/hb.h"
@@ -23,6 +24,11 @@
 static json_t *(*dmn_mountpaths)(void);
 static void (*dmn_status_extra)(json_t *j);
 static void (*dmn_capacity)(uint64_t *used, uint64_t *total);
+static json_t *(*dmn_rebstatus)(void);
+static bool (*dmn_decommission)(json_t *opts);
+
+void daemon_set_rebstatus_hook(json_t *(*fn)(void)) { dmn_rebstatus = fn; }
+void daemon_set_decommission_hook(bool (*fn)(json_t *opts)) { dmn_decommission = fn; }
 
 void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *, uint64_t *))
 {
@@ -128,14 +134,15 @@ static json_t *dmn_nsti(void)
 	bmd_t *b = bmd_get();
 	const config_t *cfg = config_get();
 	const snode_t *p = m ? smap_primary(m) : NULL;
-	char sv[32], bv[32], cv[32];
+	char sv[32], bv[32], cv[32], rv[32];
+	snprintf(rv, sizeof(rv), "%lld", (long long)rmd_version());
 	snprintf(sv, sizeof(sv), "%lld", (long long)(m ? m->version : 0));
 	snprintf(bv, sizeof(bv), "%lld", (long long)(b ? b->version : 0));
 	snprintf(cv, sizeof(cv), "%lld", (long long)cfg->version);
 	json_t *j = json_pack("{s:{s:{s:s, s:s, s:s}, s:s, s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:I}", "smap",
 			      "primary", "pub_url", p ? p->pub.url : "", "control_url", p ? p->ctl.url : "", "id",
 			      p ? p->id : "", "uuid", m ? m->uuid : "", "version", sv, "bmd", "uuid", b ? b->uuid : "",
-			      "version", bv, "rmd", "version", "0", "config", "version", cv, "etlmd", "version", "0", "flags",
+			      "version", bv, "rmd", "version", rv, "config", "version", cv, "etlmd", "version", "0", "flags",
 			      (json_int_t)dmn_state_flags());
 	config_put(cfg);
 	bmd_put(b);
@@ -146,6 +153,14 @@ static json_t *dmn_nsti(void)
 /* GET /v1/health[?readiness][&cii=true][&apr=true][&cii-apr=true] */
 static void dmn_health(http_req_t *r)
 {
+	const char *rs = http_query_get(r, "rebstatus");
+	if (rs && !strcmp(rs, "true")) {
+		if (!dmn_rebstatus)
+			http_error(r, 400, NULL, "%s: rebalance status is a target's", node_name());
+		else
+			dmn_json(r, dmn_rebstatus());
+		return;
+	}
 	bool cii = http_query_bool(r, "cii"), apr = http_query_bool(r, "apr"), both = http_query_bool(r, "cii-apr");
 	if (!membership_joined() && http_query_get(r, "readiness")) {
 		http_error(r, 503, NULL, "%s is not ready: joining the cluster", node_name());
@@ -214,8 +229,12 @@ static void dmn_put_cb(http_req_t *r)
 	const char *action = jsonx_str(msg, "action", "");
 	if (!strcmp(action, "shutdown-node") || !strcmp(action, "decommission-node")) {
 		log_warn("%s: %s requested by %s", node_name(), action, r->remote_addr);
+		bool exit = true;
+		if (!strcmp(action, "decommission-node") && dmn_decommission)
+			exit = dmn_decommission(json_object_get(msg, "value"));
 		http_respond(r, 200, NULL, NULL, 0);
-		kill(getpid(), SIGTERM);
+		if (exit)
+			kill(getpid(), SIGTERM);
 	} else {
 		http_error(r, 400, NULL, "invalid action \"%s\" for PUT /v1/daemon", action);
 	}

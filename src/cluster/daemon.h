@@ -8,6 +8,7 @@
 #define AIS_DAEMON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,11 @@ int daemon_init(void);
 void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *used, uint64_t *total));
 /* adds fields (tracker, sys_info, ...) to the node_status object */
 void daemon_set_status_hook(void (*fn)(json_t *j));
+/* targets: GET /v1/health?rebstatus=true answers fn() (AIStore's reb.Status; rebalance) */
+void daemon_set_rebstatus_hook(json_t *(*fn)(void));
+/* targets: PUT /v1/daemon {"action":"decommission-node","value":ActValRmNode} calls fn(value)
+ * (wipe as asked); the node exits afterwards when fn returns true */
+void daemon_set_decommission_hook(bool (*fn)(json_t *opts));
 
 /* apply a request's key=value query parameters (except pid, utm, transient) to a cluster config
  * JSON with config_apply_kv in the given scope (CONFIG_SET_CLUSTER | CONFIG_SET_NODE). Returns 0,

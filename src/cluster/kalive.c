@@ -360,6 +360,10 @@ void kalive_primary_tick(void)
 		const snode_t *nd = i < s->nproxies ? &s->proxies[i] : &s->targets[i - s->nproxies];
 		if (!strcmp(nd->id, node_id()))
 			continue;
+		/* nodes in maintenance (or being decommissioned) stay in the map without keepalives:
+		 * a shut-down node in maintenance returns with stop-maintenance (AIStore's palive) */
+		if (nd->flags & (SNODE_MAINT | SNODE_DECOMM))
+			continue;
 		int64_t last = hb_last(nd->id);
 		if (!last) {
 			hb_heard(nd->id); /* first look (a new primary, or this one restarted) */

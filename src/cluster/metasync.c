@@ -6,6 +6,7 @@
 #include "core/jsonx.h"
 #include "cluster/hb.h"
 #include "cluster/node.h"
+#include "cluster/rmd.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -23,6 +24,7 @@
 struct ms_ack {
 	char id[SNODE_ID_MAX];
 	int64_t smap_ver, bmd_ver, conf_ver;
+	int64_t rmd_ver; /* rebalance metadata (rmd.h): acked by a push only */
 };
 
 static pthread_mutex_t ms_commit_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -91,6 +93,10 @@ json_t *metasync_payload(void)
 		if (x)
 			json_object_set_new(j, ms_revs[i].tag, x);
 	}
+	rmd_t rmd;
+	rmd_get(&rmd);
+	if (rmd.version > 0) /* after "smap": receivers install it last, once the Smap it needs is in */
+		json_object_set_new(j, "rmd", rmd_to_json(&rmd));
 	smap_put(s);
 	bmd_put(b);
 	return j;
@@ -127,6 +133,13 @@ int metasync_apply(json_t *payload, bool force, char *err, size_t errcap)
 		if (x && ms_revs[i].apply(x, force, err, errcap))
 			return AIS_EINVAL;
 	}
+	json_t *jr = json_object_get(payload, "rmd");
+	if (jr) {
+		rmd_t rmd;
+		if (rmd_from_json(jr, &rmd, err, errcap))
+			return AIS_EINVAL;
+		rmd_install(&rmd, force);
+	}
 	return 0;
 }
 
@@ -144,6 +157,7 @@ static int ms_push(bool all, const char *action)
 	const snode_t **dst = calloc((size_t)total + 1, sizeof(*dst));
 	char **urls = calloc((size_t)total + 1, sizeof(char *));
 	const config_t *cfg = config_get(); /* this version's number is what the nodes ack */
+	int64_t rmd_ver = rmd_version();
 	json_t *j = metasync_payload();
 	if (j && action)
 		json_object_set_new(j, "action", json_string(action));
@@ -160,7 +174,7 @@ static int ms_push(bool all, const char *action)
 			continue;
 		struct ms_ack *a = ms_ack_find(nd->id, true);
 		if (!all && a && a->smap_ver >= s->version && (!b || a->bmd_ver >= b->version) &&
-		    a->conf_ver >= cfg->version)
+		    a->conf_ver >= cfg->version && a->rmd_ver >= rmd_ver)
 			continue;
 		size_t ul = strlen(nd->ctl.url) + 16;
 		urls[n] = malloc(ul);
@@ -182,6 +196,7 @@ static int ms_push(bool all, const char *action)
 				a->smap_ver = s->version;
 				a->bmd_ver = b ? b->version : 0;
 				a->conf_ver = cfg->version;
+				a->rmd_ver = rmd_ver;
 			}
 		} else {
 			failed++;
@@ -223,6 +238,12 @@ int metasync_commit_bmd(bmd_t *m)
 	m->version = (cur ? cur->version : 0) + 1;
 	bmd_put(cur);
 	bmd_install(m, true);
+	return ms_push(false, NULL);
+}
+
+int metasync_commit_rmd(const rmd_t *m)
+{
+	rmd_install(m, false);
 	return ms_push(false, NULL);
 }
 

@@ -2,7 +2,8 @@
  * reception. Primary side: metasync_commit_*() install the next version locally and push it
  * synchronously to all nodes (parallel, bounded by the control-plane timeout); a background
  * thread re-pushes to nodes that missed a version (every periodic.retry_sync_time). Receiver side: PUT /v1/metasync
- * {"smap":..., "bmd":..., "config":...} installs what is newer - from this node's primary only,
+ * {"smap":..., "bmd":..., "config":..., "rmd":...} installs what is newer (in that order: the
+ * rebalance metadata last, once the Smap it refers to is in) - from this node's primary only,
  * or from a proxy whose Smap is newer (Ais-Caller-Id; anything else: 409, which tells a stale
  * primary that it no longer leads). Read-modify-write of cluster metadata on the primary
  * happens under metasync_lock(). Pushes carry the sender headers (node_sender_hdrs). */
@@ -20,6 +21,11 @@ void metasync_unlock(void);
  * Returns the number of nodes that did not ack (they are retried in the background). */
 int metasync_commit_smap(smap_t *m);
 int metasync_commit_bmd(bmd_t *m);
+/* primary: install the rebalance metadata m (a newer version, rmd.h) and push it (the Smap and
+ * RMD changes that go together are pushed by metasync_commit_smap: its install listener bumps the
+ * RMD before the push). Caller holds metasync_lock. Returns the number of laggards. */
+struct rmd;
+int metasync_commit_rmd(const struct rmd *m);
 /* primary: install `cluster` (a full cluster config JSON; reference taken) as config version
  * cur+1 and push it. Returns <0 (AIS_E*, err filled) when invalid, else the number of laggards. */
 int metasync_commit_config(json_t *cluster, char *err, size_t errcap);

@@ -18,6 +18,9 @@
 static pthread_mutex_t smap_mu = PTHREAD_MUTEX_INITIALIZER;
 static smap_t *smap_cur;
 static char smap_path[1024];
+static void (*smap_listener)(const smap_t *old, const smap_t *cur); /* set once at start-up */
+
+void smap_set_listener(void (*cb)(const smap_t *old, const smap_t *cur)) { smap_listener = cb; }
 
 smap_t *smap_new(void)
 {
@@ -113,9 +116,12 @@ static void smap_check(const smap_t *m)
 int smap_install(smap_t *m, bool force)
 {
 	smap_check(m);
+	static pthread_mutex_t listener_mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&listener_mu); /* listeners see installs in order */
 	pthread_mutex_lock(&smap_mu);
 	if (!force && smap_cur && m->version <= smap_cur->version) {
 		pthread_mutex_unlock(&smap_mu);
+		pthread_mutex_unlock(&listener_mu);
 		smap_put(m);
 		return 0;
 	}
@@ -125,6 +131,9 @@ int smap_install(smap_t *m, bool force)
 	pthread_mutex_unlock(&smap_mu);
 	log_info("Smap v%lld installed: %d proxies, %d targets, primary %s", (long long)m->version,
 		 m->nproxies, m->ntargets, m->primary_id);
+	if (smap_listener)
+		smap_listener(old, m);
+	pthread_mutex_unlock(&listener_mu);
 	smap_put(old);
 	return 1;
 }

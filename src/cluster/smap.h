@@ -48,6 +48,10 @@ void smap_put(smap_t *m);        /* -1 ref; frees at zero; NULL ok */
  * a path was set with smap_set_persist_path(). */
 int smap_install(smap_t *m, bool force);
 void smap_set_persist_path(const char *path);
+/* called after every install with the previous (NULL at first) and the new Smap, in install
+ * order, outside the module's lock (the caller of smap_install may hold metasync_lock: the
+ * primary's rebalance trigger runs there); set once at start-up */
+void smap_set_listener(void (*cb)(const smap_t *old, const smap_t *cur));
 /* load the persisted Smap (if any) and install it. 0 ok, AIS_ENOTFOUND if none. */
 int smap_load_persisted(void);
 

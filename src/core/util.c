@@ -227,3 +227,43 @@ void fmt_http_date(int64_t ns, char *out, size_t cap)
 	gmtime_r(&sec, &tm);
 	strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
+
+const char *u64_base36(uint64_t v, char *out, size_t cap)
+{
+	char tmp[16];
+	int n = 0;
+	do {
+		unsigned d = (unsigned)(v % 36);
+		tmp[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v /= 36;
+	} while (v && n < (int)sizeof(tmp));
+	size_t k = 0;
+	while (n > 0 && k + 1 < cap)
+		out[k++] = tmp[--n];
+	if (cap)
+		out[k] = '\0';
+	return out;
+}
+
+int parse_base36(const char *s, uint64_t *v)
+{
+	uint64_t x = 0;
+	if (!s || !*s)
+		return AIS_EINVAL;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (*s >= 'a' && *s <= 'z')
+			d = (unsigned)(*s - 'a') + 10;
+		else if (*s >= 'A' && *s <= 'Z')
+			d = (unsigned)(*s - 'A') + 10;
+		else
+			return AIS_EINVAL;
+		if (x > (UINT64_MAX - d) / 36)
+			return AIS_EINVAL;
+		x = x * 36 + d;
+	}
+	*v = x;
+	return 0;
+}

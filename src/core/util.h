@@ -16,6 +16,10 @@ int parse_duration(const char *s, int64_t *ns);
 int parse_size(const char *s, int64_t *bytes);
 /* strict decimal int64 parse; whole string must be a number. */
 int parse_i64(const char *s, int64_t *v);
+/* base 36 (digits, lowercase letters) as AIStore's strconv.FormatInt(v, 36): out (cap >= 14) */
+const char *u64_base36(uint64_t v, char *out, size_t cap);
+/* the inverse (either case); 0 or AIS_EINVAL (empty, other characters, overflow) */
+int parse_base36(const char *s, uint64_t *v);
 
 /* n random characters from [a-zA-Z0-9] into out (n+1 bytes). */
 void rand_alnum(char *out, size_t n);

@@ -180,8 +180,40 @@ static int fs_move(const char *path, unsigned from, fs_state_t to, char *err, si
 
 int fs_begin_dd(const char *path, char *err, size_t errcap)
 {
-	return fs_move(path, 1u << FS_AVAIL, FS_WAITING_DD, err, errcap);
+	int rc = fs_move(path, 1u << FS_AVAIL, FS_WAITING_DD, err, errcap);
+	int i = rc ? -1 : fs_find(path);
+	if (i >= 0)
+		atomic_store(&fs_mps[i].dd_detach, 0);
+	return rc;
 }
+
+int fs_begin_detach(const char *path, char *err, size_t errcap)
+{
+	int rc = fs_move(path, 1u << FS_AVAIL, FS_WAITING_DD, err, errcap);
+	int i = rc ? -1 : fs_find(path);
+	if (i >= 0)
+		atomic_store(&fs_mps[i].dd_detach, 1);
+	return rc;
+}
+
+/* every waiting_dd slot to its final state (commit) or back to available (cancel) */
+static int fs_dd_end(bool commit)
+{
+	int n = 0;
+	pthread_mutex_lock(&fs_mu);
+	for (int i = 0; i < fs_count(); i++) {
+		if (fs_state(i) != FS_WAITING_DD)
+			continue;
+		int to = !commit ? FS_AVAIL : atomic_load(&fs_mps[i].dd_detach) ? FS_DETACHED : FS_DISABLED;
+		atomic_store_explicit(&fs_mps[i].state, to, memory_order_release);
+		n++;
+	}
+	pthread_mutex_unlock(&fs_mu);
+	return n;
+}
+
+int fs_dd_commit(void) { return fs_dd_end(true); }
+int fs_dd_cancel(void) { return fs_dd_end(false); }
 
 int fs_disable(const char *path, char *err, size_t errcap)
 {
@@ -203,6 +235,14 @@ int fs_num_avail(void)
 	int n = fs_count(), k = 0;
 	for (int i = 0; i < n; i++)
 		k += fs_avail(i);
+	return k;
+}
+
+int fs_num_in_use(void)
+{
+	int n = fs_count(), k = 0;
+	for (int i = 0; i < n; i++)
+		k += fs_in_use(i);
 	return k;
 }
 

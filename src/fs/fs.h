@@ -43,6 +43,7 @@ typedef struct mpath {
 	char path[1024];   /* cleaned (no trailing '/'); immutable once added */
 	uint64_t digest;   /* hrw_digest(path); immutable */
 	_Atomic int state; /* fs_state_t */
+	_Atomic int dd_detach; /* waiting_dd: to be detached (1) or disabled (0) */
 } mpath_t;
 
 /* attach a mountpath: mkdir -p, must be a writable directory with user xattrs. A detached path
@@ -52,6 +53,14 @@ int fs_add(const char *path, char *err, size_t errcap);
 /* begin disabling or detaching (state waiting_dd: placement stops, walks go on). 0; AIS_ENOTFOUND;
  * AIS_EINVAL when the mountpath is not available (already disabled: nothing to begin). */
 int fs_begin_dd(const char *path, char *err, size_t errcap);
+/* the same, remembering that the mountpath is to be detached (not disabled) when fs_dd_commit
+ * finishes it */
+int fs_begin_detach(const char *path, char *err, size_t errcap);
+/* the resilver that follows disable/detach is done: every waiting_dd mountpath becomes disabled
+ * or detached (as begun); returns how many */
+int fs_dd_commit(void);
+/* the resilver was aborted by the user: every waiting_dd mountpath is available again */
+int fs_dd_cancel(void);
 /* available or waiting_dd or disabled -> disabled (0 also when already disabled); AIS_ENOTFOUND */
 int fs_disable(const char *path, char *err, size_t errcap);
 /* disabled or waiting_dd -> available (0 also when already available); AIS_ENOTFOUND */
@@ -74,6 +83,8 @@ bool fs_in_use(int i);
 int fs_find(const char *path);
 /* number of available mountpaths */
 int fs_num_avail(void);
+/* number of mountpaths in use (available or waiting_dd) */
+int fs_num_in_use(void);
 /* winning available mountpath for an object uname digest; -1 if none is available */
 int fs_hrw(uint64_t uname_digest);
 /* used and total bytes over the filesystems of the mountpaths in use */

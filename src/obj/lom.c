@@ -25,6 +25,7 @@ enum {
 	LOM_T_NAME = 7,
 	LOM_T_CUSTOM = 8,  /* packed k\0v\0 pairs */
 	LOM_T_UID = 9,     /* chunk manifest id (chunked objects) */
+	LOM_T_MTIME = 10,  /* write time (unix ns): when this version was written by a client */
 };
 
 #define LOM_HDR 9
@@ -167,6 +168,8 @@ int lom_encode(const lom_md_t *md, unsigned char **out, size_t *len)
 	rec_u64(&b, LOM_T_SIZE, (uint64_t)md->size);
 	rec_u64(&b, LOM_T_ATIME, (uint64_t)md->atime);
 	rec_u64(&b, LOM_T_BID, md->bid);
+	if (md->mtime && md->mtime != md->atime)
+		rec_u64(&b, LOM_T_MTIME, (uint64_t)md->mtime);
 	if (md->flags) {
 		unsigned char x[4];
 		put_u32(x, md->flags);
@@ -253,9 +256,12 @@ int lom_decode(const unsigned char *buf, size_t len, lom_md_t *md)
 		case LOM_T_SIZE:
 		case LOM_T_ATIME:
 		case LOM_T_BID:
+		case LOM_T_MTIME:
 			if (l != 8)
 				goto bad;
-			if (tag == LOM_T_SIZE) {
+			if (tag == LOM_T_MTIME) {
+				md->mtime = (int64_t)get_u64(v);
+			} else if (tag == LOM_T_SIZE) {
 				md->size = (int64_t)get_u64(v);
 				if (md->size < 0)
 					goto bad;
@@ -310,6 +316,8 @@ int lom_decode(const unsigned char *buf, size_t len, lom_md_t *md)
 	}
 	if (!have_size)
 		goto bad;
+	if (!md->mtime)
+		md->mtime = md->atime; /* not stored when equal (and by writers older than the field) */
 	if ((md->flags & LOM_FL_FNTL) && !md->name)
 		goto bad;
 	if ((md->flags & LOM_FL_CHUNKED) && !md->uid[0])

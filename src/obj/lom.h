@@ -32,6 +32,9 @@ enum {
 typedef struct lom_md {
 	int64_t size;
 	int64_t atime;            /* unix ns */
+	int64_t mtime;            /* unix ns: when this version was written (PUT, copy, append, MPU
+				   * completion); kept by moves (rebalance, resilver) so that two copies
+				   * of one object compare by it. Decoded as atime when not stored. */
 	uint64_t bid;             /* bucket ID at write time (defunct if it differs) */
 	uint32_t flags;           /* LOM_FL_* */
 	cksum_type_t cktype;

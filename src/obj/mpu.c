@@ -500,7 +500,7 @@ int mpu_complete(const obj_t *o, const char *id, mpu_cpart_t *parts, int n, int 
 		goto unlock;
 	ufest_etag(&sel, etag, cap);
 	md->size = sel.size;
-	md->atime = now_ns();
+	md->atime = md->mtime = now_ns();
 	if (o->bck->cksum_type != CKSUM_NONE) {
 		md->cktype = CKSUM_CRC32C;
 		snprintf(md->ckval, sizeof(md->ckval), "%08x", ufest_crc32c(&sel));

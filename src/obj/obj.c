@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/hrw.h"
@@ -49,6 +50,7 @@ const char *obj_why_str(obj_why_t why)
 		[OBJ_WHY_DIR_CONFLICT] = "virtual directory conflict",
 		[OBJ_WHY_SELF] = "onto itself",
 		[OBJ_WHY_REMOTE] = "peer failed",
+		[OBJ_WHY_COND] = "commit condition",
 	};
 	return (unsigned)why < sizeof(names) / sizeof(names[0]) && names[why] ? names[why] : "error";
 }
@@ -114,6 +116,49 @@ int obj_place(obj_t *o, const bck_t *bck, const char *name)
 		    &o->fntl) < 0)
 		return AIS_EINVAL;
 	return 0;
+}
+
+int obj_place_on(obj_t *dst, const obj_t *o, int mpi)
+{
+	if (dst != o)
+		memcpy(dst, o, sizeof(*dst));
+	dst->bmd = NULL; /* borrowed */
+	if (o->oname >= o->ibuf && o->oname < o->ibuf + sizeof(o->ibuf))
+		dst->oname = dst->ibuf + (o->oname - o->ibuf);
+	const mpath_t *mp = fs_get(mpi);
+	if (!mp)
+		return AIS_EINVAL;
+	dst->mpi = mpi;
+	const bck_t *b = o->bck;
+	if (fqn_obj(dst->fqn, sizeof(dst->fqn), mp->path, b->provider, b->ns, b->name, dst->oname, &dst->fntl) < 0)
+		return AIS_EINVAL;
+	return 0;
+}
+
+int obj_locate(const obj_t *o, obj_t **alt)
+{
+	*alt = NULL;
+	for (int i = 0; i < fs_count(); i++) {
+		if (i == o->mpi || !fs_in_use(i))
+			continue;
+		char p[FQN_MAX];
+		bool fntl;
+		const bck_t *b = o->bck;
+		struct stat st;
+		if (fqn_obj(p, sizeof(p), fs_get(i)->path, b->provider, b->ns, b->name, o->oname, &fntl) < 0 ||
+		    stat(p, &st) || !S_ISREG(st.st_mode))
+			continue;
+		obj_t *a = malloc(sizeof(*a));
+		if (!a)
+			return AIS_ENOMEM;
+		if (obj_place_on(a, o, i)) {
+			free(a);
+			continue;
+		}
+		*alt = a;
+		return 0;
+	}
+	return AIS_ENOTFOUND;
 }
 
 void obj_fini(obj_t *o)
@@ -246,6 +291,23 @@ void obj_idx_gone(const obj_t *o)
 
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
 {
+	return obj_commit_cond(o, fd, work, md, keep_version, NULL, NULL);
+}
+
+/* under the object's lock: the commit condition against the current version (if any) */
+static int obj_check_cond(const obj_t *o, const lom_md_t *md, obj_commit_cond_fn cond, void *arg)
+{
+	lom_md_t cur;
+	lom_md_init(&cur);
+	bool have = obj_load_md(o, -1, &cur) == 0;
+	int rc = cond(arg, o, have ? &cur : NULL, md);
+	lom_md_fini(&cur);
+	return rc;
+}
+
+int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version,
+		    obj_commit_cond_fn cond, void *cond_arg)
+{
 	bool idx_gone = false;
 	int rc = 0;
 	/* the work file is ours, under %wk, and is never the object itself */
@@ -273,6 +335,8 @@ int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep
 	lom_md_t prev;
 	lom_md_init(&prev);
 	lom_lock(o->digest);
+	if (cond && (rc = obj_check_cond(o, md, cond, cond_arg)))
+		goto unlock;
 	if ((rc = lom_store(fd, NULL, md)))
 		goto unlock;
 	if ((config_features() & FEAT_FSYNC_PUT) && fsync(fd)) { /* feature Fsync-PUT: before close+rename */

@@ -41,6 +41,7 @@ typedef enum {
 	OBJ_WHY_DIR_CONFLICT, /* the name is a virtual directory (or a file is in its path) */
 	OBJ_WHY_SELF,         /* copy/rename of an object onto itself */
 	OBJ_WHY_REMOTE,       /* copy to a peer failed (the mover's message says why) */
+	OBJ_WHY_COND,         /* a commit's condition (obj_commit_cond_fn) refused it (or the commit failed) */
 } obj_why_t;
 
 const char *obj_why_str(obj_why_t why);
@@ -88,6 +89,13 @@ int obj_read_all(int fd, struct chunk_rd *crd, obj_sink_fn sink, void *arg, int6
 /* HRW owner of bucket b's object name: true (and *peer = a copy of it) when another target owns
  * it; false when this target does, or when there is no usable cluster map */
 bool obj_remote_owner(const bck_t *b, const char *name, snode_t *peer);
+/* the object on another mountpath in use than its HRW one (misplaced: a resilver has not moved
+ * it yet): 0 with *alt a malloc'd copy of o placed there (no BMD reference of its own: o's must
+ * outlive it; free() it), AIS_ENOTFOUND when no other mountpath holds the file, AIS_ENOMEM. */
+int obj_locate(const obj_t *o, obj_t **alt);
+/* o placed on mountpath mpi instead of its HRW one (dst is a copy that borrows o's BMD
+ * reference); 0 or AIS_EINVAL */
+int obj_place_on(obj_t *dst, const obj_t *o, int mpi);
 /* load the LOM of an existing object through an open fd, with the defunct-bucket check:
  * AIS_ENOTFOUND when missing or defunct. */
 int obj_load(const obj_t *o, int fd, lom_md_t *md);
@@ -105,5 +113,14 @@ void obj_idx_gone(const obj_t *o);
 /* finalize a written work file: set LOM (xattr on fd), rename into o->fqn (mkdir parents).
  * Handles versioning under the object's lock. Closes fd. 0 or AIS_E* (work file removed). */
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version);
+/* a commit's condition, checked under the object's lock right before the rename (so that no PUT,
+ * DELETE or other commit of the same object can come in between): prev is the object's current
+ * LOM, NULL when there is none (missing, defunct or unreadable). 0 lets the commit proceed; any
+ * AIS_E* makes it fail with that code (nothing replaced, the work file removed). Movers use it
+ * for "a migrated older copy never replaces a newer one" (see target/treb_rule.h). */
+typedef int (*obj_commit_cond_fn)(void *arg, const obj_t *o, const lom_md_t *prev, const lom_md_t *md);
+/* obj_commit with a condition (cond NULL: obj_commit) */
+int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version,
+		    obj_commit_cond_fn cond, void *cond_arg);
 
 #endif

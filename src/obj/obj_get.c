@@ -15,6 +15,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "fs/fs.h"
 #include "net/http.h" /* HTTP_M_GET/HEAD: stats_notfound's method argument */
 #include "stats/stats.h"
 
@@ -122,7 +123,7 @@ static void get_err(const obj_get_t *g, stats_err_t e)
 
 static void get_notfound(const obj_get_t *g)
 {
-	if (!(g->flags & OBJ_GET_QUIET))
+	if (!(g->flags & OBJ_GET_QUIET) && !g->probe)
 		stats_notfound((g->flags & OBJ_GET_HEAD) ? HTTP_M_HEAD : HTTP_M_GET, STATS_BCK(g->o->bck));
 }
 
@@ -199,7 +200,18 @@ int obj_get_open(obj_get_t *g, const obj_t *o, int flags, obj_why_t *why)
 {
 	*why = OBJ_WHY_NONE;
 	get_init(g, o, flags);
+	bool probe = g->probe = fs_num_in_use() > 1;
 	int rc = get_load(g, why);
+	g->probe = false;
+	if (probe && rc == AIS_ENOTFOUND && *why == OBJ_WHY_NOT_FOUND) {
+		if (obj_locate(o, &g->alt) == 0) { /* misplaced (resilver pending): serve it from there */
+			get_unload(g);
+			g->o = g->alt;
+			rc = get_load(g, why);
+		} else {
+			get_notfound(g);
+		}
+	}
 	if (rc) {
 		get_unload(g);
 		return rc;
@@ -426,4 +438,7 @@ void obj_get_close(obj_get_t *g)
 	if (!g->o)
 		return;
 	get_unload(g);
+	free(g->alt);
+	g->alt = NULL;
+	g->o = NULL;
 }

@@ -55,9 +55,15 @@ typedef struct obj_get {
 	int sys_errno;         /* OBJ_WHY_IO: errno of the failed call */
 	int64_t disk_size;     /* OBJ_WHY_SIZE: the size found on disk */
 	char ck_got[CKSUM_MAX_HEX]; /* OBJ_WHY_CORRUPT: computed (md.ckval holds the stored one) */
+	obj_t *alt;            /* the object was found on another mountpath than its HRW one (a
+				* resilver is pending or running): o points here (malloc'd copy, no BMD
+				* reference of its own; freed by obj_get_close) */
+	bool probe;            /* internal: a miss is not counted yet (another mountpath may hold it) */
 } obj_get_t;
 
-/* open o for reading (blocks on open/fstat/xattr only). On failure g is closed already (calling
+/* open o for reading (blocks on open/fstat/xattr only). An object missing at its HRW mountpath
+ * is looked for on the target's other mountpaths in use (obj_locate: misplaced until a resilver
+ * moves it); g->o then points at that location. On failure g is closed already (calling
  * obj_get_close is still safe) and: AIS_ENOTFOUND (OBJ_WHY_NOT_FOUND), AIS_ECKSUM or AIS_EINVAL
  * (OBJ_WHY_BAD_META), AIS_EIO (OBJ_WHY_IO with sys_errno, or OBJ_WHY_SIZE with disk_size). */
 int obj_get_open(obj_get_t *g, const obj_t *o, int flags, obj_why_t *why);

@@ -19,10 +19,14 @@
 #include "obj/obj_put.h"
 #include "stats/stats.h"
 
-int obj_delete(const obj_t *o, obj_why_t *why)
+static void (*ops_delete_hook)(const obj_t *o); /* set once at start-up */
+
+void obj_set_delete_hook(void (*fn)(const obj_t *o)) { ops_delete_hook = fn; }
+
+/* under the object's lock: remove the copy at o's location; 0, AIS_ENOTFOUND, AIS_EIO; *idx set
+ * when the removed copy had a shard index (to drop after the lock) */
+static int ops_delete_at(const obj_t *o, bool *idx)
 {
-	*why = OBJ_WHY_NONE;
-	lom_lock(o->digest);
 	int fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
 	lom_md_t md;
 	lom_md_init(&md);
@@ -32,16 +36,39 @@ int obj_delete(const obj_t *o, obj_why_t *why)
 		close(fd);
 	if (rc == 0 && (md.flags & LOM_FL_CHUNKED))
 		chunk_drop(o, &md);
-	bool idx = rc == 0 && (md.flags & LOM_FL_SHARDIDX);
+	if (rc == 0 && (md.flags & LOM_FL_SHARDIDX))
+		*idx = true;
 	lom_md_fini(&md);
 	bool bad_meta = rc == AIS_EINVAL || rc == AIS_ECKSUM;
 	if (rc == 0 || bad_meta) /* corrupted metadata: delete anyway */
 		obj_remove(o);
+	return bad_meta ? 0 : rc;
+}
+
+int obj_delete(const obj_t *o, obj_why_t *why)
+{
+	*why = OBJ_WHY_NONE;
+	if (ops_delete_hook)
+		ops_delete_hook(o); /* before the lock: a later commit of an older copy sees it */
+	bool idx = false;
+	lom_lock(o->digest);
+	int rc = ops_delete_at(o, &idx);
+	/* copies left on other mountpaths (misplaced until a resilver moves them) go too: a
+	 * resilver must never bring back what was deleted */
+	for (int i = 0; fs_num_in_use() > 1 && (rc == 0 || rc == AIS_ENOTFOUND) && i < fs_count(); i++) {
+		obj_t *alt;
+		if (i == o->mpi || !fs_in_use(i) || !(alt = malloc(sizeof(*alt))))
+			continue;
+		if (!obj_place_on(alt, o, i)) {
+			int r2 = ops_delete_at(alt, &idx);
+			if (r2 == 0 || (r2 != AIS_ENOTFOUND && rc == AIS_ENOTFOUND))
+				rc = r2;
+		}
+		free(alt);
+	}
 	lom_unlock(o->digest);
 	if (idx)
 		obj_idx_gone(o);
-	if (bad_meta)
-		rc = 0;
 	if (rc == AIS_ENOTFOUND) {
 		*why = OBJ_WHY_NOT_FOUND;
 		stats_err(STATS_ERR_DEL, STATS_BCK(o->bck));

@@ -14,9 +14,13 @@
 #include "obj/obj.h"
 #include "obj/obj_get.h"
 
-/* delete o (a chunked object's chunks too; an object with corrupted metadata is deleted anyway).
- * 0, AIS_ENOTFOUND (OBJ_WHY_NOT_FOUND), AIS_E* (OBJ_WHY_IO). */
+/* delete o (a chunked object's chunks too; an object with corrupted metadata is deleted anyway),
+ * and its copies misplaced on the target's other mountpaths in use. 0, AIS_ENOTFOUND
+ * (OBJ_WHY_NOT_FOUND), AIS_E* (OBJ_WHY_IO). */
 int obj_delete(const obj_t *o, obj_why_t *why);
+/* called by every obj_delete before it takes the object's lock (set once at start-up): the
+ * target records a tombstone there, so that a migrated older copy arriving later is refused */
+void obj_set_delete_hook(void (*fn)(const obj_t *o));
 
 /* send the opened source src (chunked or not, obj_get_prepare'd) to peer as bucket dbck's object
  * dname; 0 or AIS_E* with a message in err */

@@ -137,7 +137,7 @@ int obj_put_begin(const obj_t *o, const obj_put_opts_t *opt, obj_put_t **out, ob
 		goto fail;
 	int64_t climit, csize;
 	chunk_conf(&climit, &csize, NULL);
-	if (climit > 0 && w->opt.size_hint > climit)
+	if (climit > 0 && w->opt.size_hint > climit && !w->opt.cond)
 		rc = chunk_w_open(o, csize, &w->cw);
 	else
 		rc = obj_open_work(o, w->opt.tag, O_WRONLY, w->work, sizeof(w->work), &w->fd);
@@ -275,6 +275,8 @@ int obj_put_commit(obj_put_t *w, obj_put_res_t *res, obj_why_t *why)
 	lom_md_t *md = &w->md;
 	md->size = w->size;
 	md->atime = now_ns();
+	if (!w->opt.keep_mtime || !md->mtime)
+		md->mtime = md->atime; /* a new version: written now */
 	res->size = w->size;
 	if (w->opt.md_cb && (rc = w->opt.md_cb(w->opt.md_arg, md, res)))
 		goto fail;
@@ -286,11 +288,12 @@ int obj_put_commit(obj_put_t *w, obj_put_res_t *res, obj_why_t *why)
 	} else {
 		int fd = w->fd;
 		w->fd = -1;
-		rc = obj_commit(w->o, fd, w->work, md, w->opt.keep_version); /* closes fd; removes work on failure */
+		/* closes fd; removes work on failure */
+		rc = obj_commit_cond(w->o, fd, w->work, md, w->opt.keep_version, w->opt.cond, w->opt.cond_arg);
 		w->work[0] = '\0';
 	}
 	if (rc) {
-		*why = rc == AIS_ECONFLICT ? OBJ_WHY_DIR_CONFLICT : OBJ_WHY_IO;
+		*why = rc == AIS_ECONFLICT ? OBJ_WHY_DIR_CONFLICT : w->opt.cond ? OBJ_WHY_COND : OBJ_WHY_IO;
 		goto fail;
 	}
 	if (w->opt.acct == OBJ_ACCT_PUT)

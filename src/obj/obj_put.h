@@ -45,6 +45,11 @@ typedef struct obj_put_opts {
 	const char *xck_want;           /* its expected base64 value (copied) or NULL; see obj_put_set_xck_want */
 	int64_t size_hint;              /* expected size, < 0 unknown: above chunks.objsize_limit → chunked */
 	bool keep_version;              /* copies keep the source's version (preset in obj_put_md) */
+	bool keep_mtime;                /* moves keep the source's write time (preset md.mtime in
+					 * obj_put_md; 0 there: now) */
+	obj_commit_cond_fn cond;        /* optional commit condition (obj.h), checked under the
+					 * object's lock; such a writer is never chunked */
+	void *cond_arg;
 	obj_acct_t acct;
 	const char *tag;                /* work file name tag ("put" when NULL) */
 	obj_put_md_fn md_cb;            /* optional */

@@ -117,6 +117,7 @@ int pelect_init(void);
 
 int proxy_init(void)
 {
+	preb_init();
 	route_add(RM(HTTP_M_GET), "/v1/cluster", pclu_get);
 	route_add(RM(HTTP_M_PUT), "/v1/cluster/proxy", pclu_setprimary);
 	pobj_init();

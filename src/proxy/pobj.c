@@ -98,7 +98,11 @@ static void pobj_handle(http_req_t *r)
 	sbuf_addf(&loc, "%s%s?", t->pub.url, r->raw_path);
 	if (r->raw_query[0])
 		sbuf_addf(&loc, "%s&", r->raw_query);
-	sbuf_addf(&loc, "pid=%s&utm=%lld", node_id(), (long long)now_ns());
+	/* + the Smap version the owner was chosen by (AIStore's vpams, base 36): a target that does
+	 * not have that version yet waits for it before it answers "not found" (rebalance) */
+	char v36[16];
+	sbuf_addf(&loc, "pid=%s&utm=%lld&vpams=%s", node_id(), (long long)now_ns(),
+		  u64_base36((uint64_t)smap->version, v36, sizeof(v36)));
 	smap_put(smap);
 	stats_redirect(r->method, http_query_get(r, "append_type") != NULL, !loc.oom, STATS_BCK(&b));
 	if (loc.oom)

@@ -5,6 +5,8 @@
 #define AIS_PROXY_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "net/http.h"
 
@@ -56,6 +58,39 @@ int pml_init(void);
 /* GET /v1/cluster?what=status|status_all|qryxstats|running_all (pxact.c): takes the request
  * (reads the QueryMsg body, answers from the pool) and returns true; false for other whats. */
 bool pxact_get(http_req_t *r, const char *what);
+
+/* ---- global rebalance on the primary (preb.c) and node lifecycle (pmaint.c) ---- */
+/* the cause of the next Smap commit, for the rebalance trigger: set (under metasync_lock) right
+ * before metasync_commit_smap and cleared after it; `version` receives the rebalance it started
+ * (0: none) */
+typedef struct preb_intent {
+	const char *action;
+	const char *sid;
+	bool skip;
+	int64_t version;
+} preb_intent_t;
+void preb_intent(preb_intent_t *in);
+/* the Smap listener (primary): bumps the RMD when the set of active targets changed */
+struct smap;
+void preb_on_smap(const struct smap *old, const struct smap *cur);
+/* run pmaint_final(action, sid, opts) once rebalance `version` (or a newer one) is done */
+void preb_post_add(int64_t version, const char *action, const char *sid, json_t *opts);
+bool preb_pending_for(const char *sid);
+/* PUT /v1/cluster start kind "rebalance": bump the RMD, answer "g<N>" */
+struct xact_args;
+void preb_start(http_req_t *r, const struct xact_args *a);
+/* stop kind "rebalance": refused (responds 400, returns < 0) while a node is being drained,
+ * unless Force (AIStore's _checkMaint) */
+int preb_check_stop(http_req_t *r, const struct xact_args *a);
+int preb_init(void);
+/* bring the status listener of job uuid up to date now (its targets' snapshots): before a node
+ * that ran it is shut down or removed (pxact.c) */
+void pxact_nl_sync(const char *uuid);
+/* the last step of a node lifecycle action (after its rebalance, or at once without one):
+ * post-rebalance flag (after_reb: drained by a rebalance), shutdown, or decommission (the node
+ * wipes itself and leaves the Smap).
+ * Pool/watcher threads. 0 or AIS_E* with err. */
+int pmaint_final(const char *action, const char *sid, json_t *opts, bool after_reb, char *err, size_t cap);
 
 /* PUT /v1/cluster {"action": <name>, ...}: register a handler for an action (at init only).
  * The handler runs on the pool with the parsed message (owned by the caller) and responds. */

@@ -109,6 +109,22 @@ static int pxact_bc_init(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntid
 	return pxact_bc_init_ex(bc, tids, ntids, uuid, false);
 }
 
+/* every target (all) or the active ones */
+static int pxact_bc_init_all(pxact_bc_t *bc, bool all)
+{
+	if (!all)
+		return pxact_bc_init(bc, NULL, 0, NULL);
+	smap_t *m = smap_get();
+	int n = m ? m->ntargets : 0;
+	char(*tids)[XACT_NL_TID_MAX] = calloc((size_t)n + 1, sizeof(*tids));
+	for (int i = 0; tids && i < n; i++)
+		snprintf(tids[i], sizeof(tids[i]), "%s", m->targets[i].id);
+	smap_put(m);
+	int rc = tids ? pxact_bc_init(bc, tids, n, "") : AIS_ENOMEM;
+	free(tids);
+	return rc;
+}
+
 static void pxact_bc_run(pxact_bc_t *bc, const char *method, const char *path_query, const char *body, size_t len)
 {
 	for (int i = 0; i < bc->n; i++) {
@@ -253,6 +269,11 @@ static void pxact_start(http_req_t *r, json_t *msg)
 	}
 	if (pxact_args(r, msg, &a))
 		return;
+	const xact_kind_t *k0 = xact_table_find(a.kind);
+	if (k0 && !strcmp(k0->name, "rebalance")) { /* global: a new RMD version (preb.c) */
+		preb_start(r, &a);
+		goto out;
+	}
 	const xact_kind_t *k = pxact_start_check(r, &a);
 	if (!k)
 		goto out;
@@ -338,10 +359,15 @@ static void pxact_stop(http_req_t *r, json_t *msg)
 		snprintf(a.kind, sizeof(a.kind), "%s", k->name);
 	if (!a.kind[0] && xact_id_is_reb(a.id))
 		snprintf(a.kind, sizeof(a.kind), "rebalance");
+	char *body = NULL;
+	bool reb = !strcmp(a.kind, "rebalance");
+	if (reb && preb_check_stop(r, &a))
+		goto out;
 	json_t *m2 = json_pack("{s:s, s:o}", "action", "stop", "value", xact_wire_args_json(&a));
-	char *body = m2 ? jsonx_dumps(m2) : NULL;
+	body = m2 ? jsonx_dumps(m2) : NULL;
 	json_decref(m2);
-	if (!body || pxact_bc_init(&bc, NULL, 0, NULL)) {
+	/* a rebalance runs on the nodes being drained too */
+	if (!body || pxact_bc_init_all(&bc, reb)) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -477,6 +503,19 @@ static void pxact_refresh(const xact_nl_view_t *v)
 	pxact_bc_fini(&bc);
 	if (aborted) /* the listener's targets (the aborting one is a no-op) */
 		pxact_stop_on(v->uuid, v->kind, v->active, v->nactive, "IC(notifications) abort");
+}
+
+void pxact_nl_sync(const char *uuid)
+{
+	xact_query_t q;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.id, sizeof(q.id), "%s", uuid);
+	q.only_running = -1;
+	xact_nl_view_t *v = NULL;
+	int n = xact_nl_find(&q, true, &v);
+	if (n)
+		pxact_refresh(&v[0]);
+	xact_nl_views_free(v, n);
 }
 
 static void pxact_status(http_req_t *r, const xact_query_t *q, bool one)

@@ -50,6 +50,8 @@ void tlist_fini(void);                  /* ... stopped, every cursor freed */
 /* job endpoints /v1/xactions (txact.c); fini stops the jobs (before the mountpaths go) */
 void txact_init(void);
 void txact_fini(void);
+/* mountpath attach/enable/disable/detach (tmpath.c): /v1/daemon/mountpaths */
+void tmpath_init(void);
 /* native multipart (tmpu.c): PUT part, POST mpt-* action, DELETE abort */
 void mpu_put_handle(http_req_t *r);
 void mpu_post_handle(http_req_t *r, obj_t *o, const char *action, void *jmsg);

@@ -29,6 +29,7 @@
 #include "api/lso.h"
 #include "archive/arch_obj.h"
 #include "cluster/node.h"
+#include "core/hrw.h"
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "core/log.h"
@@ -55,7 +56,30 @@ typedef struct tl_walk {
 	char *cutoff;   /* once cut: nothing above this can make the page */
 	int mpi;
 	int err;
+	smap_t *smap;   /* HRW: objects another target owns are not listed here (AIStore's
+			 * LocMisplacedNode); NULL: no cluster map yet, list everything */
 } tl_walk_t;
+
+/* a file found on mountpath w->mpi is listed by this target when it owns the object (HRW under
+ * its Smap), and, on a mountpath other than the object's HRW one (a resilver has not moved it
+ * yet), only when the HRW mountpath holds no copy: every name once, none hidden */
+static bool tl_mine(const tl_walk_t *w, const char *name)
+{
+	uint64_t d;
+	const bck_t *b = w->bck;
+	if (!w->smap || hrw_obj_digest(b->provider, b->ns, b->name, name, &d))
+		return true;
+	const snode_t *owner = smap_owner(w->smap, d);
+	if (owner && strcmp(owner->id, node_id()))
+		return false;
+	int h = fs_hrw(d);
+	if (h < 0 || h == w->mpi)
+		return true;
+	char p[FQN_MAX];
+	bool fntl;
+	struct stat st;
+	return fqn_obj(p, sizeof(p), fs_get(h)->path, b->provider, b->ns, b->name, name, &fntl) < 0 || stat(p, &st) != 0;
+}
 
 /* page walk: sort what was collected and keep the first page (memory stays O(page)) */
 static void tl_cut(tl_walk_t *w)
@@ -283,14 +307,14 @@ static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, in
 						if (dn && !w->nodirs && tl_after(w, dn))
 							tl_add(w, dn, dl, NULL, true);
 						free(dn);
-					} else if (match && tl_after(w, md.name)) {
+					} else if (match && tl_after(w, md.name) && tl_mine(w, md.name)) {
 						tl_add(w, md.name, ml, rel, false);
 					}
 				}
 				lom_md_fini(&md);
 			} else if (rlen >= w->plen && !strncmp(rel, w->prefix, w->plen) &&
 				   (!w->norec || !w->s3 || !memchr(rel + w->plen, '/', rlen - w->plen)) &&
-				   tl_after(w, rel)) {
+				   tl_after(w, rel) && tl_mine(w, rel)) {
 				/* (AIStore's non-recursive walk only visits the listed level: no depth check) */
 				tl_add(w, rel, rlen, rel, false);
 			}
@@ -435,6 +459,7 @@ static void tl_walk_init(tl_walk_t *w, const bck_t *bck, const lso_msg_t *msg, s
 	w->s3 = msg->flags & LS_IS_S3;
 	w->arch = (msg->flags & LS_ARCH_DIR) && !w->s3;
 	w->page = page;
+	w->smap = smap_get();
 	tln_init(&w->names, budget);
 }
 
@@ -494,6 +519,7 @@ static int tl_page(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 	}
 	tln_fini(&w.names);
 	free(w.cutoff);
+	smap_put(w.smap);
 	return rc;
 }
 
@@ -546,6 +572,7 @@ static int tl_list(const bck_t *bck, lso_msg_t *msg, lso_res_t *res)
 		if (!rc)
 			rc = tln_sort(&w.names);
 		free(w.cutoff);
+		smap_put(w.smap);
 		if (rc) {
 			tln_fini(&w.names);
 			if (rc != AIS_ETOOBIG)

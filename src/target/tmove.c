@@ -106,6 +106,12 @@ int tmove_init(void)
 	return rc;
 }
 
+int tmove_register(const char *trname, const tmove_policy_t *pol)
+{
+	transport_ep_t *ep = transport_node();
+	return ep ? transport_register(ep, trname, &tm_put_ops, (void *)pol) : AIS_EINVAL;
+}
+
 void tmove_fini(void)
 {
 	tm_wq_stop(); /* the server has stopped: what is queued or running finishes, nothing new comes */
@@ -190,6 +196,18 @@ int tm_pipe_data(tm_pipe_t *p, transport_rx_t *rx, const void *data, size_t len,
 		rc = TRANSPORT_PAUSE;
 	}
 out:
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+int tm_pipe_keep(tm_pipe_t *p, const void *data, size_t len)
+{
+	pthread_mutex_lock(&p->mu);
+	int rc = p->err ? p->err : tm_buf_add(&p->fill, data, len);
+	if (rc && !p->err)
+		p->err = rc;
+	if (!rc)
+		p->bytes += (int64_t)len;
 	pthread_mutex_unlock(&p->mu);
 	return rc;
 }

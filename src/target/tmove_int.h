@@ -62,6 +62,9 @@ void tm_pipe_fini(tm_pipe_t *p);
  * rest is refused). *kick: the writer has work and none was active (it is marked active now;
  * the caller starts one, after this returned). */
 int tm_pipe_data(tm_pipe_t *p, transport_rx_t *rx, const void *data, size_t len, bool *kick);
+/* loop thread, no writer yet (a small object received whole before a worker sees it): keep the
+ * bytes in `fill`, never handing off or pausing. 0 or AIS_ENOMEM (sticky in err). */
+int tm_pipe_keep(tm_pipe_t *p, const void *data, size_t len);
 /* loop thread (on_end): no more bytes; status != 0 drops what was not written. *kick as above */
 void tm_pipe_end(tm_pipe_t *p, int status, bool *kick);
 
@@ -83,7 +86,7 @@ int tm_hdr_attrs(tframe_hdr_t *h, const lom_md_t *md, tframe_kv_t *kv, int kvcap
 int tm_timeout_ms(void);
 
 /* ---- the stream names' handlers */
-extern const transport_rx_ops_t tm_put_ops;  /* tmove_put.c */
+extern const transport_rx_ops_t tm_put_ops;  /* tmove_put.c: arg = NULL or a tmove_policy_t */
 extern const transport_rx_ops_t tm_pull_ops; /* tmove_pull.c */
 
 #endif

@@ -116,7 +116,7 @@ static int pull_on_begin(void *arg, transport_rx_t *rx, const tframe_hdr_t *h, v
 {
 	(void)arg;
 	(void)rx;
-	if (!(h->flags & TFRAME_F_RESPONSE) || h->opaque_len != 8)
+	if (!(h->flags & TFRAME_F_RESPONSE) || (h->opaque_len != 8 && h->opaque_len != 16))
 		return AIS_EINVAL; /* this stream carries answers to our requests only */
 	pull_t *p = pull_find(tok_get(h->opaque));
 	if (!p)
@@ -132,6 +132,16 @@ static int pull_on_begin(void *arg, transport_rx_t *rx, const tframe_hdr_t *h, v
 		rc = lom_md_custom_set(p->md, h->custom[i].key, h->custom[i].value);
 	if (rc)
 		return rc;
+	if (p->md) { /* the owner's attributes (a rebalance's get-from-neighbour keeps them) */
+		p->md->size = h->size;
+		p->md->atime = h->atime_ns;
+		p->md->mtime = h->opaque_len == 16 ? (int64_t)tok_get((const uint8_t *)h->opaque + 8) : h->atime_ns;
+		snprintf(p->md->version, sizeof(p->md->version), "%s", h->version ? h->version : "");
+		if (ck > CKSUM_NONE && h->cksum_value && strlen(h->cksum_value) < sizeof(p->md->ckval)) {
+			p->md->cktype = (cksum_type_t)ck;
+			snprintf(p->md->ckval, sizeof(p->md->ckval), "%s", h->cksum_value);
+		}
+	}
 	pthread_mutex_lock(&p->pipe.mu);
 	p->begun = true;
 	p->size = h->size;
@@ -286,7 +296,7 @@ typedef struct serve {
 	char *name;
 	bool ranged;
 	int64_t off, len;
-	uint8_t tok[8];
+	uint8_t tok[16]; /* the asker's token, then the object's write time (mtime) */
 	char sid[TFRAME_SID_MAX + 1];
 	obj_t o;
 	obj_get_t g;
@@ -371,6 +381,7 @@ static void serve_task(tm_task_t *t)
 			return;
 		}
 	}
+	tok_put(x->tok + 8, (uint64_t)x->g.md.mtime);
 	transport_obj_t o = {.hdr = {.provider = x->o.bck->provider, .bucket = x->bucket, .objname = x->name,
 				     .opaque = x->tok, .opaque_len = sizeof(x->tok)},
 			     .done = serve_done, .arg = x};
@@ -426,7 +437,7 @@ static int serve_on_request(void *arg, transport_rx_t *rx, const tframe_hdr_t *h
 	x->ranged = h->flags & TFRAME_F_RANGE;
 	x->off = x->ranged ? h->offset : 0;
 	x->len = x->ranged ? h->size : -1;
-	memcpy(x->tok, h->opaque, sizeof(x->tok));
+	memcpy(x->tok, h->opaque, 8);
 	tm_submit(&x->task);
 	return 0;
 }

@@ -8,12 +8,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cluster/node.h"
 #include "core/err.h"
+#include "core/util.h"
+#include "net/route.h"
 #include "fs/fs.h"
 #include "obj/obj_get.h"
 #include "target/tgt_int.h"
+#include "target/treb.h"
 
 typedef struct get_ctx {
 	obj_t o;
@@ -159,26 +164,10 @@ static void get_range_err(http_req_t *r, int rc, int64_t size)
 	}
 }
 
-void tobj_get_handle(http_req_t *r)
+/* the object opened: headers, range, then sendfile or the pool. Takes c. */
+static void get_serve(http_req_t *r, get_ctx_t *c, bool head)
 {
-	bool head = r->method == HTTP_M_HEAD;
-	get_ctx_t *c = calloc(1, sizeof(*c));
-	if (!c) {
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-		return;
-	}
-	if (tobj_init(&c->o, r))
-		goto out;
-	if (!head && tarch_wanted(r)) {
-		tarch_get(r, &c->o); /* takes the object context */
-		goto out;
-	}
-	obj_why_t why;
-	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
-	if (rc) {
-		tobj_get_err(r, &c->o, &c->g, rc, why);
-		goto out;
-	}
+	int rc;
 	c->status = 200;
 	c->off = 0;
 	c->len = c->g.size;
@@ -195,7 +184,9 @@ void tobj_get_handle(http_req_t *r)
 		c->status = 206;
 	if (obj_get_needs_pool(&c->g)) {
 		r->user = c;
-		if (c->g.chunked)
+		if (!http_on_loop())
+			get_pool_cb(r); /* (already on the pool, in streaming mode: get-from-neighbour) */
+		else if (c->g.chunked)
 			http_defer_stream(r, get_pool_cb);
 		else
 			http_defer(r, get_pool_cb);
@@ -204,4 +195,152 @@ void tobj_get_handle(http_req_t *r)
 	get_sendfile(r, c, false);
 out:
 	get_ctx_free(c);
+}
+
+/* is there a file for o, at its HRW mountpath or misplaced on another one in use (no stats) */
+static bool obj_here(const obj_t *o)
+{
+	struct stat st;
+	if (!stat(o->fqn, &st))
+		return true;
+	obj_t *alt = NULL;
+	bool found = obj_locate(o, &alt) == 0;
+	free(alt);
+	return found;
+}
+
+/* pool: the object is ours but not here yet (a rebalance is moving it): get it from the target
+ * that has it, then serve it as usual (treb.h) */
+static void get_gfn_cb(http_req_t *r)
+{
+	get_ctx_t *c = r->user;
+	r->user = NULL;
+	bool head = r->method == HTTP_M_HEAD;
+	char err[256];
+	obj_why_t why = OBJ_WHY_NOT_FOUND;
+	int rc = treb_gfn(&c->o, err, sizeof(err));
+	if (rc == AIS_EEXIST)
+		rc = AIS_ENOTFOUND; /* deleted here meanwhile */
+	else if (rc == AIS_ENOTFOUND && obj_here(&c->o))
+		rc = 0; /* nobody else has it (any more): its migration has just landed here */
+	if (!rc)
+		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	else if (rc != AIS_ENOTFOUND)
+		why = OBJ_WHY_REMOTE;
+	if (rc == AIS_ENOTFOUND) {
+		tobj_err_notfound(r, &c->o);
+	} else if (rc && why == OBJ_WHY_REMOTE) {
+		char cn[OBJ_UNAME_MAX];
+		obj_cname(c->o.bck, c->o.oname, cn, sizeof(cn));
+		http_error_code(r, rc, "%s: %s: failed to get it from its previous owner: %s", node_name(), cn,
+				err[0] ? err : err_str(rc));
+	} else if (rc) {
+		tobj_get_err(r, &c->o, &c->g, rc, why);
+	} else {
+		get_serve(r, c, head);
+		return;
+	}
+	get_ctx_free(c);
+}
+
+/* a missing object that may be on its way here (rebalance): worth asking the neighbours */
+static bool get_want_gfn(http_req_t *r, const get_ctx_t *c)
+{
+	snode_t owner;
+	const char *q = http_query_get(r, "is_gfn");
+	return treb_gfn_window() && !(q && !strcmp(q, "true")) && !obj_remote_owner(c->o.bck, c->o.oname, &owner);
+}
+
+static void get_handle(http_req_t *r)
+{
+	bool head = r->method == HTTP_M_HEAD;
+	get_ctx_t *c = calloc(1, sizeof(*c));
+	if (!c) {
+		http_error_code(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
+	if (tobj_init(&c->o, r))
+		goto out;
+	if (!head && tarch_wanted(r)) {
+		tarch_get(r, &c->o); /* takes the object context */
+		goto out;
+	}
+	obj_why_t why;
+	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && get_want_gfn(r, c)) {
+		r->user = c;
+		http_defer_stream(r, get_gfn_cb);
+		return;
+	}
+	if (rc) {
+		tobj_get_err(r, &c->o, &c->g, rc, why);
+		goto out;
+	}
+	get_serve(r, c, head);
+	return;
+out:
+	get_ctx_free(c);
+}
+
+/* the Smap version the redirecting proxy chose the owner by (vpams, base 36), 0 if none */
+static int64_t get_vpams(const http_req_t *r)
+{
+	uint64_t v = 0;
+	const char *q = http_query_get(r, "vpams");
+	return q && !parse_base36(q, &v) && v < (uint64_t)INT64_MAX ? (int64_t)v : 0;
+}
+
+static int64_t get_smap_version(void)
+{
+	smap_t *m = smap_get();
+	int64_t v = m ? m->version : 0;
+	smap_put(m);
+	return v;
+}
+
+/* pool: the proxy redirected by a newer Smap than ours (a metasync on its way, a join not yet
+ * answered): wait for it - and for the bucket, whose BMD comes in the same payload - so that a
+ * moved object is found (get-from-neighbour) rather than answered 404 */
+static void get_wait_cb(http_req_t *r)
+{
+	int64_t want = get_vpams(r), t0 = mono_ns();
+	while (get_smap_version() < want && mono_ns() - t0 < 3000000000LL)
+		usleep(2000);
+	char buf[512];
+	const char *items[2] = {NULL, NULL};
+	if (!http_query_get(r, "namespace") && route_items(r, "/v1/objects", buf, sizeof(buf), items, 2) >= 1 &&
+	    items[0]) { /* (global namespace: the common case) */
+		for (int64_t t1 = mono_ns(); mono_ns() - t1 < 500000000LL; usleep(2000)) {
+			bmd_t *b = bmd_get();
+			bool ok = b && bmd_find(b, "ais", "", items[0]);
+			bmd_put(b);
+			if (ok)
+				break;
+		}
+	}
+	get_handle(r);
+}
+
+/* a redirected request for a bucket this node does not know (yet): its BMD may be right behind
+ * the Smap in the same metasync payload (a target that just joined) */
+static bool get_bck_unknown(http_req_t *r)
+{
+	char buf[512];
+	const char *items[2] = {NULL, NULL};
+	if (http_query_get(r, "namespace") || route_items(r, "/v1/objects", buf, sizeof(buf), items, 2) < 1 || !items[0])
+		return false;
+	bmd_t *b = bmd_get();
+	bool known = b && bmd_find(b, "ais", "", items[0]);
+	bmd_put(b);
+	return !known;
+}
+
+void tobj_get_handle(http_req_t *r)
+{
+	int64_t vpams = get_vpams(r);
+	if (vpams && (vpams > get_smap_version() || get_bck_unknown(r))) {
+		http_defer_stream(r, get_wait_cb);
+		return;
+	}
+	get_handle(r);
 }

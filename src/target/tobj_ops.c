@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -15,6 +16,45 @@
 #include "obj/obj_ops.h"
 #include "target/tgt_int.h"
 #include "target/tmove.h"
+#include "target/treb.h"
+
+static void ops_delete_respond(http_req_t *r, obj_t *o, int rc)
+{
+	if (rc == AIS_ENOTFOUND) {
+		char cn[OBJ_UNAME_MAX];
+		obj_cname(o->bck, o->oname, cn, sizeof(cn));
+		http_error(r, 404, NULL, "%s doesn't exist", cn);
+	} else if (rc) {
+		http_error_code(r, rc, "%s: failed to delete %s: %s", node_name(), o->fqn, err_str(rc));
+	} else {
+		http_respond(r, 200, NULL, NULL, 0);
+	}
+}
+
+/* pool: a delete of an object that is ours but not here yet (a rebalance is moving it): it
+ * exists if a neighbour still has it. Our tombstone (left by obj_delete) makes sure the copy
+ * that arrives later is refused and dropped at its sender (treb.h). */
+static void ops_delete_gfn_cb(http_req_t *r)
+{
+	obj_t *o = r->user;
+	r->user = NULL;
+	char err[256];
+	int rc = treb_gfn(o, err, sizeof(err));
+	struct stat st;
+	obj_t *alt = NULL;
+	if (rc == AIS_EEXIST) {
+		rc = 0; /* it was there: gone now */
+	} else if (!rc || (rc == AIS_ENOTFOUND && (!stat(o->fqn, &st) || !obj_locate(o, &alt)))) {
+		/* a version newer than our delete, or its migration landed meanwhile: delete what is
+		 * here now (a plain miss was counted by the first delete already) */
+		obj_why_t why;
+		rc = obj_delete(o, &why);
+	}
+	free(alt);
+	ops_delete_respond(r, o, rc);
+	obj_fini(o);
+	free(o);
+}
 
 void tobj_ops_delete(http_req_t *r)
 {
@@ -31,15 +71,15 @@ void tobj_ops_delete(http_req_t *r)
 		goto out;
 	obj_why_t why;
 	int rc = obj_delete(o, &why);
-	if (rc == AIS_ENOTFOUND) {
-		char cn[OBJ_UNAME_MAX];
-		obj_cname(o->bck, o->oname, cn, sizeof(cn));
-		http_error(r, 404, NULL, "%s doesn't exist", cn);
-	} else if (rc) {
-		http_error_code(r, rc, "%s: failed to delete %s: %s", node_name(), o->fqn, err_str(rc));
-	} else {
-		http_respond(r, 200, NULL, NULL, 0);
+	snode_t owner;
+	const char *q = http_query_get(r, "is_gfn");
+	if (rc == AIS_ENOTFOUND && treb_gfn_window() && !(q && !strcmp(q, "true")) &&
+	    !obj_remote_owner(o->bck, o->oname, &owner)) {
+		r->user = o;
+		http_defer(r, ops_delete_gfn_cb);
+		return;
 	}
+	ops_delete_respond(r, o, rc);
 out:
 	obj_fini(o);
 	free(o);

@@ -115,6 +115,7 @@ int tgt_init(const config_t *cfg)
 	txact_init();
 	tlist_init();
 	arch_obj_init(); /* a removed or replaced shard drops its index */
+	tmpath_init();
 	bmd_t *m = bmd_get();
 	if (m) {
 		tgt_on_bmd(NULL, m);

@@ -45,7 +45,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"rebalance", NULL, XACT_SCOPE_G, S | IC, NULL},
 	{"rechunk", NULL, XACT_SCOPE_B, S | IC, NULL},
 	{"move-bck", "rename-bucket", XACT_SCOPE_B, IC, NULL},
-	{"resilver", NULL, XACT_SCOPE_T, S, NULL},
+	{"resilver", NULL, XACT_SCOPE_T, S, &xs_resilver_ops},
 	{"summary-shard", "shard-summary", XACT_SCOPE_B, 0, &xs_shardsumm_ops},
 	{"summary-bck", "summary", XACT_SCOPE_GB, 0, NULL},
 	{"load-lom-cache", "warm-up-metadata", XACT_SCOPE_B, S, NULL},

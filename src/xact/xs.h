@@ -16,5 +16,6 @@ extern const xact_ops_t xs_archive_ops;   /* archive (xs_archive.c) */
 int xs_shardidx_msg(json_t *m, char *prefix, size_t pcap, int *nworkers, bool *skip_verify, char *err, size_t cap);
 /* a summary-shard job's apc.ShardSummResult (numbers as strings); new reference, NULL if none */
 json_t *xs_shardsumm_result(const xact_t *x);
+extern const xact_ops_t xs_resilver_ops; /* resilver (xs_resilver.c) */
 
 #endif

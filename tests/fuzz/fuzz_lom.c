@@ -38,7 +38,7 @@ static void one(const uint8_t *data, size_t size)
 		unsigned char *buf = NULL;
 		size_t len = 0;
 		if (lom_encode(&md, &buf, &len) == 0) {
-			if (lom_decode(buf, len, &md2) != 0 || md2.size != md.size || md2.bid != md.bid ||
+			if (lom_decode(buf, len, &md2) != 0 || md2.size != md.size || md2.bid != md.bid || md2.mtime != md.mtime ||
 			    strcmp(md2.ckval, md.ckval) || strcmp(md2.version, md.version))
 				abort();
 			free(buf);

@@ -574,7 +574,6 @@ Test(config_tab, niy_values_rejected_at_load)
 		{"{\"auth\": {\"enabled\": true}}", "auth.enabled"},
 		{"{\"net\": {\"http\": {\"use_https\": true}}}", "net.http.use_https"},
 		{"{\"write_policy\": {\"md\": \"never\"}}", "write_policy.md: never is not implemented"},
-		{"{\"rebalance\": {\"enabled\": false}}", "rebalance.enabled"},
 		{"{\"features\": \"LZ4-Block-1MB\"}", "feature flag \"LZ4-Block-1MB\" is not implemented"},
 		{"{\"features\": \"32\"}", "LZ4-Block-1MB"},
 		{"{\"backend\": {\"aws\": {}}}", "backend: not implemented"},
@@ -593,10 +592,12 @@ Test(config_tab, niy_values_rejected_at_load)
 	config_t c;
 	char err[256];
 	json_t *jc = js("{\"write_policy\": {\"md\": \"immediate\", \"data\": \"\"}, \"features\": \"Fsync-PUT\","
-			" \"backend\": {}, \"distributed_sort\": {\"call_timeout\": \"10m\"}, \"mirror\": {\"enabled\": false}}");
+			" \"backend\": {}, \"distributed_sort\": {\"call_timeout\": \"10m\"}, \"mirror\": {\"enabled\": false},"
+			" \"rebalance\": {\"enabled\": false}, \"resilver\": {\"enabled\": false}}");
 	json_t *jl = js(okl);
 	cr_assert_eq(config_parse(&c, jc, jl, err, sizeof(err)), 0, "%s", err);
 	cr_expect_eq(c.features, FEAT_FSYNC_PUT);
+	cr_expect(!c.rebalance_enabled && !c.resilver_enabled, "rebalance/resilver can be switched off (built)");
 	json_t *shown = config_cluster_json(&c);
 	cr_expect_null(json_object_get(shown, "distributed_sort"), "dropped as AIStore without dsort");
 	json_decref(shown);

@@ -143,3 +143,28 @@ Test(lom, versions)
 	lom_version_next("abc", v);
 	cr_assert_str_eq(v, "1");
 }
+
+Test(lom, write_time)
+{
+	lom_md_t a, b;
+	unsigned char *buf, *buf2;
+	size_t len, len2;
+	sample(&a);
+	/* equal to atime: not stored (the common case), decoded as atime */
+	a.mtime = a.atime;
+	cr_assert_eq(lom_encode(&a, &buf, &len), 0);
+	lom_md_init(&b);
+	cr_assert_eq(lom_decode(buf, len, &b), 0);
+	cr_assert_eq(b.mtime, a.atime);
+	/* a moved copy: its own write time, kept */
+	a.mtime = a.atime - 12345;
+	cr_assert_eq(lom_encode(&a, &buf2, &len2), 0);
+	cr_assert_eq(len2, len + 13, "one more record");
+	cr_assert_eq(lom_decode(buf2, len2, &b), 0);
+	cr_assert_eq(b.mtime, a.atime - 12345);
+	cr_assert_eq(b.atime, a.atime);
+	free(buf);
+	free(buf2);
+	lom_md_fini(&a);
+	lom_md_fini(&b);
+}

@@ -23,6 +23,8 @@
 #include "obj/obj_get.h"
 #include "obj/obj_ops.h"
 #include "obj/obj_put.h"
+#include "obj/obj_reloc.h"
+#include "obj/obj_walk.h"
 #include "stats/stats.h"
 
 #define CHUNK 16384
@@ -944,4 +946,172 @@ Test(obj_core, sendfile_segments)
 	free(cd);
 	obj_fini(&m);
 	obj_fini(&c);
+}
+
+/* ---- moves: write time, commit condition, misplaced copies, relocation, the walk */
+
+static int cond_no_newer(void *arg, const obj_t *o, const lom_md_t *prev, const lom_md_t *md)
+{
+	(void)o;
+	int *calls = arg;
+	(*calls)++;
+	return prev && prev->mtime >= md->mtime ? AIS_EEXIST : 0;
+}
+
+Test(obj_core, mtime_kept_and_commit_condition)
+{
+	obj_t o;
+	init_obj(&o, "b", "cond/x");
+	lom_md_t md;
+	put_ok(&o, "new", 3, -1, &md);
+	cr_assert_gt(md.mtime, 0);
+	cr_assert_eq(md.mtime, md.atime, "a PUT writes now");
+	int64_t t_new = md.mtime;
+	lom_md_fini(&md);
+	/* an older copy (keep_mtime) refused by the condition: nothing replaced, no work file left */
+	int calls = 0;
+	obj_put_opts_t opt = {.size_hint = -1, .keep_mtime = true, .keep_version = true, .cond = cond_no_newer,
+			      .cond_arg = &calls, .acct = OBJ_ACCT_NONE};
+	obj_put_t *w;
+	obj_why_t why;
+	cr_assert_eq(obj_put_begin(&o, &opt, &w, &why), 0);
+	obj_put_md(w)->mtime = t_new - 1000;
+	cr_assert_eq(obj_put_write(w, "old", 3), 0);
+	obj_put_res_t res;
+	cr_assert_eq(obj_put_commit(w, &res, &why), AIS_EEXIST);
+	cr_assert_eq(why, OBJ_WHY_COND);
+	lom_md_fini(&res.md);
+	cr_assert_eq(calls, 1);
+	assert_content(&o, (const unsigned char *)"new", 3);
+	cr_assert_eq(count_files("%wk"), 0);
+	/* a newer one passes and keeps its write time */
+	cr_assert_eq(obj_put_begin(&o, &opt, &w, &why), 0);
+	obj_put_md(w)->mtime = t_new + 1000;
+	cr_assert_eq(obj_put_write(w, "newer", 5), 0);
+	cr_assert_eq(obj_put_commit(w, &res, &why), 0);
+	cr_assert_eq(res.md.mtime, t_new + 1000);
+	lom_md_fini(&res.md);
+	lom_md_t cur;
+	lom_md_init(&cur);
+	cr_assert_eq(obj_load(&o, -1, &cur), 0);
+	cr_assert_eq(cur.mtime, t_new + 1000);
+	cr_assert_neq(cur.mtime, cur.atime);
+	lom_md_fini(&cur);
+	assert_content(&o, (const unsigned char *)"newer", 5);
+	obj_fini(&o);
+}
+
+/* the object at o moved to mountpath mpi by hand (as a resilver would find it) */
+static void misplace(const obj_t *o, int mpi, obj_t *at)
+{
+	cr_assert_eq(obj_place_on(at, o, mpi), 0);
+	fsops_mkdir_parent(at->fqn);
+	cr_assert_eq(rename(o->fqn, at->fqn), 0);
+}
+
+static int other_mpi(const obj_t *o) { return (o->mpi + 1) % fs_count(); }
+
+Test(obj_core, misplaced_found_deleted_and_relocated)
+{
+	obj_t o, at;
+	init_obj(&o, "b", "mis/x");
+	unsigned char *data = rnd(20000, 77);
+	put_ok(&o, data, 20000, -1, NULL);
+	misplace(&o, other_mpi(&o), &at);
+	/* reads find it on another mountpath in use; o is not touched */
+	obj_get_t g;
+	obj_why_t why;
+	cr_assert_eq(obj_get_open(&g, &o, 0, &why), 0);
+	cr_assert_not_null(g.alt);
+	cr_assert_eq(g.o->mpi, at.mpi);
+	obj_get_close(&g);
+	assert_content(&o, data, 20000);
+	/* relocation moves it home */
+	int64_t bytes = 0;
+	cr_assert_eq(obj_reloc_mpath(&at, &o, &bytes), OBJ_RELOC_MOVED);
+	cr_assert_eq(bytes, 20000);
+	cr_assert_eq(access(at.fqn, F_OK), -1);
+	assert_content(&o, data, 20000);
+	cr_assert_eq(obj_reloc_mpath(&at, &o, NULL), OBJ_RELOC_GONE);
+	/* a stale misplaced copy vs a newer one at home: the stale one is dropped */
+	lom_md_t md;
+	put_ok(&o, "v1", 2, -1, &md);
+	lom_md_fini(&md);
+	cr_assert_eq(obj_place_on(&at, &o, other_mpi(&o)), 0);
+	fsops_mkdir_parent(at.fqn);
+	char cmd[2 * FQN_MAX + 64];
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", o.fqn, at.fqn); /* (cp -a keeps the LOM xattr) */
+	cr_assert_eq(system(cmd), 0);
+	usleep(1000);
+	put_ok(&o, "v2", 2, -1, NULL);
+	cr_assert_eq(obj_reloc_mpath(&at, &o, NULL), OBJ_RELOC_DROPPED);
+	cr_assert_eq(access(at.fqn, F_OK), -1);
+	assert_content(&o, (const unsigned char *)"v2", 2);
+	/* a delete takes misplaced copies too (a resilver must not bring them back) */
+	misplace(&o, other_mpi(&o), &at);
+	snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", at.fqn, o.fqn); /* one at home and one elsewhere */
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(obj_delete(&o, &why), 0);
+	cr_assert_eq(access(o.fqn, F_OK), -1);
+	cr_assert_eq(access(at.fqn, F_OK), -1);
+	cr_assert_eq(open_rc(&o, 0, &why), AIS_ENOTFOUND);
+	free(data);
+	obj_fini(&o);
+}
+
+Test(obj_core, reloc_drop_only_the_version_sent)
+{
+	obj_t o;
+	init_obj(&o, "b", "drop/x");
+	lom_md_t sent, cur;
+	put_ok(&o, "one", 3, -1, &sent);
+	usleep(1000);
+	put_ok(&o, "two", 3, -1, NULL); /* written after it was "sent" */
+	cr_assert_eq(obj_reloc_drop(&o, &sent), OBJ_RELOC_CHANGED);
+	assert_content(&o, (const unsigned char *)"two", 3);
+	lom_md_init(&cur);
+	cr_assert_eq(obj_load(&o, -1, &cur), 0);
+	cr_assert(!obj_reloc_same(&cur, &sent));
+	cr_assert_eq(obj_reloc_drop(&o, &cur), 0);
+	obj_why_t why;
+	cr_assert_eq(open_rc(&o, 0, &why), AIS_ENOTFOUND);
+	cr_assert_eq(obj_reloc_drop(&o, &cur), OBJ_RELOC_GONE);
+	lom_md_fini(&sent);
+	lom_md_fini(&cur);
+	obj_fini(&o);
+}
+
+static int walk_count(void *arg, const char *name, size_t nlen, const char *fqn)
+{
+	int *n = arg;
+	cr_assert_eq(strlen(name), nlen);
+	cr_assert(strstr(fqn, "/%ob/") != NULL);
+	(*n)++;
+	return 0;
+}
+
+Test(obj_core, walk_every_object_once)
+{
+	obj_t o;
+	char name[64];
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "w/%d/obj-%d", i % 3, i);
+		init_obj(&o, "b", name);
+		put_ok(&o, "x", 1, -1, NULL);
+		obj_fini(&o);
+	}
+	char *lname = malloc(400);
+	memset(lname, 'L', 399); /* a component > 255: stored under a short name */
+	lname[399] = '\0';
+	init_obj(&o, "b", lname);
+	put_ok(&o, "x", 1, -1, NULL);
+	obj_fini(&o);
+	free(lname);
+	bmd_t *m = bmd_get();
+	const bck_t *b = bmd_find(m, "ais", "", "b");
+	int n = 0;
+	for (int i = 0; i < fs_count(); i++)
+		cr_assert_eq(obj_walk(b, i, walk_count, &n), 0);
+	cr_assert_eq(n, 21);
+	bmd_put(m);
 }

@@ -424,3 +424,21 @@ Test(err, from_errno)
 	cr_expect_eq(err_from_errno(EIO), AIS_EIO);
 	cr_expect_eq(err_from_errno(EBADF), AIS_EIO);
 }
+
+Test(util, base36)
+{
+	char b[16];
+	cr_assert_str_eq(u64_base36(0, b, sizeof(b)), "0");
+	cr_assert_str_eq(u64_base36(35, b, sizeof(b)), "z");
+	cr_assert_str_eq(u64_base36(36, b, sizeof(b)), "10");
+	cr_assert_str_eq(u64_base36(1295, b, sizeof(b)), "zz");
+	cr_assert_str_eq(u64_base36(UINT64_MAX, b, sizeof(b)), "3w5e11264sgsf"); /* strconv.FormatUint(max, 36) */
+	uint64_t v;
+	cr_assert_eq(parse_base36("3w5e11264sgsf", &v), 0);
+	cr_assert_eq(v, UINT64_MAX);
+	cr_assert_eq(parse_base36("ZZ", &v), 0);
+	cr_assert_eq(v, 1295);
+	cr_assert_eq(parse_base36("3w5e11264sgsg", &v), AIS_EINVAL); /* overflow */
+	cr_assert_eq(parse_base36("", &v), AIS_EINVAL);
+	cr_assert_eq(parse_base36("a-b", &v), AIS_EINVAL);
+}

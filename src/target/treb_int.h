@@ -1,0 +1,56 @@
+/* treb_int: what the target's rebalance files share (treb.c: manager, runs, stages; treb_send.c:
+ * traverse + send; treb_recv.c: the "reb" receiver; treb_gfn.c: get-from-neighbour; treb_tomb.c:
+ * tombstones). Not for other modules (they use treb.h). */
+#ifndef AIS_TREB_INT_H
+#define AIS_TREB_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cluster/bmd.h"
+#include "cluster/smap.h"
+#include "target/treb.h"
+#include "target/treb_rule.h"
+#include "xact/xact.h"
+
+#define TREB_TRNAME "reb"
+
+/* one rebalance generation (g<id>) on this target; owned by its thread, read by others through
+ * treb_cur_get (a reference on x) */
+typedef struct treb_run {
+	int64_t id;
+	smap_t *smap;            /* the map it runs on (ref) */
+	xact_t *x;               /* its job (ref) */
+	_Atomic int stage;       /* TREB_ST_* */
+	bool resumed;            /* started to resume one interrupted by a restart */
+} treb_run_t;
+
+/* ---- treb.c */
+/* the job of the rebalance receivers accept (the running or last run generation): *id, and a
+ * reference on its job (NULL when none; xact_put it) */
+xact_t *treb_rx_job(int64_t *id);
+/* the rebalance window: a run is going on or pending here, or the Smap changed recently. Deletes
+ * leave tombstones and GET misses look at neighbours only then. */
+bool treb_window(void);
+/* the Smap before the current one (ref; NULL), for get-from-neighbour */
+smap_t *treb_prev_smap(void);
+/* abort reason of a preemption by a newer generation */
+#define TREB_RENEWED "renewed: a newer rebalance started"
+
+/* ---- treb_send.c: the traverse of one run (walk, send, drop what the new owner has) */
+int treb_send_all(treb_run_t *run);
+
+/* ---- treb_recv.c */
+int treb_recv_init(void);
+
+/* ---- treb_tomb.c: names deleted here during a rebalance window, with the time of the delete */
+int treb_tomb_init(const char *path);
+void treb_tomb_fini(void);
+void treb_tomb_add(const bck_t *b, const char *name, int64_t t);
+int64_t treb_tomb_get(const bck_t *b, const char *name);
+/* forget entries older than max_age_ns (not while a window is open); the file follows */
+void treb_tomb_gc(int64_t max_age_ns);
+size_t treb_tomb_count(void);
+
+#endif
