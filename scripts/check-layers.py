@@ -14,11 +14,12 @@ LAYERS = {
     "cluster": 2,              # Smap, BMD, metasync, membership, node identity
     "stats": 3, "transport": 3,  # counters; target-to-target streams
     "obj": 4,                  # the object core
-    "xact": 5,                 # jobs
-    "target": 6, "proxy": 6,   # native API adapters (storage node, gateway)
-    "s3": 7,                   # S3 API (gateway and target sides)
-    "cli": 8,                  # the `ais` CLI
-    "loader": 9,               # aisloader
+    "backend": 5,              # remote backends (S3, remote AIS, HTTP), cold GET, write-through
+    "xact": 6,                 # jobs
+    "target": 7, "proxy": 7,   # native API adapters (storage node, gateway)
+    "s3": 8,                   # S3 API (gateway and target sides)
+    "cli": 9,                  # the `ais` CLI
+    "loader": 10,              # aisloader
 }
 
 INC = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/([A-Za-z0-9_.]+)"', re.M)
