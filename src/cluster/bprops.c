@@ -367,7 +367,7 @@ char *bprops_markdown(void)
 			[CT_BOOL] = "bool", [CT_INT] = "int", [CT_DUR] = "duration", [CT_SIZE] = "size",
 			[CT_STR] = "string", [CT_ENUM] = "enum", [CT_FEAT] = "feature flags", [CT_LOGLVL] = "log level",
 			[CT_PORT] = "port", [CT_HOSTS] = "hosts", [CT_FSPATHS] = "-", [CT_S3KEYS] = "-",
-			[CT_EMPTYOBJ] = "-", [CT_DROPOBJ] = "-",
+			[CT_BACKEND] = "-", [CT_EMPTYOBJ] = "-", [CT_DROPOBJ] = "-",
 		};
 		char dflt[96];
 		if (p->flags & BP_OMIT)
