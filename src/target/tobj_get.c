@@ -161,7 +161,9 @@ static void get_range_err(http_req_t *r, int rc, int64_t size)
 	}
 }
 
-void tobj_get_handle(http_req_t *r)
+void tobj_get_handle(http_req_t *r) { tobj_get_serve(r, false); }
+
+void tobj_get_serve(http_req_t *r, bool local_only)
 {
 	bool head = r->method == HTTP_M_HEAD;
 	get_ctx_t *c = calloc(1, sizeof(*c));
@@ -173,6 +175,11 @@ void tobj_get_handle(http_req_t *r)
 		goto out;
 	obj_why_t why;
 	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	if (!local_only && tcold_wanted(&c->o, r, rc)) { /* a remote bucket's object: tobj_cold.c */
+		obj_get_close(&c->g);
+		tcold_handle(r, &c->o);
+		goto out;
+	}
 	if (rc) {
 		get_err(r, c, rc, why);
 		goto out;

@@ -153,7 +153,7 @@ static json_t *txact_params(const http_req_t *r)
 	return p;
 }
 
-static void txact_start(http_req_t *r, xact_args_t *a)
+static void txact_start(http_req_t *r, xact_args_t *a, json_t *jparams)
 {
 	char s[512], err[XACT_ERR_MAX];
 	const xact_kind_t *k = xact_table_find(a->kind);
@@ -180,6 +180,8 @@ static void txact_start(http_req_t *r, xact_args_t *a)
 		return;
 	}
 	a->params = txact_params(r);
+	if (a->params && json_is_object(jparams)) /* the job's own message (the proxy's "params") */
+		json_object_update(a->params, jparams);
 	xact_t *x = NULL;
 	int rc = xact_reg_start(k, a, &x, err, sizeof(err));
 	json_decref(a->params);
@@ -253,7 +255,7 @@ static void txact_put(http_req_t *r)
 		if (a.buckets[i].name[0] && txact_bck_init(r, &a.buckets[i]))
 			goto fini;
 	if (start)
-		txact_start(r, &a);
+		txact_start(r, &a, json_object_get(msg, "params"));
 	else
 		txact_stop(r, &a, jsonx_str(msg, "name", ""));
 fini:

@@ -6,6 +6,16 @@
 
 #include "xact/xact.h"
 
-extern const xact_ops_t xs_cleanup_ops; /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_cleanup_ops;    /* cleanup-store (xs_cleanup.c) */
+extern const xact_ops_t xs_prefetch_ops;   /* prefetch-listrange (xs_prefetch.c) */
+extern const xact_ops_t xs_evict_ops;      /* evict-listrange (xs_evict.c) */
+extern const xact_ops_t xs_delete_ops;     /* delete-listrange (xs_delete.c) */
+extern const xact_ops_t xs_evict_bck_ops;  /* evict-remote-bck (xs_evict_bck.c) */
+extern const xact_ops_t xs_copy_bck_ops;   /* copy-bck (xs_copy_bck.c) */
+extern const xact_ops_t xs_copy_lr_ops;    /* copy-listrange (xs_copy_lr.c) */
+extern const xact_ops_t xs_move_bck_ops;   /* move-bck (xs_move_bck.c) */
+extern const xact_ops_t xs_promote_ops;    /* promote (xs_promote.c) */
+extern const xact_ops_t xs_blob_ops;       /* blob-download (xs_blob.c) */
+extern const xact_ops_t xs_download_ops;   /* download (xs_download.c) */
 
 #endif
