@@ -3,7 +3,10 @@
  * Lock order: fl_mu is never held while calling out (callbacks, network, disk). */
 #include "backend/bk_obj.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "core/util.h"
 #include "obj/obj_get.h"
 #include "obj/obj_put.h"
+#include "obj/ufest.h"
 #include "stats/stats.h"
 
 /* ---- single flight ---- */
@@ -377,6 +381,59 @@ int bk_put_through(const obj_t *o, int fd, int64_t size, lom_md_t *md, bk_err_t 
 	stats_remote(bk_stats_backend(o->bck), STATS_RB_PUT_N, t0, size);
 	if (!oa.md5[0] && !oa.etag[0] && md->cktype == CKSUM_NONE)
 		log_warn("%s: remote answered the PUT without an ETag", o->oname);
+	return bk_md_from_oattrs(md, o->bck->provider, &oa) ? bk_fail(e, 500, NULL, "out of memory") : 0;
+}
+
+int bk_mpu_through(const obj_t *o, const ufest_t *u, lom_md_t *md, bk_err_t *e)
+{
+	const bk_ops_t *ops = bk_of(o->bck);
+	if (!ops)
+		return 0;
+	bk_oattrs_t oa;
+	memset(&oa, 0, sizeof(oa));
+	int64_t t0 = stats_now();
+	int rc = 0;
+	if (u->count == 1) {
+		int fd = open(u->chunks[0].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return bk_fail(e, 500, NULL, "%s: open part 1: %s", o->oname, strerror(errno));
+		rc = ops->put_obj(o->bck, o->oname, fd, u->chunks[0].size, md, &oa, e);
+		close(fd);
+		goto done;
+	}
+	if (!ops->mpt_start)
+		return bk_fail(e, 501, NULL, "%s: multipart upload to a %s backend is not supported", o->oname, ops->name);
+	char id[512];
+	if ((rc = ops->mpt_start(o->bck, o->oname, id, sizeof(id), e)))
+		return rc;
+	bk_part_t *parts = calloc((size_t)u->count, sizeof(*parts));
+	if (!parts) {
+		rc = bk_fail(e, 500, NULL, "out of memory");
+		goto abort;
+	}
+	for (int i = 0; i < u->count && !rc; i++) {
+		int fd = open(u->chunks[i].path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			rc = bk_fail(e, 500, NULL, "%s: open part %d: %s", o->oname, u->chunks[i].num, strerror(errno));
+			break;
+		}
+		parts[i].num = i + 1; /* the remote's parts are 1..N whatever the local numbers */
+		rc = ops->mpt_part(o->bck, o->oname, id, i + 1, fd, 0, u->chunks[i].size, parts[i].etag, sizeof(parts[i].etag), e);
+		close(fd);
+	}
+	if (!rc)
+		rc = ops->mpt_complete(o->bck, o->oname, id, parts, u->count, &oa, e);
+	free(parts);
+	if (!rc)
+		goto done;
+abort:;
+	bk_err_t ae;
+	ops->mpt_abort(o->bck, o->oname, id, &ae);
+	return rc;
+done:
+	if (rc)
+		return rc;
+	stats_remote(bk_stats_backend(o->bck), STATS_RB_PUT_N, t0, u->size);
 	return bk_md_from_oattrs(md, o->bck->provider, &oa) ? bk_fail(e, 500, NULL, "out of memory") : 0;
 }
 

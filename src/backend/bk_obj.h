@@ -77,6 +77,12 @@ int bk_warm_check(const obj_t *o, const lom_md_t *md, bk_warm_t *verdict, bk_err
  * what it answered in md (version, custom ETag/source/...). Called by the writer before the
  * local commit: a remote failure leaves nothing committed. 0 or AIS_E* with e filled. */
 int bk_put_through(const obj_t *o, int fd, int64_t size, lom_md_t *md, bk_err_t *e);
+/* a multipart upload about to complete as o: its selected parts (u: chunk files, sizes) go to
+ * the remote as one remote multipart upload with the same part boundaries (one part: a plain
+ * PUT), completed there before anything is committed here; md gets the remote's identity.
+ * 0 or AIS_E* with e filled (AIS_ENOTIMPL: a provider without multipart, more than one part). */
+struct ufest;
+int bk_mpu_through(const obj_t *o, const struct ufest *u, lom_md_t *md, bk_err_t *e);
 /* delete o at the remote first (a remote 404 is not an error when a local copy exists:
  * AIStore's DeleteObj is idempotent for S3). 0 or AIS_E* with e filled. */
 int bk_delete_through(const obj_t *o, bk_err_t *e);

@@ -70,6 +70,17 @@ static const cli_flag_t args_flags[] = {
 	 "Do not remove misplaced objects (default: remove after 'dont_cleanup_time' grace period)\n"
 	 "Tip: use 'ais config cluster log.modules space' to enable logging for dry-run visibility"},
 	{"non-verbose", "nv", CLI_F_BOOL, "Non-verbose (quiet) output, minimized reporting, fewer warnings"},
+	{"cached", NULL, CLI_F_BOOL, "Only list in-cluster objects, i.e., objects from the respective remote bucket that are present (\"cached\") in the cluster"},
+	{"list", NULL, CLI_F_STR, "Comma-separated list of object or file names, e.g.:\n\t--list 'o1,o2,o3'"},
+	{"template", NULL, CLI_F_STR, "Template to match object or file names; may contain prefix (that could be empty) with zero or more ranges\n\t(with optional steps and gaps), e.g.: --template 'dir/subdir/obj-{00..99}.tgz'"},
+	{"latest", NULL, CLI_F_BOOL, "Check in-cluster metadata and, possibly, GET, download, prefetch, or otherwise copy the latest object version\n\tfrom the associated remote bucket"},
+	{"sync", NULL, CLI_F_BOOL, "Fully synchronize in-cluster content of a given remote bucket with its (Cloud or remote AIS) source"},
+	{"prepend", NULL, CLI_F_STR, "Prefix to prepend to every object name in the destination bucket"},
+	{"blob-threshold", NULL, CLI_F_STR, "Utilize built-in blob-downloader for remote objects greater than the specified (threshold) size"},
+	{"num-workers", NULL, CLI_F_STR, "Number of concurrent workers; system default when omitted or zero"},
+	{"chunk-size", NULL, CLI_F_STR, "Chunk size in IEC or SI units, or \"raw\" bytes (e.g.: 4mb, 1MiB, 1048576, 128k)"},
+	{"keep-md", NULL, CLI_F_BOOL, "Keep bucket metadata"},
+	{"description", NULL, CLI_F_STR, "Job description"},
 	{"help", "h", CLI_F_BOOL, "Show help"},
 };
 

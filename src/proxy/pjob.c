@@ -331,4 +331,6 @@ out:
 	return true;
 }
 
-int pjob_init(void) { return 0; }
+int pdload_init(void);
+
+int pjob_init(void) { return pdload_init(); }

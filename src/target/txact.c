@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "backend/bk.h"
 #include "cluster/bmd.h"
 #include "core/err.h"
 #include "core/jsonx.h"
@@ -36,10 +37,12 @@ static int txact_bck_init(http_req_t *r, xact_bck_t *b)
 	if (!b->provider[0])
 		snprintf(b->provider, sizeof(b->provider), "ais");
 	xact_wire_bck_cname(b, cn, sizeof(cn));
-	if (strcmp(b->provider, "ais")) {
-		http_error(r, 501, NULL, "bucket %s: remote backends are not supported yet", cn);
-		return AIS_ENOTIMPL;
+	const char *np = bk_norm_provider(b->provider);
+	if (!np) {
+		http_error(r, 400, NULL, "invalid bucket provider \"%s\"", b->provider);
+		return AIS_EINVAL;
 	}
+	snprintf(b->provider, sizeof(b->provider), "%s", np); /* "s3" -> "aws" */
 	bmd_t *m = bmd_get();
 	bool ok = m && bmd_find(m, b->provider, b->ns, b->name);
 	bmd_put(m);
@@ -170,7 +173,7 @@ static void txact_start(http_req_t *r, xact_args_t *a, json_t *jparams)
 		http_error(r, 400, NULL, "cannot start \"%s\" (is driven by PUTs into a mirrored bucket)", s);
 		return;
 	}
-	if (k->flags & XACT_KF_NS_API) {
+	if ((k->flags & XACT_KF_NS_API) && !json_is_object(jparams)) { /* ("params": the proxy's documented API) */
 		http_error(r, 400, NULL, "initiating \"%s\" must be done via a separate documented API", s);
 		return;
 	}
