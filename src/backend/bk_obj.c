@@ -292,7 +292,7 @@ static bool obj_present(const obj_t *o)
 	return rc == 0;
 }
 
-int bk_fetch(const obj_t *o, bk_err_t *e)
+int bk_fetch(const obj_t *o, bool refresh, bk_err_t *e)
 {
 	fetch_wait_t fw = {.done = false};
 	pthread_mutex_init(&fw.mu, NULL);
@@ -300,7 +300,7 @@ int bk_fetch(const obj_t *o, bk_err_t *e)
 	bk_flight_t *f = NULL;
 	int rc = bk_flight_join(o, fetch_wait_cb, &fw, &f);
 	if (rc == BK_LEADER) {
-		rc = obj_present(o) ? 0 : bk_cold_get(o, NULL, NULL, e);
+		rc = !refresh && obj_present(o) ? 0 : bk_cold_get(o, NULL, NULL, e);
 		bk_flight_done(f, rc, e);
 	} else if (rc == BK_FOLLOWER) {
 		pthread_mutex_lock(&fw.mu);

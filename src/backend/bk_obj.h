@@ -59,8 +59,9 @@ typedef struct bk_tee {
  * must match what arrived (AIS_ECKSUM, nothing stored). 0 or AIS_E* with e filled. */
 int bk_cold_get(const obj_t *o, const bk_tee_t *tee, lom_md_t *md, bk_err_t *e);
 /* the blocking single-flight fetch jobs use (prefetch, copy of a remote source): returns once
- * o is present (fetched by this call or by a concurrent one). 0 or AIS_E* with e filled. */
-int bk_fetch(const obj_t *o, bk_err_t *e);
+ * o is present (fetched by this call or by a concurrent one). refresh: fetch even when a copy is
+ * present (the remote changed). 0 or AIS_E* with e filled. */
+int bk_fetch(const obj_t *o, bool refresh, bk_err_t *e);
 
 /* ---- warm GET ---- */
 typedef enum { BK_WARM_SAME = 0, BK_WARM_CHANGED, BK_WARM_DELETED } bk_warm_t;

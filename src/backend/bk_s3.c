@@ -131,8 +131,12 @@ static int s3_err(const bk_http_req_t *q, const bck_t *b, const char *oname, bk_
 {
 	char cn[1024], code[64] = "", msg[300] = "";
 	bk_cname(b, oname, cn, sizeof(cn));
-	if (q->rc && q->rc != AIS_ECONFLICT && !q->status)
-		return bk_fail(e, 500, NULL, "aws-error[%s: %s]", cn, q->errmsg[0] ? q->errmsg : err_str(q->rc));
+	if (q->rc && q->rc != AIS_ECONFLICT && !q->status) { /* no answer: name the endpoint */
+		const char *h = strstr(q->url, "://");
+		size_t hl = h ? 3 + strcspn(h + 3, "/") : 0;
+		return bk_fail(e, 500, NULL, "aws-error[%s: %s (endpoint %.*s)]", cn, q->errmsg[0] ? q->errmsg : err_str(q->rc),
+			       (int)(h ? (size_t)(h - q->url) + hl : 0), q->url);
+	}
 	if (q->resp.len) {
 		bk_xml_get(q->resp.p, q->resp.len, "Error/Code", code, sizeof(code));
 		bk_xml_get(q->resp.p, q->resp.len, "Error/Message", msg, sizeof(msg));

@@ -36,6 +36,7 @@ typedef struct cold_req {
 	bk_flight_t *f;
 	bool started;  /* a streamed 200 is under way */
 	bool gone;     /* this client went away: stop teeing */
+	bool refresh;  /* the stored copy is stale (warm check): fetch even though one is present */
 	int64_t t0;
 } cold_req_t;
 
@@ -194,7 +195,7 @@ static void cold_get(http_req_t *r, cold_req_t *c)
 		cold_free(c);
 		return;
 	}
-	if (cold_present(&c->o)) { /* a previous leader committed it just now */
+	if (!c->refresh && cold_present(&c->o)) { /* a previous leader committed it just now */
 		bk_flight_t *f = c->f;
 		c->f = NULL;
 		bk_err_t none = {0};
@@ -289,6 +290,7 @@ static void cold_warm(http_req_t *r, cold_req_t *c)
 			cold_head_remote(r, c);
 			return;
 		}
+		c->refresh = true;
 		cold_get(r, c);
 		return;
 	}

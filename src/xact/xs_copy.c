@@ -61,19 +61,22 @@ int xs_copy_one(xs_copy_t *c, const char *name, int64_t size)
 	rc = copy_present(&so, &have);
 	if (bk_of(c->src)) { /* a remote source: here first (or its latest version) */
 		bk_err_t e;
+		bool refresh = false;
 		if (!rc && c->latest) {
 			obj_get_t g;
 			obj_why_t why;
 			bk_warm_t v = BK_WARM_SAME;
 			if (!obj_get_open(&g, &so, OBJ_GET_QUIET | OBJ_GET_HEAD, &why) && !bk_warm_check(&so, &g.md, &v, &e) &&
-			    v != BK_WARM_SAME)
+			    v != BK_WARM_SAME) {
 				rc = AIS_ENOTFOUND;
+				refresh = true;
+			}
 			obj_get_close(&g);
 			if (v == BK_WARM_DELETED)
 				return AIS_ENOTFOUND;
 		}
 		if (rc == AIS_ENOTFOUND && !c->dry_run) {
-			if ((rc = bk_fetch(&so, &e))) {
+			if ((rc = bk_fetch(&so, refresh, &e))) {
 				xact_add_err(c->x, "%s", e.msg);
 				return rc == AIS_ENOTFOUND ? AIS_ENOTFOUND : rc;
 			}

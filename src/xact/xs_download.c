@@ -419,7 +419,7 @@ static void dl_backend(dlj_t *p)
 		obj_t o;
 		memset(&o, 0, sizeof(o));
 		bk_err_t e;
-		if (obj_place(&o, p->b, name) || bk_fetch(&o, &e)) {
+		if (obj_place(&o, p->b, name) || bk_fetch(&o, false, &e)) {
 			dl_err(p, i, "%s", e.msg);
 			continue;
 		}

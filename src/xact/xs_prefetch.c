@@ -6,15 +6,19 @@
  * fetched again); objects at or above "blob-threshold" go through the blob downloader.
  * Workers: "num-workers" (0: 4, -1: none besides the job thread). "coer": keep going on
  * per-object errors (else the first one ends the job). Counters: loc-objs/loc-bytes = fetched.
- * Abort: checked before every object; an object being fetched completes or leaves nothing. */
+ * Abort: checked before every object; an object being fetched completes or leaves nothing.
+ * "throttle" (a duration, from the start request's query): sleep that long per object - test
+ * only (makes a job slow enough to abort mid-way), as cleanup-store's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend/bk.h"
 #include "backend/bk_blob.h"
 #include "backend/bk_obj.h"
 #include "core/err.h"
+#include "core/util.h"
 #include "obj/obj_get.h"
 #include "xact/xs.h"
 #include "xact/xs_lr.h"
@@ -27,6 +31,7 @@ typedef struct pf {
 	bool latest, coer, non_recurs;
 	int64_t blob_thr, blob_chunk;
 	int blob_workers, nworkers;
+	int64_t throttle;
 } pf_t;
 
 static int pf_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
@@ -53,6 +58,11 @@ static int pf_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
 	p->blob_chunk = xs_msg_size(p->msg, "blob-chunk-size", 0);
 	p->blob_workers = (int)xs_msg_int(p->msg, "blob-num-workers", 0);
 	p->nworkers = (int)xs_msg_int(p->msg, "num-workers", 0);
+	const char *th = xs_msg_str(p->msg, "throttle", "");
+	if (*th && parse_duration(th, &p->throttle)) {
+		snprintf(err, cap, "prefetch: invalid throttle \"%s\"", th);
+		return AIS_EINVAL;
+	}
 	if (p->blob_thr < 0 || p->blob_chunk < 0) {
 		snprintf(err, cap, "prefetch: invalid blob-threshold or blob-chunk-size");
 		return AIS_EINVAL;
@@ -66,6 +76,12 @@ static int pf_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
 static int pf_one(void *arg, const char *name, int64_t size)
 {
 	pf_t *p = arg;
+	if (p->throttle > 0) {
+		struct timespec ts = {.tv_sec = p->throttle / 1000000000, .tv_nsec = p->throttle % 1000000000};
+		nanosleep(&ts, NULL);
+		if (xact_aborted(p->x))
+			return 0;
+	}
 	obj_t o;
 	memset(&o, 0, sizeof(o));
 	if (obj_place(&o, p->b, name)) {
@@ -76,6 +92,7 @@ static int pf_one(void *arg, const char *name, int64_t size)
 	obj_why_t why;
 	bk_err_t e = {0};
 	int rc = obj_get_open(&g, &o, OBJ_GET_QUIET | OBJ_GET_HEAD, &why);
+	bool refresh = false;
 	if (!rc) {
 		bk_warm_t v = BK_WARM_SAME;
 		if (p->latest && bk_warm_check(&o, &g.md, &v, &e))
@@ -83,6 +100,7 @@ static int pf_one(void *arg, const char *name, int64_t size)
 		obj_get_close(&g);
 		if (v != BK_WARM_CHANGED)
 			return 0; /* present (and the latest): nothing to do */
+		refresh = true;
 	} else {
 		obj_get_close(&g);
 	}
@@ -90,7 +108,7 @@ static int pf_one(void *arg, const char *name, int64_t size)
 		bk_blob_opts_t bo = {.chunk_size = p->blob_chunk, .nworkers = p->blob_workers, .full_size = size};
 		rc = bk_blob_get(&o, &bo, NULL, &e);
 	} else {
-		rc = bk_fetch(&o, &e);
+		rc = bk_fetch(&o, refresh, &e);
 	}
 	if (rc) {
 		xact_add_err(p->x, "%s", e.msg[0] ? e.msg : err_str(rc));

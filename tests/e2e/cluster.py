@@ -117,11 +117,15 @@ class Node:
     def start(self):
         assert not self.alive(), "%s already running" % self.name
         self.logf = open(os.path.join(self.dir, "log", "stderr.log"), "ab")
+        env = None
+        if self.cluster.env:
+            env = dict(os.environ)
+            env.update(self.cluster.env)
         self.proc = subprocess.Popen(
             [BIN, "-role=" + self.role, "-config=" + self.cluster.cluster_json,
              "-local_config=" + os.path.join(self.dir, "local.json")],
             stdin=subprocess.DEVNULL, stdout=self.logf, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, env=env)
         _SPAWNED[self.proc.pid] = self.proc
 
     def alive(self):
@@ -169,7 +173,7 @@ class Node:
 
 class Cluster:
     def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
-                 cluster_overrides=None):
+                 cluster_overrides=None, env=None):
         if not os.access(BIN, os.X_OK):
             raise RuntimeError("%s not built (run make)" % BIN)
         self.own_dir = base_dir is None
@@ -183,6 +187,7 @@ class Cluster:
         self.url = self.primary.url
         self.cluster_json = os.path.join(self.dir, "cluster.json")
         self.overrides = cluster_overrides or {}
+        self.env = env or {}  # extra environment of every node (e.g. S3_ENDPOINT, AWS_* keys)
         self.expected_down = set()  # node names a test killed on purpose
 
     @property
