@@ -276,6 +276,7 @@ static void bh_setup(CURL *h, bh_ctx_t *x, struct curl_slist **hl)
 	} else if (q->body) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->body_len);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method); /* (a GET with a body stays a GET) */
 	} else if (strcmp(q->method, "GET") && strcmp(q->method, "HEAD") && strcmp(q->method, "DELETE")) {
 		*hl = curl_slist_append(*hl, "Content-Length: 0");
 	}

@@ -116,6 +116,14 @@ int bk_remais_resolve(const char *ns, bk_remais_t *out, bk_err_t *e)
 		bk_fail(e, 404, NULL, "remote cluster \"%s\" not found (not attached; see `ais cluster remote-attach`)", key);
 		return AIS_ENOTFOUND;
 	}
+	if (!snap[hit].uuid[0] && out) { /* learn it once (messages and RemAisVec carry it) */
+		bk_err_t pe;
+		char uuid[64];
+		if (!bk_remais_probe(snap[hit].url, uuid, sizeof(uuid), NULL, &pe)) {
+			rm_set_uuid(snap[hit].alias, snap[hit].url, uuid);
+			snprintf(snap[hit].uuid, sizeof(snap[hit].uuid), "%s", uuid);
+		}
+	}
 	if (out) {
 		snprintf(out->alias, sizeof(out->alias), "%s", snap[hit].alias);
 		snprintf(out->url, sizeof(out->url), "%s", snap[hit].url);
