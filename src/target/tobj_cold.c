@@ -150,7 +150,7 @@ static void cold_leader_stream_cb(http_req_t *r)
 		stats_err(STATS_ERR_GET, STATS_BCK(c->o.bck));
 		cold_err(r, &e, rc);
 	} else {
-		http_defer(r, cold_serve_cb); /* nothing was teed (unknown size): serve from disk */
+		tobj_get_serve(r, true); /* nothing was teed (unknown size): serve from disk, this thread */
 	}
 	lom_md_fini(&md);
 	cold_free(c);
