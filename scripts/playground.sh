@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # playground.sh: a local aistore-c cluster on 127.0.0.1 (N proxies + M targets, K mountpaths each).
-# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K]
+# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6]
+# With N > 1 proxies the first is the primary and the others are gateways that take over if it
+# dies (election); any of them serves clients. --ipv6 (or AIS_USE_IPv6=true): nodes on ::1,
+# net.use_ipv6, URLs http://[::1]:port (chosen when the playground is first created).
 # Env: AIS_PLAYGROUND_DIR (default ~/.aistore-c), AIS_PORT_BASE (default 8080),
 #      AIS_BIN (default <project>/build/aisnode), AIS_KEEPALIVE (default 10s), AIS_START_TIMEOUT (20).
 # Node i (proxies first, then targets) listens on public base+i, control base+1000+i, data base+2000+i.
@@ -17,8 +20,9 @@ KEEPALIVE=${AIS_KEEPALIVE:-10s}
 START_TIMEOUT=${AIS_START_TIMEOUT:-20}
 NPROXY=1 NTARGET=3 NMP=2
 EXPLICIT=0   # --proxies/--targets given: create nodes up to those counts
+IPV6=${AIS_USE_IPv6:-false}
 
-usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6]" >&2; exit 2; }
 
 cmd=${1:-}; [ -n "$cmd" ] || usage; shift
 while [ $# -gt 0 ]; do
@@ -29,6 +33,7 @@ while [ $# -gt 0 ]; do
     --proxies=*) NPROXY=${1#*=}; EXPLICIT=1; shift ;;
     --targets=*) NTARGET=${1#*=}; EXPLICIT=1; shift ;;
     --mountpaths=*) NMP=${1#*=}; shift ;;
+    --ipv6) IPV6=true; shift ;;
     *) usage ;;
   esac
 done
@@ -36,6 +41,12 @@ for v in "$NPROXY" "$NTARGET" "$NMP" "$BASE"; do
   [[ $v =~ ^[0-9]+$ ]] || { echo "playground: not a number: $v" >&2; exit 2; }
 done
 [ "$NPROXY" -ge 1 ] || { echo "playground: need at least one proxy" >&2; exit 2; }
+case $IPV6 in true|1|yes) IPV6=true ;; *) IPV6=false ;; esac
+# an existing playground keeps the address family it was created with
+if [ -f "$DIR/cluster.json" ]; then
+  grep -q '"use_ipv6": *true' "$DIR/cluster.json" && IPV6=true || IPV6=false
+fi
+if [ "$IPV6" = true ]; then HOST=::1 HOSTURL="[::1]"; else HOST=127.0.0.1 HOSTURL=127.0.0.1; fi
 
 # node names in start order: proxies first, then targets
 node_names() {
@@ -79,7 +90,8 @@ write_cluster_config() {
   mkdir -p "$DIR"
   cat >"$DIR/cluster.json.tmp" <<EOF
 {
-  "proxy": {"primary_url": "http://127.0.0.1:$BASE", "original_url": "http://127.0.0.1:$BASE"},
+  "proxy": {"primary_url": "http://$HOSTURL:$BASE", "original_url": "http://$HOSTURL:$BASE"},
+  "net": {"use_ipv6": $IPV6},
   "timeout": {"cplane_operation": "2s", "max_keepalive": "4s"},
   "keepalivetracker": {
     "proxy": {"interval": "$KEEPALIVE", "name": "heartbeat", "factor": 3},
@@ -109,9 +121,9 @@ write_local_config() {
   "confdir": "$nd/conf",
   "log_dir": "$nd/log",
   "host_net": {
-    "hostname": "127.0.0.1",
-    "hostname_intra_control": "127.0.0.1",
-    "hostname_intra_data": "127.0.0.1",
+    "hostname": "$HOST",
+    "hostname_intra_control": "$HOST",
+    "hostname_intra_data": "$HOST",
     "port": "$((BASE + idx))",
     "port_intra_control": "$((BASE + 1000 + idx))",
     "port_intra_data": "$((BASE + 2000 + idx))"
@@ -262,7 +274,7 @@ cmd_status() {
   for n in $(known_nodes); do
     pid=$(node_pid "$n")
     if [ -n "$pid" ]; then
-      if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$(node_port "$n")/v1/health"; then
+      if curl -s -o /dev/null --max-time 1 "http://$HOSTURL:$(node_port "$n")/v1/health"; then
         state=up
       else
         state="running (not answering)"

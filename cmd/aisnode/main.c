@@ -8,7 +8,9 @@
 #include "cluster/membership.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
+#include "cluster/primary.h"
 #include "cluster/smap.h"
+#include "cluster/vote.h"
 #include "core/config.h"
 #include "core/config_tab.h"
 #include "core/err.h"
@@ -167,16 +169,20 @@ int main(int argc, char **argv)
 	stats_init();
 	metasync_init();
 	membership_init();
+	vote_init();
+	primary_init();
 
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};
 	if (role == ROLE_PROXY)
 		hc.npool = 16; /* blocking control-plane handlers (bucket ops, list merges, job control);
 				* S3 object forwarding runs on the loops (http_proxy_pass) */
 	http_server_t *srv = http_server_new(&hc);
-	if (!srv || http_server_listen(srv, cfg->host, cfg->port) < 0 ||
-	    (cfg->port_ctl && cfg->port_ctl != cfg->port && http_server_listen(srv, cfg->host_ctl[0] ? cfg->host_ctl : cfg->host, cfg->port_ctl) < 0) ||
+	/* net.use_ipv6 without a hostname: listen on every IPv6 address (and IPv4, dual-stack) */
+	const char *any = cfg->net_use_ipv6 ? "::" : cfg->host;
+	if (!srv || http_server_listen(srv, cfg->host[0] ? cfg->host : any, cfg->port) < 0 ||
+	    (cfg->port_ctl && cfg->port_ctl != cfg->port && http_server_listen(srv, cfg->host_ctl[0] ? cfg->host_ctl : cfg->host[0] ? cfg->host : any, cfg->port_ctl) < 0) ||
 	    (cfg->port_data && cfg->port_data != cfg->port && cfg->port_data != cfg->port_ctl &&
-	     http_server_listen(srv, cfg->host_data[0] ? cfg->host_data : cfg->host, cfg->port_data) < 0) ||
+	     http_server_listen(srv, cfg->host_data[0] ? cfg->host_data : cfg->host[0] ? cfg->host : any, cfg->port_data) < 0) ||
 	    http_server_start(srv)) {
 		fprintf(stderr, "aisnode: cannot listen on %s:%d/%d/%d\n", cfg->host, cfg->port, cfg->port_ctl, cfg->port_data);
 		log_err("cannot listen on %s:%d", cfg->host, cfg->port);

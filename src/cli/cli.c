@@ -196,6 +196,14 @@ static const cli_cmd_t cluster_cmds[] = {
 	{"remote-detach", NULL, "Detach a remote AIS cluster", "ALIAS", NULL, cli_remote_detach, NULL},
 	{"add-remove-nodes", NULL, "Manage cluster membership: maintenance mode and decommissioning", NULL, NULL, NULL,
 	 membership_cmds},
+	{"set-primary", NULL,
+	 "Select a new primary proxy/gateway.\n"
+	 "Without '--force': orderly handover within the same cluster; NODE_ID must be an electable proxy of this cluster.\n"
+	 "With '--force' and a NODE_ID of a different cluster: force-join this whole cluster to the cluster led by NODE_ID\n"
+	 "at URL (split-brain recovery, merging clusters; advanced usage only), e.g.:\n"
+	 "* ais cluster set-primary p[abc]                           - transfer the primary role to p[abc];\n"
+	 "* ais cluster set-primary p[dst] http://DST:PORT --force   - force-join this cluster into the one led by p[dst]",
+	 "NODE_ID [URL]", "force yes", cli_cluster_setprimary, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

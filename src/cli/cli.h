@@ -168,5 +168,6 @@ int cli_config_cluster(cli_ctx_t *c);
 int cli_config_node(cli_ctx_t *c);
 int cli_config_show(cli_ctx_t *c);
 int cli_cluster_maint(cli_ctx_t *c);
+int cli_cluster_setprimary(cli_ctx_t *c);
 
 #endif

@@ -114,7 +114,7 @@ static void bmd_check(const bmd_t *m)
 	}
 }
 
-int bmd_install(bmd_t *m, bool force)
+static int bmd_install_as(bmd_t *m, bool force, bool keep_data)
 {
 	bmd_check(m);
 	static pthread_mutex_t listener_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -130,13 +130,17 @@ int bmd_install(bmd_t *m, bool force)
 	bmd_cur = m;
 	bmd_persist(m);
 	pthread_mutex_unlock(&bmd_mu);
-	log_info("BMD v%lld installed: %d buckets", (long long)m->version, m->nbcks);
+	log_info("BMD v%lld installed: %d buckets%s", (long long)m->version, m->nbcks, keep_data ? " (keeping local data)" : "");
+	/* keep_data: the listener sees no previous version, so no bucket counts as destroyed */
 	if (bmd_listener)
-		bmd_listener(old, m);
+		bmd_listener(keep_data ? NULL : old, m);
 	pthread_mutex_unlock(&listener_mu);
 	bmd_put(old);
 	return 1;
 }
+
+int bmd_install(bmd_t *m, bool force) { return bmd_install_as(m, force, false); }
+int bmd_install_keep(bmd_t *m) { return bmd_install_as(m, true, true); }
 
 int bmd_load_persisted(void)
 {

@@ -45,6 +45,10 @@ typedef struct bmd {
 bmd_t *bmd_get(void);
 void bmd_put(bmd_t *m);
 int bmd_install(bmd_t *m, bool force);  /* as smap_install */
+/* forced install of another cluster's (or split-brain island's) BMD (force-join, AIStore's
+ * "nilbmd"): the old version is not comparable, so buckets missing from m are NOT treated as
+ * destroyed - their data stays on disk; new buckets get their directories. */
+int bmd_install_keep(bmd_t *m);
 void bmd_set_persist_path(const char *path);
 int bmd_load_persisted(void);
 /* called after every install with (old, new) – old may be NULL; set once at start-up. */

@@ -2,7 +2,10 @@
 #include "cluster/daemon.h"
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
+#include "cluster/hb.h"
 #include "cluster/membership.h"
+#include "cluster/metasync.h"
+#include "cluster/vote.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/config.h"
@@ -43,6 +46,12 @@ static void dmn_json(http_req_t *r, json_t *j)
 	json_decref(j);
 }
 
+/* cos.NodeStateFlags: VoteInProgress 1, ClusterStarted 2, NodeStarted 4 */
+static int64_t dmn_state_flags(void)
+{
+	return (vote_in_progress() ? 1 : 0) | (membership_joined() ? 2 : 0) | 4;
+}
+
 static json_t *dmn_status(void)
 {
 	uint64_t used = 0, total = 0;
@@ -80,6 +89,14 @@ static void dmn_get(http_req_t *r)
 		const config_t *cfg = config_get();
 		dmn_json(r, config_show_json(cfg));
 		config_put(cfg);
+	} else if (!strcmp(what, "smapvote")) {
+		/* AIStore's cluMeta: the versions a force-joining cluster adopts */
+		json_t *cm = metasync_payload();
+		if (cm) {
+			json_object_set_new(cm, "si", snode_to_json(node_self()));
+			json_object_set_new(cm, "flags", json_integer(dmn_state_flags()));
+		}
+		dmn_json(r, cm);
 	} else if (!strcmp(what, "snode")) {
 		dmn_json(r, snode_to_json(node_self()));
 	} else if (!strcmp(what, "mountpaths") && dmn_mountpaths) {
@@ -91,10 +108,61 @@ static void dmn_get(http_req_t *r)
 	}
 }
 
+/* the Ais-Caller-Id of an intra-cluster call: the primary heard from its node, a node from its
+ * primary (AIStore records the keepalive heartbeat on health pings the same way) */
+static void dmn_heard(const http_req_t *r)
+{
+	const char *sid = http_hdr_get(r, "Ais-Caller-Id");
+	if (!sid)
+		return;
+	smap_t *m = smap_get();
+	if (m && smap_find(m, sid) && (!strcmp(sid, m->primary_id) || !strcmp(m->primary_id, node_id())))
+		hb_heard(sid);
+	smap_put(m);
+}
+
+/* AIStore's cos.NodeStateInfo (GET /v1/health?cii=true) */
+static json_t *dmn_nsti(void)
+{
+	smap_t *m = smap_get();
+	bmd_t *b = bmd_get();
+	const config_t *cfg = config_get();
+	const snode_t *p = m ? smap_primary(m) : NULL;
+	char sv[32], bv[32], cv[32];
+	snprintf(sv, sizeof(sv), "%lld", (long long)(m ? m->version : 0));
+	snprintf(bv, sizeof(bv), "%lld", (long long)(b ? b->version : 0));
+	snprintf(cv, sizeof(cv), "%lld", (long long)cfg->version);
+	json_t *j = json_pack("{s:{s:{s:s, s:s, s:s}, s:s, s:s}, s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:I}", "smap",
+			      "primary", "pub_url", p ? p->pub.url : "", "control_url", p ? p->ctl.url : "", "id",
+			      p ? p->id : "", "uuid", m ? m->uuid : "", "version", sv, "bmd", "uuid", b ? b->uuid : "",
+			      "version", bv, "rmd", "version", "0", "config", "version", cv, "etlmd", "version", "0", "flags",
+			      (json_int_t)dmn_state_flags());
+	config_put(cfg);
+	bmd_put(b);
+	smap_put(m);
+	return j;
+}
+
+/* GET /v1/health[?readiness][&cii=true][&apr=true][&cii-apr=true] */
 static void dmn_health(http_req_t *r)
 {
+	bool cii = http_query_bool(r, "cii"), apr = http_query_bool(r, "apr"), both = http_query_bool(r, "cii-apr");
 	if (!membership_joined() && http_query_get(r, "readiness")) {
 		http_error(r, 503, NULL, "%s is not ready: joining the cluster", node_name());
+		return;
+	}
+	dmn_heard(r);
+	if ((apr || both) && !node_is_primary()) {
+		smap_t *m = smap_get();
+		char ss[160];
+		smap_str(m, ss, sizeof(ss));
+		smap_put(m);
+		http_error(r, 400, NULL, "%s (non-primary): misdirected health-of-primary request from \"%s\", %s", node_name(),
+			   http_hdr_get(r, "Ais-Caller-Id") ? http_hdr_get(r, "Ais-Caller-Id") : "", ss);
+		return;
+	}
+	if (cii || both) {
+		dmn_json(r, dmn_nsti());
 		return;
 	}
 	http_respond(r, 200, NULL, NULL, 0);

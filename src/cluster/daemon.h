@@ -1,7 +1,9 @@
 /* daemon: node-level endpoints served by both roles: GET /v1/daemon?what=smap|bmd|config|
- * snode|mountpaths|... and GET /v1/health. Upper layers contribute through hooks set once at
- * start-up (no upward include): the target its mountpaths and capacity, stats the counters of
- * what=node_status. */
+ * smapvote (cluMeta)|snode|mountpaths|... and GET /v1/health[?readiness|cii=true|apr=true]
+ * (cii: AIStore's NodeStateInfo; apr: 400 unless this node is the primary; a call from the
+ * primary - or, on the primary, from any node - counts as a keepalive heartbeat). Upper layers
+ * contribute through hooks set once at start-up (no upward include): the target its mountpaths
+ * and capacity, stats the counters of what=node_status. */
 #ifndef AIS_DAEMON_H
 #define AIS_DAEMON_H
 

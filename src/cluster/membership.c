@@ -1,10 +1,15 @@
-/* membership: owns the primary's last-heard table (keepalive tracker) and the node's
- * joined flag and keepalive thread. See membership.h for the protocol. */
+/* membership: owns the node's joined flag, the membership thread and the join protocol (both
+ * sides). Keepalive timing and primary-loss detection are kalive.c's; elections vote.c's.
+ * See membership.h for the protocol. Invariants: only the membership thread joins and runs
+ * the keepalive loop; mb_joined is written by that thread, by a step-down (kalive) and by
+ * membership_rejoin() (any thread: it only lowers the flag). */
 #include "cluster/membership.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include "core/jsonx.h"
+#include "cluster/hb.h"
+#include "cluster/kalive.h"
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/suspect.h"
@@ -19,13 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-
-struct mb_seen {
-	char id[SNODE_ID_MAX];
-	int64_t last_ns;
-};
-
 
 /* keep-alive round trips of this node (read by stats through membership_kalive_stats) */
 static _Atomic uint64_t mb_kalive_n, mb_kalive_ns, mb_kalive_errs;
@@ -46,56 +44,49 @@ void membership_kalive_stats(uint64_t *n, uint64_t *ns, uint64_t *errs)
 	*errs = atomic_load_explicit(&mb_kalive_errs, memory_order_relaxed);
 }
 
-static pthread_mutex_t mb_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct mb_seen *mb_seen; /* grows with the cluster (mb_mu) */
-static int mb_nseen, mb_capseen;
 static pthread_t mb_thread;
 static volatile int mb_running;
 static volatile int mb_joined;
+static volatile int mb_force_join; /* apply the next join answer with force (after a step-down) */
 
 bool membership_joined(void) { return mb_joined; }
+bool membership_running(void) { return mb_running; }
 
-static void mb_touch(const char *id)
+void membership_rejoin(bool force)
 {
-	pthread_mutex_lock(&mb_mu);
-	int64_t now = mono_ns();
-	for (int i = 0; i < mb_nseen; i++) {
-		if (!strcmp(mb_seen[i].id, id)) {
-			mb_seen[i].last_ns = now;
-			pthread_mutex_unlock(&mb_mu);
-			return;
-		}
-	}
-	if (mb_nseen == mb_capseen) {
-		int nc = mb_capseen ? mb_capseen * 2 : 64;
-		struct mb_seen *nv = realloc(mb_seen, (size_t)nc * sizeof(*nv));
-		if (!nv) {
-			pthread_mutex_unlock(&mb_mu);
-			log_err("keepalive: out of memory tracking node %s", id);
-			return;
-		}
-		mb_seen = nv;
-		mb_capseen = nc;
-	}
-	snprintf(mb_seen[mb_nseen].id, SNODE_ID_MAX, "%s", id);
-	mb_seen[mb_nseen++].last_ns = now;
-	pthread_mutex_unlock(&mb_mu);
-}
-
-static int64_t mb_last(const char *id)
-{
-	int64_t t = 0;
-	pthread_mutex_lock(&mb_mu);
-	for (int i = 0; i < mb_nseen; i++)
-		if (!strcmp(mb_seen[i].id, id))
-			t = mb_seen[i].last_ns;
-	pthread_mutex_unlock(&mb_mu);
-	return t;
+	if (force)
+		mb_force_join = 1;
+	mb_joined = 0;
 }
 
 /* ---------------- primary side ---------------- */
 
-/* POST /v1/cluster/join {"snode":{...}} → {"smap":..,"bmd":..} */
+/* a non-primary proxy relays a join to the primary (so any proxy's URL works as the joining
+ * node's proxy.primary_url) and relays the answer back */
+static void mb_join_relay(http_req_t *r)
+{
+	smap_t *m = smap_get();
+	const snode_t *p = m ? smap_primary(m) : NULL;
+	if (!p || !strcmp(p->id, node_id()) || http_hdr_get(r, "Ais-Caller-Id")) {
+		/* no primary known, or already relayed once: do not bounce between proxies */
+		smap_put(m);
+		http_error(r, 503, NULL, "join: %s is not the primary", node_name());
+		return;
+	}
+	char url[320], hdrs[NODE_HDRS_MAX];
+	snprintf(url, sizeof(url), "%s/v1/cluster/join", p->ctl.url);
+	smap_put(m);
+	node_sender_hdrs(hdrs, sizeof(hdrs));
+	hreq_t q = {.method = "POST", .url = url, .body = r->body, .body_len = r->body_len, .hdrs = hdrs,
+		    .timeout_ms = 10000};
+	if (hclient_do(&q))
+		http_error(r, 503, NULL, "join: %s failed to reach the primary: %s", node_name(), q.errmsg);
+	else
+		http_respond(r, q.status, q.resp.len ? "application/json" : NULL, q.resp.p, q.resp.len);
+	hreq_fini(&q);
+}
+
+/* POST /v1/cluster/join {"snode":{...},"cluster_uuid":..} → {"smap":..,"bmd":..,"config":..} */
 static void mb_join_cb(http_req_t *r)
 {
 	json_error_t jerr;
@@ -106,7 +97,10 @@ static void mb_join_cb(http_req_t *r)
 		goto out;
 	}
 	if (!node_is_primary()) {
-		http_error(r, 503, NULL, "join: %s is not the primary", node_name());
+		if (node_role() == ROLE_PROXY)
+			mb_join_relay(r);
+		else
+			http_error(r, 503, NULL, "join: %s is not the primary", node_name());
 		goto out;
 	}
 	metasync_lock();
@@ -136,6 +130,8 @@ static void mb_join_cb(http_req_t *r)
 				i = -1;
 			}
 		}
+		if (old)
+			n.flags = old->flags; /* a re-join keeps maintenance state */
 		if (!m || smap_upsert(m, &n)) {
 			smap_free(m);
 			smap_put(cur);
@@ -147,7 +143,7 @@ static void mb_join_cb(http_req_t *r)
 		metasync_commit_smap(m);
 	}
 	smap_put(cur);
-	mb_touch(n.id);
+	hb_heard(n.id);
 	resp = metasync_payload();
 	metasync_unlock();
 	char *s = jsonx_dumps(resp);
@@ -161,7 +157,7 @@ out:
 	json_decref(j);
 }
 
-/* POST /v1/cluster/keepalive {"daemon_id","smap_version","bmd_version"} */
+/* POST /v1/cluster/keepalive {"daemon_id","smap_version","bmd_version","config_version"} */
 static void mb_keepalive_cb(http_req_t *r)
 {
 	json_error_t jerr;
@@ -172,13 +168,22 @@ static void mb_keepalive_cb(http_req_t *r)
 		json_decref(j);
 		return;
 	}
+	if (!node_is_primary()) {
+		smap_t *m = smap_get();
+		char ss[160];
+		smap_str(m, ss, sizeof(ss));
+		smap_put(m);
+		http_error(r, 503, NULL, "keepalive from %s: %s is not primary, %s", id, node_name(), ss);
+		json_decref(j);
+		return;
+	}
 	smap_t *m = smap_get();
 	bool known = m && smap_find(m, id);
 	smap_put(m);
 	if (!known) {
 		http_error(r, 404, NULL, "keepalive: node %s is not in the cluster map", id);
 	} else {
-		mb_touch(id);
+		hb_heard(id);
 		suspect_clear(id);
 		metasync_node_versions(id, (int64_t)json_integer_value(json_object_get(j, "smap_version")),
 				       (int64_t)json_integer_value(json_object_get(j, "bmd_version")),
@@ -190,69 +195,6 @@ static void mb_keepalive_cb(http_req_t *r)
 
 static void mb_join(http_req_t *r) { http_read_body(r, 1 << 20, mb_join_cb, true); }
 static void mb_keepalive(http_req_t *r) { http_read_body(r, 1 << 20, mb_keepalive_cb, true); }
-
-static bool mb_probe(const snode_t *n, int timeout_ms)
-{
-	char url[256];
-	snprintf(url, sizeof(url), "%s/v1/health", n->ctl.url);
-	hreq_t q = {.method = "GET", .url = url, .timeout_ms = timeout_ms};
-	hclient_do(&q);
-	bool ok = q.rc == 0 && q.status == 200;
-	hreq_fini(&q);
-	return ok;
-}
-
-/* primary: remove nodes silent past interval x factor that also fail a probe */
-static void mb_track(void)
-{
-	const config_t *cfg = config_get();
-	int64_t limit = cfg->keepalive_interval_ns * cfg->keepalive_factor, now = mono_ns();
-	int probe_ms = (int)(cfg->max_keepalive_ns / 1000000);
-	config_put(cfg);
-	smap_t *s = smap_get();
-	if (!s)
-		return;
-	char (*dead)[SNODE_ID_MAX] = calloc((size_t)(s->nproxies + s->ntargets) + 1, SNODE_ID_MAX);
-	int ndead = 0;
-	if (!dead) {
-		smap_put(s);
-		log_err("keepalive: out of memory");
-		return;
-	}
-	for (int i = 0; i < s->nproxies + s->ntargets; i++) {
-		const snode_t *n = i < s->nproxies ? &s->proxies[i] : &s->targets[i - s->nproxies];
-		if (!strcmp(n->id, node_id()))
-			continue;
-		int64_t last = mb_last(n->id);
-		if (!last) {
-			mb_touch(n->id); /* first look (e.g. after the primary restarted) */
-			continue;
-		}
-		if (now - last < limit)
-			continue;
-		if (mb_probe(n, probe_ms)) {
-			mb_touch(n->id);
-			continue;
-		}
-		snprintf(dead[ndead++], SNODE_ID_MAX, "%s", n->id);
-	}
-	smap_put(s);
-	if (!ndead) {
-		free(dead);
-		return;
-	}
-	metasync_lock();
-	smap_t *cur = smap_get(), *m = smap_clone(cur);
-	smap_put(cur);
-	for (int i = 0; m && i < ndead; i++) {
-		log_warn("keepalive: removing unresponsive node %s from the cluster map", dead[i]);
-		smap_remove(m, dead[i]);
-	}
-	if (m)
-		metasync_commit_smap(m);
-	metasync_unlock();
-	free(dead);
-}
 
 static int mb_bootstrap(void)
 {
@@ -286,24 +228,62 @@ static int mb_bootstrap(void)
 	return 0;
 }
 
+/* A proxy about to lead (its persisted Smap, or with none its config, names it primary) first
+ * asks the nodes it knows (and the configured primary, original and discovery URLs) for their
+ * Smaps: a newer one with another primary means the cluster moved on while this node was away
+ * (failover, set-primary), and it joins that primary instead (AIStore's determineRole and
+ * tryConfirmPrimaryViaConfig). */
+static void mb_discover_role(void)
+{
+	const config_t *cfg = config_get();
+	const char *urls[3] = {cfg->primary_url, cfg->original_url, cfg->discovery_url};
+	int tout = (int)(cfg->cplane_timeout_ns / 1000000);
+	smap_t *cur = smap_get();
+	smap_t *best = kalive_max_smap(cur, NULL, urls, 3, tout > 0 ? tout : 2000);
+	config_put(cfg);
+	if (best && best->version > (cur ? cur->version : 0) && strcmp(best->primary_id, node_id())) {
+		char a[160], b[160];
+		smap_str(cur, a, sizeof(a));
+		smap_str(best, b, sizeof(b));
+		log_warn("%s: cannot assume the primary role: local %s < %s - joining as non-primary", node_name(), a, b);
+		/* forced: with no local map any UUID is taken; with one, kalive_max_smap kept ours */
+		smap_install(best, true);
+		best = NULL;
+		mb_force_join = 1;
+	}
+	smap_free(best);
+	smap_put(cur);
+}
+
 /* ---------------- non-primary side ---------------- */
 
-static const char *mb_primary_url(char *buf, size_t cap)
+/* the i-th URL to join through: the Smap's primary, then the configured primary, original and
+ * discovery URLs (skipping empty ones and this node) */
+static bool mb_join_url(int i, char *buf, size_t cap)
 {
 	smap_t *s = smap_get();
 	const snode_t *p = s ? smap_primary(s) : NULL;
 	const config_t *cfg = config_get();
-	/* prefer the configured primary: the persisted map may name an old one */
-	snprintf(buf, cap, "%s", cfg->primary_url[0] ? cfg->primary_url : (p ? p->ctl.url : ""));
+	const char *c[4] = {p && strcmp(p->id, node_id()) ? p->ctl.url : "", cfg->primary_url, cfg->original_url,
+			    cfg->discovery_url};
+	int k = 0;
+	bool ok = false;
+	for (int j = 0; j < 4 && !ok; j++) {
+		if (!c[j][0] || !strcmp(c[j], node_self()->pub.url) || !strcmp(c[j], node_self()->ctl.url))
+			continue;
+		if (k++ == i) {
+			snprintf(buf, cap, "%s", c[j]);
+			ok = true;
+		}
+	}
 	config_put(cfg);
 	smap_put(s);
-	return buf;
+	return ok;
 }
 
-static int mb_join_primary(void)
+int membership_join_via(const char *purl, bool force)
 {
-	char purl[256], url[320], err[256] = "";
-	mb_primary_url(purl, sizeof(purl));
+	char url[320], err[256] = "";
 	snprintf(url, sizeof(url), "%s/v1/cluster/join", purl);
 	smap_t *mine = smap_get();
 	json_t *j = json_pack("{s:o, s:s}", "snode", snode_to_json(node_self()), "cluster_uuid",
@@ -315,7 +295,7 @@ static int mb_join_primary(void)
 		return AIS_ENOMEM;
 	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body), .timeout_ms = 10000};
 	int rc = hclient_do(&q);
-	static bool mismatch_logged; /* the membership thread only */
+	static bool mismatch_logged;
 	if (!rc && q.status == 409 && !mismatch_logged) {
 		mismatch_logged = true;
 		log_err("join %s: %.300s", url, sbuf_str(&q.resp));
@@ -327,8 +307,15 @@ static int mb_join_primary(void)
 		json_t *resp = jsonx_loadb(q.resp.p, q.resp.len, &jerr);
 		/* not forced: a newer version that metasync pushed while this answer was on its way
 		 * must not be replaced by the older one in it (an older BMD would make this target
-		 * drop the data of a bucket created meanwhile) */
-		rc = resp ? metasync_apply(resp, false, err, sizeof(err)) : AIS_EINVAL;
+		 * drop the data of a bucket created meanwhile). Forced once after a step-down or a
+		 * start that found a newer cluster: this node's own versions may be a stale primary's. */
+		rc = resp ? metasync_apply(resp, force, err, sizeof(err)) : AIS_EINVAL;
+		if (!rc) {
+			smap_t *s = smap_get();
+			if (s && s->primary_id[0])
+				hb_heard(s->primary_id);
+			smap_put(s);
+		}
 		json_decref(resp);
 	}
 	if (rc)
@@ -338,35 +325,14 @@ static int mb_join_primary(void)
 	return rc;
 }
 
-static int mb_keepalive_send(void)
+static int mb_join_primary(int attempt)
 {
-	char purl[256], url[320];
-	mb_primary_url(purl, sizeof(purl));
-	snprintf(url, sizeof(url), "%s/v1/cluster/keepalive", purl);
-	smap_t *s = smap_get();
-	bmd_t *b = bmd_get();
-	const config_t *cfg = config_get();
-	json_t *j = json_pack("{s:s, s:I, s:I, s:I}", "daemon_id", node_id(), "smap_version",
-			      (json_int_t)(s ? s->version : 0), "bmd_version", (json_int_t)(b ? b->version : 0),
-			      "config_version", (json_int_t)cfg->version);
-	int timeout_ms = (int)(cfg->max_keepalive_ns / 1000000);
-	config_put(cfg);
-	smap_put(s);
-	bmd_put(b);
-	char *body = j ? jsonx_dumps(j) : NULL;
-	json_decref(j);
-	if (!body)
-		return AIS_ENOMEM;
-	hreq_t q = {.method = "POST", .url = url, .body = body, .body_len = strlen(body), .timeout_ms = timeout_ms};
-	int64_t t0 = mono_ns();
-	int rc = hclient_do(&q);
-	if (!rc && q.status == 404)
-		rc = AIS_ENOTFOUND;
-	else if (!rc && q.status != 200)
-		rc = AIS_EUNAVAIL;
-	membership_kalive_note(t0, rc == 0);
-	hreq_fini(&q);
-	free(body);
+	char purl[256];
+	if (!mb_join_url(attempt, purl, sizeof(purl)) && !mb_join_url(0, purl, sizeof(purl)))
+		return AIS_EUNAVAIL;
+	int rc = membership_join_via(purl, mb_force_join);
+	if (!rc)
+		mb_force_join = 0;
 	return rc;
 }
 
@@ -374,43 +340,42 @@ static void mb_sleep_ns(int64_t ns)
 {
 	int64_t end = mono_ns() + ns;
 	while (mb_running && mono_ns() < end)
-		usleep(50 * 1000);
+		usleep(20 * 1000);
 }
 
 static void *mb_thread_fn(void *arg)
 {
 	(void)arg;
+	int attempt = 0;
 	while (mb_running) {
 		/* read per round: set-config may change the interval */
 		const config_t *cfg = config_get();
-		int64_t interval = cfg->keepalive_interval_ns;
+		int64_t interval = kalive_interval(cfg);
 		int64_t track_every = interval / 2 > 200000000 ? interval / 2 : 200000000;
 		config_put(cfg);
 		if (node_is_primary()) {
 			mb_joined = 1;
-			mb_track();
+			kalive_primary_tick();
 			mb_sleep_ns(track_every);
 			continue;
 		}
 		if (!mb_joined) {
-			if (!mb_join_primary()) {
+			if (!mb_join_primary(attempt)) {
 				mb_joined = 1;
+				attempt = 0;
 				log_info("%s joined the cluster", node_name());
 			} else {
+				attempt++;
 				mb_sleep_ns(500000000);
 			}
 			continue;
 		}
-		mb_sleep_ns(interval);
-		if (!mb_running)
-			break;
-		int rc = mb_keepalive_send();
-		if (rc == AIS_ENOTFOUND) {
+		if (kalive_node_tick()) {
 			log_warn("primary does not know %s: re-joining", node_name());
 			mb_joined = 0;
-		} else if (rc) {
-			log_warn("keepalive to the primary failed (%s)", err_str(rc));
+			continue;
 		}
+		mb_sleep_ns(50000000);
 	}
 	return NULL;
 }
@@ -424,6 +389,8 @@ int membership_init(void)
 
 int membership_start(void)
 {
+	if (node_is_primary())
+		mb_discover_role();
 	if (node_is_primary()) {
 		int rc = mb_bootstrap();
 		if (rc)

@@ -4,6 +4,7 @@
  * ms_mu; metadata read-modify-write by the separate ms_commit_mu (metasync_lock). */
 #include "cluster/metasync.h"
 #include "core/jsonx.h"
+#include "cluster/hb.h"
 #include "cluster/node.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -30,6 +31,19 @@ static struct ms_ack ms_acks[MS_MAX_NODES];
 static int ms_nacks;
 static pthread_t ms_thread;
 static volatile int ms_running;
+static volatile int ms_refused; /* a node answered 409: it follows a newer primary (primary side) */
+static metasync_rev_t ms_revs[METASYNC_MAX_REVS]; /* filled at init only */
+static int ms_nrevs;
+
+int metasync_rev_register(const metasync_rev_t *rev)
+{
+	if (ms_nrevs >= METASYNC_MAX_REVS)
+		return AIS_ENOMEM;
+	ms_revs[ms_nrevs++] = *rev;
+	return 0;
+}
+
+bool metasync_refused(void) { return __atomic_exchange_n(&ms_refused, 0, __ATOMIC_ACQ_REL) != 0; }
 
 void metasync_lock(void) { pthread_mutex_lock(&ms_commit_mu); }
 void metasync_unlock(void) { pthread_mutex_unlock(&ms_commit_mu); }
@@ -72,6 +86,11 @@ json_t *metasync_payload(void)
 		json_object_set_new(j, "smap", smap_to_json(s));
 	if (b)
 		json_object_set_new(j, "bmd", bmd_to_json(b));
+	for (int i = 0; i < ms_nrevs; i++) {
+		json_t *x = ms_revs[i].get();
+		if (x)
+			json_object_set_new(j, ms_revs[i].tag, x);
+	}
 	smap_put(s);
 	bmd_put(b);
 	return j;
@@ -81,6 +100,11 @@ int metasync_apply(json_t *payload, bool force, char *err, size_t errcap)
 {
 	json_t *js = json_object_get(payload, "smap"), *jb = json_object_get(payload, "bmd");
 	json_t *jc = json_object_get(payload, "config");
+	/* the last step of a force-join (primary-force, bump-metasync): older versions replace ours,
+	 * and a BMD that lacks some of our buckets does not destroy their data */
+	bool pforce = !strcmp(jsonx_str(payload, "action", ""), METASYNC_ACT_FORCE);
+	if (pforce)
+		force = true;
 	if (jc && config_install_cluster(jc, force, err, errcap) < 0)
 		return AIS_EINVAL;
 	if (js) {
@@ -93,13 +117,22 @@ int metasync_apply(json_t *payload, bool force, char *err, size_t errcap)
 		bmd_t *m = bmd_from_json(jb, err, errcap);
 		if (!m)
 			return AIS_EINVAL;
-		bmd_install(m, force);
+		if (pforce)
+			bmd_install_keep(m);
+		else
+			bmd_install(m, force);
+	}
+	for (int i = 0; i < ms_nrevs; i++) {
+		json_t *x = json_object_get(payload, ms_revs[i].tag);
+		if (x && ms_revs[i].apply(x, force, err, errcap))
+			return AIS_EINVAL;
 	}
 	return 0;
 }
 
-/* push the current versions to the nodes that need them (all: every node but self) */
-static int ms_push(bool all)
+/* push the current versions to the nodes that need them (all: every node but self); action
+ * (may be NULL) goes along as the payload's "action" */
+static int ms_push(bool all, const char *action)
 {
 	smap_t *s = smap_get();
 	bmd_t *b = bmd_get();
@@ -112,8 +145,12 @@ static int ms_push(bool all)
 	char **urls = calloc((size_t)total + 1, sizeof(char *));
 	const config_t *cfg = config_get(); /* this version's number is what the nodes ack */
 	json_t *j = metasync_payload();
+	if (j && action)
+		json_object_set_new(j, "action", json_string(action));
 	char *body = j ? jsonx_dumps(j) : NULL;
+	char hdrs[NODE_HDRS_MAX];
 	json_decref(j);
+	node_sender_hdrs(hdrs, sizeof(hdrs));
 	if (!reqs || !dst || !urls || !body)
 		goto free;
 	pthread_mutex_lock(&ms_mu);
@@ -130,7 +167,7 @@ static int ms_push(bool all)
 		if (!urls[n])
 			continue;
 		snprintf(urls[n], ul, "%s/v1/metasync", nd->ctl.url);
-		reqs[n] = (hreq_t){.method = "PUT", .url = urls[n], .body = body, .body_len = strlen(body),
+		reqs[n] = (hreq_t){.method = "PUT", .url = urls[n], .body = body, .body_len = strlen(body), .hdrs = hdrs,
 				   .timeout_ms = (int)(cfg->cplane_timeout_ns / 1000000) * 2};
 		dst[n++] = nd;
 	}
@@ -148,7 +185,10 @@ static int ms_push(bool all)
 			}
 		} else {
 			failed++;
-			log_warn("metasync to %s failed: status %d %s", dst[i]->id, reqs[i].status, reqs[i].errmsg);
+			if (!reqs[i].rc && reqs[i].status == 409) /* follows a newer primary: see kalive */
+				__atomic_store_n(&ms_refused, 1, __ATOMIC_RELEASE);
+			log_warn("metasync to %s failed: status %d %s%.200s", dst[i]->id, reqs[i].status, reqs[i].errmsg,
+				 reqs[i].rc ? "" : sbuf_str(&reqs[i].resp));
 		}
 	}
 	pthread_mutex_unlock(&ms_mu);
@@ -174,7 +214,7 @@ int metasync_commit_smap(smap_t *m)
 	m->version = (cur ? cur->version : 0) + 1;
 	smap_put(cur);
 	smap_install(m, true);
-	return ms_push(false);
+	return ms_push(false, NULL);
 }
 
 int metasync_commit_bmd(bmd_t *m)
@@ -183,7 +223,7 @@ int metasync_commit_bmd(bmd_t *m)
 	m->version = (cur ? cur->version : 0) + 1;
 	bmd_put(cur);
 	bmd_install(m, true);
-	return ms_push(false);
+	return ms_push(false, NULL);
 }
 
 int metasync_commit_config(json_t *cluster, char *err, size_t errcap)
@@ -199,7 +239,16 @@ int metasync_commit_config(json_t *cluster, char *err, size_t errcap)
 	json_decref(cluster);
 	if (rc < 0)
 		return rc;
-	return ms_push(false);
+	return ms_push(false, NULL);
+}
+
+int metasync_push_all(const char *action) { return ms_push(true, action); }
+
+void metasync_forget_acks(void)
+{
+	pthread_mutex_lock(&ms_mu);
+	ms_nacks = 0;
+	pthread_mutex_unlock(&ms_mu);
 }
 
 static void *ms_thread_fn(void *arg)
@@ -213,21 +262,50 @@ static void *ms_thread_fn(void *arg)
 			usleep(10 * 1000);
 		if (ms_running && node_is_primary()) {
 			metasync_lock();
-			ms_push(false);
+			ms_push(false, NULL);
 			metasync_unlock();
 		}
 	}
 	return NULL;
 }
 
+/* the sender (Ais-Caller-Id) must be this node's primary, unless it brings a newer Smap (a
+ * primary elected or designated meanwhile, AIStore's checkIntraCall): a stale primary's push
+ * is refused with 409 so that it learns it no longer leads. 0 or 409 with msg filled. */
+static int ms_check_sender(const http_req_t *r, json_t *payload, char *msg, size_t cap)
+{
+	const char *sid = http_hdr_get(r, "Ais-Caller-Id");
+	smap_t *cur = smap_get();
+	int rc = 0;
+	if (sid && cur && cur->primary_id[0] && strcmp(sid, cur->primary_id)) {
+		json_t *jv = json_object_get(json_object_get(payload, "smap"), "version");
+		int64_t v = json_is_string(jv) ? atoll(json_string_value(jv)) : (int64_t)json_integer_value(jv);
+		if (v <= cur->version) {
+			char ss[160];
+			smap_str(cur, ss, sizeof(ss));
+			snprintf(msg, cap, "%s: expected metasync from primary p[%s], not p[%s] (Smap v%lld), local %s",
+				 node_name(), cur->primary_id, sid, (long long)v, ss);
+			rc = 409;
+		}
+	}
+	smap_put(cur);
+	return rc;
+}
+
 /* PUT /v1/metasync (receiver; runs on the pool) */
 static void ms_recv_cb(http_req_t *r)
 {
-	char err[256] = "";
+	char err[256] = "", msg[512];
 	json_error_t jerr;
 	json_t *j = jsonx_loadb(r->body, r->body_len, &jerr);
 	if (!j) {
 		http_error(r, 400, NULL, "metasync: malformed payload: %s", jerr.text);
+		return;
+	}
+	if (ms_check_sender(r, j, msg, sizeof(msg))) {
+		json_decref(j);
+		log_warn("%s", msg);
+		http_error(r, 409, NULL, "%s", msg);
 		return;
 	}
 	int rc = metasync_apply(j, false, err, sizeof(err));
@@ -236,6 +314,11 @@ static void ms_recv_cb(http_req_t *r)
 		http_error(r, 400, NULL, "metasync: %s", err);
 		return;
 	}
+	smap_t *cur = smap_get();
+	const char *sid = http_hdr_get(r, "Ais-Caller-Id");
+	if (cur && sid && !strcmp(sid, cur->primary_id))
+		hb_heard(sid); /* the primary spoke: no keepalive needed for a while */
+	smap_put(cur);
 	http_respond(r, 200, NULL, NULL, 0);
 }
 

@@ -7,6 +7,9 @@
 #include "core/log.h"
 #include "core/util.h"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,21 +44,49 @@ static int node_load_id(const config_t *cfg, char *id, size_t cap)
 	return rc;
 }
 
+/* net.use_ipv6 without a configured hostname: the first global IPv6 address of an interface
+ * that is up, else ::1 (AIStore discovers an address of the preferred family the same way). */
+static void node_ipv6_host(char *out, size_t cap)
+{
+	struct ifaddrs *ifa = NULL;
+	snprintf(out, cap, "::1");
+	if (getifaddrs(&ifa))
+		return;
+	for (struct ifaddrs *a = ifa; a; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET6)
+			continue;
+		const struct in6_addr *x = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(x) || IN6_IS_ADDR_LINKLOCAL(x) || IN6_IS_ADDR_UNSPECIFIED(x))
+			continue;
+		char ip[INET6_ADDRSTRLEN];
+		if (inet_ntop(AF_INET6, x, ip, sizeof(ip))) {
+			snprintf(out, cap, "%s", ip);
+			break;
+		}
+	}
+	freeifaddrs(ifa);
+}
+
 int node_init(node_role_t role, const config_t *cfg)
 {
-	char id[SNODE_ID_MAX];
+	char id[SNODE_ID_MAX], v6[INET6_ADDRSTRLEN] = "";
 	self_role = role;
 	self_start = now_ns();
 	int rc = node_load_id(cfg, id, sizeof(id));
 	if (rc)
 		return rc;
-	snode_init(&self, id, (char)role, cfg->host, cfg->port, cfg->port_ctl, cfg->port_data);
+	const char *host = cfg->host;
+	if (!host[0] && cfg->net_use_ipv6) {
+		node_ipv6_host(v6, sizeof(v6));
+		host = v6;
+	}
+	snode_init(&self, id, (char)role, host, cfg->port, cfg->port_ctl, cfg->port_data);
 	if (cfg->host_ctl[0])
 		snprintf(self.ctl.host, sizeof(self.ctl.host), "%s", cfg->host_ctl);
 	if (cfg->host_data[0])
 		snprintf(self.data.host, sizeof(self.data.host), "%s", cfg->host_data);
-	snprintf(self.ctl.url, sizeof(self.ctl.url), "http://%s:%d", self.ctl.host, self.ctl.port);
-	snprintf(self.data.url, sizeof(self.data.url), "http://%s:%d", self.data.host, self.data.port);
+	snode_url(self.ctl.url, sizeof(self.ctl.url), self.ctl.host, self.ctl.port);
+	snode_url(self.data.url, sizeof(self.data.url), self.data.host, self.data.port);
 	snprintf(self_name, sizeof(self_name), "%c[%s]", role == ROLE_PROXY ? 'p' : 't', id);
 	return 0;
 }
@@ -76,9 +107,18 @@ bool node_is_primary(void)
 		p = !strcmp(m->primary_id, self.id);
 	} else {
 		const config_t *c = config_get();
-		p = c && !strcmp(c->primary_url, self.pub.url);
+		p = c && (!strcmp(c->primary_url, self.pub.url) || !strcmp(c->primary_url, self.ctl.url));
 		config_put(c);
 	}
 	smap_put(m);
 	return p;
+}
+
+void node_sender_hdrs(char *buf, size_t cap)
+{
+	smap_t *m = smap_get();
+	bool prim = self_role == ROLE_PROXY && m && !strcmp(m->primary_id, self.id);
+	snprintf(buf, cap, "Ais-Caller-Id: %s\nAis-Caller-Name: %s\nAis-Caller-Smap-Ver: %lld%s", self.id, self_name,
+		 (long long)(m ? m->version : 0), prim ? "\nAis-Caller-Is-Primary: true" : "");
+	smap_put(m);
 }

@@ -5,6 +5,7 @@
 #define AIS_NODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cluster/smap.h"
 #include "core/config.h"
@@ -20,5 +21,9 @@ const char *node_name(void);
 /* true when this proxy is the primary in the current Smap (or by config before any Smap). */
 bool node_is_primary(void);
 int64_t node_start_ns(void);
+/* AIStore's intra-cluster sender headers (Ais-Caller-Id, -Name, -Smap-Ver, -Is-Primary) as
+ * "Name: value" lines for hreq_t.hdrs; buf of NODE_HDRS_MAX bytes */
+#define NODE_HDRS_MAX 256
+void node_sender_hdrs(char *buf, size_t cap);
 
 #endif

@@ -147,6 +147,52 @@ int smap_load_persisted(void)
 	return 0;
 }
 
+static bool snode_electable(const snode_t *p)
+{
+	return !(p->flags & (SNODE_NONELECTABLE | SNODE_MAINT | SNODE_DECOMM));
+}
+
+const snode_t *smap_hrw_proxy(const smap_t *m, const char *skip)
+{
+	const snode_t *best = NULL;
+	for (int i = 0; m && i < m->nproxies; i++) {
+		const snode_t *p = &m->proxies[i];
+		if ((skip && !strcmp(p->id, skip)) || !snode_electable(p))
+			continue;
+		if (!best || p->id_digest > best->id_digest)
+			best = p;
+	}
+	return best;
+}
+
+int smap_hrw_proxies(const smap_t *m, const char *skip, const snode_t **out, int cap)
+{
+	int n = 0;
+	for (int i = 0; m && i < m->nproxies && n < cap; i++) {
+		const snode_t *p = &m->proxies[i];
+		if ((skip && !strcmp(p->id, skip)) || !snode_electable(p))
+			continue;
+		int k = n++;
+		/* insertion by digest, highest first (ties keep the id order, as smap_hrw_proxy) */
+		while (k > 0 && out[k - 1]->id_digest < p->id_digest) {
+			out[k] = out[k - 1];
+			k--;
+		}
+		out[k] = p;
+	}
+	return n;
+}
+
+void smap_str(const smap_t *m, char *out, size_t cap)
+{
+	if (!m) {
+		snprintf(out, cap, "Smap <nil>");
+		return;
+	}
+	snprintf(out, cap, "Smap v%lld[%s, p[%s], t=%d, p=%d]", (long long)m->version, m->uuid, m->primary_id,
+		 m->ntargets, m->nproxies);
+}
+
 static int snode_cmp(const void *a, const void *b)
 {
 	return strcmp(((const snode_t *)a)->id, ((const snode_t *)b)->id);
@@ -240,11 +286,18 @@ const snode_t *smap_owner_of(const smap_t *m, const char *provider, const char *
 	return smap_owner(m, d);
 }
 
+void snode_url(char *out, size_t cap, const char *host, int port)
+{
+	/* an IPv6 literal goes in brackets (RFC 3986): "http://[::1]:8080" */
+	bool v6 = strchr(host, ':') && host[0] != '[';
+	snprintf(out, cap, v6 ? "http://[%s]:%d" : "http://%s:%d", host, port);
+}
+
 static void netinfo_set(netinfo_t *ni, const char *host, int port)
 {
 	snprintf(ni->host, sizeof(ni->host), "%s", host && *host ? host : "127.0.0.1");
 	ni->port = port;
-	snprintf(ni->url, sizeof(ni->url), "http://%s:%d", ni->host, port);
+	snode_url(ni->url, sizeof(ni->url), ni->host, port);
 }
 
 void snode_init(snode_t *n, const char *id, char type, const char *host, int pub, int ctl, int data)

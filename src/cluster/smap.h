@@ -19,7 +19,7 @@ enum { SNODE_NONELECTABLE = 1, SNODE_IC = 2, SNODE_MAINT = 4, SNODE_DECOMM = 8, 
 typedef struct netinfo {
 	char host[64];
 	int port;
-	char url[128]; /* "http://host:port" */
+	char url[128]; /* "http://host:port" ("http://[v6]:port") */
 } netinfo_t;
 
 typedef struct snode {
@@ -69,6 +69,17 @@ const snode_t *smap_owner(const smap_t *m, uint64_t obj_digest);
 /* the same from bucket (provider, ns as in the BMD, name) and object name; NULL also when m is */
 const snode_t *smap_owner_of(const smap_t *m, const char *provider, const char *ns, const char *bucket,
 			     const char *obj);
+
+/* AIStore's Smap.HrwProxy: the electable proxy (not non-electable, not in maintenance or
+ * decommissioned) with the highest ID digest, skipping `skip` (the current primary when choosing
+ * its successor); NULL when there is none. */
+const snode_t *smap_hrw_proxy(const smap_t *m, const char *skip);
+/* the same order in full: up to cap electable proxies, highest digest first. Returns the count. */
+int smap_hrw_proxies(const smap_t *m, const char *skip, const snode_t **out, int cap);
+/* "Smap v12[uuid, p[primary], t=3, p=2]" for messages */
+void smap_str(const smap_t *m, char *out, size_t cap);
+/* "http://host:port", or "http://[v6]:port" when host is an IPv6 literal */
+void snode_url(char *out, size_t cap, const char *host, int port);
 
 void snode_init(snode_t *n, const char *id, char type, const char *host, int pub, int ctl, int data);
 

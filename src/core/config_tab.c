@@ -189,7 +189,8 @@ static const ctab_row_t ctab[] = {
 	I("net.http.read_buffer_size", G | RO, net_http_read_buffer_size, "0", 0, 1 << 30, "client read buffer (0: default)."),
 	B("net.http.chunked_transfer", G | CF_RESTART, net_http_chunked_transfer, "true", "(not used by AIStore either)."),
 	B("net.http.skip_verify", G | CF_RESTART, net_http_skip_verify, "false", "skip certificate verification."),
-	B("net.use_ipv6", G | N | CF_RESTART, net_use_ipv6, "false", "prefer IPv6: not built."),
+	B("net.use_ipv6", G | U | CF_RESTART, net_use_ipv6, "false",
+	  "prefer IPv6: a node without a configured hostname advertises its first global IPv6 address (else ::1) and listens on ::; node URLs are http://[addr]:port."),
 
 	I("fshc.test_files", 0, fshc_test_files, "4", 4, 1 << 20, "filesystem health checker: files to probe."),
 	I("fshc.error_limit", 0, fshc_error_limit, "2", 2, 1 << 20, "hard errors before a mountpath is checked."),
@@ -199,17 +200,19 @@ static const ctab_row_t ctab[] = {
 
 	B("auth.enabled", G | N, auth_enabled, "false", "JWT authentication: not built (see s3.auth for SigV4)."),
 
-	D("keepalivetracker.proxy.interval", 0, ka_proxy_interval_ns, "10s", SEC(1), MINUTE(1),
-	  "as AIStore writes it; the target values below are used for every node."),
+	D("keepalivetracker.proxy.interval", U, ka_proxy_interval_ns, "10s", SEC(1), MINUTE(1),
+	  "how often a proxy reports to the primary, and how often the primary checks on silent nodes."),
 	E("keepalivetracker.proxy.name", RO, ka_proxy_name, "heartbeat", v_heartbeat, "tracker kind."),
-	I("keepalivetracker.proxy.factor", 0, ka_proxy_factor, "3", 1, 255, "see target.factor."),
+	I("keepalivetracker.proxy.factor", U, ka_proxy_factor, "3", 1, 255,
+	  "the primary removes a node silent for proxy.interval x factor that also fails a health probe."),
 	D("keepalivetracker.target.interval", U, keepalive_interval_ns, "10s", SEC(1), MINUTE(1),
-	  "how often a node reports to the primary (keepalive)."),
+	  "how often a target reports to the primary (keepalive)."),
 	E("keepalivetracker.target.name", RO, ka_target_name, "heartbeat", v_heartbeat, "tracker kind."),
-	I("keepalivetracker.target.factor", U, keepalive_factor, "3", 1, 255,
-	  "a node silent for interval x factor (and failing a health probe) leaves the cluster map."),
-	I("keepalivetracker.num_retries", CF_ZERO_OK, ka_num_retries, "3", 1, 10, "keepalive retries (0: 3)."),
-	I("keepalivetracker.retry_factor", 0, ka_retry_factor, "4", 1, 10, "keepalive retry backoff factor."),
+	I("keepalivetracker.target.factor", U, keepalive_factor, "3", 1, 255, "as proxy.factor, on targets."),
+	I("keepalivetracker.num_retries", U | CF_ZERO_OK, ka_num_retries, "3", 1, 10,
+	  "retries of a failed keepalive before the primary is declared down (0: 3); they fit in half an interval."),
+	I("keepalivetracker.retry_factor", U, ka_retry_factor, "4", 1, 10,
+	  "retry pause = min(cplane_operation x factor, max_keepalive + 1s, interval / (2 x (num_retries + 1)))."),
 
 	D("downloader.timeout", 0, downloader_timeout_ns, "1h", SEC(1), HOUR(1), "downloader request timeout."),
 

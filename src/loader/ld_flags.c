@@ -256,7 +256,9 @@ int ld_flags_finish(ld_params_t *p, char *err, size_t errcap)
 	} else if (strstr(p->ip, "://")) {
 		snprintf(p->proxy_url, sizeof(p->proxy_url), "%s:%s", p->ip, p->port);
 	} else {
-		snprintf(p->proxy_url, sizeof(p->proxy_url), "http://%s:%s", p->ip, p->port);
+		/* an IPv6 literal (-ip ::1) goes in brackets */
+		bool v6 = strchr(p->ip, ':') && p->ip[0] != '[';
+		snprintf(p->proxy_url, sizeof(p->proxy_url), v6 ? "http://[%s]:%s" : "http://%s:%s", p->ip, p->port);
 	}
 	size_t ul = strlen(p->proxy_url);
 	while (ul > 0 && p->proxy_url[ul - 1] == '/')

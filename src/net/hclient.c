@@ -56,6 +56,16 @@ static void hc_setup(CURL *h, hreq_t *r, struct curl_slist **hdrs)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
 	}
+	for (const char *p = r->hdrs; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char line[512];
+		if (n && n < sizeof(line)) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			*hdrs = curl_slist_append(*hdrs, line);
+		}
+		p += n + (p[n] == '\n');
+	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);
 	r->errmsg[0] = '\0';
 	r->status = 0;

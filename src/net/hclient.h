@@ -16,6 +16,7 @@ typedef struct hreq {
 	const char *body;     /* may be NULL */
 	size_t body_len;
 	const char *ctype;    /* Content-Type of body; NULL: application/json when body */
+	const char *hdrs;     /* extra request headers, "Name: value" lines separated by '\n'; may be NULL */
 	int timeout_ms;       /* whole request; 0: 10 s */
 	/* out */
 	int status;           /* HTTP status, 0 on transport error */

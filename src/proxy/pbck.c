@@ -7,6 +7,7 @@
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/metasync.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/hrw.h"
@@ -243,7 +244,7 @@ static int pbck_apply(const pbck_t *b, json_t *msg, pbck_op_fn op, char *err, si
 static void pbck_mutate(http_req_t *r, const pbck_t *b, json_t *msg, pbck_op_fn op)
 {
 	char err[512] = "";
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}
@@ -297,7 +298,7 @@ int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap)
 	json_t *msg = json_pack("{s:s, s:O?}", "action", "create-bck", "value", props);
 	err[0] = '\0';
 	int rc = !msg ? AIS_ENOMEM
-		 : node_is_primary() ? pbck_apply(b, msg, op_create, err, cap)
+		 : kalive_primary_confirmed() ? pbck_apply(b, msg, op_create, err, cap)
 				     : pbck_via_primary("POST", b, msg, err, cap);
 	json_decref(msg);
 	return rc;
@@ -319,7 +320,7 @@ int pbck_destroy(const pbck_t *b, char *err, size_t cap)
 	json_t *msg = json_pack("{s:s}", "action", "destroy-bck");
 	err[0] = '\0';
 	int rc = !msg ? AIS_ENOMEM
-		 : node_is_primary() ? pbck_apply(b, msg, op_destroy, err, cap)
+		 : kalive_primary_confirmed() ? pbck_apply(b, msg, op_destroy, err, cap)
 				     : pbck_via_primary("DELETE", b, msg, err, cap);
 	json_decref(msg);
 	return rc;

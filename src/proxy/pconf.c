@@ -9,6 +9,7 @@
 #include "core/jsonx.h"
 #include "cluster/daemon.h"
 #include "cluster/metasync.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "core/config.h"
 #include "core/config_tab.h"
@@ -62,7 +63,7 @@ static int pconf_apply_nested(json_t *cluster, json_t *v, const char *prefix, ch
 static void pconf_set(http_req_t *r, json_t *value)
 {
 	char err[512] = "";
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}

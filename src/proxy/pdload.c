@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backend/bk.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/config.h"
@@ -42,7 +43,7 @@ static void pd_post(http_req_t *r)
 {
 	char err[512] = "";
 	json_error_t je;
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}

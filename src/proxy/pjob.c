@@ -22,6 +22,7 @@
 
 #include "backend/bk.h"
 #include "cluster/bmd.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/jsonx.h"
@@ -206,7 +207,7 @@ bool pjob_bck_action(http_req_t *r, const pbck_t *b, json_t *msg)
 		known |= !strcmp(acts[i], act);
 	if (!known)
 		return false;
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return true;
 	}
@@ -290,7 +291,7 @@ bool pjob_obj_action(http_req_t *r, const pbck_t *b, const char *oname, json_t *
 	const char *act = jsonx_str(msg, "action", "");
 	if (strcmp(act, "promote") && strcmp(act, "blob-download"))
 		return false;
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return true;
 	}

@@ -9,6 +9,7 @@
 #include "proxy/proxy.h"
 #include "core/jsonx.h"
 #include "cluster/metasync.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/log.h"
@@ -39,7 +40,7 @@ static void pmaint_do(http_req_t *r, json_t *msg)
 		http_error(r, 400, NULL, "%s: missing node ID (\"value\": {\"sid\": ...})", action);
 		return;
 	}
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cluster/bmd.h"
+#include "cluster/kalive.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/config.h"
@@ -43,6 +44,7 @@
 
 typedef struct pxact_bc {
 	int n;
+	int nt; /* the first nt entries are targets, the rest proxies (queries only) */
 	hreq_t *q;
 	sbuf_t *url;
 	char (*tid)[SNODE_ID_MAX];
@@ -59,12 +61,13 @@ static int pxact_timeout_ms(void)
 static bool pxact_active(const snode_t *t) { return !(t->flags & (SNODE_MAINT | SNODE_DECOMM)); }
 
 /* targets to call: the active ones (tids NULL) or those of tids[0..ntids) still in the Smap
- * (a listed one that is gone is reported to the listener of `uuid`). 0 or AIS_E*. */
-static int pxact_bc_init(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid)
+ * (a listed one that is gone is reported to the listener of `uuid`); with `proxies` also every
+ * proxy (queries: proxies run the election job). 0 or AIS_E*. */
+static int pxact_bc_init_ex(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid, bool proxies)
 {
 	memset(bc, 0, sizeof(*bc));
 	smap_t *m = smap_get();
-	int cap = m ? m->ntargets : 0;
+	int cap = m ? m->ntargets + (proxies ? m->nproxies : 0) : 0;
 	if (!cap) {
 		smap_put(m);
 		return 0;
@@ -88,11 +91,23 @@ static int pxact_bc_init(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntid
 		sbuf_adds(&bc->url[bc->n], t->ctl.url);
 		bc->n++;
 	}
+	bc->nt = bc->n;
+	for (int i = 0; proxies && i < m->nproxies; i++) {
+		snprintf(bc->tid[bc->n], sizeof(bc->tid[bc->n]), "%s", m->proxies[i].id);
+		bc->url[bc->n] = (sbuf_t)SBUF_INIT;
+		sbuf_adds(&bc->url[bc->n], m->proxies[i].ctl.url);
+		bc->n++;
+	}
 	for (int k = 0; tids && k < ntids; k++)
 		if (!smap_find(m, tids[k]))
 			xact_nl_node_gone(uuid, tids[k]);
 	smap_put(m);
 	return 0;
+}
+
+static int pxact_bc_init(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid)
+{
+	return pxact_bc_init_ex(bc, tids, ntids, uuid, false);
 }
 
 static void pxact_bc_run(pxact_bc_t *bc, const char *method, const char *path_query, const char *body, size_t len)
@@ -336,7 +351,7 @@ int pxact_wait_done(const char *uuid, int64_t timeout_ns, bool *aborted)
 static void pxact_start(http_req_t *r, json_t *msg)
 {
 	xact_args_t a;
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}
@@ -352,7 +367,7 @@ static void pxact_stop(http_req_t *r, json_t *msg)
 {
 	xact_args_t a;
 	pxact_bc_t bc = {0};
-	if (!node_is_primary()) {
+	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}
@@ -424,7 +439,7 @@ static void pxact_bcast_query(http_req_t *r, const char *what, const xact_query_
 	char *body = qj ? jsonx_dumps(qj) : NULL;
 	bool all = !strcmp(what, "running_all");
 	json_decref(qj);
-	if (!body || pxact_bc_init(&bc, NULL, 0, NULL)) {
+	if (!body || pxact_bc_init_ex(&bc, NULL, 0, NULL, true)) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -435,6 +450,8 @@ static void pxact_bcast_query(http_req_t *r, const char *what, const xact_query_
 		json_error_t je;
 		if (!bc.q[i].rc && bc.q[i].status == 404)
 			continue;
+		if (i >= bc.nt && (bc.q[i].rc || bc.q[i].status != 200))
+			continue; /* a proxy that is down or does not answer has no jobs to show */
 		if (bc.q[i].rc || bc.q[i].status != 200) {
 			pxact_relay_err(r, &bc, i);
 			goto out;

@@ -27,7 +27,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"ec-get", NULL, XACT_SCOPE_B, I, NULL},
 	{"ec-put", NULL, XACT_SCOPE_B, I, NULL},
 	{"ec-resp", NULL, XACT_SCOPE_B, I, NULL},
-	{"election", "elect-primary", XACT_SCOPE_G, 0, NULL},
+	{"election", "elect-primary", XACT_SCOPE_G, XACT_KF_SINGLE | XACT_KF_NS_API, &xs_election_ops},
 	{"etl-bck", "etl-bucket", XACT_SCOPE_B, IC, NULL},
 	{"etl-inline", NULL, XACT_SCOPE_G, IC, NULL},
 	{"etl-listrange", "etl-objects", XACT_SCOPE_B, I, NULL},

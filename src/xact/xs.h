@@ -17,5 +17,6 @@ extern const xact_ops_t xs_move_bck_ops;   /* move-bck (xs_move_bck.c) */
 extern const xact_ops_t xs_promote_ops;    /* promote (xs_promote.c) */
 extern const xact_ops_t xs_blob_ops;       /* blob-download (xs_blob.c) */
 extern const xact_ops_t xs_download_ops;   /* download (xs_download.c) */
+extern const xact_ops_t xs_election_ops;   /* election (xs_election.c, proxies only) */
 
 #endif

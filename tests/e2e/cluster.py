@@ -48,11 +48,11 @@ def _kill_spawned():
 atexit.register(_kill_spawned)
 
 
-def _port_free(port):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+def _port_free(port, host="127.0.0.1"):
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     try:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("127.0.0.1", port))
+        s.bind((host, port))
         return True
     except OSError:
         return False
@@ -60,13 +60,18 @@ def _port_free(port):
         s.close()
 
 
-def find_port_base(nnodes, lo=20000, hi=40000, tries=200):
+def node_url(host, port):
+    """http://host:port, IPv6 literals in brackets"""
+    return "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+
+
+def find_port_base(nnodes, lo=20000, hi=40000, tries=200, host="127.0.0.1"):
     """A base such that base+i, base+1000+i, base+2000+i are free for i < nnodes."""
-    rnd = random.Random(os.getpid() ^ int(time.time()))
+    rnd = random.Random(os.getpid() ^ int(time.time()) ^ random.getrandbits(16))
     for _ in range(tries):
         base = rnd.randrange(lo, hi - 3000)
         ports = [base + off + i for off in (0, 1000, 2000) for i in range(nnodes)]
-        if all(_port_free(p) for p in ports):
+        if all(_port_free(p, host) for p in ports):
             return base
     raise RuntimeError("no free port range found")
 
@@ -79,7 +84,7 @@ class Node:
         self.idx = idx
         self.dir = os.path.join(cluster.dir, name)
         self.port = cluster.base + idx
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = node_url(cluster.host, self.port)
         self.mountpaths = []
         self.proc = None
         self.logf = None
@@ -102,9 +107,9 @@ class Node:
             "confdir": os.path.join(self.dir, "conf"),
             "log_dir": os.path.join(self.dir, "log"),
             "host_net": {
-                "hostname": "127.0.0.1",
-                "hostname_intra_control": "127.0.0.1",
-                "hostname_intra_data": "127.0.0.1",
+                "hostname": self.cluster.host,
+                "hostname_intra_control": self.cluster.host,
+                "hostname_intra_data": self.cluster.host,
                 "port": str(self.port),
                 "port_intra_control": str(self.port + 1000),
                 "port_intra_data": str(self.port + 2000),
@@ -173,12 +178,13 @@ class Node:
 
 class Cluster:
     def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
-                 cluster_overrides=None, env=None):
+                 cluster_overrides=None, host="127.0.0.1", env=None):
         if not os.access(BIN, os.X_OK):
             raise RuntimeError("%s not built (run make)" % BIN)
         self.own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix="ais-e2e-")
-        self.base = find_port_base(nproxies + ntargets)
+        self.host = host
+        self.base = find_port_base(nproxies + ntargets, host=host)
         self.nmp = nmountpaths
         self.keepalive = keepalive
         self.proxies = [Node(self, "proxy%d" % i, "proxy", i) for i in range(nproxies)]
@@ -206,6 +212,8 @@ class Cluster:
             "versioning": {"enabled": True},
             "log": {"level": "3"},
         }
+        if ":" in self.host:
+            conf["net"] = {"use_ipv6": True}
         for k, v in self.overrides.items():
             conf.setdefault(k, {}).update(v)
         with open(self.cluster_json, "w") as f:

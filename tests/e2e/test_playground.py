@@ -112,3 +112,88 @@ def test_playground_start_status_stop():
             if running_aisnode(pid):
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(d, ignore_errors=True)
+
+
+def _pg_env(nnodes, host="127.0.0.1"):
+    d = tempfile.mkdtemp(prefix="ais-pg-")
+    base = find_port_base(nnodes, host=host)
+    env = dict(os.environ, AIS_PLAYGROUND_DIR=d, AIS_PORT_BASE=str(base), AIS_BIN=BIN, AIS_KEEPALIVE="1s")
+    return d, base, env
+
+
+def _pg_cleanup(d, env, started):
+    subprocess.run(["bash", SCRIPT, "stop"], env=env, capture_output=True, timeout=60)
+    started.update(pids(d) if os.path.isdir(d) else {})
+    for n, pid in started.items():
+        if running_aisnode(pid):
+            os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_playground_three_proxies_failover_restart():
+    """start --proxies 3: every proxy in the Smap; kill the primary: another leads; stop and
+    start again: the cluster comes back with one primary and all nodes"""
+    d, base, env = _pg_env(5)
+    started = {}
+    try:
+        run(env, "start", "--proxies", "3", "--targets", "2", "--mountpaths", "1")
+        started = pids(d)
+        assert set(started) == {"proxy0", "proxy1", "proxy2", "target0", "target1"}
+        urls = ["http://127.0.0.1:%d" % (base + i) for i in range(3)]
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            sm = [requests.get(u + "/v1/daemon?what=smap", timeout=2).json() for u in urls]
+            if all(len(s["pmap"]) == 3 and s["version"] == sm[0]["version"] for s in sm):
+                break
+            time.sleep(0.2)
+        assert all(len(s["pmap"]) == 3 and len(s["tmap"]) == 2 for s in sm), sm
+        old = sm[0]["proxy_si"]["daemon_id"]
+        os.kill(started["proxy0"], signal.SIGKILL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            s = requests.get(urls[1] + "/v1/daemon?what=smap", timeout=2).json()
+            if s["proxy_si"]["daemon_id"] != old:
+                break
+            time.sleep(0.1)
+        assert s["proxy_si"]["daemon_id"] != old
+        r = requests.post(urls[2] + "/v1/buckets/pgha", json={"action": "create-bck"}, timeout=10)
+        assert r.status_code == 200, r.text
+        run(env, "stop")
+        run(env, "start")
+        started = pids(d)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                sm = [requests.get(u + "/v1/daemon?what=smap", timeout=2).json() for u in urls]
+                if all(len(x["pmap"]) == 3 and len(x["tmap"]) == 2 and x["version"] == sm[0]["version"] for x in sm):
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        assert all(x["proxy_si"]["daemon_id"] == sm[0]["proxy_si"]["daemon_id"] for x in sm), sm
+        assert len(sm[0]["pmap"]) == 3 and len(sm[0]["tmap"]) == 2, sm[0]
+        r = requests.get(urls[0] + "/v1/buckets/pgha", json={"action": "list"}, timeout=10)
+        assert r.status_code == 200, r.text
+    finally:
+        _pg_cleanup(d, env, started)
+
+
+def test_playground_ipv6():
+    """start --ipv6: nodes on ::1 with bracketed URLs"""
+    d, base, env = _pg_env(3, host="::1")
+    started = {}
+    try:
+        p = run(env, "start", "--proxies", "1", "--targets", "2", "--mountpaths", "1", "--ipv6")
+        started = pids(d)
+        url = "http://[::1]:%d" % base
+        assert url in p.stdout
+        smap = requests.get(url + "/v1/cluster?what=smap", timeout=5).json()
+        assert len(smap["tmap"]) == 2
+        for sn in list(smap["tmap"].values()) + list(smap["pmap"].values()):
+            assert sn["public_net"]["direct_url"].startswith("http://[::1]:"), sn
+        cfg = requests.get(url + "/v1/cluster?what=config", timeout=5).json()
+        assert cfg["net"]["use_ipv6"] is True
+        st = run(env, "status").stdout
+        assert st.count(" up") == 3, st
+    finally:
+        _pg_cleanup(d, env, started)

@@ -6,16 +6,16 @@
 #include "core/err.h"
 #include "s3/s3_acl.h"
 
-static json_t *users;
 static s3_conf_t conf;
 
+/* two users' keys, as config_tab parses s3.keys [{"access","secret","user","display_name","email"}] */
 static void setup(void)
 {
-	users = json_loads("{\"keys\":[{\"access\":\"a1\",\"secret\":\"s\",\"user\":\"u1\",\"display_name\":\"One\","
-			   "\"email\":\"one@x\"},{\"access\":\"a2\",\"secret\":\"s\",\"user\":\"u2\"}]}", 0, NULL);
-	conf = (s3_conf_t){.auth = true, .s3 = users};
+	conf = (s3_conf_t){.auth = true, .nkeys = 2,
+			   .keys = {{.access = "a1", .secret = "s", .user = "u1", .display_name = "One", .email = "one@x"},
+				    {.access = "a2", .secret = "s", .user = "u2"}}};
 }
-static void teardown(void) { json_decref(users); }
+static void teardown(void) {}
 
 TestSuite(s3_acl, .init = setup, .fini = teardown);
 
