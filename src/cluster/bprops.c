@@ -316,6 +316,21 @@ static int bp_validate(json_t *np, char *err, size_t errcap)
 			snprintf(err, errcap, "invalid extra.custom: control character at byte position %d", (int)(s - custom));
 			return AIS_EINVAL;
 		}
+	/* extra.aws.* configure the S3 client of an s3:// bucket; elsewhere they could only act through
+	 * backend_bck, which is not built */
+	if (strcmp(bprops_str(np, "provider", "ais"), "aws")) {
+		static const char *const aws[] = {"extra.aws.cloud_region", "extra.aws.endpoint", "extra.aws.profile",
+						  "extra.aws.max_pagesize", "extra.aws.multipart_size"};
+		for (size_t i = 0; i < sizeof(aws) / sizeof(aws[0]); i++) {
+			json_t *v = bp_at(np, aws[i]);
+			if (v && !(json_is_string(v) && !*json_string_value(v)) && !(json_is_integer(v) && !json_integer_value(v)) &&
+			    !(json_is_string(v) && !strcmp(json_string_value(v), "0"))) {
+				snprintf(err, errcap, "%s is not implemented for %s:// buckets (it applies to s3:// buckets; "
+					 "backend_bck is not built)", aws[i], bprops_str(np, "provider", "ais"));
+				return AIS_ENOTIMPL;
+			}
+		}
+	}
 	json_t *burst = bp_at(np, "rate_limit.frontend.burst_size"), *maxt = bp_at(np, "rate_limit.frontend.max_tokens");
 	if (json_is_integer(burst) && json_is_integer(maxt) && json_integer_value(burst) > json_integer_value(maxt) / 2) {
 		snprintf(err, errcap, "invalid bucket props: rate_limit.frontend.burst_size must be <= 50%% of max_tokens");
