@@ -928,8 +928,9 @@ Test(config, backend)
 	}
 	json_decref(jl);
 	json_t *cl = json_object();
-	cr_expect_eq(config_apply_value(cl, "backend", json_object_get(js("{\"b\": {\"aws\": {}}}"), "b"), 0, err,
-					sizeof(err)), 0, "%s", err);
+	json_t *v = js("{\"b\": {\"aws\": {}}}");
+	cr_expect_eq(config_apply_value(cl, "backend", json_object_get(v, "b"), 0, err, sizeof(err)), 0, "%s", err);
+	json_decref(v);
 	cr_expect(json_is_object(json_object_get(json_object_get(cl, "backend"), "aws")));
 	cr_expect_eq(config_apply_kv(cl, "features", "Dload-Allow-Private-Egress", 0, err, sizeof(err)), 0, "%s", err);
 	json_decref(cl);
