@@ -190,8 +190,12 @@ static void prbck_remais(http_req_t *r, bool attach)
 	}
 	if (!rc && (rc = config_apply_value(cl, "backend", bk, CONFIG_SET_CLUSTER, err, sizeof(err))))
 		status = err_http_status(rc);
-	if (!rc && (rc = metasync_commit_config(cl, err, sizeof(err))) < 0)
-		status = err_http_status(rc);
+	if (!rc) { /* the commit takes our reference of cl */
+		json_t *give = cl;
+		cl = NULL;
+		if ((rc = metasync_commit_config(give, err, sizeof(err))) < 0)
+			status = err_http_status(rc);
+	}
 	metasync_unlock();
 	json_decref(bk);
 	json_decref(cl);

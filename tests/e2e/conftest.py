@@ -113,8 +113,7 @@ def rgw():
     info = {"endpoint": "http://127.0.0.1:%d" % port, "access": RGW_KEYS[0], "secret": RGW_KEYS[1], "dir": d}
     yield info
     subprocess.run(["bash", RGW_SH, "stop"], env=env, capture_output=True, timeout=60)
-    import shutil as _sh
-    _sh.rmtree(d, ignore_errors=True)
+    shutil.rmtree(d, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -106,7 +107,10 @@ def dataset(rgw, s3cluster):
         data[name] = blob
         with open(os.path.join(d, name), "wb") as f:
             f.write(blob)
-    aws(rgw, "s3", "sync", d, "s3://" + bck, "--only-show-errors")
+    try:
+        aws(rgw, "s3", "sync", d, "s3://" + bck, "--only-show-errors")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
     return bck, data
 
 
