@@ -187,7 +187,7 @@ typedef struct cmpl {
 } cmpl_t;
 
 /* meta "k\0v\0..." of the upload → the object's custom md; composite checksum */
-static void complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
+static int complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 {
 	cmpl_t *cx = arg;
 	size_t pos = 0;
@@ -212,6 +212,7 @@ static void complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 			snprintf(cx->xck_val, sizeof(cx->xck_val), "%s", val);
 		}
 	}
+	return 0;
 }
 
 /* the part checksums given in the request must match those computed at upload */
