@@ -388,6 +388,45 @@ int s3_access_object(http_req_t *r, const s3_acc_t *acc, unsigned need, const ch
 	return rc;
 }
 
+int s3_access_post(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, const char *bucket, const char *key,
+		   const char *canned, s3_fail_t *f)
+{
+	if (!c->auth)
+		return 0;
+	s3_bm_t bm;
+	s3_bm_get(bucket, &bm);
+	int rc = 0;
+	if (!bm.bck) {
+		s3_fail_set(f, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
+		rc = AIS_ENOBUCKET;
+		goto out;
+	}
+	const char *owner = s3_bm_owner(bm.s3);
+	const char *own = json_string_value(json_object_get(bm.s3, "ownership"));
+	if (own && !strcmp(own, "BucketOwnerEnforced") && canned && strcmp(canned, "bucket-owner-full-control")) {
+		s3_fail_set(f, 400, "AccessControlListNotSupported", "The bucket does not allow ACLs");
+		rc = AIS_EFORBIDDEN;
+		goto out;
+	}
+	if (s3_access_pab(bm.s3, "block_public_acls") && s3_acl_canned_public(canned)) {
+		s3_fail_set(f, 403, "AccessDenied", "Access Denied: public ACLs are blocked by the bucket's public access block");
+		rc = AIS_EFORBIDDEN;
+		goto out;
+	}
+	bool native = !*owner, is_owner = !id->anon && (native || !strcmp(owner, id->id));
+	s3_pol_res_t pr = s3_access_policy(r, bm.s3, bucket, key, "s3:PutObject", id, is_owner);
+	bool ok = pr != S3POL_DENY &&
+		  (is_owner || pr == S3POL_ALLOW ||
+		   (s3_acl_perms(json_object_get(bm.s3, "acl"), id, !s3_access_pab(bm.s3, "ignore_public_acls")) & S3P_WRITE));
+	if (!ok) {
+		s3_fail_set(f, 403, "AccessDenied", "Access Denied");
+		rc = AIS_EFORBIDDEN;
+	}
+out:
+	s3_bm_put(&bm);
+	return rc;
+}
+
 int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, unsigned flags, s3_acc_t *acc)
 {
 	bool enforce = flags & S3_ACC_ENFORCE;

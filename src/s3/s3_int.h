@@ -118,6 +118,12 @@ int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, uns
  * AIS_EFORBIDDEN / AIS_ENOTFOUND. need overrides acc->need when non-zero (a copy source: READ). */
 int s3_access_object(http_req_t *r, const s3_acc_t *acc, unsigned need, const char *owner, const json_t *grants,
 		     const char *bucket, const char *key);
+/* PutObject of bucket/key by id through a browser-form POST (the identity comes from the form,
+ * not from the request's headers), with the form's canned ACL (may be NULL): 0, or < 0 with f
+ * set (404 NoSuchBucket, 403 AccessDenied, 400 AccessControlListNotSupported) */
+struct s3_fail;
+int s3_access_post(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, const char *bucket, const char *key,
+		   const char *canned, struct s3_fail *f);
 /* the same without responding: 0 or AIS_EFORBIDDEN / AIS_ENOTFOUND */
 int s3_access_object_q(const s3_acc_t *acc, unsigned need, const char *owner, const json_t *grants);
 /* the bucket-level verdict for reading (s3:GetObject) bucket/key by the requester of acc's kind,
@@ -147,6 +153,12 @@ void s3_fwd_object(http_req_t *r, s3_req_t *q, const s3_conf_t *c);   /* takes q
  * again), answered as JSON. Both take/respond; s3_mdel_local takes q. */
 void s3_mdel_proxy(http_req_t *r, const char *bucket);
 void s3_mdel_local(http_req_t *r, s3_req_t *q);
+
+/* POST object (browser forms, s3_post.c): the request is one (POST, multipart/form-data);
+ * proxy: send it to the key's owner (takes q); target: check and store it (takes q) */
+bool s3_post_is(const http_req_t *r);
+void s3_post_proxy(http_req_t *r, s3_req_t *q);
+void s3_post_target(http_req_t *r, s3_req_t *q);
 
 /* ListMultipartUploads: proxy (pool): every target's uploads merged (s3_uploads.c) */
 void s3_uploads_list(http_req_t *r, const char *bucket);

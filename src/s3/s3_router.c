@@ -168,6 +168,10 @@ static void s3_handle(http_req_t *r, const char *prefix)
 			s3_mdel_local(r, q); /* this target's share of a DeleteObjects */
 			return;
 		}
+		if (!obj && q->bucket[0] && s3_post_is(r)) {
+			s3_post_target(r, q); /* checks the form's own signature and policy */
+			return;
+		}
 		if (!obj) {
 			free(q);
 			s3_err(r, 400, "InvalidRequest", "bucket and service requests go to a proxy, not to a target");
@@ -194,6 +198,10 @@ static void s3_handle(http_req_t *r, const char *prefix)
 		else
 			s3_err(r, 501, "NotImplemented", "the requested sub-resource is not implemented by this S3 endpoint");
 		free(q);
+		return;
+	}
+	if (!obj && q->bucket[0] && !has_q(r, "delete") && s3_post_is(r)) {
+		s3_post_proxy(r, q); /* a browser-form upload: to the key's target, which checks it */
 		return;
 	}
 	if (!obj) {
