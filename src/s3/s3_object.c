@@ -65,6 +65,7 @@ typedef struct s3o {
 	int status;
 	int part;             /* ?partNumber, 0 = none */
 	bool cksum_mode;      /* x-amz-checksum-mode: ENABLED */
+	bool cksum_whole;     /* a ranged answer that is the whole object (part 1 of a plain one) */
 	char etag[160];
 	/* PUT */
 	obj_put_t *w;         /* PutObject */
@@ -257,7 +258,7 @@ static void get_err(http_req_t *r, const s3o_t *x, int rc, obj_why_t why)
 /* the response of a validated monolithic object, or of a plain one: sendfile */
 static void get_sendfile(http_req_t *r, s3o_t *x)
 {
-	s3o_add_hdrs(r, x->o.bck, &x->g.md, x->etag, x->cksum_mode && x->status == 200);
+	s3o_add_hdrs(r, x->o.bck, &x->g.md, x->etag, x->cksum_mode && (x->status == 200 || x->cksum_whole));
 	if (x->status == 206 && x->len > 0)
 		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)x->off,
 			      (long long)(x->off + x->len - 1), (long long)x->g.size);
@@ -286,14 +287,22 @@ static void get_pool_cb(http_req_t *r)
 		if (!g->chunked) {
 			found = x->part == 1;
 			x->len = g->size;
+			x->cksum_whole = true;
 		}
 		for (int i = 0; g->chunked && i < g->u.count; i++) {
-			if (g->u.chunks[i].num == x->part) {
-				x->len = g->u.chunks[i].size;
+			const ufest_chunk_t *c = &g->u.chunks[i];
+			if (c->num == x->part) {
+				x->len = c->size;
 				found = true;
+				s3ck_type_t t = c->xck_type[0] ? s3ck_type_from_name(c->xck_type) : S3CK_NONE;
+				if (x->cksum_mode && t != S3CK_NONE && t != S3CK_MD5) {
+					/* the part's own checksum, of the object's (composite) kind */
+					http_hdr_add(r, s3ck_header_name(t), c->xck_val);
+					http_hdr_add(r, "x-amz-checksum-type", "COMPOSITE");
+				}
 				break;
 			}
-			coff += g->u.chunks[i].size;
+			coff += c->size;
 		}
 		if (!found) {
 			s3_err(r, 400, "InvalidPart", "The requested partnumber is not satisfiable");
@@ -312,7 +321,7 @@ static void get_pool_cb(http_req_t *r)
 		get_sendfile(r, x);
 		goto out;
 	}
-	s3o_add_hdrs(r, x->o.bck, &g->md, x->etag, x->cksum_mode && x->status == 200);
+	s3o_add_hdrs(r, x->o.bck, &g->md, x->etag, x->cksum_mode && (x->status == 200 || x->cksum_whole));
 	if (x->status == 206 && x->len > 0)
 		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)x->off,
 			      (long long)(x->off + x->len - 1), (long long)g->size);

@@ -656,7 +656,8 @@ static void XMLCALL s3xml_dom_end_cb(void *ud, const XML_Char *name)
 	s3xml_node_t *n = d->stack[--d->depth];
 	/* the text of a leaf; an element with children keeps "" (indentation between them) */
 	const char *t = n->child ? "" : sbuf_str(&d->text);
-	if (d->text.oom || !(n->text = strdup(t)))
+	/* by length: the buffer may still hold an earlier element's text past len (empty leaves) */
+	if (d->text.oom || !(n->text = strndup(t, n->child ? 0 : d->text.len)))
 		return s3xml_dom_fail(d, "out of memory");
 	d->text.len = 0;
 }
