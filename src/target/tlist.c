@@ -68,7 +68,7 @@ static bool tl_mine(const tl_walk_t *w, const char *name)
 {
 	uint64_t d;
 	const bck_t *b = w->bck;
-	if (!w->smap || hrw_obj_digest(b->provider, b->ns, b->name, name, &d))
+	if (!w->smap || bck_node_local(b->provider, b->name) || hrw_obj_digest(b->provider, b->ns, b->name, name, &d))
 		return true;
 	const snode_t *owner = smap_owner(w->smap, d);
 	if (owner && strcmp(owner->id, node_id()))

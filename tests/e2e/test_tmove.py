@@ -342,7 +342,7 @@ def test_s3_upload_part_copy_source_on_other_target(cluster, s3, sb):
         with pytest.raises(ClientError) as e:
             s3.upload_part_copy(Bucket=sb, Key=key, UploadId=uid, PartNumber=3,
                                 CopySource={"Bucket": sb, "Key": s1}, CopySourceRange=rng)
-        assert err_of(e) == ("InvalidArgument", 400)
+        assert err_of(e) == ("InvalidRange", 400)
         assert ("of size: %d" % len(d1)) in e.value.response["Error"]["Message"], e.value.response
     # a range across the chunk boundaries of a chunked (multipart) source on another target
     csrc = "upc/chunked-%d" % i
