@@ -12,6 +12,8 @@ import threading
 import time
 
 import pytest
+
+import rebutil
 import requests
 from botocore.exceptions import ClientError
 
@@ -120,6 +122,11 @@ def restart(cluster, t):
     cluster.expected_down.discard(t.name)
     cluster.wait_ready(timeout=30)
     cluster._wait(lambda: cluster._get_ok(t.url + "/v1/health"), 30, "restarted target answering")
+    # the kill and the return each started a global rebalance: let the last one finish
+    time.sleep(0.5)
+    xid = rebutil.latest_reb(cluster)
+    if xid:
+        rebutil.wait_reb(cluster, xid, ok=False)
 
 
 # ---------------------------------------------------------------- native: obj-put
