@@ -195,10 +195,13 @@ static int s3s_acl_edit(void *arg, lom_md_t *md)
 	}
 	char *txt = json_dumps(g, JSON_COMPACT);
 	json_decref(g);
-	rc = txt ? lom_md_custom_set(md, S3MD_ACL, txt) : AIS_ENOMEM;
+	/* (owner may point into md's custom area, which the first set replaces) */
+	char *own = strdup(owner);
+	rc = txt && own ? lom_md_custom_set(md, S3MD_ACL, txt) : AIS_ENOMEM;
 	free(txt);
 	if (!rc)
-		rc = lom_md_custom_set(md, S3MD_OWNER, owner);
+		rc = lom_md_custom_set(md, S3MD_OWNER, own);
+	free(own);
 	if (rc)
 		s3_fail_set(&s->f, 500, "InternalError", "out of memory");
 	return rc;
