@@ -65,8 +65,10 @@ static int s3_req(bk_http_req_t *q, char **url, const bk_awscfg_t *c, const char
 	s3kv_t sorted[S3_MAX_QP];
 	if (nqp > S3_MAX_QP)
 		return bk_fail(e, 500, NULL, "s3: too many query parameters");
-	memcpy(sorted, qp, (size_t)nqp * sizeof(*qp));
-	qsort(sorted, (size_t)nqp, sizeof(*sorted), s3_kv_cmp);
+	if (nqp > 0) {
+		memcpy(sorted, qp, (size_t)nqp * sizeof(*qp));
+		qsort(sorted, (size_t)nqp, sizeof(*sorted), s3_kv_cmp);
+	}
 	for (int i = 0; i < nqp; i++) {
 		if (i)
 			sbuf_adds(&qs, "&");
