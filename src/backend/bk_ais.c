@@ -31,6 +31,21 @@ static char *ais_url(const bk_remais_t *ra, const char *what, const char *bucket
 	return sbuf_take(&u);
 }
 
+/* b's remote cluster (*ra) and a request on its "<what>/<bucket>[/<obj>]" that follows the
+ * gateway's redirects; *url (malloc'd) is the caller's, freed after bk_http_fini. 0 or AIS_E* (e) */
+static int ais_req(bk_http_req_t *q, char **url, bk_remais_t *ra, const char *method, const bck_t *b,
+		   const char *what, const char *obj, bk_err_t *e)
+{
+	int rc = bk_remais_resolve(b->ns, ra, e);
+	if (rc)
+		return rc;
+	if (!(*url = ais_url(ra, what, b->name, obj)))
+		return bk_fail(e, 500, NULL, "out of memory");
+	bk_http_init(q, method, *url);
+	q->follow = true;
+	return 0;
+}
+
 static int ais_err(const bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b, const char *oname, bk_err_t *e)
 {
 	char cn[1024];
@@ -82,24 +97,25 @@ static void ais_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 		oa->mtime_ns = strtoll(v, NULL, 10);
 }
 
+/* send q (timeout_ms: 0 none); a status other than 200 becomes the remote's error (ais_err) */
+static int ais_send(bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b, const char *oname, int timeout_ms,
+		    bk_err_t *e)
+{
+	q->timeout_ms = timeout_ms;
+	bk_http_do(q);
+	return q->rc || q->status != 200 ? ais_err(q, ra, b, oname, e) : 0;
+}
+
 static int ais_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 {
 	bk_remais_t ra;
+	bk_http_req_t q;
+	char *url = NULL;
 	memset(out, 0, sizeof(*out));
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	int rc = ais_req(&q, &url, &ra, "HEAD", b, "buckets", NULL, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "buckets", b->name, NULL);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "HEAD", url);
-	q.timeout_ms = 30000;
-	q.follow = true;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = ais_err(&q, &ra, b, NULL, e);
-	} else {
+	if (!(rc = ais_send(&q, &ra, b, NULL, 30000, e))) {
 		json_error_t je;
 		const char *p = bk_http_rhdr(&q, "ais-bucket-props");
 		json_t *props = p ? jsonx_loadb(p, strlen(p), &je) : NULL;
@@ -116,7 +132,9 @@ static int ais_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_err_t *e)
 {
 	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	bk_http_req_t q;
+	char *url = NULL;
+	int rc = ais_req(&q, &url, &ra, "GET", b, "buckets", NULL, e);
 	if (rc)
 		return rc;
 	lso_msg_t rm = *m; /* shallow: the remote starts its own listing per page (AIStore: UUID "") */
@@ -125,24 +143,17 @@ static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_
 	rm.flags &= ~(uint64_t)(LS_CACHED | LS_DIFF | LS_NOT_CACHED);
 	json_t *val = lso_msg_to_json(&rm);
 	json_t *act = val ? json_pack("{s:s, s:o}", "action", "list", "value", val) : NULL;
-	char *body = act ? jsonx_dumps(act) : NULL, *url = ais_url(&ra, "buckets", b->name, NULL);
+	char *body = act ? jsonx_dumps(act) : NULL;
 	json_decref(act);
-	if (!body || !url) {
-		free(body);
+	if (!body) {
+		bk_http_fini(&q);
 		free(url);
 		return bk_fail(e, 500, NULL, "out of memory");
 	}
-	bk_http_req_t q;
-	bk_http_init(&q, "GET", url);
 	q.body = body;
 	q.body_len = strlen(body);
 	bk_http_hdr(&q, "Content-Type: application/json");
-	q.timeout_ms = 120000;
-	q.follow = true;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = ais_err(&q, &ra, b, NULL, e);
-	} else {
+	if (!(rc = ais_send(&q, &ra, b, NULL, 120000, e))) {
 		json_error_t je;
 		char err[128];
 		lso_res_t r;
@@ -171,69 +182,32 @@ static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_
 static int ais_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err_t *e)
 {
 	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	bk_http_req_t q;
+	char *url = NULL;
+	int rc = ais_req(&q, &url, &ra, "HEAD", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "HEAD", url);
-	q.timeout_ms = 30000;
-	q.follow = true;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = ais_err(&q, &ra, b, name, e);
-	else
+	if (!(rc = ais_send(&q, &ra, b, name, 30000, e)))
 		ais_oattrs(&q, oa);
 	bk_http_fini(&q);
 	free(url);
 	return rc;
 }
 
-typedef struct ais_get {
-	bk_http_req_t *q;
-	bk_oattrs_t *oa;
-	bk_hdr_fn hdr;
-	void *arg;
-} ais_get_t;
-
-static int ais_get_hdrs(void *arg, int status)
-{
-	ais_get_t *g = arg;
-	ais_oattrs(g->q, g->oa);
-	return g->hdr ? g->hdr(g->arg, g->oa) : 0;
-}
-
 static int ais_get_obj(const bck_t *b, const char *name, int64_t off, int64_t len, bk_hdr_fn hdr, bk_sink_fn sink,
 		       void *arg, bk_oattrs_t *oa, bk_err_t *e)
 {
 	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	bk_http_req_t q;
+	char *url = NULL;
+	int rc = ais_req(&q, &url, &ra, "GET", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "GET", url);
-	q.follow = true;
-	if (len > 0)
-		bk_http_hdr(&q, "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
-	ais_get_t g = {.q = &q, .oa = oa, .hdr = hdr, .arg = arg};
-	q.on_hdrs = ais_get_hdrs;
-	q.hdrs_arg = &g;
-	q.sink = sink;
-	q.sink_arg = arg;
-	bk_http_do(&q);
-	if (q.sink_rc) {
-		rc = q.sink_rc;
-		bk_fail(e, err_http_status(rc), NULL, "%s: failed to store: %s", name, err_str(rc));
-	} else if (q.rc || (q.status != 200 && q.status != 206)) {
+	rc = bk_get_stream(&q, name, off, len, ais_oattrs, hdr, sink, arg, oa, e);
+	if (rc == BK_GET_HTTP)
 		rc = ais_err(&q, &ra, b, name, e);
-	} else if (oa->size >= 0 && q.nbody != (len > 0 ? len : oa->size)) {
+	else if (rc == BK_GET_SHORT)
 		rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: %s: short read", ra.uuid, ra.alias, name);
-	}
 	bk_http_fini(&q);
 	free(url);
 	return rc;
@@ -243,25 +217,18 @@ static int ais_put_obj(const bck_t *b, const char *name, int fd, int64_t size, c
 		       bk_err_t *e)
 {
 	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	bk_http_req_t q;
+	char *url = NULL;
+	int rc = ais_req(&q, &url, &ra, "PUT", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "PUT", url);
-	q.follow = true;
 	q.body_fd = fd;
 	q.body_size = size;
 	if (md && md->cktype != CKSUM_NONE && md->ckval[0]) {
 		bk_http_hdr(&q, "Ais-Checksum-Type: %s", cksum_type_str(md->cktype));
 		bk_http_hdr(&q, "Ais-Checksum-Value: %s", md->ckval);
 	}
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = ais_err(&q, &ra, b, name, e);
-	} else {
+	if (!(rc = ais_send(&q, &ra, b, name, 0, e))) {
 		ais_oattrs(&q, oa);
 		oa->size = size; /* (the PUT answer has no Content-Length of the object) */
 	}
@@ -273,19 +240,12 @@ static int ais_put_obj(const bck_t *b, const char *name, int fd, int64_t size, c
 static int ais_delete_obj(const bck_t *b, const char *name, bk_err_t *e)
 {
 	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	bk_http_req_t q;
+	char *url = NULL;
+	int rc = ais_req(&q, &url, &ra, "DELETE", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "DELETE", url);
-	q.follow = true;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = ais_err(&q, &ra, b, name, e);
+	rc = ais_send(&q, &ra, b, name, 60000, e);
 	bk_http_fini(&q);
 	free(url);
 	return rc;

@@ -173,6 +173,24 @@ static int s3_err(const bk_http_req_t *q, const bck_t *b, const char *oname, bk_
 
 static int s3_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err_t *e);
 
+/* b's S3 configuration (*c) and q signed for a bodiless request on b[/key] (s3_req) */
+static int s3_open(bk_http_req_t *q, char **url, bk_awscfg_t *c, const char *method, const bck_t *b, const char *key,
+		   bk_err_t *e)
+{
+	int rc = bk_awscfg_resolve(b, c, e);
+	return rc ? rc : s3_req(q, url, c, method, b->name, key, NULL, 0, NULL, 0, e);
+}
+
+/* send q (timeout_ms > 0: the whole transfer's limit); a status other than 200 (or 204 when
+ * no_content) becomes the S3 error (s3_err) */
+static int s3_send(bk_http_req_t *q, const bck_t *b, const char *key, int timeout_ms, bool no_content, bk_err_t *e)
+{
+	if (timeout_ms > 0)
+		q->timeout_ms = timeout_ms;
+	bk_http_do(q);
+	return q->rc || (q->status != 200 && !(no_content && q->status == 204)) ? s3_err(q, b, key, e) : 0;
+}
+
 /* ---- attributes from response headers ---- */
 
 static int64_t s3_http_date(const char *s)
@@ -253,17 +271,11 @@ static int s3_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 	bk_http_req_t q;
 	char *url = NULL;
 	memset(out, 0, sizeof(*out));
-	int rc = bk_awscfg_resolve(b, &c, e);
+	int rc = s3_open(&q, &url, &c, "HEAD", b, NULL, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "HEAD", b->name, NULL, NULL, 0, NULL, 0, e)))
-		return rc;
-	q.timeout_ms = 30000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, NULL, e);
+	if ((rc = s3_send(&q, b, NULL, 30000, false, e)))
 		goto out;
-	}
 	const char *reg = bk_http_rhdr(&q, "x-amz-bucket-region");
 	snprintf(out->region, sizeof(out->region), "%s", reg && *reg ? reg : c.region);
 	bk_http_fini(&q);
@@ -272,12 +284,8 @@ static int s3_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 	s3kv_t qp[] = {{"versioning", ""}};
 	if ((rc = s3_req(&q, &url, &c, "GET", b->name, NULL, qp, 1, NULL, 0, e)))
 		return rc;
-	q.timeout_ms = 30000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, NULL, e);
+	if ((rc = s3_send(&q, b, NULL, 30000, false, e)))
 		goto out;
-	}
 	char st[32] = "";
 	bk_xml_get(q.resp.p, q.resp.len, "VersioningConfiguration/Status", st, sizeof(st));
 	out->versioning = !strcmp(st, "Enabled");
@@ -419,34 +427,14 @@ static int s3_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err
 	bk_awscfg_t c;
 	bk_http_req_t q;
 	char *url = NULL;
-	int rc = bk_awscfg_resolve(b, &c, e);
+	int rc = s3_open(&q, &url, &c, "HEAD", b, name, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "HEAD", b->name, name, NULL, 0, NULL, 0, e)))
-		return rc;
-	q.timeout_ms = 30000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = s3_err(&q, b, name, e);
-	else
+	if (!(rc = s3_send(&q, b, name, 30000, false, e)))
 		s3_oattrs(&q, oa);
 	bk_http_fini(&q);
 	free(url);
 	return rc;
-}
-
-typedef struct s3_get {
-	bk_http_req_t *q;
-	bk_oattrs_t *oa;
-	bk_hdr_fn hdr;
-	void *arg;
-} s3_get_t;
-
-static int s3_get_hdrs(void *arg, int status)
-{
-	s3_get_t *g = arg;
-	s3_oattrs(g->q, g->oa);
-	return g->hdr ? g->hdr(g->arg, g->oa) : 0;
 }
 
 static int s3_get_obj(const bck_t *b, const char *name, int64_t off, int64_t len, bk_hdr_fn hdr, bk_sink_fn sink,
@@ -455,25 +443,13 @@ static int s3_get_obj(const bck_t *b, const char *name, int64_t off, int64_t len
 	bk_awscfg_t c;
 	bk_http_req_t q;
 	char *url = NULL;
-	int rc = bk_awscfg_resolve(b, &c, e);
+	int rc = s3_open(&q, &url, &c, "GET", b, name, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "GET", b->name, name, NULL, 0, NULL, 0, e)))
-		return rc;
-	if (len > 0)
-		bk_http_hdr(&q, "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
-	s3_get_t g = {.q = &q, .oa = oa, .hdr = hdr, .arg = arg};
-	q.on_hdrs = s3_get_hdrs;
-	q.hdrs_arg = &g;
-	q.sink = sink;
-	q.sink_arg = arg;
-	bk_http_do(&q);
-	if (q.sink_rc) {
-		rc = q.sink_rc;
-		bk_fail(e, err_http_status(rc), NULL, "%s: failed to store: %s", name, err_str(rc));
-	} else if (q.rc || (q.status != 200 && q.status != 206)) {
+	rc = bk_get_stream(&q, name, off, len, s3_oattrs, hdr, sink, arg, oa, e);
+	if (rc == BK_GET_HTTP) {
 		rc = s3_err(&q, b, name, e);
-	} else if (oa->size >= 0 && q.nbody != (len > 0 ? len : oa->size)) {
+	} else if (rc == BK_GET_SHORT) {
 		rc = bk_fail(e, 500, NULL, "aws-error[%s: short read %lld of %lld bytes]", name, (long long)q.nbody,
 			     (long long)(len > 0 ? len : oa->size));
 	}
@@ -517,10 +493,7 @@ static int s3_put_one(const bck_t *b, const bk_awscfg_t *c, const char *name, in
 	q.body_fd = fd;
 	q.body_off = 0;
 	q.body_size = size;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = s3_err(&q, b, name, e);
-	else
+	if (!(rc = s3_send(&q, b, name, 0, false, e)))
 		s3_put_attrs(&q, oa, size);
 	bk_http_fini(&q);
 	free(url);
@@ -538,11 +511,8 @@ static int s3_mpt_start_c(const bck_t *b, const bk_awscfg_t *c, const char *name
 	int rc = s3_req(&q, &url, c, "POST", b->name, name, qp, 1, h, nh, e);
 	if (rc)
 		return rc;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = s3_err(&q, b, name, e);
-	else if (bk_xml_get(q.resp.p, q.resp.len, "InitiateMultipartUploadResult/UploadId", id, cap) || !id[0])
+	rc = s3_send(&q, b, name, 60000, false, e);
+	if (!rc && (bk_xml_get(q.resp.p, q.resp.len, "InitiateMultipartUploadResult/UploadId", id, cap) || !id[0]))
 		rc = bk_fail(e, 500, NULL, "aws-error[%s: no UploadId in CreateMultipartUpload's answer]", name);
 	bk_http_fini(&q);
 	free(url);
@@ -562,10 +532,7 @@ static int s3_mpt_part_c(const bck_t *b, const bk_awscfg_t *c, const char *name,
 	q.body_fd = fd;
 	q.body_off = off;
 	q.body_size = size;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, name, e);
-	} else {
+	if (!(rc = s3_send(&q, b, name, 0, false, e))) {
 		char md5[33];
 		bk_s3_etag(bk_http_rhdr(&q, "etag"), etag, cap, md5);
 	}
@@ -636,10 +603,7 @@ static int s3_mpt_abort_c(const bck_t *b, const bk_awscfg_t *c, const char *name
 	int rc = s3_req(&q, &url, c, "DELETE", b->name, name, qp, 1, NULL, 0, e);
 	if (rc)
 		return rc;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || (q.status != 204 && q.status != 200))
-		rc = s3_err(&q, b, name, e);
+	rc = s3_send(&q, b, name, 60000, true, e);
 	bk_http_fini(&q);
 	free(url);
 	return rc;
@@ -703,15 +667,10 @@ static int s3_delete_obj(const bck_t *b, const char *name, bk_err_t *e)
 	bk_awscfg_t c;
 	bk_http_req_t q;
 	char *url = NULL;
-	int rc = bk_awscfg_resolve(b, &c, e);
+	int rc = s3_open(&q, &url, &c, "DELETE", b, name, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "DELETE", b->name, name, NULL, 0, NULL, 0, e)))
-		return rc;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || (q.status != 204 && q.status != 200))
-		rc = s3_err(&q, b, name, e);
+	rc = s3_send(&q, b, name, 60000, true, e);
 	bk_http_fini(&q);
 	free(url);
 	return rc;
