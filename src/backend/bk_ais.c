@@ -31,19 +31,31 @@ static char *ais_url(const bk_remais_t *ra, const char *what, const char *bucket
 	return sbuf_take(&u);
 }
 
-/* b's remote cluster (*ra) and a request on its "<what>/<bucket>[/<obj>]" that follows the
- * gateway's redirects; *url (malloc'd) is the caller's, freed after bk_http_fini. 0 or AIS_E* (e) */
-static int ais_req(bk_http_req_t *q, char **url, bk_remais_t *ra, const char *method, const bck_t *b,
-		   const char *what, const char *obj, bk_err_t *e)
+/* one request to a remote cluster: ais_req, (ais_send), ais_done */
+typedef struct ais_call {
+	bk_remais_t ra; /* the remote cluster */
+	bk_http_req_t q;
+	char *url;
+} ais_call_t;
+
+/* b's remote cluster and a request on its "<what>/<bucket>[/<obj>]" that follows the gateway's
+ * redirects. 0 (then ais_done), or AIS_E* (e; nothing to release) */
+static int ais_req(ais_call_t *k, const char *method, const bck_t *b, const char *what, const char *obj, bk_err_t *e)
 {
-	int rc = bk_remais_resolve(b->ns, ra, e);
+	int rc = bk_remais_resolve(b->ns, &k->ra, e);
 	if (rc)
 		return rc;
-	if (!(*url = ais_url(ra, what, b->name, obj)))
+	if (!(k->url = ais_url(&k->ra, what, b->name, obj)))
 		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_init(q, method, *url);
-	q->follow = true;
+	bk_http_init(&k->q, method, k->url);
+	k->q.follow = true;
 	return 0;
+}
+
+static void ais_done(ais_call_t *k)
+{
+	bk_http_fini(&k->q);
+	free(k->url);
 }
 
 static int ais_err(const bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b, const char *oname, bk_err_t *e)
@@ -98,43 +110,37 @@ static void ais_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 }
 
 /* send q (timeout_ms: 0 none); a status other than 200 becomes the remote's error (ais_err) */
-static int ais_send(bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b, const char *oname, int timeout_ms,
-		    bk_err_t *e)
+static int ais_send(ais_call_t *k, const bck_t *b, const char *oname, int timeout_ms, bk_err_t *e)
 {
-	q->timeout_ms = timeout_ms;
-	bk_http_do(q);
-	return q->rc || q->status != 200 ? ais_err(q, ra, b, oname, e) : 0;
+	k->q.timeout_ms = timeout_ms;
+	bk_http_do(&k->q);
+	return k->q.rc || k->q.status != 200 ? ais_err(&k->q, &k->ra, b, oname, e) : 0;
 }
 
 static int ais_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 {
-	bk_remais_t ra;
-	bk_http_req_t q;
-	char *url = NULL;
+	ais_call_t k;
 	memset(out, 0, sizeof(*out));
-	int rc = ais_req(&q, &url, &ra, "HEAD", b, "buckets", NULL, e);
+	int rc = ais_req(&k, "HEAD", b, "buckets", NULL, e);
 	if (rc)
 		return rc;
-	if (!(rc = ais_send(&q, &ra, b, NULL, 30000, e))) {
+	if (!(rc = ais_send(&k, b, NULL, 30000, e))) {
 		json_error_t je;
-		const char *p = bk_http_rhdr(&q, "ais-bucket-props");
+		const char *p = bk_http_rhdr(&k.q, "ais-bucket-props");
 		json_t *props = p ? jsonx_loadb(p, strlen(p), &je) : NULL;
 		out->versioning = json_is_true(json_object_get(json_object_get(props, "versioning"), "enabled"));
 		json_decref(props);
-		snprintf(out->remais_uuid, sizeof(out->remais_uuid), "%s", ra.uuid);
-		snprintf(out->remais_url, sizeof(out->remais_url), "%s", ra.url);
+		snprintf(out->remais_uuid, sizeof(out->remais_uuid), "%s", k.ra.uuid);
+		snprintf(out->remais_url, sizeof(out->remais_url), "%s", k.ra.url);
 	}
-	bk_http_fini(&q);
-	free(url);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_err_t *e)
 {
-	bk_remais_t ra;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = ais_req(&q, &url, &ra, "GET", b, "buckets", NULL, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "GET", b, "buckets", NULL, e);
 	if (rc)
 		return rc;
 	lso_msg_t rm = *m; /* shallow: the remote starts its own listing per page (AIStore: UUID "") */
@@ -146,21 +152,20 @@ static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_
 	char *body = act ? jsonx_dumps(act) : NULL;
 	json_decref(act);
 	if (!body) {
-		bk_http_fini(&q);
-		free(url);
+		ais_done(&k);
 		return bk_fail(e, 500, NULL, "out of memory");
 	}
-	q.body = body;
-	q.body_len = strlen(body);
-	bk_http_hdr(&q, "Content-Type: application/json");
-	if (!(rc = ais_send(&q, &ra, b, NULL, 120000, e))) {
+	k.q.body = body;
+	k.q.body_len = strlen(body);
+	bk_http_hdr(&k.q, "Content-Type: application/json");
+	if (!(rc = ais_send(&k, b, NULL, 120000, e))) {
 		json_error_t je;
 		char err[128];
 		lso_res_t r;
 		lso_res_init(&r);
-		json_t *j = jsonx_loadb(q.resp.p ? q.resp.p : "", q.resp.len, &je);
+		json_t *j = jsonx_loadb(k.q.resp.p ? k.q.resp.p : "", k.q.resp.len, &je);
 		if (!j || lso_res_from_json(j, &r, err, sizeof(err))) {
-			rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: malformed list-objects page", ra.uuid, ra.alias);
+			rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: malformed list-objects page", k.ra.uuid, k.ra.alias);
 		} else {
 			for (size_t i = 0; i < r.n && !rc; i++) {
 				r.entries[i].flags &= ~(unsigned)LSO_ENTRY_IS_CACHED; /* cached *here* is decided later */
@@ -173,81 +178,68 @@ static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_
 		json_decref(j);
 		lso_res_fini(&r);
 	}
-	bk_http_fini(&q);
+	ais_done(&k);
 	free(body);
-	free(url);
 	return rc;
 }
 
 static int ais_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err_t *e)
 {
-	bk_remais_t ra;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = ais_req(&q, &url, &ra, "HEAD", b, "objects", name, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "HEAD", b, "objects", name, e);
 	if (rc)
 		return rc;
-	if (!(rc = ais_send(&q, &ra, b, name, 30000, e)))
-		ais_oattrs(&q, oa);
-	bk_http_fini(&q);
-	free(url);
+	if (!(rc = ais_send(&k, b, name, 30000, e)))
+		ais_oattrs(&k.q, oa);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_get_obj(const bck_t *b, const char *name, int64_t off, int64_t len, bk_hdr_fn hdr, bk_sink_fn sink,
 		       void *arg, bk_oattrs_t *oa, bk_err_t *e)
 {
-	bk_remais_t ra;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = ais_req(&q, &url, &ra, "GET", b, "objects", name, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "GET", b, "objects", name, e);
 	if (rc)
 		return rc;
-	rc = bk_get_stream(&q, name, off, len, ais_oattrs, hdr, sink, arg, oa, e);
+	rc = bk_get_stream(&k.q, name, off, len, ais_oattrs, hdr, sink, arg, oa, e);
 	if (rc == BK_GET_HTTP)
-		rc = ais_err(&q, &ra, b, name, e);
+		rc = ais_err(&k.q, &k.ra, b, name, e);
 	else if (rc == BK_GET_SHORT)
-		rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: %s: short read", ra.uuid, ra.alias, name);
-	bk_http_fini(&q);
-	free(url);
+		rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: %s: short read", k.ra.uuid, k.ra.alias, name);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_put_obj(const bck_t *b, const char *name, int fd, int64_t size, const lom_md_t *md, bk_oattrs_t *oa,
 		       bk_err_t *e)
 {
-	bk_remais_t ra;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = ais_req(&q, &url, &ra, "PUT", b, "objects", name, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "PUT", b, "objects", name, e);
 	if (rc)
 		return rc;
-	q.body_fd = fd;
-	q.body_size = size;
+	k.q.body_fd = fd;
+	k.q.body_size = size;
 	if (md && md->cktype != CKSUM_NONE && md->ckval[0]) {
-		bk_http_hdr(&q, "Ais-Checksum-Type: %s", cksum_type_str(md->cktype));
-		bk_http_hdr(&q, "Ais-Checksum-Value: %s", md->ckval);
+		bk_http_hdr(&k.q, "Ais-Checksum-Type: %s", cksum_type_str(md->cktype));
+		bk_http_hdr(&k.q, "Ais-Checksum-Value: %s", md->ckval);
 	}
-	if (!(rc = ais_send(&q, &ra, b, name, 0, e))) {
-		ais_oattrs(&q, oa);
+	if (!(rc = ais_send(&k, b, name, 0, e))) {
+		ais_oattrs(&k.q, oa);
 		oa->size = size; /* (the PUT answer has no Content-Length of the object) */
 	}
-	bk_http_fini(&q);
-	free(url);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_delete_obj(const bck_t *b, const char *name, bk_err_t *e)
 {
-	bk_remais_t ra;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = ais_req(&q, &url, &ra, "DELETE", b, "objects", name, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "DELETE", b, "objects", name, e);
 	if (rc)
 		return rc;
-	rc = ais_send(&q, &ra, b, name, 60000, e);
-	bk_http_fini(&q);
-	free(url);
+	rc = ais_send(&k, b, name, 60000, e);
+	ais_done(&k);
 	return rc;
 }
 

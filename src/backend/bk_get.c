@@ -33,9 +33,10 @@ int bk_get_stream(bk_http_req_t *q, const char *name, int64_t off, int64_t len, 
 	q->sink = sink;
 	q->sink_arg = arg;
 	bk_http_do(q);
-	if (q->sink_rc)
-		return bk_fail(e, err_http_status(q->sink_rc), NULL, "%s: failed to store: %s", name, err_str(q->sink_rc)),
-		       q->sink_rc;
+	if (q->sink_rc) {
+		bk_fail(e, err_http_status(q->sink_rc), NULL, "%s: failed to store: %s", name, err_str(q->sink_rc));
+		return q->sink_rc;
+	}
 	if (q->rc || (q->status != 200 && q->status != 206))
 		return BK_GET_HTTP;
 	if (oa->size >= 0 && q->nbody != (len > 0 ? len : oa->size))

@@ -25,8 +25,8 @@ enum {
 };
 /* perform q (a GET ready to go: URL, auth) for bytes [off, off+len) (len <= 0: the whole object):
  * the response's attributes (oattrs) into oa and to hdr (optional) before the first byte, the
- * body to sink(arg). 0, BK_GET_HTTP, BK_GET_SHORT, or the sink's error (reported in e as
- * "<name>: failed to store: ...") */
+ * body to sink(arg). 0, BK_GET_HTTP, BK_GET_SHORT, or the error (AIS_E*, < 0) hdr or sink stopped
+ * the transfer with (in e: "<name>: failed to store: ...") */
 int bk_get_stream(bk_http_req_t *q, const char *name, int64_t off, int64_t len, bk_oattrs_fn oattrs, bk_hdr_fn hdr,
 		  bk_sink_fn sink, void *arg, bk_oattrs_t *oa, bk_err_t *e);
 
