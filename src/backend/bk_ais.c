@@ -88,13 +88,8 @@ static int ais_err(const bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b
 
 static void ais_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 {
-	memset(oa, 0, sizeof(*oa));
-	oa->size = -1;
+	bk_oattrs_size(q, oa);
 	const char *v;
-	if ((v = bk_http_rhdr(q, "content-length")))
-		oa->size = strtoll(v, NULL, 10);
-	if ((v = bk_http_rhdr(q, "content-range")) && (v = strchr(v, '/')))
-		oa->size = strtoll(v + 1, NULL, 10);
 	if ((v = bk_http_rhdr(q, "ais-version")))
 		snprintf(oa->version, sizeof(oa->version), "%s", v);
 	const char *ct = bk_http_rhdr(q, "ais-checksum-type"), *cv = bk_http_rhdr(q, "ais-checksum-value");

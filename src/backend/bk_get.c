@@ -1,11 +1,24 @@
 /* bk_get: the streamed object GET both HTTP providers (bk_s3.c, bk_ais.c) perform the same way
  * (see bk_int.h): range header, the attributes parsed from the response headers and handed to
  * the caller before the first body byte, the body into the caller's sink, and the checks after
- * (sink failure, status, short read). The provider builds the request and words its errors. */
+ * (sink failure, status, short read); and the object size every HTTP answer carries alike. The
+ * provider builds the request, parses its own attribute headers and words its errors. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "backend/bk_int.h"
 #include "core/err.h"
+
+void bk_oattrs_size(const bk_http_req_t *q, bk_oattrs_t *oa)
+{
+	memset(oa, 0, sizeof(*oa));
+	oa->size = -1;
+	const char *v;
+	if ((v = bk_http_rhdr(q, "content-length")))
+		oa->size = strtoll(v, NULL, 10);
+	if ((v = bk_http_rhdr(q, "content-range")) && (v = strchr(v, '/')))
+		oa->size = strtoll(v + 1, NULL, 10);
+}
 
 typedef struct bk_get {
 	bk_http_req_t *q;

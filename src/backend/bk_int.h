@@ -17,6 +17,9 @@ extern const bk_ops_t bk_ais_ops; /* bk_ais.c */
 void bk_s3_etag(const char *raw, char *etag, size_t ecap, char *md5);
 
 /* ---- the streamed GET of the HTTP providers (bk_get.c) ---- */
+/* reset oa to "nothing known" with the object's size from a response: Content-Length, or the
+ * total of Content-Range (a range GET); -1 when neither says */
+void bk_oattrs_size(const bk_http_req_t *q, bk_oattrs_t *oa);
 /* a provider's response headers into an object's attributes */
 typedef void (*bk_oattrs_fn)(const bk_http_req_t *q, bk_oattrs_t *oa);
 enum {

@@ -256,13 +256,8 @@ void bk_s3_etag(const char *raw, char *etag, size_t ecap, char *md5)
 
 static void s3_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 {
-	memset(oa, 0, sizeof(*oa));
-	oa->size = -1;
+	bk_oattrs_size(q, oa);
 	const char *v;
-	if ((v = bk_http_rhdr(q, "content-length")))
-		oa->size = strtoll(v, NULL, 10);
-	if ((v = bk_http_rhdr(q, "content-range")) && (v = strchr(v, '/')))
-		oa->size = strtoll(v + 1, NULL, 10);
 	if ((v = bk_http_rhdr(q, "x-amz-version-id")) && strcmp(v, "null"))
 		snprintf(oa->version, sizeof(oa->version), "%s", v);
 	bk_s3_etag(bk_http_rhdr(q, "etag"), oa->etag, sizeof(oa->etag), oa->md5);
