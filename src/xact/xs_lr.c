@@ -301,7 +301,7 @@ static int lr_local_next(xs_lr_t *it, const char **name, int64_t *size)
 		if (!S_ISREG(st.st_mode))
 			continue;
 		const char *rel = it->path + it->base_len;
-		snprintf(it->name, sizeof(it->name), "%s", rel);
+		snprintf(it->name, sizeof(it->name), "%.*s", (int)fqn_rel_name(rel, strlen(rel)), rel); /* (a leaf: its object) */
 		if (nm[0] == '.' && nm[1] == 'x' && fqn_is_fntl(nm, nl)) { /* a long name's short form */
 			lom_md_t md;
 			lom_md_init(&md);
