@@ -8,6 +8,7 @@ segments are a 400. Deletes prune empty directories but keep those that still ho
 Run on a 1-target 1-mountpath cluster (every name on one mountpath: a file in the way of a
 longer name always has to move into its leaf) and on the shared 3-target cluster."""
 import os
+import time
 import subprocess
 import urllib.parse
 
@@ -357,3 +358,55 @@ def test_raw_trailing_slash_put(clu, bck):
     assert st == 200 and body == b""
     st, _, body = raw_request(clu.url, "GET", "/v1/objects/%s/dm" % bck)
     assert st == 404
+
+
+# ---------------------------------------------------------------- rebalance, resilver
+
+def test_rebalance_and_resilver(tmp_path):
+    """names that are files and directories at once survive a resilver (a mountpath disabled:
+    everything collapses onto the other one, where files in the way move into their leaves; and
+    back) and a rebalance (a second target joins), with every name listed once"""
+    from rebutil import latest_reb, start_cluster, wait_new_reb, wait_reb
+    c = start_cluster(ntargets=2, started=1, nmountpaths=2)
+    try:
+        bck = new_bucket_name("pkr")
+        c.create_bucket(bck)
+        names = []
+        for i in range(40):
+            names += ["d%02d" % i, "d%02d/x" % i, "d%02d/" % i, "d%02d/x/y" % i, "d%02d/x/" % i]
+        native_put_all(c, bck, names)
+        want = sorted(names)
+
+        def check():
+            check_all_readable(c, bck, names)
+            assert [e["name"] for e in c.list_objects(bck)[0]] == want
+
+        check()
+        node = c.targets[0]
+        mp0 = node.mountpaths[0]
+
+        def mp(action):
+            r = requests.post(node.url + "/v1/daemon/mountpaths", json={"action": action, "value": mp0},
+                              timeout=T)
+            assert r.status_code in (200, 204), r.text
+        mp("disable-mp")
+        deadline = time.time() + 60
+        while c.files_under(bck, "%ob") and any(f.startswith(mp0) for f in c.files_under(bck, "%ob")):
+            assert time.time() < deadline, "resilver did not empty " + mp0
+            time.sleep(0.2)
+        check()
+        mp("enable-mp")
+        time.sleep(1)
+        check()
+        x0 = latest_reb(c)
+        c.targets[1].start()
+        c.wait_ready(timeout=30, ntargets=2)
+        x = wait_new_reb(c, x0)
+        wait_reb(c, x)
+        check()
+        for k in names[::-1]:  # longest first, then each leaf, then the shorter names
+            assert requests.delete(c.obj_url(bck, k), timeout=T).status_code == 200, k
+        assert c.list_objects(bck)[0] == []
+        assert c.files_under(bck, "%ob") == [] and dirs_under(c, bck) == []
+    finally:
+        c.cleanup()
