@@ -290,8 +290,21 @@ static int lr_local_next(xs_lr_t *it, const char **name, int64_t *size)
 				const char *rel = it->path + it->base_len;
 				const char *slash = strrchr(it->prefix, '/');
 				size_t dl = slash ? (size_t)(slash - it->prefix + 1) : 0;
-				if (strlen(rel) + 1 > dl)
-					continue;
+				if (strlen(rel) + 1 > dl) {
+					/* but object "<rel>" stored as its leaf is at this level (fqn.h) */
+					size_t pl = top->len + nl;
+					if (pl + sizeof(FQN_LEAF) + 1 >= sizeof(it->path))
+						continue;
+					snprintf(it->path + pl, sizeof(it->path) - pl, "/%s", FQN_LEAF);
+					bool leaf = !stat(it->path, &st) && S_ISREG(st.st_mode);
+					it->path[pl] = '\0';
+					if (!leaf || strncmp(rel, it->prefix, strlen(it->prefix)))
+						continue;
+					snprintf(it->name, sizeof(it->name), "%s", rel);
+					*name = it->name;
+					*size = st.st_size;
+					return 1;
+				}
 			}
 			it->path[top->len + nl] = '/';
 			it->path[top->len + nl + 1] = '\0';
