@@ -231,7 +231,7 @@ static int arch_obj_idx_flag(const obj_t *o, const arch_idx_t *idx)
 {
 	int rc = 0;
 	lom_lock(o->digest);
-	int fd = obj_open_file(o, O_RDONLY);
+	int fd = obj_open_file(o, O_RDONLY, NULL);
 	if (fd < 0) {
 		rc = errno == ENOENT ? AIS_ECONFLICT : err_from_errno(errno);
 		goto out;

@@ -319,7 +319,7 @@ int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_versi
 		goto out;
 
 	lom_lock(o->digest);
-	int ofd = obj_open_file(o, O_RDONLY);
+	int ofd = obj_open_file(o, O_RDONLY, NULL);
 	if (ofd >= 0 && obj_load(o, ofd, &omd) == 0)
 		have_old = true;
 	if (ofd >= 0)

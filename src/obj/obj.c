@@ -105,16 +105,6 @@ static bool obj_leafable(const obj_t *o)
 	return !o->fntl && o->olen && o->oname[o->olen - 1] != '/';
 }
 
-/* o->fqn (as fqn_obj made it) -> its leaf when that path is a directory */
-static int obj_resolve(obj_t *o)
-{
-	struct stat st;
-	if (obj_leafable(o) && !stat(o->fqn, &st) && S_ISDIR(st.st_mode) &&
-	    fqn_leaf(o->fqn, sizeof(o->fqn), strlen(o->fqn)) < 0)
-		return AIS_EINVAL;
-	return 0;
-}
-
 void obj_fqn_now(const obj_t *o, char *out, size_t cap)
 {
 	struct stat st;
@@ -124,24 +114,37 @@ void obj_fqn_now(const obj_t *o, char *out, size_t cap)
 		fqn_leaf(out, cap, n);
 }
 
-int obj_open_file(const obj_t *o, int flags)
+int obj_open_file(const obj_t *o, int flags, struct stat *st)
 {
+	struct stat sb;
+	if (!st)
+		st = &sb;
 	int fd = open(o->fqn, flags | O_CLOEXEC);
-	bool dir = fd < 0 && errno == EISDIR; /* O_RDWR */
-	struct stat st;
-	if (fd >= 0 && obj_leafable(o) && !fstat(fd, &st) && S_ISDIR(st.st_mode)) {
+	if (fd < 0 && errno == EISDIR && obj_leafable(o)) { /* (O_RDWR on a directory) */
+		char p[FQN_MAX];
+		obj_fqn_now(o, p, sizeof(p));
+		fd = open(p, flags | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st))
+		goto fail;
+	if (S_ISDIR(st->st_mode) && obj_leafable(o)) { /* its path is a directory: the leaf */
 		int lfd = openat(fd, FQN_LEAF, flags | O_CLOEXEC);
 		int e = errno;
 		close(fd);
 		errno = e;
-		return lfd;
-	}
-	if (dir && obj_leafable(o)) {
-		char p[FQN_MAX];
-		obj_fqn_now(o, p, sizeof(p));
-		return open(p, flags | O_CLOEXEC);
+		if ((fd = lfd) < 0)
+			return -1;
+		if (fstat(fd, st))
+			goto fail;
 	}
 	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 /* under no object lock: the object file at p (name rel, of o's bucket and mountpath) into its
@@ -259,7 +262,7 @@ int obj_place(obj_t *o, const bck_t *bck, const char *name)
 	if (fqn_obj(o->fqn, sizeof(o->fqn), fs_get(o->mpi)->path, bck->provider, bck->ns, bck->name, name,
 		    &o->fntl) < 0)
 		return AIS_EINVAL;
-	return obj_resolve(o);
+	return 0;
 }
 
 int obj_place_on(obj_t *dst, const obj_t *o, int mpi)
@@ -276,7 +279,7 @@ int obj_place_on(obj_t *dst, const obj_t *o, int mpi)
 	const bck_t *b = o->bck;
 	if (fqn_obj(dst->fqn, sizeof(dst->fqn), mp->path, b->provider, b->ns, b->name, dst->oname, &dst->fntl) < 0)
 		return AIS_EINVAL;
-	return obj_resolve(dst);
+	return 0;
 }
 
 int obj_locate(const obj_t *o, obj_t **alt)
@@ -412,8 +415,9 @@ int obj_load(const obj_t *o, int fd, lom_md_t *md)
 void obj_remove(const obj_t *o)
 {
 	char p[FQN_MAX];
-	obj_fqn_now(o, p, sizeof(p));
-	unlink(p);
+	snprintf(p, sizeof(p), "%s", o->fqn);
+	if (unlink(p) && errno == EISDIR && obj_leafable(o) && fqn_leaf(p, sizeof(p), strlen(p)) > 0)
+		unlink(p); /* (its path is a directory: the leaf) */
 	char stop[FQN_MAX];
 	const bck_t *b = o->bck;
 	/* (a directory that still holds a leaf or a longer name is not empty: it stays) */
@@ -481,10 +485,18 @@ static int commit_rename(const obj_t *o, const char *work, lom_md_t *md, bool vn
 			 bool *idx_gone, int *rc)
 {
 	char dst[FQN_MAX];
-	obj_fqn_now(o, dst, sizeof(dst));
+	snprintf(dst, sizeof(dst), "%s", o->fqn);
 	int e = obj_rename(work, dst, true) ? errno : 0;
 	if (e != EEXIST && e != EINVAL) /* EEXIST: there is one (EINVAL: no RENAME_NOREPLACE here) */
 		return e;
+	struct stat st;
+	if (obj_leafable(o) && !stat(dst, &st) && S_ISDIR(st.st_mode)) {
+		/* the path is a directory (longer names): this object is (or goes in as) its leaf */
+		fqn_leaf(dst, sizeof(dst), strlen(dst));
+		e = obj_rename(work, dst, true) ? errno : 0;
+		if (e != EEXIST && e != EINVAL)
+			return e;
+	}
 	bool have_prev = obj_load_md(o, -1, prev) == 0;
 	*idx_gone = have_prev && (prev->flags & LOM_FL_SHARDIDX);
 	if (vnext && have_prev && prev->version[0]) {

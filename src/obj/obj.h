@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "cluster/bmd.h"
 #include "cluster/smap.h"
@@ -98,11 +99,12 @@ int obj_locate(const obj_t *o, obj_t **alt);
 int obj_place_on(obj_t *dst, const obj_t *o, int mpi);
 /* Names that are a file and a directory at once (fqn.h, docs/architecture.md "On-disk layout"):
  * object N lives at <N> while that path is a regular file, and at <N>/FQN_LEAF once it is a
- * directory (a longer name "N/..." needed it; the move is obj_mkdirs'). obj_place resolves
- * which; the calls below re-resolve, for a move may happen between a placement and its use. */
+ * directory (a longer name "N/..." needed it; the move is obj_mkdirs'). o->fqn is always <N>
+ * (obj_place costs no syscall); the calls below resolve at use, when the path is a directory. */
 /* open o's file (flags: O_RDONLY or O_RDWR; O_CLOEXEC is added) - its leaf when o->fqn is (or
- * became) a directory. fd, or -1 with errno set (ENOENT when neither is there). */
-int obj_open_file(const obj_t *o, int flags);
+ * became) a directory - and fstat it into *st (optional). fd, or -1 with errno set (ENOENT when
+ * neither is there). */
+int obj_open_file(const obj_t *o, int flags, struct stat *st);
 /* o's path now: o->fqn, or o->fqn + "/" FQN_LEAF when o->fqn is a directory */
 void obj_fqn_now(const obj_t *o, char *out, size_t cap);
 /* make the parent directories of o's path; an object file that is in the way (a shorter name

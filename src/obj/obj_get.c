@@ -144,7 +144,8 @@ static int get_load(obj_get_t *g, obj_why_t *why)
 {
 	const obj_t *o = g->o;
 	bool head = g->flags & OBJ_GET_HEAD;
-	g->fd = obj_open_file(o, O_RDONLY);
+	struct stat st;
+	g->fd = obj_open_file(o, O_RDONLY, &st);
 	if (g->fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG) {
 		g->sys_errno = errno;
 		log_err("open %s: %s", o->fqn, strerror(errno));
@@ -152,8 +153,7 @@ static int get_load(obj_get_t *g, obj_why_t *why)
 		*why = OBJ_WHY_IO;
 		return AIS_EIO;
 	}
-	struct stat st;
-	if (g->fd < 0 || fstat(g->fd, &st) || !S_ISREG(st.st_mode)) {
+	if (g->fd < 0 || !S_ISREG(st.st_mode)) {
 		get_notfound(g);
 		*why = OBJ_WHY_NOT_FOUND;
 		return AIS_ENOTFOUND;

@@ -27,7 +27,7 @@ void obj_set_delete_hook(void (*fn)(const obj_t *o)) { ops_delete_hook = fn; }
  * when the removed copy had a shard index (to drop after the lock) */
 static int ops_delete_at(const obj_t *o, bool *idx)
 {
-	int fd = obj_open_file(o, O_RDONLY);
+	int fd = obj_open_file(o, O_RDONLY, NULL);
 	lom_md_t md;
 	lom_md_init(&md);
 	int rc = fd < 0 ? (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG ? AIS_ENOTFOUND : AIS_EIO)

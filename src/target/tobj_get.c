@@ -206,7 +206,9 @@ out:
 static bool obj_here(const obj_t *o)
 {
 	struct stat st;
-	if (!stat(o->fqn, &st))
+	char p[FQN_MAX];
+	obj_fqn_now(o, p, sizeof(p)); /* (a directory's leaf: fqn.h) */
+	if (!stat(p, &st) && S_ISREG(st.st_mode))
 		return true;
 	obj_t *alt = NULL;
 	bool found = obj_locate(o, &alt) == 0;
