@@ -110,6 +110,10 @@ def test_native_coexist_and_list(clu, bck):
         ents, pages = clu.list_objects(bck, pagesize=ps)
         assert [e["name"] for e in ents] == want, ps
         assert all(len(p) <= ps for p in pages)
+    # names that are only directories are no objects
+    for k in ("deep", "deep/a/b/c/", "z", "foo/bar/xyzzy/"):
+        assert requests.get(clu.obj_url(bck, k), timeout=T).status_code == 404, k
+        assert requests.head(clu.obj_url(bck, k), timeout=T, allow_redirects=True).status_code == 404, k
     for pfx in ("foo/bar", "foo/bar/", "foo/", "deep/a/b", "z"):
         ents, _ = clu.list_objects(bck, prefix=pfx)
         assert [e["name"] for e in ents] == [k for k in want if k.startswith(pfx)], pfx
@@ -264,6 +268,10 @@ def test_s3_coexist_and_list(clu, s3, s3b):
     for k in KEYS:
         assert s3.get_object(Bucket=s3b, Key=k)["Body"].read() == body_of(k), k
         assert s3.head_object(Bucket=s3b, Key=k)["ContentLength"] == len(body_of(k)), k
+    for k in ("deep", "deep/a/b/c/", "z"):
+        with pytest.raises(ClientError) as e:
+            s3.head_object(Bucket=s3b, Key=k)
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404, k
     for pfx in PREFIXES:
         for delim in (None, "/"):
             kw = {"Prefix": pfx}
@@ -291,6 +299,12 @@ def test_s3_delete_and_reserved(clu, s3, s3b):
         s3.put_object(Bucket=s3b, Key=k, Body=body_of(k))
     s3.delete_object(Bucket=s3b, Key="m/n/o")
     assert s3_list_all_v2(s3, s3b)[0] == ["m/n", "m/n/"]
+    assert s3_list_all_v2(s3, s3b, Prefix="m/", Delimiter="/") == (["m/n"], ["m/n/"])
+    s3.delete_object(Bucket=s3b, Key="m/n/")
+    # a directory that holds only a leaf is no common prefix (no key starts with "m/n/")
+    assert s3_list_all_v2(s3, s3b, Prefix="m/", Delimiter="/") == (["m/n"], [])
+    assert s3_list_all_v1(s3, s3b, Delimiter="/") == ([], ["m/"])
+    s3.put_object(Bucket=s3b, Key="m/n/", Body=body_of("m/n/"))
     assert s3.get_object(Bucket=s3b, Key="m/n")["Body"].read() == body_of("m/n")
     assert s3.get_object(Bucket=s3b, Key="m/n/")["Body"].read() == body_of("m/n/")
     r = s3.delete_objects(Bucket=s3b, Delete={"Objects": [{"Key": "m/n"}, {"Key": "m/n/"}]})
