@@ -78,7 +78,29 @@ int chunk_ufest_mkdirs(const obj_t *o, const char *p)
 {
 	char d[FQN_MAX];
 	int n = ct_path(o, o->mpi, FQN_CT_UFEST, d, sizeof(d));
-	return n < 0 ? AIS_EINVAL : obj_mkdirs_at(o, p, (size_t)n + 1);
+	size_t rel = (size_t)n + 1, pl = strlen(p);
+	if (n < 0 || pl <= rel || pl >= sizeof(d))
+		return AIS_EINVAL;
+	/* only a completed manifest named as its object moves into a leaf: anything else in the
+	 * way (an upload in progress "<name>.<id>" that a longer name happens to spell) conflicts */
+	memcpy(d, p, pl + 1);
+	for (size_t i = rel; i < pl; i++) {
+		if (d[i] != '/')
+			continue;
+		struct stat st;
+		d[i] = '\0';
+		bool file = !lstat(d, &st) && S_ISREG(st.st_mode), ok = true;
+		if (file) {
+			ufest_t u;
+			ufest_init(&u);
+			ok = !ufest_load(d, &u) && (u.flags & UFEST_FL_COMPLETED) && u.oname && !strcmp(u.oname, d + rel);
+			ufest_fini(&u);
+		}
+		d[i] = '/';
+		if (!ok)
+			return AIS_ECONFLICT;
+	}
+	return obj_mkdirs_at(o, p, rel);
 }
 
 int chunk_workfile(const obj_t *o, int mpi, char *out, size_t cap)
