@@ -424,3 +424,25 @@ def test_rebalance_and_resilver(tmp_path):
         assert c.files_under(bck, "%ob") == [] and dirs_under(c, bck) == []
     finally:
         c.cleanup()
+
+
+def test_archive_shard_that_is_also_a_prefix(clu, bck):
+    """a shard whose name is also a directory: read by archpath, appended to in place (its leaf
+    opened for writing), listed with its files (LsArchDir)"""
+    from shardutil import tar_bytes
+    native_put_all(clu, bck, ["sh/s.tar/inner"])
+    r = requests.put(clu.obj_url(bck, "sh/s.tar"), data=tar_bytes([("a.txt", b"hello")]), timeout=T)
+    assert r.status_code == 200, r.text
+    native_put_all(clu, bck, ["sh/s.tar/more"])  # (and one more after it)
+    r = requests.get(clu.obj_url(bck, "sh/s.tar"), params={"archpath": "a.txt"}, timeout=T)
+    assert r.status_code == 200 and r.content == b"hello", (r.status_code, r.text)
+    r = requests.put(clu.obj_url(bck, "sh/s.tar"), params={"archpath": "b.txt"}, data=b"appended",
+                     headers={"Ais-Pine": "1"}, timeout=T)
+    assert r.status_code == 200, r.text
+    r = requests.get(clu.obj_url(bck, "sh/s.tar"), params={"archpath": "b.txt"}, timeout=T)
+    assert r.status_code == 200 and r.content == b"appended"
+    LS_ARCH_DIR = 1 << 3  # apc.LsArchDir
+    ents, _ = clu.list_objects(bck, flags=LS_ARCH_DIR)
+    assert [e["name"] for e in ents] == ["sh/s.tar", "sh/s.tar/a.txt", "sh/s.tar/b.txt", "sh/s.tar/inner",
+                                         "sh/s.tar/more"], ents
+    check_all_readable(clu, bck, ["sh/s.tar/inner", "sh/s.tar/more"])
