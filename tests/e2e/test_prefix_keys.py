@@ -446,3 +446,46 @@ def test_archive_shard_that_is_also_a_prefix(clu, bck):
     assert [e["name"] for e in ents] == ["sh/s.tar", "sh/s.tar/a.txt", "sh/s.tar/b.txt", "sh/s.tar/inner",
                                          "sh/s.tar/more"], ents
     check_all_readable(clu, bck, ["sh/s.tar/inner", "sh/s.tar/more"])
+
+
+def test_concurrent_file_into_leaf(clu, bck):
+    """while a name's file moves into its leaf (a longer name arrives), readers of that name
+    never miss it (the swap is atomic) and concurrent writers of both lose nothing"""
+    import threading
+    n = 40
+    short = ["cc%02d" % i for i in range(n)]
+    native_put_all(clu, bck, short)
+    errors = []
+    stop = threading.Event()
+
+    def reader():
+        s = requests.Session()
+        while not stop.is_set():
+            for k in short:
+                r = s.get(clu.obj_url(bck, k), timeout=T)
+                if r.status_code != 200 or r.content != body_of(k):
+                    errors.append((k, r.status_code))
+
+    def writer(names):
+        s = requests.Session()
+        for k in names:
+            r = s.put(clu.obj_url(bck, k), data=body_of(k), timeout=T)
+            if r.status_code != 200:
+                errors.append((k, r.status_code, r.text))
+    rd = [threading.Thread(target=reader) for _ in range(2)]
+    for t in rd:
+        t.start()
+    longer = ["%s/x" % k for k in short] + ["%s/y/z" % k for k in short]
+    ws = [threading.Thread(target=writer, args=(longer[i::4],)) for i in range(4)]
+    # and the short names overwritten at the same time
+    ws.append(threading.Thread(target=writer, args=(short,)))
+    for t in ws:
+        t.start()
+    for t in ws:
+        t.join()
+    stop.set()
+    for t in rd:
+        t.join()
+    assert not errors, errors[:5]
+    check_all_readable(clu, bck, short + longer)
+    assert [e["name"] for e in clu.list_objects(bck)[0]] == sorted(short + longer)
