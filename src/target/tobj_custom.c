@@ -1,6 +1,6 @@
 /* tobj_custom: PATCH /v1/objects/<bck>/<obj> - set an object's custom metadata (AIStore's
  * api.SetObjectCustomProps, target.httpobjpatch): body ActMsg {"value": {"k": "v", ...}} (keys in
- * any case), each key added or replaced; with ?new_custom=true the given map replaces all the
+ * any case), each key added or replaced; with ?set-new-custom=true the given map replaces all the
  * custom entries. Values must be strings (400 otherwise, nothing changed). The edit runs under
  * the object's lock (obj_md_update). Owns no state. */
 #include <jansson.h>
@@ -88,7 +88,7 @@ static void cu_body(http_req_t *r)
 		goto out;
 	}
 	json_t *empty = json_object();
-	cu_edit_t e = {.kv = json_is_object(kv) ? kv : empty, .replace = http_query_bool(r, "new_custom")};
+	cu_edit_t e = {.kv = json_is_object(kv) ? kv : empty, .replace = http_query_bool(r, "set-new-custom")};
 	obj_why_t why;
 	int rc = empty ? obj_md_update(o, cu_apply, &e, &why) : AIS_ENOMEM;
 	json_decref(empty);

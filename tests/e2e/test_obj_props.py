@@ -5,7 +5,7 @@
   without props the v1 HEAD is unchanged.
 - Hdr-Error on HEAD errors (404 object, 404 bucket).
 - Custom metadata (PATCH /v1/objects/..., api.SetObjectCustomProps): add/replace keys, or replace
-  the whole set with ?new_custom=true; shows in HEAD and in listings; bad values 400, nothing changed.
+  the whole set with ?set-new-custom=true; shows in HEAD and in listings; bad values 400, nothing changed.
 - An empty (or unsized) multipart part: 400 "put-part invalid size (0)", as AIStore's ups._put.
 - Settings that are not built answer 501 and change nothing (read back): bucket mirror.enabled,
   ec.enabled, config auth.enabled."""
@@ -89,7 +89,7 @@ def custom_of(headers):
 
 
 def patch(cluster, bck, name, value, new=False):
-    params = {"new_custom": "true"} if new else {}
+    params = {"set-new-custom": "true"} if new else {}
     return requests.patch(cluster.obj_url(bck, name), params=params, timeout=T,
                           json={"action": "set-custom", "value": value})
 
