@@ -1,5 +1,7 @@
 /* obj: the object core's placement context and the steps every writer and reader shares
- * (see obj.h): placement, work files, LOM load with the defunct check, commit. */
+ * (see obj.h): placement, work files, LOM load with the defunct check, commit; and the one place
+ * that decides on disk whether a name lives at its path or as that directory's leaf (fqn.h:
+ * resolution where the disk is touched, the atomic move of a file in the way into its leaf). */
 #include "obj/obj.h"
 
 #include <errno.h>
