@@ -16,7 +16,9 @@
  * subdirectories are entries when they extend the prefix ("ab/" for prefix "a"); a prefix with
  * a '/' that does not end at a directory lists nothing. S3 requests (LsIsS3) instead get S3's
  * delimiter semantics: the level right under the prefix wherever it ends ("a/" for prefix
- * "a", "a/bc/" and "a/bd" for prefix "a/b"). */
+ * "a", "a/bc/" and "a/bd" for prefix "a/b"). Leaves (fqn.h) are listed under their object
+ * names; at a non-recursive level a directory's leaf is an object entry and the directory an
+ * entry only when it holds more than its leaf. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
