@@ -161,3 +161,27 @@ def test_unbuilt_config_501(cluster):
     r = requests.put(cluster.url + "/v1/cluster/set-config", params={"auth.enabled": "true"}, timeout=T)
     assert r.status_code == 501, (r.status_code, r.text)
     assert auth_enabled() is False
+
+
+def test_cli_set_custom(cluster, bucket):
+    import os
+    import subprocess
+    from cluster import ROOT
+    put(cluster, bucket, "cli1")
+    env = dict(os.environ, AIS_ENDPOINT=cluster.url)
+    ais = os.path.join(ROOT, "build", "ais")
+
+    def run(*args):
+        p = subprocess.run([ais] + list(args), capture_output=True, env=env, timeout=60)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+    rc, out, err = run("object", "set-custom", "ais://%s/cli1" % bucket, "k1=v1", "k2 = v2")
+    assert rc == 0 and "Custom props successfully updated" in out, (rc, out, err)
+    assert custom_of(head(cluster, bucket, "cli1").headers) == {"k1": "v1", "k2": "v2"}
+    rc, out, err = run("object", "set-custom", "ais://%s/cli1" % bucket, '{"j": "son"}', "--set-new-custom")
+    assert rc == 0, (out, err)
+    assert custom_of(head(cluster, bucket, "cli1").headers) == {"j": "son"}
+    rc, out, err = run("object", "set-custom", "ais://%s/cli1" % bucket, "novalue")
+    assert rc != 0 and "invalid custom property" in err, (rc, out, err)
+    rc, out, err = run("object", "set-custom", "ais://%s/missing" % bucket, "a=b")
+    assert rc != 0, (out, err)
+    assert custom_of(head(cluster, bucket, "cli1").headers) == {"j": "son"}
