@@ -197,6 +197,9 @@ void bck_sync_hot(bck_t *b)
 	b->validate_warm_get = bprops_bool(b->props, "checksum.validate_warm_get", false);
 	b->validate_cold_get = bprops_bool(b->props, "checksum.validate_cold_get", false);
 	b->versioning = bprops_bool(b->props, "versioning.enabled", true);
+	json_t *mc = json_object_get(json_object_get(b->props, "mirror"), "copies");
+	b->mirror_copies = bprops_bool(b->props, "mirror.enabled", false) && json_is_integer(mc)
+				   ? (int)json_integer_value(mc) : 0;
 	b->bid = jsonx_get_u64(json_object_get(b->props, "bid"));
 	b->created = (int64_t)jsonx_get_u64(json_object_get(b->props, "created"));
 }

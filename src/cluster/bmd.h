@@ -33,6 +33,7 @@ typedef struct bck {
 	bool validate_warm_get; /* checksum.validate_warm_get */
 	bool validate_cold_get;
 	bool versioning;        /* versioning.enabled */
+	int mirror_copies;      /* mirror.copies when mirror.enabled, else 0 */
 	json_t *props;          /* full Bprops JSON; owned by the bmd */
 	json_t *ext;            /* extension metadata (see above) or NULL; owned by the bmd */
 } bck_t;

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/sbuf.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,9 +84,14 @@ static const bprops_row_t bptab[] = {
 	INH("chunks.chunk_size", BP_NIY, "per bucket: not built (the cluster config's chunks.* applies)."),
 	INH("chunks.checkpoint_every", BP_NIY, "per bucket: not built (the cluster config's chunks.* applies)."),
 	INH("chunks.flags", BP_NIY, "per bucket: not built."),
-	INH("mirror.copies", 0, "copies once mirroring is enabled."),
-	INH("mirror.burst_buffer", 0, "see the cluster config."),
-	INH("mirror.enabled", BP_NIY, "n-way mirroring: not built."),
+	/* typed here: AIStore validates copies (2..32) only while mirroring is enabled (ValidateAsProps),
+	 * and make-n-copies 1 stores copies 1 with mirroring disabled; the default is the config's */
+	{.flags = BP_OWN | BP_USED,
+	 .r = {.path = "mirror.copies", .type = CT_INT, .off = offsetof(config_t, mirror_copies),
+	       .size = sizeof(((config_t *)0)->mirror_copies), .lo = 0, .hi = 32,
+	       .doc = "replicas per object (the main one included) on distinct mountpaths of its target while mirroring is enabled (2..32)."}},
+	INH("mirror.burst_buffer", 0, "AIStore's put-copies channel size; here copies are written by the PUT itself."),
+	INH("mirror.enabled", BP_USED, "n-way mirroring: copies on distinct mountpaths, written by every PUT, healing GETs (docs/redundancy.md)."),
 	INH("lru.dont_evict_time", 0, "see the cluster config."),
 	INH("lru.capacity_upd_time", 0, "see the cluster config."),
 	INH("lru.batch_size", 0, "see the cluster config."),
@@ -323,6 +329,35 @@ static int bp_validate(json_t *np, char *err, size_t errcap)
 	return 0;
 }
 
+static int64_t bp_int(json_t *props, const char *path)
+{
+	json_t *v = bp_at(props, path);
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* AIStore's mirror rules (proxy's bmodSetProps, MirrorConf.ValidateAsProps): enabling with one
+ * copy means the configured number (at least 2); one copy while enabled disables mirroring;
+ * while enabled, copies must be 2..32 */
+static int bp_mirror(json_t *old, json_t *np, char *err, size_t errcap)
+{
+	bool was = bprops_bool(old, "mirror.enabled", false), on = bprops_bool(np, "mirror.enabled", false);
+	int64_t copies = bp_int(np, "mirror.copies");
+	if (!was && on && copies == 1) {
+		const config_t *c = config_get();
+		copies = c && c->mirror_copies > 2 ? c->mirror_copies : 2;
+		config_put(c);
+		bp_set(np, "mirror.copies", json_integer(copies));
+	} else if (copies == 1 && on) {
+		bp_set(np, "mirror.enabled", json_false());
+		on = false;
+	}
+	if (on && (copies < 2 || copies > 32)) {
+		snprintf(err, errcap, "invalid mirror.copies: %lld (expected value in range [2, 32])", (long long)copies);
+		return AIS_EINVAL;
+	}
+	return 0;
+}
+
 int bprops_apply(json_t **props, json_t *patch, char *err, size_t errcap)
 {
 	if (!json_is_object(patch)) {
@@ -333,6 +368,8 @@ int bprops_apply(json_t **props, json_t *patch, char *err, size_t errcap)
 	if (!np)
 		return AIS_ENOMEM;
 	int rc = bp_walk(np, patch, "", err, errcap);
+	if (!rc)
+		rc = bp_mirror(*props, np, err, errcap);
 	if (!rc)
 		rc = bp_validate(np, err, errcap);
 	if (rc) {

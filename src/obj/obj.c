@@ -21,6 +21,7 @@
 #include "core/util.h"
 #include "fs/fs.h"
 #include "obj/chunk.h"
+#include "obj/mirror.h"
 
 void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap)
 {
@@ -308,7 +309,7 @@ static int obj_check_cond(const obj_t *o, const lom_md_t *md, obj_commit_cond_fn
 int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version,
 		    obj_commit_cond_fn cond, void *cond_arg)
 {
-	bool idx_gone = false;
+	bool idx_gone = false, had_copies = false;
 	int rc = 0;
 	/* the work file is ours, under %wk, and is never the object itself */
 	AIS_ASSERT(md->size >= 0 && work[0] && o->fqn[0] && strcmp(work, o->fqn));
@@ -321,7 +322,7 @@ int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool
 		md->flags &= ~(uint32_t)LOM_FL_FNTL;
 		lom_md_set_name(md, NULL);
 	}
-	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
+	md->flags &= ~(uint32_t)(LOM_FL_CHUNKED | LOM_FL_COPIES); /* copies are made after the commit */
 	md->uid[0] = '\0';
 	/* new objects (the common case) take the fast path: the LOM as if there were no previous
 	 * version, then a rename that refuses to replace; only when something is there already is
@@ -354,6 +355,7 @@ int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool
 	if (e == EEXIST || e == EINVAL) { /* there is one (EINVAL: no RENAME_NOREPLACE here) */
 		bool have_prev = obj_load_md(o, -1, &prev) == 0;
 		idx_gone = have_prev && (prev.flags & LOM_FL_SHARDIDX);
+		had_copies = have_prev && (prev.flags & LOM_FL_COPIES);
 		if (vnext && have_prev && prev.version[0]) {
 			lom_version_next(prev.version, md->version);
 			if ((rc = lom_store(-1, work, md)))
@@ -374,6 +376,8 @@ unlock:
 	lom_unlock(o->digest);
 	if (!rc && idx_gone)
 		obj_idx_gone(o);
+	if (!rc)
+		mirror_after_commit(o, had_copies);
 fail:
 	if (fd >= 0)
 		close(fd);

@@ -349,6 +349,15 @@ void prom_render(sbuf_t *b)
 		fam_add(fams, &n, FK_NODE, SN_STREAM_IN_SIZE, "counter",
 			"intra-cluster streaming communications: total cumulative size (bytes) of all received objects",
 			"ais_%s_%s", c->role, "stream_in_bytes");
+		fam_add(fams, &n, FK_NODE, SN_MIRROR_COPY_N, "counter",
+			"n-way mirror: number of object copies written (aistore-c)", "ais_%s_%s", c->role,
+			"mirror_copy_count");
+		fam_add(fams, &n, FK_NODE, SN_MIRROR_COPY_SIZE, "counter",
+			"n-way mirror: total size (bytes) of object copies written (aistore-c)", "ais_%s_%s", c->role,
+			"mirror_copy_bytes");
+		fam_add(fams, &n, FK_NODE, SN_MIRROR_RESTORE_N, "counter",
+			"n-way mirror: number of missing or corrupted main replicas restored from a copy (aistore-c)",
+			"ais_%s_%s", c->role, "mirror_restore_count");
 		fam_add(fams, &n, FK_CAP_USED, 0, "gauge", "mountpath: used capacity (bytes)", "ais_%s_%s", c->role,
 			"capacity_used");
 		fam_add(fams, &n, FK_CAP_TOTAL, 0, "gauge", "mountpath: total capacity (bytes)", "ais_%s_%s", c->role,

@@ -314,6 +314,18 @@ void stats_stream(bool in, int64_t bytes)
 		st_add(&c->v[in ? SN_STREAM_IN_SIZE : SN_STREAM_OUT_SIZE], (uint64_t)bytes);
 }
 
+void stats_mirror(stats_mirror_t what, int64_t bytes)
+{
+	st_ncell_t *c = &st_node[st_shard()];
+	if (what == STATS_MIRROR_RESTORE) {
+		st_add(&c->v[SN_MIRROR_RESTORE_N], 1);
+		return;
+	}
+	st_add(&c->v[SN_MIRROR_COPY_N], 1);
+	if (bytes > 0)
+		st_add(&c->v[SN_MIRROR_COPY_SIZE], (uint64_t)bytes);
+}
+
 /* ---- read side ---- */
 
 int st_nslots(void)

@@ -74,6 +74,11 @@ void stats_http_write_err(void);
  * intra-cluster streams: AIStore's "stream.out.n"/"stream.out.size", "stream.in.n"/"stream.in.size" */
 void stats_stream(bool in, int64_t bytes);
 
+/* n-way mirroring (aistore-c): a copy written ("mirror.copy.n"/"mirror.copy.size"), a main
+ * replica restored from a copy ("mirror.restore.n") */
+typedef enum { STATS_MIRROR_COPY, STATS_MIRROR_RESTORE } stats_mirror_t;
+void stats_mirror(stats_mirror_t what, int64_t bytes);
+
 /* ---- readers ---- */
 /* AIStore's cumulative tracker: {"get.n": 5, "get.ns.total": 123, "up.ns.time": ..., ...}
  * (counters, sizes and totals only when non-zero; latencies, uptime and flags always). */

@@ -199,7 +199,7 @@ static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext)
 		http_error(r, 400, NULL, "cannot start \"%s\" (is driven by PUTs into a mirrored bucket)", s);
 		return;
 	}
-	if (k->flags & XACT_KF_NS_API) {
+	if ((k->flags & XACT_KF_NS_API) && !ext) { /* with ext: the proxy's own API started it */
 		http_error(r, 400, NULL, "initiating \"%s\" must be done via a separate documented API", s);
 		return;
 	}

@@ -38,7 +38,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"index-shard", NULL, XACT_SCOPE_B, S | IC, &xs_shardidx_ops},
 	{"list", NULL, XACT_SCOPE_B, I, NULL},
 	{"lru", "lru-eviction", XACT_SCOPE_GB, S | IC, NULL},
-	{"make-n-copies", "mirror", XACT_SCOPE_B, S | IC | XACT_KF_NS_API, NULL},
+	{"make-n-copies", "mirror", XACT_SCOPE_B, S | IC | XACT_KF_NS_API, &xs_mirror_ops},
 	{"prefetch-listrange", "prefetch-objects", XACT_SCOPE_B, S | IC, NULL},
 	{"promote", "promote-files", XACT_SCOPE_B, IC, NULL},
 	{"put-copies", NULL, XACT_SCOPE_B, I | XACT_KF_NS_PUTS, NULL},
