@@ -71,6 +71,7 @@ static const cli_flag_t args_flags[] = {
 	 "Do not remove misplaced objects (default: remove after 'dont_cleanup_time' grace period)\n"
 	 "Tip: use 'ais config cluster log.modules space' to enable logging for dry-run visibility"},
 	{"non-verbose", "nv", CLI_F_BOOL, "Non-verbose (quiet) output, minimized reporting, fewer warnings"},
+	{"copies", NULL, CLI_F_STR, "Number of object replicas (default: 1)"},
 	{"archpath", NULL, CLI_F_STR,
 	 "Extract the specified file from an object (\"shard\") formatted as: .tar, .tgz or .tar.gz, .zip, .tar.lz4;\n"
 	 "see also: '--archregx'"},

@@ -246,3 +246,72 @@ def test_bitrot_without_redundancy(mc):
         detected += 1
     assert detected == 100
     mc.destroy_bucket(bck)
+
+
+def ais(c, *args):
+    import subprocess
+    from cluster import ROOT
+    e = dict(os.environ)
+    e["AIS_ENDPOINT"] = c.url
+    p = subprocess.run([os.path.join(ROOT, "build", "ais")] + list(args), capture_output=True, env=e, timeout=120)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def resilvers(c):
+    r = requests.get(c.url + "/v1/cluster?what=qryxstats", json={"kind": "resilver"}, timeout=T)
+    if r.status_code == 404:
+        return []
+    assert r.status_code == 200, r.text
+    return [x for v in r.json().values() for x in v or []]
+
+
+def test_mirror_cli_s3_and_lost_mountpath(mc):
+    """CLI `ais start mirror`, an S3 PUT gets its copies too, and a lost mountpath (its content
+    gone, then disabled): the resilver restores the main replicas it held from their copies and
+    brings every object back to 2 replicas on the 2 mountpaths left"""
+    from s3util import client
+    bck = new_bucket_name("mircli")
+    mc.create_bucket(bck)
+    rc, out, err = ais(mc, "start", "mirror", "ais://" + bck, "--copies", "2")
+    assert rc == 0 and out.startswith("Configured ais://%s as 2-way mirror. To monitor the progress, run 'ais show job " % bck), (out, err)
+    rc, out, _ = ais(mc, "start", "mirror", "ais://" + bck, "--copies", "2")
+    assert rc == 0 and out == "ais://%s is already 2-way mirror, nothing to do\n" % bck, out
+    rc, out, err = ais(mc, "start", "mirror", "ais://" + bck, "--copies", "7")
+    assert rc != 0 and "exceeds the number of mountpaths (3)" in err, (out, err)
+    objs = objs_0_2mib(200, seed=21)
+    put_all(mc, bck, objs)
+    s3 = client(mc.url + "/s3")
+    s3.put_object(Bucket=bck, Key="via-s3", Body=b"s3 body" * 1000)
+    objs["via-s3"] = b"s3 body" * 1000
+    check_copies(mc, bck, objs, 2)
+
+    t = mc.targets[0]
+    lost = t.mountpaths[1]
+    import shutil
+    shutil.rmtree(os.path.join(lost, "@ais", bck))
+    n0 = len(resilvers(mc))
+    r = requests.post(t.url + "/v1/daemon/mountpaths", json={"action": "disable-mp", "value": lost}, timeout=T)
+    assert r.status_code == 200, r.text
+    deadline = time.time() + 60
+    while True:
+        snaps = resilvers(mc)
+        if len(snaps) > n0 and not [x for x in snaps if x["end-time"].startswith("0001-")]:
+            break
+        assert time.time() < deadline, mc.log_tails(10)
+        time.sleep(0.1)
+    assert not [x for x in snaps if x.get("err")], snaps
+    left = [mp for mp in t.mountpaths if mp != lost]
+    for name, body in objs.items():
+        main, copies = replicas(mc, bck, name)
+        assert main and main.startswith(hrw_pick(uname(bck, name), left) + "/"), (name, main)
+        assert len(copies) == 1 and not copies[0].startswith(lost + "/"), (name, copies)
+        for p in (main, copies[0]):
+            with open(p, "rb") as f:
+                assert f.read() == body, p
+    s = requests.Session()
+    for name, body in objs.items():
+        r = s.get(mc.obj_url(bck, name), timeout=T)
+        assert r.status_code == 200 and r.content == body, name
+    r = requests.post(t.url + "/v1/daemon/mountpaths", json={"action": "enable-mp", "value": lost}, timeout=T)
+    assert r.status_code == 200, r.text
+    mc.destroy_bucket(bck)
