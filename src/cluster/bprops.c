@@ -77,7 +77,7 @@ static const bprops_row_t bptab[] = {
 	INH("ec.burst_buffer", 0, "see the cluster config."),
 	INH("ec.data_slices", 0, "see the cluster config."),
 	INH("ec.parity_slices", 0, "see the cluster config."),
-	INH("ec.enabled", BP_NIY, "erasure coding: not built."),
+	INH("ec.enabled", BP_USED, "erasure coding across targets: D data + P parity slices, or P replicas below ec.objsize_limit (docs/redundancy.md)."),
 	INH("ec.disk_only", 0, "see the cluster config."),
 	INH("chunks.objsize_limit", BP_NIY, "per bucket: not built (the cluster config's chunks.* applies)."),
 	INH("chunks.max_monolithic_size", BP_NIY, "per bucket: not built."),
@@ -338,6 +338,22 @@ static int64_t bp_int(json_t *props, const char *path)
 /* AIStore's mirror rules (proxy's bmodSetProps, MirrorConf.ValidateAsProps): enabling with one
  * copy means the configured number (at least 2); one copy while enabled disables mirroring;
  * while enabled, copies must be 2..32 */
+/* AIStore's EC rules (the proxy's bmodSetProps): once enabled, D and P change only by disabling
+ * first, and objsize_limit only with force (the target count is the proxy's check) */
+static int bp_ec(json_t *old, json_t *np, bool force, char *err, size_t errcap)
+{
+	if (!bprops_bool(old, "ec.enabled", false) || !bprops_bool(np, "ec.enabled", false))
+		return 0;
+	bool same = bp_int(old, "ec.data_slices") == bp_int(np, "ec.data_slices") &&
+		    bp_int(old, "ec.parity_slices") == bp_int(np, "ec.parity_slices");
+	if (!same || (bp_int(old, "ec.objsize_limit") != bp_int(np, "ec.objsize_limit") && !force)) {
+		snprintf(err, errcap, "once enabled, EC configuration can be only disabled but cannot change%s",
+			 same ? " (objsize_limit: use force)" : "");
+		return AIS_EINVAL;
+	}
+	return 0;
+}
+
 static int bp_mirror(json_t *old, json_t *np, char *err, size_t errcap)
 {
 	bool was = bprops_bool(old, "mirror.enabled", false), on = bprops_bool(np, "mirror.enabled", false);
@@ -370,6 +386,8 @@ int bprops_apply(json_t **props, json_t *patch, char *err, size_t errcap)
 	int rc = bp_walk(np, patch, "", err, errcap);
 	if (!rc)
 		rc = bp_mirror(*props, np, err, errcap);
+	if (!rc)
+		rc = bp_ec(*props, np, json_is_true(json_object_get(patch, "force")), err, errcap);
 	if (!rc)
 		rc = bp_validate(np, err, errcap);
 	if (rc) {

@@ -316,6 +316,7 @@ unlock:
 	lom_unlock(o->digest);
 	if (!rc) {
 		mirror_after_commit(o, have_old && (omd.flags & LOM_FL_COPIES));
+		obj_ec_event(o, false);
 		if (old.count && strcmp(old.id, c.id))
 			remove_chunks(&old, 1);
 		char pp[FQN_MAX];

@@ -290,6 +290,27 @@ void obj_idx_gone(const obj_t *o)
 		fn(o);
 }
 
+static _Atomic(obj_ec_fn) obj_ec_cb;
+
+void obj_set_ec_hook(obj_ec_fn fn) { atomic_store(&obj_ec_cb, fn); }
+
+void obj_ec_event(const obj_t *o, bool deleted)
+{
+	obj_ec_fn fn = atomic_load(&obj_ec_cb);
+	if (fn && o->bck->ec_enabled)
+		fn(o, deleted);
+}
+
+static _Atomic(obj_ec_sync_fn) obj_ec_sync_cb;
+
+void obj_set_ec_sync(obj_ec_sync_fn fn) { atomic_store(&obj_ec_sync_cb, fn); }
+
+int obj_ec_encode_sync(const obj_t *o)
+{
+	obj_ec_sync_fn fn = atomic_load(&obj_ec_sync_cb);
+	return fn ? fn(o) : AIS_ENOTIMPL;
+}
+
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
 {
 	return obj_commit_cond(o, fd, work, md, keep_version, NULL, NULL);
@@ -376,8 +397,10 @@ unlock:
 	lom_unlock(o->digest);
 	if (!rc && idx_gone)
 		obj_idx_gone(o);
-	if (!rc)
+	if (!rc) {
 		mirror_after_commit(o, had_copies);
+		obj_ec_event(o, false);
+	}
 fail:
 	if (fd >= 0)
 		close(fd);

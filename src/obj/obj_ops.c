@@ -73,6 +73,8 @@ int obj_delete(const obj_t *o, obj_why_t *why)
 	lom_unlock(o->digest);
 	if (idx)
 		obj_idx_gone(o);
+	if (rc == 0 || rc == AIS_ENOTFOUND)
+		obj_ec_event(o, true); /* its slices elsewhere go too (also when the main replica was lost) */
 	if (rc == AIS_ENOTFOUND) {
 		*why = OBJ_WHY_NOT_FOUND;
 		stats_err(STATS_ERR_DEL, STATS_BCK(o->bck));

@@ -282,18 +282,24 @@ static void pbck_set_bprops(http_req_t *r, const pbck_t *b, json_t *msg)
 {
 	char err[512] = "";
 	int copies = 0;
+	bool reec = false;
 	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
 	}
 	int rc = pmirror_before_props(b, json_object_get(msg, "value"), &copies, err, sizeof(err));
 	if (!rc)
+		rc = pec_before_props(b, json_object_get(msg, "value"), &reec, err, sizeof(err));
+	if (!rc)
 		rc = pbck_apply(b, msg, op_set_props, err, sizeof(err));
 	if (rc) {
 		http_error_code(r, rc, "%s", err);
 		return;
 	}
-	pmirror_after_props(r, b, copies);
+	if (reec)
+		pec_after_props(r, b); /* AIStore's re-EC: the existing objects get encoded */
+	else
+		pmirror_after_props(r, b, copies);
 }
 
 int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap)
@@ -362,7 +368,7 @@ static void pbck_handle_cb(http_req_t *r)
 		else if (!strcmp(action, "make-n-copies"))
 			pmirror_make_n_copies(r, &b, msg);
 		else if (!strcmp(action, "ec-encode"))
-			http_error(r, 501, NULL, "%s: erasure coding (ec-encode) is not implemented by this build", node_name());
+			pec_encode(r, &b, msg);
 		else
 			http_error(r, 400, NULL, "invalid action \"%s\" for POST %s", action, r->path);
 		break;

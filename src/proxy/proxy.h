@@ -51,6 +51,11 @@ void pmirror_make_n_copies(http_req_t *r, const pbck_t *b, json_t *msg);
 int pmirror_check_copies(const pbck_t *b, int copies, bool make_n, char *err, size_t cap);
 int pmirror_before_props(const pbck_t *b, json_t *patch, int *copies, char *err, size_t cap);
 void pmirror_after_props(http_req_t *r, const pbck_t *b, int copies);
+/* erasure coding (pec.c): POST ec-encode (responds); set-bprops' target-count check before the
+ * change (*reec: EC gets enabled: start ec-encode after) and its response after (the job's ID) */
+void pec_encode(http_req_t *r, const pbck_t *b, json_t *msg);
+int pec_before_props(const pbck_t *b, json_t *patch, bool *reec, char *err, size_t cap);
+void pec_after_props(http_req_t *r, const pbck_t *b);
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 

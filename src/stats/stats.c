@@ -326,6 +326,16 @@ void stats_mirror(stats_mirror_t what, int64_t bytes)
 		st_add(&c->v[SN_MIRROR_COPY_SIZE], (uint64_t)bytes);
 }
 
+void stats_ec(stats_ec_t what, int64_t bytes)
+{
+	st_ncell_t *c = &st_node[st_shard()];
+	static const int n[] = {[STATS_EC_ENCODE] = SN_EC_ENCODE_N, [STATS_EC_RESTORE] = SN_EC_RESTORE_N,
+				[STATS_EC_QFULL] = SN_EC_QFULL_N, [STATS_EC_ERR] = SN_EC_ERR_N};
+	st_add(&c->v[n[what]], 1);
+	if (bytes > 0 && (what == STATS_EC_ENCODE || what == STATS_EC_RESTORE))
+		st_add(&c->v[what == STATS_EC_ENCODE ? SN_EC_ENCODE_SIZE : SN_EC_RESTORE_SIZE], (uint64_t)bytes);
+}
+
 /* ---- read side ---- */
 
 int st_nslots(void)

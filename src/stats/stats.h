@@ -78,6 +78,11 @@ void stats_stream(bool in, int64_t bytes);
  * replica restored from a copy ("mirror.restore.n") */
 typedef enum { STATS_MIRROR_COPY, STATS_MIRROR_RESTORE } stats_mirror_t;
 void stats_mirror(stats_mirror_t what, int64_t bytes);
+/* erasure coding (aistore-c): objects encoded ("ec.encode.n"/".size": slices or replicas sent),
+ * rebuilt from slices ("ec.restore.n"/".size"), encodes not queued because the bounded queue
+ * stayed full ("err.ec.queue.n"), failed encodes or restores ("err.ec.n") */
+typedef enum { STATS_EC_ENCODE, STATS_EC_RESTORE, STATS_EC_QFULL, STATS_EC_ERR } stats_ec_t;
+void stats_ec(stats_ec_t what, int64_t bytes);
 
 /* ---- readers ---- */
 /* AIStore's cumulative tracker: {"get.n": 5, "get.ns.total": 123, "up.ns.time": ..., ...}

@@ -24,7 +24,7 @@ static const xact_kind_t xact_table_rows[] = {
 	{"delete-listrange", "delete-objects", XACT_SCOPE_B, IC | XACT_KF_NS_API, NULL},
 	{"download", NULL, XACT_SCOPE_G, I | IC | XACT_KF_NS_API, NULL},
 	{"dsort", "dsort", XACT_SCOPE_B, 0, NULL},
-	{"ec-encode", "ec-bucket", XACT_SCOPE_B, S | IC | XACT_KF_NS_API, NULL},
+	{"ec-encode", "ec-bucket", XACT_SCOPE_B, S | IC | XACT_KF_NS_API, &xs_ecencode_ops},
 	{"ec-get", NULL, XACT_SCOPE_B, I, NULL},
 	{"ec-put", NULL, XACT_SCOPE_B, I, NULL},
 	{"ec-resp", NULL, XACT_SCOPE_B, I, NULL},

@@ -19,6 +19,7 @@ int xs_shardidx_msg(json_t *m, char *prefix, size_t pcap, int *nworkers, bool *s
 json_t *xs_shardsumm_result(const xact_t *x);
 extern const xact_ops_t xs_resilver_ops; /* resilver (xs_resilver.c) */
 extern const xact_ops_t xs_mirror_ops;   /* make-n-copies (xs_mirror.c) */
+extern const xact_ops_t xs_ecencode_ops; /* ec-encode (xs_ecencode.c) */
 /* AIStore's fs.ValidateNCopies on this target: 1..32 and at most the available mountpaths.
  * 0 or AIS_EINVAL with err */
 int xs_mirror_validate(int copies, char *err, size_t cap);

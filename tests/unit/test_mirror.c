@@ -336,8 +336,8 @@ Test(mirror, bprops_rules)
 	patch = json_loads("{\"mirror\": {\"enabled\": true, \"copies\": 40}}", 0, NULL);
 	cr_assert_eq(bprops_apply(&p, patch, err, sizeof(err)), AIS_EINVAL);
 	json_decref(patch);
-	patch = json_loads("{\"ec\": {\"enabled\": true}}", 0, NULL);
-	cr_assert_eq(bprops_apply(&p, patch, err, sizeof(err)), AIS_ENOTIMPL);
+	patch = json_loads("{\"ec\": {\"enabled\": true, \"parity_slices\": 0}}", 0, NULL);
+	cr_assert_eq(bprops_apply(&p, patch, err, sizeof(err)), AIS_EINVAL);
 	json_decref(patch);
 	json_decref(p);
 }
