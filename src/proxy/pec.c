@@ -110,11 +110,14 @@ void pec_encode(http_req_t *r, const pbck_t *b, json_t *msg)
 	json_t *conf = pec_conf(json_object_get(msg, "value"), err, sizeof(err));
 	json_t *patch = conf ? json_pack("{s:o, s:b}", "ec", conf, "force", true) : NULL;
 	int rc = patch ? 0 : AIS_EINVAL;
-	if (!rc && (rc = bprops_apply(&np, patch, err, sizeof(err))) == 0 && was &&
-	    (pec_int(np, "data_slices") != od || pec_int(np, "parity_slices") != op)) {
+	if (!rc && was && (json_integer_value(json_object_get(conf, "data_slices")) != od ||
+			   json_integer_value(json_object_get(conf, "parity_slices")) != op)) {
+		/* changing D or P on the fly is unsupported (AIStore's validateECConf) */
 		snprintf(err, sizeof(err), "%s: EC is already enabled on the bucket %s://%s", node_name(), b->provider, b->name);
 		rc = AIS_EINVAL;
 	}
+	if (!rc)
+		rc = bprops_apply(&np, patch, err, sizeof(err));
 	if (!rc)
 		rc = pec_check_targets(np, false, err, sizeof(err));
 	if (!rc)

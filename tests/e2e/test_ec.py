@@ -176,3 +176,134 @@ def test_ec_put_heal_and_delete(ec):
     for name in list(objs)[:10]:
         assert s.get(ec.obj_url(bck, name), timeout=T).status_code == 404
     ec.destroy_bucket(bck)
+
+
+def get_retry(s, url, timeout=60):
+    """GET, retrying what a dying or rejoining target answers meanwhile (503, refused)"""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            r = s.get(url, timeout=T)
+            if r.status_code != 503 or time.time() > deadline:
+                return r
+        except requests.exceptions.ConnectionError:
+            if time.time() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def test_ec_two_targets_killed(ec):
+    """kill -9 two targets: every object GETs byte-exact through the proxy (rebuilt from the
+    slices or replicas left); objects overwritten during the outage keep the new content after
+    the two return and the rebalance that follows; a stale slice is never served"""
+    from rebutil import latest_reb, wait_new_reb, wait_reb
+    bck = new_bucket_name("eckill")
+    ec.create_bucket(bck)
+    assert set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT).status_code == 200
+    ids = active_ids(smap(ec))
+    objs = objs_0_4mib(300, seed=8)
+    put_all(ec, bck, objs)
+    wait_pieces(ec, bck, objs, ids)
+    nodes = node_of(ec)
+    victims = [nodes[ids[1]], nodes[ids[4]]]
+    reb0 = latest_reb(ec)
+    for v in victims:
+        ec.expected_down.add(v.name)
+        v.kill9()
+    ec.wait_smap_targets(4, timeout=30)
+    rs0 = metric(ec, "ais_target_ec_restore_count")
+    s = requests.Session()
+    bad = []
+    for name, body in objs.items():
+        r = get_retry(s, ec.obj_url(bck, name))
+        if r.status_code != 200 or r.content != body:
+            bad.append((name, r.status_code, r.text[:120] if r.status_code != 200 else "wrong bytes"))
+    assert not bad, (len(bad), bad[:5])
+    lost = [n for n in objs if hrw_order(bck, n, ids)[0] in (ids[1], ids[4])]
+    assert metric(ec, "ais_target_ec_restore_count") - rs0 >= len(lost) > 0, len(lost)
+    # overwrite some during the outage
+    new = {n: os.urandom(len(b) % 5000 + 1000) for n, b in list(objs.items())[:40]}
+    for n, b in new.items():
+        r = s.put(ec.obj_url(bck, n), data=b, timeout=T)
+        assert r.status_code == 200, r.text
+    objs.update(new)
+    reb1 = latest_reb(ec)
+    for v in victims:
+        v.start()
+        ec.expected_down.discard(v.name)
+    ec.wait_ready(timeout=60)
+    x = wait_new_reb(ec, reb1 or reb0, timeout=60)
+    for _ in range(5):  # each returning target starts a newer rebalance: wait for the last one
+        st = wait_reb(ec, x, timeout=120, ok=False)
+        if not st["aborted"]:
+            break
+        x = latest_reb(ec)
+    assert not st["aborted"] and not st["err"], st
+    for name, body in objs.items():
+        r = get_retry(s, ec.obj_url(bck, name))
+        assert r.status_code == 200 and r.content == body, (name, r.status_code, len(r.content), len(body))
+    ec.destroy_bucket(bck)
+
+
+def test_ec_encode_existing_and_recover(ec):
+    bck = new_bucket_name("ecenc")
+    ec.create_bucket(bck)
+    objs = objs_0_4mib(150, seed=12)
+    put_all(ec, bck, objs)
+    ids = active_ids(smap(ec))
+    nodes = node_of(ec)
+    assert not any(ec_file(t, bck, n) for n in objs for t in nodes.values())
+    # the Go client's ECConfToSet as a JSON-encoded string
+    val = json.dumps({"data_slices": D, "parity_slices": P, "objsize_limit": LIMIT, "enabled": True})
+    r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": val}, timeout=T)
+    assert r.status_code == 200 and r.text, r.text
+    snap = wait_job(ec, r.text)
+    wait_pieces(ec, bck, objs, ids, timeout=5)
+    p = json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
+    assert p["ec"]["enabled"] is True and p["ec"]["data_slices"] == D and p["ec"]["parity_slices"] == P
+    # delete random slices and replicas on disk, then recover (value as an object)
+    rnd = random.Random(3)
+    files = [ec_file(t, bck, n) for n in objs for t in nodes.values()]
+    files = [f for f in files if f]
+    for f in rnd.sample(files, len(files) // 4):
+        os.unlink(f)
+    r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "name": "recover",
+                                                           "value": {"data_slices": D, "parity_slices": P}}, timeout=T)
+    assert r.status_code == 200, r.text
+    wait_job(ec, r.text)
+    wait_pieces(ec, bck, objs, ids, timeout=5)
+    ec.destroy_bucket(bck)
+
+
+def test_ec_bad_input(ec):
+    bck = new_bucket_name("ecbad")
+    ec.create_bucket(bck)
+    before = json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
+
+    def props():
+        return json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
+    for kw, msg in [({"enabled": True, "data_slices": 33}, "ec.data_slices"),
+                    ({"enabled": True, "parity_slices": 0}, "ec.parity_slices"),
+                    ({"enabled": True, "data_slices": 4, "parity_slices": 2}, "requires at least 7 targets (have 6)"),
+                    ({"enabled": True, "data_slices": 1, "parity_slices": 6, "objsize_limit": -1}, "requires at least 7 targets (have 6)"),
+                    ({"objsize_limit": -2}, "ec.objsize_limit"),
+                    ({"nope": 1}, "unknown property")]:
+        r = set_ec(ec, bck, **kw)
+        assert r.status_code == 400 and msg in r.json()["message"], (kw, r.status_code, r.text)
+        assert props() == before
+    for val, msg in [({"data_slices": 2}, "missing number of parity slices"), ({"parity_slices": 2}, "missing number of data slices"),
+                     ("{bad json", "invalid ec-encode request"), (7, "invalid ec-encode request"),
+                     ({"data_slices": 5, "parity_slices": 2}, "requires at least 8 targets (have 6)")]:
+        r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": val}, timeout=T)
+        assert r.status_code == 400 and msg in r.json()["message"], (val, r.status_code, r.text)
+        assert props() == before
+    assert set_ec(ec, bck, enabled=True, data_slices=2, parity_slices=2).status_code == 200
+    r = set_ec(ec, bck, data_slices=3)
+    assert r.status_code == 400 and "once enabled, EC configuration can be only disabled but cannot change" in r.json()["message"]
+    r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": {"data_slices": 3, "parity_slices": 2}}, timeout=T)
+    assert r.status_code == 400 and "EC is already enabled" in r.json()["message"], r.text
+    r = set_ec(ec, bck, objsize_limit=1000)
+    assert r.status_code == 400 and "use force" in r.json()["message"], r.text
+    r = requests.patch(ec.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {"ec": {"objsize_limit": 1000}, "force": True}}, timeout=T)
+    assert r.status_code == 200, r.text
+    ec.destroy_bucket(bck)
