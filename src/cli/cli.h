@@ -169,6 +169,8 @@ int cli_job_wait(cli_ctx_t *c);
 int cli_job_cleanup(cli_ctx_t *c);
 /* ais start mirror BUCKET --copies N (cli_mirror.c) */
 int cli_mirror_start(cli_ctx_t *c);
+/* ais start ec-encode BUCKET -d D -p P [--recover] (cli_mirror.c) */
+int cli_ec_encode_start(cli_ctx_t *c);
 int cli_config_cluster(cli_ctx_t *c);
 int cli_config_node(cli_ctx_t *c);
 int cli_config_show(cli_ctx_t *c);

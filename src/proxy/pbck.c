@@ -148,6 +148,9 @@ static int op_create(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t c
 	}
 	if (!rc && json_is_object(v) && json_object_size(v))
 		rc = bmd_set_props(m, b->provider, b->ns, b->name, v, err, cap);
+	const bck_t *nb = rc ? NULL : bmd_find(m, b->provider, b->ns, b->name);
+	if (nb && nb->ec_enabled) /* (nothing is installed on error: the clone is dropped) */
+		rc = pec_check_targets(nb->props, json_is_true(json_object_get(v, "force")), err, cap);
 	return rc;
 }
 

@@ -29,9 +29,10 @@ static int pec_int(json_t *props, const char *k)
 	return (int)json_integer_value(json_object_get(json_object_get(props, "ec"), k));
 }
 
-/* the target count for props (EC enabled); 0 or AIS_EINVAL with AIStore's message */
-static int pec_check_targets(json_t *np, bool force, char *err, size_t cap)
+int pec_check_targets(json_t *np, bool force, char *err, size_t cap)
 {
+	if (!bprops_bool(np, "ec.enabled", false))
+		return 0;
 	int d = pec_int(np, "data_slices"), p = pec_int(np, "parity_slices");
 	int64_t lim = json_integer_value(json_object_get(json_object_get(np, "ec"), "objsize_limit"));
 	int need = lim == -1 ? p + 1 : d + p + 1;

@@ -56,6 +56,8 @@ void pmirror_after_props(http_req_t *r, const pbck_t *b, int copies);
 void pec_encode(http_req_t *r, const pbck_t *b, json_t *msg);
 int pec_before_props(const pbck_t *b, json_t *patch, bool *reec, char *err, size_t cap);
 void pec_after_props(http_req_t *r, const pbck_t *b);
+/* props with EC enabled: enough active targets for D and P? 0 or AIS_EINVAL with AIStore's message */
+int pec_check_targets(json_t *props, bool force, char *err, size_t cap);
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 

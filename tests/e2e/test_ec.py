@@ -307,3 +307,29 @@ def test_ec_bad_input(ec):
     r = requests.patch(ec.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {"ec": {"objsize_limit": 1000}, "force": True}}, timeout=T)
     assert r.status_code == 200, r.text
     ec.destroy_bucket(bck)
+
+
+def test_ec_cli(ec):
+    import subprocess
+    from cluster import ROOT
+
+    def ais(*args):
+        e = dict(os.environ)
+        e["AIS_ENDPOINT"] = ec.url
+        p = subprocess.run([os.path.join(ROOT, "build", "ais")] + list(args), capture_output=True, env=e, timeout=120)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+    bck = new_bucket_name("eccli")
+    ec.create_bucket(bck)
+    objs = objs_0_4mib(20, seed=30)
+    put_all(ec, bck, objs)
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "2", "-p", "2")
+    assert rc == 0 and out.startswith("Erasure-coding ais://%s for (D=2, P=2). To monitor the progress, run 'ais show job " % bck), (out, err)
+    wait_job(ec, out.rsplit("ais show job ", 1)[1].strip().rstrip("'"))
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "3", "-p", "2")
+    assert rc != 0 and "is already (D=2, P=2) erasure-coded - cannot change this existing configuration to (D=3, P=2)" in err, (out, err)
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "--recover", "--non-verbose")
+    assert rc == 0 and out.strip(), (out, err)
+    wait_job(ec, out.strip())
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "40", "-p", "2")
+    assert rc != 0 and "invalid number 40 of data slices (valid range: [1, 32])" in err, (out, err)
+    ec.destroy_bucket(bck)
