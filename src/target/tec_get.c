@@ -2,8 +2,8 @@
  * The asker registers one waiter per peer under a token before the pull is queued (a response
  * may arrive before transport_request returns), every peer answers with its piece or an error
  * reply, and the waiter leaves only after done(). Pieces whose own checksum fails are ignored;
- * the newest generation that has a full replica or D distinct slices (of the same D, P and
- * size) wins; the rebuilt object must match its stored checksum before it is committed, and it
+ * only the newest generation seen is rebuilt, from a full replica or D distinct slices (of the
+ * same D, P and size) - never an older one, which would be a stale version; the rebuilt object must match its stored checksum before it is committed, and it
  * is committed only where there is no main replica or an older one. Pool threads and jobs. */
 #include "target/tec_int.h"
 
@@ -295,13 +295,12 @@ int tec_restore(const obj_t *o, char *err, size_t cap)
 	ecmeta_t meta;
 	if (!rc)
 		rc = AIS_ENOTFOUND;
-	while (rc == AIS_ENOTFOUND && ng > 0) { /* the newest generation that can be rebuilt */
+	if (rc == AIS_ENOTFOUND && ng > 0) { /* the newest generation only: an older one is stale */
 		int best = 0;
 		for (int j = 1; j < ng; j++)
 			if (gens[j] > gens[best])
 				best = j;
 		int64_t gen = gens[best];
-		gens[best] = gens[--ng];
 		rc = rebuild(pcs, np, gen, &data, &meta);
 		if (!rc && meta.cktype != CKSUM_NONE && meta.ck[0]) {
 			cksum_t ck;
