@@ -25,6 +25,7 @@ static double memcpy_rate(size_t n)
 	double t0 = now();
 	while (now() - t0 < 1.0) {
 		memcpy(b, a, n);
+		__asm__ volatile("" : : "r"(b), "r"(a) : "memory"); /* keep the copy */
 		a[reps % n] = (char)reps;
 		reps++;
 	}
@@ -54,6 +55,7 @@ static void one(int d, int p, size_t obj)
 	double t0 = now();
 	while (now() - t0 < 1.0) {
 		erasure_encode(&e, ss, ptr, ptr + d);
+		__asm__ volatile("" : : "r"(buf) : "memory");
 		reps++;
 	}
 	double enc = (double)obj * reps / (now() - t0) / (1 << 30);
@@ -61,6 +63,7 @@ static void one(int d, int p, size_t obj)
 	t0 = now();
 	while (now() - t0 < 1.0) {
 		erasure_decode(&e, ss, ptr, have);
+		__asm__ volatile("" : : "r"(buf) : "memory");
 		reps++;
 	}
 	double dec = (double)obj * reps / (now() - t0) / (1 << 30);

@@ -1,5 +1,5 @@
 """bench/redund.py (run by bench/redund.sh): PUT throughput of 1 MiB objects into a plain bucket,
-a 2-way mirror and EC 4+2 (objsize_limit 256 KiB) on one private cluster (1 proxy + 6 targets, 2
+a 2-way mirror and EC 4+2 (objsize_limit 256 KiB; 4+2 needs 7 targets) on one private cluster (1 proxy + 7 targets, 2
 mountpaths each, under FS), as ratios of the plain bucket's; then GET latency p50/p99 of healthy
 objects vs objects whose main replica was deleted on disk (the first GET rebuilds it: EC slices
 pulled from the other targets and decoded, or a mirror copy). Prints one table. Not a test.
@@ -64,7 +64,7 @@ def main_files(c, bck, names):
 
 def main():
     work = tempfile.mkdtemp(prefix="ais-redund-", dir=FS)
-    c = Cluster(nproxies=1, ntargets=6, nmountpaths=2, keepalive="2s", base_dir=work)
+    c = Cluster(nproxies=1, ntargets=7, nmountpaths=2, keepalive="2s", base_dir=work)
     c.start()
     try:
         body = os.urandom(SIZE)
@@ -77,7 +77,7 @@ def main():
                 c.set_bprops(b, p)
             rate[b] = put_rate(c, b, body)
         time.sleep(3)  # let the EC queue drain before timing GETs
-        print("PUT 1 MiB, %d objects, %d threads, 6 targets x 2 mountpaths:" % (N, THREADS))
+        print("PUT 1 MiB, %d objects, %d threads, 7 targets x 2 mountpaths:" % (N, THREADS))
         for b in props:
             print("  %-8s %8.1f MiB/s  %.2fx plain" % (b, rate[b] / (1 << 20), rate[b] / rate["plain"]))
         names = ["o-%05d" % i for i in range(min(N, 100))]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/redund.sh: the cost of redundancy (not a test). Builds bench/ecrate (ISA-L encode/decode
-# rate vs memcpy), then runs bench/redund.py: a private cluster of 1 proxy + 6 targets with 2
+# rate vs memcpy), then runs bench/redund.py: a private cluster of 1 proxy + 7 targets with 2
 # mountpaths each; 1 MiB PUT throughput into a plain bucket, a 2-way mirror and an EC 4+2 bucket
 # (each as a ratio of the plain one, same run), and GET latency p50/p99 of healthy objects vs
 # objects whose main replica was deleted (rebuilt from EC slices / restored from a mirror copy).

@@ -148,10 +148,20 @@ static int tec_sent_wait(tec_sent_t *s)
 	return failed;
 }
 
+/* the object's bytes straight into the slice buffer (data slices back to back) */
+typedef struct tec_buf {
+	unsigned char *p;
+	size_t len, cap;
+} tec_buf_t;
+
 static int tec_obj_sink(void *arg, const char *buf, size_t n)
 {
-	sbuf_t *b = arg;
-	return sbuf_add(b, buf, n) ? AIS_ENOMEM : 0;
+	tec_buf_t *b = arg;
+	if (n > b->cap - b->len)
+		return AIS_EIO; /* grew while read: the next commit encodes it again */
+	memcpy(b->p + b->len, buf, n);
+	b->len += n;
+	return 0;
 }
 
 /* encode o (this target is its owner) and send the pieces; 0 or AIS_E* */
@@ -161,7 +171,7 @@ static int tec_encode(const obj_t *o)
 	snode_t *ord = calloc(TEC_MAX_TGTS, sizeof(*ord));
 	obj_get_t g;
 	obj_why_t why;
-	sbuf_t data = SBUF_INIT;
+	tec_buf_t data = {0};
 	unsigned char *sl = NULL;
 	erasure_t e = {0};
 	tec_sent_t s = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
@@ -180,7 +190,16 @@ static int tec_encode(const obj_t *o)
 		free(ord);
 		return 0;
 	}
-	if (!(rc = obj_get_prepare(&g, &why)))
+	bool replicate = b->ec_limit < 0 || (b->ec_limit > 0 && g.size < b->ec_limit);
+	size_t ss = erasure_slice_size(g.size, b->ec_d), k = (size_t)(b->ec_d + b->ec_p);
+	if (!(rc = obj_get_prepare(&g, &why))) {
+		replicate = b->ec_limit < 0 || (b->ec_limit > 0 && g.size < b->ec_limit); /* (re-checked) */
+		ss = erasure_slice_size(g.size, b->ec_d);
+		data.cap = replicate ? (size_t)g.size : k * ss;
+		if (!(sl = data.p = calloc(1, data.cap ? data.cap : 1)))
+			rc = AIS_ENOMEM;
+	}
+	if (!rc)
 		rc = obj_get_read_all(&g, tec_obj_sink, &data);
 	ecmeta_t m;
 	memset(&m, 0, sizeof(m));
@@ -195,22 +214,21 @@ static int tec_encode(const obj_t *o)
 	obj_get_close(&g);
 	if (rc)
 		goto out;
-	if ((int64_t)data.len != m.size) {
+	if (m.d != b->ec_d || (int64_t)data.len != m.size) {
 		rc = AIS_EIO;
 		goto out;
 	}
-	bool replicate = b->ec_limit < 0 || (b->ec_limit > 0 && m.size < b->ec_limit);
 	char meta[ECMETA_MAX + 1];
 	if (replicate) {
 		m.idx = 0;
-		ecmeta_sck(data.p ? data.p : "", data.len, m.sck);
+		ecmeta_sck((const void *)data.p, data.len, m.sck);
 		int ml = ecmeta_encode(&m, meta, sizeof(meta));
 		if (ml < 0) {
 			rc = ml;
 			goto out;
 		}
 		for (int i = 1; i <= m.p && i < n; i++)
-			if (!tec_send(&ord[i], o, meta, (uint32_t)ml, data.p ? data.p : "", data.len, &s))
+			if (!tec_send(&ord[i], o, meta, (uint32_t)ml, (const void *)data.p, data.len, &s))
 				sent++;
 		tec_sent_wait(&s);
 		if (!rc)
@@ -219,13 +237,6 @@ static int tec_encode(const obj_t *o)
 	}
 	if ((rc = erasure_init(&e, m.d, m.p)))
 		goto out;
-	size_t ss = erasure_slice_size(m.size, m.d), k = (size_t)(m.d + m.p);
-	if (!(sl = calloc(k, ss))) {
-		rc = AIS_ENOMEM;
-		goto out;
-	}
-	if (data.len)
-		memcpy(sl, data.p, data.len); /* data slices back to back, the last one zero-padded */
 	unsigned char *ptr[2 * ERASURE_MAX_SLICES];
 	for (size_t i = 0; i < k; i++)
 		ptr[i] = sl + i * ss;
@@ -253,7 +264,6 @@ out:
 		stats_ec(STATS_EC_ERR, 0);
 	erasure_fini(&e);
 	free(sl);
-	sbuf_fini(&data);
 	free(ord);
 	return rc;
 }
