@@ -15,6 +15,7 @@ LAYERS = {
     "stats": 3, "transport": 3,  # counters; target-to-target streams
     "obj": 4,                  # the object core
     "archive": 5,              # shard formats (libarchive), shard index, MossReq, shards over obj/
+    "backend": 5,              # remote backends (S3, remote AIS, HTTP), cold GET, write-through
     "xact": 6,                 # jobs
     "target": 7, "proxy": 7,   # native API adapters (storage node, gateway)
     "s3": 8,                   # S3 API (gateway and target sides)

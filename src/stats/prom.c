@@ -314,7 +314,7 @@ void prom_render(sbuf_t *b)
 			for (int k = 0; k < SM_NB; k++)
 				c->slots_nz[k] |= v[k];
 
-	fam_t fams[SM_NB + 32];
+	fam_t fams[SM_NB + 48];
 	int n = 0;
 	for (int k = 0; k < SM_NB; k++) {
 		const st_mdef_t *d = &st_mdefs[k];

@@ -83,6 +83,14 @@ void stats_mirror(stats_mirror_t what, int64_t bytes);
  * stayed full ("err.ec.queue.n"), failed encodes or restores ("err.ec.n") */
 typedef enum { STATS_EC_ENCODE, STATS_EC_RESTORE, STATS_EC_QFULL, STATS_EC_ERR } stats_ec_t;
 void stats_ec(stats_ec_t what, int64_t bytes);
+/* remote backends ("<backend>.get.n", ...: AIStore's per-backend metrics, backend "aws" or
+ * "remais"): one remote request of op (STATS_RB_GET/PUT/HEAD/DEL) that moved bytes (< 0: none)
+ * and took now - t0 (t0 <= 0: not timed) */
+enum { STATS_RB_AWS = 0, STATS_RB_REMAIS = 1 };
+enum { STATS_RB_GET_N, STATS_RB_GET_SIZE, STATS_RB_GET_NS, STATS_RB_PUT_N, STATS_RB_PUT_SIZE, STATS_RB_PUT_NS, STATS_RB_HEAD_N };
+void stats_remote(int backend, int op, int64_t t0, int64_t bytes);
+/* a counter's current value (tests, jobs): backend STATS_RB_*, counter STATS_RB_* */
+uint64_t stats_remote_get(int backend, int counter);
 
 /* ---- readers ---- */
 /* AIStore's cumulative tracker: {"get.n": 5, "get.ns.total": 123, "up.ns.time": ..., ...}

@@ -48,8 +48,11 @@ enum {
 	SN_STREAM_OUT_N, SN_STREAM_OUT_SIZE, SN_STREAM_IN_N, SN_STREAM_IN_SIZE, /* targets: objects over streams */
 	SN_MIRROR_COPY_N, SN_MIRROR_COPY_SIZE, SN_MIRROR_RESTORE_N, /* targets: n-way mirror */
 	SN_EC_ENCODE_N, SN_EC_ENCODE_SIZE, SN_EC_RESTORE_N, SN_EC_RESTORE_SIZE, SN_EC_QFULL_N, SN_EC_ERR_N, /* EC */
-	SN_NB
+	/* remote backends (targets), per backend b (STATS_RB_*): SN_RB0 + b * SN_RB_PER + STATS_RB_<op> */
+	SN_RB0,
+	SN_NB = SN_RB0 + 2 * 7
 };
+enum { SN_RB_PER = 7 };
 
 /* latency histograms (aistore-c extension): fixed log2 buckets over ns, upper bounds
  * 2^ST_HIST_LO .. 2^(ST_HIST_LO + ST_HIST_NB - 1) ns, plus +Inf */

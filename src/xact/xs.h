@@ -27,5 +27,15 @@ int xs_mirror_validate(int copies, char *err, size_t cap);
  * x (its abort flag, counters, errors); the resilver calls it for mirrored buckets. Returns the
  * number of copies written, or AIS_ENOMEM */
 int xs_mirror_bucket(xact_t *x, const bck_t *b, int copies);
+extern const xact_ops_t xs_prefetch_ops;   /* prefetch-listrange (xs_prefetch.c) */
+extern const xact_ops_t xs_evict_ops;      /* evict-listrange (xs_evict.c) */
+extern const xact_ops_t xs_delete_ops;     /* delete-listrange (xs_delete.c) */
+extern const xact_ops_t xs_evict_bck_ops;  /* evict-remote-bck (xs_evict_bck.c) */
+extern const xact_ops_t xs_copy_bck_ops;   /* copy-bck (xs_copy_bck.c) */
+extern const xact_ops_t xs_copy_lr_ops;    /* copy-listrange (xs_copy_lr.c) */
+extern const xact_ops_t xs_move_bck_ops;   /* move-bck (xs_move_bck.c) */
+extern const xact_ops_t xs_promote_ops;    /* promote (xs_promote.c) */
+extern const xact_ops_t xs_blob_ops;       /* blob-download (xs_blob.c) */
+extern const xact_ops_t xs_download_ops;   /* download (xs_download.c) */
 
 #endif

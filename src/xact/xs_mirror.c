@@ -1,8 +1,8 @@
 /* xs_mirror: the "make-n-copies" job (AIStore's mirror.mncXact, display name "mirror"): this
  * target's objects of one bucket brought to N replicas each (the main one included) on distinct
  * mountpaths, raising or lowering the count (obj/mirror.h mirror_sync). Walks the main replicas
- * (%ob) on every mountpath in use, then the copies (%cp) whose main replica is missing (restored
- * from them, or dropped with N = 1... restored first: a copy is never the only thing deleted).
+ * (%ob) on every mountpath in use, then the copies (%cp) whose main replica is missing: the main
+ * replica is restored from them first (so N = 1 keeps the object, never only its copies).
  * Also what the resilver calls for a mirrored bucket (xs_mirror_bucket) so that a mountpath
  * event keeps the copy count. Parameters: params["msg"] = {"copies": N} (the proxy's
  * make-n-copies or set-bprops); N must be 1..32 and at most the available mountpaths (AIStore's
