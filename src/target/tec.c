@@ -175,17 +175,19 @@ static int tec_encode(const obj_t *o)
 	unsigned char *sl = NULL;
 	erasure_t e = {0};
 	tec_sent_t s = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-	int rc = ord ? 0 : AIS_ENOMEM, sent = 0;
-	int n = rc ? 0 : tec_order(o, ord, TEC_MAX_TGTS);
-	if (!rc && (n < 1 || strcmp(ord[0].id, node_id()))) {
+	int rc = 0, sent = 0;
+	if (!ord)
+		return AIS_ENOMEM;
+	int n = tec_order(o, ord, TEC_MAX_TGTS);
+	if (n < 1 || strcmp(ord[0].id, node_id())) {
 		free(ord);
 		return 0; /* not the owner (any more): the owner encodes */
 	}
-	if (!rc && (rc = obj_get_open(&g, o, OBJ_GET_QUIET | OBJ_GET_NOHEAL, &why))) {
+	if ((rc = obj_get_open(&g, o, OBJ_GET_QUIET | OBJ_GET_NOHEAL, &why))) {
 		free(ord);
 		return rc;
 	}
-	if (!rc && g.o != o) { /* misplaced: after the resilver */
+	if (g.o != o) { /* misplaced: after the resilver */
 		obj_get_close(&g);
 		free(ord);
 		return 0;
