@@ -24,6 +24,7 @@
 #include "s3/s3.h"
 #include "stats/stats.h"
 #include "target/target.h"
+#include "target/tec.h"
 #include "target/tmove.h"
 #include "target/treb.h"
 #include "transport/transport.h"
@@ -225,6 +226,11 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		tmoss_init(); /* GetBatch: /v1/ml/moss and the "moss" receive handler */
+		/* erasure coding: the "ec" stream, the encoder, the object core's hook */
+		if ((rc = tec_init())) {
+			fprintf(stderr, "aisnode: EC init failed: %s\n", err_str(rc));
+			return 2;
+		}
 	} else {
 		proxy_init();
 	}
@@ -262,6 +268,7 @@ int main(int argc, char **argv)
 	http_server_stop(srv);
 	if (role == ROLE_TARGET) {
 		tmoss_fini();
+		tec_fini();
 		treb_fini();
 		tmove_fini();
 		transport_fini();

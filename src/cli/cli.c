@@ -168,6 +168,17 @@ static const cli_cmd_t show_cmds[] = {
 
 static const cli_cmd_t job_start_cmds[] = {
 	{"cleanup", NULL, U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
+	{"mirror", NULL,
+	 "Configure (or unconfigure) bucket as n-way mirror, and run the corresponding batch job, e.g.:\n"
+	 "\t- 'ais start mirror ais://m --copies 3'\t- configure ais://m as a 3-way mirror;\n"
+	 "\t- 'ais start mirror ais://m --copies 1'\t- configure ais://m for no redundancy (no extra copies).",
+	 "BUCKET", "copies non-verbose", cli_mirror_start, NULL},
+	{"ec-encode", NULL,
+	 "Erasure code entire bucket, e.g.:\n"
+	 "\t- 'ais start ec-encode ais://nnn -d 8 -p 2'\t- erasure-code ais://nnn for 8 data and 2 parity slices;\n"
+	 "\t- 'ais start ec-encode ais://nnn --data-slices 8 --parity-slices 2'\t- same as above;\n"
+	 "\t- 'ais start ec-encode ais://nnn --recover'\t- check and make sure that every ais://nnn object is properly erasure-coded.",
+	 "BUCKET", "data-slices parity-slices non-verbose recover", cli_ec_encode_start, NULL},
 	{"rebalance", NULL, "Rebalance ais cluster", NULL, "wait timeout", cli_reb_start, NULL},
 	{"resilver", NULL,
 	 "Resilver user data on a given target (or all targets in the cluster): fix data redundancy\n"

@@ -168,6 +168,10 @@ int cli_job_show(cli_ctx_t *c);
 int cli_job_stop(cli_ctx_t *c);
 int cli_job_wait(cli_ctx_t *c);
 int cli_job_cleanup(cli_ctx_t *c);
+/* ais start mirror BUCKET --copies N (cli_mirror.c) */
+int cli_mirror_start(cli_ctx_t *c);
+/* ais start ec-encode BUCKET -d D -p P [--recover] (cli_mirror.c) */
+int cli_ec_encode_start(cli_ctx_t *c);
 /* wait for a job this command started (--timeout, --progress): 0 done, 1 error printed */
 int cli_job_wait_started(cli_ctx_t *c, const char *kind, const char *id, const char *msg);
 /* remote buckets, bucket copies, downloads (cli_remote.c) */

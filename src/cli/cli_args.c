@@ -72,6 +72,10 @@ static const cli_flag_t args_flags[] = {
 	 "Do not remove misplaced objects (default: remove after 'dont_cleanup_time' grace period)\n"
 	 "Tip: use 'ais config cluster log.modules space' to enable logging for dry-run visibility"},
 	{"non-verbose", "nv", CLI_F_BOOL, "Non-verbose (quiet) output, minimized reporting, fewer warnings"},
+	{"copies", NULL, CLI_F_STR, "Number of object replicas (default: 1)"},
+	{"data-slices", "d", CLI_F_STR, "Number of data slices"},
+	{"parity-slices", "p", CLI_F_STR, "Number of parity slices"},
+	{"recover", NULL, CLI_F_BOOL, "Check and make sure that each and every object is properly erasure coded"},
 	{"archpath", NULL, CLI_F_STR,
 	 "Extract the specified file from an object (\"shard\") formatted as: .tar, .tgz or .tar.gz, .zip, .tar.lz4;\n"
 	 "see also: '--archregx'"},

@@ -202,6 +202,14 @@ void bck_sync_hot(bck_t *b)
 	b->validate_warm_get = bprops_bool(b->props, "checksum.validate_warm_get", false);
 	b->validate_cold_get = bprops_bool(b->props, "checksum.validate_cold_get", false);
 	b->versioning = bprops_bool(b->props, "versioning.enabled", true);
+	json_t *mc = json_object_get(json_object_get(b->props, "mirror"), "copies");
+	b->mirror_copies = bprops_bool(b->props, "mirror.enabled", false) && json_is_integer(mc)
+				   ? (int)json_integer_value(mc) : 0;
+	json_t *ec = json_object_get(b->props, "ec");
+	b->ec_enabled = json_is_true(json_object_get(ec, "enabled"));
+	b->ec_d = (int)json_integer_value(json_object_get(ec, "data_slices"));
+	b->ec_p = (int)json_integer_value(json_object_get(ec, "parity_slices"));
+	b->ec_limit = (int64_t)json_integer_value(json_object_get(ec, "objsize_limit"));
 	b->bid = jsonx_get_u64(json_object_get(b->props, "bid"));
 	b->created = (int64_t)jsonx_get_u64(json_object_get(b->props, "created"));
 }

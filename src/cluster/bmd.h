@@ -33,6 +33,10 @@ typedef struct bck {
 	bool validate_warm_get; /* checksum.validate_warm_get */
 	bool validate_cold_get;
 	bool versioning;        /* versioning.enabled */
+	int mirror_copies;      /* mirror.copies when mirror.enabled, else 0 */
+	bool ec_enabled;        /* ec.enabled */
+	int ec_d, ec_p;         /* ec.data_slices, ec.parity_slices */
+	int64_t ec_limit;       /* ec.objsize_limit (0: slice everything, -1: replicate everything) */
 	json_t *props;          /* full Bprops JSON; owned by the bmd */
 	json_t *ext;            /* extension metadata (see above) or NULL; owned by the bmd */
 } bck_t;

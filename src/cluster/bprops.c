@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/sbuf.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,16 +78,21 @@ static const bprops_row_t bptab[] = {
 	INH("ec.burst_buffer", 0, "see the cluster config."),
 	INH("ec.data_slices", 0, "see the cluster config."),
 	INH("ec.parity_slices", 0, "see the cluster config."),
-	INH("ec.enabled", BP_NIY, "erasure coding: not built."),
+	INH("ec.enabled", BP_USED, "erasure coding across targets: D data + P parity slices, or P replicas below ec.objsize_limit (docs/redundancy.md)."),
 	INH("ec.disk_only", 0, "see the cluster config."),
 	INH("chunks.objsize_limit", BP_NIY, "per bucket: not built (the cluster config's chunks.* applies)."),
 	INH("chunks.max_monolithic_size", BP_NIY, "per bucket: not built."),
 	INH("chunks.chunk_size", BP_NIY, "per bucket: not built (the cluster config's chunks.* applies)."),
 	INH("chunks.checkpoint_every", BP_NIY, "per bucket: not built (the cluster config's chunks.* applies)."),
 	INH("chunks.flags", BP_NIY, "per bucket: not built."),
-	INH("mirror.copies", 0, "copies once mirroring is enabled."),
-	INH("mirror.burst_buffer", 0, "see the cluster config."),
-	INH("mirror.enabled", BP_NIY, "n-way mirroring: not built."),
+	/* typed here: AIStore validates copies (2..32) only while mirroring is enabled (ValidateAsProps),
+	 * and make-n-copies 1 stores copies 1 with mirroring disabled; the default is the config's */
+	{.flags = BP_OWN | BP_USED,
+	 .r = {.path = "mirror.copies", .type = CT_INT, .off = offsetof(config_t, mirror_copies),
+	       .size = sizeof(((config_t *)0)->mirror_copies), .lo = 0, .hi = 32,
+	       .doc = "replicas per object (the main one included) on distinct mountpaths of its target while mirroring is enabled (2..32)."}},
+	INH("mirror.burst_buffer", 0, "AIStore's put-copies channel size; here copies are written by the PUT itself."),
+	INH("mirror.enabled", BP_USED, "n-way mirroring: copies on distinct mountpaths, written by every PUT, healing GETs (docs/redundancy.md)."),
 	INH("lru.dont_evict_time", 0, "see the cluster config."),
 	INH("lru.capacity_upd_time", 0, "see the cluster config."),
 	INH("lru.batch_size", 0, "see the cluster config."),
@@ -339,6 +345,51 @@ static int bp_validate(json_t *np, char *err, size_t errcap)
 	return 0;
 }
 
+static int64_t bp_int(json_t *props, const char *path)
+{
+	json_t *v = bp_at(props, path);
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* AIStore's mirror rules (proxy's bmodSetProps, MirrorConf.ValidateAsProps): enabling with one
+ * copy means the configured number (at least 2); one copy while enabled disables mirroring;
+ * while enabled, copies must be 2..32 */
+/* AIStore's EC rules (the proxy's bmodSetProps): once enabled, D and P change only by disabling
+ * first, and objsize_limit only with force (the target count is the proxy's check) */
+static int bp_ec(json_t *old, json_t *np, bool force, char *err, size_t errcap)
+{
+	if (!bprops_bool(old, "ec.enabled", false) || !bprops_bool(np, "ec.enabled", false))
+		return 0;
+	bool same = bp_int(old, "ec.data_slices") == bp_int(np, "ec.data_slices") &&
+		    bp_int(old, "ec.parity_slices") == bp_int(np, "ec.parity_slices");
+	if (!same || (bp_int(old, "ec.objsize_limit") != bp_int(np, "ec.objsize_limit") && !force)) {
+		snprintf(err, errcap, "once enabled, EC configuration can be only disabled but cannot change%s",
+			 same ? " (objsize_limit: use force)" : "");
+		return AIS_EINVAL;
+	}
+	return 0;
+}
+
+static int bp_mirror(json_t *old, json_t *np, char *err, size_t errcap)
+{
+	bool was = bprops_bool(old, "mirror.enabled", false), on = bprops_bool(np, "mirror.enabled", false);
+	int64_t copies = bp_int(np, "mirror.copies");
+	if (!was && on && copies == 1) {
+		const config_t *c = config_get();
+		copies = c && c->mirror_copies > 2 ? c->mirror_copies : 2;
+		config_put(c);
+		bp_set(np, "mirror.copies", json_integer(copies));
+	} else if (copies == 1 && on) {
+		bp_set(np, "mirror.enabled", json_false());
+		on = false;
+	}
+	if (on && (copies < 2 || copies > 32)) {
+		snprintf(err, errcap, "invalid mirror.copies: %lld (expected value in range [2, 32])", (long long)copies);
+		return AIS_EINVAL;
+	}
+	return 0;
+}
+
 int bprops_apply(json_t **props, json_t *patch, char *err, size_t errcap)
 {
 	if (!json_is_object(patch)) {
@@ -349,6 +400,10 @@ int bprops_apply(json_t **props, json_t *patch, char *err, size_t errcap)
 	if (!np)
 		return AIS_ENOMEM;
 	int rc = bp_walk(np, patch, "", err, errcap);
+	if (!rc)
+		rc = bp_mirror(*props, np, err, errcap);
+	if (!rc)
+		rc = bp_ec(*props, np, json_is_true(json_object_get(patch, "force")), err, errcap);
 	if (!rc)
 		rc = bp_validate(np, err, errcap);
 	if (rc) {

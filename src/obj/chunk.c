@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "fs/fs.h"
+#include "obj/mirror.h"
 
 const char *chunk_rel(const obj_t *o)
 {
@@ -324,6 +325,7 @@ int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_versi
 	md->size = c.size;
 	md->bid = o->bck->bid;
 	md->flags |= LOM_FL_CHUNKED;
+	md->flags &= ~(uint32_t)LOM_FL_COPIES; /* copies are made after the commit */
 	snprintf(md->uid, sizeof(md->uid), "%s", c.id);
 	if (o->fntl) {
 		md->flags |= LOM_FL_FNTL;
@@ -370,6 +372,8 @@ int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_versi
 unlock:
 	lom_unlock(o->digest);
 	if (!rc) {
+		mirror_after_commit(o, have_old && (omd.flags & LOM_FL_COPIES));
+		obj_ec_event(o, false);
 		if (old.count && strcmp(old.id, c.id))
 			remove_chunks(&old, 1);
 		char pp[FQN_MAX];

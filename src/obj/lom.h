@@ -26,6 +26,8 @@ enum {
 	LOM_FL_CHUNKED = 2, /* data = chunk 1 here + chunks 2..N per the completed manifest `uid` (ufest.h) */
 	LOM_FL_SHARDIDX = 4, /* a shard index of this version exists (archive/arch_obj.h); a commit of
 			      * new content never carries it */
+	LOM_FL_COPIES = 8,  /* n-way mirror copies of this version may exist on other mountpaths
+			     * (obj/mirror.h); on a copy: it is one */
 };
 #define LOM_UID_MAX 72 /* chunk manifest (upload) id */
 

@@ -23,6 +23,7 @@
 #include "core/util.h"
 #include "fs/fs.h"
 #include "obj/chunk.h"
+#include "obj/mirror.h"
 
 void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap)
 {
@@ -450,6 +451,27 @@ void obj_idx_gone(const obj_t *o)
 		fn(o);
 }
 
+static _Atomic(obj_ec_fn) obj_ec_cb;
+
+void obj_set_ec_hook(obj_ec_fn fn) { atomic_store(&obj_ec_cb, fn); }
+
+void obj_ec_event(const obj_t *o, bool deleted)
+{
+	obj_ec_fn fn = atomic_load(&obj_ec_cb);
+	if (fn && o->bck->ec_enabled)
+		fn(o, deleted);
+}
+
+static _Atomic(obj_ec_sync_fn) obj_ec_sync_cb;
+
+void obj_set_ec_sync(obj_ec_sync_fn fn) { atomic_store(&obj_ec_sync_cb, fn); }
+
+int obj_ec_encode_sync(const obj_t *o)
+{
+	obj_ec_sync_fn fn = atomic_load(&obj_ec_sync_cb);
+	return fn ? fn(o) : AIS_ENOTIMPL;
+}
+
 int obj_commit(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version)
 {
 	return obj_commit_cond(o, fd, work, md, keep_version, NULL, NULL);
@@ -484,7 +506,7 @@ static int commit_store(int fd, const char *work, lom_md_t *md)
  * loaded (its version number; its chunks once replaced: kept in *prev when chunked). Returns
  * the rename's errno (0: done); *rc for a failed LOM update. */
 static int commit_rename(const obj_t *o, const char *work, lom_md_t *md, bool vnext, lom_md_t *prev,
-			 bool *idx_gone, int *rc)
+			 bool *idx_gone, bool *had_copies, int *rc)
 {
 	char dst[FQN_MAX];
 	snprintf(dst, sizeof(dst), "%s", o->fqn);
@@ -501,6 +523,7 @@ static int commit_rename(const obj_t *o, const char *work, lom_md_t *md, bool vn
 	}
 	bool have_prev = obj_load_md(o, -1, prev) == 0;
 	*idx_gone = have_prev && (prev->flags & LOM_FL_SHARDIDX);
+	*had_copies = have_prev && (prev->flags & LOM_FL_COPIES);
 	if (vnext && have_prev && prev->version[0]) {
 		lom_version_next(prev->version, md->version);
 		if ((*rc = lom_store(-1, work, md)))
@@ -523,7 +546,7 @@ static int commit_rename(const obj_t *o, const char *work, lom_md_t *md, bool vn
 int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version,
 		    obj_commit_cond_fn cond, void *cond_arg)
 {
-	bool idx_gone = false;
+	bool idx_gone = false, had_copies = false;
 	int rc = 0;
 	/* the work file is ours, under %wk, and is never the object itself */
 	AIS_ASSERT(md->size >= 0 && work[0] && o->fqn[0] && strcmp(work, o->fqn));
@@ -536,7 +559,7 @@ int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool
 		md->flags &= ~(uint32_t)LOM_FL_FNTL;
 		lom_md_set_name(md, NULL);
 	}
-	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
+	md->flags &= ~(uint32_t)(LOM_FL_CHUNKED | LOM_FL_COPIES); /* copies are made after the commit */
 	md->uid[0] = '\0';
 	/* the LOM as if there were no previous version (commit_rename updates it if there is) */
 	bool vnext = !keep_version && o->bck->versioning;
@@ -558,13 +581,13 @@ int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool
 			if (rc)
 				goto unlock;
 		}
-		if ((e = commit_rename(o, work, md, vnext, &prev, &idx_gone, &rc)) != ENOTDIR || attempt == 2)
+		if ((e = commit_rename(o, work, md, vnext, &prev, &idx_gone, &had_copies, &rc)) != ENOTDIR || attempt == 2)
 			break;
 		/* an object file is in the way ("a/b" of "a/b/c"): into its leaf, holding no lock */
 		lom_unlock(o->digest);
 		lom_md_fini(&prev);
 		lom_md_init(&prev);
-		idx_gone = false;
+		idx_gone = had_copies = false;
 		if ((rc = obj_mkdirs(o))) {
 			log_warn("%s: %s", o->fqn, err_str(rc));
 			goto fail;
@@ -583,6 +606,10 @@ unlock:
 	lom_unlock(o->digest);
 	if (!rc && idx_gone)
 		obj_idx_gone(o);
+	if (!rc) {
+		mirror_after_commit(o, had_copies);
+		obj_ec_event(o, false);
+	}
 fail:
 	if (fd >= 0)
 		close(fd);

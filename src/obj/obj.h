@@ -132,6 +132,17 @@ void obj_remove(const obj_t *o);
 typedef void (*obj_idx_gone_fn)(const obj_t *o);
 void obj_set_idx_gone(obj_idx_gone_fn fn);
 void obj_idx_gone(const obj_t *o);
+/* erasure coding (target/tec.c registers it once at start): a main replica of an EC bucket was
+ * committed (deleted = false: encode it) or deleted (true: its slices go). The object core calls
+ * it after the commit or delete, outside the object's lock; it must not block for long. */
+typedef void (*obj_ec_fn)(const obj_t *o, bool deleted);
+void obj_set_ec_hook(obj_ec_fn fn);
+void obj_ec_event(const obj_t *o, bool deleted);
+/* the same layer's synchronous encode (the ec-encode job): 0, AIS_ENOTFOUND, AIS_E*;
+ * AIS_ENOTIMPL before target/tec.c registered it */
+typedef int (*obj_ec_sync_fn)(const obj_t *o);
+void obj_set_ec_sync(obj_ec_sync_fn fn);
+int obj_ec_encode_sync(const obj_t *o);
 
 /* finalize a written work file: set LOM (xattr on fd), rename into o->fqn (mkdir parents).
  * Handles versioning under the object's lock. Closes fd. 0 or AIS_E* (work file removed). */

@@ -4,6 +4,7 @@
  * size differs from the LOM's, or (validate_warm_get) whose checksum does not match; a corrupted
  * object is removed only if the file at its path is still the one that was read. */
 #include "obj/obj_get.h"
+#include "obj/mirror.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,16 +116,49 @@ next:
 }
 
 
-static void get_err(const obj_get_t *g, stats_err_t e)
+static void get_err(obj_get_t *g, stats_err_t e)
 {
-	if (!(g->flags & OBJ_GET_QUIET))
-		stats_err(e, STATS_BCK(g->o->bck));
+	if (g->flags & OBJ_GET_QUIET)
+		return;
+	if (g->defer) {
+		if (!g->pend_err)
+			g->pend_err = (int)e + 1;
+		return;
+	}
+	stats_err(e, STATS_BCK(g->o->bck));
 }
 
-static void get_notfound(const obj_get_t *g)
+static void get_notfound(obj_get_t *g)
 {
-	if (!(g->flags & OBJ_GET_QUIET) && !g->probe)
-		stats_notfound((g->flags & OBJ_GET_HEAD) ? HTTP_M_HEAD : HTTP_M_GET, STATS_BCK(g->o->bck));
+	if (g->flags & OBJ_GET_QUIET || g->probe)
+		return;
+	if (g->defer) {
+		g->pend_nf = true;
+		return;
+	}
+	stats_notfound((g->flags & OBJ_GET_HEAD) ? HTTP_M_HEAD : HTTP_M_GET, STATS_BCK(g->o->bck));
+}
+
+static void get_remove_corrupted(obj_get_t *g);
+
+/* the end of a heal attempt: count what failed (count) or forget it (healed) */
+static void get_undefer(obj_get_t *g, bool count)
+{
+	int e = g->pend_err;
+	bool nf = g->pend_nf;
+	g->defer = false;
+	g->pend_err = 0;
+	g->pend_nf = false;
+	if (count && e)
+		get_err(g, (stats_err_t)(e - 1));
+	else if (count && nf)
+		get_notfound(g);
+}
+
+/* can a failed read of g's main replica be healed from a mirror copy? */
+static bool get_healable(const obj_get_t *g)
+{
+	return !(g->flags & OBJ_GET_NOHEAL) && !g->alt && fs_num_in_use() > 1;
 }
 
 static void get_init(obj_get_t *g, const obj_t *o, int flags)
@@ -200,6 +234,7 @@ int obj_get_open(obj_get_t *g, const obj_t *o, int flags, obj_why_t *why)
 {
 	*why = OBJ_WHY_NONE;
 	get_init(g, o, flags);
+	g->defer = get_healable(g);
 	bool probe = g->probe = fs_num_in_use() > 1;
 	int rc = get_load(g, why);
 	g->probe = false;
@@ -212,6 +247,23 @@ int obj_get_open(obj_get_t *g, const obj_t *o, int flags, obj_why_t *why)
 			get_notfound(g);
 		}
 	}
+	if (rc && g->defer && !g->alt && (rc == AIS_ENOTFOUND || *why == OBJ_WHY_SIZE || *why == OBJ_WHY_BAD_META)) {
+		/* a truncated or extended file: the same version from a copy (replacing it); unreadable
+		 * metadata: the file goes, then the newest copy that verifies; missing: that copy */
+		lom_md_t want;
+		lom_md_init(&want);
+		bool same = *why == OBJ_WHY_SIZE && !lom_md_copy(&want, &g->md);
+		if (*why == OBJ_WHY_BAD_META && g->fd >= 0 && mirror_count_any(o))
+			get_remove_corrupted(g);
+		get_unload(g);
+		int hr = mirror_restore(o, same ? &want : NULL);
+		lom_md_fini(&want);
+		if (hr == 0 || hr == AIS_EEXIST) {
+			g->healed = hr == 0;
+			rc = get_load(g, why);
+		}
+	}
+	get_undefer(g, rc != 0);
 	if (rc) {
 		get_unload(g);
 		return rc;
@@ -325,6 +377,34 @@ static int get_validate(obj_get_t *g, obj_why_t *why)
 	return 0;
 }
 
+/* the main replica failed validation (and was removed): restore the same version from a copy,
+ * re-open and re-validate it. 0 or the original AIS_ECKSUM (why unchanged) */
+static int get_heal_corrupt(obj_get_t *g, obj_why_t *why)
+{
+	lom_md_t want;
+	lom_md_init(&want);
+	if (lom_md_copy(&want, &g->md))
+		return AIS_ECKSUM;
+	int hr = mirror_restore(g->o, &want);
+	lom_md_fini(&want);
+	if (hr && hr != AIS_EEXIST)
+		return AIS_ECKSUM;
+	get_unload(g);
+	obj_why_t w2;
+	int rc = get_load(g, &w2);
+	if (!rc && g->chunked)
+		rc = get_manifest(g, &w2);
+	if (!rc)
+		rc = get_validate(g, &w2);
+	if (rc) {
+		*why = w2;
+		return rc;
+	}
+	*why = OBJ_WHY_NONE;
+	g->healed = hr == 0;
+	return 0;
+}
+
 int obj_get_prepare(obj_get_t *g, obj_why_t *why)
 {
 	*why = OBJ_WHY_NONE;
@@ -333,8 +413,15 @@ int obj_get_prepare(obj_get_t *g, obj_why_t *why)
 	int rc = 0;
 	if (g->chunked && (rc = get_manifest(g, why)))
 		return rc;
-	if (g->validate && (rc = get_validate(g, why)))
-		return rc;
+	if (g->validate) {
+		g->defer = get_healable(g);
+		rc = get_validate(g, why);
+		if (rc == AIS_ECKSUM && g->defer)
+			rc = get_heal_corrupt(g, why);
+		get_undefer(g, rc != 0);
+		if (rc)
+			return rc;
+	}
 	g->prepared = true;
 	return 0;
 }

@@ -36,6 +36,7 @@ int obj_get_range(const char *hdr, int64_t size, int64_t *off, int64_t *len);
 enum {
 	OBJ_GET_HEAD = 1,  /* metadata only: no validation, counts head.n / err.head.n */
 	OBJ_GET_QUIET = 2, /* internal read (copy, append seed): no statistics, no validation */
+	OBJ_GET_NOHEAL = 4, /* never restore a missing or corrupted main replica from a mirror copy */
 };
 
 /* one open object. Fields are read-only for callers. */
@@ -59,6 +60,10 @@ typedef struct obj_get {
 				* resilver is pending or running): o points here (malloc'd copy, no BMD
 				* reference of its own; freed by obj_get_close) */
 	bool probe;            /* internal: a miss is not counted yet (another mountpath may hold it) */
+	bool defer;            /* internal: failures are not counted yet (a mirror copy may heal them) */
+	int pend_err;          /* internal: the first deferred error counter + 1 (0: none) */
+	bool pend_nf;          /* internal: a deferred not-found */
+	bool healed;           /* the main replica was restored from a mirror copy by this read */
 } obj_get_t;
 
 /* open o for reading (blocks on open/fstat/xattr only). An object missing at its HRW mountpath

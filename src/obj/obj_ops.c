@@ -16,6 +16,7 @@
 #include "fs/fs.h"
 #include "net/http.h" /* HTTP_M_POST: stats_notfound's method argument (a rename) */
 #include "obj/chunk.h"
+#include "obj/mirror.h"
 #include "obj/obj_put.h"
 #include "stats/stats.h"
 
@@ -66,9 +67,14 @@ int obj_delete(const obj_t *o, obj_why_t *why)
 		}
 		free(alt);
 	}
+	/* and every n-way mirror copy: a GET must never restore what was deleted */
+	if (mirror_drop(o, true) && rc == AIS_ENOTFOUND)
+		rc = 0; /* the main replica was lost, its copies were the object */
 	lom_unlock(o->digest);
 	if (idx)
 		obj_idx_gone(o);
+	if (rc == 0 || rc == AIS_ENOTFOUND)
+		obj_ec_event(o, true); /* its slices elsewhere go too (also when the main replica was lost) */
 	if (rc == AIS_ENOTFOUND) {
 		*why = OBJ_WHY_NOT_FOUND;
 		stats_err(STATS_ERR_DEL, STATS_BCK(o->bck));

@@ -89,13 +89,18 @@ static void walk_dir(walk_t *w, size_t len, int depth)
 
 int obj_walk(const bck_t *b, int mpi, obj_walk_fn cb, void *arg)
 {
+	return obj_walk_ct(b, mpi, FQN_CT_OBJ, cb, arg);
+}
+
+int obj_walk_ct(const bck_t *b, int mpi, const char *ct, obj_walk_fn cb, void *arg)
+{
 	const mpath_t *mp = fs_get(mpi);
 	if (!mp)
 		return 0;
 	walk_t w = {.cb = cb, .arg = arg, .path = malloc(FQN_MAX)};
 	if (!w.path)
 		return AIS_ENOMEM;
-	int n = fqn_ct_dir(w.path, FQN_MAX, mp->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
+	int n = fqn_ct_dir(w.path, FQN_MAX, mp->path, b->provider, b->ns, b->name, ct);
 	if (n > 0) {
 		w.rel = (size_t)n + 1;
 		walk_dir(&w, (size_t)n, 0);

@@ -17,5 +17,7 @@ typedef int (*obj_walk_fn)(void *arg, const char *name, size_t nlen, const char 
 
 /* 0 when the whole directory was walked, the callback's non-zero value, or AIS_ENOMEM */
 int obj_walk(const bck_t *b, int mpi, obj_walk_fn cb, void *arg);
+/* the same over another content directory laid out as %ob (e.g. obj/mirror.h's copies) */
+int obj_walk_ct(const bck_t *b, int mpi, const char *ct, obj_walk_fn cb, void *arg);
 
 #endif

@@ -165,6 +165,9 @@ static int op_create(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t c
 	}
 	if (!rc && json_is_object(v) && json_object_size(v))
 		rc = bmd_set_props(m, b->provider, b->ns, b->name, v, err, cap);
+	const bck_t *nb = rc ? NULL : bmd_find(m, b->provider, b->ns, b->name);
+	if (nb && nb->ec_enabled) /* (nothing is installed on error: the clone is dropped) */
+		rc = pec_check_targets(nb->props, json_is_true(json_object_get(v, "force")), err, cap);
 	return rc;
 }
 
@@ -293,6 +296,41 @@ static int pbck_via_primary(const char *method, const pbck_t *b, json_t *msg, ch
 	return rc;
 }
 
+int pbck_set_props(const pbck_t *b, json_t *patch, char *err, size_t cap)
+{
+	json_t *msg = json_pack("{s:s, s:O}", "action", "set-bprops", "value", patch);
+	err[0] = '\0';
+	int rc = msg ? pbck_apply(b, msg, op_set_props, err, cap) : AIS_ENOMEM;
+	json_decref(msg);
+	return rc;
+}
+
+/* set-bprops: a change of the mirror (enabled, or other copies) is checked against the targets'
+ * mountpaths first and starts make-n-copies after (pmirror.c) */
+static void pbck_set_bprops(http_req_t *r, const pbck_t *b, json_t *msg)
+{
+	char err[512] = "";
+	int copies = 0;
+	bool reec = false;
+	if (!kalive_primary_confirmed()) {
+		pfwd_to_primary(r);
+		return;
+	}
+	int rc = pmirror_before_props(b, json_object_get(msg, "value"), &copies, err, sizeof(err));
+	if (!rc)
+		rc = pec_before_props(b, json_object_get(msg, "value"), &reec, err, sizeof(err));
+	if (!rc)
+		rc = pbck_apply(b, msg, op_set_props, err, sizeof(err));
+	if (rc) {
+		http_error_code(r, rc, "%s", err);
+		return;
+	}
+	if (reec)
+		pec_after_props(r, b); /* AIStore's re-EC: the existing objects get encoded */
+	else
+		pmirror_after_props(r, b, copies);
+}
+
 int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap)
 {
 	json_t *msg = json_pack("{s:s, s:O?}", "action", "create-bck", "value", props);
@@ -375,6 +413,10 @@ static void pbck_handle_cb(http_req_t *r)
 			pbck_mutate(r, &b, msg, op_create);
 		else if (!strcmp(action, "index-shard"))
 			pshard_index(r, &b, msg);
+		else if (!strcmp(action, "make-n-copies"))
+			pmirror_make_n_copies(r, &b, msg);
+		else if (!strcmp(action, "ec-encode"))
+			pec_encode(r, &b, msg);
 		else if (!strcmp(action, "add-remote-bck"))
 			pbck_mutate(r, &b, msg, op_add_remote);
 		else if (!pjob_bck_action(r, &b, msg))
@@ -394,7 +436,7 @@ static void pbck_handle_cb(http_req_t *r)
 		break;
 	case HTTP_M_PATCH:
 		if (!strcmp(action, "set-bprops"))
-			pbck_mutate(r, &b, msg, op_set_props);
+			pbck_set_bprops(r, &b, msg);
 		else if (!strcmp(action, "reset-bprops"))
 			pbck_mutate(r, &b, msg, op_reset_props);
 		else

@@ -42,6 +42,23 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, struct lso_res *out, plist_er
  * Pool only. 0 or AIS_E* (AIS_EEXIST, AIS_ENOBUCKET, ...) with a message in err. */
 int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap);
 int pbck_destroy(const pbck_t *b, char *err, size_t cap);
+/* apply a BpropsToSet patch to the bucket's props (primary only: metasync). 0 or AIS_E* + err */
+int pbck_set_props(const pbck_t *b, json_t *patch, char *err, size_t cap);
+/* n-way mirroring (pmirror.c): POST make-n-copies (responds); copies > every target's available
+ * mountpaths → AIS_EINVAL with AIStore's message (make_n: make-n-copies' wording, else
+ * set-bprops'); set-bprops' check before the change (*copies: the job to start after, 0: none)
+ * and its response after (the job's ID when one started) */
+void pmirror_make_n_copies(http_req_t *r, const pbck_t *b, json_t *msg);
+int pmirror_check_copies(const pbck_t *b, int copies, bool make_n, char *err, size_t cap);
+int pmirror_before_props(const pbck_t *b, json_t *patch, int *copies, char *err, size_t cap);
+void pmirror_after_props(http_req_t *r, const pbck_t *b, int copies);
+/* erasure coding (pec.c): POST ec-encode (responds); set-bprops' target-count check before the
+ * change (*reec: EC gets enabled: start ec-encode after) and its response after (the job's ID) */
+void pec_encode(http_req_t *r, const pbck_t *b, json_t *msg);
+int pec_before_props(const pbck_t *b, json_t *patch, bool *reec, char *err, size_t cap);
+void pec_after_props(http_req_t *r, const pbck_t *b);
+/* props with EC enabled: enough active targets for D and P? 0 or AIS_EINVAL with AIStore's message */
+int pec_check_targets(json_t *props, bool force, char *err, size_t cap);
 /* add a remote bucket to the BMD (AIStore's add-remote-bck) with props (may be NULL): on the
  * primary via metasync, elsewhere through the primary. Pool only. 0 or AIS_E* (err filled). */
 int pbck_add_remote(const pbck_t *b, json_t *props, char *err, size_t cap);

@@ -40,6 +40,7 @@
 #include "s3/s3_acl.h"
 #include "s3/s3_omd.h"
 #include "s3/s3_tags.h"
+#include "target/tec.h"
 #include "s3/s3xml.h"
 
 /* content headers stored as custom md (the key is the header name), and the GET query parameters
@@ -66,6 +67,7 @@ typedef struct s3o {
 	int part;             /* ?partNumber, 0 = none */
 	bool cksum_mode;      /* x-amz-checksum-mode: ENABLED */
 	bool cksum_whole;     /* a ranged answer that is the whole object (part 1 of a plain one) */
+	bool ec_tried;        /* an EC bucket's missing object: rebuilt from its slices once */
 	char etag[160];
 	/* PUT */
 	obj_put_t *w;         /* PutObject */
@@ -369,6 +371,25 @@ static bool get_conditionals(http_req_t *r, const s3o_t *x)
 	return false;
 }
 
+static void s3o_get(http_req_t *r, s3o_t *x);
+
+/* pool: an EC bucket's object missing here, its owner: rebuild it from the slices (tec.h), then
+ * the GET goes on */
+static void s3o_ec_cb(http_req_t *r)
+{
+	s3o_t *x = r->user;
+	r->user = NULL;
+	char err[256];
+	x->ec_tried = true;
+	int rc = tec_restore(&x->o, err, sizeof(err));
+	if (rc && rc != AIS_ENOTFOUND) {
+		s3_err(r, 503, "SlowDown", "%s: failed to rebuild the object from its EC slices: %s", node_name(), err);
+		s3o_free(x);
+		return;
+	}
+	s3o_get(r, x);
+}
+
 static void s3o_get(http_req_t *r, s3o_t *x)
 {
 	bool head = r->method == HTTP_M_HEAD;
@@ -380,6 +401,13 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 			goto out;
 		}
 	int rc = obj_get_open(&x->g, &x->o, head ? OBJ_GET_HEAD : 0, &why);
+	snode_t owner;
+	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && x->o.bck->ec_enabled && !x->ec_tried &&
+	    !obj_remote_owner(x->o.bck, x->o.oname, &owner)) {
+		r->user = x;
+		http_defer_stream(r, s3o_ec_cb);
+		return;
+	}
 	if (rc) {
 		get_err(r, x, rc, why);
 		goto out;
@@ -419,7 +447,10 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 	x->part = (int)part;
 	if (part || obj_get_needs_pool(&x->g)) {
 		r->user = x;
-		http_defer_stream(r, get_pool_cb);
+		if (http_on_loop())
+			http_defer_stream(r, get_pool_cb);
+		else
+			get_pool_cb(r); /* (already on the pool: rebuilt from EC slices) */
 		return;
 	}
 	get_sendfile(r, x);

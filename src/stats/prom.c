@@ -314,7 +314,7 @@ void prom_render(sbuf_t *b)
 			for (int k = 0; k < SM_NB; k++)
 				c->slots_nz[k] |= v[k];
 
-	fam_t fams[SM_NB + 32];
+	fam_t fams[SM_NB + 48];
 	int n = 0;
 	for (int k = 0; k < SM_NB; k++) {
 		const st_mdef_t *d = &st_mdefs[k];
@@ -349,6 +349,28 @@ void prom_render(sbuf_t *b)
 		fam_add(fams, &n, FK_NODE, SN_STREAM_IN_SIZE, "counter",
 			"intra-cluster streaming communications: total cumulative size (bytes) of all received objects",
 			"ais_%s_%s", c->role, "stream_in_bytes");
+		fam_add(fams, &n, FK_NODE, SN_MIRROR_COPY_N, "counter",
+			"n-way mirror: number of object copies written (aistore-c)", "ais_%s_%s", c->role,
+			"mirror_copy_count");
+		fam_add(fams, &n, FK_NODE, SN_MIRROR_COPY_SIZE, "counter",
+			"n-way mirror: total size (bytes) of object copies written (aistore-c)", "ais_%s_%s", c->role,
+			"mirror_copy_bytes");
+		fam_add(fams, &n, FK_NODE, SN_MIRROR_RESTORE_N, "counter",
+			"n-way mirror: number of missing or corrupted main replicas restored from a copy (aistore-c)",
+			"ais_%s_%s", c->role, "mirror_restore_count");
+		fam_add(fams, &n, FK_NODE, SN_EC_ENCODE_N, "counter", "EC: objects encoded (aistore-c)", "ais_%s_%s",
+			c->role, "ec_encode_count");
+		fam_add(fams, &n, FK_NODE, SN_EC_ENCODE_SIZE, "counter", "EC: bytes of slices and replicas sent (aistore-c)",
+			"ais_%s_%s", c->role, "ec_encode_bytes");
+		fam_add(fams, &n, FK_NODE, SN_EC_RESTORE_N, "counter", "EC: objects rebuilt from slices or replicas (aistore-c)",
+			"ais_%s_%s", c->role, "ec_restore_count");
+		fam_add(fams, &n, FK_NODE, SN_EC_RESTORE_SIZE, "counter", "EC: bytes of objects rebuilt (aistore-c)",
+			"ais_%s_%s", c->role, "ec_restore_bytes");
+		fam_add(fams, &n, FK_NODE, SN_EC_QFULL_N, "counter",
+			"EC: encodes dropped because the encode queue stayed full (aistore-c)", "ais_%s_%s", c->role,
+			"err_ec_queue_count");
+		fam_add(fams, &n, FK_NODE, SN_EC_ERR_N, "counter", "EC: failed encodes and restores (aistore-c)",
+			"ais_%s_%s", c->role, "err_ec_count");
 		fam_add(fams, &n, FK_CAP_USED, 0, "gauge", "mountpath: used capacity (bytes)", "ais_%s_%s", c->role,
 			"capacity_used");
 		fam_add(fams, &n, FK_CAP_TOTAL, 0, "gauge", "mountpath: total capacity (bytes)", "ais_%s_%s", c->role,

@@ -314,6 +314,28 @@ void stats_stream(bool in, int64_t bytes)
 		st_add(&c->v[in ? SN_STREAM_IN_SIZE : SN_STREAM_OUT_SIZE], (uint64_t)bytes);
 }
 
+void stats_mirror(stats_mirror_t what, int64_t bytes)
+{
+	st_ncell_t *c = &st_node[st_shard()];
+	if (what == STATS_MIRROR_RESTORE) {
+		st_add(&c->v[SN_MIRROR_RESTORE_N], 1);
+		return;
+	}
+	st_add(&c->v[SN_MIRROR_COPY_N], 1);
+	if (bytes > 0)
+		st_add(&c->v[SN_MIRROR_COPY_SIZE], (uint64_t)bytes);
+}
+
+void stats_ec(stats_ec_t what, int64_t bytes)
+{
+	st_ncell_t *c = &st_node[st_shard()];
+	static const int n[] = {[STATS_EC_ENCODE] = SN_EC_ENCODE_N, [STATS_EC_RESTORE] = SN_EC_RESTORE_N,
+				[STATS_EC_QFULL] = SN_EC_QFULL_N, [STATS_EC_ERR] = SN_EC_ERR_N};
+	st_add(&c->v[n[what]], 1);
+	if (bytes > 0 && (what == STATS_EC_ENCODE || what == STATS_EC_RESTORE))
+		st_add(&c->v[what == STATS_EC_ENCODE ? SN_EC_ENCODE_SIZE : SN_EC_RESTORE_SIZE], (uint64_t)bytes);
+}
+
 void stats_remote(int backend, int op, int64_t t0, int64_t bytes)
 {
 	if (backend < 0 || backend > 1)

@@ -74,6 +74,15 @@ void stats_http_write_err(void);
  * intra-cluster streams: AIStore's "stream.out.n"/"stream.out.size", "stream.in.n"/"stream.in.size" */
 void stats_stream(bool in, int64_t bytes);
 
+/* n-way mirroring (aistore-c): a copy written ("mirror.copy.n"/"mirror.copy.size"), a main
+ * replica restored from a copy ("mirror.restore.n") */
+typedef enum { STATS_MIRROR_COPY, STATS_MIRROR_RESTORE } stats_mirror_t;
+void stats_mirror(stats_mirror_t what, int64_t bytes);
+/* erasure coding (aistore-c): objects encoded ("ec.encode.n"/".size": slices or replicas sent),
+ * rebuilt from slices ("ec.restore.n"/".size"), encodes not queued because the bounded queue
+ * stayed full ("err.ec.queue.n"), failed encodes or restores ("err.ec.n") */
+typedef enum { STATS_EC_ENCODE, STATS_EC_RESTORE, STATS_EC_QFULL, STATS_EC_ERR } stats_ec_t;
+void stats_ec(stats_ec_t what, int64_t bytes);
 /* remote backends ("<backend>.get.n", ...: AIStore's per-backend metrics, backend "aws" or
  * "remais"): one remote request of op (STATS_RB_GET/PUT/HEAD/DEL) that moved bytes (< 0: none)
  * and took now - t0 (t0 <= 0: not timed) */

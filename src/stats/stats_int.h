@@ -46,6 +46,8 @@ extern const st_mdef_t st_mdefs[SM_NB];
 enum {
 	SN_ERR_KALIVE_N, SN_ERR_HTTP_WRITE_N, SN_KALIVE_NS, SN_KALIVE_N,
 	SN_STREAM_OUT_N, SN_STREAM_OUT_SIZE, SN_STREAM_IN_N, SN_STREAM_IN_SIZE, /* targets: objects over streams */
+	SN_MIRROR_COPY_N, SN_MIRROR_COPY_SIZE, SN_MIRROR_RESTORE_N, /* targets: n-way mirror */
+	SN_EC_ENCODE_N, SN_EC_ENCODE_SIZE, SN_EC_RESTORE_N, SN_EC_RESTORE_SIZE, SN_EC_QFULL_N, SN_EC_ERR_N, /* EC */
 	/* remote backends (targets), per backend b (STATS_RB_*): SN_RB0 + b * SN_RB_PER + STATS_RB_<op> */
 	SN_RB0,
 	SN_NB = SN_RB0 + 2 * 7

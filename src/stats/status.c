@@ -58,7 +58,12 @@ json_t *stats_tracker_json(void)
 		tr_set(t, "err.http.write.n", n[SN_ERR_HTTP_WRITE_N]);
 	static const struct { int idx; const char *name; } streams[] = {
 		{SN_STREAM_OUT_N, "stream.out.n"}, {SN_STREAM_OUT_SIZE, "stream.out.size"},
-		{SN_STREAM_IN_N, "stream.in.n"}, {SN_STREAM_IN_SIZE, "stream.in.size"}};
+		{SN_STREAM_IN_N, "stream.in.n"}, {SN_STREAM_IN_SIZE, "stream.in.size"},
+		{SN_MIRROR_COPY_N, "mirror.copy.n"}, {SN_MIRROR_COPY_SIZE, "mirror.copy.size"},
+		{SN_MIRROR_RESTORE_N, "mirror.restore.n"},
+		{SN_EC_ENCODE_N, "ec.encode.n"}, {SN_EC_ENCODE_SIZE, "ec.encode.size"},
+		{SN_EC_RESTORE_N, "ec.restore.n"}, {SN_EC_RESTORE_SIZE, "ec.restore.size"},
+		{SN_EC_QFULL_N, "err.ec.queue.n"}, {SN_EC_ERR_N, "err.ec.n"}};
 	for (size_t i = 0; tgt && i < sizeof(streams) / sizeof(streams[0]); i++)
 		if (n[streams[i].idx])
 			tr_set(t, streams[i].name, n[streams[i].idx]);

@@ -39,6 +39,7 @@
 #include "core/memtrim.h"
 #include "core/sbuf.h"
 #include "net/route.h"
+#include "obj/mirror.h"
 #include "obj/obj_get.h"
 #include "fs/fs.h"
 #include "stats/stats.h"
@@ -468,7 +469,7 @@ static bool tl_fill(const bck_t *b, const lso_msg_t *m, const tln_t *names, size
 			e->location = strdup(loc);
 		}
 		if (lso_want(m, "copies"))
-			e->copies = 1;
+			e->copies = mirror_count(b, it->mpi, path, &md);
 		if (lso_want(m, "custom")) {
 			sbuf_t cb = SBUF_INIT;
 			tl_custom(&cb, &md);

@@ -17,6 +17,7 @@
 #include "net/route.h"
 #include "fs/fs.h"
 #include "obj/obj_get.h"
+#include "target/tec.h"
 #include "target/tgt_int.h"
 #include "target/treb.h"
 
@@ -117,6 +118,17 @@ static void get_pool_cb(http_req_t *r)
 	r->user = NULL;
 	obj_why_t why;
 	int rc = obj_get_prepare(&c->g, &why);
+	if (rc == AIS_ECKSUM && why == OBJ_WHY_CORRUPT && c->o.bck->ec_enabled && !c->g.alt) {
+		/* bit rot in an EC bucket (the corrupted replica is gone): rebuild it from the slices */
+		char err[256];
+		obj_get_t g2;
+		obj_why_t w2;
+		if (!tec_restore(&c->o, err, sizeof(err)) && !obj_get_open(&g2, &c->o, 0, &w2)) {
+			obj_get_close(&c->g);
+			c->g = g2;
+			rc = obj_get_prepare(&c->g, &why);
+		}
+	}
 	if (!rc && c->off + c->len > c->g.size) {
 		rc = AIS_ECONFLICT; /* replaced meanwhile by a smaller version */
 		why = OBJ_WHY_MANIFEST;
@@ -216,6 +228,9 @@ static bool obj_here(const obj_t *o)
 	return found;
 }
 
+static void get_ec_cb(http_req_t *r);
+static bool get_want_ec(const get_ctx_t *c);
+
 /* pool: the object is ours but not here yet (a rebalance is moving it): get it from the target
  * that has it, then serve it as usual (treb.h) */
 static void get_gfn_cb(http_req_t *r)
@@ -234,6 +249,11 @@ static void get_gfn_cb(http_req_t *r)
 		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
 	else if (rc != AIS_ENOTFOUND)
 		why = OBJ_WHY_REMOTE;
+	if (rc == AIS_ENOTFOUND && get_want_ec(c)) {
+		r->user = c;
+		get_ec_cb(r); /* nobody has the object itself: its slices may */
+		return;
+	}
 	if (rc == AIS_ENOTFOUND) {
 		tobj_err_notfound(r, &c->o);
 	} else if (rc && why == OBJ_WHY_REMOTE) {
@@ -248,6 +268,43 @@ static void get_gfn_cb(http_req_t *r)
 		return;
 	}
 	get_ctx_free(c);
+}
+
+/* pool: the object is ours, in an EC bucket, and not here: rebuild it from the slices or replicas
+ * on the other targets (tec.h), then serve it as usual */
+static void get_ec_cb(http_req_t *r)
+{
+	get_ctx_t *c = r->user;
+	r->user = NULL;
+	bool head = r->method == HTTP_M_HEAD;
+	char err[256];
+	obj_why_t why = OBJ_WHY_NOT_FOUND;
+	int rc = tec_restore(&c->o, err, sizeof(err));
+	if (!rc)
+		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	else if (rc != AIS_ENOTFOUND)
+		why = OBJ_WHY_REMOTE;
+	if (rc == AIS_ENOTFOUND) {
+		tobj_err_notfound(r, &c->o);
+	} else if (rc && why == OBJ_WHY_REMOTE) {
+		char cn[OBJ_UNAME_MAX];
+		obj_cname(c->o.bck, c->o.oname, cn, sizeof(cn));
+		http_error_code(r, rc, "%s: %s: failed to rebuild it from its EC slices: %s", node_name(), cn,
+				err[0] ? err : err_str(rc));
+	} else if (rc) {
+		tobj_get_err(r, &c->o, &c->g, rc, why);
+	} else {
+		get_serve(r, c, head);
+		return;
+	}
+	get_ctx_free(c);
+}
+
+/* a missing object of an EC bucket that this target owns: worth rebuilding */
+static bool get_want_ec(const get_ctx_t *c)
+{
+	snode_t owner;
+	return c->o.bck->ec_enabled && !obj_remote_owner(c->o.bck, c->o.oname, &owner);
 }
 
 /* a missing object that may be on its way here (rebalance): worth asking the neighbours */
@@ -282,6 +339,11 @@ void tobj_get_serve(http_req_t *r, bool local_only)
 	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && get_want_gfn(r, c)) {
 		r->user = c;
 		http_defer_stream(r, get_gfn_cb);
+		return;
+	}
+	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && get_want_ec(c)) {
+		r->user = c;
+		http_defer_stream(r, get_ec_cb);
 		return;
 	}
 	if (rc) {

@@ -31,6 +31,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "fs/fs.h"
+#include "obj/mirror.h"
 #include "obj/obj_get.h"
 #include "obj/obj_reloc.h"
 #include "obj/obj_walk.h"
@@ -108,6 +109,8 @@ static void ts_reap_one(ts_t *c, ts_item_t *it)
 	if (!rc) {
 		xact_out_add(x, 1, size);
 		int d = obj_reloc_drop(&it->o, &sent);
+		if (d == 0 && (sent.flags & LOM_FL_COPIES))
+			mirror_drop(&it->o, false); /* its n-way copies here go with it (the new owner makes its own) */
 		if (d == OBJ_RELOC_CHANGED)
 			log_info("rebalance[g%lld]: %s was written here meanwhile: kept", (long long)c->run->id, it->o.fqn);
 		else if (d < 0)

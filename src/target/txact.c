@@ -202,7 +202,7 @@ static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext, json_t *jpar
 		http_error(r, 400, NULL, "cannot start \"%s\" (is driven by PUTs into a mirrored bucket)", s);
 		return;
 	}
-	if ((k->flags & XACT_KF_NS_API) && !json_is_object(jparams)) { /* ("params": the proxy's documented API) */
+	if ((k->flags & XACT_KF_NS_API) && !json_is_object(jparams) && !ext) { /* ("params" or "ext": the proxy's documented API) */
 		http_error(r, 400, NULL, "initiating \"%s\" must be done via a separate documented API", s);
 		return;
 	}

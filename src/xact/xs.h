@@ -4,6 +4,7 @@
 #ifndef AIS_XS_H
 #define AIS_XS_H
 
+#include "cluster/bmd.h"
 #include "xact/xact.h"
 
 extern const xact_ops_t xs_cleanup_ops;   /* cleanup-store (xs_cleanup.c) */
@@ -17,6 +18,15 @@ int xs_shardidx_msg(json_t *m, char *prefix, size_t pcap, int *nworkers, bool *s
 /* a summary-shard job's apc.ShardSummResult (numbers as strings); new reference, NULL if none */
 json_t *xs_shardsumm_result(const xact_t *x);
 extern const xact_ops_t xs_resilver_ops; /* resilver (xs_resilver.c) */
+extern const xact_ops_t xs_mirror_ops;   /* make-n-copies (xs_mirror.c) */
+extern const xact_ops_t xs_ecencode_ops; /* ec-encode (xs_ecencode.c) */
+/* AIStore's fs.ValidateNCopies on this target: 1..32 and at most the available mountpaths.
+ * 0 or AIS_EINVAL with err */
+int xs_mirror_validate(int copies, char *err, size_t cap);
+/* a bucket's objects to `copies` replicas each (both passes of make-n-copies) on the caller's job
+ * x (its abort flag, counters, errors); the resilver calls it for mirrored buckets. Returns the
+ * number of copies written, or AIS_ENOMEM */
+int xs_mirror_bucket(xact_t *x, const bck_t *b, int copies);
 extern const xact_ops_t xs_prefetch_ops;   /* prefetch-listrange (xs_prefetch.c) */
 extern const xact_ops_t xs_evict_ops;      /* evict-listrange (xs_evict.c) */
 extern const xact_ops_t xs_delete_ops;     /* delete-listrange (xs_delete.c) */

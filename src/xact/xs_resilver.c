@@ -114,6 +114,8 @@ static void res_run(xact_t *x)
 			if (rc < 0)
 				xact_add_err(x, "walk %s: %s", fs_get(i)->path, err_str(rc));
 		}
+		if (r->bck->mirror_copies > 1 && !xact_aborted(x)) /* keep the copy count (mountpaths changed) */
+			xs_mirror_bucket(x, r->bck, r->bck->mirror_copies);
 	}
 	bmd_put(bmd);
 	char why[XACT_ERR_MAX];

@@ -121,11 +121,11 @@ def test_set_bprops_not_implemented_is_501(cluster, bucket):
     """Props this build does not act on cannot be switched on: 501, and nothing changes (they
     used to be accepted with 200 and ignored)."""
     before = head_props(cluster, bucket)
-    for value in ({"mirror": {"enabled": True}}, {"ec": {"enabled": True, "data_slices": 2}},
+    for value in ({"lru": {"enabled": True}, "versioning": {"enabled": False}}, {"features": "Fsync-PUT"},
                   {"lru": {"enabled": True}}, {"write_policy": {"md": "never"}},
                   {"chunks": {"objsize_limit": "1MiB"}}, {"backend_bck": {"name": "b", "provider": "aws"}},
                   {"rate_limit": {"frontend": {"enabled": True}}}, {"access": "1"},
-                  {"checksum": {"type": "md5"}, "mirror": {"enabled": True}}):
+                  {"checksum": {"type": "md5"}, "lru": {"enabled": True}}):
         r = requests.patch(cluster.url + "/v1/buckets/" + bucket,
                            json={"action": "set-bprops", "value": value}, timeout=10)
         assert r.status_code == 501, (value, r.status_code, r.text)
@@ -147,7 +147,7 @@ def test_set_bprops_not_implemented_is_501(cluster, bucket):
 def test_create_with_unsupported_props_is_501(cluster):
     bck = new_bucket_name("niy")
     r = requests.post(cluster.url + "/v1/buckets/" + bck,
-                      json={"action": "create-bck", "value": {"ec": {"enabled": True}}}, timeout=10)
+                      json={"action": "create-bck", "value": {"lru": {"enabled": True}}}, timeout=10)
     assert r.status_code == 501, (r.status_code, r.text)
     r = requests.head(cluster.url + "/v1/buckets/" + bck, timeout=5, allow_redirects=True)
     assert r.status_code == 404, "a rejected create-bck left a bucket behind"

@@ -183,8 +183,9 @@ Test(bprops, set_validates_and_rejects_what_is_not_built)
 		int rc;
 		const char *want;
 	} bad[] = {
-		{"{\"mirror\": {\"enabled\": true}}", AIS_ENOTIMPL, "mirror.enabled=true is not implemented"},
-		{"{\"ec\": {\"enabled\": true, \"data_slices\": 2}}", AIS_ENOTIMPL, "ec.enabled"},
+		{"{\"lru\": {\"enabled\": true}}", AIS_ENOTIMPL, "lru.enabled=true is not implemented"},
+		{"{\"mirror\": {\"enabled\": true, \"copies\": 33}}", AIS_EINVAL, "mirror.copies"},
+		{"{\"rate_limit\": {\"backend\": {\"enabled\": true}}}", AIS_ENOTIMPL, "rate_limit.backend.enabled"},
 		{"{\"lru\": {\"enabled\": true}}", AIS_ENOTIMPL, "lru.enabled"},
 		{"{\"rate_limit\": {\"frontend\": {\"enabled\": true}}}", AIS_ENOTIMPL, "rate_limit.frontend.enabled"},
 		{"{\"write_policy\": {\"md\": \"never\"}}", AIS_ENOTIMPL, "write_policy.md"},
@@ -204,7 +205,7 @@ Test(bprops, set_validates_and_rejects_what_is_not_built)
 		{"{\"provider\": \"aws\"}", AIS_EINVAL, "property \"provider\" is readonly"},
 		{"{\"bid\": \"1\"}", AIS_EINVAL, "readonly"},
 		{"{\"extra\": {\"custom\": \"a\\u0001b\"}}", AIS_EINVAL, "control character"},
-		{"{\"checksum\": {\"type\": \"md5\"}, \"mirror\": {\"enabled\": true}}", AIS_ENOTIMPL, "mirror.enabled"},
+		{"{\"checksum\": {\"type\": \"md5\"}, \"lru\": {\"enabled\": true}}", AIS_ENOTIMPL, "lru.enabled"},
 		{"[1]", AIS_EINVAL, "expecting a JSON object"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -234,7 +235,25 @@ Test(bprops, set_validates_and_rejects_what_is_not_built)
 		     0, "%s", err);
 	cr_assert_str_eq(bprops_str(props_of(m), "lru.dont_evict_time", ""), "5h");
 	/* create-bck with props goes through the same table */
-	json_t *p = json_loads("{\"mirror\": {\"enabled\": true}}", 0, NULL);
+	/* n-way mirroring is built: enabled with the configured copies, the data path's hot field */
+	cr_assert_eq(set_props(m, "{\"mirror\": {\"enabled\": true}}", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bmd_find(m, "ais", "", "b")->mirror_copies, 3);
+	cr_assert_eq(set_props(m, "{\"mirror\": {\"enabled\": false}}", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(bmd_find(m, "ais", "", "b")->mirror_copies, 0);
+	/* erasure coding is built: D and P change only while it is off, objsize_limit only with force */
+	cr_assert_eq(set_props(m, "{\"ec\": {\"enabled\": true, \"data_slices\": 2, \"parity_slices\": 2}}", err,
+			       sizeof(err)), 0, "%s", err);
+	const bck_t *eb = bmd_find(m, "ais", "", "b");
+	cr_assert(eb->ec_enabled && eb->ec_d == 2 && eb->ec_p == 2);
+	cr_assert_eq(set_props(m, "{\"ec\": {\"data_slices\": 3}}", err, sizeof(err)), AIS_EINVAL);
+	cr_assert(strstr(err, "once enabled, EC configuration can be only disabled but cannot change"), "%s", err);
+	cr_assert_eq(set_props(m, "{\"ec\": {\"objsize_limit\": 1000}}", err, sizeof(err)), AIS_EINVAL);
+	cr_assert_eq(set_props(m, "{\"ec\": {\"objsize_limit\": 1000}, \"force\": true}", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(set_props(m, "{\"ec\": {\"data_slices\": 33}}", err, sizeof(err)), AIS_EINVAL);
+	cr_assert_eq(set_props(m, "{\"ec\": {\"enabled\": false}}", err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(set_props(m, "{\"ec\": {\"data_slices\": 3}}", err, sizeof(err)), 0, "%s", err);
+	cr_assert_not(bmd_find(m, "ais", "", "b")->ec_enabled);
+	json_t *p = json_loads("{\"lru\": {\"enabled\": true}}", 0, NULL);
 	cr_assert_eq(bmd_add(m, "ais", "", "b2", p), AIS_ENOTIMPL);
 	cr_assert_null(bmd_find(m, "ais", "", "b2"));
 	json_decref(p);

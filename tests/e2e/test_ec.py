@@ -1,0 +1,335 @@
+"""Erasure coding (docs/redundancy.md) on a private cluster of 1 proxy + 6 targets: EC 2+2 with
+objsize_limit 256 KiB; slices and replicas land on distinct targets in HRW order after the owner
+(checked on disk, with their metadata); a missing or corrupted main replica is rebuilt on GET;
+two targets killed with -9: every object still GETs byte-exact through the proxy; an overwrite
+during the outage wins after they return; DELETE removes the slices; ec-encode of existing
+objects and --recover after slices were deleted; bad input."""
+import json
+import os
+import random
+import time
+
+import pytest
+import requests
+
+from cluster import hrw_pick, new_bucket_name, uname
+from rebutil import active_ids, smap, start_cluster, status
+
+T = 30
+D, P = 2, 2
+LIMIT = 256 * 1024
+
+
+@pytest.fixture(scope="module")
+def ec():
+    c = start_cluster(ntargets=6, started=6, nmountpaths=1)
+    yield c
+    c.cleanup()
+
+
+def objs_0_4mib(n, seed):
+    rnd = random.Random(seed)
+    out = {}
+    for i in range(n):
+        size = int(2 ** rnd.uniform(0, 22)) - 1
+        if i < 4:
+            size = (0, 4 << 20, LIMIT - 1, LIMIT)[i]
+        out["e%02d/o-%04d" % (i % 7, i)] = rnd.randbytes(size)
+    return out
+
+
+def put_all(c, bck, objs):
+    from concurrent.futures import ThreadPoolExecutor
+    s = requests.Session()
+
+    def put(kv):
+        r = s.put(c.obj_url(bck, kv[0]), data=kv[1], timeout=T)
+        assert r.status_code == 200, (kv[0], r.status_code, r.text)
+    with ThreadPoolExecutor(6) as ex:
+        list(ex.map(put, objs.items()))
+
+
+def node_of(c):
+    sm = smap(c)
+    by_port = {}
+    for t in c.targets:
+        by_port[t.url.rsplit(":", 1)[1]] = t
+    return {tid: by_port[sm["tmap"][tid]["public_net"]["daemon_port"]] for tid in sm["tmap"]}
+
+
+def hrw_order(bck, name, ids):
+    from cluster import _hrw_mix, _xxh64_int
+    d = _xxh64_int(uname(bck, name))
+    return sorted(ids, key=lambda k: _hrw_mix(_xxh64_int(k) ^ d), reverse=True)
+
+
+def ec_file(t, bck, name):
+    p = os.path.join(t.mountpaths[0], "@ais", bck, "%ec", name)
+    return p if os.path.isfile(p) else None
+
+
+def ec_meta(path):
+    return json.loads(os.getxattr(path, "user.ais.ec"))
+
+
+def wait_pieces(c, bck, objs, ids, timeout=60):
+    """until every object has its pieces on the targets after its owner in HRW order"""
+    nodes = node_of(c)
+    deadline = time.time() + timeout
+    missing = None
+    while time.time() < deadline:
+        missing = []
+        for name, body in objs.items():
+            order = hrw_order(bck, name, ids)
+            want = P if len(body) < LIMIT else D + P
+            for i, tid in enumerate(order[1:1 + want]):
+                p = ec_file(nodes[tid], bck, name)
+                if not p:
+                    missing.append((name, tid))
+                    continue
+                m = ec_meta(p)
+                assert m["d"] == D and m["p"] == P and m["size"] == len(body), m
+                assert m["idx"] == (0 if len(body) < LIMIT else i + 1), (name, i, m)
+        if not missing:
+            return
+        time.sleep(0.3)
+    raise AssertionError("pieces missing: %d, e.g. %s" % (len(missing), missing[:3]))
+
+
+def main_file(c, bck, name):
+    for t in c.targets:
+        p = os.path.join(t.mountpaths[0], "@ais", bck, "%ob", name)
+        if os.path.isfile(p):
+            return p
+    return None
+
+
+def wait_job(c, xid, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st, s = status(c, id=xid)
+        if st == 200 and s.get("end_time"):
+            assert not s["aborted"] and not s["err"], s
+            return s
+        time.sleep(0.2)
+    raise AssertionError("job %s did not finish" % xid)
+
+
+def metric(c, name):
+    tot = 0
+    for t in c.targets:
+        if not t.alive():
+            continue
+        for ln in requests.get(t.url + "/metrics", timeout=T).text.splitlines():
+            if ln.startswith(name + " ") or ln.startswith(name + "{"):
+                tot += float(ln.rsplit(" ", 1)[1])
+    return tot
+
+
+def set_ec(c, bck, **kw):
+    return requests.patch(c.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {"ec": kw}}, timeout=T)
+
+
+def test_ec_put_heal_and_delete(ec):
+    bck = new_bucket_name("ec")
+    ec.create_bucket(bck, props={"checksum": {"validate_warm_get": True}})
+    r = set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT)
+    assert r.status_code == 200, r.text
+    ids = active_ids(smap(ec))
+    objs = objs_0_4mib(120, seed=4)
+    put_all(ec, bck, objs)
+    wait_pieces(ec, bck, objs, ids)
+    # the owner's main replica deleted or corrupted: rebuilt on GET
+    rnd = random.Random(2)
+    victims = rnd.sample([n for n, b in objs.items() if len(b) > 0], 40)
+    for i, name in enumerate(victims):
+        p = main_file(ec, bck, name)
+        if i % 2:
+            os.unlink(p)
+        else:
+            with open(p, "r+b") as f:
+                f.seek(len(objs[name]) // 2)
+                b = f.read(1)
+                f.seek(len(objs[name]) // 2)
+                f.write(bytes([b[0] ^ 0xFF]))
+    s = requests.Session()
+    rs0 = metric(ec, "ais_target_ec_restore_count")
+    for name, body in objs.items():
+        r = s.get(ec.obj_url(bck, name), timeout=T)
+        assert r.status_code == 200 and r.content == body, (name, r.status_code, r.text[:200])
+    assert metric(ec, "ais_target_ec_restore_count") - rs0 == 40
+    assert metric(ec, "ais_target_ec_encode_count") >= 120
+    for name in victims:
+        with open(main_file(ec, bck, name), "rb") as f:
+            assert f.read() == objs[name]
+    # DELETE: the slices go too
+    nodes = node_of(ec)
+    for name in list(objs)[:10]:
+        assert s.delete(ec.obj_url(bck, name), timeout=T).status_code == 200
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        left = [n for n in list(objs)[:10] for t in nodes.values() if ec_file(t, bck, n)]
+        if not left:
+            break
+        time.sleep(0.2)
+    assert not left, left
+    for name in list(objs)[:10]:
+        assert s.get(ec.obj_url(bck, name), timeout=T).status_code == 404
+    ec.destroy_bucket(bck)
+
+
+def get_retry(s, url, timeout=60):
+    """GET, retrying what a dying or rejoining target answers meanwhile (503, refused)"""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            r = s.get(url, timeout=T)
+            if r.status_code != 503 or time.time() > deadline:
+                return r
+        except requests.exceptions.ConnectionError:
+            if time.time() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def test_ec_two_targets_killed(ec):
+    """kill -9 two targets: every object GETs byte-exact through the proxy (rebuilt from the
+    slices or replicas left); objects overwritten during the outage keep the new content after
+    the two return and the rebalance that follows; a stale slice is never served"""
+    from rebutil import latest_reb, wait_new_reb, wait_reb
+    bck = new_bucket_name("eckill")
+    ec.create_bucket(bck)
+    assert set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT).status_code == 200
+    ids = active_ids(smap(ec))
+    objs = objs_0_4mib(300, seed=8)
+    put_all(ec, bck, objs)
+    wait_pieces(ec, bck, objs, ids)
+    nodes = node_of(ec)
+    victims = [nodes[ids[1]], nodes[ids[4]]]
+    reb0 = latest_reb(ec)
+    for v in victims:
+        ec.expected_down.add(v.name)
+        v.kill9()
+    ec.wait_smap_targets(4, timeout=30)
+    rs0 = metric(ec, "ais_target_ec_restore_count")
+    s = requests.Session()
+    bad = []
+    for name, body in objs.items():
+        r = get_retry(s, ec.obj_url(bck, name))
+        if r.status_code != 200 or r.content != body:
+            bad.append((name, r.status_code, r.text[:120] if r.status_code != 200 else "wrong bytes"))
+    assert not bad, (len(bad), bad[:5])
+    lost = [n for n in objs if hrw_order(bck, n, ids)[0] in (ids[1], ids[4])]
+    assert metric(ec, "ais_target_ec_restore_count") - rs0 >= len(lost) > 0, len(lost)
+    # overwrite some during the outage
+    new = {n: os.urandom(len(b) % 5000 + 1000) for n, b in list(objs.items())[:40]}
+    for n, b in new.items():
+        r = s.put(ec.obj_url(bck, n), data=b, timeout=T)
+        assert r.status_code == 200, r.text
+    objs.update(new)
+    reb1 = latest_reb(ec)
+    for v in victims:
+        v.start()
+        ec.expected_down.discard(v.name)
+    ec.wait_ready(timeout=60)
+    x = wait_new_reb(ec, reb1 or reb0, timeout=60)
+    for _ in range(5):  # each returning target starts a newer rebalance: wait for the last one
+        st = wait_reb(ec, x, timeout=120, ok=False)
+        if not st["aborted"]:
+            break
+        x = latest_reb(ec)
+    assert not st["aborted"] and not st["err"], st
+    for name, body in objs.items():
+        r = get_retry(s, ec.obj_url(bck, name))
+        assert r.status_code == 200 and r.content == body, (name, r.status_code, len(r.content), len(body))
+    ec.destroy_bucket(bck)
+
+
+def test_ec_encode_existing_and_recover(ec):
+    bck = new_bucket_name("ecenc")
+    ec.create_bucket(bck)
+    objs = objs_0_4mib(150, seed=12)
+    put_all(ec, bck, objs)
+    ids = active_ids(smap(ec))
+    nodes = node_of(ec)
+    assert not any(ec_file(t, bck, n) for n in objs for t in nodes.values())
+    # the Go client's ECConfToSet as a JSON-encoded string
+    val = json.dumps({"data_slices": D, "parity_slices": P, "objsize_limit": LIMIT, "enabled": True})
+    r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": val}, timeout=T)
+    assert r.status_code == 200 and r.text, r.text
+    snap = wait_job(ec, r.text)
+    wait_pieces(ec, bck, objs, ids, timeout=5)
+    p = json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
+    assert p["ec"]["enabled"] is True and p["ec"]["data_slices"] == D and p["ec"]["parity_slices"] == P
+    # delete random slices and replicas on disk, then recover (value as an object)
+    rnd = random.Random(3)
+    files = [ec_file(t, bck, n) for n in objs for t in nodes.values()]
+    files = [f for f in files if f]
+    for f in rnd.sample(files, len(files) // 4):
+        os.unlink(f)
+    r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "name": "recover",
+                                                           "value": {"data_slices": D, "parity_slices": P}}, timeout=T)
+    assert r.status_code == 200, r.text
+    wait_job(ec, r.text)
+    wait_pieces(ec, bck, objs, ids, timeout=5)
+    ec.destroy_bucket(bck)
+
+
+def test_ec_bad_input(ec):
+    bck = new_bucket_name("ecbad")
+    ec.create_bucket(bck)
+    before = json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
+
+    def props():
+        return json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
+    for kw, msg in [({"enabled": True, "data_slices": 33}, "ec.data_slices"),
+                    ({"enabled": True, "parity_slices": 0}, "ec.parity_slices"),
+                    ({"enabled": True, "data_slices": 4, "parity_slices": 2}, "requires at least 7 targets (have 6)"),
+                    ({"enabled": True, "data_slices": 1, "parity_slices": 6, "objsize_limit": -1}, "requires at least 7 targets (have 6)"),
+                    ({"objsize_limit": -2}, "ec.objsize_limit"),
+                    ({"nope": 1}, "unknown property")]:
+        r = set_ec(ec, bck, **kw)
+        assert r.status_code == 400 and msg in r.json()["message"], (kw, r.status_code, r.text)
+        assert props() == before
+    for val, msg in [({"data_slices": 2}, "missing number of parity slices"), ({"parity_slices": 2}, "missing number of data slices"),
+                     ("{bad json", "invalid ec-encode request"), (7, "invalid ec-encode request"),
+                     ({"data_slices": 5, "parity_slices": 2}, "requires at least 8 targets (have 6)")]:
+        r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": val}, timeout=T)
+        assert r.status_code == 400 and msg in r.json()["message"], (val, r.status_code, r.text)
+        assert props() == before
+    assert set_ec(ec, bck, enabled=True, data_slices=2, parity_slices=2).status_code == 200
+    r = set_ec(ec, bck, data_slices=3)
+    assert r.status_code == 400 and "once enabled, EC configuration can be only disabled but cannot change" in r.json()["message"]
+    r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": {"data_slices": 3, "parity_slices": 2}}, timeout=T)
+    assert r.status_code == 400 and "EC is already enabled" in r.json()["message"], r.text
+    r = set_ec(ec, bck, objsize_limit=1000)
+    assert r.status_code == 400 and "use force" in r.json()["message"], r.text
+    r = requests.patch(ec.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {"ec": {"objsize_limit": 1000}, "force": True}}, timeout=T)
+    assert r.status_code == 200, r.text
+    ec.destroy_bucket(bck)
+
+
+def test_ec_cli(ec):
+    import subprocess
+    from cluster import ROOT
+
+    def ais(*args):
+        e = dict(os.environ)
+        e["AIS_ENDPOINT"] = ec.url
+        p = subprocess.run([os.path.join(ROOT, "build", "ais")] + list(args), capture_output=True, env=e, timeout=120)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+    bck = new_bucket_name("eccli")
+    ec.create_bucket(bck)
+    objs = objs_0_4mib(20, seed=30)
+    put_all(ec, bck, objs)
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "2", "-p", "2")
+    assert rc == 0 and out.startswith("Erasure-coding ais://%s for (D=2, P=2). To monitor the progress, run 'ais show job " % bck), (out, err)
+    wait_job(ec, out.rsplit("ais show job ", 1)[1].strip().rstrip("'"))
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "3", "-p", "2")
+    assert rc != 0 and "is already (D=2, P=2) erasure-coded - cannot change this existing configuration to (D=3, P=2)" in err, (out, err)
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "--recover", "--non-verbose")
+    assert rc == 0 and out.strip(), (out, err)
+    wait_job(ec, out.strip())
+    rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "40", "-p", "2")
+    assert rc != 0 and "invalid number 40 of data slices (valid range: [1, 32])" in err, (out, err)
+    ec.destroy_bucket(bck)
