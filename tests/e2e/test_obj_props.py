@@ -143,7 +143,8 @@ def bprops(cluster, bck):
     return json.loads(r.headers["Ais-Bucket-Props"])
 
 
-@pytest.mark.parametrize("props", [{"mirror": {"enabled": True}}, {"ec": {"enabled": True}}])
+@pytest.mark.parametrize("props", [{"rate_limit": {"frontend": {"enabled": True}}},
+                                   {"checksum": {"enable_read_range": True}}])
 def test_unbuilt_bucket_props_501(cluster, bucket, props):
     before = bprops(cluster, bucket)
     r = requests.patch(cluster.url + "/v1/buckets/" + bucket, json={"action": "set-bprops", "value": props},
