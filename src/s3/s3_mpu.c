@@ -26,6 +26,7 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "core/s3ck.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 #include "obj/chunk.h"
 #include "obj/mpu.h"
@@ -209,6 +210,10 @@ out:
 typedef struct cmpl {
 	char xck_name[UFEST_XCK_TYPE_MAX]; /* "CRC32" */
 	char xck_val[UFEST_XCK_VAL_MAX + 8];
+	const obj_t *o;
+	s3v_state_t vst;                   /* versioned bucket: the new version is numbered here */
+	s3_vput_t vp;
+	bool vbegun;                       /* s3_ver_put_begin succeeded: s3_ver_put_end follows */
 } cmpl_t;
 
 /* meta "k\0v\0..." of the upload → the object's custom md; composite checksum */
@@ -236,6 +241,12 @@ static int complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 			snprintf(cx->xck_name, sizeof(cx->xck_name), "%s", s3ck_algo_name(t));
 			snprintf(cx->xck_val, sizeof(cx->xck_val), "%s", val);
 		}
+	}
+	if (cx->vst != S3V_OFF) {
+		int rc = s3_ver_put_begin(cx->o, cx->vst, md, &cx->vp);
+		if (rc)
+			return rc;
+		cx->vbegun = true;
 	}
 	return 0;
 }
@@ -409,7 +420,8 @@ static void complete_cb(http_req_t *r)
 		goto done;
 	}
 	bool lock = s3_lock_enabled(m->bs3);
-	if (lock || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match")) {
+	s3v_state_t vst = s3_ver_state(m->o.bck);
+	if (lock || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match") || vst != S3V_OFF) {
 		/* the conditions and the commit under the S3 object lock */
 		lom_md_t cur;
 		bool have;
@@ -419,15 +431,20 @@ static void complete_cb(http_req_t *r)
 		if (rc)
 			s3_err_code(r, rc, "%s: %s/%s: %s", node_name(), m->o.bck->name, m->o.oname, err_str(rc));
 		else
-			rc = s3_obj_replace_ok(r, &m->o, &cur, have, lock);
+			rc = s3_obj_replace_ok(r, &m->o, &cur, have, lock && vst != S3V_ENABLED);
 		lom_md_fini(&cur);
 		if (rc)
 			goto done;
 	}
 	cmpl_t cx;
 	memset(&cx, 0, sizeof(cx));
+	cx.o = &m->o;
+	cx.vst = vst;
 	char etag[64];
-	rc = mpu_complete(&m->o, id, parts, n, MPU_C_S3, complete_md_cb, &cx, &md, etag, sizeof(etag), &why);
+	rc = mpu_complete(&m->o, id, parts, n, MPU_C_S3 | (vst != S3V_OFF ? MPU_C_KEEP_VERSION : 0), complete_md_cb,
+			  &cx, &md, etag, sizeof(etag), &why);
+	if (cx.vbegun)
+		s3_ver_put_end(&m->o, &cx.vp, rc == 0);
 	if (locked) {
 		s3_ounlock(m->o.digest);
 		locked = false;
