@@ -746,28 +746,53 @@ static void part_copy_cb(http_req_t *r)
 	}
 	snode_t peer;
 	bool remote = obj_remote_owner(sbk, skey, &peer);
+	char svid[S3V_ID_MAX + 1];
+	const char *vid = s3_ver_copy_src_vid(http_hdr_get(r, "x-amz-copy-source"), svid, sizeof(svid)) ? svid : NULL;
+	obj_t *view = NULL;
+	int64_t seq = 0;
+	int vrc = s3_ver_src(src, vid, remote, &view, &seq);
+	if (vrc) {
+		if (vrc == AIS_EINVAL)
+			s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		else if (vrc == AIS_ENOTFOUND)
+			s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		else if (vrc == AIS_EMETHOD)
+			s3_err(r, 400, "InvalidRequest",
+			       "The source of a copy request may not specifically refer to a delete marker by version id.");
+		else
+			s3_err_code(r, vrc, "copy part from %s/%s version %s: %s", sb, skey, vid, err_str(vrc));
+		goto out;
+	}
 	mpu_why_t why;
 	int rc = mpu_part_begin(&m->o, upload_id(r), num, NULL, 0, &pc.p, &why);
+	if (rc)
+		free(view);
 	if (rc) {
 		s3_mpu_err(r, rc, why);
 		goto out;
 	}
 	int64_t srcsize = -1;
-	if (!remote)
-		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
-	else {
+	if (!remote) {
+		rc = copy_local(view ? view : src, off, len, ranged, &pc, &srcsize);
+		free(view);
+	} else {
 		lom_md_t smd;
 		lom_md_init(&smd);
-		rc = tmove_pull(&peer, sbk, skey, off, ranged ? len : -1, pcopy_sink, &pc, &smd, &srcsize, err,
-				sizeof(err));
-		if (!rc)
+		rc = tmove_pull_ver(&peer, sbk, skey, seq, off, ranged ? len : -1, pcopy_sink, &pc, &smd, &srcsize, err,
+				    sizeof(err));
+		if (!rc && !(rc = s3_ver_src_check(src, vid, &smd)))
 			rc = pcopy_check(&pc, &smd);
 		lom_md_fini(&smd);
 	}
 	mpu_part_info_t info;
 	mpu_why_t why2;
 	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);
-	if (rc == AIS_ENOTFOUND) {
+	if (rc == AIS_ENOTFOUND && vid) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+	} else if (rc == AIS_EMETHOD) {
+		s3_err(r, 400, "InvalidRequest",
+		       "The source of a copy request may not specifically refer to a delete marker by version id.");
+	} else if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 	} else if (rc == AIS_ERANGE) {
 		if (srcsize >= 0)

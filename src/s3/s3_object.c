@@ -238,6 +238,8 @@ static void get_err(http_req_t *r, const s3o_t *x, int rc, obj_why_t why)
 		if (x->vst != S3V_OFF && !x->use_vo && s3_ver_latest_marker(&x->o, vid, sizeof(vid))) {
 			http_hdr_add(r, "x-amz-delete-marker", "true");
 			http_hdr_add(r, "x-amz-version-id", vid);
+		} else {
+			http_hdr_add(r, "x-amz-delete-marker", "false"); /* as RGW: not found, and no marker */
 		}
 		s3_access_object(r, &x->acc, 0, NULL, NULL, x->o.bck->name, x->o.oname); /* 404, or 403 */
 		return;

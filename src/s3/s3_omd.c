@@ -134,9 +134,11 @@ json_t *s3_omd_grants(const lom_md_t *md, const char *owner)
 
 void s3_omd_version_hdr(http_req_t *r, const lom_md_t *md, const bck_t *b)
 {
-	if (b && s3_ver_state(b) != S3V_OFF) {
+	s3v_state_t st = b ? s3_ver_state(b) : S3V_OFF;
+	if (st != S3V_OFF) {
 		char vid[S3V_ID_MAX];
 		s3_ver_id(md, vid, sizeof(vid));
-		http_hdr_add(r, "x-amz-version-id", vid);
+		if (st == S3V_ENABLED || strcmp(vid, "null"))
+			http_hdr_add(r, "x-amz-version-id", vid);
 	}
 }

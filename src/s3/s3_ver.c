@@ -419,3 +419,57 @@ void s3_ver_list_local(http_req_t *r, s3_req_t *q)
 	r->user = q;
 	http_defer(r, vl_local_cb);
 }
+
+int s3_ver_src(const obj_t *src, const char *vid, bool remote, obj_t **view, int64_t *seq)
+{
+	*view = NULL;
+	*seq = 0;
+	if (!vid)
+		return 0;
+	if (!s3_ver_id_valid(vid))
+		return AIS_EINVAL;
+	if (s3_ver_state(src->bck) == S3V_OFF)
+		return strcmp(vid, "null") ? AIS_ENOTFOUND : 0;
+	if (remote) {
+		if (!strcmp(vid, "null"))
+			return AIS_ENOTIMPL;
+		return parse_i64(vid, seq) ? AIS_EINVAL : 0;
+	}
+	s3_ver_t *v;
+	int n;
+	int rc = s3_ver_all(src, &v, &n);
+	if (rc)
+		return rc;
+	int i = s3_ver_find(v, n, vid);
+	if (i < 0)
+		rc = AIS_ENOTFOUND;
+	else if (v[i].marker)
+		rc = AIS_EMETHOD;
+	else if (!v[i].current && (!(*view = malloc(sizeof(**view))) || (rc = obj_ver_view(*view, src, v[i].seq)))) {
+		rc = rc ? rc : AIS_ENOMEM;
+		free(*view);
+		*view = NULL;
+	}
+	s3_ver_free(v, n);
+	return rc;
+}
+
+int s3_ver_src_check(const obj_t *src, const char *vid, const lom_md_t *md)
+{
+	if (!vid || s3_ver_state(src->bck) == S3V_OFF)
+		return 0;
+	char got[S3V_ID_MAX];
+	s3_ver_id(md, got, sizeof(got));
+	if (strcmp(got, vid))
+		return AIS_ENOTFOUND;
+	return s3_ver_is_marker(md) ? AIS_EMETHOD : 0;
+}
+
+bool s3_ver_copy_src_vid(const char *hdr, char *vid, size_t cap)
+{
+	const char *vq = hdr ? strstr(hdr, "?versionId=") : NULL;
+	if (!vq)
+		return false;
+	snprintf(vid, cap, "%.*s", (int)strcspn(vq + 11, "&"), vq + 11);
+	return true;
+}

@@ -72,6 +72,17 @@ void s3_ver_put_end(const obj_t *o, const s3_vput_t *u, bool ok);
 int s3_ver_delete(const obj_t *o, s3v_state_t st, const char *vid, bool lock, bool bypass, const char *owner,
 		  char *vid_out, bool *marker, s3_fail_t *f);
 
+/* a copy source's version vid (NULL: the current object) of src, local or owned by another
+ * target (remote): 0 with *view = a malloc'd view of the retained version (free it; NULL: the
+ * current object) or, remote, *seq = the version's sequence number to pull (0: the current);
+ * AIS_EINVAL (malformed id), AIS_ENOTFOUND (no such version), AIS_EMETHOD (a delete marker),
+ * AIS_ENOTIMPL (the null version of a remote source) */
+int s3_ver_src(const obj_t *src, const char *vid, bool remote, obj_t **view, int64_t *seq);
+/* after a pull: md is version vid and not a delete marker? 0, AIS_ENOTFOUND, AIS_EMETHOD */
+int s3_ver_src_check(const obj_t *src, const char *vid, const lom_md_t *md);
+/* "?versionId=<id>" of an x-amz-copy-source header into vid (cap >= S3V_ID_MAX + 1): true when present */
+bool s3_ver_copy_src_vid(const char *hdr, char *vid, size_t cap);
+
 /* the newest version is a delete marker: true with its version ID (GET/HEAD without versionId) */
 bool s3_ver_latest_marker(const obj_t *o, char *vid, size_t cap);
 
