@@ -1240,6 +1240,10 @@ static void s3o_copy_cb(http_req_t *r)
 	}
 	if (k.responded)
 		goto out;
+	if (rc == AIS_ENOTFOUND && vq) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		goto out;
+	}
 	if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 		goto out;
