@@ -91,5 +91,8 @@ bool s3_ver_latest_marker(const obj_t *o, char *vid, size_t cap);
 void s3_ver_list_local(http_req_t *r, s3_req_t *q);
 /* proxy: ListObjectVersions of a bucket versioned through S3 (every target's versions merged) */
 void s3_ver_list(http_req_t *r, const char *bucket);
+/* proxy: how many versions and delete markers the bucket holds (DeleteBucket: BucketNotEmpty
+ * while any is left); 0, or responds and returns < 0 */
+int s3_ver_count(http_req_t *r, const char *bucket, int *count);
 
 #endif

@@ -301,3 +301,20 @@ void s3_ver_list(http_req_t *r, const char *bucket)
 		json_decref(docs[i]);
 	free(docs);
 }
+
+int s3_ver_count(http_req_t *r, const char *bucket, int *count)
+{
+	json_t **docs;
+	int ndocs, n;
+	vent_t *v;
+	*count = 0;
+	int rc = vl_gather(r, bucket, "", &docs, &ndocs, &v, &n);
+	if (rc)
+		return rc;
+	*count = n;
+	free(v);
+	for (int i = 0; i < ndocs; i++)
+		json_decref(docs[i]);
+	free(docs);
+	return 0;
+}

@@ -391,3 +391,36 @@ def test_raw_xml_and_headers(s3, vb, vc):
     assert r.status_code == 405 and r.headers["x-amz-delete-marker"] == "true"
     assert r.headers["x-amz-version-id"] == m
     assert ET.fromstring(r.content).findtext("Code") == "MethodNotAllowed"
+
+
+def test_delete_bucket_with_versions_left(s3):
+    name = new_bucket_name("verdel")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    try:
+        v = s3.put_object(Bucket=name, Key="x", Body=b"1")["VersionId"]
+        s3.delete_object(Bucket=name, Key="x")  # only a version and a marker are left
+        assert "Contents" not in s3.list_objects_v2(Bucket=name)
+        with pytest.raises(ClientError) as e:
+            s3.delete_bucket(Bucket=name)
+        assert err_of(e) == ("BucketNotEmpty", 409)
+        s3.delete_object(Bucket=name, Key="x", VersionId=v)
+        with pytest.raises(ClientError) as e:
+            s3.delete_bucket(Bucket=name)
+        assert err_of(e) == ("BucketNotEmpty", 409)
+        _, dms, _ = versions(s3, name)
+        s3.delete_object(Bucket=name, Key="x", VersionId=dms[0]["VersionId"])
+        s3.delete_bucket(Bucket=name)
+    finally:
+        purge(s3, name)
+
+
+def test_post_object_keeps_versions(s3, vb, vc):
+    v1 = s3.put_object(Bucket=vb, Key="p", Body=b"put")["VersionId"]
+    post = s3.generate_presigned_post(vb, "p")
+    r = requests.post(vc.url + "/s3/" + vb, data=post["fields"], files={"file": ("p", b"posted")})
+    assert r.status_code == 204, r.text
+    v2 = r.headers["x-amz-version-id"]
+    assert v2 != v1
+    assert body(s3, vb, "p") == b"posted"
+    assert body(s3, vb, "p", VersionId=v1) == b"put"
