@@ -9,6 +9,9 @@
  * tmove_pull, target/tmove.h). The stored object is an ordinary one: LOM with the bucket
  * checksum plus custom metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by
  * the native API.
+ * Versioned buckets (s3_ver.h): GET/HEAD/DELETE ?versionId, a copy source's ?versionId, the
+ * previous version retained by every write and delete markers by DELETE - writes and deletes of
+ * a versioned bucket commit on the pool (retaining may copy a chunked version).
  * Multipart: UploadPart's body runs through the same body pipeline into an mpu part (begin/end
  * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
  * reads are streamed from a pool thread through the object reader. */
@@ -62,6 +65,7 @@ typedef struct s3o {
 	s3_oattr_t attr;      /* writes: owner, ACL, tags, lock of the new version */
 	bool guard;           /* writes: commit under the S3 object lock after s3_obj_replace_ok */
 	s3v_state_t vst;      /* the bucket's S3 versioning */
+	const char *want;     /* versioned PUT: the expected x-amz-checksum, for the deferred commit */
 	obj_t vo;             /* GET/HEAD ?versionId of a retained version: its file (borrows o's BMD) */
 	bool use_vo;
 	/* GET */
@@ -613,6 +617,13 @@ out:
 	s3o_free(x);
 }
 
+static void s3o_delete_cb(http_req_t *r)
+{
+	s3o_t *x = r->user;
+	r->user = NULL;
+	s3o_delete(r, x);
+}
+
 /* ---- PUT */
 static int put_sink(void *arg, const char *data, size_t len)
 {
@@ -772,6 +783,14 @@ static void put_commit(http_req_t *r, s3o_t *x, const char *want)
 	lom_md_fini(&res.md);
 }
 
+static void put_commit_cb(http_req_t *r)
+{
+	s3o_t *x = r->user;
+	r->user = NULL;
+	put_commit(r, x, x->want);
+	s3o_free(x);
+}
+
 static void put_end_cb(http_req_t *r, int status)
 {
 	s3o_t *x = r->user;
@@ -818,6 +837,12 @@ static void put_end_cb(http_req_t *r, int status)
 		mpu_part_t *p = x->mpart;
 		x->mpart = NULL;
 		s3_mpu_part_end(r, p, want);
+	} else if (x->vst != S3V_OFF) {
+		/* the previous version is retained first (a copy when it is chunked): on the pool */
+		x->want = want;
+		r->user = x;
+		http_defer(r, put_commit_cb);
+		return;
 	} else {
 		put_commit(r, x, want);
 	}
@@ -1400,7 +1425,12 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 		}
 		break;
 	case HTTP_M_DELETE:
-		s3o_delete(r, x);
+		if (x->vst != S3V_OFF) { /* retains the current version (a copy when chunked): on the pool */
+			r->user = x;
+			http_defer(r, s3o_delete_cb);
+		} else {
+			s3o_delete(r, x);
+		}
 		break;
 	default:
 		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
