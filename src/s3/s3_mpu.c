@@ -621,11 +621,16 @@ typedef struct pcopy {
 	mpu_part_t *p;
 	s3_acc_t sacc;        /* the copy source's bucket-level verdict */
 	const json_t *sbs3;   /* the source bucket's S3 metadata or NULL */
+	const bck_t *sbk;     /* the source bucket */
+	const char *vid;      /* the source's ?versionId or NULL */
 } pcopy_t;
 
 /* the source's object ACL allows the requester to read it: 0 or AIS_EFORBIDDEN */
 static int pcopy_check(const pcopy_t *pc, const lom_md_t *md)
 {
+	int vrc = s3_ver_src_check(pc->sbk, pc->vid, md);
+	if (vrc)
+		return vrc;
 	const char *owner = s3_omd_owner(md, pc->sbs3);
 	json_t *g = s3_omd_grants(md, owner);
 	int rc = s3_access_object_q(&pc->sacc, S3P_READ, owner, g);
@@ -751,6 +756,8 @@ static void part_copy_cb(http_req_t *r)
 	obj_t *view = NULL;
 	int64_t seq = 0;
 	int vrc = s3_ver_src(src, vid, remote, &view, &seq);
+	pc.sbk = sbk;
+	pc.vid = vid;
 	if (vrc) {
 		if (vrc == AIS_EINVAL)
 			s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
@@ -780,7 +787,7 @@ static void part_copy_cb(http_req_t *r)
 		lom_md_init(&smd);
 		rc = tmove_pull_ver(&peer, sbk, skey, seq, off, ranged ? len : -1, pcopy_sink, &pc, &smd, &srcsize, err,
 				    sizeof(err));
-		if (!rc && !(rc = s3_ver_src_check(src, vid, &smd)))
+		if (!rc)
 			rc = pcopy_check(&pc, &smd);
 		lom_md_fini(&smd);
 	}

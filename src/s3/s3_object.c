@@ -1080,19 +1080,18 @@ static int copy_check(copy_chk_t *k, const lom_md_t *smd)
 {
 	s3o_t *x = k->x;
 	int rc = 0;
-	if (s3_ver_state(k->sbk) != S3V_OFF) {
+	if (s3_ver_state(k->sbk) != S3V_OFF)
 		s3_ver_id(smd, k->cvid, sizeof(k->cvid));
-		if (k->svid && strcmp(k->cvid, k->svid)) { /* a pulled source that is not that version */
+	if ((rc = s3_ver_src_check(k->sbk, k->svid, smd))) {
+		if (rc == AIS_ENOTFOUND) { /* e.g. a pulled source that is not that version */
 			s3_err(k->r, 404, "NoSuchVersion", "The specified version does not exist.");
 			k->responded = true;
 			return AIS_ENOTFOUND;
 		}
-		if (s3_ver_is_marker(smd)) {
-			s3_err(k->r, 400, "InvalidRequest",
-			       "The source of a copy request may not specifically refer to a delete marker by version id.");
-			k->responded = true;
-			return AIS_EINVAL;
-		}
+		s3_err(k->r, 400, "InvalidRequest",
+		       "The source of a copy request may not specifically refer to a delete marker by version id.");
+		k->responded = true;
+		return AIS_EINVAL;
 	}
 	if (x->acc.enforce) {
 		s3_conf_t *c = malloc(sizeof(*c));
@@ -1248,10 +1247,6 @@ static void s3o_copy_cb(http_req_t *r)
 		snprintf(svid, sizeof(svid), "%.*s", (int)strcspn(vq + 11, "&"), vq + 11);
 	if (vq && !s3_ver_id_valid(svid)) {
 		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
-		goto out;
-	}
-	if (vq && s3_ver_state(sbk) == S3V_OFF && strcmp(svid, "null")) {
-		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
 		goto out;
 	}
 	copy_chk_t k = {.r = r, .x = x, .sbk = sbk, .sb = sb, .skey = skey, .svid = vq ? svid : NULL};

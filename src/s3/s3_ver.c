@@ -429,7 +429,7 @@ int s3_ver_src(const obj_t *src, const char *vid, bool remote, obj_t **view, int
 	if (!s3_ver_id_valid(vid))
 		return AIS_EINVAL;
 	if (s3_ver_state(src->bck) == S3V_OFF)
-		return strcmp(vid, "null") ? AIS_ENOTFOUND : 0;
+		return 0; /* the current object, when vid is "null" or its version (s3_ver_src_check) */
 	if (remote) {
 		if (!strcmp(vid, "null"))
 			return AIS_ENOTIMPL;
@@ -454,10 +454,12 @@ int s3_ver_src(const obj_t *src, const char *vid, bool remote, obj_t **view, int
 	return rc;
 }
 
-int s3_ver_src_check(const obj_t *src, const char *vid, const lom_md_t *md)
+int s3_ver_src_check(const bck_t *b, const char *vid, const lom_md_t *md)
 {
-	if (!vid || s3_ver_state(src->bck) == S3V_OFF)
+	if (!vid)
 		return 0;
+	if (s3_ver_state(b) == S3V_OFF) /* "null", or the object's native version */
+		return strcmp(vid, "null") && strcmp(vid, md->version) ? AIS_ENOTFOUND : 0;
 	char got[S3V_ID_MAX];
 	s3_ver_id(md, got, sizeof(got));
 	if (strcmp(got, vid))

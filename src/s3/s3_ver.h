@@ -78,8 +78,10 @@ int s3_ver_delete(const obj_t *o, s3v_state_t st, const char *vid, bool lock, bo
  * AIS_EINVAL (malformed id), AIS_ENOTFOUND (no such version), AIS_EMETHOD (a delete marker),
  * AIS_ENOTIMPL (the null version of a remote source) */
 int s3_ver_src(const obj_t *src, const char *vid, bool remote, obj_t **view, int64_t *seq);
-/* after a pull: md is version vid and not a delete marker? 0, AIS_ENOTFOUND, AIS_EMETHOD */
-int s3_ver_src_check(const obj_t *src, const char *vid, const lom_md_t *md);
+/* the source (bucket b, LOM md) is version vid (NULL: any) and not a delete marker? In an
+ * unversioned bucket "null" and the object's native version name it. 0, AIS_ENOTFOUND,
+ * AIS_EMETHOD */
+int s3_ver_src_check(const bck_t *b, const char *vid, const lom_md_t *md);
 /* "?versionId=<id>" of an x-amz-copy-source header into vid (cap >= S3V_ID_MAX + 1): true when present */
 bool s3_ver_copy_src_vid(const char *hdr, char *vid, size_t cap);
 

@@ -424,3 +424,23 @@ def test_post_object_keeps_versions(s3, vb, vc):
     assert v2 != v1
     assert body(s3, vb, "p") == b"posted"
     assert body(s3, vb, "p", VersionId=v1) == b"put"
+
+
+def test_copy_source_version_of_unversioned_bucket(s3):
+    """an unversioned bucket's object answers to "null" and to its native version"""
+    name = new_bucket_name("vernat")
+    s3.create_bucket(Bucket=name)
+    try:
+        s3.put_object(Bucket=name, Key="s", Body=b"native")
+        for i, vid in enumerate(["null", "1"]):
+            s3.copy_object(Bucket=name, Key="d%d" % i, CopySource={"Bucket": name, "Key": "s", "VersionId": vid})
+            assert body(s3, name, "d%d" % i) == b"native"
+        with pytest.raises(ClientError) as e:
+            s3.copy_object(Bucket=name, Key="d9", CopySource={"Bucket": name, "Key": "s", "VersionId": "2"})
+        assert err_of(e) == ("NoSuchVersion", 404)
+        with pytest.raises(ClientError) as e:
+            s3.get_object(Bucket=name, Key="s", VersionId="2")
+        assert err_of(e) == ("NoSuchVersion", 404)
+        assert body(s3, name, "s", VersionId="null") == b"native"
+    finally:
+        purge(s3, name)
