@@ -22,6 +22,7 @@
 #include "core/s3ck.h"
 #include "s3/s3_bmeta.h"
 #include "s3/s3_bsub.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 
 #define S3_MAX_XML_BODY (4u << 20)
@@ -150,6 +151,16 @@ static void s3_delete_bucket(http_req_t *r, const char *name)
 	}
 	size_t n = json_array_size(json_object_get(page, "entries"));
 	json_decref(page);
+	if (!n) { /* retained versions and delete markers count too */
+		s3_bm_t bm;
+		s3_bm_get(name, &bm);
+		bool versioned = bm.bck && s3_ver_state(bm.bck) != S3V_OFF;
+		s3_bm_put(&bm);
+		int nv = 0;
+		if (versioned && s3_ver_count(r, name, &nv))
+			return;
+		n = (size_t)nv;
+	}
 	if (n) {
 		s3_err(r, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty: %s", name);
 		return;

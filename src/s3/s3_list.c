@@ -19,6 +19,7 @@
 #include "core/util.h"
 #include "proxy/proxy.h"
 #include "s3/s3_bmeta.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 
 #define S3_MAX_KEYS 1000
@@ -419,6 +420,14 @@ void s3_list_objects(http_req_t *r, const char *bucket)
 
 void s3_list_versions(http_req_t *r, const char *bucket)
 {
+	s3_bm_t bm;
+	s3_bm_get(bucket, &bm);
+	bool versioned = bm.bck && s3_ver_state(bm.bck) != S3V_OFF;
+	s3_bm_put(&bm);
+	if (versioned) {
+		s3_ver_list(r, bucket); /* retained versions and delete markers */
+		return;
+	}
 	bool enc;
 	ls_args_t a = {0};
 	if (!ls_parse(r, &a, &enc))

@@ -26,6 +26,7 @@
 #include "obj/obj_ops.h"
 #include "s3/s3_olock.h"
 #include "s3/s3_tgt.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 
 #define S3_MDEL_MAX_BODY (2u << 20)
@@ -63,6 +64,8 @@ static void s3_mdel_hdrs(const http_req_t *r, sbuf_t *out)
 typedef struct mdel_res {
 	const char *code; /* NULL: deleted */
 	char msg[200];
+	bool dm;          /* versioned: a delete marker was created or deleted */
+	char dmv[S3V_ID_MAX]; /* its version ID */
 } mdel_res_t;
 
 /* a target's JSON share into res */
@@ -97,7 +100,10 @@ static void s3_mdel_take(const hreq_t *q, const int *owner, int t, mdel_res_t *r
 		if (i < 0 || i >= n || owner[i] != t)
 			continue;
 		const char *code = json_string_value(json_object_get(e, "code"));
+		const char *dmv = json_string_value(json_object_get(e, "dmv"));
 		res[i].code = NULL;
+		res[i].dm = json_is_true(json_object_get(e, "dm"));
+		snprintf(res[i].dmv, sizeof(res[i].dmv), "%s", dmv ? dmv : "");
 		if (code) {
 			/* static strings for the XML: the codes a target answers */
 			static const char *const known[] = {"AccessDenied", "InvalidArgument", "InternalError", NULL};
@@ -180,6 +186,10 @@ void s3_mdel_proxy(http_req_t *r, const char *bucket)
 		s3xml_elem(&out, "Key", d.keys[i]);
 		if (d.versions && d.versions[i])
 			s3xml_elem(&out, "VersionId", d.versions[i]);
+		if (!res[i].code && res[i].dm) {
+			s3xml_elem(&out, "DeleteMarker", "true");
+			s3xml_elem(&out, "DeleteMarkerVersionId", res[i].dmv);
+		}
 		if (res[i].code) {
 			s3xml_elem(&out, "Code", res[i].code);
 			s3xml_elem(&out, "Message", res[i].msg);
@@ -205,9 +215,34 @@ done:
 
 /* ---- target ---- */
 
-/* delete one key owned here: NULL, or the S3 error code (msg set) */
-static const char *s3_mdel_one(http_req_t *r, const char *bucket, const char *key, bool bypass, char *msg, size_t cap)
+/* a versioned bucket's key, or one with a VersionId: as DELETE (s3_ver_delete); NULL or the code */
+static const char *s3_mdel_ver(const obj_t *o, s3v_state_t st, const char *vid, bool bypass, const char *who,
+			       mdel_res_t *res)
 {
+	if (vid && !s3_ver_id_valid(vid)) {
+		snprintf(res->msg, sizeof(res->msg), "Invalid version id specified");
+		return "InvalidArgument";
+	}
+	if (st == S3V_OFF)
+		return NULL; /* another version than "null" of an unversioned key: nothing to delete */
+	const json_t *bs3 = json_object_get(o->bck->ext, "s3");
+	s3_fail_t f = {0};
+	s3_olock(o->digest);
+	int rc = s3_ver_delete(o, st, vid, s3_lock_enabled(json_is_object(bs3) ? bs3 : NULL), bypass, who, res->dmv,
+			       &res->dm, &f);
+	s3_ounlock(o->digest);
+	if (!rc)
+		return NULL;
+	snprintf(res->msg, sizeof(res->msg), "%.190s", f.msg);
+	return f.status == 403 ? "AccessDenied" : f.status == 400 ? "InvalidArgument" : "InternalError";
+}
+
+/* delete one key owned here: NULL, or the S3 error code (msg set) */
+static const char *s3_mdel_one(http_req_t *r, const char *bucket, const char *key, const char *vid, bool bypass,
+			       const char *who, mdel_res_t *res)
+{
+	char *msg = res->msg;
+	size_t cap = sizeof(res->msg);
 	obj_t o;
 	obj_why_t why;
 	memset(&o, 0, sizeof(o));
@@ -216,6 +251,11 @@ static const char *s3_mdel_one(http_req_t *r, const char *bucket, const char *ke
 	if (rc) {
 		code = why == OBJ_WHY_BAD_NAME ? "InvalidArgument" : "InternalError";
 		snprintf(msg, cap, "%s", err_str(rc));
+		goto out;
+	}
+	s3v_state_t st = s3_ver_state(o.bck);
+	if (st != S3V_OFF || (vid && strcmp(vid, "null"))) {
+		code = s3_mdel_ver(&o, st, vid, bypass, who, res);
 		goto out;
 	}
 	const json_t *bs3 = json_object_get(o.bck->ext, "s3");
@@ -267,9 +307,12 @@ static void s3_mdel_local_cb(http_req_t *r)
 		const snode_t *t = smap_owner_of(sm, "ais", "", q->bucket, d.keys[i]);
 		if (!t || strcmp(t->id, node_id()))
 			continue; /* another target's */
-		char msg[200] = "";
-		const char *code = s3_mdel_one(r, q->bucket, d.keys[i], bypass, msg, sizeof(msg));
-		json_t *e = code ? json_pack("{s:i, s:s, s:s}", "i", i, "code", code, "msg", msg) : json_pack("{s:i}", "i", i);
+		mdel_res_t res = {0};
+		const char *vid = d.versions ? d.versions[i] : NULL;
+		const char *code = s3_mdel_one(r, q->bucket, d.keys[i], vid, bypass, NULL, &res); /* markers: the bucket owner's */
+		json_t *e = code ? json_pack("{s:i, s:s, s:s}", "i", i, "code", code, "msg", res.msg)
+			    : res.dm ? json_pack("{s:i, s:b, s:s}", "i", i, "dm", 1, "dmv", res.dmv)
+				     : json_pack("{s:i}", "i", i);
 		if (e)
 			json_array_append_new(a, e);
 	}

@@ -26,6 +26,7 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "core/s3ck.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 #include "obj/chunk.h"
 #include "obj/mpu.h"
@@ -209,6 +210,10 @@ out:
 typedef struct cmpl {
 	char xck_name[UFEST_XCK_TYPE_MAX]; /* "CRC32" */
 	char xck_val[UFEST_XCK_VAL_MAX + 8];
+	const obj_t *o;
+	s3v_state_t vst;                   /* versioned bucket: the new version is numbered here */
+	s3_vput_t vp;
+	bool vbegun;                       /* s3_ver_put_begin succeeded: s3_ver_put_end follows */
 } cmpl_t;
 
 /* meta "k\0v\0..." of the upload → the object's custom md; composite checksum */
@@ -236,6 +241,12 @@ static int complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 			snprintf(cx->xck_name, sizeof(cx->xck_name), "%s", s3ck_algo_name(t));
 			snprintf(cx->xck_val, sizeof(cx->xck_val), "%s", val);
 		}
+	}
+	if (cx->vst != S3V_OFF) {
+		int rc = s3_ver_put_begin(cx->o, cx->vst, md, &cx->vp);
+		if (rc)
+			return rc;
+		cx->vbegun = true;
 	}
 	return 0;
 }
@@ -409,7 +420,8 @@ static void complete_cb(http_req_t *r)
 		goto done;
 	}
 	bool lock = s3_lock_enabled(m->bs3);
-	if (lock || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match")) {
+	s3v_state_t vst = s3_ver_state(m->o.bck);
+	if (lock || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match") || vst != S3V_OFF) {
 		/* the conditions and the commit under the S3 object lock */
 		lom_md_t cur;
 		bool have;
@@ -419,15 +431,20 @@ static void complete_cb(http_req_t *r)
 		if (rc)
 			s3_err_code(r, rc, "%s: %s/%s: %s", node_name(), m->o.bck->name, m->o.oname, err_str(rc));
 		else
-			rc = s3_obj_replace_ok(r, &m->o, &cur, have, lock);
+			rc = s3_obj_replace_ok(r, &m->o, &cur, have, lock && vst != S3V_ENABLED);
 		lom_md_fini(&cur);
 		if (rc)
 			goto done;
 	}
 	cmpl_t cx;
 	memset(&cx, 0, sizeof(cx));
+	cx.o = &m->o;
+	cx.vst = vst;
 	char etag[64];
-	rc = mpu_complete(&m->o, id, parts, n, MPU_C_S3, complete_md_cb, &cx, &md, etag, sizeof(etag), &why);
+	rc = mpu_complete(&m->o, id, parts, n, MPU_C_S3 | (vst != S3V_OFF ? MPU_C_KEEP_VERSION : 0), complete_md_cb,
+			  &cx, &md, etag, sizeof(etag), &why);
+	if (cx.vbegun)
+		s3_ver_put_end(&m->o, &cx.vp, rc == 0);
 	if (locked) {
 		s3_ounlock(m->o.digest);
 		locked = false;
@@ -604,11 +621,16 @@ typedef struct pcopy {
 	mpu_part_t *p;
 	s3_acc_t sacc;        /* the copy source's bucket-level verdict */
 	const json_t *sbs3;   /* the source bucket's S3 metadata or NULL */
+	const bck_t *sbk;     /* the source bucket */
+	const char *vid;      /* the source's ?versionId or NULL */
 } pcopy_t;
 
 /* the source's object ACL allows the requester to read it: 0 or AIS_EFORBIDDEN */
 static int pcopy_check(const pcopy_t *pc, const lom_md_t *md)
 {
+	int vrc = s3_ver_src_check(pc->sbk, pc->vid, md);
+	if (vrc)
+		return vrc;
 	const char *owner = s3_omd_owner(md, pc->sbs3);
 	json_t *g = s3_omd_grants(md, owner);
 	int rc = s3_access_object_q(&pc->sacc, S3P_READ, owner, g);
@@ -729,20 +751,42 @@ static void part_copy_cb(http_req_t *r)
 	}
 	snode_t peer;
 	bool remote = obj_remote_owner(sbk, skey, &peer);
+	char svid[S3V_ID_MAX + 1];
+	const char *vid = s3_ver_copy_src_vid(http_hdr_get(r, "x-amz-copy-source"), svid, sizeof(svid)) ? svid : NULL;
+	obj_t *view = NULL;
+	int64_t seq = 0;
+	int vrc = s3_ver_src(src, vid, remote, &view, &seq);
+	pc.sbk = sbk;
+	pc.vid = vid;
+	if (vrc) {
+		if (vrc == AIS_EINVAL)
+			s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		else if (vrc == AIS_ENOTFOUND)
+			s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		else if (vrc == AIS_EMETHOD)
+			s3_err(r, 400, "InvalidRequest",
+			       "The source of a copy request may not specifically refer to a delete marker by version id.");
+		else
+			s3_err_code(r, vrc, "copy part from %s/%s version %s: %s", sb, skey, vid, err_str(vrc));
+		goto out;
+	}
 	mpu_why_t why;
 	int rc = mpu_part_begin(&m->o, upload_id(r), num, NULL, 0, &pc.p, &why);
+	if (rc)
+		free(view);
 	if (rc) {
 		s3_mpu_err(r, rc, why);
 		goto out;
 	}
 	int64_t srcsize = -1;
-	if (!remote)
-		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
-	else {
+	if (!remote) {
+		rc = copy_local(view ? view : src, off, len, ranged, &pc, &srcsize);
+		free(view);
+	} else {
 		lom_md_t smd;
 		lom_md_init(&smd);
-		rc = tmove_pull(&peer, sbk, skey, off, ranged ? len : -1, pcopy_sink, &pc, &smd, &srcsize, err,
-				sizeof(err));
+		rc = tmove_pull_ver(&peer, sbk, skey, seq, off, ranged ? len : -1, pcopy_sink, &pc, &smd, &srcsize, err,
+				    sizeof(err));
 		if (!rc)
 			rc = pcopy_check(&pc, &smd);
 		lom_md_fini(&smd);
@@ -750,7 +794,12 @@ static void part_copy_cb(http_req_t *r)
 	mpu_part_info_t info;
 	mpu_why_t why2;
 	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);
-	if (rc == AIS_ENOTFOUND) {
+	if (rc == AIS_ENOTFOUND && vid) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+	} else if (rc == AIS_EMETHOD) {
+		s3_err(r, 400, "InvalidRequest",
+		       "The source of a copy request may not specifically refer to a delete marker by version id.");
+	} else if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 	} else if (rc == AIS_ERANGE) {
 		if (srcsize >= 0)

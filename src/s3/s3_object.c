@@ -9,6 +9,9 @@
  * tmove_pull, target/tmove.h). The stored object is an ordinary one: LOM with the bucket
  * checksum plus custom metadata (ETag, Content-Type, x-amz-meta-*, x-amz-checksum-*), readable by
  * the native API.
+ * Versioned buckets (s3_ver.h): GET/HEAD/DELETE ?versionId, a copy source's ?versionId, the
+ * previous version retained by every write and delete markers by DELETE - writes and deletes of
+ * a versioned bucket commit on the pool (retaining may copy a chunked version).
  * Multipart: UploadPart's body runs through the same body pipeline into an mpu part (begin/end
  * in s3_mpu.c, which serves the other multipart requests); chunked objects and ?partNumber
  * reads are streamed from a pool thread through the object reader. */
@@ -35,12 +38,14 @@
 #include "obj/obj_get.h"
 #include "obj/obj_ops.h"
 #include "obj/obj_put.h"
+#include "obj/obj_ver.h"
 #include "net/hclient.h"
 #include "s3/awschunk.h"
 #include "s3/s3_acl.h"
 #include "s3/s3_omd.h"
 #include "s3/s3_tags.h"
 #include "target/tec.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 
 /* content headers stored as custom md (the key is the header name), and the GET query parameters
@@ -60,6 +65,10 @@ typedef struct s3o {
 	const json_t *bs3;    /* the bucket's S3 metadata (in o.bmd) or NULL */
 	s3_oattr_t attr;      /* writes: owner, ACL, tags, lock of the new version */
 	bool guard;           /* writes: commit under the S3 object lock after s3_obj_replace_ok */
+	s3v_state_t vst;      /* the bucket's S3 versioning */
+	const char *want;     /* versioned PUT: the expected x-amz-checksum, for the deferred commit */
+	obj_t vo;             /* GET/HEAD ?versionId of a retained version: its file (borrows o's BMD) */
+	bool use_vo;
 	/* GET */
 	obj_get_t g;
 	int64_t off, len;
@@ -230,9 +239,17 @@ static void get_err(http_req_t *r, const s3o_t *x, int rc, obj_why_t why)
 {
 	const obj_get_t *g = &x->g;
 	switch (why) {
-	case OBJ_WHY_NOT_FOUND:
+	case OBJ_WHY_NOT_FOUND: {
+		char vid[S3V_ID_MAX];
+		if (x->vst != S3V_OFF && !x->use_vo && s3_ver_latest_marker(&x->o, vid, sizeof(vid))) {
+			http_hdr_add(r, "x-amz-delete-marker", "true");
+			http_hdr_add(r, "x-amz-version-id", vid);
+		} else {
+			http_hdr_add(r, "x-amz-delete-marker", "false"); /* as RGW: not found, and no marker */
+		}
 		s3_access_object(r, &x->acc, 0, NULL, NULL, x->o.bck->name, x->o.oname); /* 404, or 403 */
 		return;
+	}
 	case OBJ_WHY_BAD_META:
 		s3_err(r, 500, "InternalError", "%s: corrupted object metadata (%s)", node_name(), err_str(rc));
 		return;
@@ -390,6 +407,49 @@ static void s3o_ec_cb(http_req_t *r)
 	s3o_get(r, x);
 }
 
+/* GET/HEAD ?versionId: the current object, or x->vo = the retained version; 0 or responded
+ * (400 for a malformed id, 404 NoSuchVersion, 405 for a delete marker) */
+static int s3o_version(http_req_t *r, s3o_t *x, const char *vid)
+{
+	if (!s3_ver_id_valid(vid)) {
+		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		return AIS_EINVAL;
+	}
+	if (x->vst == S3V_OFF) {
+		if (!strcmp(vid, "null"))
+			return 0;
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		return AIS_ENOTFOUND;
+	}
+	s3_ver_t *v;
+	int n;
+	int rc = s3_ver_all(&x->o, &v, &n);
+	if (rc) {
+		s3_err_code(r, rc, "%s: versions of %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+		return rc;
+	}
+	int i = s3_ver_find(v, n, vid);
+	if (i < 0) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		rc = AIS_ENOTFOUND;
+	} else if (v[i].marker) {
+		char lm[64];
+		fmt_http_date(v[i].md.atime, lm, sizeof(lm));
+		http_hdr_add(r, "x-amz-delete-marker", "true");
+		http_hdr_add(r, "x-amz-version-id", vid);
+		http_hdr_add(r, "Last-Modified", lm);
+		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+		rc = AIS_EMETHOD;
+	} else if (!v[i].current) {
+		rc = obj_ver_view(&x->vo, &x->o, v[i].seq);
+		if (rc)
+			s3_err_code(r, rc, "%s: %s", node_name(), err_str(rc));
+		x->use_vo = !rc;
+	}
+	s3_ver_free(v, n);
+	return rc;
+}
+
 static void s3o_get(http_req_t *r, s3o_t *x)
 {
 	bool head = r->method == HTTP_M_HEAD;
@@ -400,9 +460,12 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 			       "GET requests.");
 			goto out;
 		}
-	int rc = obj_get_open(&x->g, &x->o, head ? OBJ_GET_HEAD : 0, &why);
+	const char *vid = http_query_get(r, "versionId");
+	if (vid && !x->ec_tried && s3o_version(r, x, vid))
+		goto out;
+	int rc = obj_get_open(&x->g, x->use_vo ? &x->vo : &x->o, head ? OBJ_GET_HEAD : 0, &why);
 	snode_t owner;
-	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && x->o.bck->ec_enabled && !x->ec_tried &&
+	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && !x->use_vo && x->o.bck->ec_enabled && !x->ec_tried &&
 	    !obj_remote_owner(x->o.bck, x->o.oname, &owner)) {
 		r->user = x;
 		http_defer_stream(r, s3o_ec_cb);
@@ -504,9 +567,48 @@ int s3_obj_replace_ok(http_req_t *r, const obj_t *o, const lom_md_t *md, bool ha
 }
 
 /* ---- DELETE */
+
+/* DELETE of a versioned bucket's key, or with ?versionId: true when it has responded (false: an
+ * unversioned bucket's "null" version, the ordinary delete) */
+static bool s3o_delete_ver(http_req_t *r, s3o_t *x)
+{
+	const char *vid = http_query_get(r, "versionId");
+	if (vid && !s3_ver_id_valid(vid)) {
+		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		return true;
+	}
+	if (x->vst == S3V_OFF) {
+		if (!vid || !strcmp(vid, "null"))
+			return false;
+		s3_add_common_hdrs(r); /* no such version: nothing to delete */
+		http_respond(r, 204, NULL, NULL, 0);
+		return true;
+	}
+	s3_fail_t f = {0};
+	char vout[S3V_ID_MAX];
+	bool dm;
+	s3_olock(x->o.digest);
+	int rc = s3_ver_delete(&x->o, x->vst, vid, s3_lock_enabled(x->bs3), s3_lock_bypass(r), x->acc.id.id, vout, &dm,
+			       &f);
+	s3_ounlock(x->o.digest);
+	if (rc) {
+		s3_err(r, f.status, f.code, "%s", f.msg);
+		return true;
+	}
+	if (dm)
+		http_hdr_add(r, "x-amz-delete-marker", "true");
+	if (vout[0])
+		http_hdr_add(r, "x-amz-version-id", vout);
+	s3_add_common_hdrs(r);
+	http_respond(r, 204, NULL, NULL, 0);
+	return true;
+}
+
 static void s3o_delete(http_req_t *r, s3o_t *x)
 {
 	obj_why_t why;
+	if (s3o_delete_ver(r, x))
+		goto out;
 	bool lock = s3_lock_enabled(x->bs3);
 	if (lock) {
 		/* the check and the removal under the S3 object lock: no retention change between */
@@ -544,6 +646,13 @@ ok:
 	http_respond(r, 204, NULL, NULL, 0);
 out:
 	s3o_free(x);
+}
+
+static void s3o_delete_cb(http_req_t *r)
+{
+	s3o_t *x = r->user;
+	r->user = NULL;
+	s3o_delete(r, x);
 }
 
 /* ---- PUT */
@@ -660,7 +769,7 @@ static void put_commit(http_req_t *r, s3o_t *x, const char *want)
 		bool have;
 		s3_olock(x->o.digest);
 		rc = s3_obj_current(&x->o, &cur, &have);
-		if (!rc && (rc = s3_obj_replace_ok(r, &x->o, &cur, have, s3_lock_enabled(x->bs3)))) {
+		if (!rc && (rc = s3_obj_replace_ok(r, &x->o, &cur, have, s3_lock_enabled(x->bs3) && x->vst != S3V_ENABLED))) {
 			s3_ounlock(x->o.digest);
 			lom_md_fini(&cur);
 			obj_put_abort(w, 0);
@@ -673,7 +782,16 @@ static void put_commit(http_req_t *r, s3o_t *x, const char *want)
 			s3_err_code(r, rc, "%s: PUT %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
 			return;
 		}
+		s3_vput_t vp = {0};
+		if (x->vst != S3V_OFF && (rc = s3_ver_put_begin(&x->o, x->vst, obj_put_md(w), &vp))) {
+			s3_ounlock(x->o.digest);
+			obj_put_abort(w, rc);
+			s3_err_code(r, rc, "%s: PUT %s/%s: versions: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+			return;
+		}
 		rc = obj_put_commit(w, &res, &why);
+		if (x->vst != S3V_OFF)
+			s3_ver_put_end(&x->o, &vp, rc == 0);
 		s3_ounlock(x->o.digest);
 	} else {
 		rc = obj_put_commit(w, &res, &why);
@@ -694,6 +812,14 @@ static void put_commit(http_req_t *r, s3o_t *x, const char *want)
 		http_respond(r, 200, NULL, NULL, 0);
 	}
 	lom_md_fini(&res.md);
+}
+
+static void put_commit_cb(http_req_t *r)
+{
+	s3o_t *x = r->user;
+	r->user = NULL;
+	put_commit(r, x, x->want);
+	s3o_free(x);
 }
 
 static void put_end_cb(http_req_t *r, int status)
@@ -742,6 +868,12 @@ static void put_end_cb(http_req_t *r, int status)
 		mpu_part_t *p = x->mpart;
 		x->mpart = NULL;
 		s3_mpu_part_end(r, p, want);
+	} else if (x->vst != S3V_OFF) {
+		/* the previous version is retained first (a copy when it is chunked): on the pool */
+		x->want = want;
+		r->user = x;
+		http_defer(r, put_commit_cb);
+		return;
 	} else {
 		put_commit(r, x, want);
 	}
@@ -848,7 +980,9 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 		.md_cb = put_md_cb,
 		.md_arg = x,
 	};
-	x->guard = s3_lock_enabled(x->bs3) || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match");
+	x->guard = s3_lock_enabled(x->bs3) || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match") ||
+		   x->vst != S3V_OFF;
+	opt.keep_version = x->vst != S3V_OFF; /* numbered by s3_ver_put_begin */
 	obj_why_t why;
 	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
 	if (rc) {
@@ -946,6 +1080,8 @@ typedef struct copy_chk {
 	s3o_t *x;
 	const bck_t *sbk;
 	const char *sb, *skey;
+	const char *svid;  /* ?versionId of the source, or NULL */
+	char cvid[S3V_ID_MAX]; /* the copied version's ID (x-amz-copy-source-version-id), "" unversioned */
 	int64_t atime;    /* the source's Last-Modified (ns), 0: unknown yet */
 	bool responded;
 } copy_chk_t;
@@ -975,6 +1111,19 @@ static int copy_check(copy_chk_t *k, const lom_md_t *smd)
 {
 	s3o_t *x = k->x;
 	int rc = 0;
+	if (s3_ver_state(k->sbk) != S3V_OFF)
+		s3_ver_id(smd, k->cvid, sizeof(k->cvid));
+	if ((rc = s3_ver_src_check(k->sbk, k->svid, smd))) {
+		if (rc == AIS_ENOTFOUND) { /* e.g. a pulled source that is not that version */
+			s3_err(k->r, 404, "NoSuchVersion", "The specified version does not exist.");
+			k->responded = true;
+			return AIS_ENOTFOUND;
+		}
+		s3_err(k->r, 400, "InvalidRequest",
+		       "The source of a copy request may not specifically refer to a delete marker by version id.");
+		k->responded = true;
+		return AIS_EINVAL;
+	}
 	if (x->acc.enforce) {
 		s3_conf_t *c = malloc(sizeof(*c));
 		s3_acc_t sacc;
@@ -1029,15 +1178,50 @@ static int copy_source(copy_chk_t *k, const obj_t *src, obj_put_t *w, lom_md_t *
 	snode_t peer;
 	const char *ims = http_hdr_get(k->r, "x-amz-copy-source-if-modified-since"),
 		   *ius = http_hdr_get(k->r, "x-amz-copy-source-if-unmodified-since");
+	int64_t seq = 0;
+	if (k->svid && s3_ver_state(src->bck) != S3V_OFF) {
+		if (!strcmp(k->svid, "null") || parse_i64(k->svid, &seq))
+			seq = -1; /* resolved below (local) */
+	}
 	if (obj_remote_owner(src->bck, src->oname, &peer)) {
 		if (ims || ius)
 			k->atime = copy_remote_atime(&peer, src->bck, src->oname);
-		int rc = tmove_pull(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, NULL, err, cap);
+		if (seq < 0) {
+			snprintf(err, cap, "copying the null version of an object another target owns is not supported");
+			return AIS_ENOTIMPL;
+		}
+		int rc = tmove_pull_ver(&peer, src->bck, src->oname, seq, 0, -1, copy_sink, w, smd, NULL, err, cap);
 		return rc ? rc : copy_check(k, smd);
+	}
+	obj_t *vo = NULL;
+	if (k->svid && s3_ver_state(src->bck) != S3V_OFF) {
+		s3_ver_t *v;
+		int n;
+		int rc = s3_ver_all(src, &v, &n);
+		if (rc)
+			return rc;
+		int i = s3_ver_find(v, n, k->svid);
+		if (i < 0) {
+			s3_ver_free(v, n);
+			s3_err(k->r, 404, "NoSuchVersion", "The specified version does not exist.");
+			k->responded = true;
+			return AIS_ENOTFOUND;
+		}
+		if (v[i].marker) {
+			rc = copy_check(k, &v[i].md); /* refuses it */
+			s3_ver_free(v, n);
+			return rc;
+		}
+		if (!v[i].current && (!(vo = malloc(sizeof(*vo))) || (rc = obj_ver_view(vo, src, v[i].seq)))) {
+			free(vo);
+			s3_ver_free(v, n);
+			return rc ? rc : AIS_ENOMEM;
+		}
+		s3_ver_free(v, n);
 	}
 	obj_get_t g;
 	obj_why_t why;
-	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
+	int rc = obj_get_open(&g, vo ? vo : src, OBJ_GET_QUIET, &why);
 	if (!rc)
 		rc = obj_get_prepare(&g, &why);
 	if (!rc)
@@ -1049,6 +1233,7 @@ static int copy_source(copy_chk_t *k, const obj_t *src, obj_put_t *w, lom_md_t *
 	if (!rc)
 		rc = obj_get_read_all(&g, copy_sink, w);
 	obj_get_close(&g);
+	free(vo);
 	return rc;
 }
 
@@ -1079,15 +1264,23 @@ static void s3o_copy_cb(http_req_t *r)
 		s3_err(r, 400, "InvalidArgument", "Unknown metadata directive.");
 		goto out;
 	}
-	if (!replace && sbk == x->o.bck && !strcmp(skey, x->o.oname)) {
+	if (!replace && sbk == x->o.bck && !strcmp(skey, x->o.oname) && !strstr(hdr, "?versionId=")) {
 		s3_err(r, 400, "InvalidRequest",
 		       "This copy request is illegal because it is trying to copy an object to itself without changing "
 		       "the object's metadata, storage class, website redirect location or encryption attributes.");
 		goto out;
 	}
 	obj_put_opts_t opt = {.md5 = true, .size_hint = -1, .acct = OBJ_ACCT_NONE, .tag = "s3copy",
-			      .md_cb = copy_md_cb, .md_arg = x};
-	copy_chk_t k = {.r = r, .x = x, .sbk = sbk, .sb = sb, .skey = skey};
+			      .md_cb = copy_md_cb, .md_arg = x, .keep_version = x->vst != S3V_OFF};
+	const char *vq = strstr(hdr, "?versionId=");
+	char svid[S3V_ID_MAX + 1] = "";
+	if (vq)
+		snprintf(svid, sizeof(svid), "%.*s", (int)strcspn(vq + 11, "&"), vq + 11);
+	if (vq && !s3_ver_id_valid(svid)) {
+		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		goto out;
+	}
+	copy_chk_t k = {.r = r, .x = x, .sbk = sbk, .sb = sb, .skey = skey, .svid = vq ? svid : NULL};
 	obj_why_t why;
 	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
 	if (!rc)
@@ -1098,6 +1291,10 @@ static void s3o_copy_cb(http_req_t *r)
 	}
 	if (k.responded)
 		goto out;
+	if (rc == AIS_ENOTFOUND && vq) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		goto out;
+	}
 	if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 		goto out;
@@ -1113,7 +1310,9 @@ static void s3o_copy_cb(http_req_t *r)
 	obj_put_t *w = x->w;
 	x->w = NULL;
 	obj_put_res_t res;
-	bool guard = s3_lock_enabled(x->bs3) || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match");
+	bool guard = s3_lock_enabled(x->bs3) || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match") ||
+		     x->vst != S3V_OFF;
+	s3_vput_t vp = {0};
 	if (guard) {
 		lom_md_t cur;
 		bool have;
@@ -1122,8 +1321,10 @@ static void s3o_copy_cb(http_req_t *r)
 		if (rc)
 			s3_err_code(r, rc, "copy to %s/%s: %s", x->o.bck->name, x->o.oname, err_str(rc));
 		else
-			rc = s3_obj_replace_ok(r, &x->o, &cur, have, s3_lock_enabled(x->bs3));
+			rc = s3_obj_replace_ok(r, &x->o, &cur, have, s3_lock_enabled(x->bs3) && x->vst != S3V_ENABLED);
 		lom_md_fini(&cur);
+		if (!rc && x->vst != S3V_OFF && (rc = s3_ver_put_begin(&x->o, x->vst, obj_put_md(w), &vp)))
+			s3_err_code(r, rc, "copy to %s/%s: versions: %s", x->o.bck->name, x->o.oname, err_str(rc));
 		if (rc) {
 			s3_ounlock(x->o.digest);
 			obj_put_abort(w, 0);
@@ -1131,6 +1332,8 @@ static void s3o_copy_cb(http_req_t *r)
 		}
 	}
 	rc = obj_put_commit(w, &res, &why);
+	if (x->vst != S3V_OFF)
+		s3_ver_put_end(&x->o, &vp, rc == 0);
 	if (guard)
 		s3_ounlock(x->o.digest);
 	if (rc) {
@@ -1145,6 +1348,8 @@ static void s3o_copy_cb(http_req_t *r)
 		s3xml_elemf(&b, "ETag", "\"%s\"", res.md5_hex);
 		s3xml_close(&b, "CopyObjectResult");
 		s3_omd_version_hdr(r, &res.md, x->o.bck);
+		if (k.cvid[0])
+			http_hdr_add(r, "x-amz-copy-source-version-id", k.cvid);
 		s3_xml_respond(r, 200, b.p, b.len);
 		sbuf_fini(&b);
 	}
@@ -1214,6 +1419,7 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 	}
 	const json_t *bs3 = json_object_get(x->o.bck->ext, "s3");
 	x->bs3 = json_is_object(bs3) ? bs3 : NULL;
+	x->vst = s3_ver_state(x->o.bck);
 	if (s3_osub_is(r)) {
 		s3_osub_handle(r, x->q, &x->o, &x->acc); /* takes q and the object context */
 		x->q = NULL;
@@ -1245,7 +1451,12 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 		}
 		break;
 	case HTTP_M_DELETE:
-		s3o_delete(r, x);
+		if (x->vst != S3V_OFF) { /* retains the current version (a copy when chunked): on the pool */
+			r->user = x;
+			http_defer(r, s3o_delete_cb);
+		} else {
+			s3o_delete(r, x);
+		}
 		break;
 	default:
 		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");

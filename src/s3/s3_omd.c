@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "s3/s3_acl.h"
 #include "s3/s3_tags.h"
+#include "s3/s3_ver.h"
 
 static const char *s3_omd_ownership(const json_t *bs3)
 {
@@ -106,6 +107,7 @@ int s3_oattr_store(const s3_oattr_t *a, lom_md_t *md)
 bool s3_omd_is_attr_key(const char *key)
 {
 	return !strcmp(key, S3MD_OWNER) || !strcmp(key, S3MD_ACL) || !strcmp(key, S3MD_TAGS) ||
+	       !strcmp(key, S3MD_VID) || !strcmp(key, S3MD_DM) ||
 	       !strncmp(key, S3MD_LOCK_PREFIX, strlen(S3MD_LOCK_PREFIX));
 }
 
@@ -132,7 +134,11 @@ json_t *s3_omd_grants(const lom_md_t *md, const char *owner)
 
 void s3_omd_version_hdr(http_req_t *r, const lom_md_t *md, const bck_t *b)
 {
-	const json_t *bs3 = b ? json_object_get(b->ext, "s3") : NULL;
-	if (md->version[0] && b->versioning && json_is_true(json_object_get(bs3, "versioning")))
-		http_hdr_add(r, "x-amz-version-id", md->version);
+	s3v_state_t st = b ? s3_ver_state(b) : S3V_OFF;
+	if (st != S3V_OFF) {
+		char vid[S3V_ID_MAX];
+		s3_ver_id(md, vid, sizeof(vid));
+		if (st == S3V_ENABLED || strcmp(vid, "null"))
+			http_hdr_add(r, "x-amz-version-id", vid);
+	}
 }

@@ -53,9 +53,10 @@ int s3_oattr_store(const s3_oattr_t *a, lom_md_t *md);
  * shown as content headers */
 bool s3_omd_is_attr_key(const char *key);
 
-/* x-amz-version-id: md's version, when the bucket is versioned through S3 (configured with
- * PutBucketVersioning or object lock, and versioning.enabled) - a native bucket's own versions are
- * not S3 version IDs */
+/* x-amz-version-id: md's S3 version ID (s3_ver.h: its s3-vid, else "null"), when the bucket is
+ * versioned through S3 (configured with PutBucketVersioning or object lock; Enabled or
+ * Suspended; a Suspended bucket's "null" versions go without, as AWS) - a native bucket's own
+ * versions are not S3 version IDs */
 void s3_omd_version_hdr(http_req_t *r, const lom_md_t *md, const bck_t *b);
 
 /* an object's owner: its s3-owner, else the bucket's owner (bs3), else the default user */

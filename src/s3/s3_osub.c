@@ -19,10 +19,12 @@
 #include "core/util.h"
 #include "obj/obj_get.h"
 #include "obj/obj_md.h"
+#include "obj/obj_ver.h"
 #include "s3/s3_acl.h"
 #include "s3/s3_olock.h"
 #include "s3/s3_omd.h"
 #include "s3/s3_tags.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 
 #define S3S_MAX_BODY (64u << 10)
@@ -38,6 +40,8 @@ typedef struct s3s {
 	s3_conf_t c;
 	s3_fail_t f;
 	const json_t *bs3; /* the bucket's ext.s3 (in o.bmd) or NULL */
+	obj_t vo;          /* ?versionId of a retained version: its file (borrows o's BMD) */
+	const obj_t *t;    /* what is read and edited: &o (the current object) or &vo */
 	/* edits */
 	json_t *grants;    /* PutObjectAcl: the new grants */
 	char *tags;        /* PutObjectTagging: canonical ("" to delete) */
@@ -94,7 +98,7 @@ static void s3s_core_err(http_req_t *r, const s3s_t *s, int rc, obj_why_t why)
 /* the object's LOM (and, with manifest, its chunk manifest in *g: caller obj_get_close's it) */
 static int s3s_load(s3s_t *s, obj_get_t *g, bool manifest, obj_why_t *why)
 {
-	int rc = obj_get_open(g, &s->o, OBJ_GET_QUIET, why);
+	int rc = obj_get_open(g, s->t, OBJ_GET_QUIET, why);
 	if (!rc && manifest && g->chunked)
 		rc = obj_get_prepare(g, why);
 	return rc;
@@ -131,7 +135,7 @@ static int s3s_update(http_req_t *r, s3s_t *s, obj_md_edit_fn fn)
 {
 	obj_why_t why;
 	memset(&s->f, 0, sizeof(s->f));
-	int rc = obj_md_update(&s->o, fn, s, &why);
+	int rc = obj_md_update(s->t, fn, s, &why);
 	if (!rc)
 		return 0;
 	if (s->f.status)
@@ -513,12 +517,60 @@ static void s3s_attributes(http_req_t *r, s3s_t *s)
 
 /* ---- dispatch ---- */
 
+/* ?versionId: s->t = the current object or the retained version; 0 or responded (400 for a
+ * malformed id, 404 NoSuchVersion, 405 for a delete marker) */
+static int s3s_version(http_req_t *r, s3s_t *s)
+{
+	const char *vid = http_query_get(r, "versionId");
+	s->t = &s->o;
+	if (!vid)
+		return 0;
+	if (!s3_ver_id_valid(vid)) {
+		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		return AIS_EINVAL;
+	}
+	if (s3_ver_state(s->o.bck) == S3V_OFF) {
+		if (!strcmp(vid, "null"))
+			return 0;
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		return AIS_ENOTFOUND;
+	}
+	s3_ver_t *v;
+	int n;
+	int rc = s3_ver_all(&s->o, &v, &n);
+	if (rc) {
+		s3_err_code(r, rc, "%s: versions of %s/%s: %s", node_name(), s->o.bck->name, s->o.oname, err_str(rc));
+		return rc;
+	}
+	int i = s3_ver_find(v, n, vid);
+	if (i < 0) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		rc = AIS_ENOTFOUND;
+	} else if (v[i].marker) {
+		http_hdr_add(r, "x-amz-delete-marker", "true");
+		http_hdr_add(r, "x-amz-version-id", vid);
+		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+		rc = AIS_EMETHOD;
+	} else if (!v[i].current) {
+		if ((rc = obj_ver_view(&s->vo, &s->o, v[i].seq)))
+			s3_err_code(r, rc, "%s: %s", node_name(), err_str(rc));
+		else
+			s->t = &s->vo;
+	}
+	s3_ver_free(v, n);
+	return rc;
+}
+
 static void s3s_cb(http_req_t *r)
 {
 	s3s_t *s = r->user;
 	r->user = NULL;
 	s->r = r;
 	s3_conf_get(&s->c);
+	if (s3s_version(r, s)) {
+		s3s_free(s);
+		return;
+	}
 	bool get = r->method == HTTP_M_GET, head = r->method == HTTP_M_HEAD, put = r->method == HTTP_M_PUT,
 	     del = r->method == HTTP_M_DELETE;
 	if (http_query_get(r, "acl") && (get || put)) {

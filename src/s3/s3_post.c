@@ -37,6 +37,7 @@
 #include "s3/s3_omd.h"
 #include "s3/s3_postpol.h"
 #include "s3/s3_tags.h"
+#include "s3/s3_ver.h"
 #include "s3/s3xml.h"
 
 #define S3P_MAX_PREFIX (1u << 20)
@@ -442,7 +443,8 @@ static int s3pt_file_begin(void *arg, const char *name, const char *filename, co
 	if (s3pt_attrs(x, &id, json_is_object(bs3) ? bs3 : NULL))
 		return 0;
 	obj_put_opts_t opt = {.md5 = true, .xck = x->xck, .xck_want = x->xck_want[0] ? x->xck_want : NULL,
-			      .size_hint = -1, .acct = OBJ_ACCT_PUT, .tag = "s3post", .md_cb = s3pt_md_cb, .md_arg = x};
+			      .size_hint = -1, .acct = OBJ_ACCT_PUT, .tag = "s3post", .md_cb = s3pt_md_cb, .md_arg = x,
+			      .keep_version = s3_ver_state(x->o.bck) != S3V_OFF}; /* numbered by s3_ver_put_begin */
 	if ((rc = obj_put_begin(&x->o, &opt, &x->w, &why)))
 		s3_fail_set(&x->f, err_http_status(rc), err_s3_code(rc), "%s: failed to create work file: %s", node_name(),
 			    err_str(rc));
@@ -545,7 +547,10 @@ static void s3pt_end_cb(http_req_t *r, int status)
 	}
 	obj_put_t *w = x->w;
 	x->w = NULL;
-	if (x->lock) {
+	s3v_state_t vst = s3_ver_state(x->o.bck);
+	s3_vput_t vp = {0};
+	bool guard = x->lock || vst != S3V_OFF;
+	if (guard) {
 		lom_md_t cur;
 		bool have;
 		s3_olock(x->o.digest);
@@ -553,8 +558,11 @@ static void s3pt_end_cb(http_req_t *r, int status)
 		if (rc)
 			s3_err_code(r, rc, "%s: POST %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
 		else
-			rc = s3_obj_replace_ok(r, &x->o, &cur, have, true);
+			rc = s3_obj_replace_ok(r, &x->o, &cur, have, x->lock && vst != S3V_ENABLED);
 		lom_md_fini(&cur);
+		if (!rc && vst != S3V_OFF && (rc = s3_ver_put_begin(&x->o, vst, obj_put_md(w), &vp)))
+			s3_err_code(r, rc, "%s: POST %s/%s: versions: %s", node_name(), x->o.bck->name, x->o.oname,
+				    err_str(rc));
 		if (rc) {
 			s3_ounlock(x->o.digest);
 			obj_put_abort(w, rc);
@@ -564,15 +572,19 @@ static void s3pt_end_cb(http_req_t *r, int status)
 	obj_put_res_t res;
 	obj_why_t why;
 	int rc = obj_put_commit(w, &res, &why);
-	if (x->lock)
+	if (vst != S3V_OFF)
+		s3_ver_put_end(&x->o, &vp, rc == 0);
+	if (guard)
 		s3_ounlock(x->o.digest);
 	if (why == OBJ_WHY_BAD_XCK)
 		s3_err(r, 400, "BadDigest", "The %s you specified did not match the calculated checksum.",
 		       s3ck_header_name(x->xck));
 	else if (rc)
 		s3_err_code(r, rc, "%s: POST %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
-	else
+	else {
+		s3_omd_version_hdr(r, &res.md, x->o.bck);
 		s3pt_respond(r, x, res.md5_hex);
+	}
 	lom_md_fini(&res.md);
 out:
 	s3pt_free(x);

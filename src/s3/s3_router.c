@@ -23,6 +23,7 @@
 #include "cluster/bmd.h"
 #include "core/config.h"
 #include "s3/s3_bsub.h"
+#include "s3/s3_ver.h"
 #include "core/err.h"
 #include "net/route.h"
 
@@ -160,6 +161,10 @@ static void s3_handle(http_req_t *r, const char *prefix)
 	}
 	bool obj = q->object[0] != '\0';
 	if (!s3_on_proxy) {
+		if (!obj && r->method == HTTP_M_GET && has_q(r, "versions") && q->bucket[0]) {
+			s3_ver_list_local(r, q); /* this target's share of a ListObjectVersions */
+			return;
+		}
 		if (!obj && r->method == HTTP_M_GET && has_q(r, "uploads") && q->bucket[0]) {
 			s3_mpu_list_local(r, q);
 			return;

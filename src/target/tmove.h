@@ -87,5 +87,9 @@ int tmove_send(void *arg, obj_get_t *src, const snode_t *peer, const bck_t *dbck
  * err (the owner's or the transfer's). */
 int tmove_pull(const snode_t *peer, const bck_t *b, const char *name, int64_t off, int64_t len, obj_sink_fn sink,
 	       void *arg, lom_md_t *md, int64_t *size, char *err, size_t cap);
+/* the same for version seq (> 0) of the object: the current one when its LOM version is seq, else
+ * the retained version seq (obj/obj_ver.h; AIS_ENOTFOUND when there is none) */
+int tmove_pull_ver(const snode_t *peer, const bck_t *b, const char *name, int64_t seq, int64_t off, int64_t len,
+		   obj_sink_fn sink, void *arg, lom_md_t *md, int64_t *size, char *err, size_t cap);
 
 #endif

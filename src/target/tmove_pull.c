@@ -26,6 +26,7 @@
 #include "core/cksum.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "obj/obj_ver.h"
 #include "stats/stats.h"
 
 /* ---------------------------------------------------------------- asker: waiters */
@@ -205,10 +206,16 @@ static int64_t pull_msg_size(const char *msg)
 int tmove_pull(const snode_t *peer, const bck_t *b, const char *name, int64_t off, int64_t len, obj_sink_fn sink,
 	       void *arg, lom_md_t *md, int64_t *size, char *err, size_t cap)
 {
+	return tmove_pull_ver(peer, b, name, 0, off, len, sink, arg, md, size, err, cap);
+}
+
+int tmove_pull_ver(const snode_t *peer, const bck_t *b, const char *name, int64_t seq, int64_t off, int64_t len,
+		   obj_sink_fn sink, void *arg, lom_md_t *md, int64_t *size, char *err, size_t cap)
+{
 	transport_ep_t *ep = transport_node();
 	transport_stream_t *s = NULL;
 	char uuid[TFRAME_NS_MAX + 1], nsname[TFRAME_NS_MAX + 1];
-	uint8_t tok[8];
+	uint8_t tok[16]; /* the token, then (a version's pull) its sequence number */
 	if (size)
 		*size = -1;
 	if (cap)
@@ -231,9 +238,10 @@ int tmove_pull(const snode_t *peer, const bck_t *b, const char *name, int64_t of
 	p->arg = arg;
 	pull_register(p);
 	tok_put(tok, p->token);
+	tok_put(tok + 8, (uint64_t)seq);
 	tm_ns_split(b->ns, uuid, sizeof(uuid), nsname, sizeof(nsname));
 	transport_obj_t o = {.hdr = {.provider = b->provider, .ns_uuid = uuid, .ns_name = nsname, .bucket = b->name,
-				     .objname = name, .size = -1, .opaque = tok, .opaque_len = sizeof(tok)},
+				     .objname = name, .size = -1, .opaque = tok, .opaque_len = seq > 0 ? 16 : 8},
 			     .done = pull_done, .arg = p, .reply_timeout_ms = tm_timeout_ms()};
 	if (len >= 0) {
 		o.hdr.flags = TFRAME_F_RANGE;
@@ -298,7 +306,9 @@ typedef struct serve {
 	int64_t off, len;
 	uint8_t tok[16]; /* the asker's token, then the object's write time (mtime) */
 	char sid[TFRAME_SID_MAX + 1];
+	int64_t seq;     /* > 0: that version (the current object's, or a retained one, obj/obj_ver.h) */
 	obj_t o;
+	obj_t vo;        /* the retained version's file (borrows o's BMD) */
 	obj_get_t g;
 	int64_t plen;
 } serve_t;
@@ -358,7 +368,15 @@ static void serve_task(tm_task_t *t)
 		return;
 	}
 	obj_cname(x->o.bck, x->o.oname, cn, sizeof(cn));
-	if (!(rc = obj_get_open(&x->g, &x->o, 0, &why)))
+	rc = obj_get_open(&x->g, &x->o, 0, &why);
+	if (x->seq > 0 && (rc || strtoll(x->g.md.version, NULL, 10) != x->seq)) {
+		/* not the current version: the retained one */
+		obj_get_close(&x->g);
+		rc = obj_ver_view(&x->vo, &x->o, x->seq);
+		if (!rc)
+			rc = obj_get_open(&x->g, &x->vo, OBJ_GET_QUIET, &why);
+	}
+	if (!rc)
 		rc = obj_get_prepare(&x->g, &why);
 	if (rc) {
 		if (rc == AIS_ENOTFOUND)
@@ -420,7 +438,7 @@ static void serve_task(tm_task_t *t)
 static int serve_on_request(void *arg, transport_rx_t *rx, const tframe_hdr_t *h)
 {
 	(void)arg;
-	if (h->opaque_len != 8)
+	if (h->opaque_len != 8 && h->opaque_len != 16)
 		return AIS_EINVAL;
 	serve_t *x = calloc(1, sizeof(*x));
 	if (!x)
@@ -438,6 +456,7 @@ static int serve_on_request(void *arg, transport_rx_t *rx, const tframe_hdr_t *h
 	x->off = x->ranged ? h->offset : 0;
 	x->len = x->ranged ? h->size : -1;
 	memcpy(x->tok, h->opaque, 8);
+	x->seq = h->opaque_len == 16 ? (int64_t)tok_get((const uint8_t *)h->opaque + 8) : 0;
 	tm_submit(&x->task);
 	return 0;
 }

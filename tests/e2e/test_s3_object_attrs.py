@@ -167,12 +167,15 @@ def _lock_bucket(s3):
 
 
 def _clean_lock_bucket(s3, name):
-    for o in s3.list_objects_v2(Bucket=name).get("Contents", []):
+    # an object-lock bucket is versioned: every version and delete marker goes, by version ID
+    lst = s3.list_object_versions(Bucket=name)
+    for o in lst.get("Versions", []) + lst.get("DeleteMarkers", []):
         try:
-            s3.put_object_legal_hold(Bucket=name, Key=o["Key"], LegalHold={"Status": "OFF"})
+            s3.put_object_legal_hold(Bucket=name, Key=o["Key"], VersionId=o["VersionId"],
+                                     LegalHold={"Status": "OFF"})
         except ClientError:
             pass
-        s3.delete_object(Bucket=name, Key=o["Key"], BypassGovernanceRetention=True)
+        s3.delete_object(Bucket=name, Key=o["Key"], VersionId=o["VersionId"], BypassGovernanceRetention=True)
     s3.delete_bucket(Bucket=name)
 
 
@@ -193,9 +196,15 @@ def test_lock_retention_and_legal_hold(ac, s3, b):
                                                                             "RetainUntilDate": until}
         h = s3.head_object(Bucket=lb, Key="f")
         assert (h["ObjectLockMode"], h["ObjectLockRetainUntilDate"], h["VersionId"]) == ("GOVERNANCE", until, v)
-        # protected: DELETE and overwrite are refused, the bypass opens GOVERNANCE
-        assert _err(s3.delete_object, Bucket=lb, Key="f") == ("AccessDenied", 403)
-        assert _err(s3.put_object, Bucket=lb, Key="f", Body=b"2") == ("AccessDenied", 403)
+        # protected: deleting the version is refused, the bypass opens GOVERNANCE; an overwrite or a
+        # DELETE without version ID only adds a version / a delete marker (the bucket is versioned)
+        assert _err(s3.delete_object, Bucket=lb, Key="f", VersionId=v) == ("AccessDenied", 403)
+        v2 = s3.put_object(Bucket=lb, Key="f", Body=b"2")["VersionId"]
+        assert v2 != v and s3.get_object(Bucket=lb, Key="f", VersionId=v)["Body"].read() == b"1"
+        s3.delete_object(Bucket=lb, Key="f", VersionId=v2)
+        m = s3.delete_object(Bucket=lb, Key="f")
+        assert m["DeleteMarker"] is True
+        s3.delete_object(Bucket=lb, Key="f", VersionId=m["VersionId"])
         assert s3.get_object(Bucket=lb, Key="f")["Body"].read() == b"1"
         # shortening or changing the mode needs the bypass; extending does not
         later = datetime.datetime(2030, 1, 3, tzinfo=UTC)
@@ -214,7 +223,8 @@ def test_lock_retention_and_legal_hold(ac, s3, b):
         s3.put_object_legal_hold(Bucket=lb, Key="f", LegalHold={"Status": "ON"})
         assert s3.get_object_legal_hold(Bucket=lb, Key="f")["LegalHold"] == {"Status": "ON"}
         assert s3.head_object(Bucket=lb, Key="f")["ObjectLockLegalHoldStatus"] == "ON"
-        assert _err(s3.delete_object, Bucket=lb, Key="f", BypassGovernanceRetention=True) == ("AccessDenied", 403)
+        assert _err(s3.delete_object, Bucket=lb, Key="f", VersionId=v,
+                    BypassGovernanceRetention=True) == ("AccessDenied", 403)
         assert _err(s3.put_object_legal_hold, Bucket=lb, Key="f", LegalHold={"Status": "abc"}) == ("MalformedXML", 400)
         s3.put_object_legal_hold(Bucket=lb, Key="f", LegalHold={"Status": "OFF"})
         # DeleteObjects: per key, with VersionId echoed; the bypass header applies to all
@@ -232,10 +242,12 @@ def test_lock_on_write_and_default(ac, s3):
     lb = _lock_bucket(s3)
     try:
         soon = datetime.datetime.now(UTC) + datetime.timedelta(seconds=3)
-        s3.put_object(Bucket=lb, Key="c", Body=b"1", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=soon)
+        vc = s3.put_object(Bucket=lb, Key="c", Body=b"1", ObjectLockMode="COMPLIANCE",
+                           ObjectLockRetainUntilDate=soon)["VersionId"]
         h = s3.head_object(Bucket=lb, Key="c")
         assert h["ObjectLockMode"] == "COMPLIANCE"
-        assert _err(s3.delete_object, Bucket=lb, Key="c", BypassGovernanceRetention=True) == ("AccessDenied", 403)
+        assert _err(s3.delete_object, Bucket=lb, Key="c", VersionId=vc,
+                    BypassGovernanceRetention=True) == ("AccessDenied", 403)
         assert _err(s3.put_object_retention, Bucket=lb, Key="c", BypassGovernanceRetention=True,
                     Retention={"Mode": "GOVERNANCE", "RetainUntilDate": soon}) == ("AccessDenied", 403)
         # lock headers: both or none, a known mode, a future date
@@ -252,18 +264,22 @@ def test_lock_on_write_and_default(ac, s3):
         assert abs((r["RetainUntilDate"] - datetime.datetime.now(UTC)).total_seconds() - 86400) < 120
         up = s3.create_multipart_upload(Bucket=lb, Key="m", ObjectLockLegalHoldStatus="ON")["UploadId"]
         p = s3.upload_part(Bucket=lb, Key="m", UploadId=up, PartNumber=1, Body=b"m")
-        s3.complete_multipart_upload(Bucket=lb, Key="m", UploadId=up,
-                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["ETag"]}]})
+        vm = s3.complete_multipart_upload(Bucket=lb, Key="m", UploadId=up,
+                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["ETag"]}]})["VersionId"]
         assert s3.head_object(Bucket=lb, Key="m")["ObjectLockLegalHoldStatus"] == "ON"
-        assert _err(s3.delete_object, Bucket=lb, Key="m", BypassGovernanceRetention=True) == ("AccessDenied", 403)
-        # a completed upload cannot replace a protected object either
+        assert _err(s3.delete_object, Bucket=lb, Key="m", VersionId=vm,
+                    BypassGovernanceRetention=True) == ("AccessDenied", 403)
+        # a completed upload does not replace a protected version: it becomes a new one
+        vd = s3.head_object(Bucket=lb, Key="d")["VersionId"]
         up = s3.create_multipart_upload(Bucket=lb, Key="d")["UploadId"]
         p = s3.upload_part(Bucket=lb, Key="d", UploadId=up, PartNumber=1, Body=b"new")
-        assert _err(s3.complete_multipart_upload, Bucket=lb, Key="d", UploadId=up,
-                    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["ETag"]}]}) == ("AccessDenied", 403)
-        s3.abort_multipart_upload(Bucket=lb, Key="d", UploadId=up)
+        r = s3.complete_multipart_upload(Bucket=lb, Key="d", UploadId=up,
+                                         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p["ETag"]}]})
+        assert r["VersionId"] != vd
+        assert s3.get_object(Bucket=lb, Key="d", VersionId=vd)["Body"].read() == b"1"
+        assert _err(s3.delete_object, Bucket=lb, Key="d", VersionId=vd) == ("AccessDenied", 403)
         time.sleep(max(0, (soon - datetime.datetime.now(UTC)).total_seconds()) + 0.5)
-        s3.delete_object(Bucket=lb, Key="c")  # COMPLIANCE expired
+        s3.delete_object(Bucket=lb, Key="c", VersionId=vc)  # COMPLIANCE expired
     finally:
         _clean_lock_bucket(s3, lb)
 
