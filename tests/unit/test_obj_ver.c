@@ -19,49 +19,16 @@
 #include "obj/obj_ops.h"
 #include "obj/obj_put.h"
 #include "obj/obj_ver.h"
+#define OBJFIX_SETUP_ONLY
+#include "objfix.h"
 
 #define CHUNK 16384
 
-static char base[64];
+static const objfix_bck_t bcks[] = {{"b", NULL}};
 
-static void write_file(const char *path, const char *s)
-{
-	cr_assert_eq(fsops_write_atomic(path, s, strlen(s)), 0);
-}
+static void setup(void) { objfix_setup("test_obj_ver", 2, bcks, 1); }
 
-static void setup(void)
-{
-	snprintf(base, sizeof(base), "/tmp/test_obj_ver_XXXXXX");
-	cr_assert_not_null(mkdtemp(base));
-	char p[128], l[128], js[512], err[256];
-	snprintf(p, sizeof(p), "%s/cluster.json", base);
-	write_file(p, "{\"checksum\": {\"type\": \"xxhash2\"}, \"versioning\": {\"enabled\": true},"
-		      " \"chunks\": {\"objsize_limit\": \"64KiB\", \"chunk_size\": \"16KiB\"}}");
-	snprintf(l, sizeof(l), "%s/local.json", base);
-	snprintf(js, sizeof(js), "{\"confdir\": \"%s\", \"log_dir\": \"%s\", \"host_net\": {\"port\": \"8081\"}}",
-		 base, base);
-	write_file(l, js);
-	cr_assert_eq(config_load(p, l, err, sizeof(err)), 0, "%s", err);
-	fs_reset();
-	for (int i = 0; i < 2; i++) {
-		snprintf(p, sizeof(p), "%s/mp%d", base, i);
-		if (fs_add(p, err, sizeof(err)) && strstr(err, "xattr"))
-			cr_skip_test("no user xattrs");
-	}
-	bmd_t *m = bmd_new();
-	cr_assert_not_null(m);
-	cr_assert_eq(bmd_add(m, "ais", "", "b", NULL), 0);
-	m->version = 1;
-	cr_assert_eq(bmd_install(m, true), 1);
-}
-
-static void teardown(void)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
-	cr_assert_eq(system(cmd), 0);
-	fs_reset();
-}
+static void teardown(void) { objfix_teardown(); }
 
 TestSuite(obj_ver, .init = setup, .fini = teardown);
 
