@@ -245,7 +245,7 @@ static void dmn_put(http_req_t *r) { http_read_body(r, 64 * 1024, dmn_put_cb, tr
 
 int daemon_init(void)
 {
-	route_add(RM(HTTP_M_PUT), "/v1/daemon", dmn_put);
+	route_add_intra(RM(HTTP_M_PUT), "/v1/daemon", dmn_put, ROUTE_MEMBER);
 	route_add(RM(HTTP_M_PUT), "/v1/daemon/set-config", dmn_set_config);
 	route_add(RM(HTTP_M_GET), "/v1/daemon", dmn_get);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/health", dmn_health);
