@@ -216,7 +216,7 @@ class Node:
 
 class Cluster:
     def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
-                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None):
+                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None, cluster_key=None):
         if not os.access(BIN, os.X_OK):
             raise RuntimeError("%s not built (run make)" % BIN)
         self.own_dir = base_dir is None
@@ -236,8 +236,8 @@ class Cluster:
         self.expected_down = set()  # node names a test killed on purpose
         os.makedirs(self.dir, exist_ok=True)
         kf = os.path.join(self.dir, "cluster_key")
-        if not os.path.exists(kf):
-            write_secret(kf, "%064x\n" % random.SystemRandom().getrandbits(256))
+        if not os.path.exists(kf):  # cluster_key: another cluster's (clusters that will merge)
+            write_secret(kf, (cluster_key or "%064x" % random.SystemRandom().getrandbits(256)) + "\n")
         with open(kf) as f:
             self.cluster_key_hex = f.read().split()[0]
 
