@@ -46,12 +46,17 @@ void route_add_intra(unsigned methods, const char *prefix, http_handler_cb fn, i
 	route_push(methods, prefix, fn, level);
 }
 
-/* AIStore's intra-cluster sender headers: only a verified signature may carry them */
+/* AIStore's intra-cluster sender headers and the S3 forwarding marks: only a verified
+ * signature may carry them */
 static bool rt_has_caller_hdrs(const http_req_t *r)
 {
-	for (int i = 0; i < r->nhdrs; i++)
-		if (!strncasecmp(r->hdrs[i].name, "Ais-Caller-", 11))
+	for (int i = 0; i < r->nhdrs; i++) {
+		const char *n = r->hdrs[i].name;
+		if ((n[0] == 'A' || n[0] == 'a') &&
+		    (!strncasecmp(n, "Ais-Caller-", 11) || !strcasecmp(n, "Ais-S3-Forwarded-By") ||
+		     !strcasecmp(n, "Ais-S3-Relayed-By")))
 			return true;
+	}
 	return false;
 }
 

@@ -161,6 +161,10 @@ def test_other_intra_endpoints_refuse_outsiders(sc, data):
     # a spoofed caller on a public request: refused rather than trusted
     r = requests.get(t.url + "/v1/health", headers={"Ais-Caller-Id": sc.node_id(sc.primary)}, timeout=T)
     assert r.status_code == 401, r.text
+    # the proxy's S3 forwarding marks (they exempt a request from aws:SourceIp): not from outside
+    for h in ("Ais-S3-Forwarded-By", "Ais-S3-Relayed-By"):
+        r = requests.get(t.url + "/s3/" + data[0] + "/o1", headers={h: sc.node_id(sc.primary)}, timeout=T)
+        assert r.status_code == 401, r.text
     assert_unchanged(sc, before, data)
 
 
