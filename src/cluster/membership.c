@@ -13,6 +13,7 @@
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/suspect.h"
+#include "core/ckey.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -401,6 +402,19 @@ static void mb_sleep_ns(int64_t ns)
 		usleep(20 * 1000);
 }
 
+/* a rotated cluster secret is picked up without a restart (core/ckey.h): every 2 s */
+static void mb_ckey_reload(int64_t grace_ns)
+{
+	static int64_t last;
+	int64_t now = now_ns();
+	if (now - last < 2000000000LL)
+		return;
+	last = now;
+	char err[256] = "";
+	if (ckey_reload(now, grace_ns, err, sizeof(err)) < 0)
+		log_err("%s (keeping the keys loaded before)", err);
+}
+
 static void *mb_thread_fn(void *arg)
 {
 	(void)arg;
@@ -410,7 +424,9 @@ static void *mb_thread_fn(void *arg)
 		const config_t *cfg = config_get();
 		int64_t interval = kalive_interval(cfg);
 		int64_t track_every = interval / 2 > 200000000 ? interval / 2 : 200000000;
+		int64_t grace = cfg->auth_ck_rotation_grace_ns > 0 ? cfg->auth_ck_rotation_grace_ns : 60000000000LL;
 		config_put(cfg);
+		mb_ckey_reload(grace);
 		if (node_is_primary()) {
 			mb_joined = 1;
 			kalive_primary_tick();

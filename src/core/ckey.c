@@ -1,6 +1,6 @@
-/* ckey: see ckey.h. Owns the loaded secret (and its derived intra keys) and the redirect key
- * versions. Must not: log or return any key byte; write the secret anywhere but its 0600 file.
- * Invariants: the published key set is immutable; a newer set replaces it by an atomic pointer
+/* ckey: see ckey.h. Owns the loaded secrets and their derived keys, and the path it loaded them
+ * from. Must not: log or return any secret byte; write the secret anywhere but its 0600 file.
+ * Invariants: a published key set is immutable; a newer set replaces it by an atomic pointer
  * swap and the old one stays allocated until ckey_fini (readers never hold a lock). */
 #include "core/ckey.h"
 #include "core/err.h"
@@ -21,20 +21,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+typedef struct ck_key {
+	uint8_t secret[CKEY_LEN];
+	uint8_t d[CKEY_NKINDS][CKEY_LEN]; /* derived keys */
+	int64_t until;                    /* 0: accepted while listed; else the end of its grace */
+} ck_key_t;
+
 typedef struct ckey_set {
 	struct ckey_set *all_next; /* every version ever published (freed at fini) */
-	bool has_prev;
-	uint8_t secret[CKEY_LEN], prev[CKEY_LEN];
-	uint8_t intra[CKEY_LEN], intra_prev[CKEY_LEN];
-	uint8_t seal[CKEY_LEN], seal_prev[CKEY_LEN];
-	/* redirect versions with their derived keys */
-	ckey_rver_t rcur, rprev;
-	uint8_t rkey[CKEY_LEN], rkey_prev[CKEY_LEN];
-	int64_t rprev_replaced;
+	uint64_t gen;
+	int n;                     /* keys[0] signs */
+	ck_key_t keys[CKEY_MAX];
 } ckey_set_t;
 
 static ckey_set_t *_Atomic ck_cur;
 static ckey_set_t *ck_all;                 /* under ck_mu */
+static uint64_t ck_ngen;                   /* under ck_mu */
+static char ck_path[1100];                 /* under ck_mu: the file ckey_load read */
+static char *ck_text;                      /* under ck_mu: its last contents (to see a change) */
 static pthread_mutex_t ck_mu = PTHREAD_MUTEX_INITIALIZER; /* writers */
 
 static int ck_hmac(const uint8_t *key, const void *d, size_t n, uint8_t out[CKEY_MAC_LEN])
@@ -45,64 +49,66 @@ static int ck_hmac(const uint8_t *key, const void *d, size_t n, uint8_t out[CKEY
 	return 0;
 }
 
-static void ck_derive_redir(const uint8_t secret[CKEY_LEN], const ckey_rver_t *v, uint8_t out[CKEY_LEN])
+static void ck_key_init(ck_key_t *k, const uint8_t secret[CKEY_LEN], int64_t until)
 {
-	uint8_t buf[64];
-	static const char label[] = "ais-redirect-v1";
-	size_t n = sizeof(label);
-	memcpy(buf, label, n);
-	for (int i = 0; i < 8; i++)
-		buf[n++] = (uint8_t)(v->ver >> (56 - 8 * i));
-	memcpy(buf + n, v->salt, CKEY_SALT_LEN);
-	n += CKEY_SALT_LEN;
-	ck_hmac(secret, buf, n, out);
-	OPENSSL_cleanse(buf, sizeof(buf));
+	static const char *const labels[CKEY_NKINDS] = {"ais-intra-v1", "ais-seal-v1", "ais-redirect-v1"};
+	memcpy(k->secret, secret, CKEY_LEN);
+	for (int i = 0; i < CKEY_NKINDS; i++)
+		ck_hmac(secret, labels[i], strlen(labels[i]), k->d[i]);
+	k->until = until;
 }
 
-/* under ck_mu: publish n (a filled copy) */
+/* under ck_mu: publish n */
 static void ck_publish(ckey_set_t *n)
 {
+	n->gen = ++ck_ngen;
 	n->all_next = ck_all;
 	ck_all = n;
 	atomic_store_explicit(&ck_cur, n, memory_order_release);
 }
 
-static ckey_set_t *ck_clone(const ckey_set_t *o)
+/* under ck_mu: the new set of secrets sec[0..ns); with grace_ns > 0, keys of the current set
+ * that are not listed any more stay accepted until now + grace */
+static int ck_install(const uint8_t sec[][CKEY_LEN], int ns, int64_t now, int64_t grace_ns)
 {
-	ckey_set_t *n = calloc(1, sizeof(*n));
-	if (n && o)
-		*n = *o;
-	return n;
+	ckey_set_t *n = calloc(1, sizeof(*n)), *o = atomic_load(&ck_cur);
+	if (!n)
+		return AIS_ENOMEM;
+	for (int i = 0; i < ns; i++)
+		ck_key_init(&n->keys[n->n++], sec[i], 0);
+	for (int i = 0; o && grace_ns > 0 && i < o->n && n->n < CKEY_MAX; i++) {
+		const ck_key_t *k = &o->keys[i];
+		bool listed = false;
+		for (int j = 0; j < ns; j++)
+			listed |= !memcmp(k->secret, sec[j], CKEY_LEN);
+		int64_t until = k->until ? k->until : now + grace_ns;
+		if (!listed && until > now)
+			ck_key_init(&n->keys[n->n++], k->secret, until);
+	}
+	ck_publish(n);
+	return 0;
 }
 
 int ckey_set(const uint8_t secret[CKEY_LEN], const uint8_t *prev)
 {
-	static const char il[] = "ais-intra-v1", sl[] = "ais-seal-v1";
+	uint8_t sec[2][CKEY_LEN];
+	memcpy(sec[0], secret, CKEY_LEN);
+	if (prev)
+		memcpy(sec[1], prev, CKEY_LEN);
 	pthread_mutex_lock(&ck_mu);
-	ckey_set_t *n = ck_clone(atomic_load(&ck_cur));
-	if (!n) {
-		pthread_mutex_unlock(&ck_mu);
-		return AIS_ENOMEM;
-	}
-	memcpy(n->secret, secret, CKEY_LEN);
-	ck_hmac(n->secret, il, sizeof(il) - 1, n->intra);
-	ck_hmac(n->secret, sl, sizeof(sl) - 1, n->seal);
-	n->has_prev = prev != NULL;
-	if (prev) {
-		memcpy(n->prev, prev, CKEY_LEN);
-		ck_hmac(n->prev, il, sizeof(il) - 1, n->intra_prev);
-		ck_hmac(n->prev, sl, sizeof(sl) - 1, n->seal_prev);
-	}
-	if (n->rcur.ver)
-		ck_derive_redir(n->secret, &n->rcur, n->rkey);
-	if (n->rprev.ver)
-		ck_derive_redir(n->secret, &n->rprev, n->rkey_prev);
-	ck_publish(n);
+	int rc = ck_install((const uint8_t(*)[CKEY_LEN])sec, prev ? 2 : 1, 0, 0);
 	pthread_mutex_unlock(&ck_mu);
-	return 0;
+	OPENSSL_cleanse(sec, sizeof(sec));
+	return rc;
 }
 
 bool ckey_loaded(void) { return atomic_load_explicit(&ck_cur, memory_order_acquire) != NULL; }
+
+uint64_t ckey_gen(void)
+{
+	const ckey_set_t *s = atomic_load_explicit(&ck_cur, memory_order_acquire);
+	return s ? s->gen : 0;
+}
 
 void ckey_fini(void)
 {
@@ -114,6 +120,12 @@ void ckey_fini(void)
 		OPENSSL_cleanse(n, sizeof(*n));
 		free(n);
 	}
+	if (ck_text) {
+		OPENSSL_cleanse(ck_text, strlen(ck_text));
+		free(ck_text);
+		ck_text = NULL;
+	}
+	ck_path[0] = '\0';
 	pthread_mutex_unlock(&ck_mu);
 }
 
@@ -202,138 +214,109 @@ static int ck_generate(const char *path, char *err, size_t errcap)
 	return rc;
 }
 
-int ckey_load(const char *confdir, char *err, size_t errcap)
+/* under ck_mu: read, check and install ck_path; 1 installed, 0 unchanged (when only_changed) */
+static int ck_read(bool only_changed, int64_t now, int64_t grace_ns, char *err, size_t errcap)
 {
-	char path[1100];
-	const char *env = getenv(CKEY_ENV_FILE);
-	if (env && *env)
-		snprintf(path, sizeof(path), "%s", env);
-	else
-		snprintf(path, sizeof(path), "%s/%s", confdir, CKEY_FILE_NAME);
 	struct stat st;
-	if (stat(path, &st) && errno == ENOENT) {
-		fsops_mkdir_parent(path);
-		int rc = ck_generate(path, err, errcap);
-		if (rc)
-			return rc;
-	}
-	if (stat(path, &st)) {
-		snprintf(err, errcap, "cluster key: %s: %s", path, strerror(errno));
+	if (stat(ck_path, &st)) {
+		snprintf(err, errcap, "cluster key: %s: %s", ck_path, strerror(errno));
 		return err_from_errno(errno);
 	}
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
 		snprintf(err, errcap, "cluster key: %s must be a regular file that only its owner can read (mode 0600, "
-			 "have %04o)", path, (unsigned)(st.st_mode & 07777));
+			 "have %04o)", ck_path, (unsigned)(st.st_mode & 07777));
 		return AIS_EFORBIDDEN;
 	}
 	char *txt = NULL;
 	size_t len = 0;
-	int rc = fsops_read_file(path, 4096, &txt, &len);
+	int rc = fsops_read_file(ck_path, 4096, &txt, &len);
 	if (rc) {
-		snprintf(err, errcap, "cluster key: cannot read %s: %s", path, err_str(rc));
+		snprintf(err, errcap, "cluster key: cannot read %s: %s", ck_path, err_str(rc));
 		return rc;
 	}
-	uint8_t cur[CKEY_LEN], prev[CKEY_LEN];
+	if (only_changed && ck_text && !strcmp(ck_text, txt)) {
+		OPENSSL_cleanse(txt, len);
+		free(txt);
+		return 0;
+	}
+	uint8_t sec[2][CKEY_LEN];
 	bool has_prev = false;
-	rc = ck_parse(txt, cur, prev, &has_prev);
-	OPENSSL_cleanse(txt, len);
-	free(txt);
+	rc = ck_parse(txt, sec[0], sec[1], &has_prev);
 	if (rc) {
-		snprintf(err, errcap, "cluster key: %s: expecting 64 hex digits (and optionally the previous key, "
-			 "64 hex digits, on a second line)", path);
+		snprintf(err, errcap, "cluster key: %s: expecting 64 hex digits (and optionally a second accepted key, "
+			 "64 hex digits, on a second line)", ck_path);
+		OPENSSL_cleanse(txt, len);
+		free(txt);
 		return rc;
 	}
-	rc = ckey_set(cur, has_prev ? prev : NULL);
-	OPENSSL_cleanse(cur, sizeof(cur));
-	OPENSSL_cleanse(prev, sizeof(prev));
+	rc = ck_install((const uint8_t(*)[CKEY_LEN])sec, has_prev ? 2 : 1, now, grace_ns);
+	OPENSSL_cleanse(sec, sizeof(sec));
+	if (rc) {
+		OPENSSL_cleanse(txt, len);
+		free(txt);
+		return rc;
+	}
+	if (ck_text) {
+		OPENSSL_cleanse(ck_text, strlen(ck_text));
+		free(ck_text);
+	}
+	ck_text = txt;
+	log_info("cluster key: %s %s%s", only_changed ? "reloaded" : "loaded from", ck_path,
+		 has_prev ? " (with a second accepted key)" : "");
+	return 1;
+}
+
+int ckey_load(const char *confdir, char *err, size_t errcap)
+{
+	const char *env = getenv(CKEY_ENV_FILE);
+	pthread_mutex_lock(&ck_mu);
+	if (env && *env)
+		snprintf(ck_path, sizeof(ck_path), "%s", env);
+	else
+		snprintf(ck_path, sizeof(ck_path), "%s/%s", confdir, CKEY_FILE_NAME);
+	struct stat st;
+	int rc = 0;
+	if (stat(ck_path, &st) && errno == ENOENT) {
+		fsops_mkdir_parent(ck_path);
+		rc = ck_generate(ck_path, err, errcap);
+	}
 	if (!rc)
-		log_info("cluster key: loaded from %s%s", path, has_prev ? " (with the previous key)" : "");
+		rc = ck_read(false, 0, 0, err, errcap);
+	pthread_mutex_unlock(&ck_mu);
+	return rc < 0 ? rc : 0;
+}
+
+int ckey_reload(int64_t now_ns, int64_t grace_ns, char *err, size_t errcap)
+{
+	pthread_mutex_lock(&ck_mu);
+	int rc = ck_path[0] ? ck_read(true, now_ns, grace_ns, err, errcap) : 0;
+	pthread_mutex_unlock(&ck_mu);
 	return rc;
 }
 
 /* ---------------------------------------------------------------- keys */
 
-int ckey_intra_mac(int which, const void *data, size_t len, uint8_t out[CKEY_MAC_LEN])
+int ckey_derived(ckey_kind_t kind, int i, int64_t now_ns, uint8_t out[CKEY_LEN], int64_t *until)
 {
 	const ckey_set_t *s = atomic_load_explicit(&ck_cur, memory_order_acquire);
 	if (!s)
 		return AIS_EUNAVAIL;
-	if (which == 1 && !s->has_prev)
+	if (i < 0 || i >= s->n || (unsigned)kind >= CKEY_NKINDS || (s->keys[i].until && now_ns >= s->keys[i].until))
 		return AIS_ENOTFOUND;
-	return ck_hmac(which ? s->intra_prev : s->intra, data, len, out);
+	memcpy(out, s->keys[i].d[kind], CKEY_LEN);
+	if (until)
+		*until = s->keys[i].until;
+	return 0;
 }
 
-void ckey_redir_cur(ckey_rver_t *out)
+int ckey_intra_mac(int i, int64_t now_ns, const void *data, size_t len, uint8_t out[CKEY_MAC_LEN])
 {
-	const ckey_set_t *s = atomic_load_explicit(&ck_cur, memory_order_acquire);
-	memset(out, 0, sizeof(*out));
-	if (s)
-		*out = s->rcur;
-}
-
-void ckey_redir_prev(ckey_rver_t *out, int64_t *replaced_ns)
-{
-	const ckey_set_t *s = atomic_load_explicit(&ck_cur, memory_order_acquire);
-	memset(out, 0, sizeof(*out));
-	*replaced_ns = 0;
-	if (s) {
-		*out = s->rprev;
-		*replaced_ns = s->rprev_replaced;
-	}
-}
-
-int ckey_redir_install(const ckey_rver_t *v, bool force, int64_t now)
-{
-	if (!v->ver)
-		return AIS_EINVAL;
-	pthread_mutex_lock(&ck_mu);
-	ckey_set_t *o = atomic_load(&ck_cur);
-	if (!o) {
-		pthread_mutex_unlock(&ck_mu);
-		return AIS_EUNAVAIL;
-	}
-	if (v->ver == o->rcur.ver ? !memcmp(v->salt, o->rcur.salt, CKEY_SALT_LEN) : (!force && v->ver < o->rcur.ver)) {
-		pthread_mutex_unlock(&ck_mu);
-		return 0;
-	}
-	ckey_set_t *n = ck_clone(o);
-	if (!n) {
-		pthread_mutex_unlock(&ck_mu);
-		return AIS_ENOMEM;
-	}
-	if (o->rcur.ver) {
-		n->rprev = o->rcur;
-		memcpy(n->rkey_prev, o->rkey, CKEY_LEN);
-		n->rprev_replaced = now;
-	}
-	n->rcur = *v;
-	ck_derive_redir(n->secret, &n->rcur, n->rkey);
-	ck_publish(n);
-	pthread_mutex_unlock(&ck_mu);
-	return 1;
-}
-
-int ckey_redir_next(ckey_rver_t *out, int64_t now)
-{
-	ckey_rver_t cur;
-	ckey_redir_cur(&cur);
-	memset(out, 0, sizeof(*out));
-	out->ver = cur.ver + 1;
-	out->created = now;
-	return RAND_bytes(out->salt, CKEY_SALT_LEN) == 1 ? 0 : AIS_EINTERNAL;
-}
-
-int ckey_redir_mac(uint64_t ver, int64_t now, int64_t grace_ns, const void *data, size_t len,
-		   uint8_t out[CKEY_MAC_LEN])
-{
-	const ckey_set_t *s = atomic_load_explicit(&ck_cur, memory_order_acquire);
-	if (!s || !ver)
-		return AIS_ENOTFOUND;
-	if (ver == s->rcur.ver)
-		return ck_hmac(s->rkey, data, len, out);
-	if (ver == s->rprev.ver && now < s->rprev_replaced + grace_ns)
-		return ck_hmac(s->rkey_prev, data, len, out);
-	return AIS_ENOTFOUND;
+	uint8_t k[CKEY_LEN];
+	int rc = ckey_derived(CKEY_INTRA, i, now_ns, k, NULL);
+	if (!rc)
+		rc = ck_hmac(k, data, len, out);
+	OPENSSL_cleanse(k, sizeof(k));
+	return rc;
 }
 
 /* ---------------------------------------------------------------- sealed secrets */
@@ -371,7 +354,7 @@ int ckey_seal(const char *plain, char *out, size_t cap)
 	if (n > CK_SEAL_MAX || cap < pl + 4 * ((CK_IV + n + CK_TAG + 2) / 3) + 1)
 		return AIS_EINVAL;
 	if (RAND_bytes(buf, CK_IV) != 1 ||
-	    ck_gcm(1, s->seal, buf, (const uint8_t *)plain, (int)n, buf + CK_IV, buf + CK_IV + n))
+	    ck_gcm(1, s->keys[0].d[CKEY_SEAL], buf, (const uint8_t *)plain, (int)n, buf + CK_IV, buf + CK_IV + n))
 		return AIS_EINTERNAL;
 	memcpy(out, CKEY_SEAL_PREFIX, pl);
 	ckey_b64url(buf, CK_IV + n + CK_TAG, out + pl, cap - pl);
@@ -394,9 +377,9 @@ int ckey_open(const char *sealed, char *out, size_t cap)
 	size_t n = (size_t)m - CK_IV - CK_TAG;
 	if (n + 1 > cap)
 		return AIS_EINVAL;
-	int rc = ck_gcm(0, s->seal, buf, buf + CK_IV, (int)n, pt, buf + CK_IV + n);
-	if (rc && s->has_prev)
-		rc = ck_gcm(0, s->seal_prev, buf, buf + CK_IV, (int)n, pt, buf + CK_IV + n);
+	int rc = AIS_EINVAL;
+	for (int i = 0; i < s->n && rc; i++)
+		rc = ck_gcm(0, s->keys[i].d[CKEY_SEAL], buf, buf + CK_IV, (int)n, pt, buf + CK_IV + n);
 	if (!rc) {
 		if (memchr(pt, 0, n))
 			rc = AIS_EINVAL;
@@ -456,6 +439,14 @@ long ckey_b64url_dec(const char *in, size_t n, uint8_t *out, size_t cap)
 	if (m < 0)
 		goto out;
 	size_t len = (size_t)m - (padded - n); /* EVP_DecodeBlock counts the padding as zero bytes */
+	if (n % 4) {
+		/* canonical only: the unused low bits of the last character are zero (else two
+		 * encodings would decode to the same bytes) */
+		const char *al = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		int v = (int)(strchr(al, tmp[n - 1]) - al);
+		if (v & (n % 4 == 2 ? 0xf : 0x3))
+			goto out;
+	}
 	if (len > cap)
 		goto out;
 	memcpy(out, dec, len);

@@ -205,15 +205,17 @@ static const ctab_row_t ctab[] = {
 	B("fshc.enabled", N, fshc_enabled, "true", "filesystem health checker (not built; only the default)."),
 
 	B("auth.enabled", G | N, auth_enabled, "false", "JWT authentication: not built (see s3.auth for SigV4)."),
-	/* the cluster key (docs/security.md): intra-cluster requests are always signed with the
-	 * cluster secret (<confdir>/.ais.cluster_key or $AIS_CLUSTER_KEY_FILE); these rows are AIStore's
-	 * auth.cluster_key (redirect signing) */
-	B("auth.cluster_key.enabled", G | N, auth_ck_enabled, "false", "signed redirects (HMAC over each redirect URL): not built."),
+	/* the cluster key (docs/security.md): intra-cluster requests and redirects are always signed
+	 * with the cluster secret (<confdir>/.ais.cluster_key or $AIS_CLUSTER_KEY_FILE); these rows are
+	 * AIStore's auth.cluster_key. Deviation: enabled defaults to true and cannot be turned off
+	 * (AIStore's default is false, and it accepts unsigned redirects) */
+	B("auth.cluster_key.enabled", G | N, auth_ck_enabled, "true",
+	  "proxies sign each redirect (HMAC over method, path, node, time, nonce); always on here."),
 	D("auth.cluster_key.ttl", G | N, auth_ck_ttl_ns, "0s", 0, I64MAX, "automatic cluster key rotation: not built (0: never)."),
 	D("auth.cluster_key.nonce_window", G | U | CF_ZERO_OK, auth_ck_nonce_window_ns, "1m", MSEC(1), MINUTE(10),
 	  "max clock skew between nodes: a signed intra-cluster request older or newer than this is refused (0: 1m)."),
-	D("auth.cluster_key.rotation_grace", G | N, auth_ck_rotation_grace_ns, "1m", SEC(1), HOUR(1),
-	  "how long the previous redirect key stays valid after a rotation: not built (only 1m)."),
+	D("auth.cluster_key.rotation_grace", G | U | CF_ZERO_OK, auth_ck_rotation_grace_ns, "1m", SEC(1), HOUR(1),
+	  "how long a cluster secret dropped from the key file stays accepted (0: 1m)."),
 
 	D("keepalivetracker.proxy.interval", U, ka_proxy_interval_ns, "10s", SEC(1), MINUTE(1),
 	  "how often a proxy reports to the primary, and how often the primary checks on silent nodes."),

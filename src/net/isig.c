@@ -44,7 +44,7 @@ static int is_data(char *buf, size_t cap, const char *method, const char *target
 static int is_mac(int which, const char *data, size_t n, char *out, size_t cap)
 {
 	uint8_t mac[CKEY_MAC_LEN];
-	int rc = ckey_intra_mac(which, data, n, mac);
+	int rc = ckey_intra_mac(which, (int64_t)now_ns(), data, n, mac);
 	if (!rc && !ckey_b64url(mac, sizeof(mac), out, cap))
 		rc = AIS_EINTERNAL;
 	return rc;
@@ -145,7 +145,7 @@ int isig_verify_parts(const char *method, const char *target, const char *value,
 		return is_fail(why, wcap, "too long");
 	}
 	bool ok = false;
-	for (int which = 0; which < 2 && !ok; which++)
+	for (int which = 0; which < CKEY_MAX && !ok; which++)
 		ok = !is_mac(which, data, (size_t)n, want, sizeof(want)) && ckey_equal(want, mac, 43);
 	free(data);
 	if (!ok)

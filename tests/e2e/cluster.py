@@ -80,6 +80,29 @@ def intra_sig(key_hex, method, target, sender="e2e-tester", ms=None, nonce=None)
     return "v1 %s %d %s %s" % (sender, ms, nonce, mac.decode())
 
 
+def _b36(v):
+    out = ""
+    while True:
+        v, d = divmod(v, 36)
+        out = "0123456789abcdefghijklmnopqrstuvwxyz"[d] + out
+        if not v:
+            return out
+
+
+def redirect_params(key_hex, method, path, pid, node, utm=None, vpams="", nonce=None):
+    """the query parameters of a redirect signed as a node holding key_hex would sign it
+    (net/rsig.h); path is the decoded URL path, node the target's ID"""
+    utm = str(time.time_ns() if utm is None else utm)
+    x = _b36(random.getrandbits(63) if nonce is None else nonce)
+    rkey = hmac.new(bytes.fromhex(key_hex), b"ais-redirect-v1", hashlib.sha256).digest()
+    data = b"".join(f.encode() + b"\0" for f in ("ais-redirect-v1", method, path, pid, node, utm, vpams, x))
+    mac = base64.urlsafe_b64encode(hmac.new(rkey, data, hashlib.sha256).digest()).rstrip(b"=").decode()
+    q = {"pid": pid, "utm": utm, "x": x, "u": mac}
+    if vpams:
+        q["vpams"] = vpams
+    return q
+
+
 def node_url(host, port):
     """http://host:port, IPv6 literals in brackets"""
     return "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)

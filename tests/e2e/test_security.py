@@ -6,13 +6,16 @@ live target's URLs under another ID.
 """
 import json
 import os
+import random
 import stat
+import subprocess
 import time
+import urllib.parse
 
 import pytest
 import requests
 
-from cluster import Cluster, intra_sig, new_bucket_name
+from cluster import ROOT, Cluster, intra_sig, new_bucket_name, redirect_params, write_secret
 
 SK_MAIN = "main-secret-Zq81x"
 SK_MORE = "more-secret-Yw27k"
@@ -251,3 +254,120 @@ def test_config_secrets_reach_nodes(sc, data):
         with open(os.path.join(n.dir, "conf", ".ais.conf")) as f:
             assert ("rotated-" + SK_MAIN) in f.read(), n
         assert stat.S_IMODE(os.stat(os.path.join(n.dir, "conf", ".ais.conf")).st_mode) == 0o600
+
+
+# ---------------- signed redirects (net/rsig.h)
+
+def _redirect(c, method, bck, name, **kw):
+    r = requests.request(method, c.obj_url(bck, name), allow_redirects=False, timeout=T, **kw)
+    assert r.status_code in (301, 307), r.text
+    return r.headers["Location"]
+
+
+def test_redirect_tampering(sc, data):
+    bck, objs = data
+    loc = _redirect(sc, "GET", bck, "o1")
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(loc).query))
+    assert {"pid", "utm", "vpams", "x", "u"} <= set(q), loc
+    # as issued: once
+    r = requests.get(loc, timeout=T)
+    assert r.status_code == 200 and r.content == objs["o1"]
+    r = requests.get(loc, timeout=T)
+    assert r.status_code == 401 and "replayed" in r.json()["message"], r.text
+    # altered path, altered node (another target), unsigned, signature or nonce altered
+    loc = _redirect(sc, "GET", bck, "o1")
+    r = requests.get(loc.replace("/o1?", "/o2?"), timeout=T)
+    assert r.status_code == 401 and "mismatch" in r.json()["message"], r.text
+    owner = urllib.parse.urlsplit(loc).netloc
+    other = next(t for t in sc.targets if urllib.parse.urlsplit(t.url).netloc != owner)
+    r = requests.get(other.url + loc[loc.index("/v1/"):], timeout=T)
+    assert r.status_code == 401, r.text
+    base, query = loc.split("?", 1)
+    kept = "&".join(kv for kv in query.split("&") if not kv.startswith(("x=", "u=")))
+    r = requests.get(base + "?" + kept, timeout=T)
+    assert r.status_code == 401 and "not signed" in r.json()["message"], r.text
+    r = requests.get(loc.replace("&x=", "&x=1"), timeout=T)
+    assert r.status_code == 401, r.text
+    r = requests.get(loc, timeout=T)  # the untouched one still works once
+    assert r.status_code == 200 and r.content == objs["o1"]
+    # method: a GET's redirect cannot delete
+    loc = _redirect(sc, "GET", bck, "o3")
+    r = requests.delete(loc, timeout=T)
+    assert r.status_code == 401, r.text
+    assert requests.get(sc.obj_url(bck, "o3"), timeout=T).content == objs["o3"]
+    # expired (signed correctly, 2 minutes ago; auth.cluster_key.nonce_window is 1m)
+    t = next(t for t in sc.targets if urllib.parse.urlsplit(t.url).netloc == owner)
+    path = "/v1/objects/%s/o1" % bck
+    old = time.time_ns() - 120 * 10**9
+    qp = redirect_params(sc.cluster_key_hex, "GET", path, sc.node_id(sc.primary), sc.node_id(t), utm=old)
+    r = requests.get(t.url + path, params=qp, timeout=T)
+    assert r.status_code == 401 and "expired" in r.json()["message"], r.text
+    qp = redirect_params(sc.cluster_key_hex, "GET", path, sc.node_id(sc.primary), sc.node_id(t))
+    r = requests.get(t.url + path, params=qp, timeout=T)
+    assert r.status_code == 200 and r.content == objs["o1"]
+    # a write through a forged mark changes nothing
+    qp = redirect_params("cd" * 32, "PUT", path, sc.node_id(sc.primary), sc.node_id(t))
+    r = requests.put(t.url + path, params=qp, data=b"evil", timeout=T)
+    assert r.status_code == 401, r.text
+    assert requests.get(sc.obj_url(bck, "o1"), timeout=T).content == objs["o1"]
+
+
+def test_redirects_followed_by_clients(sc, data):
+    """the normal flow: requests (GET 301, PUT 307), curl -L, the ais CLI"""
+    bck, objs = data
+    r = requests.put(sc.obj_url(bck, "new-1"), data=b"n1", timeout=T)
+    assert r.status_code == 200
+    assert requests.get(sc.obj_url(bck, "new-1"), timeout=T).content == b"n1"
+    assert requests.head(sc.obj_url(bck, "new-1"), allow_redirects=True, timeout=T).status_code == 200
+    out = subprocess.run(["curl", "-sfL", sc.obj_url(bck, "o5")], capture_output=True, timeout=30)
+    assert out.returncode == 0 and out.stdout == objs["o5"]
+    ais = os.path.join(ROOT, "build", "ais")
+    env = dict(os.environ, AIS_ENDPOINT=sc.url)
+    out = subprocess.run([ais, "get", "ais://%s/o6" % bck, "-"], env=env, capture_output=True, timeout=30)
+    assert out.returncode == 0 and out.stdout == objs["o6"], out.stderr
+    assert requests.delete(sc.obj_url(bck, "new-1"), timeout=T).status_code == 200
+
+
+def test_key_rotation_without_downtime(sc, data):
+    """OLD,NEW -> NEW,OLD -> NEW on every node (reloaded within seconds, no restart): the
+    cluster keeps working throughout; OLD stays accepted for rotation_grace, then not"""
+    bck, objs = data
+    r = requests.put(sc.url + "/v1/cluster/set-config", params={"auth.cluster_key.rotation_grace": "3s"}, timeout=T)
+    assert r.status_code == 200, r.text
+    old, new = sc.cluster_key_hex, "%064x" % random.SystemRandom().getrandbits(256)
+
+    def install(lines):
+        for n in sc.nodes:
+            p = os.path.join(n.dir, "conf", ".ais.cluster_key")
+            tmp = p + ".new"
+            write_secret(tmp, "\n".join(lines) + "\n")
+            os.replace(tmp, p)
+        time.sleep(3)  # nodes re-read the file every 2 s
+
+    def works():
+        name = "rot-%d" % random.getrandbits(30)
+        assert requests.put(sc.obj_url(bck, name), data=b"r", timeout=T).status_code == 200
+        assert requests.get(sc.obj_url(bck, name), timeout=T).content == b"r"
+        assert_unchanged(sc, versions(sc), data)
+
+    def accepted(key):
+        tid = sc.node_id(sc.targets[0])
+        ka = {"daemon_id": tid, "smap_version": 0, "bmd_version": 0, "config_version": 0}
+        hdr = {"Ais-Cluster-Sig": intra_sig(key, "POST", "/v1/cluster/keepalive", tid)}
+        return requests.post(sc.url + "/v1/cluster/keepalive", json=ka, headers=hdr, timeout=T).status_code == 200
+
+    install([old, new])
+    works()
+    assert accepted(old) and accepted(new)
+    install([new, old])
+    sc.cluster_key_hex = new
+    works()
+    assert accepted(old) and accepted(new)
+    install([new])
+    works()
+    assert accepted(new)
+    deadline = time.time() + 10
+    while accepted(old):
+        assert time.time() < deadline, "the dropped key is still accepted after its grace"
+        time.sleep(0.5)
+    works()

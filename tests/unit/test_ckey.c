@@ -54,12 +54,12 @@ Test(ckey, generates_0600_and_reloads_the_same)
 	cr_assert_eq(stat(p, &st), 0);
 	cr_assert_eq(st.st_mode & 0777, 0600);
 	uint8_t a[CKEY_MAC_LEN], b[CKEY_MAC_LEN];
-	cr_assert_eq(ckey_intra_mac(0, "x", 1, a), 0);
+	cr_assert_eq(ckey_intra_mac(0, 0, "x", 1, a), 0);
 	ckey_fini();
 	cr_assert_eq(ckey_load(tdir, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(ckey_intra_mac(0, "x", 1, b), 0);
+	cr_assert_eq(ckey_intra_mac(0, 0, "x", 1, b), 0);
 	cr_assert(ckey_equal(a, b, sizeof(a)));
-	cr_assert_eq(ckey_intra_mac(1, "x", 1, b), AIS_ENOTFOUND);
+	cr_assert_eq(ckey_intra_mac(1, 0, "x", 1, b), AIS_ENOTFOUND);
 }
 
 Test(ckey, refuses_readable_or_malformed_files)
@@ -81,14 +81,14 @@ Test(ckey, previous_secret_is_accepted)
 	uint8_t old[CKEY_MAC_LEN], cur[CKEY_MAC_LEN], prev[CKEY_MAC_LEN];
 	write_file(CKEY_FILE_NAME, K2 "\n", 0600);
 	cr_assert_eq(ckey_load(tdir, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(ckey_intra_mac(0, "msg", 3, old), 0);
+	cr_assert_eq(ckey_intra_mac(0, 0, "msg", 3, old), 0);
 	char sealed[256], out[64];
 	cr_assert_eq(ckey_seal("top-secret", sealed, sizeof(sealed)), 0);
 	/* rotation: K1 is new, K2 the previous one */
 	write_file(CKEY_FILE_NAME, K1 "\n" K2 "\n", 0600);
 	cr_assert_eq(ckey_load(tdir, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(ckey_intra_mac(0, "msg", 3, cur), 0);
-	cr_assert_eq(ckey_intra_mac(1, "msg", 3, prev), 0);
+	cr_assert_eq(ckey_intra_mac(0, 0, "msg", 3, cur), 0);
+	cr_assert_eq(ckey_intra_mac(1, 0, "msg", 3, prev), 0);
 	cr_assert_not(ckey_equal(cur, old, sizeof(cur)));
 	cr_assert(ckey_equal(prev, old, sizeof(prev)));
 	cr_assert_eq(ckey_open(sealed, out, sizeof(out)), 0);
@@ -97,6 +97,33 @@ Test(ckey, previous_secret_is_accepted)
 	write_file(CKEY_FILE_NAME, K1 "\n", 0600);
 	cr_assert_eq(ckey_load(tdir, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(ckey_open(sealed, out, sizeof(out)), AIS_EINVAL);
+}
+
+Test(ckey, reload_with_grace)
+{
+	char err[256] = "";
+	uint8_t a[CKEY_MAC_LEN], b[CKEY_MAC_LEN];
+	write_file(CKEY_FILE_NAME, K2 "\n", 0600);
+	cr_assert_eq(ckey_load(tdir, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ckey_intra_mac(0, 0, "m", 1, a), 0);
+	uint64_t g = ckey_gen();
+	cr_assert_eq(ckey_reload(100, 50, err, sizeof(err)), 0); /* unchanged */
+	cr_assert_eq(ckey_gen(), g);
+	write_file(CKEY_FILE_NAME, K1 "\n", 0600);
+	cr_assert_eq(ckey_reload(100, 50, err, sizeof(err)), 1, "%s", err);
+	cr_assert_neq(ckey_gen(), g);
+	/* K1 signs; K2 (dropped) is accepted until 150 */
+	cr_assert_eq(ckey_intra_mac(0, 100, "m", 1, b), 0);
+	cr_assert_not(ckey_equal(a, b, sizeof(a)));
+	cr_assert_eq(ckey_intra_mac(1, 149, "m", 1, b), 0);
+	cr_assert(ckey_equal(a, b, sizeof(a)));
+	cr_assert_eq(ckey_intra_mac(1, 150, "m", 1, b), AIS_ENOTFOUND);
+	/* a bad file: the keys stay */
+	write_file(CKEY_FILE_NAME, "nonsense\n", 0600);
+	cr_assert_lt(ckey_reload(120, 50, err, sizeof(err)), 0);
+	cr_assert_eq(ckey_intra_mac(0, 120, "m", 1, b), 0);
+	write_file(CKEY_FILE_NAME, K1 "\n", 0644);
+	cr_assert_eq(ckey_reload(120, 50, err, sizeof(err)), AIS_EFORBIDDEN);
 }
 
 Test(ckey, seal_open)
@@ -145,7 +172,7 @@ Test(ckey, no_key_no_seal)
 	char s[256];
 	cr_assert_eq(ckey_seal("x", s, sizeof(s)), AIS_EUNAVAIL);
 	uint8_t m[CKEY_MAC_LEN];
-	cr_assert_eq(ckey_intra_mac(0, "x", 1, m), AIS_EUNAVAIL);
+	cr_assert_eq(ckey_intra_mac(0, 0, "x", 1, m), AIS_EUNAVAIL);
 }
 
 Test(ckey, b64url)
