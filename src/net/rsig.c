@@ -195,7 +195,9 @@ int rsig_verify_parts(const char *method, const char *path, const char *pid, con
 		return rs_fail(why, wcap, "HMAC signature mismatch");
 	if (ts > now + window || now - ts > window)
 		return rs_fail(why, wcap, "expired (or the clocks are more than auth.cluster_key.nonce_window apart)");
-	int rc = rs_replay ? replay_check(rs_replay, nv ^ (uint64_t)ts, now, ts + window) : AIS_ENOMEM;
+	/* the nonce alone: each signing thread counts from its own random 64-bit start, so nonces
+	 * do not repeat within a window (mixing in utm could make two redirects collide) */
+	int rc = rs_replay ? replay_check(rs_replay, nv, now, ts + window) : AIS_ENOMEM;
 	if (rc == AIS_EEXIST)
 		return rs_fail(why, wcap, "replayed (a redirect URL is good once)");
 	if (rc) {
