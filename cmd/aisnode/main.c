@@ -2,6 +2,7 @@
  * configs, establishes identity, restores persisted cluster metadata, registers the role's
  * routes, serves the public, intra-control and intra-data ports, joins (or bootstraps) the
  * cluster, and runs until SIGTERM/SIGINT. */
+#include "auth/agate.h"
 #include "cluster/bmd.h"
 #include "cluster/bprops.h"
 #include "cluster/daemon.h"
@@ -193,6 +194,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	isig_set_sender(node_id());
+	route_set_auth_hook(agate_check); /* auth.enabled: JWT access control (auth/agate.h) */
 
 	/* the ports first: a second node on them must stop before it touches anything */
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};

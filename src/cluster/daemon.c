@@ -206,6 +206,12 @@ int daemon_apply_query(json_t *cluster, const http_req_t *r, int scope, char *er
 static void dmn_set_config(http_req_t *r)
 {
 	char err[512] = "";
+	for (int i = 0; i < r->nquery; i++)
+		if (!strncmp(r->query[i].name, "auth.", 5)) {
+			http_error(r, 400, NULL, "set-config: %s is cluster-wide (PUT /v1/cluster/set-config), not per node",
+				   r->query[i].name);
+			return;
+		}
 	const config_t *cfg = config_get();
 	json_t *cl = config_cluster_json(cfg);
 	config_put(cfg);

@@ -181,6 +181,11 @@ typedef struct config {
 	bool fshc_enabled;
 	/* auth */
 	bool auth_enabled;
+	char auth_sig_method[8];
+	char auth_sig_key[4096];
+	char auth_aud[256];
+	char auth_oidc_iss[256];
+	char auth_oidc_ca[256];
 	bool auth_ck_enabled;
 	int64_t auth_ck_ttl_ns;
 	int64_t auth_ck_nonce_window_ns;

@@ -27,6 +27,10 @@ static bool (*rt_is_member)(const char *sid);
 
 void route_set_member_hook(bool (*is_member)(const char *sid)) { rt_is_member = is_member; }
 
+static int (*rt_auth)(http_req_t *r);
+
+void route_set_auth_hook(int (*check)(http_req_t *r)) { rt_auth = check; }
+
 static void route_push(unsigned methods, const char *prefix, http_handler_cb fn, int intra)
 {
 	if (nroutes == caproutes) {
@@ -123,7 +127,7 @@ static bool prefix_match(const char *path, const struct route *rt)
 void route_dispatch(http_req_t *r, void *arg)
 {
 	(void)arg;
-	if (!rt_gate(r))
+	if (!rt_gate(r) || (rt_auth && rt_auth(r)))
 		return;
 	const struct route *best = NULL;
 	bool path_known = false;

@@ -29,6 +29,9 @@ void route_add_intra(unsigned methods, const char *prefix, http_handler_cb fn, i
 /* is_member(sender id): true when the sender is in this node's current cluster map (or the node
  * has no map yet). Set once at start-up; without it ROUTE_MEMBER routes are refused. */
 void route_set_member_hook(bool (*is_member)(const char *sid));
+/* access control of client requests (auth/agate.h), run after the intra-cluster checks: returns
+ * 0 to serve r, nonzero when it answered r. Set once at start-up (none: no check). */
+void route_set_auth_hook(int (*check)(http_req_t *r));
 void route_reset(void);
 /* http_dispatch_cb-compatible */
 void route_dispatch(http_req_t *r, void *arg);
