@@ -22,7 +22,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all test unit asan e2e e2e-asan fuzz clean cluster cluster-stop deps bench check-layers
+.PHONY: all test unit unit-bins asan asan-bins e2e e2e-asan fuzz fuzz-build fuzz-bins clean cluster cluster-stop deps bench check-layers
 all: $(LIB) $(BINS)
 
 $(BUILD)/src/%.o: src/%.c
@@ -45,26 +45,37 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LIB) $(LDLIBS) -lcriterion
 
+unit-bins: $(UNIT_BINS)
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t --jobs 1; done
 
 # unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build dir
+ASAN_MAKE = $(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+asan-bins:
+	$(ASAN_MAKE) unit-bins build-asan/aisnode
+
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" unit
+	$(ASAN_MAKE) unit
 
 # libFuzzer drivers (clang): the library is built once with fuzzer instrumentation in
-# build-fuzz/, each tests/fuzz/fuzz_<name>.c is linked against it and run for FUZZ_SECONDS.
+# build-fuzz/, each tests/fuzz/fuzz_<name>.c is linked against it (in parallel with -j) and run
+# for FUZZ_SECONDS, FUZZ_JOBS drivers at a time, on its seed corpus.
 FUZZ_SECONDS ?= 20
-fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libais.a
-	@set -e; for f in $(FUZZ_SRCS); do n=$$(basename $$f .c); \
-	  clang $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined $$f build-fuzz/libais.a $(LDLIBS) -pthread -o build-fuzz/$$n; \
-	  mkdir -p tests/fuzz/corpus/$$n build-fuzz/corpus/$$n; \
-	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
-	  if ! build-fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -artifact_prefix=build-fuzz/ \
-	       build-fuzz/corpus/$$n tests/fuzz/corpus/$$n >build-fuzz/$$n.log 2>&1; then \
-	    tail -n 40 build-fuzz/$$n.log; echo "fuzz: $$n failed"; exit 1; fi; \
-	  tail -n 1 build-fuzz/$$n.log; done
+FUZZ_JOBS    ?= 2
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_MAKE     = $(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g" SAN="-fsanitize=fuzzer-no-link,address,undefined"
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB)
+	$(CC) $(CPPFLAGS) -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined $< $(LIB) $(LDLIBS) -pthread -o $@
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-build:
+	$(FUZZ_MAKE) fuzz-bins
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh $(FUZZ_JOBS) $(FUZZ_SRCS)
 
 e2e: all
 	/usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
@@ -72,24 +83,33 @@ e2e: all
 # the end-to-end suite once more against an ASan+UBSan aisnode: any sanitizer report (nodes log
 # them under build-asan/san-logs/) fails the run
 SANLOG := $(CURDIR)/build-asan/san-logs
+E2E_ASAN_SEL ?= tests/e2e
 e2e-asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" build-asan/aisnode
+	$(ASAN_MAKE) build-asan/aisnode
 	@rm -rf $(SANLOG); mkdir -p $(SANLOG)
 	ASAN_OPTIONS=detect_leaks=1:log_path=$(SANLOG)/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANLOG)/ubsan \
-	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q $(E2E_ASAN_SEL) $(PYTEST_ARGS)
 	@if [ -n "$$(ls -A $(SANLOG))" ]; then echo "sanitizer reports:"; head -n 60 $(SANLOG)/*; exit 1; fi
 
 # the include rules between src/ folders (docs/architecture.md "Layers")
 check-layers:
 	@/usr/bin/python3 scripts/check-layers.py
 
+# everything CI runs: the layer check; the unit tests, ASan+UBSan build and fuzz drivers built
+# side by side; unit tests plain and sanitized; each fuzz driver FUZZ_SECONDS (default 3 here);
+# the end-to-end suite; then E2E_ASAN_TESTS (a fast subset over every data path) against an
+# ASan+UBSan aisnode (`make e2e-asan` alone runs the whole suite that way)
+E2E_ASAN_TESTS ?= tests/e2e/test_objects.py tests/e2e/test_obj_core.py tests/e2e/test_bad_input.py \
+	tests/e2e/test_s3_api.py tests/e2e/test_s3_object_attrs.py tests/e2e/test_mpu.py \
+	tests/e2e/test_list_cursor.py tests/e2e/test_transport.py tests/e2e/test_shards.py tests/e2e/test_getbatch.py
 test: all
 	$(MAKE) check-layers
+	$(MAKE) -j2 unit-bins asan-bins fuzz-build
 	$(MAKE) unit
 	$(MAKE) asan
-	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-3}
 	$(MAKE) e2e
-	$(MAKE) e2e-asan
+	$(MAKE) e2e-asan E2E_ASAN_SEL="$(E2E_ASAN_TESTS)"
 
 deps:
 	@bash scripts/install-deps.sh

@@ -16,6 +16,7 @@ LAYERS = {
     "auth": 3,                 # JWT verification and access control of client requests
     "obj": 4,                  # the object core
     "archive": 5,              # shard formats (libarchive), shard index, MossReq, shards over obj/
+    "backend": 5,              # remote backends (S3, remote AIS, HTTP), cold GET, write-through
     "xact": 6,                 # jobs
     "target": 7, "proxy": 7,   # native API adapters (storage node, gateway)
     "s3": 8,                   # S3 API (gateway and target sides)

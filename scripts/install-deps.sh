@@ -24,6 +24,8 @@ PKGS=(
   python3-msgpack        # e2e: decode msgpack list-objects pages as AIStore's Python SDK does
   lz4                    # e2e: builds and checks .tar.lz4 shards
   python3-boto3 awscli s3cmd rclone         # S3 clients driven by the e2e tests
+  radosgw ceph-mon ceph-osd uuid-runtime    # Ceph RGW: the real S3 remote of the backend tests (tests/e2e/rgw.sh)
+  iproute2                                  # downloader tests: a dummy interface with private addresses
   prometheus             # promtool: validates the /metrics exposition
   attr                   # getfattr/setfattr, used by tests to inspect xattrs
   nginx-light wrk        # benchmark baselines

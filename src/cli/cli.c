@@ -9,7 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#define F_LS "all props prefix page-size paged limit max-pages start-after name-only archive units no-headers no-footers json skip-lookup silent"
+#define F_LS "all props prefix page-size paged limit max-pages start-after name-only archive units no-headers no-footers json skip-lookup silent cached"
+
+#define F_JOBW "wait timeout progress refresh non-verbose"
+#define F_LR "list template prefix " F_JOBW
+#define F_PREFETCH F_LR " latest blob-threshold num-workers"
+#define F_EVICT F_LR " keep-md"
+#define F_BCP "prefix prepend dry-run latest sync " F_JOBW
+#define F_BLOB "chunk-size num-workers list latest " F_JOBW
 
 static const cli_cmd_t props_cmds[] = {
 	{"show", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
@@ -48,6 +55,11 @@ static const cli_cmd_t bucket_cmds[] = {
 	 "* ais ls ais://abc --paged --page-size 20 - one page at a time",
 	 "[BUCKET[/PREFIX]] [PROVIDER]", F_LS, cli_bucket_ls, NULL},
 	{"props", NULL, "Show, update or reset bucket properties", NULL, NULL, NULL, props_cmds},
+	{"cp", NULL, "Copy a bucket (or the objects under '--prefix') to another bucket (created when it does not exist)",
+	 "SRC_BUCKET DST_BUCKET", F_BCP, cli_remote_bucket_cp, NULL},
+	{"mv", NULL, "Move (rename) an ais bucket", "SRC_BUCKET DST_BUCKET", F_JOBW, cli_remote_bucket_mv, NULL},
+	{"evict", NULL, "Evict a remote bucket's cached objects, or all of them (with '--keep-md' the bucket stays)",
+	 "BUCKET[/PREFIX]", F_EVICT, cli_remote_evict, NULL},
 	{"show", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
 	{"shard-index", NULL,
 	 "Manage TAR shard indexes for fast random access into archives:\n"
@@ -110,6 +122,7 @@ static const cli_cmd_t show_cmds[] = {
 	{"bucket", NULL, "Show bucket properties", "BUCKET [PROP_PREFIX]", "json compact no-headers", cli_bucket_props_show, NULL},
 	{"object", NULL, "Show object properties", "BUCKET/OBJECT_NAME", "props json no-headers units silent", cli_object_show, NULL},
 	{"config", NULL, "Show cluster or node configuration", "cluster|NODE_ID [SECTION]", "json no-headers", cli_config_show, NULL},
+	{"remote-cluster", NULL, "Show attached remote AIS clusters", NULL, "json no-headers", cli_remote_show, NULL},
 	{"job", NULL, "Show running (or all, with '--all') jobs (xactions)", "[NAME] [JOB_ID] [NODE_ID] [BUCKET]",
 	 "all json no-headers verbose", cli_job_show, NULL},
 	{"performance", NULL, "Show performance counters, throughput and latency", "[TARGET_ID]", F_PERF, cli_perf_all, perf_cmds},
@@ -155,6 +168,12 @@ static const cli_cmd_t job_start_cmds[] = {
 	 "Resilver user data on a given target (or all targets in the cluster): fix data redundancy\n"
 	 "   with respect to bucket configuration, remove migrated objects and old/obsolete workfiles",
 	 "TARGET_ID", "wait timeout", cli_resilver_start, NULL},
+	{"prefetch", NULL, "Prefetch (proactively fetch into the cluster) objects of a remote bucket", "BUCKET[/PREFIX]",
+	 F_PREFETCH, cli_remote_prefetch, NULL},
+	{"download", NULL, "Download a URL (or a range template of URLs) into a bucket", "SOURCE DESTINATION",
+	 "description timeout wait progress refresh", cli_remote_download, NULL},
+	{"blob-download", NULL, "Download a large remote object (or --list of them) with concurrent range reads",
+	 "BUCKET/OBJECT_NAME", F_BLOB, cli_remote_blob, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -222,6 +241,9 @@ static const cli_cmd_t membership_cmds[] = {
 static const cli_cmd_t cluster_cmds[] = {
 	{"show", NULL, "Show cluster: proxies, targets and a summary", "[NODE_ID] | [proxy|target]",
 	 "json no-headers verbose units", cli_show_cluster, show_cluster_cmds},
+	{"remote-attach", NULL, "Attach a remote AIS cluster (its buckets become ais://@ALIAS/BUCKET)", "ALIAS=URL", NULL,
+	 cli_remote_attach, NULL},
+	{"remote-detach", NULL, "Detach a remote AIS cluster", "ALIAS", NULL, cli_remote_detach, NULL},
 	{"add-remove-nodes", NULL, "Manage cluster membership: maintenance mode and decommissioning", NULL, NULL, NULL,
 	 membership_cmds},
 	{"set-primary", NULL,
@@ -311,6 +333,12 @@ static const cli_cmd_t root_cmds[] = {
 	{"start", NULL, "(alias for \"job start\") Run batch job", NULL, NULL, NULL, job_start_cmds},
 	{"stop", NULL, "(alias for \"job stop\") " U_STOP, A_JOB, "all regex force yes", cli_job_stop, NULL},
 	{"wait", NULL, "(alias for \"job wait\") " U_WAIT, A_JOB, "refresh progress timeout", cli_job_wait, NULL},
+	{"prefetch", NULL, "(alias for \"job start prefetch\") Prefetch objects of a remote bucket", "BUCKET[/PREFIX]",
+	 F_PREFETCH, cli_remote_prefetch, NULL},
+	{"evict", NULL, "(alias for \"bucket evict\") Evict a remote bucket's cached objects", "BUCKET[/PREFIX]", F_EVICT,
+	 cli_remote_evict, NULL},
+	{"blob-download", NULL, "(alias for \"job start blob-download\") Download a large remote object with concurrent "
+	 "range reads", "BUCKET/OBJECT_NAME", F_BLOB, cli_remote_blob, NULL},
 	{"space-cleanup", NULL, "(alias for \"storage cleanup\") " U_CLEANUP, "[BUCKET]", F_CLEANUP, cli_job_cleanup, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };

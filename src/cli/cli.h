@@ -167,6 +167,18 @@ int cli_job_show(cli_ctx_t *c);
 int cli_job_stop(cli_ctx_t *c);
 int cli_job_wait(cli_ctx_t *c);
 int cli_job_cleanup(cli_ctx_t *c);
+/* wait for a job this command started (--timeout, --progress): 0 done, 1 error printed */
+int cli_job_wait_started(cli_ctx_t *c, const char *kind, const char *id, const char *msg);
+/* remote buckets, bucket copies, downloads (cli_remote.c) */
+int cli_remote_prefetch(cli_ctx_t *c);
+int cli_remote_evict(cli_ctx_t *c);
+int cli_remote_bucket_cp(cli_ctx_t *c);
+int cli_remote_bucket_mv(cli_ctx_t *c);
+int cli_remote_download(cli_ctx_t *c);
+int cli_remote_blob(cli_ctx_t *c);
+int cli_remote_attach(cli_ctx_t *c);
+int cli_remote_detach(cli_ctx_t *c);
+int cli_remote_show(cli_ctx_t *c);
 int cli_config_cluster(cli_ctx_t *c);
 int cli_config_node(cli_ctx_t *c);
 int cli_config_show(cli_ctx_t *c);

@@ -108,6 +108,14 @@ static const cli_flag_t args_flags[] = {
 	{"streaming", NULL, CLI_F_BOOL, "stream the resulting archive prior to finalizing it in memory"},
 	{"num-workers", NULL, CLI_F_STR, "Number of concurrent workers; (-1) none; (0) auto-computed"},
 	{"skip-verify", NULL, CLI_F_BOOL, "Trust existing shard indexes without loading and verifying them (fast re-run)"},
+	{"cached", NULL, CLI_F_BOOL, "Only list in-cluster objects, i.e., objects from the respective remote bucket that are present (\"cached\") in the cluster"},
+	{"latest", NULL, CLI_F_BOOL, "Check in-cluster metadata and, possibly, GET, download, prefetch, or otherwise copy the latest object version\n\tfrom the associated remote bucket"},
+	{"sync", NULL, CLI_F_BOOL, "Fully synchronize in-cluster content of a given remote bucket with its (Cloud or remote AIS) source"},
+	{"prepend", NULL, CLI_F_STR, "Prefix to prepend to every object name in the destination bucket"},
+	{"blob-threshold", NULL, CLI_F_STR, "Utilize built-in blob-downloader for remote objects greater than the specified (threshold) size"},
+	{"chunk-size", NULL, CLI_F_STR, "Chunk size in IEC or SI units, or \"raw\" bytes (e.g.: 4mb, 1MiB, 1048576, 128k)"},
+	{"keep-md", NULL, CLI_F_BOOL, "Keep bucket metadata"},
+	{"description", NULL, CLI_F_STR, "Job description"},
 	{"help", "h", CLI_F_BOOL, "Show help"},
 };
 

@@ -533,17 +533,18 @@ typedef struct {
 } ls_cols_t;
 
 /* AIStore's LsoTemplate column order: props as given ("cached" and "status" moved to the end),
- * CHUNKED for --props all, STATUS last; "ec" has no column */
-static void ls_columns(const char *props, bool all, ls_cols_t *lc)
+ * CHUNKED for --props all, STATUS last; "ec" has no column; CACHED only for remote buckets */
+static void ls_columns(const char *props, bool all, bool remote, ls_cols_t *lc)
 {
 	static char buf[512];
 	snprintf(buf, sizeof(buf), "%s", props);
-	bool status = false;
+	bool status = false, cached = false;
 	lc->ncols = 0;
 	char *save = NULL;
-	for (char *p = strtok_r(buf, ",", &save); p && lc->ncols < 14; p = strtok_r(NULL, ",", &save)) {
+	for (char *p = strtok_r(buf, ",", &save); p && lc->ncols < 13; p = strtok_r(NULL, ",", &save)) {
 		while (*p == ' ')
 			p++;
+		cached |= !strcmp(p, "cached");
 		if (!strcmp(p, "cached") || !strcmp(p, "ec"))
 			continue;
 		if (!strcmp(p, "status")) {
@@ -554,6 +555,8 @@ static void ls_columns(const char *props, bool all, ls_cols_t *lc)
 	}
 	if (all)
 		lc->cols[lc->ncols++] = "chunked";
+	if (cached && remote)
+		lc->cols[lc->ncols++] = "cached";
 	if (status)
 		lc->cols[lc->ncols++] = "status";
 }
@@ -642,8 +645,13 @@ int cli_bucket_ls_objects(cli_ctx_t *c, const cli_bck_t *b, const char *uri_pref
 	}
 	if (arch)
 		flags |= 1u << 3; /* LsArchDir */
+	bool remote = (b->provider[0] && strcmp(b->provider, "ais")) || b->ns_uuid[0];
+	if (remote && !pflag && !cli_flag(c, "name-only"))
+		snprintf(props, sizeof(props), "name,size,cached"); /* AIStore's default for remote buckets */
+	if (cli_flag(c, "cached"))
+		flags |= 1u; /* apc.LsCached */
 	ls_cols_t lc;
-	ls_columns(props, all, &lc);
+	ls_columns(props, all, remote && !cli_flag(c, "cached"), &lc);
 	sbuf_t path = SBUF_INIT, q = SBUF_INIT;
 	cli_api_bck_path(b, &path);
 	cli_api_bck_query(b, &q);

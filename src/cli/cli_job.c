@@ -744,6 +744,24 @@ static int job_wait_refresh(cli_ctx_t *c, const char *kind, const char *id, cons
 	return 0;
 }
 
+int cli_job_wait_started(cli_ctx_t *c, const char *kind, const char *id, const char *msg)
+{
+	int64_t timeout;
+	int rc = job_timeout(c, &timeout);
+	if (rc)
+		return rc;
+	if (cli_flag(c, "progress"))
+		return job_wait_refresh(c, kind, id, msg, timeout);
+	char err[1024];
+	bool aborted = false;
+	if (job_wait_status(c, kind, id, timeout, &aborted, err, sizeof(err)))
+		return cli_err(c, "%s", err);
+	if (aborted)
+		return cli_err(c, "%s was aborted", msg);
+	printf("Done.\n");
+	return 0;
+}
+
 int cli_job_wait(cli_ctx_t *c)
 {
 	job_sel_t s;

@@ -102,7 +102,12 @@ const char *cli_uri_cname(const cli_bck_t *b, const char *obj, char *out, size_t
 {
 	char ns[140];
 	cli_uri_ns(b, ns, sizeof(ns));
-	snprintf(out, cap, "%s://%s%s%s%s%s", b->provider[0] ? b->provider : "ais", ns, ns[0] ? "/" : "", b->name,
-		 obj && *obj ? "/" : "", obj && *obj ? obj : "");
+	/* apc.ToScheme: aws -> s3, gcp -> gs, azure -> az, oci -> oc */
+	static const char *const sch[][2] = {{"aws", "s3"}, {"gcp", "gs"}, {"azure", "az"}, {"oci", "oc"}};
+	const char *p = b->provider[0] ? b->provider : "ais";
+	for (size_t i = 0; i < sizeof(sch) / sizeof(sch[0]); i++)
+		if (!strcmp(p, sch[i][0]))
+			p = sch[i][1];
+	snprintf(out, cap, "%s://%s%s%s%s%s", p, ns, ns[0] ? "/" : "", b->name, obj && *obj ? "/" : "", obj && *obj ? obj : "");
 	return out;
 }

@@ -160,6 +160,11 @@ int bmd_load_persisted(void)
 	return 0;
 }
 
+bool bck_node_local(const char *provider, const char *name)
+{
+	return (!provider[0] || !strcmp(provider, "ais")) && !strcmp(name, BCK_SYS_SHARDIDX);
+}
+
 bool bck_name_valid(const char *name)
 {
 	size_t l = strlen(name);

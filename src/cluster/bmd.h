@@ -81,5 +81,8 @@ bmd_t *bmd_from_json(json_t *j, char *err, size_t errcap);
 
 /* AIStore's bucket-name rules: 1..64 chars of [A-Za-z0-9._-], not "." or "..". */
 bool bck_name_valid(const char *name);
+/* a bucket whose objects stay on the target that wrote them (ais://.sys-shardidx: a shard's
+ * index lives next to its shard): no HRW filter in listings, never moved by a rebalance */
+bool bck_node_local(const char *provider, const char *name);
 
 #endif

@@ -45,18 +45,19 @@ static const bprops_row_t bptab[] = {
 	 .r = {.path = "write_policy.md", .doc = "object metadata: immediate (delayed, never: not built)."}},
 	OWN("provider", BP_RO, CT_STR, 16, "ais", "the bucket's provider."),
 	INH("checksum.type", BP_USED, "checksum of new objects."),
-	INH("checksum.validate_cold_get", 0, "verify objects fetched from a remote backend (remote buckets only)."),
+	INH("checksum.validate_cold_get", BP_USED, "cold GET: a plain-MD5 ETag (or remote AIS checksum) must match what arrived."),
 	INH("checksum.validate_warm_get", BP_USED, "re-hash a stored object on GET; a mismatch removes it and answers 500."),
 	INH("checksum.validate_obj_move", BP_NIY, "verify moved objects: not built."),
 	INH("checksum.enable_read_range", BP_NIY, "range checksums: not built."),
 	OWN("extra.custom", BP_OMIT, CT_STR, 129, "", "user text (at most 128 bytes, no control characters)."),
-	OWN("extra.aws.cloud_region", BP_NIY | BP_OMIT, CT_STR, 65, "", "remote buckets: not built."),
-	OWN("extra.aws.endpoint", BP_NIY | BP_OMIT, CT_STR, 256, "", "remote buckets: not built."),
-	OWN("extra.aws.profile", BP_NIY | BP_OMIT, CT_STR, 257, "", "remote buckets: not built."),
-	{.flags = BP_OWN | BP_NIY | BP_OMIT, .dflt = "0",
-	 .r = {.path = "extra.aws.max_pagesize", .type = CT_INT, .lo = 0, .hi = 100000, .doc = "remote buckets: not built."}},
-	{.flags = BP_OWN | BP_NIY | BP_OMIT, .dflt = "0",
-	 .r = {.path = "extra.aws.multipart_size", .type = CT_SIZE, .lo = 0, .hi = (int64_t)5 << 30, .doc = "remote buckets: not built."}},
+	OWN("extra.aws.cloud_region", BP_OMIT | BP_USED, CT_STR, 65, "", "s3:// buckets: the bucket's region (set from the remote on first use; signs requests)."),
+	OWN("extra.aws.endpoint", BP_OMIT | BP_USED, CT_STR, 256, "", "s3:// buckets: S3 endpoint (overrides env S3_ENDPOINT), e.g. http://host:port."),
+	OWN("extra.aws.profile", BP_OMIT | BP_USED, CT_STR, 257, "", "s3:// buckets: credentials profile of ~/.aws/credentials (overrides AWS_PROFILE and env keys)."),
+	{.flags = BP_OWN | BP_OMIT | BP_USED, .dflt = "0",
+	 .r = {.path = "extra.aws.max_pagesize", .type = CT_INT, .lo = 0, .hi = 100000, .doc = "s3:// buckets: largest remote list page (0: 1000)."}},
+	{.flags = BP_OWN | BP_OMIT | BP_USED, .dflt = "0",
+	 .r = {.path = "extra.aws.multipart_size", .type = CT_SIZE, .lo = -1, .hi = (int64_t)5 << 30,
+	       .doc = "s3:// buckets: part size of write-through PUTs (0: 8MiB, -1: always one part)."}},
 	OWN("extra.gcp.application_creds", BP_NIY | BP_OMIT, CT_STR, 1024, "", "remote buckets: not built."),
 	OWN("extra.oci.region", BP_NIY | BP_OMIT, CT_STR, 65, "", "remote buckets: not built."),
 	OWN("extra.http.original_url", BP_RO | BP_OMIT, CT_STR, 1024, "", "ht:// buckets: not built."),
@@ -95,8 +96,8 @@ static const bprops_row_t bptab[] = {
 	OWN("bid", BP_RO | BP_OMIT, CT_STR, 24, "", "bucket ID (set at creation)."),
 	OWN("created", BP_RO | BP_OMIT, CT_STR, 24, "", "creation time, unix ns (set at creation)."),
 	INH("versioning.enabled", BP_USED, "objects get a version that each overwrite increments."),
-	INH("versioning.validate_warm_get", 0, "revalidate remote versions (remote buckets only)."),
-	INH("versioning.synchronize", 0, "delete objects gone remotely (remote buckets only)."),
+	INH("versioning.validate_warm_get", BP_USED, "remote buckets: a GET of a stored object asks the remote first (changed: fetched again; deleted: 404)."),
+	INH("versioning.synchronize", BP_USED, "remote buckets: as validate_warm_get, and a remotely deleted object is removed here too."),
 };
 #define NBP (sizeof(bptab) / sizeof(bptab[0]))
 
@@ -315,6 +316,21 @@ static int bp_validate(json_t *np, char *err, size_t errcap)
 			snprintf(err, errcap, "invalid extra.custom: control character at byte position %d", (int)(s - custom));
 			return AIS_EINVAL;
 		}
+	/* extra.aws.* configure the S3 client of an s3:// bucket; elsewhere they could only act through
+	 * backend_bck, which is not built */
+	if (strcmp(bprops_str(np, "provider", "ais"), "aws")) {
+		static const char *const aws[] = {"extra.aws.cloud_region", "extra.aws.endpoint", "extra.aws.profile",
+						  "extra.aws.max_pagesize", "extra.aws.multipart_size"};
+		for (size_t i = 0; i < sizeof(aws) / sizeof(aws[0]); i++) {
+			json_t *v = bp_at(np, aws[i]);
+			if (v && !(json_is_string(v) && !*json_string_value(v)) && !(json_is_integer(v) && !json_integer_value(v)) &&
+			    !(json_is_string(v) && !strcmp(json_string_value(v), "0"))) {
+				snprintf(err, errcap, "%s is not implemented for %s:// buckets (it applies to s3:// buckets; "
+					 "backend_bck is not built)", aws[i], bprops_str(np, "provider", "ais"));
+				return AIS_ENOTIMPL;
+			}
+		}
+	}
 	json_t *burst = bp_at(np, "rate_limit.frontend.burst_size"), *maxt = bp_at(np, "rate_limit.frontend.max_tokens");
 	if (json_is_integer(burst) && json_is_integer(maxt) && json_integer_value(burst) > json_integer_value(maxt) / 2) {
 		snprintf(err, errcap, "invalid bucket props: rate_limit.frontend.burst_size must be <= 50%% of max_tokens");
@@ -367,7 +383,7 @@ char *bprops_markdown(void)
 			[CT_BOOL] = "bool", [CT_INT] = "int", [CT_DUR] = "duration", [CT_SIZE] = "size",
 			[CT_STR] = "string", [CT_ENUM] = "enum", [CT_FEAT] = "feature flags", [CT_LOGLVL] = "log level",
 			[CT_PORT] = "port", [CT_HOSTS] = "hosts", [CT_FSPATHS] = "-", [CT_S3KEYS] = "-",
-			[CT_EMPTYOBJ] = "-", [CT_DROPOBJ] = "-",
+			[CT_BACKEND] = "-", [CT_EMPTYOBJ] = "-", [CT_DROPOBJ] = "-",
 		};
 		char dflt[96];
 		if (p->flags & BP_OMIT)

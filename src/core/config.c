@@ -148,6 +148,8 @@ static int cfg_set_row(config_t *c, const ctab_row_t *r, json_t *v, const char *
 		return config_tab_fspaths(c, v, what, err, errcap);
 	case CT_S3KEYS:
 		return config_tab_s3keys(c, v, what, err, errcap);
+	case CT_BACKEND:
+		return config_tab_backend(c, v, what, err, errcap);
 	case CT_EMPTYOBJ:
 		if (!json_is_object(v))
 			return config_fail(err, errcap, "%s: %s: expecting a JSON object", what, r->path);
@@ -357,6 +359,10 @@ static int config_apply_json(json_t *cluster, const ctab_row_t *r, json_t *in, i
 	switch (r->type) {
 	case CT_S3KEYS:
 		if ((rc = config_tab_s3keys(NULL, in, NULL, err, errcap)))
+			return rc;
+		return cfg_json_set(cluster, r->path, json_incref(in)) ? AIS_ENOMEM : 0;
+	case CT_BACKEND:
+		if ((rc = config_tab_backend(NULL, in, NULL, err, errcap)))
 			return rc;
 		return cfg_json_set(cluster, r->path, json_incref(in)) ? AIS_ENOMEM : 0;
 	case CT_EMPTYOBJ:

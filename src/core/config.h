@@ -17,6 +17,8 @@
 
 #define CONFIG_MAX_FSPATHS 64
 #define CONFIG_MAX_S3KEYS 16
+#define CONFIG_MAX_REMAIS 16  /* backend.ais: attached remote AIS clusters */
+#define CONFIG_MAX_REMAIS_URLS 4
 #define CONFIG_TXT_MAX 32 /* spelling of a duration/size/log level as given ("120m", "10mb") */
 
 /* AIStore's cluster feature flags (cmn/feat): bit i = name i of config_tab_feat_name() */
@@ -32,7 +34,21 @@ enum {
 	FEAT_DETAILED_PROM = 1 << 19,
 	FEAT_RESUME_INTERRUPTED_MPU = 1 << 21,
 	FEAT_COUNT_404 = 1 << 24,
+	FEAT_DLOAD_ALLOW_PRIVATE_EGRESS = 1 << 26,
 };
+
+/* backend providers configured in "backend" (AIStore's BackendConf keys) */
+enum {
+	CONFIG_BK_AWS = 1 << 0, /* "aws": {} */
+	CONFIG_BK_AIS = 1 << 1, /* "ais": {"<alias>": ["<url>", ...]} (remote AIS clusters) */
+};
+
+/* one attached remote AIS cluster (cmn.BackendConfAIS: alias -> URLs) */
+typedef struct config_remais {
+	char alias[64];
+	char urls[CONFIG_MAX_REMAIS_URLS][256];
+	int nurls;
+} config_remais_t;
 
 typedef struct config_s3key {
 	char access[128];
@@ -44,6 +60,9 @@ typedef struct config_s3key {
 
 typedef struct config {
 	/* ---------------- cluster ---------------- */
+	unsigned backends;              /* CONFIG_BK_*: providers present in "backend" */
+	config_remais_t remais[CONFIG_MAX_REMAIS]; /* backend.ais */
+	int nremais;
 	int64_t version;                /* config_version (0 = never set) */
 	char uuid[64];
 	char lastupdate_time[64];

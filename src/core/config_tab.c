@@ -62,7 +62,8 @@ static const char *const v_sigmethod[] = {"", "HS256", "HS384", "HS512", "HMAC",
 
 static const ctab_row_t ctab[] = {
 	/* ---------------- cluster ---------------- */
-	{.path = "backend", .type = CT_EMPTYOBJ, .flags = G | N, .doc = "remote backends (aws, gcp, azure, remote ais): not built; must be {}."},
+	{.path = "backend", .type = CT_BACKEND, .flags = G | U,
+	 .doc = "remote backends: \"aws\": {} enables s3:// buckets; \"ais\": {\"alias\": [\"url\"]} attaches remote AIS clusters (ais cluster remote-attach); gcp, azure, oci, ht: not built (501)."},
 
 	I("mirror.copies", G, mirror_copies, "2", 2, 32, "number of copies of an n-way mirrored bucket (bucket default)."),
 	I("mirror.burst_buffer", G, mirror_burst, "512", 0, 1 << 20, "mirroring job's channel size (bucket default)."),
@@ -327,10 +328,12 @@ static const char *const feat_names[] = {
 #define NFEAT ((int)(sizeof(feat_names) / sizeof(feat_names[0])))
 
 /* what this build does with a flag set: S3-API-via-Root (s3_router), Fsync-PUT (obj commit),
+ * S3-Use-Path-Style (the S3 backend's requests), Dload-Allow-Private-Egress (the downloader),
  * Enable-Detailed-Prom-Metrics and Count-Object-NotFound-Stats (stats); Do-not-Set-Control-Plane-ToS
  * asks for what we always do (we never set ToS) */
-#define FEAT_SUPPORTED \
-	(FEAT_S3_API_VIA_ROOT | FEAT_FSYNC_PUT | FEAT_DONT_SET_CPLANE_TOS | FEAT_DETAILED_PROM | FEAT_COUNT_404)
+#define FEAT_SUPPORTED                                                                                       \
+	(FEAT_S3_API_VIA_ROOT | FEAT_FSYNC_PUT | FEAT_DONT_SET_CPLANE_TOS | FEAT_DETAILED_PROM | FEAT_COUNT_404 | \
+	 FEAT_S3_USE_PATH_STYLE | FEAT_DLOAD_ALLOW_PRIVATE_EGRESS)
 
 const char *config_tab_feat_name(int bit) { return bit >= 0 && bit < NFEAT ? feat_names[bit] : NULL; }
 uint64_t config_tab_feat_supported(void) { return FEAT_SUPPORTED; }
@@ -665,6 +668,7 @@ json_t *config_tab_from_str(const ctab_row_t *r, const char *s, char *err, size_
 		return json_integer(n);
 	case CT_FSPATHS:
 	case CT_S3KEYS:
+	case CT_BACKEND:
 	case CT_EMPTYOBJ:
 	case CT_DROPOBJ:
 		ctab_fail(err, errcap, NULL, NULL, "%s takes a JSON value, not \"%.64s\"", r->path, s);
@@ -849,6 +853,22 @@ json_t *config_tab_json(const ctab_row_t *r, const config_t *c, bool pub)
 		}
 		return a;
 	}
+	case CT_BACKEND: {
+		json_t *o = json_object();
+		if (c->backends & CONFIG_BK_AWS)
+			json_object_set_new(o, "aws", json_object());
+		if (c->backends & CONFIG_BK_AIS) {
+			json_t *a = json_object();
+			for (int i = 0; i < c->nremais; i++) {
+				json_t *u = json_array();
+				for (int k = 0; k < c->remais[i].nurls; k++)
+					json_array_append_new(u, json_string(c->remais[i].urls[k]));
+				json_object_set_new(a, c->remais[i].alias, u);
+			}
+			json_object_set_new(o, "ais", a);
+		}
+		return o;
+	}
 	case CT_EMPTYOBJ:
 		return json_object();
 	case CT_DROPOBJ:
@@ -1019,6 +1039,99 @@ int config_tab_s3keys(config_t *c, json_t *keys, const char *what, char *err, si
 	return 0;
 }
 
+/* cmn.ValidateRemAlias: at least 2 characters of [A-Za-z0-9_-] (cos.CheckAlphaPlus), not "what" */
+static int ctab_remais_alias(const char *a, const char *what, char *err, size_t errcap)
+{
+	size_t l = strlen(a);
+	if (!strcmp(a, "what"))
+		return ctab_fail(err, errcap, what, "backend.ais", "cannot use \"what\" as an alias");
+	if (l < 2)
+		return ctab_fail(err, errcap, what, "backend.ais",
+				 "remote AIS alias \"%.64s\" is too short: must have at least 2 letters", a);
+	if (l >= sizeof(((config_remais_t *)0)->alias))
+		return ctab_fail(err, errcap, what, "backend.ais", "remote AIS alias \"%.64s...\" is too long", a);
+	for (const char *p = a; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_'))
+			return ctab_fail(err, errcap, what, "backend.ais",
+					 "remote AIS alias \"%.64s\" is invalid: may only contain letters, numbers, "
+					 "dashes (-), underscores (_)", a);
+	return 0;
+}
+
+static int ctab_remais(config_t *c, json_t *ais, const char *what, char *err, size_t errcap)
+{
+	const char *alias;
+	json_t *urls;
+	int rc, n = 0;
+	if (!json_is_object(ais))
+		return ctab_fail(err, errcap, what, "backend.ais", "expecting {\"<alias>\": [\"<url>\", ...]}");
+	if (json_object_size(ais) > CONFIG_MAX_REMAIS)
+		return ctab_fail(err, errcap, what, "backend.ais", "too many remote clusters (max %d)", CONFIG_MAX_REMAIS);
+	json_object_foreach(ais, alias, urls) {
+		size_t i;
+		json_t *u;
+		if ((rc = ctab_remais_alias(alias, what, err, errcap)))
+			return rc;
+		if (!json_is_array(urls) || !json_array_size(urls))
+			return ctab_fail(err, errcap, what, "backend.ais", "no URL(s) to connect to remote AIS cluster \"%s\"",
+					 alias);
+		if (json_array_size(urls) > CONFIG_MAX_REMAIS_URLS)
+			return ctab_fail(err, errcap, what, "backend.ais", "%s: too many URLs (max %d)", alias,
+					 CONFIG_MAX_REMAIS_URLS);
+		json_array_foreach(urls, i, u) {
+			const char *s = json_string_value(u);
+			if (!s || (strncmp(s, "http://", 7) && strncmp(s, "https://", 8)) ||
+			    strlen(s) >= sizeof(c->remais[0].urls[0]))
+				return ctab_fail(err, errcap, what, "backend.ais", "%s: invalid URL \"%.100s\"", alias,
+						 s ? s : "(not a string)");
+			if (c)
+				snprintf(c->remais[n].urls[i], sizeof(c->remais[n].urls[i]), "%s", s);
+		}
+		if (c) {
+			snprintf(c->remais[n].alias, sizeof(c->remais[n].alias), "%s", alias);
+			c->remais[n].nurls = (int)json_array_size(urls);
+		}
+		n++;
+	}
+	if (c)
+		c->nremais = n;
+	return 0;
+}
+
+int config_tab_backend(config_t *c, json_t *v, const char *what, char *err, size_t errcap)
+{
+	const char *prov;
+	json_t *conf;
+	unsigned bk = 0;
+	int rc;
+	if (!json_is_object(v))
+		return ctab_fail(err, errcap, what, "backend", "expecting a JSON object");
+	if (c)
+		c->nremais = 0;
+	json_object_foreach(v, prov, conf) {
+		if (!strcmp(prov, "aws")) {
+			if (!json_is_object(conf) && !json_is_null(conf))
+				return ctab_fail(err, errcap, what, "backend.aws", "expecting a JSON object");
+			bk |= CONFIG_BK_AWS;
+		} else if (!strcmp(prov, "ais")) {
+			if (json_is_null(conf))
+				continue;
+			if ((rc = ctab_remais(c, conf, what, err, errcap)))
+				return rc;
+			bk |= CONFIG_BK_AIS;
+		} else if (!strcmp(prov, "gcp") || !strcmp(prov, "azure") || !strcmp(prov, "oci") || !strcmp(prov, "ht")) {
+			ctab_fail(err, errcap, what, "backend", "%s: backend provider not built into this aisnode", prov);
+			return AIS_ENOTIMPL;
+		} else {
+			return ctab_fail(err, errcap, what, "backend", "unknown backend provider \"%.32s\"", prov);
+		}
+	}
+	if (c)
+		c->backends = bk;
+	return 0;
+}
+
 int config_tab_dropobj(const ctab_row_t *r, json_t *v, const char *what, char *err, size_t errcap)
 {
 	if (!json_is_object(v))
@@ -1139,7 +1252,8 @@ static void md_type(const ctab_row_t *r, sbuf_t *b)
 		[CT_BOOL] = "bool", [CT_INT] = "int", [CT_DUR] = "duration", [CT_SIZE] = "size (IEC)",
 		[CT_STR] = "string", [CT_ENUM] = "enum", [CT_FEAT] = "feature flags", [CT_LOGLVL] = "log level",
 		[CT_PORT] = "port", [CT_HOSTS] = "host list", [CT_FSPATHS] = "mountpaths", [CT_S3KEYS] = "key list",
-		[CT_EMPTYOBJ] = "object", [CT_DROPOBJ] = "object", [CT_STR1] = "list of strings (at most 1)",
+		[CT_BACKEND] = "object", [CT_EMPTYOBJ] = "object", [CT_DROPOBJ] = "object",
+		[CT_STR1] = "list of strings (at most 1)",
 	};
 	char lo[40], hi[40], list[256];
 	sbuf_adds(b, names[r->type]);
@@ -1195,7 +1309,7 @@ char *config_tab_markdown(void)
 		const char *dot = strchr(r->path, '.');
 		char s[64];
 		snprintf(s, sizeof(s), "%.*s", dot ? (int)(dot - r->path) : (int)strlen(r->path), r->path);
-		bool obj = r->type == CT_EMPTYOBJ || r->type == CT_DROPOBJ; /* a whole section in one row */
+		bool obj = r->type == CT_EMPTYOBJ || r->type == CT_DROPOBJ || r->type == CT_BACKEND; /* a whole section */
 		if (!dot && !obj)
 			snprintf(s, sizeof(s), "%s", (r->flags & CF_LOCAL) ? "(local config)" : "(top level)");
 		if (strcmp(s, sect)) {

@@ -30,6 +30,7 @@ typedef enum {
 	CT_HOSTS,    /* host name list: a string, spaces stripped as AIStore does */
 	CT_FSPATHS,  /* {"/mountpath": {} | "label", ...}: paths cleaned like Go's filepath.Clean */
 	CT_S3KEYS,   /* [{"access": "...", "secret": "..."}, ...] (our S3 extension) */
+	CT_BACKEND,  /* {"aws": {}, "ais": {"<alias>": ["<url>", ...]}}: AIStore's BackendConf */
 	CT_EMPTYOBJ, /* an object that must be empty (e.g. "backend": no remote backends here) */
 	CT_STR1,     /* a JSON list of strings of which this build keeps at most one (more: 501); a
 		      * plain string is that one entry ("" none) */
@@ -99,6 +100,7 @@ json_t *config_tab_json(const ctab_row_t *r, const config_t *c, bool pub);
 /* the special types (their parsers write c directly): 0 or AIS_EINVAL/AIS_ENOMEM, err filled */
 int config_tab_fspaths(config_t *c, json_t *fsp, const char *what, char *err, size_t errcap);
 int config_tab_s3keys(config_t *c, json_t *keys, const char *what, char *err, size_t errcap);
+int config_tab_backend(config_t *c, json_t *v, const char *what, char *err, size_t errcap);
 int config_tab_dropobj(const ctab_row_t *r, json_t *v, const char *what, char *err, size_t errcap);
 /* AIStore's testing layout: test_fspaths.count > 0 replaces fspaths with root/mp1..mpN[/instance] */
 int config_tab_test_fspaths(config_t *c, const char *what, char *err, size_t errcap);

@@ -1,9 +1,7 @@
-/* ld_sigv4: SigV4 signing (see ld_sigv4.h). Builds the canonical request in a fixed stack buffer;
- * the HMAC chain and the string to sign are the verifier's (s3/sigv4.h). Nothing is allocated. */
+/* ld_sigv4: SigV4 signing for aisloader (see ld_sigv4.h): a thin layer over the shared signing
+ * core (core/sigv4.h), which the S3 verifier and the S3 backend use too. */
 #include "loader/ld_sigv4.h"
 
-#include <stdio.h>
-#include <string.h>
 
 void ld_sigv4_key(const char *secret, const char *date8, const char *region, unsigned char key[32])
 {
@@ -14,38 +12,11 @@ int ld_sigv4_auth(char *out, size_t cap, const unsigned char key[32], const char
 		  const char *region, const char *amz_date, const char *method, const char *uri, const char *query,
 		  const ld_sigv4_hdr_t *hdrs, int nhdrs, const char *payload_hash)
 {
-	char creq[4096], signed_hdrs[512];
-	size_t o = 0, so = 0;
-	int n = snprintf(creq, sizeof(creq), "%s\n%s\n%s\n", method, uri, query);
-	if (n < 0 || (size_t)n >= sizeof(creq))
+	sigv4_hdr_t h[32];
+	if (nhdrs < 0 || nhdrs > (int)(sizeof(h) / sizeof(h[0])))
 		return -1;
-	o = (size_t)n;
-	signed_hdrs[0] = '\0';
-	for (int i = 0; i < nhdrs; i++) {
-		n = snprintf(creq + o, sizeof(creq) - o, "%s:%s\n", hdrs[i].name, hdrs[i].value);
-		if (n < 0 || (size_t)n >= sizeof(creq) - o)
-			return -1;
-		o += (size_t)n;
-		n = snprintf(signed_hdrs + so, sizeof(signed_hdrs) - so, "%s%s", i ? ";" : "", hdrs[i].name);
-		if (n < 0 || (size_t)n >= sizeof(signed_hdrs) - so)
-			return -1;
-		so += (size_t)n;
-	}
-	n = snprintf(creq + o, sizeof(creq) - o, "\n%s\n%s", signed_hdrs, payload_hash);
-	if (n < 0 || (size_t)n >= sizeof(creq) - o)
-		return -1;
-	o += (size_t)n;
-
-	char date8[9];
-	memcpy(date8, amz_date, 8);
-	date8[8] = '\0';
-	char scope[128], sighex[65];
-	n = snprintf(scope, sizeof(scope), "%s/%s/s3/aws4_request", date8, region);
-	if (n < 0 || (size_t)n >= sizeof(scope))
-		return -1;
-	if (sigv4_sign(key, amz_date, scope, creq, o, sighex))
-		return -1;
-	n = snprintf(out, cap, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s", access_key, scope,
-		     signed_hdrs, sighex);
-	return (n < 0 || (size_t)n >= cap) ? -1 : n;
+	for (int i = 0; i < nhdrs; i++)
+		h[i] = (sigv4_hdr_t){hdrs[i].name, hdrs[i].value};
+	return sigv4_auth_header(out, cap, key, access_key, region, "s3", amz_date, method, uri, query, h, nhdrs,
+				 payload_hash);
 }

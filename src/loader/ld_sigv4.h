@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "s3/sigv4.h"
+#include "core/sigv4.h"
 
 typedef struct ld_sigv4_hdr {
 	const char *name;  /* lowercase */

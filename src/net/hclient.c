@@ -8,7 +8,9 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static pthread_key_t hc_key;
 static pthread_once_t hc_once = PTHREAD_ONCE_INIT;
@@ -24,7 +26,54 @@ void hclient_global_init(void)
 
 void hclient_global_fini(void) { curl_global_cleanup(); }
 
-void hreq_fini(hreq_t *r) { sbuf_fini(&r->resp); }
+void hreq_fini(hreq_t *r)
+{
+	sbuf_fini(&r->resp);
+	sbuf_fini(&r->resp_hdrs);
+}
+
+bool hreq_resp_hdr(const hreq_t *r, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	for (const char *p = sbuf_str(&r->resp_hdrs); *p;) {
+		size_t n = strcspn(p, "\r\n");
+		if (n > nl && p[nl] == ':' && !strncasecmp(p, name, nl)) {
+			const char *v = p + nl + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			size_t vl = (size_t)(p + n - v);
+			while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+				vl--;
+			if (vl >= cap)
+				return false;
+			memcpy(out, v, vl);
+			out[vl] = '\0';
+			return true;
+		}
+		p += n;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+	return false;
+}
+
+static size_t hc_header_cb(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	hreq_t *r = ud;
+	size_t n = size * nmemb;
+	if (n >= 5 && !strncmp(ptr, "HTTP/", 5))
+		sbuf_reset(&r->resp_hdrs); /* a new (final or interim) response: keep only the last */
+	else if (r->resp_hdrs.len + n > (64u << 10) || sbuf_add(&r->resp_hdrs, ptr, n))
+		return 0;
+	return n;
+}
+
+static size_t hc_read_cb(char *buf, size_t size, size_t nitems, void *ud)
+{
+	hreq_t *r = ud;
+	long n = r->read_cb(r->read_arg, buf, size * nitems);
+	return n < 0 ? CURL_READFUNC_ABORT : (size_t)n;
+}
 
 static size_t hc_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -55,20 +104,34 @@ static void hc_setup(CURL *h, hreq_t *r, struct curl_slist **hdrs)
 	char sig[ISIG_HDR_MAX];
 	if (!isig_line(r->method, isig_url_target(r->url), sig, sizeof(sig)))
 		*hdrs = curl_slist_append(*hdrs, sig);
-	if (r->body) {
-		char ct[128];
-		snprintf(ct, sizeof(ct), "Content-Type: %s", r->ctype ? r->ctype : "application/json");
+	if (r->want_hdrs) {
+		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, hc_header_cb);
+		curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	}
+	if (r->read_cb) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, hc_read_cb);
+		curl_easy_setopt(h, CURLOPT_READDATA, r);
+		if (r->read_len >= 0)
+			curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->read_len);
+		else
+			*hdrs = curl_slist_append(*hdrs, "Transfer-Encoding: chunked");
+	} else if (r->body) {
+		char ct[256];
+		/* ctype "": no Content-Type at all (curl would add one of its own) */
+		snprintf(ct, sizeof(ct), "Content-Type:%s%s", r->ctype && !*r->ctype ? "" : " ",
+			 r->ctype ? r->ctype : "application/json");
 		*hdrs = curl_slist_append(*hdrs, ct);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
 	}
 	for (const char *p = r->hdrs; p && *p;) {
 		size_t n = strcspn(p, "\n");
-		char line[512];
-		if (n && n < sizeof(line)) {
-			memcpy(line, p, n);
-			line[n] = '\0';
+		char *line = n ? strndup(p, n) : NULL;
+		if (line) {
 			*hdrs = curl_slist_append(*hdrs, line);
+			free(line);
 		}
 		p += n + (p[n] == '\n');
 	}
@@ -87,6 +150,8 @@ static void hc_finish(CURL *h, hreq_t *r, CURLcode cc)
 		r->rc = 0;
 	else if (cc == CURLE_OPERATION_TIMEDOUT)
 		r->rc = AIS_ETIMEOUT;
+	else if (cc == CURLE_ABORTED_BY_CALLBACK)
+		r->rc = AIS_EINVAL;
 	else
 		r->rc = AIS_EUNAVAIL;
 	if (cc != CURLE_OK && !r->errmsg[0])

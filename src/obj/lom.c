@@ -97,6 +97,30 @@ int lom_md_custom_set(lom_md_t *md, const char *key, const char *val)
 	return 0;
 }
 
+int lom_md_custom_del(lom_md_t *md, const char *key)
+{
+	if (!lom_md_custom_get(md, key))
+		return 0;
+	sbuf_t b = SBUF_INIT;
+	size_t pos = 0;
+	const char *k, *v;
+	while (lom_md_custom_next(md, &pos, &k, &v)) {
+		if (!strcmp(k, key))
+			continue;
+		sbuf_add(&b, k, strlen(k) + 1);
+		sbuf_add(&b, v, strlen(v) + 1);
+	}
+	if (b.oom) {
+		sbuf_fini(&b);
+		return AIS_ENOMEM;
+	}
+	free(md->custom);
+	md->custom_len = b.len;
+	md->custom = b.len ? sbuf_take(&b) : NULL;
+	sbuf_fini(&b);
+	return 0;
+}
+
 int lom_md_copy(lom_md_t *dst, const lom_md_t *src)
 {
 	*dst = *src;

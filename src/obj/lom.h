@@ -51,6 +51,8 @@ void lom_md_fini(lom_md_t *md);
 /* heap copies of strings; 0 or AIS_ENOMEM */
 int lom_md_set_name(lom_md_t *md, const char *name);
 int lom_md_custom_set(lom_md_t *md, const char *key, const char *val);
+/* remove key (absent: nothing to do); 0 or AIS_ENOMEM */
+int lom_md_custom_del(lom_md_t *md, const char *key);
 const char *lom_md_custom_get(const lom_md_t *md, const char *key);
 /* iterate: *pos starts at 0; returns false at the end */
 bool lom_md_custom_next(const lom_md_t *md, size_t *pos, const char **key, const char **val);

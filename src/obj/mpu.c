@@ -510,9 +510,9 @@ int mpu_complete(const obj_t *o, const char *id, mpu_cpart_t *parts, int n, int 
 		snprintf(q, sizeof(q), "\"%s\"", etag);
 		lom_md_custom_set(md, "ETag", q);
 	}
-	if (cb)
-		cb(md, &sel, cb_arg);
-	if ((rc = chunk_commit(o, &sel, md, false)))
+	if (cb && (rc = cb(md, &sel, cb_arg)))
+		goto unlock;
+	if ((rc = chunk_commit(o, &sel, md, (flags & MPU_C_KEEP_VERSION) != 0)))
 		goto unlock;
 	/* parts uploaded but not listed (S3) */
 	for (int i = 0; i < e->u.count; i++)

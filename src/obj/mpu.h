@@ -75,10 +75,13 @@ typedef struct mpu_cpart {
 } mpu_cpart_t;
 
 enum {
-	MPU_C_S3 = 1, /* S3 rules: ascending order, subset allowed, 5 MiB minimum but the last */
+	MPU_C_S3 = 1,           /* S3 rules: ascending order, subset allowed, 5 MiB minimum but the last */
+	MPU_C_KEEP_VERSION = 2, /* the version the callback set stays (remote buckets: the remote's) */
 };
-/* called before the commit to add custom metadata (e.g. from the init meta) */
-typedef void (*mpu_md_cb)(lom_md_t *md, const ufest_t *u, void *arg);
+/* called before the commit (the selected parts' files complete) to add custom metadata (e.g.
+ * from the init meta) or to write the object through to a remote backend; non-zero aborts the
+ * completion with that code (the upload stays, as after any failed complete) */
+typedef int (*mpu_md_cb)(lom_md_t *md, const ufest_t *u, void *arg);
 /* complete: etag receives the S3 multipart ETag "<hex>-N" (unquoted; cap >= 48); md (init'ed by
  * the caller, filled here: size, checksum, version, custom "ETag" when MPU_C_S3) describes the
  * committed object. 0 or AIS_E* with *why. */

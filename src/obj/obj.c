@@ -24,11 +24,11 @@
 
 void obj_cname(const bck_t *b, const char *oname, char *out, size_t cap)
 {
+	const char *sch = strcmp(b->provider, "aws") ? b->provider : "s3"; /* apc.ToScheme */
 	if (b->ns[0])
-		snprintf(out, cap, "%s://%s/%s%s%s", b->provider, b->ns, b->name, oname ? "/" : "",
-			 oname ? oname : "");
+		snprintf(out, cap, "%s://%s/%s%s%s", sch, b->ns, b->name, oname ? "/" : "", oname ? oname : "");
 	else
-		snprintf(out, cap, "%s://%s%s%s", b->provider, b->name, oname ? "/" : "", oname ? oname : "");
+		snprintf(out, cap, "%s://%s%s%s", sch, b->name, oname ? "/" : "", oname ? oname : "");
 }
 
 const char *obj_why_str(obj_why_t why)

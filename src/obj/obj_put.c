@@ -137,10 +137,10 @@ int obj_put_begin(const obj_t *o, const obj_put_opts_t *opt, obj_put_t **out, ob
 		goto fail;
 	int64_t climit, csize;
 	chunk_conf(&climit, &csize, NULL);
-	if (climit > 0 && w->opt.size_hint > climit && !w->opt.cond)
+	if (climit > 0 && w->opt.size_hint > climit && !w->opt.cond && !w->opt.pre_commit)
 		rc = chunk_w_open(o, csize, &w->cw);
 	else
-		rc = obj_open_work(o, w->opt.tag, O_WRONLY, w->work, sizeof(w->work), &w->fd);
+		rc = obj_open_work(o, w->opt.tag, w->opt.pre_commit ? O_RDWR : O_WRONLY, w->work, sizeof(w->work), &w->fd);
 	if (rc) {
 		log_err("%s: create %s work file: %s", o->fqn, w->cw ? "chunk" : w->opt.tag, err_str(rc));
 		*why = OBJ_WHY_IO;
@@ -213,6 +213,12 @@ lom_md_t *obj_put_md(obj_put_t *w)
 	return &w->md;
 }
 
+void obj_put_set_md_cb(obj_put_t *w, obj_put_md_fn fn, void *arg)
+{
+	w->opt.md_cb = fn;
+	w->opt.md_arg = arg;
+}
+
 void obj_put_set_xck_want(obj_put_t *w, const char *b64)
 {
 	snprintf(w->xck_want, sizeof(w->xck_want), "%s", b64 ? b64 : "");
@@ -280,6 +286,10 @@ int obj_put_commit(obj_put_t *w, obj_put_res_t *res, obj_why_t *why)
 	res->size = w->size;
 	if (w->opt.md_cb && (rc = w->opt.md_cb(w->opt.md_arg, md, res)))
 		goto fail;
+	if (w->opt.pre_commit && !w->cw && (rc = w->opt.pre_commit(w->opt.pre_arg, w->fd, w->size, md))) {
+		*why = OBJ_WHY_REMOTE;
+		goto fail;
+	}
 	if (w->cw) {
 		chunk_w_t *cw = w->cw;
 		w->cw = NULL;

@@ -36,6 +36,12 @@ typedef struct obj_put_res obj_put_res_t;
  * metadata that depends on what was computed (S3: ETag, x-amz-checksum-*). 0 or AIS_E* (abort). */
 typedef int (*obj_put_md_fn)(void *arg, lom_md_t *md, const obj_put_res_t *res);
 
+/* called by obj_put_commit after md_cb, with the complete work file (fd open read-write, its
+ * size): write-through to a remote backend before anything is committed locally; may change
+ * md (the remote's version, ETag). 0 or AIS_E* (abort: OBJ_WHY_REMOTE). A writer with it is
+ * never chunked. */
+typedef int (*obj_put_pre_fn)(void *arg, int fd, int64_t size, lom_md_t *md);
+
 typedef struct obj_put_opts {
 	cksum_type_t client_type;       /* client's checksum to verify (native Ais-Checksum-*), or NONE */
 	const char *client_val;         /* its value (hex, any case; copied) */
@@ -54,6 +60,8 @@ typedef struct obj_put_opts {
 	const char *tag;                /* work file name tag ("put" when NULL) */
 	obj_put_md_fn md_cb;            /* optional */
 	void *md_arg;
+	obj_put_pre_fn pre_commit;      /* optional: write-through */
+	void *pre_arg;
 } obj_put_opts_t;
 
 /* what a commit computed; also filled (checksums) when a verification fails */
@@ -82,6 +90,8 @@ int obj_put_adopt(const obj_t *o, const obj_put_opts_t *opt, int fd, const char 
 int obj_put_write(obj_put_t *w, const void *data, size_t len);
 /* the metadata the commit will store: add custom entries (or preset version with keep_version) */
 lom_md_t *obj_put_md(obj_put_t *w);
+/* set (or replace) the md callback once the writer exists (what it checks is known late) */
+void obj_put_set_md_cb(obj_put_t *w, obj_put_md_fn fn, void *arg);
 /* the expected S3 additional checksum when it arrives late (aws-chunked trailer); copied */
 void obj_put_set_xck_want(obj_put_t *w, const char *b64);
 /* verify (client checksum → OBJ_WHY_BAD_CKSUM, Content-MD5 → OBJ_WHY_BAD_MD5, xck →

@@ -3,6 +3,7 @@
  * primary under metasync_lock: clone BMD → change → commit (pushed to every node before the
  * response, so the next request to any target sees it). Non-primary proxies forward. */
 #include "proxy/proxy.h"
+#include "backend/bk.h"
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/metasync.h"
@@ -37,12 +38,12 @@ int pbck_parse(http_req_t *r, const char *name, pbck_t *b)
 	const char *prov = http_query_get(r, "provider");
 	const char *ns = http_query_get(r, "namespace");
 	memset(b, 0, sizeof(*b));
-	if (!prov || !*prov || !strcmp(prov, "ais"))
-		prov = "ais";
-	else {
-		http_error(r, 400, NULL, "provider \"%s\" is not supported by this cluster (no backend configured)", prov);
+	const char *np = bk_norm_provider(prov);
+	if (!np) {
+		http_error(r, 400, NULL, "invalid bucket provider \"%s\"", prov);
 		return AIS_EINVAL;
 	}
+	prov = np;
 	if (!bck_name_valid(name)) {
 		if (!*name)
 			http_error(r, 400, NULL, "bucket name is missing");
@@ -56,7 +57,23 @@ int pbck_parse(http_req_t *r, const char *name, pbck_t *b)
 	}
 	snprintf(b->provider, sizeof(b->provider), "%s", prov);
 	snprintf(b->ns, sizeof(b->ns), "%s", ns && strcmp(ns, "@#") ? ns : "");
+	if (b->ns[0] == '#') /* "#name": a local namespace as the BMD keeps it */
+		snprintf(b->ns, sizeof(b->ns), "@%s", ns);
+	size_t nl = strlen(b->ns);
+	if (nl > 1 && b->ns[nl - 1] == '#') /* "@alias#": the remote cluster's global namespace */
+		b->ns[nl - 1] = '\0';
 	snprintf(b->name, sizeof(b->name), "%s", name);
+	if (bk_is_remote(b->provider, b->ns)) {
+		bk_err_t e;
+		if (bk_check_configured(b->provider, b->ns, &e)) {
+			http_error(r, e.status, NULL, "%s", e.msg);
+			return AIS_ENOTFOUND;
+		}
+	} else if (strcmp(b->provider, "ais")) {
+		http_error(r, 404, NULL, "%s backend is missing in the cluster configuration (not built into this aisnode)",
+			   b->provider);
+		return AIS_ENOTFOUND;
+	}
 	return 0;
 }
 
@@ -193,6 +210,15 @@ static int op_reset_props(bmd_t *m, const pbck_t *b, json_t *msg, char *err, siz
 	return rc;
 }
 
+static int op_add_remote(bmd_t *m, const pbck_t *b, json_t *msg, char *err, size_t cap)
+{
+	if (!bk_is_remote(b->provider, b->ns)) {
+		snprintf(err, cap, "add-remote-bck: %s://%s is not a remote bucket", b->provider, b->name);
+		return AIS_EINVAL;
+	}
+	return prbck_add_op(m, b, json_object_get(msg, "value"), err, cap);
+}
+
 /* primary only: clone BMD, op, commit (metasync). 0 or AIS_E* with err filled. */
 static int pbck_apply(const pbck_t *b, json_t *msg, pbck_op_fn op, char *err, size_t cap)
 {
@@ -278,6 +304,17 @@ int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap)
 	return rc;
 }
 
+int pbck_add_remote(const pbck_t *b, json_t *props, char *err, size_t cap)
+{
+	json_t *msg = json_pack("{s:s, s:O?}", "action", "add-remote-bck", "value", props);
+	err[0] = '\0';
+	int rc = !msg ? AIS_ENOMEM
+		 : node_is_primary() ? pbck_apply(b, msg, op_add_remote, err, cap)
+				     : pbck_via_primary("POST", b, msg, err, cap);
+	json_decref(msg);
+	return rc;
+}
+
 int pbck_destroy(const pbck_t *b, char *err, size_t cap)
 {
 	json_t *msg = json_pack("{s:s}", "action", "destroy-bck");
@@ -313,6 +350,11 @@ static void pbck_handle_cb(http_req_t *r)
 	pbck_t b;
 	if (pbck_parse(r, items[0], &b))
 		goto out;
+	/* a remote bucket's first use adds it to the BMD (but not for the add itself, and not
+	 * when it is being created or destroyed) */
+	if (strcmp(action, "add-remote-bck") && strcmp(action, "create-bck") && strcmp(action, "destroy-bck") &&
+	    prbck_ensure(r, &b))
+		goto out;
 	switch (r->method) {
 	case HTTP_M_HEAD:
 		pbck_head(r, &b);
@@ -326,11 +368,16 @@ static void pbck_handle_cb(http_req_t *r)
 			plist_objects(r, &b, json_object_get(msg, "value"));
 		break;
 	case HTTP_M_POST:
-		if (!strcmp(action, "create-bck"))
+		if (!strcmp(action, "create-bck") && bk_is_remote(b.provider, b.ns))
+			http_error(r, 400, NULL, "cannot create remote bucket %s://%s: it is added on first use "
+				   "(see docs/bucket.md)", bk_scheme(b.provider), b.name);
+		else if (!strcmp(action, "create-bck"))
 			pbck_mutate(r, &b, msg, op_create);
 		else if (!strcmp(action, "index-shard"))
 			pshard_index(r, &b, msg);
-		else
+		else if (!strcmp(action, "add-remote-bck"))
+			pbck_mutate(r, &b, msg, op_add_remote);
+		else if (!pjob_bck_action(r, &b, msg))
 			http_error(r, 400, NULL, "invalid action \"%s\" for POST %s", action, r->path);
 		break;
 	case HTTP_M_PUT:
@@ -342,7 +389,7 @@ static void pbck_handle_cb(http_req_t *r)
 	case HTTP_M_DELETE:
 		if (!strcmp(action, "destroy-bck"))
 			pbck_mutate(r, &b, msg, op_destroy);
-		else
+		else if (!pjob_bck_action(r, &b, msg))
 			http_error(r, 400, NULL, "invalid action \"%s\" for DELETE %s", action, r->path);
 		break;
 	case HTTP_M_PATCH:

@@ -49,6 +49,8 @@ static void pclu_get(http_req_t *r)
 		config_put(cfg);
 	} else if (pxact_get(r, what)) {
 		/* jobs: status, status_all, qryxstats, running_all (pxact.c) */
+	} else if (prbck_get(r, what)) {
+		/* attached remote AIS clusters (prbck.c) */
 	} else {
 		http_error(r, 400, NULL, "invalid GET /v1/cluster request: unrecognized what=%s", what);
 	}
@@ -126,6 +128,8 @@ int proxy_init(void)
 	pxact_init();
 	pmaint_init();
 	pml_init();
+	prbck_init();
+	pjob_init();
 	pelect_init();
 	return 0;
 }

@@ -7,6 +7,7 @@
  * (cos.AcceptsMsgPack), JSON otherwise. Runs on the pool. */
 #include "proxy/proxy.h"
 #include "api/lso.h"
+#include "backend/bk.h"
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "cluster/node.h"
@@ -150,6 +151,10 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, lso_res_t *out, plist_err_t *
 	rc = plist_msg(lsmsg, &m, pe);
 	if (rc)
 		goto oom_or_out;
+	if (bk_is_remote(b->provider, b->ns) && !(m.flags & LS_CACHED)) { /* R-flow: prlist.c */
+		rc = prlist_page(b, &m, out, pe);
+		goto oom_or_out;
+	}
 	int n = smap ? smap->ntargets : 0;
 	reqs = calloc((size_t)n + 1, sizeof(*reqs));
 	urls = calloc((size_t)n + 1, sizeof(*urls));

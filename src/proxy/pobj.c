@@ -5,6 +5,7 @@
  * owner is suspect (refuses connections, cluster/suspect.h) it answers 503 with Retry-After
  * instead. Runs on the loop thread: no I/O besides the response. */
 #include "proxy/proxy.h"
+#include "backend/bk.h"
 #include "cluster/bmd.h"
 #include "core/hrw.h"
 #include "cluster/node.h"
@@ -42,6 +43,39 @@ static bool pobj_name_valid(const char *o)
 	return true;
 }
 
+static void pobj_handle(http_req_t *r);
+
+/* pool: a remote bucket's first use (it goes into the BMD), then the usual redirect */
+static void pobj_remote_cb(http_req_t *r)
+{
+	char buf[8192];
+	const char *items[2] = {NULL, NULL};
+	pbck_t b;
+	if (route_items(r, "/v1/objects", buf, sizeof(buf), items, 2) < 1 || pbck_parse(r, items[0], &b) ||
+	    prbck_ensure(r, &b))
+		return;
+	pobj_handle(r);
+}
+
+/* pool, body read: POST /v1/objects/<bck> {"action":"promote"|"blob-download"} */
+static void pobj_bck_post_cb(http_req_t *r)
+{
+	char buf[8192];
+	const char *items[2] = {NULL, NULL};
+	pbck_t b;
+	json_error_t je;
+	if (route_items(r, "/v1/objects", buf, sizeof(buf), items, 2) < 1 || pbck_parse(r, items[0], &b))
+		return;
+	json_t *msg = r->body_len ? json_loadb(r->body, r->body_len, 0, &je) : NULL;
+	if (!json_is_object(msg)) {
+		http_error(r, 400, NULL, "failed to unmarshal JSON action message: %s", msg ? "not an object" : je.text);
+	} else if (!prbck_ensure(r, &b) && !pjob_obj_action(r, &b, NULL, msg)) {
+		http_error(r, 400, NULL, "invalid action \"%s\" for POST %s", json_string_value(json_object_get(msg, "action")) ?
+			   json_string_value(json_object_get(msg, "action")) : "", r->path);
+	}
+	json_decref(msg);
+}
+
 static void pobj_handle(http_req_t *r)
 {
 	char buf[8192];
@@ -49,6 +83,10 @@ static void pobj_handle(http_req_t *r)
 	int n = route_items(r, "/v1/objects", buf, sizeof(buf), items, 2);
 	if (n < 0) {
 		http_error(r, 400, NULL, "object name too long");
+		return;
+	}
+	if (n == 1 && *items[0] && r->method == HTTP_M_POST) {
+		http_read_body(r, 1 << 20, pobj_bck_post_cb, true);
 		return;
 	}
 	if (n < 2 || !*items[1]) {
@@ -70,6 +108,10 @@ static void pobj_handle(http_req_t *r)
 	bmd_t *bmd = bmd_get();
 	bool exists = bmd_find(bmd, b.provider, b.ns, b.name) != NULL;
 	bmd_put(bmd);
+	if (!exists && bk_is_remote(b.provider, b.ns)) {
+		http_defer(r, pobj_remote_cb); /* (the HEAD of the remote bucket waits on the network) */
+		return;
+	}
 	if (!exists) {
 		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", b.provider, b.name);
 		return;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cluster/bmd.h"
 #include "net/http.h"
 
 int proxy_init(void);
@@ -41,6 +42,32 @@ int plist_page_res(const pbck_t *b, json_t *lsmsg, struct lso_res *out, plist_er
  * Pool only. 0 or AIS_E* (AIS_EEXIST, AIS_ENOBUCKET, ...) with a message in err. */
 int pbck_create(const pbck_t *b, json_t *props, char *err, size_t cap);
 int pbck_destroy(const pbck_t *b, char *err, size_t cap);
+/* add a remote bucket to the BMD (AIStore's add-remote-bck) with props (may be NULL): on the
+ * primary via metasync, elsewhere through the primary. Pool only. 0 or AIS_E* (err filled). */
+int pbck_add_remote(const pbck_t *b, json_t *props, char *err, size_t cap);
+
+/* ---- remote buckets (prbck.c) ---- */
+/* make sure a remote bucket b is in the BMD (first use: HEAD it through a target, then add it).
+ * 0 (in the BMD now, or not a remote bucket); else responded (404 not found remotely or backend
+ * not configured, 5xx) and < 0. Pool only. */
+int prbck_ensure(http_req_t *r, const pbck_t *b);
+/* the BMD change of add-remote-bck (metasync_lock held; idempotent) */
+int prbck_add_op(bmd_t *m, const pbck_t *b, json_t *props, char *err, size_t cap);
+/* GET /v1/cluster?what=remote: true when taken */
+bool prbck_get(http_req_t *r, const char *what);
+int prbck_init(void);
+/* list-objects of a remote bucket (not LsCached): one page from the designated target's remote
+ * listing, completed with the cluster's cached flags (prlist.c). Same contract as plist_page_res. */
+struct lso_msg;
+int prlist_page(const pbck_t *b, struct lso_msg *m, struct lso_res *out, plist_err_t *pe);
+/* bucket-level job actions (pjob.c): POST prefetch-listrange, copy-bck, move-bck,
+ * copy-listrange; DELETE evict-listrange, delete-listrange, evict-remote-bck. true when taken
+ * (responded). */
+bool pjob_bck_action(http_req_t *r, const pbck_t *b, json_t *msg);
+/* POST /v1/objects/<bck> with promote / blob-download (pjob.c): true when taken */
+bool pjob_obj_action(http_req_t *r, const pbck_t *b, const char *oname, json_t *msg);
+int pjob_init(void);
+
 /* relay the request to the primary and its answer back (non-primary proxies); pool only. */
 void pfwd_to_primary(http_req_t *r);
 
@@ -91,6 +118,16 @@ void pxact_nl_sync(const char *uuid);
  * wipes itself and leaves the Smap).
  * Pool/watcher threads. 0 or AIS_E* with err. */
 int pmaint_final(const char *action, const char *sid, json_t *opts, bool after_reb, char *err, size_t cap);
+/* start job kind k (args a: ID assigned when empty, bucket) on every active target, with the
+ * job's own message in params (may be NULL), and register its status listener. 0: started
+ * (a->id set; the caller responds); < 0: responded (a target's refusal relayed, nothing left
+ * running). Pool only. */
+struct xact_kind;
+struct xact_args;
+int pxact_start_job(http_req_t *r, const struct xact_kind *k, struct xact_args *a, json_t *params);
+/* wait (polling the targets) until job uuid ended: 0 (*aborted says how), AIS_ETIMEOUT, or
+ * AIS_ENOTFOUND (no listener). Blocks: a proxy thread of its own, never the pool for long. */
+int pxact_wait_done(const char *uuid, int64_t timeout_ns, bool *aborted);
 
 /* PUT /v1/cluster {"action": <name>, ...}: register a handler for an action (at init only).
  * The handler runs on the pool with the parsed message (owned by the caller) and responds. */

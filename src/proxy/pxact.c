@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cluster/bmd.h"
 #include "cluster/kalive.h"
@@ -199,6 +200,8 @@ static void pxact_stop_on(const char *uuid, const char *kind, char (*tids)[XACT_
 	free(body);
 }
 
+static void pxact_refresh(const xact_nl_view_t *v);
+
 /* ---- start / stop ---- */
 
 static int pxact_args(http_req_t *r, json_t *msg, xact_args_t *a)
@@ -257,27 +260,14 @@ static const xact_kind_t *pxact_start_check(http_req_t *r, xact_args_t *a)
 	return k;
 }
 
-static void pxact_start(http_req_t *r, json_t *msg)
+int pxact_start_job(http_req_t *r, const xact_kind_t *k, xact_args_t *a, json_t *params)
 {
-	xact_args_t a;
 	pxact_bc_t bc = {0};
 	char *body = NULL;
 	sbuf_t path = SBUF_INIT;
-	if (!kalive_primary_confirmed()) {
-		pfwd_to_primary(r);
-		return;
-	}
-	if (pxact_args(r, msg, &a))
-		return;
-	const xact_kind_t *k0 = xact_table_find(a.kind);
-	if (k0 && !strcmp(k0->name, "rebalance")) { /* global: a new RMD version (preb.c) */
-		preb_start(r, &a);
-		goto out;
-	}
-	const xact_kind_t *k = pxact_start_check(r, &a);
-	if (!k)
-		goto out;
-	xact_gen_id(a.id);
+	int rc = AIS_EINVAL;
+	if (!a->id[0])
+		xact_gen_id(a->id);
 	if (pxact_bc_init(&bc, NULL, 0, NULL)) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		goto out;
@@ -285,10 +275,10 @@ static void pxact_start(http_req_t *r, json_t *msg)
 	if (k->scope == XACT_SCOPE_T) { /* a single-target kind (resilver): only a.node */
 		int keep = -1;
 		for (int i = 0; i < bc.n; i++)
-			if (!strcmp(bc.tid[i], a.node))
+			if (!strcmp(bc.tid[i], a->node))
 				keep = i;
 		if (keep < 0) {
-			http_error(r, 404, NULL, "%s: cannot %s: node t[%s] does not exist", node_name(), k->name, a.node);
+			http_error(r, 404, NULL, "%s: cannot %s: node t[%s] does not exist", node_name(), k->name, a->node);
 			goto out;
 		}
 		memmove(bc.tid[0], bc.tid[keep], sizeof(bc.tid[0]));
@@ -303,14 +293,16 @@ static void pxact_start(http_req_t *r, json_t *msg)
 		http_error(r, 503, NULL, "no storage targets in the cluster (%s)", node_name());
 		goto out;
 	}
-	json_t *m2 = json_pack("{s:s, s:o}", "action", "start", "value", xact_wire_args_json(&a));
+	json_t *m2 = json_pack("{s:s, s:o}", "action", "start", "value", xact_wire_args_json(a));
+	if (m2 && params)
+		json_object_set(m2, "params", params); /* the job's own message (targets: xact_args_t.params) */
 	body = m2 ? jsonx_dumps(m2) : NULL;
 	json_decref(m2);
 	if (!body) {
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		goto out;
 	}
-	pxact_path(&path, NULL, r);
+	pxact_path(&path, NULL, params ? NULL : r);
 	pxact_bc_run(&bc, "PUT", sbuf_str(&path), body, strlen(body));
 	int bad = -1, nok = 0;
 	for (int i = 0; i < bc.n; i++) {
@@ -324,23 +316,72 @@ static void pxact_start(http_req_t *r, json_t *msg)
 	if (bad >= 0) {
 		/* nothing partial: stop it where it did start, then report the refusal */
 		if (nok)
-			pxact_stop_on(a.id, k->name, bc.tid, nok, NULL);
+			pxact_stop_on(a->id, k->name, bc.tid, nok, NULL);
 		pxact_relay_err(r, &bc, bad);
 		goto out;
 	}
 	const char **srcs = calloc((size_t)(bc.n > 0 ? bc.n : 1), sizeof(*srcs));
 	for (int i = 0; srcs && i < bc.n; i++)
 		srcs[i] = bc.tid[i];
-	int rc = srcs ? xact_nl_add(a.id, k->name, NULL, srcs, bc.n) : AIS_ENOMEM;
+	int lrc = srcs ? xact_nl_add(a->id, k->name, a->bck.name[0] ? &a->bck : NULL, srcs, bc.n) : AIS_ENOMEM;
 	free(srcs);
-	if (rc)
-		log_warn("x-%s[%s]: no status listener (%s)", k->name, a.id, err_str(rc));
-	log_info("x-%s[%s] started on %d target(s)", k->name, a.id, bc.n);
-	http_respond(r, 200, "text/plain", a.id, strlen(a.id));
+	if (lrc)
+		log_warn("x-%s[%s]: no status listener (%s)", k->name, a->id, err_str(lrc));
+	log_info("x-%s[%s] started on %d target(s)", k->name, a->id, bc.n);
+	rc = 0;
 out:
 	pxact_bc_fini(&bc);
 	sbuf_fini(&path);
 	free(body);
+	return rc;
+}
+
+int pxact_wait_done(const char *uuid, int64_t timeout_ns, bool *aborted)
+{
+	int64_t deadline = mono_ns() + timeout_ns;
+	*aborted = false;
+	for (;;) {
+		xact_query_t q;
+		memset(&q, 0, sizeof(q));
+		snprintf(q.id, sizeof(q.id), "%s", uuid);
+		xact_nl_view_t *v = NULL;
+		int n = xact_nl_find(&q, true, &v);
+		if (n)
+			pxact_refresh(&v[0]);
+		xact_nl_views_free(v, n);
+		json_t *st = xact_nl_status_json(uuid);
+		bool done = !st || json_integer_value(json_object_get(st, "end_time")) != 0;
+		*aborted = json_is_true(json_object_get(st, "aborted"));
+		json_decref(st);
+		if (!st)
+			return AIS_ENOTFOUND;
+		if (done)
+			return 0;
+		if (mono_ns() > deadline)
+			return AIS_ETIMEOUT;
+		struct timespec ts = {0, 300 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void pxact_start(http_req_t *r, json_t *msg)
+{
+	xact_args_t a;
+	if (!kalive_primary_confirmed()) {
+		pfwd_to_primary(r);
+		return;
+	}
+	if (pxact_args(r, msg, &a))
+		return;
+	const xact_kind_t *k0 = xact_table_find(a.kind);
+	if (k0 && !strcmp(k0->name, "rebalance")) { /* global: a new RMD version (preb.c) */
+		preb_start(r, &a);
+		xact_wire_args_fini(&a);
+		return;
+	}
+	const xact_kind_t *k = pxact_start_check(r, &a);
+	if (k && !pxact_start_job(r, k, &a, NULL))
+		http_respond(r, 200, "text/plain", a.id, strlen(a.id));
 	xact_wire_args_fini(&a);
 }
 

@@ -99,8 +99,10 @@ bool s3_is_aws_chunked(const http_req_t *r)
 	const char *p = http_hdr_get(r, "x-amz-content-sha256");
 	if (p && !strncmp(p, "STREAMING-", 10))
 		return true;
+	/* Content-Encoding: aws-chunked alone may just be a declared coding (botocore sends it as
+	 * given, with a plain body): the body is aws-chunked only with its decoded length */
 	const char *ce = http_hdr_get(r, "Content-Encoding");
-	return ce && strstr(ce, "aws-chunked");
+	return ce && strstr(ce, "aws-chunked") && http_hdr_get(r, "x-amz-decoded-content-length");
 }
 
 /* Signature V2: the resource the client signed is "/bucket/key" as it addressed them (without
@@ -129,7 +131,7 @@ out:
 	return rc;
 }
 
-static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsigned flags)
+static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsigned flags, s3_acc_t *acc)
 {
 	sigv4_auth_t tmp;
 	sigv4_auth_t *a = out ? out : &tmp;
@@ -142,7 +144,7 @@ static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsi
 		if (sigv4_check(r, "", (int64_t)time(NULL), NULL, NULL, a, &code, err, sizeof(err)))
 			memset(a, 0, sizeof(*a));
 		s3_auth_ident(c, a, &id);
-		return s3_access_check(r, c, &id, flags);
+		return s3_access_check(r, c, &id, flags, acc);
 	}
 	int rc = sigv2_is(r) ? s3_auth_v2(r, c, a, &code, err, sizeof(err))
 			     : sigv4_check(r, c->region, (int64_t)time(NULL), s3_auth_secret, (void *)c, a, &code, err,
@@ -154,9 +156,14 @@ static int s3_auth_do(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, unsi
 		return rc;
 	}
 	s3_auth_ident(c, a, &id);
-	return s3_access_check(r, c, &id, flags | S3_ACC_ENFORCE);
+	return s3_access_check(r, c, &id, flags | S3_ACC_ENFORCE, acc);
 }
 
-int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out) { return s3_auth_do(r, c, out, 0); }
+int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out) { return s3_auth_do(r, c, out, 0, NULL); }
 
-int s3_auth_precheck(http_req_t *r, const s3_conf_t *c) { return s3_auth_do(r, c, NULL, S3_ACC_NOCORS); }
+int s3_auth_check_obj(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, s3_acc_t *acc)
+{
+	return s3_auth_do(r, c, out, 0, acc);
+}
+
+int s3_auth_precheck(http_req_t *r, const s3_conf_t *c) { return s3_auth_do(r, c, NULL, S3_ACC_NOCORS, NULL); }

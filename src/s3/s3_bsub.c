@@ -911,14 +911,3 @@ void s3_bsub_preflight(http_req_t *r, const char *bucket)
 	}
 	s3_bm_put(&bm);
 }
-
-bool s3_bsub_no_lock(http_req_t *r, const char *bucket)
-{
-	s3_bm_t bm;
-	s3_bm_get(bucket, &bm);
-	bool none = bm.bck && !s3b_lock_on(bm.s3);
-	s3_bm_put(&bm);
-	if (none)
-		s3_err(r, 400, "InvalidRequest", "Bucket is missing Object Lock Configuration");
-	return none;
-}

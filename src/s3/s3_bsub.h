@@ -24,8 +24,5 @@ void s3_bsub_handle(http_req_t *r, const char *bucket, const s3_conf_t *c, const
 void s3_bsub_create(http_req_t *r, const char *bucket, const s3_conf_t *c, const s3_ident_t *id);
 /* OPTIONS (CORS preflight) on a bucket or an object; no authentication (loop thread) */
 void s3_bsub_preflight(http_req_t *r, const char *bucket);
-/* object-level ?retention / ?legal-hold on a bucket without object lock: responds 400
- * InvalidRequest and returns true; false otherwise */
-bool s3_bsub_no_lock(http_req_t *r, const char *bucket);
 
 #endif

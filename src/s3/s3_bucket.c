@@ -1,7 +1,6 @@
 /* s3_bucket: service and bucket operations at the proxy: ListBuckets (the requester's buckets,
  * sorted, paginated with max-buckets / continuation-token), DeleteBucket (BucketNotEmpty while
- * it has objects), HeadBucket, DeleteObjects (multi-delete, fanned out as native DELETEs to the
- * owning targets), and the dispatch to s3_bsub.c (CreateBucket, bucket sub-resources), s3_list.c
+ * it has objects), HeadBucket, and the dispatch to s3_mdel.c (DeleteObjects), to s3_bsub.c (CreateBucket, bucket sub-resources), s3_list.c
  * (objects) and s3_uploads.c (multipart uploads). Buckets are ordinary ais:// buckets, created
  * with their S3 metadata by s3_bsub.c and destroyed through pbck_destroy (the primary's BMD +
  * metasync). Auth is checked on the loop thread; everything else runs on the pool with the
@@ -15,12 +14,10 @@
 #include "core/jsonx.h"
 #include "cluster/bmd.h"
 #include "core/hrw.h"
-#include "cluster/smap.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/sbuf.h"
 #include "core/util.h"
-#include "net/hclient.h"
 #include "proxy/proxy.h"
 #include "core/s3ck.h"
 #include "s3/s3_bmeta.h"
@@ -28,7 +25,6 @@
 #include "s3/s3xml.h"
 
 #define S3_MAX_XML_BODY (4u << 20)
-#define S3_DEL_BATCH 64
 #define S3_MAX_BUCKETS 10000
 
 typedef struct bck_ctx {
@@ -171,78 +167,6 @@ static void s3_delete_bucket(http_req_t *r, const char *name)
 	http_respond(r, 204, NULL, NULL, 0);
 }
 
-/* DeleteObjects: native DELETE of every key at its owner, S3_DEL_BATCH in parallel */
-static void s3_multi_delete(http_req_t *r, const char *name)
-{
-	char err[256] = "";
-	s3xml_delete_t d = {0};
-	if (!r->body_len || s3xml_parse_delete(r->body, r->body_len, &d, err, sizeof(err))) {
-		s3_err(r, 400, "MalformedXML", "The XML you provided was not well-formed: %s", err);
-		return;
-	}
-	if (d.nkeys > 1000) {
-		s3xml_delete_fini(&d);
-		s3_err(r, 400, "MalformedXML", "at most 1000 keys per DeleteObjects request");
-		return;
-	}
-	sbuf_t out = SBUF_INIT;
-	s3xml_begin(&out);
-	s3xml_open_ns(&out, "DeleteResult");
-	hreq_t *reqs = calloc(S3_DEL_BATCH, sizeof(*reqs));
-	char **urls = calloc(S3_DEL_BATCH, sizeof(*urls));
-	smap_t *sm = smap_get();
-	char *qn = url_encode(name, false);
-	if (!reqs || !urls || !qn || !sm) {
-		s3_err(r, 500, "InternalError", "out of memory (or no cluster map)");
-		goto out;
-	}
-	for (int base = 0; base < d.nkeys; base += S3_DEL_BATCH) {
-		int n = d.nkeys - base < S3_DEL_BATCH ? d.nkeys - base : S3_DEL_BATCH;
-		for (int i = 0; i < n; i++) {
-			const char *key = d.keys[base + i];
-			const snode_t *t = smap_owner_of(sm, "ais", "", name, key);
-			char *qk = url_encode(key, true);
-			sbuf_t u = SBUF_INIT;
-			if (t && qk)
-				sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=ais", t->pub.url, qn, qk);
-			free(qk);
-			urls[i] = u.len ? sbuf_take(&u) : NULL;
-			sbuf_fini(&u);
-			reqs[i] = (hreq_t){.method = "DELETE", .url = urls[i] ? urls[i] : "http://0.0.0.0:1/",
-					   .timeout_ms = 30000};
-		}
-		hclient_fanout(reqs, n);
-		for (int i = 0; i < n; i++) {
-			const char *key = d.keys[base + i];
-			bool ok = !reqs[i].rc && (reqs[i].status == 200 || reqs[i].status == 404 || reqs[i].status == 204);
-			if (ok && !d.quiet) {
-				s3xml_open(&out, "Deleted");
-				s3xml_elem(&out, "Key", key);
-				s3xml_close(&out, "Deleted");
-			} else if (!ok) {
-				s3xml_open(&out, "Error");
-				s3xml_elem(&out, "Key", key);
-				s3xml_elem(&out, "Code", reqs[i].status == 400 ? "InvalidArgument" : "InternalError");
-				s3xml_elemf(&out, "Message", "status %d: %.200s", reqs[i].status,
-					    reqs[i].rc ? reqs[i].errmsg : sbuf_str(&reqs[i].resp));
-				s3xml_close(&out, "Error");
-			}
-			hreq_fini(&reqs[i]);
-			free(urls[i]);
-			urls[i] = NULL;
-		}
-	}
-	s3xml_close(&out, "DeleteResult");
-	s3_xml_respond(r, 200, out.p, out.len);
-out:
-	smap_put(sm);
-	free(qn);
-	free(reqs);
-	free(urls);
-	sbuf_fini(&out);
-	s3xml_delete_fini(&d);
-}
-
 /* pool: the body (if any) is buffered */
 static void s3_bucket_cb(http_req_t *r)
 {
@@ -281,7 +205,7 @@ static void s3_bucket_cb(http_req_t *r)
 		if (!s3_bucket_exists(name))
 			err_nobucket(r, name);
 		else if (http_query_get(r, "delete"))
-			s3_multi_delete(r, name);
+			s3_mdel_proxy(r, name);
 		else
 			s3_err(r, 400, "InvalidRequest", "POST on a bucket: expecting ?delete");
 		break;

@@ -62,6 +62,9 @@ void s3_add_common_hdrs(http_req_t *r);
  * an Origin header. 0: go ahead; otherwise it has responded (403, or 400 for malformed
  * signatures) and returns AIS_E*. out (may be NULL) receives the parsed signature. */
 int s3_auth_check(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out);
+/* the same for an object request at the target: acc receives the bucket-level verdict */
+struct s3_acc;
+int s3_auth_check_obj(http_req_t *r, const s3_conf_t *c, sigv4_auth_t *out, struct s3_acc *acc);
 /* secret lookup for sigv4_check/awschunk (arg = s3_conf_t*) */
 const char *s3_auth_secret(const char *access_key, void *arg);
 
@@ -82,13 +85,52 @@ void s3_auth_ident(const s3_conf_t *c, const sigv4_auth_t *a, s3_ident_t *out);
 bool s3_auth_user(const s3_conf_t *c, const char *id, char *name, size_t cap);
 bool s3_auth_email(const s3_conf_t *c, const char *email, char *id, size_t cap);
 
+/* The bucket-level verdict on an object request, for the object-level one that needs the
+ * object's own metadata (owner, ACL: s3_access_object). Filled by s3_auth_check_obj. */
+#define S3_NEED_OWNER 16u /* (with S3P_* bits) only the object's or the bucket's owner */
+typedef struct s3_acc {
+	s3_ident_t id;          /* the requester */
+	bool enforce;           /* auth is on: the decision applies */
+	bool admitted;          /* decided at the bucket level (auth off, bucket owner where that
+				 * suffices, a native bucket, a policy Allow): no object check */
+	bool owner_enforced;    /* the bucket's ObjectOwnership is BucketOwnerEnforced */
+	bool public_ok;         /* grants to AllUsers / AuthenticatedUsers count (no IgnorePublicAcls) */
+	bool may_list;          /* may list the bucket: a missing key is 404 NoSuchKey, else 403 */
+	bool bucket_owner;      /* the requester owns the bucket */
+	unsigned need;          /* what the object's ACL must grant (S3P_* of s3_acl.h, S3_NEED_OWNER) */
+	char bowner[S3_ID_MAX]; /* the bucket's owner ("" none) */
+} s3_acc_t;
+
 /* the access decision of s3_auth_check (s3_access.c), for a requester whose signature (if any)
  * is valid: 0, or responds (403 AccessDenied; 400 AccessControlListNotSupported) and returns
  * AIS_EFORBIDDEN. flags: S3_ACC_ENFORCE (auth is on; otherwise only the CORS headers are
- * added), S3_ACC_NOCORS (a proxy's early check of a request a target checks again). */
+ * added), S3_ACC_NOCORS (a proxy's early check of a request a target checks again).
+ * Requests whose answer depends on the object's ACL (GET/HEAD, object ?acl, ?attributes,
+ * ?tagging, ?retention, ?legal-hold) pass here unless refused by the bucket policy or for a
+ * missing permission that no object ACL can give; acc (may be NULL) receives what the
+ * object-level decision needs. */
 #define S3_ACC_ENFORCE 1u
 #define S3_ACC_NOCORS 2u
-int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, unsigned flags);
+int s3_access_check(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, unsigned flags, s3_acc_t *acc);
+/* the object-level decision: owner (NULL: the object does not exist) and its grants (NULL: the
+ * owner FULL_CONTROL). 0, or responds (403 AccessDenied, or 404 NoSuchKey for a missing object
+ * when the requester may list the bucket; object name for the message in key) and returns
+ * AIS_EFORBIDDEN / AIS_ENOTFOUND. need overrides acc->need when non-zero (a copy source: READ). */
+int s3_access_object(http_req_t *r, const s3_acc_t *acc, unsigned need, const char *owner, const json_t *grants,
+		     const char *bucket, const char *key);
+/* PutObject of bucket/key by id through a browser-form POST (the identity comes from the form,
+ * not from the request's headers), with the form's canned ACL (may be NULL): 0, or < 0 with f
+ * set (404 NoSuchBucket, 403 AccessDenied, 400 AccessControlListNotSupported) */
+struct s3_fail;
+int s3_access_post(http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, const char *bucket, const char *key,
+		   const char *canned, struct s3_fail *f);
+/* the same without responding: 0 or AIS_EFORBIDDEN / AIS_ENOTFOUND */
+int s3_access_object_q(const s3_acc_t *acc, unsigned need, const char *owner, const json_t *grants);
+/* the bucket-level verdict for reading (s3:GetObject) bucket/key by the requester of acc's kind,
+ * e.g. a copy source in another bucket; never refuses at this point except for a policy Deny
+ * (false) */
+bool s3_access_src(const http_req_t *r, const s3_conf_t *c, const s3_ident_t *id, const char *bucket,
+		   const char *key, s3_acc_t *out);
 /* proxy: s3_auth_check of an object request before it is forwarded (for Expect: 100-continue,
  * so that a refusal comes before the client sends the body); adds no CORS headers */
 int s3_auth_precheck(http_req_t *r, const s3_conf_t *c);
@@ -96,7 +138,8 @@ int s3_auth_precheck(http_req_t *r, const s3_conf_t *c);
 /* parse the request's addressing (as the router does) without responding: 0 or AIS_EINVAL */
 int s3_req_parse(const http_req_t *r, s3_req_t *q);
 
-/* the request is an aws-chunked body (STREAMING-* payload or Content-Encoding: aws-chunked) */
+/* the request is an aws-chunked body (STREAMING-* payload, or Content-Encoding: aws-chunked with
+ * x-amz-decoded-content-length) */
 bool s3_is_aws_chunked(const http_req_t *r);
 
 /* proxy handlers */
@@ -104,6 +147,18 @@ void s3_bucket_handle(http_req_t *r, s3_req_t *q, const s3_conf_t *c); /* takes 
 void s3_list_objects(http_req_t *r, const char *bucket);               /* pool */
 void s3_list_versions(http_req_t *r, const char *bucket);              /* pool */
 void s3_fwd_object(http_req_t *r, s3_req_t *q, const s3_conf_t *c);   /* takes q */
+
+/* DeleteObjects (s3_mdel.c): proxy (pool, body buffered): the request to every target that owns
+ * some of the keys, their answers merged; target: its share (the client's request, checked
+ * again), answered as JSON. Both take/respond; s3_mdel_local takes q. */
+void s3_mdel_proxy(http_req_t *r, const char *bucket);
+void s3_mdel_local(http_req_t *r, s3_req_t *q);
+
+/* POST object (browser forms, s3_post.c): the request is one (POST, multipart/form-data);
+ * proxy: send it to the key's owner (takes q); target: check and store it (takes q) */
+bool s3_post_is(const http_req_t *r);
+void s3_post_proxy(http_req_t *r, s3_req_t *q);
+void s3_post_target(http_req_t *r, s3_req_t *q);
 
 /* ListMultipartUploads: proxy (pool): every target's uploads merged (s3_uploads.c) */
 void s3_uploads_list(http_req_t *r, const char *bucket);

@@ -18,6 +18,7 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "proxy/proxy.h"
+#include "s3/s3_bmeta.h"
 #include "s3/s3xml.h"
 
 #define S3_MAX_KEYS 1000
@@ -29,6 +30,7 @@ typedef struct ls_item {
 	bool cp;
 	char etag[80];
 	char mtime[40];
+	char owner[S3_ID_MAX]; /* "" when the object has no s3-owner (the bucket owner's) */
 	int64_t size;
 } ls_item_t;
 
@@ -41,20 +43,27 @@ typedef struct ls_args {
 	bool truncated;
 } ls_args_t;
 
-/* ETag from the custom md "[k:v k:v]", else the checksum, quoted */
-static void ent_etag(const lso_ent_t *e, char *out, size_t cap)
+/* the value of key in the custom md "[k:v k:v]" (a value without spaces) into out; false if absent */
+static bool ent_custom(const lso_ent_t *e, const char *key, char *out, size_t cap)
 {
 	const char *c = e->custom ? e->custom : "";
-	const char *p = strstr(c, "ETag:");
-	while (p && p != c + 1 && p[-1] != ' ')
-		p = strstr(p + 1, "ETag:");
-	if (p) {
-		p += 5;
+	size_t kl = strlen(key);
+	for (const char *p = strstr(c, key); p; p = strstr(p + 1, key)) {
+		if ((p != c + 1 && p[-1] != ' ') || p[kl] != ':')
+			continue;
+		p += kl + 1;
 		size_t n = strcspn(p, " ]");
 		snprintf(out, cap, "%.*s", (int)n, p);
-		return;
+		return true;
 	}
-	snprintf(out, cap, "\"%s\"", e->checksum ? e->checksum : "");
+	return false;
+}
+
+/* ETag from the custom md, else the checksum, quoted */
+static void ent_etag(const lso_ent_t *e, char *out, size_t cap)
+{
+	if (!ent_custom(e, "ETag", out, cap))
+		snprintf(out, cap, "\"%s\"", e->checksum ? e->checksum : "");
 }
 
 /* "2006-01-02T15:04:05[.999999999]Z" → "2006-01-02T15:04:05.000Z" */
@@ -70,6 +79,23 @@ static void ent_mtime(const lso_ent_t *e, char *out, size_t cap)
 		for (int i = 0; i < 3 && a[20 + i] >= '0' && a[20 + i] <= '9'; i++)
 			ms[i] = a[20 + i];
 	snprintf(out, cap, "%.19s.%sZ", a, ms);
+}
+
+/* what <Owner> needs: the configured users' names, the bucket's owner */
+typedef struct ls_owner {
+	s3_conf_t *c;
+	char bowner[S3_ID_MAX];
+} ls_owner_t;
+
+static void ls_owner_init(ls_owner_t *lo, const char *bucket)
+{
+	memset(lo, 0, sizeof(*lo));
+	if ((lo->c = malloc(sizeof(*lo->c))))
+		s3_conf_get(lo->c);
+	s3_bm_t bm;
+	s3_bm_get(bucket, &bm);
+	snprintf(lo->bowner, sizeof(lo->bowner), "%s", s3_bm_owner(bm.s3));
+	s3_bm_put(&bm);
 }
 
 static void ls_free(ls_args_t *a)
@@ -97,6 +123,7 @@ static int ls_push(ls_args_t *a, const char *name, bool cp, const lso_ent_t *e)
 		it->size = e->size;
 		ent_etag(e, it->etag, sizeof(it->etag));
 		ent_mtime(e, it->mtime, sizeof(it->mtime));
+		ent_custom(e, "s3-owner", it->owner, sizeof(it->owner));
 	}
 	a->n++;
 	return 0;
@@ -292,8 +319,23 @@ static void ls_xml_page(sbuf_t *b, const ls_args_t *a, bool enc)
 		s3xml_elem(b, "EncodingType", "url");
 }
 
-/* the entries (<Contents>, or <Version> for versions), then <CommonPrefixes>; closes root and responds */
-static void ls_finish(http_req_t *r, sbuf_t *b, ls_args_t *a, bool enc, bool versions, const char *root)
+/* <Owner> of an entry: its s3-owner, else the bucket's owner (else the default user) */
+static void ls_owner(sbuf_t *b, const ls_item_t *it, const ls_owner_t *lo)
+{
+	const char *id = it->owner[0] ? it->owner : lo->bowner[0] ? lo->bowner : S3_DEFAULT_ID;
+	char name[S3_ID_MAX];
+	if (!lo->c || !s3_auth_user(lo->c, id, name, sizeof(name)))
+		snprintf(name, sizeof(name), "%s", id);
+	s3xml_open(b, "Owner");
+	s3xml_elem(b, "ID", id);
+	s3xml_elem(b, "DisplayName", name);
+	s3xml_close(b, "Owner");
+}
+
+/* the entries (<Contents>, or <Version> for versions; with <Owner> when lo), then
+ * <CommonPrefixes>; closes root and responds */
+static void ls_finish(http_req_t *r, sbuf_t *b, ls_args_t *a, bool enc, bool versions, const char *root,
+		      const ls_owner_t *lo)
 {
 	for (int i = 0; i < a->n; i++) {
 		const ls_item_t *it = &a->v[i];
@@ -309,6 +351,8 @@ static void ls_finish(http_req_t *r, sbuf_t *b, ls_args_t *a, bool enc, bool ver
 		s3xml_elem(b, "ETag", it->etag);
 		s3xml_elemf(b, "Size", "%lld", (long long)it->size);
 		s3xml_elem(b, "StorageClass", "STANDARD");
+		if (lo)
+			ls_owner(b, it, lo);
 		s3xml_close(b, versions ? "Version" : "Contents");
 	}
 	for (int i = 0; i < a->n; i++) {
@@ -360,7 +404,13 @@ void s3_list_objects(http_req_t *r, const char *bucket)
 	} else if (a.truncated && a.n) {
 		s3xml_elem_enc(&b, "NextMarker", a.v[a.n - 1].name, enc);
 	}
-	ls_finish(r, &b, &a, enc, false, "ListBucketResult");
+	ls_owner_t lo;
+	bool owners = !v2 || http_query_bool(r, "fetch-owner");
+	if (owners)
+		ls_owner_init(&lo, bucket);
+	ls_finish(r, &b, &a, enc, false, "ListBucketResult", owners ? &lo : NULL);
+	if (owners)
+		free(lo.c);
 }
 
 void s3_list_versions(http_req_t *r, const char *bucket)
@@ -382,5 +432,8 @@ void s3_list_versions(http_req_t *r, const char *bucket)
 		s3xml_elem_enc(&b, "NextKeyMarker", a.v[a.n - 1].name, enc);
 		s3xml_elem(&b, "NextVersionIdMarker", "null");
 	}
-	ls_finish(r, &b, &a, enc, true, "ListVersionsResult");
+	ls_owner_t lo;
+	ls_owner_init(&lo, bucket);
+	ls_finish(r, &b, &a, enc, true, "ListVersionsResult", &lo);
+	free(lo.c);
 }

@@ -30,6 +30,8 @@
 #include "obj/chunk.h"
 #include "obj/mpu.h"
 #include "obj/obj_get.h"
+#include "s3/s3_acl.h"
+#include "s3/s3_omd.h"
 
 #define S3M_ALGO_KEY "x-amz-checksum-algorithm" /* in the meta only, never in the object's md */
 #define S3M_MAX_BODY (4u << 20)
@@ -38,6 +40,8 @@
 typedef struct s3m {
 	s3_req_t *q;
 	obj_t o;
+	s3_acc_t acc;       /* the bucket-level verdict (requester, bucket owner) */
+	const json_t *bs3;  /* the bucket's S3 metadata (in o.bmd) or NULL */
 	char id[UFEST_ID_MAX];
 } s3m_t;
 
@@ -147,7 +151,28 @@ static void create_cb(http_req_t *r)
 	r->user = NULL;
 	lom_md_t md;
 	lom_md_init(&md);
-	int rc = s3_obj_md_from_request(r, &md);
+	s3_oattr_t attr;
+	s3_fail_t f = {0};
+	s3_conf_t *c = malloc(sizeof(*c));
+	if (!c) {
+		s3_err(r, 500, "InternalError", "out of memory");
+		lom_md_fini(&md);
+		s3m_free(m);
+		return;
+	}
+	s3_conf_get(c);
+	int rc = s3_oattr_from_request(r, c, &m->acc.id, m->bs3, S3_OA_TAGS | S3_OA_LOCK, now_ns(), &attr, &f);
+	free(c);
+	if (rc) {
+		s3_err(r, f.status, f.code, "%s", f.msg);
+		lom_md_fini(&md);
+		s3m_free(m);
+		return;
+	}
+	rc = s3_oattr_store(&attr, &md);
+	s3_oattr_fini(&attr);
+	if (!rc)
+		rc = s3_obj_md_from_request(r, &md);
 	const char *alg = http_hdr_get(r, "x-amz-checksum-algorithm");
 	s3ck_type_t t = S3CK_NONE;
 	if (alg && *alg) {
@@ -187,7 +212,7 @@ typedef struct cmpl {
 } cmpl_t;
 
 /* meta "k\0v\0..." of the upload → the object's custom md; composite checksum */
-static void complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
+static int complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 {
 	cmpl_t *cx = arg;
 	size_t pos = 0;
@@ -212,42 +237,136 @@ static void complete_md_cb(lom_md_t *md, const ufest_t *u, void *arg)
 			snprintf(cx->xck_val, sizeof(cx->xck_val), "%s", val);
 		}
 	}
+	return 0;
+}
+
+static const char *meta_get(const ufest_t *u, const char *key)
+{
+	size_t pos = 0;
+	while (u->meta && pos < u->meta_len) {
+		const char *k = u->meta + pos;
+		size_t kl = strnlen(k, u->meta_len - pos);
+		if (pos + kl + 1 >= u->meta_len)
+			return NULL;
+		const char *v = k + kl + 1;
+		size_t vl = strnlen(v, u->meta_len - pos - kl - 1);
+		if (pos + kl + 1 + vl >= u->meta_len)
+			return NULL;
+		if (!strcmp(k, key))
+			return v;
+		pos += kl + 1 + vl + 1;
+	}
+	return NULL;
 }
 
 /* the part checksums given in the request must match those computed at upload */
-static int check_part_cksums(const obj_t *o, const char *id, const s3xml_complete_t *pl, mpu_why_t *why)
+static int check_part_cksums(const ufest_t *u, const s3xml_complete_t *pl, mpu_why_t *why)
 {
-	bool any = false;
-	for (int i = 0; i < pl->nparts && !any; i++)
-		any = pl->parts[i].checksum[0] != '\0';
-	if (!any)
-		return 0;
-	ufest_t u;
-	ufest_init(&u);
-	int rc = mpu_get(o, id, &u, why);
-	for (int i = 0; !rc && i < pl->nparts; i++) {
+	for (int i = 0; i < pl->nparts; i++) {
 		const s3xml_part_t *p = &pl->parts[i];
-		const ufest_chunk_t *c = ufest_get(&u, p->number);
+		const ufest_chunk_t *c = ufest_get(u, p->number);
 		if (!p->checksum[0] || !c || !c->xck_type[0] || strcasecmp(c->xck_type, p->checksum_algo))
 			continue;
 		if (strcmp(c->xck_val, p->checksum)) {
 			*why = MPU_WHY_INVALID_PART;
-			rc = AIS_EINVAL;
+			return AIS_EINVAL;
 		}
 	}
-	ufest_fini(&u);
+	return 0;
+}
+
+/* "<b64>[-N]" without the part count */
+static size_t xck_base_len(const char *v)
+{
+	const char *d = strchr(v, '-');
+	return d ? (size_t)(d - v) : strlen(v);
+}
+
+/* the whole-upload x-amz-checksum-<algo> of the request (if any) must equal the composite of the
+ * chosen parts: 0, or AIS_ECKSUM (BadDigest) */
+static int check_upload_cksum(http_req_t *r, const ufest_t *u, const mpu_cpart_t *parts, int n)
+{
+	static const s3ck_type_t types[] = {S3CK_CRC32, S3CK_CRC32C, S3CK_SHA1, S3CK_SHA256, S3CK_CRC64NVME};
+	const char *want = NULL;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]) && !want; i++)
+		want = http_hdr_get(r, s3ck_header_name(types[i]));
+	if (!want)
+		return 0;
+	ufest_t sel;
+	ufest_init(&sel);
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		const ufest_chunk_t *c = ufest_get(u, parts[i].num);
+		if (!c)
+			continue; /* mpu_complete answers InvalidPart */
+		ufest_chunk_t cc = *c;
+		char *old = NULL;
+		if (!(cc.path = strdup(c->path)) || ufest_add(&sel, &cc, &old)) {
+			free(cc.path);
+			rc = AIS_ENOMEM;
+		}
+		free(old);
+	}
+	char type[UFEST_XCK_TYPE_MAX], val[UFEST_XCK_VAL_MAX + 8];
+	if (!rc && (mpu_composite_xck(&sel, type, sizeof(type), val, sizeof(val)) ||
+		    xck_base_len(val) != xck_base_len(want) || strncmp(val, want, xck_base_len(val))))
+		rc = AIS_ECKSUM;
+	ufest_fini(&sel);
 	return rc;
+}
+
+/* a completed upload completed again: 200 with what the first completion answered while the
+ * object is still that upload's result (its LOM names the upload's manifest). true: responded */
+static bool complete_again(http_req_t *r, s3m_t *m, const char *id)
+{
+	lom_md_t md;
+	bool have;
+	if (s3_obj_current(&m->o, &md, &have) || !have || !(md.flags & LOM_FL_CHUNKED) || strcmp(md.uid, id)) {
+		lom_md_fini(&md);
+		return false;
+	}
+	const char *etag = lom_md_custom_get(&md, S3MD_ETAG);
+	sbuf_t b = SBUF_INIT;
+	s3xml_begin(&b);
+	s3xml_open_ns(&b, "CompleteMultipartUploadResult");
+	char *ek = url_encode(m->o.oname, true);
+	s3xml_elemf(&b, "Location", "/%s/%s", m->o.bck->name, ek ? ek : "");
+	free(ek);
+	s3xml_elem(&b, "Bucket", m->o.bck->name);
+	s3xml_elem(&b, "Key", m->o.oname);
+	s3xml_elem(&b, "ETag", etag ? etag : "");
+	size_t pos = 0;
+	const char *k, *v;
+	while (lom_md_custom_next(&md, &pos, &k, &v)) {
+		s3ck_type_t t = strncmp(k, S3MD_CKSUM_PREFIX, strlen(S3MD_CKSUM_PREFIX)) ? S3CK_NONE : s3ck_type_from_name(k);
+		if (t == S3CK_NONE || t == S3CK_MD5)
+			continue;
+		char tag[40];
+		snprintf(tag, sizeof(tag), "Checksum%s", s3ck_algo_name(t));
+		s3xml_elem(&b, tag, v);
+		s3xml_elem(&b, "ChecksumType", strchr(v, '-') ? "COMPOSITE" : "FULL_OBJECT");
+		break;
+	}
+	s3xml_close(&b, "CompleteMultipartUploadResult");
+	s3_omd_version_hdr(r, &md, m->o.bck);
+	s3_xml_respond(r, 200, b.p, b.len);
+	sbuf_fini(&b);
+	lom_md_fini(&md);
+	return true;
 }
 
 static void complete_cb(http_req_t *r)
 {
 	s3m_t *m = r->user;
 	r->user = NULL;
-	s3xml_complete_t pl;
+	s3xml_complete_t pl = {0};
 	char err[256];
 	mpu_cpart_t *parts = NULL;
 	lom_md_t md;
 	lom_md_init(&md);
+	ufest_t u;
+	ufest_init(&u);
+	bool locked = false;
 	if (s3xml_parse_complete(r->body ? r->body : "", r->body_len, &pl, err, sizeof(err))) {
 		s3_err(r, 400, "MalformedXML",
 		       "The XML you provided was not well-formed or did not validate against our published schema: %s",
@@ -256,8 +375,10 @@ static void complete_cb(http_req_t *r)
 	}
 	const char *id = upload_id(r);
 	mpu_why_t why = MPU_WHY_NONE;
-	int rc = check_part_cksums(&m->o, id, &pl, &why);
-	if (rc) {
+	int rc = mpu_get(&m->o, id, &u, &why);
+	if (rc == AIS_ENOTFOUND && complete_again(r, m, id))
+		goto done;
+	if (rc || (rc = check_part_cksums(&u, &pl, &why))) {
 		s3_mpu_err(r, rc, why);
 		goto done;
 	}
@@ -266,24 +387,59 @@ static void complete_cb(http_req_t *r)
 		s3_err(r, 500, "InternalError", "out of memory");
 		goto done;
 	}
+	int n = 0;
 	for (int i = 0; i < pl.nparts; i++) {
-		parts[i].num = pl.parts[i].number;
-		parts[i].etag = pl.parts[i].etag;
-		if (i && parts[i].num <= parts[i - 1].num) { /* S3 checks the order before anything else */
+		/* a part number given again (a part re-sent while the first send was in flight): the
+		 * later entry, whose upload finished last, stands */
+		if (n && pl.parts[i].number == parts[n - 1].num)
+			n--;
+		parts[n].num = pl.parts[i].number;
+		parts[n].etag = pl.parts[i].etag;
+		if (n && parts[n].num < parts[n - 1].num) { /* S3 checks the order before anything else */
 			s3_mpu_err(r, AIS_EINVAL, MPU_WHY_INVALID_ORDER);
 			goto done;
 		}
+		n++;
+	}
+	if ((rc = check_upload_cksum(r, &u, parts, n))) {
+		if (rc == AIS_ECKSUM)
+			s3_err(r, 400, "BadDigest", "The checksum you specified did not match the calculated checksum.");
+		else
+			s3_err_code(r, rc, "%s", err_str(rc));
+		goto done;
+	}
+	bool lock = s3_lock_enabled(m->bs3);
+	if (lock || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match")) {
+		/* the conditions and the commit under the S3 object lock */
+		lom_md_t cur;
+		bool have;
+		s3_olock(m->o.digest);
+		locked = true;
+		rc = s3_obj_current(&m->o, &cur, &have);
+		if (rc)
+			s3_err_code(r, rc, "%s: %s/%s: %s", node_name(), m->o.bck->name, m->o.oname, err_str(rc));
+		else
+			rc = s3_obj_replace_ok(r, &m->o, &cur, have, lock);
+		lom_md_fini(&cur);
+		if (rc)
+			goto done;
 	}
 	cmpl_t cx;
 	memset(&cx, 0, sizeof(cx));
 	char etag[64];
-	rc = mpu_complete(&m->o, id, parts, pl.nparts, MPU_C_S3, complete_md_cb, &cx, &md, etag, sizeof(etag), &why);
+	rc = mpu_complete(&m->o, id, parts, n, MPU_C_S3, complete_md_cb, &cx, &md, etag, sizeof(etag), &why);
+	if (locked) {
+		s3_ounlock(m->o.digest);
+		locked = false;
+	}
 	if (rc) {
+		if (why == MPU_WHY_NO_SUCH_UPLOAD && complete_again(r, m, id)) /* a concurrent completion won */
+			goto done;
 		s3_mpu_err(r, rc, why);
 		goto done;
 	}
-	log_info("s3: completed upload %s of %s/%s: %d part(s), %lld bytes", id, m->o.bck->name, m->o.oname,
-		 pl.nparts, (long long)md.size);
+	log_info("s3: completed upload %s of %s/%s: %d part(s), %lld bytes", id, m->o.bck->name, m->o.oname, n,
+		 (long long)md.size);
 	sbuf_t b = SBUF_INIT;
 	s3xml_begin(&b);
 	s3xml_open_ns(&b, "CompleteMultipartUploadResult");
@@ -300,13 +456,15 @@ static void complete_cb(http_req_t *r)
 		s3xml_elem(&b, "ChecksumType", "COMPOSITE");
 	}
 	s3xml_close(&b, "CompleteMultipartUploadResult");
-	if (md.version[0])
-		http_hdr_add(r, "x-amz-version-id", md.version);
+	s3_omd_version_hdr(r, &md, m->o.bck);
 	s3_xml_respond(r, 200, b.p, b.len);
 	sbuf_fini(&b);
 done:
+	if (locked)
+		s3_ounlock(m->o.digest);
 	s3xml_complete_fini(&pl);
 out:
+	ufest_fini(&u);
 	free(parts);
 	lom_md_fini(&md);
 	s3m_free(m);
@@ -344,23 +502,26 @@ static bool parse_uint_q(http_req_t *r, const char *key, int64_t dflt, int64_t *
 	return true;
 }
 
-static const char *meta_get(const ufest_t *u, const char *key)
+/* <Initiator> and <Owner> of an upload: the owner its object will have (s3-owner of the meta) */
+static void upload_owner_xml(sbuf_t *b, const ufest_t *u, const json_t *bs3)
 {
-	size_t pos = 0;
-	while (u->meta && pos < u->meta_len) {
-		const char *k = u->meta + pos;
-		size_t kl = strnlen(k, u->meta_len - pos);
-		if (pos + kl + 1 >= u->meta_len)
-			return NULL;
-		const char *v = k + kl + 1;
-		size_t vl = strnlen(v, u->meta_len - pos - kl - 1);
-		if (pos + kl + 1 + vl >= u->meta_len)
-			return NULL;
-		if (!strcmp(k, key))
-			return v;
-		pos += kl + 1 + vl + 1;
+	const char *owner = meta_get(u, S3MD_OWNER);
+	if (!owner || !*owner)
+		owner = s3_omd_owner(NULL, bs3);
+	s3_conf_t *c = malloc(sizeof(*c));
+	char name[S3_ID_MAX];
+	if (c)
+		s3_conf_get(c);
+	if (!c || !s3_auth_user(c, owner, name, sizeof(name)))
+		snprintf(name, sizeof(name), "%s", owner);
+	free(c);
+	static const char *const tags[] = {"Initiator", "Owner"};
+	for (int i = 0; i < 2; i++) {
+		s3xml_open(b, tags[i]);
+		s3xml_elem(b, "ID", owner);
+		s3xml_elem(b, "DisplayName", name);
+		s3xml_close(b, tags[i]);
 	}
-	return NULL;
 }
 
 static void list_parts_cb(http_req_t *r)
@@ -384,8 +545,7 @@ static void list_parts_cb(http_req_t *r)
 	}
 	sbuf_t b = SBUF_INIT;
 	mpu_xml_open(&b, "ListPartsResult", m, id);
-	s3xml_owner(&b, "Initiator");
-	s3xml_owner(&b, "Owner");
+	upload_owner_xml(&b, &u, m->bs3);
 	s3xml_elem(&b, "StorageClass", "STANDARD");
 	s3xml_elemf(&b, "PartNumberMarker", "%lld", (long long)marker);
 	const char *alg = meta_get(&u, S3M_ALGO_KEY);
@@ -442,7 +602,19 @@ out:
 
 typedef struct pcopy {
 	mpu_part_t *p;
+	s3_acc_t sacc;        /* the copy source's bucket-level verdict */
+	const json_t *sbs3;   /* the source bucket's S3 metadata or NULL */
 } pcopy_t;
+
+/* the source's object ACL allows the requester to read it: 0 or AIS_EFORBIDDEN */
+static int pcopy_check(const pcopy_t *pc, const lom_md_t *md)
+{
+	const char *owner = s3_omd_owner(md, pc->sbs3);
+	json_t *g = s3_omd_grants(md, owner);
+	int rc = s3_access_object_q(&pc->sacc, S3P_READ, owner, g);
+	json_decref(g);
+	return rc ? AIS_EFORBIDDEN : 0;
+}
 
 static int pcopy_sink(void *arg, const char *buf, size_t n)
 {
@@ -478,6 +650,8 @@ static int copy_local(const obj_t *src, int64_t off, int64_t len, bool ranged, p
 	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
 	if (!rc)
 		rc = obj_get_prepare(&g, &why);
+	if (!rc)
+		rc = pcopy_check(pc, &g.md);
 	if (rc)
 		goto out;
 	*srcsize = g.size;
@@ -540,6 +714,19 @@ static void part_copy_cb(http_req_t *r)
 	const bck_t *sbk = s3_obj_copy_src_place(r, m->o.bmd, sb, skey, src);
 	if (!sbk)
 		goto out;
+	const json_t *sbs3 = json_object_get(sbk->ext, "s3");
+	pc.sbs3 = json_is_object(sbs3) ? sbs3 : NULL;
+	s3_conf_t *c = malloc(sizeof(*c));
+	bool src_ok = c != NULL;
+	if (c) {
+		s3_conf_get(c);
+		src_ok = s3_access_src(r, c, &m->acc.id, sb, skey, &pc.sacc);
+		free(c);
+	}
+	if (!src_ok) {
+		s3_err(r, 403, "AccessDenied", "Access Denied: no permission to read the copy source");
+		goto out;
+	}
 	snode_t peer;
 	bool remote = obj_remote_owner(sbk, skey, &peer);
 	mpu_why_t why;
@@ -551,9 +738,15 @@ static void part_copy_cb(http_req_t *r)
 	int64_t srcsize = -1;
 	if (!remote)
 		rc = copy_local(src, off, len, ranged, &pc, &srcsize);
-	else
-		rc = tmove_pull(&peer, sbk, skey, off, ranged ? len : -1, pcopy_sink, &pc, NULL, &srcsize, err,
+	else {
+		lom_md_t smd;
+		lom_md_init(&smd);
+		rc = tmove_pull(&peer, sbk, skey, off, ranged ? len : -1, pcopy_sink, &pc, &smd, &srcsize, err,
 				sizeof(err));
+		if (!rc)
+			rc = pcopy_check(&pc, &smd);
+		lom_md_fini(&smd);
+	}
 	mpu_part_info_t info;
 	mpu_why_t why2;
 	int rc2 = mpu_part_end(pc.p, rc == 0, NULL, &info, &why2);
@@ -561,10 +754,12 @@ static void part_copy_cb(http_req_t *r)
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 	} else if (rc == AIS_ERANGE) {
 		if (srcsize >= 0)
-			s3_err(r, 400, "InvalidArgument", "Range specified is not valid for source object of size: %lld",
+			s3_err(r, 400, "InvalidRange", "Range specified is not valid for source object of size: %lld",
 			       (long long)srcsize);
 		else
-			s3_err(r, 400, "InvalidArgument", "Range specified is not valid for the source object");
+			s3_err(r, 400, "InvalidRange", "Range specified is not valid for the source object");
+	} else if (rc == AIS_EFORBIDDEN) {
+		s3_err(r, 403, "AccessDenied", "Access Denied: no permission to read the copy source");
 	} else if (rc) {
 		s3_err_code(r, rc, "copy part from %s/%s: %s", sb, skey, err[0] ? err : err_str(rc));
 	} else if (rc2) {
@@ -607,7 +802,7 @@ bool s3_mpu_is_mpu(const http_req_t *r)
 	}
 }
 
-void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o)
+void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o, const s3_acc_t *acc)
 {
 	s3m_t *m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -617,7 +812,10 @@ void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o)
 		return;
 	}
 	m->q = q;
+	m->acc = *acc;
 	obj_move(&m->o, o); /* takes the BMD reference and the name */
+	const json_t *bs3 = json_object_get(m->o.bck->ext, "s3");
+	m->bs3 = json_is_object(bs3) ? bs3 : NULL;
 	r->user = m;
 	bool uploads = http_query_get(r, "uploads") != NULL, id = http_query_get(r, "uploadId") != NULL;
 	switch (r->method) {
@@ -650,12 +848,32 @@ void s3_mpu_handle(http_req_t *r, s3_req_t *q, obj_t *o)
 
 /* ---- ListMultipartUploads, this target's share (JSON for the proxy) */
 
+typedef struct list_ctx {
+	json_t *a;
+	const bck_t *b;
+	const json_t *bs3;
+} list_ctx_t;
+
+/* one upload, with the owner its object will have (from its manifest's meta) */
 static void list_one(const char *oname, const char *id, int64_t created, void *arg)
 {
-	json_t *a = arg;
-	json_t *e = json_pack("{s:s, s:s, s:I}", "key", oname, "id", id, "created", (json_int_t)created);
+	list_ctx_t *lc = arg;
+	obj_t o;
+	ufest_t u;
+	mpu_why_t why;
+	memset(&o, 0, sizeof(o));
+	ufest_init(&u);
+	const char *owner = NULL;
+	if (!obj_place(&o, lc->b, oname) && !mpu_get(&o, id, &u, &why))
+		owner = meta_get(&u, S3MD_OWNER);
+	if (!owner || !*owner)
+		owner = s3_omd_owner(NULL, lc->bs3);
+	json_t *e = json_pack("{s:s, s:s, s:I, s:s}", "key", oname, "id", id, "created", (json_int_t)created, "owner",
+			      owner);
 	if (e)
-		json_array_append_new(a, e);
+		json_array_append_new(lc->a, e);
+	ufest_fini(&u);
+	obj_fini(&o);
 }
 
 static void list_local_cb(http_req_t *r)
@@ -669,7 +887,9 @@ static void list_local_cb(http_req_t *r)
 	} else if (!a) {
 		s3_err(r, 500, "InternalError", "out of memory");
 	} else {
-		mpu_list(b, http_query_get(r, "prefix"), list_one, a);
+		const json_t *bs3 = json_object_get(b->ext, "s3");
+		list_ctx_t lc = {.a = a, .b = b, .bs3 = json_is_object(bs3) ? bs3 : NULL};
+		mpu_list(b, http_query_get(r, "prefix"), list_one, &lc);
 		char *s = json_dumps(a, JSON_COMPACT);
 		if (s)
 			http_respond(r, 200, "application/json", s, strlen(s));

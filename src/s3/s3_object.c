@@ -35,24 +35,37 @@
 #include "obj/obj_get.h"
 #include "obj/obj_ops.h"
 #include "obj/obj_put.h"
+#include "net/hclient.h"
 #include "s3/awschunk.h"
+#include "s3/s3_acl.h"
+#include "s3/s3_omd.h"
+#include "s3/s3_tags.h"
 #include "s3/s3xml.h"
 
-/* content headers stored as custom md (the key is the header name) */
+/* content headers stored as custom md (the key is the header name), and the GET query parameters
+ * that override them in a response */
 static const char *const s3o_content_hdrs[] = {"Content-Type", "Content-Disposition", "Content-Language",
-					      "Cache-Control", "Expires", NULL};
+					      "Cache-Control", "Expires", "Content-Encoding", NULL};
+static const char *const s3o_resp_over[] = {"response-content-type", "response-content-disposition",
+					    "response-content-language", "response-cache-control", "response-expires",
+					    "response-content-encoding", NULL};
 
 typedef struct s3o {
 	s3_req_t *q;
 	http_req_t *r;
 	obj_t o;
 	sigv4_auth_t auth;
+	s3_acc_t acc;         /* the bucket-level verdict; the object-level one follows */
+	const json_t *bs3;    /* the bucket's S3 metadata (in o.bmd) or NULL */
+	s3_oattr_t attr;      /* writes: owner, ACL, tags, lock of the new version */
+	bool guard;           /* writes: commit under the S3 object lock after s3_obj_replace_ok */
 	/* GET */
 	obj_get_t g;
 	int64_t off, len;
 	int status;
 	int part;             /* ?partNumber, 0 = none */
 	bool cksum_mode;      /* x-amz-checksum-mode: ENABLED */
+	bool cksum_whole;     /* a ranged answer that is the whole object (part 1 of a plain one) */
 	char etag[160];
 	/* PUT */
 	obj_put_t *w;         /* PutObject */
@@ -76,15 +89,11 @@ static void s3o_free(s3o_t *x)
 		mpu_part_end(x->mpart, false, NULL, &info, &why); /* discards it */
 	}
 	awschunk_free(x->dec);
+	s3_oattr_fini(&x->attr);
 	obj_get_close(&x->g);
 	obj_fini(&x->o);
 	free(x->q);
 	free(x);
-}
-
-static void no_such_key(http_req_t *r, const s3o_t *x)
-{
-	s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", x->o.bck->name, x->o.oname);
 }
 
 /* "\"hex\"" of the object (stored ETag, else the bucket checksum) */
@@ -147,7 +156,13 @@ static bool parse_http_time(const char *s, time_t *out)
 	return true;
 }
 
-static void s3o_add_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bool with_cksum)
+/* the request's response-* override of content header i (NULL: none) */
+static const char *s3o_override(const http_req_t *r, int i)
+{
+	return http_query_get(r, s3o_resp_over[i]);
+}
+
+static void s3o_add_hdrs(http_req_t *r, const bck_t *b, const lom_md_t *md, const char *etag, bool with_cksum)
 {
 	char lm[64];
 	fmt_http_date(md->atime, lm, sizeof(lm));
@@ -157,7 +172,8 @@ static void s3o_add_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bo
 	const char *k, *v;
 	bool ctype = false;
 	while (lom_md_custom_next(md, &pos, &k, &v)) {
-		if (!strncmp(k, S3MD_META_PREFIX, strlen(S3MD_META_PREFIX))) {
+		if (!strncmp(k, S3MD_META_PREFIX, strlen(S3MD_META_PREFIX)) ||
+		    !strncmp(k, S3MD_LOCK_PREFIX, strlen(S3MD_LOCK_PREFIX))) {
 			http_hdr_add(r, k, v);
 		} else if (!strncmp(k, S3MD_CKSUM_PREFIX, strlen(S3MD_CKSUM_PREFIX))) {
 			if (with_cksum) {
@@ -165,21 +181,44 @@ static void s3o_add_hdrs(http_req_t *r, const lom_md_t *md, const char *etag, bo
 				/* "<b64>-N": composite of a multipart upload's parts (base64 has no '-') */
 				http_hdr_add(r, "x-amz-checksum-type", strchr(v, '-') ? "COMPOSITE" : "FULL_OBJECT");
 			}
+		} else if (!strcmp(k, S3MD_TAGS)) {
+			int n = s3_tags_count(v);
+			if (n)
+				http_hdr_addf(r, "x-amz-tagging-count", "%d", n);
 		} else {
 			for (int i = 0; s3o_content_hdrs[i]; i++)
-				if (!strcmp(k, s3o_content_hdrs[i])) {
+				if (!strcmp(k, s3o_content_hdrs[i]) && !s3o_override(r, i)) {
 					http_hdr_add(r, k, v);
 					if (i == 0)
 						ctype = true;
 				}
 		}
 	}
+	for (int i = 0; s3o_content_hdrs[i]; i++) {
+		const char *ov = s3o_override(r, i);
+		if (ov) {
+			http_hdr_add(r, s3o_content_hdrs[i], ov);
+			if (i == 0)
+				ctype = true;
+		}
+	}
 	if (!ctype)
 		http_hdr_add(r, "Content-Type", "application/octet-stream");
 	http_hdr_add(r, "Accept-Ranges", "bytes");
-	if (md->version[0])
-		http_hdr_add(r, "x-amz-version-id", md->version);
+	s3_omd_version_hdr(r, md, b);
 	s3_add_common_hdrs(r);
+}
+
+/* the object-level access decision for an existing object: 0 or responded */
+static int s3o_obj_access(http_req_t *r, const s3o_t *x, const lom_md_t *md)
+{
+	if (!x->acc.enforce || x->acc.admitted)
+		return 0;
+	const char *owner = s3_omd_owner(md, x->bs3);
+	json_t *g = s3_omd_grants(md, owner);
+	int rc = s3_access_object(r, &x->acc, 0, owner, g, x->o.bck->name, x->o.oname);
+	json_decref(g);
+	return rc;
 }
 
 /* ---- GET / HEAD */
@@ -190,7 +229,7 @@ static void get_err(http_req_t *r, const s3o_t *x, int rc, obj_why_t why)
 	const obj_get_t *g = &x->g;
 	switch (why) {
 	case OBJ_WHY_NOT_FOUND:
-		no_such_key(r, x);
+		s3_access_object(r, &x->acc, 0, NULL, NULL, x->o.bck->name, x->o.oname); /* 404, or 403 */
 		return;
 	case OBJ_WHY_BAD_META:
 		s3_err(r, 500, "InternalError", "%s: corrupted object metadata (%s)", node_name(), err_str(rc));
@@ -219,7 +258,7 @@ static void get_err(http_req_t *r, const s3o_t *x, int rc, obj_why_t why)
 /* the response of a validated monolithic object, or of a plain one: sendfile */
 static void get_sendfile(http_req_t *r, s3o_t *x)
 {
-	s3o_add_hdrs(r, &x->g.md, x->etag, x->cksum_mode && x->status == 200);
+	s3o_add_hdrs(r, x->o.bck, &x->g.md, x->etag, x->cksum_mode && (x->status == 200 || x->cksum_whole));
 	if (x->status == 206 && x->len > 0)
 		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)x->off,
 			      (long long)(x->off + x->len - 1), (long long)x->g.size);
@@ -248,17 +287,25 @@ static void get_pool_cb(http_req_t *r)
 		if (!g->chunked) {
 			found = x->part == 1;
 			x->len = g->size;
+			x->cksum_whole = true;
 		}
 		for (int i = 0; g->chunked && i < g->u.count; i++) {
-			if (g->u.chunks[i].num == x->part) {
-				x->len = g->u.chunks[i].size;
+			const ufest_chunk_t *c = &g->u.chunks[i];
+			if (c->num == x->part) {
+				x->len = c->size;
 				found = true;
+				s3ck_type_t t = c->xck_type[0] ? s3ck_type_from_name(c->xck_type) : S3CK_NONE;
+				if (x->cksum_mode && t != S3CK_NONE && t != S3CK_MD5) {
+					/* the part's own checksum, of the object's (composite) kind */
+					http_hdr_add(r, s3ck_header_name(t), c->xck_val);
+					http_hdr_add(r, "x-amz-checksum-type", "COMPOSITE");
+				}
 				break;
 			}
-			coff += g->u.chunks[i].size;
+			coff += c->size;
 		}
 		if (!found) {
-			s3_err(r, 416, "InvalidPartNumber", "The requested partnumber is not satisfiable");
+			s3_err(r, 400, "InvalidPart", "The requested partnumber is not satisfiable");
 			goto out;
 		}
 		x->off = coff;
@@ -274,7 +321,7 @@ static void get_pool_cb(http_req_t *r)
 		get_sendfile(r, x);
 		goto out;
 	}
-	s3o_add_hdrs(r, &g->md, x->etag, x->cksum_mode && x->status == 200);
+	s3o_add_hdrs(r, x->o.bck, &g->md, x->etag, x->cksum_mode && (x->status == 200 || x->cksum_whole));
 	if (x->status == 206 && x->len > 0)
 		http_hdr_addf(r, "Content-Range", "bytes %lld-%lld/%lld", (long long)x->off,
 			      (long long)(x->off + x->len - 1), (long long)g->size);
@@ -326,11 +373,19 @@ static void s3o_get(http_req_t *r, s3o_t *x)
 {
 	bool head = r->method == HTTP_M_HEAD;
 	obj_why_t why;
+	for (int i = 0; s3o_resp_over[i]; i++)
+		if (s3o_override(r, i) && x->acc.enforce && x->acc.id.anon) {
+			s3_err(r, 400, "InvalidRequest", "Request specific response headers cannot be used for anonymous "
+			       "GET requests.");
+			goto out;
+		}
 	int rc = obj_get_open(&x->g, &x->o, head ? OBJ_GET_HEAD : 0, &why);
 	if (rc) {
 		get_err(r, x, rc, why);
 		goto out;
 	}
+	if (s3o_obj_access(r, x, &x->g.md))
+		goto out;
 	const char *pq = http_query_get(r, "partNumber");
 	int64_t part = 0;
 	if (pq && (parse_i64(pq, &part) || part < 1 || part > UFEST_MAX_CHUNKS)) {
@@ -372,17 +427,91 @@ out:
 	s3o_free(x);
 }
 
+/* ---- conditions of writes and deletes */
+
+int s3_obj_current(const obj_t *o, lom_md_t *md, bool *have)
+{
+	obj_get_t g;
+	obj_why_t why;
+	lom_md_init(md);
+	*have = false;
+	int rc = obj_get_open(&g, o, OBJ_GET_QUIET, &why);
+	if (rc == AIS_ENOTFOUND)
+		return 0;
+	if (!rc) {
+		*have = true;
+		rc = lom_md_copy(md, &g.md);
+	}
+	obj_get_close(&g);
+	return rc;
+}
+
+int s3_obj_replace_ok(http_req_t *r, const obj_t *o, const lom_md_t *md, bool have, bool lock)
+{
+	const char *im = http_hdr_get(r, "If-Match"), *inm = http_hdr_get(r, "If-None-Match");
+	char etag[160] = "";
+	if (have)
+		s3o_etag(md, etag, sizeof(etag));
+	if (im && !have) {
+		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", o->bck->name, o->oname);
+		return AIS_ENOTFOUND;
+	}
+	if ((im && !etag_match(im, etag)) || (inm && have && etag_match(inm, etag))) {
+		s3_err(r, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+		return AIS_ECONFLICT;
+	}
+	if (lock && have) {
+		s3_lock_t l;
+		s3_lock_load(md, &l);
+		const char *why = s3_lock_denies(&l, now_ns(), s3_lock_bypass(r));
+		if (why) {
+			s3_err(r, 403, "AccessDenied", "Access Denied: %s", why);
+			return AIS_EFORBIDDEN;
+		}
+	}
+	return 0;
+}
+
 /* ---- DELETE */
 static void s3o_delete(http_req_t *r, s3o_t *x)
 {
 	obj_why_t why;
+	bool lock = s3_lock_enabled(x->bs3);
+	if (lock) {
+		/* the check and the removal under the S3 object lock: no retention change between */
+		lom_md_t md;
+		bool have;
+		s3_olock(x->o.digest);
+		int rc = s3_obj_current(&x->o, &md, &have);
+		if (rc) {
+			s3_ounlock(x->o.digest);
+			lom_md_fini(&md);
+			s3_err_code(r, rc, "%s: DELETE %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+			goto out;
+		}
+		s3_lock_t l;
+		s3_lock_load(&md, &l);
+		lom_md_fini(&md);
+		const char *deny = have ? s3_lock_denies(&l, now_ns(), s3_lock_bypass(r)) : NULL;
+		rc = deny ? AIS_EFORBIDDEN : obj_delete(&x->o, &why);
+		s3_ounlock(x->o.digest);
+		if (deny)
+			s3_err(r, 403, "AccessDenied", "Access Denied: %s", deny);
+		else if (rc && rc != AIS_ENOTFOUND)
+			s3_err_code(r, rc, "%s: DELETE %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+		else
+			goto ok;
+		goto out;
+	}
 	int rc = obj_delete(&x->o, &why);
 	if (rc && rc != AIS_ENOTFOUND) {
 		s3_err_code(r, rc, "%s: DELETE %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
-	} else {
-		s3_add_common_hdrs(r);
-		http_respond(r, 204, NULL, NULL, 0);
+		goto out;
 	}
+ok:
+	s3_add_common_hdrs(r);
+	http_respond(r, 204, NULL, NULL, 0);
+out:
 	s3o_free(x);
 }
 
@@ -408,6 +537,26 @@ static int put_data_cb(http_req_t *r, const char *data, size_t len)
 	return rc;
 }
 
+/* Content-Encoding without the aws-chunked coding (the transfer's, not the object's): "gzip,
+ * aws-chunked" is stored as "gzip"; nothing when only aws-chunked was named */
+static int s3o_md_cenc(lom_md_t *md, const char *v)
+{
+	sbuf_t b = SBUF_INIT;
+	for (const char *p = v; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ","), tl = n;
+		while (tl && p[tl - 1] == ' ')
+			tl--;
+		if (tl && !(tl == 11 && !strncasecmp(p, "aws-chunked", 11)))
+			sbuf_addf(&b, "%s%.*s", b.len ? ", " : "", (int)tl, p);
+		p += n;
+	}
+	int rc = b.oom ? AIS_ENOMEM : b.len ? lom_md_custom_set(md, "Content-Encoding", b.p) : 0;
+	sbuf_fini(&b);
+	return rc;
+}
+
 /* store the request's metadata headers as custom md */
 int s3_obj_md_from_request(http_req_t *r, lom_md_t *md)
 {
@@ -421,6 +570,10 @@ int s3_obj_md_from_request(http_req_t *r, lom_md_t *md)
 				low[k] = (char)(n[k] >= 'A' && n[k] <= 'Z' ? n[k] + 32 : n[k]);
 			low[k] = '\0';
 			rc = lom_md_custom_set(md, low, r->hdrs[i].value);
+			continue;
+		}
+		if (!strcasecmp(n, "Content-Encoding")) {
+			rc = s3o_md_cenc(md, r->hdrs[i].value);
 			continue;
 		}
 		for (int j = 0; s3o_content_hdrs[j]; j++)
@@ -439,6 +592,8 @@ static int put_md_cb(void *arg, lom_md_t *md, const obj_put_res_t *res)
 	int rc = lom_md_custom_set(md, S3MD_ETAG, etag);
 	if (!rc)
 		rc = s3_obj_md_from_request(x->r, md);
+	if (!rc)
+		rc = s3_oattr_store(&x->attr, md);
 	if (!rc && x->xck_type != S3CK_NONE)
 		rc = lom_md_custom_set(md, s3ck_header_name(x->xck_type), res->xck);
 	return rc;
@@ -466,8 +621,32 @@ static void put_commit(http_req_t *r, s3o_t *x, const char *want)
 	if (want)
 		obj_put_set_xck_want(w, want);
 	obj_put_res_t res;
-	obj_why_t why;
-	int rc = obj_put_commit(w, &res, &why);
+	obj_why_t why = OBJ_WHY_NONE;
+	int rc;
+	if (x->guard) {
+		/* the conditions and the commit under the S3 object lock (loop thread: both are short) */
+		lom_md_t cur;
+		bool have;
+		s3_olock(x->o.digest);
+		rc = s3_obj_current(&x->o, &cur, &have);
+		if (!rc && (rc = s3_obj_replace_ok(r, &x->o, &cur, have, s3_lock_enabled(x->bs3)))) {
+			s3_ounlock(x->o.digest);
+			lom_md_fini(&cur);
+			obj_put_abort(w, 0);
+			return;
+		}
+		lom_md_fini(&cur);
+		if (rc) { /* s3_obj_current failed: the writer is still ours */
+			s3_ounlock(x->o.digest);
+			obj_put_abort(w, rc);
+			s3_err_code(r, rc, "%s: PUT %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
+			return;
+		}
+		rc = obj_put_commit(w, &res, &why);
+		s3_ounlock(x->o.digest);
+	} else {
+		rc = obj_put_commit(w, &res, &why);
+	}
 	if (why == OBJ_WHY_BAD_MD5) {
 		s3_err(r, 400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
 	} else if (why == OBJ_WHY_BAD_XCK) {
@@ -479,8 +658,7 @@ static void put_commit(http_req_t *r, s3o_t *x, const char *want)
 		http_hdr_addf(r, "ETag", "\"%s\"", res.md5_hex);
 		if (x->xck_type != S3CK_NONE)
 			http_hdr_add(r, s3ck_header_name(x->xck_type), res.xck);
-		if (res.md.version[0])
-			http_hdr_add(r, "x-amz-version-id", res.md.version);
+		s3_omd_version_hdr(r, &res.md, x->o.bck);
 		s3_add_common_hdrs(r);
 		http_respond(r, 200, NULL, NULL, 0);
 	}
@@ -593,6 +771,10 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 {
 	unsigned char md5_want[16];
 	bool have_md5_want = false;
+	if (r->content_length < 0 && !r->chunked) { /* neither Content-Length nor a chunked body */
+		s3_err(r, 411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+		goto fail;
+	}
 	const char *cmd5 = http_hdr_get(r, "Content-MD5");
 	if (cmd5) {
 		unsigned char raw[64];
@@ -635,6 +817,7 @@ static void s3o_put(http_req_t *r, s3o_t *x)
 		.md_cb = put_md_cb,
 		.md_arg = x,
 	};
+	x->guard = s3_lock_enabled(x->bs3) || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match");
 	obj_why_t why;
 	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
 	if (rc) {
@@ -698,35 +881,129 @@ static int copy_sink(void *arg, const char *buf, size_t n)
 	return obj_put_write(arg, buf, n);
 }
 
-/* the writer's md callback of a copy: the ETag */
+/* the writer's md callback of a copy: the ETag, the new version's owner, ACL, tags and lock */
 static int copy_md_cb(void *arg, lom_md_t *md, const obj_put_res_t *res)
 {
+	s3o_t *x = arg;
 	char etag[40];
 	snprintf(etag, sizeof(etag), "\"%s\"", res->md5_hex);
-	return lom_md_custom_set(md, S3MD_ETAG, etag);
+	int rc = lom_md_custom_set(md, S3MD_ETAG, etag);
+	return rc ? rc : s3_oattr_store(&x->attr, md);
 }
 
-/* the destination's custom metadata: the request's (REPLACE) or the source's but its ETag */
+/* the destination's custom metadata: the request's (REPLACE) or the source's content headers and
+ * x-amz-meta-*, and the source's tags (the new version's own owner, ACL, lock and tags with
+ * x-amz-tagging-directive REPLACE are added at commit) */
 static int copy_md(http_req_t *r, bool replace, const lom_md_t *smd, lom_md_t *md)
 {
-	if (replace)
-		return s3_obj_md_from_request(r, md);
+	int rc = replace ? s3_obj_md_from_request(r, md) : 0;
 	size_t pos = 0;
 	const char *k, *v;
-	int rc = 0;
-	while (!rc && lom_md_custom_next(smd, &pos, &k, &v))
-		if (strcmp(k, S3MD_ETAG) && strcmp(k, "orig_fntl"))
-			rc = lom_md_custom_set(md, k, v);
+	while (!rc && lom_md_custom_next(smd, &pos, &k, &v)) {
+		bool attr = s3_omd_is_attr_key(k);
+		if (!strcmp(k, S3MD_ETAG) || !strcmp(k, "orig_fntl") || (attr && strcmp(k, S3MD_TAGS)) || (replace && !attr))
+			continue;
+		rc = lom_md_custom_set(md, k, v);
+	}
 	return rc;
 }
 
+/* the copy's checks of the source once its metadata is known (before its bytes are read when it
+ * is local): 0, or responds and returns < 0 */
+typedef struct copy_chk {
+	http_req_t *r;
+	s3o_t *x;
+	const bck_t *sbk;
+	const char *sb, *skey;
+	int64_t atime;    /* the source's Last-Modified (ns), 0: unknown yet */
+	bool responded;
+} copy_chk_t;
+
+/* x-amz-copy-source-if-*: 0 or 412 */
+static int copy_conditions(copy_chk_t *k, const lom_md_t *smd)
+{
+	http_req_t *r = k->r;
+	const char *im = http_hdr_get(r, "x-amz-copy-source-if-match"),
+		   *inm = http_hdr_get(r, "x-amz-copy-source-if-none-match"),
+		   *ims = http_hdr_get(r, "x-amz-copy-source-if-modified-since"),
+		   *ius = http_hdr_get(r, "x-amz-copy-source-if-unmodified-since");
+	char etag[160];
+	s3o_etag(smd, etag, sizeof(etag));
+	time_t lm = (time_t)(k->atime / 1000000000), t;
+	bool fail = (im && !etag_match(im, etag)) || (inm && etag_match(inm, etag)) ||
+		    (!im && ius && parse_http_time(ius, &t) && lm > t) ||
+		    (!inm && ims && parse_http_time(ims, &t) && lm <= t);
+	if (!fail)
+		return 0;
+	s3_err(r, 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+	k->responded = true;
+	return AIS_ECONFLICT;
+}
+
+static int copy_check(copy_chk_t *k, const lom_md_t *smd)
+{
+	s3o_t *x = k->x;
+	int rc = 0;
+	if (x->acc.enforce) {
+		s3_conf_t *c = malloc(sizeof(*c));
+		s3_acc_t sacc;
+		if (!c)
+			return AIS_ENOMEM;
+		s3_conf_get(c);
+		const json_t *sbs3 = json_object_get(k->sbk->ext, "s3");
+		if (!s3_access_src(k->r, c, &x->acc.id, k->sb, k->skey, &sacc)) {
+			s3_err(k->r, 403, "AccessDenied", "Access Denied: no permission to read the copy source");
+			rc = AIS_EFORBIDDEN;
+		} else {
+			const char *owner = s3_omd_owner(smd, json_is_object(sbs3) ? sbs3 : NULL);
+			json_t *g = s3_omd_grants(smd, owner);
+			rc = s3_access_object(k->r, &sacc, S3P_READ, owner, g, k->sb, k->skey);
+			json_decref(g);
+		}
+		free(c);
+		if (rc) {
+			k->responded = true;
+			return rc;
+		}
+	}
+	return copy_conditions(k, smd);
+}
+
+/* a remote source's Last-Modified (ns) from its owner's native HEAD; 0 when unknown */
+static int64_t copy_remote_atime(const snode_t *peer, const bck_t *b, const char *name)
+{
+	char *qb = url_encode(b->name, false), *qn = url_encode(name, true);
+	sbuf_t u = SBUF_INIT;
+	int64_t at = 0;
+	if (qb && qn)
+		sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=ais", peer->ctl.url, qb, qn);
+	hreq_t h = {.method = "HEAD", .url = sbuf_str(&u), .timeout_ms = 10000, .want_hdrs = true};
+	if (u.len && !hclient_do(&h) && h.status == 200) {
+		char v[32];
+		if (!hreq_resp_hdr(&h, "Ais-Atime", v, sizeof(v)) || parse_i64(v, &at))
+			at = 0;
+	}
+	hreq_fini(&h);
+	sbuf_fini(&u);
+	free(qb);
+	free(qn);
+	return at;
+}
+
 /* copy the source (local: through the object reader; else pulled from its owner) into the
- * writer w; the source's metadata into smd. 0 or AIS_E* (err) */
-static int copy_source(const obj_t *src, obj_put_t *w, lom_md_t *smd, char *err, size_t cap)
+ * writer w after copy_check (before the bytes for a local source); the source's metadata into
+ * smd. 0 or AIS_E* (err; k->responded when copy_check answered) */
+static int copy_source(copy_chk_t *k, const obj_t *src, obj_put_t *w, lom_md_t *smd, char *err, size_t cap)
 {
 	snode_t peer;
-	if (obj_remote_owner(src->bck, src->oname, &peer))
-		return tmove_pull(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, NULL, err, cap);
+	const char *ims = http_hdr_get(k->r, "x-amz-copy-source-if-modified-since"),
+		   *ius = http_hdr_get(k->r, "x-amz-copy-source-if-unmodified-since");
+	if (obj_remote_owner(src->bck, src->oname, &peer)) {
+		if (ims || ius)
+			k->atime = copy_remote_atime(&peer, src->bck, src->oname);
+		int rc = tmove_pull(&peer, src->bck, src->oname, 0, -1, copy_sink, w, smd, NULL, err, cap);
+		return rc ? rc : copy_check(k, smd);
+	}
 	obj_get_t g;
 	obj_why_t why;
 	int rc = obj_get_open(&g, src, OBJ_GET_QUIET, &why);
@@ -734,6 +1011,10 @@ static int copy_source(const obj_t *src, obj_put_t *w, lom_md_t *smd, char *err,
 		rc = obj_get_prepare(&g, &why);
 	if (!rc)
 		rc = lom_md_copy(smd, &g.md);
+	if (!rc) {
+		k->atime = g.md.atime;
+		rc = copy_check(k, smd);
+	}
 	if (!rc)
 		rc = obj_get_read_all(&g, copy_sink, w);
 	obj_get_close(&g);
@@ -774,15 +1055,18 @@ static void s3o_copy_cb(http_req_t *r)
 		goto out;
 	}
 	obj_put_opts_t opt = {.md5 = true, .size_hint = -1, .acct = OBJ_ACCT_NONE, .tag = "s3copy",
-			      .md_cb = copy_md_cb};
+			      .md_cb = copy_md_cb, .md_arg = x};
+	copy_chk_t k = {.r = r, .x = x, .sbk = sbk, .sb = sb, .skey = skey};
 	obj_why_t why;
 	int rc = obj_put_begin(&x->o, &opt, &x->w, &why);
 	if (!rc)
-		rc = copy_source(src, x->w, &smd, err, sizeof(err));
+		rc = copy_source(&k, src, x->w, &smd, err, sizeof(err));
 	if (rc) { /* nothing of it stays, before the client hears of it */
 		obj_put_abort(x->w, 0);
 		x->w = NULL;
 	}
+	if (k.responded)
+		goto out;
 	if (rc == AIS_ENOTFOUND) {
 		s3_err(r, 404, "NoSuchKey", "The specified key does not exist: %s/%s", sb, skey);
 		goto out;
@@ -798,7 +1082,26 @@ static void s3o_copy_cb(http_req_t *r)
 	obj_put_t *w = x->w;
 	x->w = NULL;
 	obj_put_res_t res;
+	bool guard = s3_lock_enabled(x->bs3) || http_hdr_get(r, "If-Match") || http_hdr_get(r, "If-None-Match");
+	if (guard) {
+		lom_md_t cur;
+		bool have;
+		s3_olock(x->o.digest);
+		rc = s3_obj_current(&x->o, &cur, &have);
+		if (rc)
+			s3_err_code(r, rc, "copy to %s/%s: %s", x->o.bck->name, x->o.oname, err_str(rc));
+		else
+			rc = s3_obj_replace_ok(r, &x->o, &cur, have, s3_lock_enabled(x->bs3));
+		lom_md_fini(&cur);
+		if (rc) {
+			s3_ounlock(x->o.digest);
+			obj_put_abort(w, 0);
+			goto out;
+		}
+	}
 	rc = obj_put_commit(w, &res, &why);
+	if (guard)
+		s3_ounlock(x->o.digest);
 	if (rc) {
 		s3_err_code(r, rc, "copy to %s/%s: %s", x->o.bck->name, x->o.oname, err_str(rc));
 	} else {
@@ -810,6 +1113,7 @@ static void s3o_copy_cb(http_req_t *r)
 		s3xml_elem(&b, "LastModified", t);
 		s3xml_elemf(&b, "ETag", "\"%s\"", res.md5_hex);
 		s3xml_close(&b, "CopyObjectResult");
+		s3_omd_version_hdr(r, &res.md, x->o.bck);
 		s3_xml_respond(r, 200, b.p, b.len);
 		sbuf_fini(&b);
 	}
@@ -821,6 +1125,26 @@ out:
 		obj_fini(src);
 	free(src);
 	s3o_free(x);
+}
+
+/* the new version's owner, ACL, tags and lock from a PutObject / CopyObject request: 0 or responded */
+static int s3o_write_attrs(http_req_t *r, s3o_t *x, const s3_conf_t *c, bool copy)
+{
+	unsigned flags = S3_OA_LOCK | S3_OA_TAGS;
+	if (copy) {
+		const char *td = http_hdr_get(r, "x-amz-tagging-directive");
+		if (td && strcasecmp(td, "COPY") && strcasecmp(td, "REPLACE")) {
+			s3_err(r, 400, "InvalidArgument", "Unknown tagging directive.");
+			return AIS_EINVAL;
+		}
+		if (!td || strcasecmp(td, "REPLACE"))
+			flags &= ~(unsigned)S3_OA_TAGS; /* the source's tags */
+	}
+	s3_fail_t f = {0};
+	int rc = s3_oattr_from_request(r, c, &x->acc.id, x->bs3, flags, now_ns(), &x->attr, &f);
+	if (rc)
+		s3_err(r, f.status, f.code, "%s", f.msg);
+	return rc;
 }
 
 void s3_obj_handle(http_req_t *r, s3_req_t *q)
@@ -835,7 +1159,7 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 	}
 	x->q = q;
 	x->r = r;
-	if (s3_auth_check(r, &c, &x->auth)) {
+	if (s3_auth_check_obj(r, &c, &x->auth, &x->acc)) {
 		s3o_free(x);
 		return;
 	}
@@ -857,9 +1181,22 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 		s3o_free(x);
 		return;
 	}
-	if (s3_mpu_is_mpu(r)) {
-		s3_mpu_handle(r, x->q, &x->o); /* takes q and the object context */
+	const json_t *bs3 = json_object_get(x->o.bck->ext, "s3");
+	x->bs3 = json_is_object(bs3) ? bs3 : NULL;
+	if (s3_osub_is(r)) {
+		s3_osub_handle(r, x->q, &x->o, &x->acc); /* takes q and the object context */
 		x->q = NULL;
+		s3o_free(x);
+		return;
+	}
+	if (s3_mpu_is_mpu(r)) {
+		s3_mpu_handle(r, x->q, &x->o, &x->acc); /* takes q and the object context */
+		x->q = NULL;
+		s3o_free(x);
+		return;
+	}
+	bool copy = r->method == HTTP_M_PUT && http_hdr_get(r, "x-amz-copy-source");
+	if (r->method == HTTP_M_PUT && !http_query_get(r, "uploadId") && s3o_write_attrs(r, x, &c, copy)) {
 		s3o_free(x);
 		return;
 	}
@@ -869,7 +1206,7 @@ void s3_obj_handle(http_req_t *r, s3_req_t *q)
 		s3o_get(r, x);
 		break;
 	case HTTP_M_PUT:
-		if (http_hdr_get(r, "x-amz-copy-source")) {
+		if (copy) {
 			r->user = x;
 			http_defer(r, s3o_copy_cb);
 		} else {

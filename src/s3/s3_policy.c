@@ -191,7 +191,7 @@ static const char *pol_key_value(const s3_pol_ctx_t *x, const char *k, bool *unk
 	if (!strcasecmp(k, "aws:userid") || !strcasecmp(k, "aws:username"))
 		return x->id->anon ? NULL : x->id->id;
 	if (!strcasecmp(k, "s3:prefix"))
-		return http_query_get(r, "prefix");
+		return x->prefix ? x->prefix : http_query_get(r, "prefix");
 	if (!strcasecmp(k, "s3:delimiter"))
 		return http_query_get(r, "delimiter");
 	if (!strcasecmp(k, "s3:max-keys"))

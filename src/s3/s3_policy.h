@@ -39,6 +39,8 @@ typedef struct s3_pol_ctx {
 	const http_req_t *r;   /* condition keys come from the request */
 	const char *source_ip; /* NULL: unknown (then an IP condition fails closed) */
 	bool skip_public;      /* RestrictPublicBuckets: statements with a wildcard principal grant nothing */
+	const char *prefix;    /* s3:prefix when it is not the request's ?prefix (NULL: the query's):
+				* the key of an object request asking whether its bucket may be listed */
 } s3_pol_ctx_t;
 
 /* explicit Deny wins over Allow; NONE when no statement applies */

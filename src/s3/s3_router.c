@@ -7,8 +7,10 @@
  * multipart in s3_mpu.c). Multipart object requests (?uploads, ?uploadId) are forwarded like
  * any object request; bucket-level GET ?uploads (ListMultipartUploads) is merged from every
  * target (s3_uploads.c), whose share a target serves as JSON. Sub-resources not served
- * (?lifecycle, ?website, object ?acl / ?tagging, ...) answer 501 NotImplemented as S3 XML;
- * object ?retention / ?legal-hold on a bucket without object lock answer 400 InvalidRequest.
+ * (?lifecycle, ?website, object ?torrent / ?restore / ?select, ...) answer 501 NotImplemented
+ * as S3 XML; the object sub-resources served (?acl, ?tagging, ?retention, ?legal-hold,
+ * ?attributes) go to the object's target like any object request. DeleteObjects goes to every
+ * target that owns some of its keys (s3_mdel.c); so does a browser-form POST (s3_post.c).
  * Holds only the role, set once at init. */
 #include "s3/s3.h"
 #include "s3/s3_int.h"
@@ -134,24 +136,12 @@ static bool unsupported_subresource(http_req_t *r, bool obj)
 					    "encryption", "notification", "retention", "legal-hold", "torrent",
 					    "requestPayment", "accelerate", "analytics", "inventory", "metrics",
 					    "intelligent-tiering", "restore", "select", "attributes", NULL};
-	static const char *const osubs[] = {"acl", "tagging", "retention", "legal-hold", "torrent", "restore",
-					    "select", "attributes", NULL};
+	static const char *const osubs[] = {"torrent", "restore", "select", NULL};
 	const char *const *subs = obj ? osubs : bsubs;
 	for (int i = 0; subs[i]; i++)
 		if (has_q(r, subs[i]))
 			return true;
 	return false;
-}
-
-/* object ?retention / ?legal-hold at the proxy: authorized, then 400 without object lock, else
- * 501 (per-object retention is not kept yet). Takes q. */
-static void s3_obj_lock_sub(http_req_t *r, s3_req_t *q, const s3_conf_t *c)
-{
-	if (!bucket_exists(q->bucket))
-		s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
-	else if (!s3_auth_check(r, c, NULL) && !s3_bsub_no_lock(r, q->bucket))
-		s3_err(r, 501, "NotImplemented", "object retention and legal hold are not implemented by this S3 endpoint");
-	free(q);
 }
 
 static void s3_handle(http_req_t *r, const char *prefix)
@@ -174,6 +164,14 @@ static void s3_handle(http_req_t *r, const char *prefix)
 			s3_mpu_list_local(r, q);
 			return;
 		}
+		if (!obj && r->method == HTTP_M_POST && has_q(r, "delete") && q->bucket[0]) {
+			s3_mdel_local(r, q); /* this target's share of a DeleteObjects */
+			return;
+		}
+		if (!obj && q->bucket[0] && s3_post_is(r)) {
+			s3_post_target(r, q); /* checks the form's own signature and policy */
+			return;
+		}
 		if (!obj) {
 			free(q);
 			s3_err(r, 400, "InvalidRequest", "bucket and service requests go to a proxy, not to a target");
@@ -192,10 +190,6 @@ static void s3_handle(http_req_t *r, const char *prefix)
 		free(q);
 		return;
 	}
-	if (obj && (has_q(r, "retention") || has_q(r, "legal-hold"))) {
-		s3_obj_lock_sub(r, q, &c);
-		return;
-	}
 	if (unsupported_subresource(r, obj) || (!obj && has_q(r, "uploadId"))) {
 		if (q->bucket[0] && !bucket_exists(q->bucket))
 			s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", q->bucket);
@@ -204,6 +198,10 @@ static void s3_handle(http_req_t *r, const char *prefix)
 		else
 			s3_err(r, 501, "NotImplemented", "the requested sub-resource is not implemented by this S3 endpoint");
 		free(q);
+		return;
+	}
+	if (!obj && q->bucket[0] && !has_q(r, "delete") && s3_post_is(r)) {
+		s3_post_proxy(r, q); /* a browser-form upload: to the key's target, which checks it */
 		return;
 	}
 	if (!obj) {

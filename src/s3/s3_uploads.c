@@ -22,6 +22,7 @@
 typedef struct upl {
 	char *key;
 	char *id;
+	char owner[S3_ID_MAX]; /* the initiator (the owner of the object to be) */
 	int64_t created;
 } upl_t;
 
@@ -99,6 +100,8 @@ static int gather(http_req_t *r, const char *bucket, const char *prefix, upl_t *
 			v[cnt].key = strdup(key);
 			v[cnt].id = strdup(id);
 			v[cnt].created = json_integer_value(json_object_get(e, "created"));
+			const char *ow = json_string_value(json_object_get(e, "owner"));
+			snprintf(v[cnt].owner, sizeof(v[cnt].owner), "%s", ow ? ow : S3_DEFAULT_ID);
 			if (!v[cnt].key || !v[cnt].id) {
 				free(v[cnt].key);
 				free(v[cnt].id);
@@ -180,6 +183,9 @@ void s3_uploads_list(http_req_t *r, const char *bucket)
 		}
 	}
 	sbuf_t up = SBUF_INIT, cp = SBUF_INIT;
+	s3_conf_t *c = malloc(sizeof(*c)); /* the users' display names */
+	if (c)
+		s3_conf_get(c);
 	size_t pl = strlen(prefix), dl = strlen(delim);
 	int cnt = 0;
 	bool trunc = false;
@@ -215,8 +221,16 @@ void s3_uploads_list(http_req_t *r, const char *bucket)
 		s3xml_open(&up, "Upload");
 		s3xml_elem_enc(&up, "Key", v[i].key, enc);
 		s3xml_elem(&up, "UploadId", v[i].id);
-		s3xml_owner(&up, "Initiator");
-		s3xml_owner(&up, "Owner");
+		char name[S3_ID_MAX];
+		if (!c || !s3_auth_user(c, v[i].owner, name, sizeof(name)))
+			snprintf(name, sizeof(name), "%s", v[i].owner);
+		static const char *const who[] = {"Initiator", "Owner"};
+		for (int w = 0; w < 2; w++) {
+			s3xml_open(&up, who[w]);
+			s3xml_elem(&up, "ID", v[i].owner);
+			s3xml_elem(&up, "DisplayName", name);
+			s3xml_close(&up, who[w]);
+		}
 		s3xml_elem(&up, "StorageClass", "STANDARD");
 		s3xml_elem(&up, "Initiated", t);
 		s3xml_close(&up, "Upload");
@@ -251,6 +265,7 @@ void s3_uploads_list(http_req_t *r, const char *bucket)
 	sbuf_fini(&up);
 	sbuf_fini(&cp);
 	free(last_cp);
+	free(c);
 	for (int k = 0; k < n; k++) {
 		free(v[k].key);
 		free(v[k].id);

@@ -162,6 +162,7 @@ typedef struct {
 	int kcap;
 	bool have_key;
 	char *key;
+	char *version;      /* Delete: the <VersionId> of the current <Object> */
 	/* Complete */
 	s3xml_complete_t *cmp;
 	int pcap;
@@ -196,7 +197,7 @@ static const char *s3xml_local(const char *name)
 static const char *const s3xml_known[] = {
 	"Delete", "Quiet", "Object", "Key", "CompleteMultipartUpload", "Part", "PartNumber", "ETag",
 	"ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA1", "ChecksumSHA256", "ChecksumCRC64NVME",
-	"CreateBucketConfiguration", "LocationConstraint",
+	"CreateBucketConfiguration", "LocationConstraint", "VersionId",
 };
 
 static const char *s3xml_intern(const char *local)
@@ -211,7 +212,8 @@ static const char *s3xml_intern(const char *local)
 static bool s3xml_leaf(const char *local)
 {
 	return !strcmp(local, "Quiet") || !strcmp(local, "Key") || !strcmp(local, "PartNumber") ||
-	       !strcmp(local, "ETag") || !strncmp(local, "Checksum", 8) || !strcmp(local, "LocationConstraint");
+	       !strcmp(local, "ETag") || !strncmp(local, "Checksum", 8) || !strcmp(local, "LocationConstraint") ||
+	       !strcmp(local, "VersionId");
 }
 
 static bool s3xml_at(const s3xml_ctx_t *c, int depth, const char *a, const char *b, const char *d)
@@ -258,6 +260,8 @@ static void XMLCALL s3xml_start_cb(void *ud, const XML_Char *name, const XML_Cha
 		if (c->del->nkeys >= S3XML_MAX_KEYS)
 			return s3xml_fail(c, "more than %d keys in one Delete request", S3XML_MAX_KEYS);
 		c->have_key = false;
+		free(c->version);
+		c->version = NULL;
 	} else if (c->doc == S3XML_DOC_COMPLETE && s3xml_at(c, 2, "CompleteMultipartUpload", "Part", NULL)) {
 		if (c->cmp->nparts >= S3XML_MAX_PARTS)
 			return s3xml_fail(c, "more than %d parts", S3XML_MAX_PARTS);
@@ -328,17 +332,29 @@ static void s3xml_end_delete(s3xml_ctx_t *c, const char *text, size_t tlen)
 		if (!c->key)
 			return s3xml_fail(c, "out of memory");
 		c->have_key = true;
+	} else if (s3xml_at(c, 3, "Delete", "Object", "VersionId")) {
+		const char *t;
+		size_t n;
+		s3xml_trim(text, tlen, &t, &n);
+		free(c->version);
+		if (!(c->version = strndup(t, n)))
+			return s3xml_fail(c, "out of memory");
 	} else if (s3xml_at(c, 2, "Delete", "Object", NULL)) {
 		if (!c->have_key)
 			return s3xml_fail(c, "<Object> without <Key>");
 		if (d->nkeys == c->kcap) {
 			int ncap = c->kcap ? c->kcap * 2 : 16;
 			char **nk = realloc(d->keys, (size_t)ncap * sizeof(*nk));
-			if (!nk)
+			if (nk)
+				d->keys = nk;
+			char **nv = nk ? realloc(d->versions, (size_t)ncap * sizeof(*nv)) : NULL;
+			if (!nk || !nv)
 				return s3xml_fail(c, "out of memory");
-			d->keys = nk;
+			d->versions = nv;
 			c->kcap = ncap;
 		}
+		d->versions[d->nkeys] = c->version;
+		c->version = NULL;
 		d->keys[d->nkeys++] = c->key;
 		c->key = NULL;
 	}
@@ -477,6 +493,7 @@ int s3xml_parse_delete(const char *xml, size_t len, s3xml_delete_t *out, char *e
 	}
 	s3xml_err(err, errcap, rc ? c->msg : "");
 	free(c->key);
+	free(c->version);
 	free(c);
 	if (rc)
 		s3xml_delete_fini(out);
@@ -485,9 +502,13 @@ int s3xml_parse_delete(const char *xml, size_t len, s3xml_delete_t *out, char *e
 
 void s3xml_delete_fini(s3xml_delete_t *d)
 {
-	for (int i = 0; i < d->nkeys; i++)
+	for (int i = 0; i < d->nkeys; i++) {
 		free(d->keys[i]);
+		if (d->versions)
+			free(d->versions[i]);
+	}
 	free(d->keys);
+	free(d->versions);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -635,7 +656,8 @@ static void XMLCALL s3xml_dom_end_cb(void *ud, const XML_Char *name)
 	s3xml_node_t *n = d->stack[--d->depth];
 	/* the text of a leaf; an element with children keeps "" (indentation between them) */
 	const char *t = n->child ? "" : sbuf_str(&d->text);
-	if (d->text.oom || !(n->text = strdup(t)))
+	/* by length: the buffer may still hold an earlier element's text past len (empty leaves) */
+	if (d->text.oom || !(n->text = strndup(t, n->child ? 0 : d->text.len)))
 		return s3xml_dom_fail(d, "out of memory");
 	d->text.len = 0;
 }

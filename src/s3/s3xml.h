@@ -30,6 +30,7 @@ void s3xml_error(sbuf_t *b, const char *code, const char *message, const char *r
 typedef struct s3xml_delete {
 	bool quiet;
 	char **keys;
+	char **versions; /* per key: its <VersionId> or NULL */
 	int nkeys;
 } s3xml_delete_t;
 int s3xml_parse_delete(const char *xml, size_t len, s3xml_delete_t *out, char *err, size_t errcap);

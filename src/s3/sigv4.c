@@ -28,21 +28,7 @@
 #define SIGV4_MAX_EXPIRES 604800
 #define SIGV4_MAX_SIGNED 64
 
-/* ---- primitives ---- */
-
-void sigv4_sha256_hex(const void *data, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_Digest(data, n, md, &mdlen, EVP_sha256(), NULL);
-	cksum_hex(md, 32, out);
-}
-
-void sigv4_hmac(const unsigned char *key, size_t klen, const void *data, size_t n, unsigned char out[32])
-{
-	unsigned int olen = 32;
-	HMAC(EVP_sha256(), key, (int)klen, data, n, out, &olen);
-}
+/* ---- helpers (the signing primitives are core/sigv4.h's) ---- */
 
 static bool sigv4_is_hex(const char *s, size_t n)
 {
@@ -50,25 +36,6 @@ static bool sigv4_is_hex(const char *s, size_t n)
 		if (!isxdigit((unsigned char)s[i]))
 			return false;
 	return s[n] == '\0';
-}
-
-static bool sigv4_unreserved(unsigned char ch)
-{
-	return isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~';
-}
-
-static void sigv4_encode(sbuf_t *b, const char *s, size_t n, bool keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (sigv4_unreserved(ch) || (keep_slash && ch == '/')) {
-			sbuf_add(b, &s[i], 1);
-		} else {
-			char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-			sbuf_add(b, e, 3);
-		}
-	}
 }
 
 static int sigv4_hexval(char c)
@@ -139,7 +106,7 @@ static void sigv4_canon_path(sbuf_t *b, const char *raw_path)
 	}
 	sbuf_t dec = SBUF_INIT;
 	sigv4_decode(&dec, raw_path, strlen(raw_path), false);
-	sigv4_encode(b, dec.p ? dec.p : "", dec.len, true);
+	sigv4_uri_encode(b, dec.p ? dec.p : "", dec.len, true);
 	sbuf_fini(&dec);
 }
 
@@ -178,10 +145,10 @@ static int sigv4_canon_query(sbuf_t *out, const char *raw_query, bool skip_sig)
 				sigv4_decode(&v, eq + 1, seg - kl - 1, true);
 			bool skip = skip_sig && !strcmp(sbuf_str(&k), "X-Amz-Signature");
 			if (!skip) {
-				sigv4_encode(&e, sbuf_str(&k), k.len, false);
+				sigv4_uri_encode(&e, sbuf_str(&k), k.len, false);
 				size_t klen = e.len;
 				sbuf_add(&e, "=", 1);
-				sigv4_encode(&e, sbuf_str(&v), v.len, false);
+				sigv4_uri_encode(&e, sbuf_str(&v), v.len, false);
 				if (np == cap) {
 					int ncap = cap ? cap * 2 : 16;
 					sigv4_qp_t *nps = realloc(ps, (size_t)ncap * sizeof(*ps));
@@ -275,43 +242,6 @@ static int sigv4_canon_headers(sbuf_t *out, sbuf_t *signed_lc, const http_req_t 
 			p++;
 	}
 	return n ? 0 : AIS_EINVAL;
-}
-
-void sigv4_signing_key(const char *secret, const char *date8, const char *region, const char *service,
-		       unsigned char key[32])
-{
-	size_t slen = strlen(secret), klen = slen + 4;
-	unsigned char k0buf[256], *k0 = klen <= sizeof(k0buf) ? k0buf : malloc(klen);
-	if (!k0) { /* out of memory: a key nobody can match */
-		memset(key, 0, 32);
-		return;
-	}
-	memcpy(k0, "AWS4", 4);
-	memcpy(k0 + 4, secret, slen);
-	unsigned char a[32], b[32];
-	sigv4_hmac(k0, klen, date8, strlen(date8), a);
-	sigv4_hmac(a, 32, region, strlen(region), b);
-	sigv4_hmac(b, 32, service, strlen(service), a);
-	sigv4_hmac(a, 32, "aws4_request", 12, key);
-	OPENSSL_cleanse(k0, klen);
-	if (k0 != k0buf)
-		free(k0);
-	OPENSSL_cleanse(a, sizeof(a));
-	OPENSSL_cleanse(b, sizeof(b));
-}
-
-int sigv4_sign(const unsigned char key[32], const char *amz_date, const char *scope, const char *creq, size_t creq_len,
-	       char out[65])
-{
-	char crhash[65], sts[512];
-	sigv4_sha256_hex(creq, creq_len, crhash);
-	int n = snprintf(sts, sizeof(sts), "%s\n%s\n%s\n%s", SIGV4_ALGO, amz_date, scope, crhash);
-	if (n < 0 || (size_t)n >= sizeof(sts))
-		return AIS_EINVAL;
-	unsigned char sig[32];
-	sigv4_hmac(key, 32, sts, (size_t)n, sig);
-	cksum_hex(sig, 32, out);
-	return 0;
 }
 
 /* the request signature (hex) for the given canonical path */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/sigv4.h"
 #include "net/http.h"
 
 typedef enum {
@@ -57,22 +58,7 @@ typedef const char *(*sigv4_secret_fn)(const char *access_key, void *arg);
 int sigv4_check(const http_req_t *r, const char *region, int64_t now_s, sigv4_secret_fn secret_fn, void *arg,
 		sigv4_auth_t *out, const char **s3code, char *err, size_t errcap);
 
-#define SIGV4_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#define SIGV4_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
-
-/* ---- primitives, shared with the signing side (aisloader, loader/ld_sigv4.c) ---- */
-
-/* HMAC-SHA256(key, data) */
-void sigv4_hmac(const unsigned char *key, size_t klen, const void *data, size_t n, unsigned char out[32]);
-/* lowercase hex SHA-256 of data */
-void sigv4_sha256_hex(const void *data, size_t n, char out[65]);
-/* key = HMAC chain over "AWS4"+secret, date8 ("20130524"), region, service, "aws4_request" */
-void sigv4_signing_key(const char *secret, const char *date8, const char *region, const char *service,
-		       unsigned char key[32]);
-/* hex signature of a canonical request: HMAC(key, "AWS4-HMAC-SHA256\n" amz_date "\n" scope "\n"
- * hex(sha256(creq))). 0, or AIS_EINVAL when date/scope are too long. */
-int sigv4_sign(const unsigned char key[32], const char *amz_date, const char *scope, const char *creq, size_t creq_len,
-	       char out[65]);
+/* ---- streaming chunk signatures (the primitives are core/sigv4.h's) ---- */
 
 /* the signature of one aws-chunked chunk (streaming payload), given the previous signature */
 void sigv4_chunk_signature(const sigv4_auth_t *a, const char *prev_sig, const unsigned char *chunk_sha256,

@@ -314,6 +314,38 @@ void stats_stream(bool in, int64_t bytes)
 		st_add(&c->v[in ? SN_STREAM_IN_SIZE : SN_STREAM_OUT_SIZE], (uint64_t)bytes);
 }
 
+void stats_remote(int backend, int op, int64_t t0, int64_t bytes)
+{
+	if (backend < 0 || backend > 1)
+		return;
+	st_ncell_t *c = &st_node[st_shard()];
+	int base = SN_RB0 + backend * SN_RB_PER;
+	switch (op) {
+	case STATS_RB_GET_N:
+	case STATS_RB_PUT_N:
+		st_add(&c->v[base + op], 1);
+		if (bytes > 0)
+			st_add(&c->v[base + op + 1], (uint64_t)bytes);
+		if (t0 > 0)
+			st_add(&c->v[base + op + 2], (uint64_t)(stats_now() - t0));
+		break;
+	case STATS_RB_HEAD_N:
+		st_add(&c->v[base + op], 1);
+		break;
+	default:
+		break;
+	}
+}
+
+uint64_t stats_remote_get(int backend, int counter)
+{
+	uint64_t n[SN_NB];
+	if (backend < 0 || backend > 1 || counter < 0 || counter >= SN_RB_PER)
+		return 0;
+	st_node_read(n);
+	return n[SN_RB0 + backend * SN_RB_PER + counter];
+}
+
 /* ---- read side ---- */
 
 int st_nslots(void)

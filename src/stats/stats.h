@@ -74,6 +74,15 @@ void stats_http_write_err(void);
  * intra-cluster streams: AIStore's "stream.out.n"/"stream.out.size", "stream.in.n"/"stream.in.size" */
 void stats_stream(bool in, int64_t bytes);
 
+/* remote backends ("<backend>.get.n", ...: AIStore's per-backend metrics, backend "aws" or
+ * "remais"): one remote request of op (STATS_RB_GET/PUT/HEAD/DEL) that moved bytes (< 0: none)
+ * and took now - t0 (t0 <= 0: not timed) */
+enum { STATS_RB_AWS = 0, STATS_RB_REMAIS = 1 };
+enum { STATS_RB_GET_N, STATS_RB_GET_SIZE, STATS_RB_GET_NS, STATS_RB_PUT_N, STATS_RB_PUT_SIZE, STATS_RB_PUT_NS, STATS_RB_HEAD_N };
+void stats_remote(int backend, int op, int64_t t0, int64_t bytes);
+/* a counter's current value (tests, jobs): backend STATS_RB_*, counter STATS_RB_* */
+uint64_t stats_remote_get(int backend, int counter);
+
 /* ---- readers ---- */
 /* AIStore's cumulative tracker: {"get.n": 5, "get.ns.total": 123, "up.ns.time": ..., ...}
  * (counters, sizes and totals only when non-zero; latencies, uptime and flags always). */

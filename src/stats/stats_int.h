@@ -46,8 +46,11 @@ extern const st_mdef_t st_mdefs[SM_NB];
 enum {
 	SN_ERR_KALIVE_N, SN_ERR_HTTP_WRITE_N, SN_KALIVE_NS, SN_KALIVE_N,
 	SN_STREAM_OUT_N, SN_STREAM_OUT_SIZE, SN_STREAM_IN_N, SN_STREAM_IN_SIZE, /* targets: objects over streams */
-	SN_NB
+	/* remote backends (targets), per backend b (STATS_RB_*): SN_RB0 + b * SN_RB_PER + STATS_RB_<op> */
+	SN_RB0,
+	SN_NB = SN_RB0 + 2 * 7
 };
+enum { SN_RB_PER = 7 };
 
 /* latency histograms (aistore-c extension): fixed log2 buckets over ns, upper bounds
  * 2^ST_HIST_LO .. 2^(ST_HIST_LO + ST_HIST_NB - 1) ns, plus +Inf */

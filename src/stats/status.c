@@ -62,6 +62,16 @@ json_t *stats_tracker_json(void)
 	for (size_t i = 0; tgt && i < sizeof(streams) / sizeof(streams[0]); i++)
 		if (n[streams[i].idx])
 			tr_set(t, streams[i].name, n[streams[i].idx]);
+	static const char *const rb[] = {"aws", "remais"};
+	static const char *const rop[] = {"get.n", "get.size", "get.ns.total", "put.n", "put.size", "put.ns.total", "head.n"};
+	for (int b = 0; tgt && b < 2; b++)
+		for (int k = 0; k < SN_RB_PER; k++) {
+			uint64_t rv = n[SN_RB0 + b * SN_RB_PER + k];
+			char name[48];
+			snprintf(name, sizeof(name), "%s.%s", rb[b], rop[k]);
+			if (rv)
+				tr_set(t, name, rv);
+		}
 	tr_set(t, "up.ns.time", (uint64_t)st_uptime_ns());
 	return t;
 }

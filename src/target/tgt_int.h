@@ -21,8 +21,9 @@
  * target owns by HRW is redirected there (GET 301, HEAD 307) or refused (400, other methods).
  * On failure it has already responded and returns < 0; else 0. */
 int tobj_init(obj_t *o, http_req_t *r);
-/* provider/namespace of the request: 0, or responds 400/501 and returns < 0 */
-int tobj_bck_query(http_req_t *r, char *ns, size_t nscap);
+/* provider (normalized: "s3" -> "aws") and namespace ("@alias#" -> "@alias") of the request:
+ * 0, or responds 400 (unknown provider) / 404 (a provider not built here) and returns < 0 */
+int tobj_bck_query(http_req_t *r, char *prov, size_t pcap, char *ns, size_t nscap);
 /* 404 for a missing object, AIStore-style message (the object core has counted it) */
 void tobj_err_notfound(http_req_t *r, const obj_t *o);
 /* object headers (Ais-Checksum-*, Ais-Atime, Ais-Version, Ais-Custom-Md) */
@@ -40,6 +41,13 @@ void tarch_put(http_req_t *r, obj_t *o);   /* takes o and responds */
 
 /* handlers */
 void tobj_get_handle(http_req_t *r);    /* GET and HEAD */
+/* GET/HEAD served from what is stored here; local_only: never ask the remote backend */
+void tobj_get_serve(http_req_t *r, bool local_only);
+/* remote buckets (tobj_cold.c): does this GET/HEAD (open result rc) need the backend - a cold
+ * GET, a warm-GET check, a remote HEAD, a blob download? Cheap; on the loop thread. */
+bool tcold_wanted(const obj_t *o, http_req_t *r, int rc);
+/* take the request over (moves o's context; o is left empty): everything runs on the pool */
+void tcold_handle(http_req_t *r, obj_t *o);
 void tobj_put_handle(http_req_t *r);    /* PUT incl. append and copy (object_to) */
 void tobj_ops_delete(http_req_t *r);
 void tobj_ops_post(http_req_t *r);      /* POST {"action":"rename-obj"} */
@@ -47,6 +55,10 @@ void tobj_ops_copy(http_req_t *r);      /* PUT ?object_to=<uname> (deferred to t
 void tlist_handle(http_req_t *r);       /* GET /v1/buckets/<bck> {"action":"list"} */
 void tlist_init(void);                  /* list cursors' sweeper (tlcursor.h) */
 void tlist_fini(void);                  /* ... stopped, every cursor freed */
+/* remote buckets' internal endpoints /v1/backend (tremote.c) */
+void tremote_init(void);
+/* the downloader's status/abort/remove endpoints /v1/download (tdload.c) */
+void tdload_init(void);
 /* job endpoints /v1/xactions (txact.c); fini stops the jobs (before the mountpaths go) */
 void txact_init(void);
 void txact_fini(void);

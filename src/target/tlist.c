@@ -30,6 +30,7 @@
 #include "archive/arch_obj.h"
 #include "cluster/node.h"
 #include "core/hrw.h"
+#include "backend/bk.h"
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "core/log.h"
@@ -67,7 +68,7 @@ static bool tl_mine(const tl_walk_t *w, const char *name)
 {
 	uint64_t d;
 	const bck_t *b = w->bck;
-	if (!w->smap || hrw_obj_digest(b->provider, b->ns, b->name, name, &d))
+	if (!w->smap || bck_node_local(b->provider, b->name) || hrw_obj_digest(b->provider, b->ns, b->name, name, &d))
 		return true;
 	const snode_t *owner = smap_owner(w->smap, d);
 	if (owner && strcmp(owner->id, node_id()))
@@ -616,12 +617,13 @@ void tlist_handle(http_req_t *r)
 		http_error(r, 400, NULL, "invalid URL path %s: expecting /v1/buckets/<bucket>", r->path);
 		goto out;
 	}
-	if (tobj_bck_query(r, ns, sizeof(ns)))
+	char prov[16];
+	if (tobj_bck_query(r, prov, sizeof(prov), ns, sizeof(ns)))
 		goto out;
 	bmd = bmd_get();
-	const bck_t *b = bmd_find(bmd, "ais", ns, items[0]);
+	const bck_t *b = bmd_find(bmd, prov, ns, items[0]);
 	if (!b) {
-		http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s\" does not exist", items[0]);
+		http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", bk_scheme(prov), items[0]);
 		goto out;
 	}
 	if (r->method == HTTP_M_HEAD) {

@@ -45,8 +45,13 @@ static int tmoss_parse(http_req_t *r, tmoss_path_t *p, moss_ctx_t *ctx)
 	p->xid = it[n - 3];
 	p->wid = it[n - 2];
 	p->nat = (int)nat;
-	if (tobj_bck_query(r, p->ns, sizeof(p->ns)))
+	char prov[16];
+	if (tobj_bck_query(r, prov, sizeof(prov), p->ns, sizeof(p->ns)))
 		return AIS_EINVAL;
+	if (strcmp(prov, "ais")) {
+		http_error(r, 501, NULL, "x-moss: GetBatch from a remote bucket (provider \"%s\") is not supported", prov);
+		return AIS_ENOTIMPL;
+	}
 	const char *tid = http_query_get(r, "tid");
 	if (!tid || !*tid || !*p->wid) {
 		http_error(r, 400, NULL, "x-moss: missing designated target (tid) or work item id");

@@ -14,6 +14,8 @@
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "backend/bk.h"
+#include "backend/bk_obj.h"
 #include "obj/mpu.h"
 
 
@@ -40,6 +42,17 @@ static void mpu_err(http_req_t *r, const obj_t *o, const char *id, int rc, mpu_w
 	default:
 		http_error_code(r, rc, "%s: %s upload \"%s\" of %s: %s", node_name(), what, id, cn, err_str(rc));
 	}
+}
+
+typedef struct mpu_remote {
+	const obj_t *o;
+	bk_err_t *e;
+} mpu_remote_t;
+
+static int mpu_remote_cb(lom_md_t *md, const ufest_t *u, void *arg)
+{
+	mpu_remote_t *m = arg;
+	return bk_mpu_through(m->o, u, md, m->e);
 }
 
 typedef struct put_part {
@@ -155,8 +168,14 @@ void mpu_post_handle(http_req_t *r, obj_t *o, const char *action, void *jmsg)
 	lom_md_t md;
 	lom_md_init(&md);
 	char etag[64];
-	rc = mpu_complete(o, id ? id : "", parts, (int)n, 0, NULL, NULL, &md, etag, sizeof(etag), &why);
-	if (rc) {
+	bk_err_t be = {0};
+	bool remote = bk_of(o->bck) != NULL;
+	/* a remote bucket's upload goes through to the remote before it completes here */
+	rc = mpu_complete(o, id ? id : "", parts, (int)n, remote ? MPU_C_KEEP_VERSION : 0, remote ? mpu_remote_cb : NULL,
+			  &(mpu_remote_t){o, &be}, &md, etag, sizeof(etag), &why);
+	if (rc && be.status) {
+		http_error(r, be.status, NULL, "%s", be.msg);
+	} else if (rc) {
 		mpu_err(r, o, id ? id : "", rc, why, "complete");
 	} else {
 		tobj_add_md_hdrs(r, &md);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/bk.h"
 #include "cluster/node.h"
 #include "net/rsig.h"
 #include "core/err.h"
@@ -15,24 +16,30 @@
 #include "core/util.h"
 #include "net/route.h"
 
-int tobj_bck_query(http_req_t *r, char *ns, size_t nscap)
+int tobj_bck_query(http_req_t *r, char *prov, size_t pcap, char *ns, size_t nscap)
 {
-	const char *prov = http_query_get(r, "provider");
-	if (prov && *prov && strcmp(prov, "ais")) {
-		if (!strcmp(prov, "aws") || !strcmp(prov, "s3") || !strcmp(prov, "gcp") || !strcmp(prov, "gs") ||
-		    !strcmp(prov, "azure") || !strcmp(prov, "az") || !strcmp(prov, "oci") || !strcmp(prov, "ht"))
-			http_error(r, 501, NULL, "provider \"%s\": remote backends are not supported yet", prov);
-		else
-			http_error(r, 400, NULL, "invalid bucket provider \"%s\"", prov);
+	const char *q = http_query_get(r, "provider");
+	const char *np = bk_norm_provider(q);
+	if (!np) {
+		http_error(r, 400, NULL, "invalid bucket provider \"%s\"", q);
 		return AIS_EINVAL;
 	}
-	const char *q = http_query_get(r, "namespace");
+	if (strcmp(np, "ais") && strcmp(np, "aws")) {
+		http_error(r, 404, NULL, "provider \"%s\": backend is missing in the cluster configuration "
+			   "(not built into this aisnode)", q);
+		return AIS_ENOTFOUND;
+	}
+	snprintf(prov, pcap, "%s", np);
+	q = http_query_get(r, "namespace");
 	ns[0] = '\0';
 	if (q && *q && strcmp(q, "@#")) {
 		if (q[0] == '#')
 			snprintf(ns, nscap, "@%s", q);
 		else
 			snprintf(ns, nscap, "%s", q);
+		size_t l = strlen(ns);
+		if (l > 1 && ns[l - 1] == '#') /* "@alias#": a remote cluster's global namespace */
+			ns[l - 1] = '\0';
 	}
 	return 0;
 }
@@ -100,7 +107,7 @@ int tobj_init(obj_t *o, http_req_t *r)
 	if (tobj_check_redirect(r))
 		return AIS_EAUTH;
 	const char *items[2] = {NULL, NULL};
-	char ns[80], buf[sizeof(o->ibuf)];
+	char prov[16], ns[80], buf[sizeof(o->ibuf)];
 	int n = route_items(r, "/v1/objects", buf, sizeof(buf), items, 2);
 	if (n < 0) {
 		http_error(r, 400, NULL, "object name too long");
@@ -110,15 +117,16 @@ int tobj_init(obj_t *o, http_req_t *r)
 		http_error(r, 400, NULL, "invalid URL path %s: expecting /v1/objects/<bucket>/<object>", r->path);
 		return AIS_EINVAL;
 	}
-	if (tobj_bck_query(r, ns, sizeof(ns)))
+	if (tobj_bck_query(r, prov, sizeof(prov), ns, sizeof(ns)))
 		return AIS_EINVAL;
 	obj_why_t why;
-	int rc = obj_init(o, "ais", ns, items[0], items[1], &why);
+	int rc = obj_init(o, prov, ns, items[0], items[1], &why);
 	if (why == OBJ_WHY_NO_BUCKET) {
 		if (ns[0])
-			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s/%s\" does not exist", ns, items[0]);
+			http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s/%s\" does not exist", bk_scheme(prov), ns,
+				   items[0]);
 		else
-			http_error(r, 404, "ErrBckNotFound", "bucket \"ais://%s\" does not exist", items[0]);
+			http_error(r, 404, "ErrBckNotFound", "bucket \"%s://%s\" does not exist", bk_scheme(prov), items[0]);
 	} else if (why == OBJ_WHY_BAD_NAME) {
 		size_t nl = strlen(items[1]);
 		const char *bad = fqn_invalid(items[1], nl);

@@ -251,7 +251,7 @@ static bool get_want_gfn(http_req_t *r, const get_ctx_t *c)
 	return treb_gfn_window() && !(q && !strcmp(q, "true")) && !obj_remote_owner(c->o.bck, c->o.oname, &owner);
 }
 
-static void get_handle(http_req_t *r)
+void tobj_get_serve(http_req_t *r, bool local_only)
 {
 	bool head = r->method == HTTP_M_HEAD;
 	get_ctx_t *c = calloc(1, sizeof(*c));
@@ -267,6 +267,11 @@ static void get_handle(http_req_t *r)
 	}
 	obj_why_t why;
 	int rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
+	if (!local_only && tcold_wanted(&c->o, r, rc)) { /* a remote bucket's object: tobj_cold.c */
+		obj_get_close(&c->g);
+		tcold_handle(r, &c->o);
+		goto out;
+	}
 	if (rc == AIS_ENOTFOUND && why == OBJ_WHY_NOT_FOUND && get_want_gfn(r, c)) {
 		r->user = c;
 		http_defer_stream(r, get_gfn_cb);
@@ -318,7 +323,7 @@ static void get_wait_cb(http_req_t *r)
 				break;
 		}
 	}
-	get_handle(r);
+	tobj_get_serve(r, false);
 }
 
 /* a redirected request for a bucket this node does not know (yet): its BMD may be right behind
@@ -342,5 +347,5 @@ void tobj_get_handle(http_req_t *r)
 		http_defer_stream(r, get_wait_cb);
 		return;
 	}
-	get_handle(r);
+	tobj_get_serve(r, false);
 }

@@ -10,10 +10,13 @@
 
 #include <jansson.h>
 
+#include "backend/bk.h"
+#include "backend/bk_obj.h"
 #include "cluster/node.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "obj/obj_ops.h"
+#include "stats/stats.h"
 #include "target/tgt_int.h"
 #include "target/tmove.h"
 #include "target/treb.h"
@@ -56,6 +59,43 @@ static void ops_delete_gfn_cb(http_req_t *r)
 	free(o);
 }
 
+/* a remote bucket's object (pool, body read): DELETE writes through - the remote first, then the
+ * copy here; {"action":"evict-listrange"} (api.EvictObject) removes only the copy here */
+static void ops_delete_remote_cb(http_req_t *r)
+{
+	obj_t *o = r->user;
+	r->user = NULL;
+	json_error_t je;
+	json_t *j = r->body_len ? json_loadb(r->body, r->body_len, 0, &je) : NULL;
+	const char *act = j ? json_string_value(json_object_get(j, "action")) : NULL;
+	bool evict = act && !strcmp(act, "evict-listrange");
+	char cn[OBJ_UNAME_MAX];
+	obj_cname(o->bck, o->oname, cn, sizeof(cn));
+	if (act && !evict && strcmp(act, "delete-listrange")) {
+		http_error(r, 400, NULL, "invalid action \"%s\" for DELETE %s", act, cn);
+		goto out;
+	}
+	bk_err_t e = {0};
+	int rrc = evict ? 0 : bk_delete_through(o, &e);
+	if (rrc && e.status != 404) {
+		stats_err(STATS_ERR_DEL, STATS_BCK(o->bck));
+		http_error(r, e.status ? e.status : 500, NULL, "%s", e.msg);
+		goto out;
+	}
+	obj_why_t why;
+	int rc = obj_delete(o, &why);
+	if (rc == AIS_ENOTFOUND && (evict || rrc)) /* nowhere (or not here, for evict) */
+		http_error(r, 404, "ErrNotFound", "%s doesn't exist", cn);
+	else if (rc && rc != AIS_ENOTFOUND)
+		http_error_code(r, rc, "%s: failed to delete %s: %s", node_name(), o->fqn, err_str(rc));
+	else
+		http_respond(r, 200, NULL, NULL, 0);
+out:
+	json_decref(j);
+	obj_fini(o);
+	free(o);
+}
+
 void tobj_ops_delete(http_req_t *r)
 {
 	if (http_query_get(r, "uploadId")) {
@@ -69,6 +109,11 @@ void tobj_ops_delete(http_req_t *r)
 	}
 	if (tobj_init(o, r))
 		goto out;
+	if (bk_of(o->bck)) {
+		r->user = o;
+		http_read_body(r, 64 * 1024, ops_delete_remote_cb, true);
+		return;
+	}
 	obj_why_t why;
 	int rc = obj_delete(o, &why);
 	snode_t owner;

@@ -17,12 +17,16 @@
 #include "core/err.h"
 #include "core/fsops.h"
 #include "fs/fs.h"
+#include "backend/bk.h"
+#include "backend/bk_obj.h"
 #include "obj/obj_put.h"
 #include "stats/stats.h" /* stats_now: an append's start */
 #include "target/tgt_int.h"
 
 typedef struct put_ctx {
 	obj_t o;
+	bool remote;            /* a remote bucket: the commit writes through (backend/bk_obj.h) */
+	bk_err_t berr;          /* what the remote said when it refused */
 	obj_put_t *w;           /* PUT */
 	int fd;                 /* APPEND: the append work file */
 	char work[FQN_MAX];
@@ -67,7 +71,9 @@ static void put_err(http_req_t *r, const put_ctx_t *p, int rc, obj_why_t why, co
 {
 	char cn[OBJ_UNAME_MAX];
 	obj_cname(p->o.bck, p->o.oname, cn, sizeof(cn));
-	if (why == OBJ_WHY_BAD_CKSUM) {
+	if (why == OBJ_WHY_REMOTE && p->berr.status) {
+		http_error(r, p->berr.status, NULL, "%s", p->berr.msg);
+	} else if (why == OBJ_WHY_BAD_CKSUM) {
 		/* the native flush names the computed value first, PUT the expected one (as before) */
 		http_error(r, 400, "ErrBadCksum", "BAD DATA CHECKSUM: %s(%s != %s) (context: %s)",
 			   cksum_type_str(p->want_type), flush ? res->client_got : res->client_want,
@@ -91,10 +97,36 @@ static int put_data_cb(http_req_t *r, const char *data, size_t len)
 	return rc;
 }
 
-static void put_end_cb(http_req_t *r, int status)
+/* write-through: the remote gets the complete work file before anything is committed here */
+static int put_remote_pre(void *arg, int fd, int64_t size, lom_md_t *md)
+{
+	put_ctx_t *p = arg;
+	return bk_put_through(&p->o, fd, size, md, &p->berr);
+}
+
+static void put_commit_st(http_req_t *r, put_ctx_t *p, int status);
+
+/* pool: a remote bucket's commit (it waits for the remote) */
+static void put_commit_pool_cb(http_req_t *r)
 {
 	put_ctx_t *p = r->user;
 	r->user = NULL;
+	put_commit_st(r, p, 0);
+}
+
+static void put_end_cb(http_req_t *r, int status)
+{
+	put_ctx_t *p = r->user;
+	if (p->remote && !status && !p->err) { /* never wait for the network on the loop */
+		http_defer(r, put_commit_pool_cb);
+		return;
+	}
+	r->user = NULL;
+	put_commit_st(r, p, status);
+}
+
+static void put_commit_st(http_req_t *r, put_ctx_t *p, int status)
+{
 	obj_put_t *w = p->w;
 	p->w = NULL;
 	int rc = status ? status : p->err;
@@ -127,6 +159,9 @@ static void put_start(http_req_t *r, put_ctx_t *p)
 		.size_hint = r->content_length,
 		.acct = OBJ_ACCT_PUT,
 		.tag = "put",
+		.keep_version = p->remote, /* the remote's version, set by the write-through */
+		.pre_commit = p->remote ? put_remote_pre : NULL,
+		.pre_arg = p,
 	};
 	obj_why_t why;
 	int rc = obj_put_begin(&p->o, &opt, &p->w, &why);
@@ -313,8 +348,15 @@ void tobj_put_handle(http_req_t *r)
 		put_ctx_free(p);
 		return;
 	}
+	p->remote = bk_of(p->o.bck) != NULL;
 	const char *ty = http_query_get(r, "append_type");
-	if (http_query_get(r, "archpath")) {
+	if ((ty && *ty) && p->remote) {
+		http_error(r, 501, NULL, "append to a remote bucket's object (%s) is not supported", p->o.oname);
+		put_ctx_free(p);
+	} else if (http_query_get(r, "archpath") && p->remote) {
+		http_error(r, 501, NULL, "append to a shard (%s) in a remote bucket is not supported", p->o.oname);
+		put_ctx_free(p);
+	} else if (http_query_get(r, "archpath")) {
 		tarch_put(r, &p->o); /* takes the object context */
 		put_ctx_free(p);
 	} else if (ty && *ty)

@@ -280,6 +280,8 @@ static int64_t ts_pass(ts_t *c, bmd_t *bmd)
 	c->first_err[0] = '\0';
 	for (int b = 0; b < bmd->nbcks && !xact_aborted(c->run->x); b++) {
 		c->bck = &bmd->bcks[b];
+		if (bck_node_local(c->bck->provider, c->bck->name))
+			continue; /* (shard indexes: dropped with their shard when it leaves) */
 		for (int i = 0; i < fs_count() && !xact_aborted(c->run->x); i++) {
 			if (!fs_in_use(i))
 				continue;

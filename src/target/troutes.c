@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/bk_obj.h"
+#include "target/tmove.h"
+#include "xact/xs_lr.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
@@ -116,6 +119,9 @@ int tgt_init(const config_t *cfg)
 	tlist_init();
 	arch_obj_init(); /* a removed or replaced shard drops its index */
 	tmpath_init();
+	tremote_init();
+	tdload_init();
+	xs_set_mover(tmove_send); /* the copy/move jobs send to peers over the transport */
 	bmd_t *m = bmd_get();
 	if (m) {
 		tgt_on_bmd(NULL, m);
@@ -126,6 +132,7 @@ int tgt_init(const config_t *cfg)
 
 void tgt_fini(void)
 {
+	bk_flight_shutdown(); /* parked cold GETs: answered now */
 	txact_fini();
 	tlist_fini();
 	fs_reset();

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "backend/bk.h"
 #include "cluster/bmd.h"
 #include "core/err.h"
 #include "core/jsonx.h"
@@ -41,10 +42,12 @@ static int txact_bck_init(http_req_t *r, xact_bck_t *b)
 	if (!b->provider[0])
 		snprintf(b->provider, sizeof(b->provider), "ais");
 	xact_wire_bck_cname(b, cn, sizeof(cn));
-	if (strcmp(b->provider, "ais")) {
-		http_error(r, 501, NULL, "bucket %s: remote backends are not supported yet", cn);
-		return AIS_ENOTIMPL;
+	const char *np = bk_norm_provider(b->provider);
+	if (!np) {
+		http_error(r, 400, NULL, "invalid bucket provider \"%s\"", b->provider);
+		return AIS_EINVAL;
 	}
+	snprintf(b->provider, sizeof(b->provider), "%s", np); /* "s3" -> "aws" */
 	bmd_t *m = bmd_get();
 	bool ok = m && bmd_find(m, b->provider, b->ns, b->name);
 	bmd_put(m);
@@ -182,7 +185,7 @@ static json_t *txact_params(const http_req_t *r)
 	return p;
 }
 
-static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext)
+static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext, json_t *jparams)
 {
 	char s[512], err[XACT_ERR_MAX];
 	const xact_kind_t *k = xact_table_find(a->kind);
@@ -199,7 +202,7 @@ static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext)
 		http_error(r, 400, NULL, "cannot start \"%s\" (is driven by PUTs into a mirrored bucket)", s);
 		return;
 	}
-	if (k->flags & XACT_KF_NS_API) {
+	if ((k->flags & XACT_KF_NS_API) && !json_is_object(jparams)) { /* ("params": the proxy's documented API) */
 		http_error(r, 400, NULL, "initiating \"%s\" must be done via a separate documented API", s);
 		return;
 	}
@@ -211,6 +214,8 @@ static void txact_start(http_req_t *r, xact_args_t *a, json_t *ext)
 	a->params = txact_params(r);
 	if (a->params && ext) /* the kind's own message (e.g. apc.IndexShardMsg), from the proxy */
 		json_object_set(a->params, "msg", ext);
+	if (a->params && json_is_object(jparams)) /* the job's own message (the proxy's "params") */
+		json_object_update(a->params, jparams);
 	xact_t *x = NULL;
 	int rc = xact_reg_start(k, a, &x, err, sizeof(err));
 	json_decref(a->params);
@@ -284,7 +289,7 @@ static void txact_put(http_req_t *r)
 		if (a.buckets[i].name[0] && txact_bck_init(r, &a.buckets[i]))
 			goto fini;
 	if (start)
-		txact_start(r, &a, json_object_get(msg, "ext"));
+		txact_start(r, &a, json_object_get(msg, "ext"), json_object_get(msg, "params"));
 	else
 		txact_stop(r, &a, jsonx_str(msg, "name", ""));
 fini:

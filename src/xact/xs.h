@@ -17,5 +17,15 @@ int xs_shardidx_msg(json_t *m, char *prefix, size_t pcap, int *nworkers, bool *s
 /* a summary-shard job's apc.ShardSummResult (numbers as strings); new reference, NULL if none */
 json_t *xs_shardsumm_result(const xact_t *x);
 extern const xact_ops_t xs_resilver_ops; /* resilver (xs_resilver.c) */
+extern const xact_ops_t xs_prefetch_ops;   /* prefetch-listrange (xs_prefetch.c) */
+extern const xact_ops_t xs_evict_ops;      /* evict-listrange (xs_evict.c) */
+extern const xact_ops_t xs_delete_ops;     /* delete-listrange (xs_delete.c) */
+extern const xact_ops_t xs_evict_bck_ops;  /* evict-remote-bck (xs_evict_bck.c) */
+extern const xact_ops_t xs_copy_bck_ops;   /* copy-bck (xs_copy_bck.c) */
+extern const xact_ops_t xs_copy_lr_ops;    /* copy-listrange (xs_copy_lr.c) */
+extern const xact_ops_t xs_move_bck_ops;   /* move-bck (xs_move_bck.c) */
+extern const xact_ops_t xs_promote_ops;    /* promote (xs_promote.c) */
+extern const xact_ops_t xs_blob_ops;       /* blob-download (xs_blob.c) */
+extern const xact_ops_t xs_download_ops;   /* download (xs_download.c) */
 
 #endif

@@ -365,7 +365,9 @@ class Cluster:
         def ready():
             ids = self.target_ids_in_smap()
             return ids is not None and len(ids) == want and \
-                self._get_ok(self.url + "/v1/health")
+                self._get_ok(self.url + "/v1/health") and \
+                all(self._get_ok(t.url + "/v1/health?readiness=true") for t in self.targets
+                    if t.proc is not None and t.alive() and t.name not in self.expected_down)
         self._wait(ready, timeout, "%d targets in the Smap" % want)
 
     def wait_smap_targets(self, want, timeout=30):

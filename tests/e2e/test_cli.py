@@ -12,7 +12,7 @@ import pytest
 
 import requests
 
-from cluster import ROOT, new_bucket_name
+from cluster import ROOT, Cluster, new_bucket_name
 
 AIS = os.environ.get("AIS_CLI", os.path.join(ROOT, "build", "ais"))
 
@@ -381,7 +381,17 @@ def test_show_smap_bmd(cluster, bucket):
     assert bucket in json.loads(out)["providers"]["ais"]["@#"]
 
 
-def test_show_job(cluster):
+@pytest.fixture(scope="module")
+def idle_cluster():
+    """a cluster no other test has run a job on (the session cluster has seen many)"""
+    c = Cluster(nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s")
+    c.start()
+    yield c
+    c.cleanup()
+
+
+def test_show_job(idle_cluster):
+    cluster = idle_cluster
     _, out, _ = ais(cluster, "show", "job")
     assert out == ("No running jobs. Use '--all' to show all, '--all' <TAB-TAB> to select, "
                    "'--help' for details.\n")
@@ -578,7 +588,10 @@ def test_space_cleanup_and_show_job(cluster):
     assert out == "No running 'cleanup' jobs, nothing to do\n"
 
 
-def test_job_stop_running(cluster, bucket):
+def test_job_stop_running(idle_cluster):
+    cluster = idle_cluster  # (the session cluster may have other jobs running, e.g. an idling get-batch)
+    bucket = new_bucket_name("e2e")
+    cluster.create_bucket(bucket)
     _plant_work(cluster, bucket, 100)
     r = requests.put(cluster.url + "/v1/cluster", params={"dont_cleanup_time": "1h", "throttle": "50ms"},
                      json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=10)

@@ -16,6 +16,7 @@ import time
 import pytest
 import requests
 
+import rebutil
 from cluster import ROOT, Cluster, new_bucket_name
 
 KEEPALIVE = 1.0  # seconds; the cluster's keepalivetracker interval
@@ -609,3 +610,70 @@ def test_ipv6_cluster():
         assert r.status_code == 200 and r.content == b"over v6"
     finally:
         c.cleanup()
+
+
+def _reb_done_everywhere(c, xid_n, tids):
+    """every target in tids ran rebalance g<xid_n> (or a newer one) to its end, not aborted"""
+    nodes = rebutil.node_by_id(c)
+    for tid in tids:
+        try:
+            s = requests.get(nodes[tid].url + "/v1/health?rebstatus=true", timeout=2).json()
+        except (requests.RequestException, ValueError, KeyError):
+            return False
+        if int(s["reb_id"]) < xid_n or s["running"] or s["aborted"]:
+            return False
+    return True
+
+
+def test_primary_killed_during_maintenance_rebalance(healthy):
+    """issue 12, item 4: the primary dies while a maintenance rebalance runs; the rebalance
+    finishes (the targets run it from the RMD they have), every object ends on its HRW owner
+    and the GETs through a surviving proxy never fail"""
+    h = healthy
+    c = h.c
+    p = h.primary()
+    via = next(n for n in c.proxies if n is not p)
+    url0 = c.url
+    c.url = via.url
+    loop = None
+    try:
+        bck = new_bucket_name("harb")
+        c.create_bucket(bck)
+        objs = rebutil.make_objs(800, lo=4096, hi=96 * 1024)
+        rebutil.put_all(c, bck, objs)
+        ids0 = rebutil.active_ids(rebutil.smap(c))
+        victim = ids0[0]
+        loop = rebutil.GetLoop(c, bck, objs, nthreads=4)
+        time.sleep(0.3)
+        r = requests.put(c.url + "/v1/cluster", json={"action": "start-maintenance", "value": {"sid": victim}},
+                         timeout=(3, 30))
+        assert r.status_code == 200 and r.text.startswith("g"), (r.status_code, r.text)
+        xid_n = int(r.text[1:])
+        c.expected_down.add(p.name)
+        p.kill9()
+        live = [n for n in c.nodes if n is not p]
+        v = h.wait_agreed(30, nodes=live, pred=lambda v: v[1] != h.ids[p.name])
+        assert v[1] != h.ids[p.name]
+        ids1 = [t for t in ids0 if t != victim]
+        deadline = time.time() + 90
+        while not _reb_done_everywhere(c, xid_n, ids1 + [victim]):
+            assert time.time() < deadline, "rebalance g%d did not finish after the failover:\n%s" % (
+                xid_n, c.log_tails(10))
+            time.sleep(0.2)
+        sm = rebutil.smap(c)
+        assert rebutil.active_ids(sm) == ids1, sm["tmap"]
+        rebutil.check_placement(c, bck, objs, ids1)
+        gets, errors, wrong = loop.stop()
+        loop = None
+        assert gets >= len(objs) and errors == 0 and wrong == 0, (gets, errors, wrong)
+        # the drained target comes back: stop-maintenance through the new primary
+        r = requests.put(c.url + "/v1/cluster", json={"action": "stop-maintenance", "value": {"sid": victim}},
+                         timeout=(3, 30))
+        assert r.status_code == 200, r.text
+        if r.text.startswith("g"):
+            rebutil.wait_reb(c, r.text)
+        rebutil.check_placement(c, bck, objs, ids0)
+    finally:
+        if loop:
+            loop.stop()
+        c.url = url0

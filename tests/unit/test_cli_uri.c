@@ -69,9 +69,9 @@ Test(cli_uri, cname)
 {
 	cli_bck_t b = {.provider = "aws", .name = "bkt"};
 	char cn[128];
-	cr_expect_str_eq(cli_uri_cname(&b, NULL, cn, sizeof(cn)), "aws://bkt");
-	cr_expect_str_eq(cli_uri_cname(&b, "", cn, sizeof(cn)), "aws://bkt");
-	cr_expect_str_eq(cli_uri_cname(&b, "a b", cn, sizeof(cn)), "aws://bkt/a b");
+	cr_expect_str_eq(cli_uri_cname(&b, NULL, cn, sizeof(cn)), "s3://bkt");
+	cr_expect_str_eq(cli_uri_cname(&b, "", cn, sizeof(cn)), "s3://bkt");
+	cr_expect_str_eq(cli_uri_cname(&b, "a b", cn, sizeof(cn)), "s3://bkt/a b");
 	cr_expect_str_eq(cli_uri_provider("s3"), "aws");
 	cr_expect_null(cli_uri_provider("hdfs"));
 }

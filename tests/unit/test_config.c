@@ -415,6 +415,9 @@ static int good_values(const ctab_row_t *r, json_t **out)
 	case CT_S3KEYS:
 		out[n++] = json_pack("[{s:s, s:s}]", "access", "AK2", "secret", "SK2");
 		break;
+	case CT_BACKEND:
+		out[n++] = json_pack("{s:{}}", "aws");
+		break;
 	case CT_EMPTYOBJ:
 	case CT_DROPOBJ:
 		out[n++] = json_object();
@@ -540,6 +543,10 @@ static int bad_values(const ctab_row_t *r, json_t **out)
 		out[n++] = json_string("AK:SK");
 		out[n++] = json_pack("[{s:s}]", "access", "only");
 		break;
+	case CT_BACKEND:
+		out[n++] = json_string("x");
+		out[n++] = json_pack("{s:{}}", "nope");
+		break;
 	case CT_EMPTYOBJ:
 	case CT_DROPOBJ:
 		out[n++] = json_string("x");
@@ -589,7 +596,7 @@ Test(config_tab, niy_values_rejected_at_load)
 		{"{\"write_policy\": {\"md\": \"never\"}}", "write_policy.md: never is not implemented"},
 		{"{\"features\": \"LZ4-Block-1MB\"}", "feature flag \"LZ4-Block-1MB\" is not implemented"},
 		{"{\"features\": \"32\"}", "LZ4-Block-1MB"},
-		{"{\"backend\": {\"aws\": {}}}", "backend: not implemented"},
+		{"{\"backend\": {\"gcp\": {}}}", "gcp: backend provider not built"},
 		{"{\"tracing\": {\"enabled\": true}}", "tracing"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -680,7 +687,7 @@ Test(config_tab, runtime_settable_enforced)
 		} else if (r->flags & CF_RO) {
 			cr_expect_eq(rc, AIS_EINVAL, "%s: read-only field settable", r->path);
 			cr_expect(strstr(err, "is readonly"), "%s: %s", r->path, err);
-		} else if (r->type == CT_EMPTYOBJ || r->type == CT_S3KEYS) {
+		} else if (r->type == CT_EMPTYOBJ || r->type == CT_S3KEYS || r->type == CT_BACKEND) {
 			cr_expect_neq(rc, 0, "%s", r->path);
 		} else {
 			cr_expect_eq(rc, 0, "%s=%s: %s", r->path, val, err);
@@ -897,4 +904,48 @@ Test(config_tab, docs_reference_in_sync)
 	free(doc);
 	free(tab);
 	free(bp);
+}
+
+/* backend: aws enables s3:// buckets, ais lists remote clusters by alias; bad aliases/URLs are
+ * 400, providers not built 501; the value is shown back as given */
+Test(config, backend)
+{
+	config_t c;
+	char err[256] = "";
+	json_t *jc = js("{\"backend\": {\"aws\": {}, \"ais\": {\"rem1\": [\"http://127.0.0.1:8080\"]}}}"), *jl = js(okl);
+	cr_assert_eq(config_parse(&c, jc, jl, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(c.backends, CONFIG_BK_AWS | CONFIG_BK_AIS);
+	cr_expect_eq(c.nremais, 1);
+	cr_expect_str_eq(c.remais[0].alias, "rem1");
+	cr_expect_str_eq(c.remais[0].urls[0], "http://127.0.0.1:8080");
+	json_t *shown = config_cluster_json(&c);
+	json_t *b = json_object_get(shown, "backend");
+	cr_expect(json_is_object(json_object_get(b, "aws")));
+	cr_expect_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(b, "ais"), "rem1"), 0)),
+			 "http://127.0.0.1:8080");
+	json_decref(shown);
+	config_fini(&c);
+	json_decref(jc);
+	static const char *const bad[] = {
+		"{\"backend\": {\"ais\": {\"x\": [\"http://a\"]}}}",       /* alias too short */
+		"{\"backend\": {\"ais\": {\"a b\": [\"http://a\"]}}}",     /* bad characters */
+		"{\"backend\": {\"ais\": {\"what\": [\"http://a\"]}}}",    /* reserved */
+		"{\"backend\": {\"ais\": {\"rem\": []}}}",                  /* no URL */
+		"{\"backend\": {\"ais\": {\"rem\": [\"ftp://a\"]}}}",      /* not http(s) */
+		"{\"backend\": {\"nope\": {}}}",                             /* unknown provider */
+		"{\"backend\": []}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		jc = js(bad[i]);
+		cr_expect_eq(config_parse(&c, jc, jl, err, sizeof(err)), AIS_EINVAL, "%s: %s", bad[i], err);
+		json_decref(jc);
+	}
+	json_decref(jl);
+	json_t *cl = json_object();
+	json_t *v = js("{\"b\": {\"aws\": {}}}");
+	cr_expect_eq(config_apply_value(cl, "backend", json_object_get(v, "b"), 0, err, sizeof(err)), 0, "%s", err);
+	json_decref(v);
+	cr_expect(json_is_object(json_object_get(json_object_get(cl, "backend"), "aws")));
+	cr_expect_eq(config_apply_kv(cl, "features", "Dload-Allow-Private-Egress", 0, err, sizeof(err)), 0, "%s", err);
+	json_decref(cl);
 }

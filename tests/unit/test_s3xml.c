@@ -291,3 +291,31 @@ Test(s3xml, dom_tree)
 	cr_assert_eq(s3xml_dom_parse(dtd, strlen(dtd), "a", &n, err, sizeof(err)), AIS_EINVAL);
 	cr_assert_eq(s3xml_dom_parse("", 0, "a", &n, err, sizeof(err)), AIS_EINVAL);
 }
+
+/* regression: an empty leaf after a non-empty one had the earlier text (a tag's empty Value read
+ * as its Key) */
+Test(s3xml, dom_empty_leaf)
+{
+	const char *doc = "<T><K>key</K><V></V><W/></T>";
+	char err[128];
+	s3xml_node_t *n = NULL;
+	cr_assert_eq(s3xml_dom_parse(doc, strlen(doc), "T", &n, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(s3xml_child(n, "K")->text, "key");
+	cr_assert_str_eq(s3xml_child(n, "V")->text, "");
+	cr_assert_str_eq(s3xml_child(n, "W")->text, "");
+	s3xml_dom_free(n);
+}
+
+/* DeleteObjects: a VersionId per key (NULL where none was given) */
+Test(s3xml, delete_versions)
+{
+	const char *x = "<Delete><Object><Key>a</Key><VersionId> 7 </VersionId></Object><Object><Key>b</Key></Object>"
+			"</Delete>";
+	s3xml_delete_t d;
+	char err[128];
+	cr_assert_eq(s3xml_parse_delete(x, strlen(x), &d, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(d.nkeys, 2);
+	cr_assert_str_eq(d.versions[0], "7");
+	cr_assert_null(d.versions[1]);
+	s3xml_delete_fini(&d);
+}
