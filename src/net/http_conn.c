@@ -266,6 +266,7 @@ static int http_req_begin(http_conn_t *c)
 	r->body_len = 0;
 	r->user = NULL;
 	r->caller[0] = '\0';
+	r->redirect_ok = false;
 	return 0;
 }
 

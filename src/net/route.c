@@ -64,27 +64,24 @@ static bool rt_has_caller_hdrs(const http_req_t *r)
 	return false;
 }
 
-/* verify r's intra-cluster credentials (r->caller on success); false when answered */
-static bool rt_gate(http_req_t *r)
+/* verify r's intra-cluster credentials (r->caller on success; why: the reason a signature did
+ * not verify, for an intra-cluster route's answer); false when answered. A signature that does
+ * not verify is ignored on public routes (a node of another cluster calling this one as a
+ * client, e.g. a remote-AIS backend, signs with its own key), but it never vouches for caller
+ * headers. */
+static bool rt_gate(http_req_t *r, char *why, size_t wcap)
 {
-	char why[160] = "";
-	int rc = isig_verify(r, r->caller, sizeof(r->caller), why, sizeof(why));
-	if (rc < 0) {
-		r->caller[0] = '\0';
-		log_warn("%s %s from %s: %s", r->method_str, r->path, r->remote_addr, why);
-		http_error(r, 401, NULL, "%s", why);
-		return false;
-	}
-	if (rc > 0)
+	int rc = isig_verify(r, r->caller, sizeof(r->caller), why, wcap);
+	if (rc)
 		r->caller[0] = '\0';
 	if (!rt_has_caller_hdrs(r))
 		return true;
 	const char *cid = http_hdr_get(r, "Ais-Caller-Id");
 	if (!r->caller[0] || (cid && strcmp(cid, r->caller))) {
-		log_warn("%s %s from %s: intra-cluster caller headers without a valid cluster signature", r->method_str,
-			 r->path, r->remote_addr);
-		http_error(r, 401, NULL, "intra-cluster caller headers (Ais-Caller-*) require a valid cluster signature (%s)",
-			   ISIG_HDR);
+		log_warn("%s %s from %s: intra-cluster caller headers without a valid cluster signature%s%s", r->method_str,
+			 r->path, r->remote_addr, why[0] ? ": " : "", why);
+		http_error(r, 401, NULL, "intra-cluster caller headers (Ais-Caller-*) require a valid cluster signature (%s)%s%s",
+			   ISIG_HDR, why[0] ? ": " : "", why);
 		r->caller[0] = '\0';
 		return false;
 	}
@@ -92,11 +89,13 @@ static bool rt_gate(http_req_t *r)
 }
 
 /* an intra-cluster route's own check; false when answered */
-static bool rt_intra_ok(http_req_t *r, int level)
+static bool rt_intra_ok(http_req_t *r, int level, const char *why)
 {
 	if (!r->caller[0]) {
-		http_error(r, 401, NULL, "%s %s is an intra-cluster request: it requires a valid cluster signature (%s)",
-			   r->method_str, r->path, ISIG_HDR);
+		if (why[0])
+			log_warn("%s %s from %s: %s", r->method_str, r->path, r->remote_addr, why);
+		http_error(r, 401, NULL, "%s %s is an intra-cluster request: it requires a valid cluster signature (%s)%s%s",
+			   r->method_str, r->path, ISIG_HDR, why[0] ? ": " : "", why);
 		return false;
 	}
 	if (level == ROUTE_MEMBER && (!rt_is_member || !rt_is_member(r->caller))) {
@@ -127,7 +126,8 @@ static bool prefix_match(const char *path, const struct route *rt)
 void route_dispatch(http_req_t *r, void *arg)
 {
 	(void)arg;
-	if (!rt_gate(r) || (rt_auth && rt_auth(r)))
+	char why[160] = "";
+	if (!rt_gate(r, why, sizeof(why)) || (rt_auth && rt_auth(r)))
 		return;
 	const struct route *best = NULL;
 	bool path_known = false;
@@ -142,7 +142,7 @@ void route_dispatch(http_req_t *r, void *arg)
 			best = rt;
 	}
 	if (best) {
-		if (best->intra && !rt_intra_ok(r, best->intra))
+		if (best->intra && !rt_intra_ok(r, best->intra, why))
 			return;
 		best->fn(r);
 		return;

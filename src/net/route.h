@@ -3,10 +3,10 @@
  * its handler on the loop thread (it may continue with http_read_body/stream/defer). Unknown
  * paths → 404, known path with wrong method → 405, both as AIStore JSON errors.
  * The closed control plane (docs/security.md) is enforced here, before any handler runs:
- *  - a request with an intra-cluster signature (net/isig.h) that does not verify → 401;
- *  - a request with AIStore's caller headers (Ais-Caller-Id, ...) that are not those of a
- *    verified signature (spoofed) → 401;
- *  - an intra-cluster route (route_add_intra) without a valid signature → 401; with
+ *  - a request with AIStore's caller headers (Ais-Caller-Id, ...) or the S3 forwarding marks
+ *    that are not those of a verified intra-cluster signature (net/isig.h; spoofed) → 401;
+ *  - an intra-cluster route (route_add_intra) without a valid signature → 401 (a signature that
+ *    does not verify - stale, replayed, another cluster's - is worth nothing anywhere); with
  *    ROUTE_MEMBER, a signer that the member hook does not know (not in the current Smap) → 403.
  * A verified sender is in r->caller for the handler.
  * The table is filled before the server starts and read-only afterwards. */

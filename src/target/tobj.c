@@ -56,12 +56,14 @@ static bool tobj_redirected(const http_req_t *r)
 /* a request with redirect marks must carry a valid signature: 0, or answered (401/503) */
 static int tobj_check_redirect(http_req_t *r)
 {
-	if (!rsig_present(r))
+	if (r->redirect_ok || !rsig_present(r))
 		return 0;
 	char why[200];
 	int rc = rsig_verify(r, node_id(), why, sizeof(why));
-	if (!rc)
+	if (!rc) {
+		r->redirect_ok = true;
 		return 0;
+	}
 	if (rc == AIS_EAGAIN) {
 		http_hdr_add(r, "Retry-After", "1");
 		http_error(r, 503, NULL, "%s: %s", node_name(), why);
