@@ -14,7 +14,7 @@
 #include <xxhash.h>
 
 #define JV_SHARDS 16
-#define JV_PER_SHARD 1024
+#define JV_PER_SHARD 128 /* 2048 tokens, about 10 KiB each */
 #define JV_TOKEN_MAX 16384
 
 static int jv_fail(char *why, size_t wcap, const char *msg)

@@ -27,7 +27,7 @@ enum {
 #define ACE_CLUSTER_RO (ACE_LIST_BUCKETS | ACE_SHOW_CLUSTER)
 #define ACE_CLUSTER_RW (ACE_CLUSTER_RO | ACE_CREATE_BUCKET | ACE_DESTROY_BUCKET | ACE_MOVE_BUCKET)
 
-#define JWTV_MAX_ACL 32
+#define JWTV_MAX_ACL 16
 
 typedef struct jwtv_acl {
 	char id[128];       /* cluster ACL: cluster ID ("" = any cluster); bucket ACL: namespace uuid */

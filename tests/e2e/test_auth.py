@@ -8,6 +8,8 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import subprocess
 import time
 import urllib.parse
 
@@ -15,7 +17,7 @@ import jwt
 import pytest
 import requests
 
-from cluster import Cluster, new_bucket_name
+from cluster import ROOT, Cluster, new_bucket_name
 
 SECRET = "e2e-jwt-secret-%d" % os.getpid()
 T = 10
@@ -258,6 +260,29 @@ def test_rs256_after_signature_change(on):
     r = requests.get(c.url + "/v1/cluster", params={"what": "config"}, headers=hdr(rs_adm), timeout=T)
     assert r.status_code == 200
     assert r.json()["auth"]["signature"]["key"] in ("********", "**********") or "PUBLIC KEY" in r.text
+
+
+def test_cli_and_aisloader_send_the_token(on, tmp_path):
+    """AIS_AUTHN_TOKEN, or the token file (AIS_AUTHN_TOKEN_FILE, ~/.config/ais/cli/auth.token)"""
+    c = on
+    ais, ld = os.path.join(ROOT, "build", "ais"), os.path.join(ROOT, "build", "aisloader")
+    base = dict(os.environ, AIS_ENDPOINT=c.url, HOME=str(tmp_path))
+    base.pop("AIS_AUTHN_TOKEN", None)
+    out = subprocess.run([ais, "ls", "ais://" + c.bA], env=base, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0, out.stdout
+    out = subprocess.run([ais, "ls", "ais://" + c.bA], env=dict(base, AIS_AUTHN_TOKEN=c.tok["admin"]),
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "o1" in out.stdout, out.stdout + out.stderr
+    tf = tmp_path / ".config" / "ais" / "cli"
+    tf.mkdir(parents=True)
+    (tf / "auth.token").write_text(json.dumps({"token": c.tok["admin"]}))
+    out = subprocess.run([ais, "get", "ais://%s/o1" % c.bA, "-"], env=base, capture_output=True, timeout=60)
+    assert out.returncode == 0 and out.stdout == b"data-1", out.stderr
+    out = subprocess.run([ld, "-endpoint=" + c.url, "-bucket=ais://" + c.bA, "-cleanup=false", "-pctput=0",
+                          "-duration=2s", "-numworkers=2", "-quiet"], env=base, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert re.search(r"^GET\s+[\d,]+", out.stdout, re.M), out.stdout
 
 
 def test_s3_needs_sigv4_with_auth_on(on):
