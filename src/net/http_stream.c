@@ -255,6 +255,10 @@ void http_defer_stream(http_req_t *r, http_handler_cb fn)
 	http_conn_t *c = http_conn_of(r);
 	http_server_t *srv = c->loop->srv;
 	bool on_loop = http_cur_loop() == c->loop;
+	if (!on_loop && c->hstrm) { /* already streaming on a pool thread (a handler that defers again) */
+		fn(r);
+		return;
+	}
 	if (on_loop && !srv->pool.n) {
 		http_error(r, 500, NULL, "no worker threads for a streaming handler");
 		return;

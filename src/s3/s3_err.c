@@ -25,6 +25,7 @@ void s3_conf_get(s3_conf_t *c)
 	c->nkeys = 0;
 	if (cfg) { /* the users behind the keys matter with auth off too (owners, ACL grants by email) */
 		if (cfg->s3_access_key[0]) {
+			memset(&c->keys[0], 0, sizeof(c->keys[0])); /* (the default user: no user/name/email) */
 			snprintf(c->keys[0].access, sizeof(c->keys[0].access), "%s", cfg->s3_access_key);
 			snprintf(c->keys[0].secret, sizeof(c->keys[0].secret), "%s", cfg->s3_secret_key);
 			c->nkeys = 1;
