@@ -269,7 +269,7 @@ static bool apnd_same(const lom_md_t *x, const lom_md_t *y)
 static int apnd_in_place_locked(apnd_t *p, const sbuf_t *tail, int64_t *newsize)
 {
 	const obj_t *o = p->a->o;
-	int fd = open(o->fqn, O_RDWR | O_CLOEXEC);
+	int fd = obj_open_file(o, O_RDWR, NULL);
 	if (fd < 0)
 		return AIS_EAGAIN;
 	int rc = AIS_EAGAIN;

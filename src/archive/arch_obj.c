@@ -231,7 +231,7 @@ static int arch_obj_idx_flag(const obj_t *o, const arch_idx_t *idx)
 {
 	int rc = 0;
 	lom_lock(o->digest);
-	int fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	int fd = obj_open_file(o, O_RDONLY, NULL);
 	if (fd < 0) {
 		rc = errno == ENOENT ? AIS_ECONFLICT : err_from_errno(errno);
 		goto out;
@@ -280,7 +280,9 @@ void arch_obj_idx_drop(const bck_t *b, const char *oname)
 	if (arch_obj_idx_init(b, oname, &io))
 		return;
 	lom_lock(io.digest);
-	if (access(io.fqn, F_OK) == 0)
+	char ip[FQN_MAX];
+	obj_fqn_now(&io, ip, sizeof(ip));
+	if (access(ip, F_OK) == 0)
 		obj_remove(&io);
 	lom_unlock(io.digest);
 	obj_fini(&io);

@@ -31,6 +31,33 @@ static char *ais_url(const bk_remais_t *ra, const char *what, const char *bucket
 	return sbuf_take(&u);
 }
 
+/* one request to a remote cluster: ais_req, (ais_send), ais_done */
+typedef struct ais_call {
+	bk_remais_t ra; /* the remote cluster */
+	bk_http_req_t q;
+	char *url;
+} ais_call_t;
+
+/* b's remote cluster and a request on its "<what>/<bucket>[/<obj>]" that follows the gateway's
+ * redirects. 0 (then ais_done), or AIS_E* (e; nothing to release) */
+static int ais_req(ais_call_t *k, const char *method, const bck_t *b, const char *what, const char *obj, bk_err_t *e)
+{
+	int rc = bk_remais_resolve(b->ns, &k->ra, e);
+	if (rc)
+		return rc;
+	if (!(k->url = ais_url(&k->ra, what, b->name, obj)))
+		return bk_fail(e, 500, NULL, "out of memory");
+	bk_http_init(&k->q, method, k->url);
+	k->q.follow = true;
+	return 0;
+}
+
+static void ais_done(ais_call_t *k)
+{
+	bk_http_fini(&k->q);
+	free(k->url);
+}
+
 static int ais_err(const bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b, const char *oname, bk_err_t *e)
 {
 	char cn[1024];
@@ -61,13 +88,8 @@ static int ais_err(const bk_http_req_t *q, const bk_remais_t *ra, const bck_t *b
 
 static void ais_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 {
-	memset(oa, 0, sizeof(*oa));
-	oa->size = -1;
+	bk_oattrs_size(q, oa);
 	const char *v;
-	if ((v = bk_http_rhdr(q, "content-length")))
-		oa->size = strtoll(v, NULL, 10);
-	if ((v = bk_http_rhdr(q, "content-range")) && (v = strchr(v, '/')))
-		oa->size = strtoll(v + 1, NULL, 10);
 	if ((v = bk_http_rhdr(q, "ais-version")))
 		snprintf(oa->version, sizeof(oa->version), "%s", v);
 	const char *ct = bk_http_rhdr(q, "ais-checksum-type"), *cv = bk_http_rhdr(q, "ais-checksum-value");
@@ -82,41 +104,38 @@ static void ais_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 		oa->mtime_ns = strtoll(v, NULL, 10);
 }
 
+/* send q (timeout_ms: 0 none); a status other than 200 becomes the remote's error (ais_err) */
+static int ais_send(ais_call_t *k, const bck_t *b, const char *oname, int timeout_ms, bk_err_t *e)
+{
+	k->q.timeout_ms = timeout_ms;
+	bk_http_do(&k->q);
+	return k->q.rc || k->q.status != 200 ? ais_err(&k->q, &k->ra, b, oname, e) : 0;
+}
+
 static int ais_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 {
-	bk_remais_t ra;
+	ais_call_t k;
 	memset(out, 0, sizeof(*out));
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	int rc = ais_req(&k, "HEAD", b, "buckets", NULL, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "buckets", b->name, NULL);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "HEAD", url);
-	q.timeout_ms = 30000;
-	q.follow = true;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = ais_err(&q, &ra, b, NULL, e);
-	} else {
+	if (!(rc = ais_send(&k, b, NULL, 30000, e))) {
 		json_error_t je;
-		const char *p = bk_http_rhdr(&q, "ais-bucket-props");
+		const char *p = bk_http_rhdr(&k.q, "ais-bucket-props");
 		json_t *props = p ? jsonx_loadb(p, strlen(p), &je) : NULL;
 		out->versioning = json_is_true(json_object_get(json_object_get(props, "versioning"), "enabled"));
 		json_decref(props);
-		snprintf(out->remais_uuid, sizeof(out->remais_uuid), "%s", ra.uuid);
-		snprintf(out->remais_url, sizeof(out->remais_url), "%s", ra.url);
+		snprintf(out->remais_uuid, sizeof(out->remais_uuid), "%s", k.ra.uuid);
+		snprintf(out->remais_url, sizeof(out->remais_url), "%s", k.ra.url);
 	}
-	bk_http_fini(&q);
-	free(url);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_err_t *e)
 {
-	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "GET", b, "buckets", NULL, e);
 	if (rc)
 		return rc;
 	lso_msg_t rm = *m; /* shallow: the remote starts its own listing per page (AIStore: UUID "") */
@@ -125,31 +144,23 @@ static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_
 	rm.flags &= ~(uint64_t)(LS_CACHED | LS_DIFF | LS_NOT_CACHED);
 	json_t *val = lso_msg_to_json(&rm);
 	json_t *act = val ? json_pack("{s:s, s:o}", "action", "list", "value", val) : NULL;
-	char *body = act ? jsonx_dumps(act) : NULL, *url = ais_url(&ra, "buckets", b->name, NULL);
+	char *body = act ? jsonx_dumps(act) : NULL;
 	json_decref(act);
-	if (!body || !url) {
-		free(body);
-		free(url);
+	if (!body) {
+		ais_done(&k);
 		return bk_fail(e, 500, NULL, "out of memory");
 	}
-	bk_http_req_t q;
-	bk_http_init(&q, "GET", url);
-	q.body = body;
-	q.body_len = strlen(body);
-	bk_http_hdr(&q, "Content-Type: application/json");
-	q.timeout_ms = 120000;
-	q.follow = true;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = ais_err(&q, &ra, b, NULL, e);
-	} else {
+	k.q.body = body;
+	k.q.body_len = strlen(body);
+	bk_http_hdr(&k.q, "Content-Type: application/json");
+	if (!(rc = ais_send(&k, b, NULL, 120000, e))) {
 		json_error_t je;
 		char err[128];
 		lso_res_t r;
 		lso_res_init(&r);
-		json_t *j = jsonx_loadb(q.resp.p ? q.resp.p : "", q.resp.len, &je);
+		json_t *j = jsonx_loadb(k.q.resp.p ? k.q.resp.p : "", k.q.resp.len, &je);
 		if (!j || lso_res_from_json(j, &r, err, sizeof(err))) {
-			rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: malformed list-objects page", ra.uuid, ra.alias);
+			rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: malformed list-objects page", k.ra.uuid, k.ra.alias);
 		} else {
 			for (size_t i = 0; i < r.n && !rc; i++) {
 				r.entries[i].flags &= ~(unsigned)LSO_ENTRY_IS_CACHED; /* cached *here* is decided later */
@@ -162,132 +173,68 @@ static int ais_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_
 		json_decref(j);
 		lso_res_fini(&r);
 	}
-	bk_http_fini(&q);
+	ais_done(&k);
 	free(body);
-	free(url);
 	return rc;
 }
 
 static int ais_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err_t *e)
 {
-	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "HEAD", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "HEAD", url);
-	q.timeout_ms = 30000;
-	q.follow = true;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = ais_err(&q, &ra, b, name, e);
-	else
-		ais_oattrs(&q, oa);
-	bk_http_fini(&q);
-	free(url);
+	if (!(rc = ais_send(&k, b, name, 30000, e)))
+		ais_oattrs(&k.q, oa);
+	ais_done(&k);
 	return rc;
-}
-
-typedef struct ais_get {
-	bk_http_req_t *q;
-	bk_oattrs_t *oa;
-	bk_hdr_fn hdr;
-	void *arg;
-} ais_get_t;
-
-static int ais_get_hdrs(void *arg, int status)
-{
-	ais_get_t *g = arg;
-	ais_oattrs(g->q, g->oa);
-	return g->hdr ? g->hdr(g->arg, g->oa) : 0;
 }
 
 static int ais_get_obj(const bck_t *b, const char *name, int64_t off, int64_t len, bk_hdr_fn hdr, bk_sink_fn sink,
 		       void *arg, bk_oattrs_t *oa, bk_err_t *e)
 {
-	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "GET", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "GET", url);
-	q.follow = true;
-	if (len > 0)
-		bk_http_hdr(&q, "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
-	ais_get_t g = {.q = &q, .oa = oa, .hdr = hdr, .arg = arg};
-	q.on_hdrs = ais_get_hdrs;
-	q.hdrs_arg = &g;
-	q.sink = sink;
-	q.sink_arg = arg;
-	bk_http_do(&q);
-	if (q.sink_rc) {
-		rc = q.sink_rc;
-		bk_fail(e, err_http_status(rc), NULL, "%s: failed to store: %s", name, err_str(rc));
-	} else if (q.rc || (q.status != 200 && q.status != 206)) {
-		rc = ais_err(&q, &ra, b, name, e);
-	} else if (oa->size >= 0 && q.nbody != (len > 0 ? len : oa->size)) {
-		rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: %s: short read", ra.uuid, ra.alias, name);
-	}
-	bk_http_fini(&q);
-	free(url);
+	rc = bk_get_stream(&k.q, name, off, len, ais_oattrs, hdr, sink, arg, oa, e);
+	if (rc == BK_GET_HTTP)
+		rc = ais_err(&k.q, &k.ra, b, name, e);
+	else if (rc == BK_GET_SHORT)
+		rc = bk_fail(e, 500, NULL, "remote-cluster[%s/@%s]: %s: short read", k.ra.uuid, k.ra.alias, name);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_put_obj(const bck_t *b, const char *name, int fd, int64_t size, const lom_md_t *md, bk_oattrs_t *oa,
 		       bk_err_t *e)
 {
-	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "PUT", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "PUT", url);
-	q.follow = true;
-	q.body_fd = fd;
-	q.body_size = size;
+	k.q.body_fd = fd;
+	k.q.body_size = size;
 	if (md && md->cktype != CKSUM_NONE && md->ckval[0]) {
-		bk_http_hdr(&q, "Ais-Checksum-Type: %s", cksum_type_str(md->cktype));
-		bk_http_hdr(&q, "Ais-Checksum-Value: %s", md->ckval);
+		bk_http_hdr(&k.q, "Ais-Checksum-Type: %s", cksum_type_str(md->cktype));
+		bk_http_hdr(&k.q, "Ais-Checksum-Value: %s", md->ckval);
 	}
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = ais_err(&q, &ra, b, name, e);
-	} else {
-		ais_oattrs(&q, oa);
+	if (!(rc = ais_send(&k, b, name, 0, e))) {
+		ais_oattrs(&k.q, oa);
 		oa->size = size; /* (the PUT answer has no Content-Length of the object) */
 	}
-	bk_http_fini(&q);
-	free(url);
+	ais_done(&k);
 	return rc;
 }
 
 static int ais_delete_obj(const bck_t *b, const char *name, bk_err_t *e)
 {
-	bk_remais_t ra;
-	int rc = bk_remais_resolve(b->ns, &ra, e);
+	ais_call_t k;
+	int rc = ais_req(&k, "DELETE", b, "objects", name, e);
 	if (rc)
 		return rc;
-	char *url = ais_url(&ra, "objects", b->name, name);
-	if (!url)
-		return bk_fail(e, 500, NULL, "out of memory");
-	bk_http_req_t q;
-	bk_http_init(&q, "DELETE", url);
-	q.follow = true;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = ais_err(&q, &ra, b, name, e);
-	bk_http_fini(&q);
-	free(url);
+	rc = ais_send(&k, b, name, 60000, e);
+	ais_done(&k);
 	return rc;
 }
 

@@ -40,16 +40,30 @@ static int s3_kv_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->v, y->v);
 }
 
-/* build q: method, URL, signed headers. extra: additional headers to send and sign (lowercase
- * names, sorted by the caller is not needed). url receives the malloc'd URL (q->url points into
- * it; caller frees after the request). 0 or AIS_E* with e filled. */
-static int s3_req(bk_http_req_t *q, char **url, const bk_awscfg_t *c, const char *method, const char *bucket,
-		  const char *key, const s3kv_t *qp, int nqp, const sigv4_hdr_t *extra, int nextra, bk_err_t *e)
+/* one request to S3: s3_req (or s3_open), (s3_send), s3_done */
+typedef struct s3_call {
+	bk_http_req_t q;
+	char *url; /* malloc'd; q.url points into it */
+} s3_call_t;
+
+static void s3_done(s3_call_t *k)
+{
+	bk_http_fini(&k->q);
+	free(k->url);
+	k->url = NULL;
+}
+
+/* build k: method, URL, signed headers. extra: additional headers to send and sign (lowercase
+ * names, sorted by the caller is not needed). 0 (then s3_done), or AIS_E* with e filled
+ * (nothing to release). */
+static int s3_req(s3_call_t *k, const bk_awscfg_t *c, const char *method, const char *bucket, const char *key,
+		  const s3kv_t *qp, int nqp, const sigv4_hdr_t *extra, int nextra, bk_err_t *e)
 {
 	sbuf_t uri = SBUF_INIT, qs = SBUF_INIT, u = SBUF_INIT;
+	bk_http_req_t *q = &k->q;
 	char host[320];
 	int rc = 0;
-	*url = NULL;
+	k->url = NULL;
 	if (c->path_style || !bucket || !*bucket)
 		snprintf(host, sizeof(host), "%s", c->host);
 	else
@@ -65,8 +79,10 @@ static int s3_req(bk_http_req_t *q, char **url, const bk_awscfg_t *c, const char
 	s3kv_t sorted[S3_MAX_QP];
 	if (nqp > S3_MAX_QP)
 		return bk_fail(e, 500, NULL, "s3: too many query parameters");
-	memcpy(sorted, qp, (size_t)nqp * sizeof(*qp));
-	qsort(sorted, (size_t)nqp, sizeof(*sorted), s3_kv_cmp);
+	if (nqp > 0) {
+		memcpy(sorted, qp, (size_t)nqp * sizeof(*qp));
+		qsort(sorted, (size_t)nqp, sizeof(*sorted), s3_kv_cmp);
+	}
 	for (int i = 0; i < nqp; i++) {
 		if (i)
 			sbuf_adds(&qs, "&");
@@ -79,8 +95,8 @@ static int s3_req(bk_http_req_t *q, char **url, const bk_awscfg_t *c, const char
 		rc = bk_fail(e, 500, NULL, "out of memory");
 		goto out;
 	}
-	*url = sbuf_take(&u);
-	bk_http_init(q, method, *url);
+	k->url = sbuf_take(&u);
+	bk_http_init(q, method, k->url);
 	/* headers to sign: host, x-amz-*, the extras; sorted by name */
 	char amz_date[20];
 	time_t now = time(NULL);
@@ -119,6 +135,8 @@ static int s3_req(bk_http_req_t *q, char **url, const bk_awscfg_t *c, const char
 		bk_http_hdr(q, "Authorization: %s", authz);
 	}
 out:
+	if (rc && k->url)
+		s3_done(k);
 	sbuf_fini(&uri);
 	sbuf_fini(&qs);
 	sbuf_fini(&u);
@@ -173,6 +191,24 @@ static int s3_err(const bk_http_req_t *q, const bck_t *b, const char *oname, bk_
 
 static int s3_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err_t *e);
 
+/* b's S3 configuration (*c) and q signed for a bodiless request on b[/key] (s3_req) */
+static int s3_open(s3_call_t *k, bk_awscfg_t *c, const char *method, const bck_t *b, const char *key, bk_err_t *e)
+{
+	int rc = bk_awscfg_resolve(b, c, e);
+	return rc ? rc : s3_req(k, c, method, b->name, key, NULL, 0, NULL, 0, e);
+}
+
+/* send q (timeout_ms > 0: the whole transfer's limit); a status other than 200 (or 204 when
+ * no_content) becomes the S3 error (s3_err) */
+static int s3_send(s3_call_t *k, const bck_t *b, const char *key, int timeout_ms, bool no_content, bk_err_t *e)
+{
+	bk_http_req_t *q = &k->q;
+	if (timeout_ms > 0)
+		q->timeout_ms = timeout_ms;
+	bk_http_do(q);
+	return q->rc || (q->status != 200 && !(no_content && q->status == 204)) ? s3_err(q, b, key, e) : 0;
+}
+
 /* ---- attributes from response headers ---- */
 
 static int64_t s3_http_date(const char *s)
@@ -222,13 +258,8 @@ void bk_s3_etag(const char *raw, char *etag, size_t ecap, char *md5)
 
 static void s3_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 {
-	memset(oa, 0, sizeof(*oa));
-	oa->size = -1;
+	bk_oattrs_size(q, oa);
 	const char *v;
-	if ((v = bk_http_rhdr(q, "content-length")))
-		oa->size = strtoll(v, NULL, 10);
-	if ((v = bk_http_rhdr(q, "content-range")) && (v = strchr(v, '/')))
-		oa->size = strtoll(v + 1, NULL, 10);
 	if ((v = bk_http_rhdr(q, "x-amz-version-id")) && strcmp(v, "null"))
 		snprintf(oa->version, sizeof(oa->version), "%s", v);
 	bk_s3_etag(bk_http_rhdr(q, "etag"), oa->etag, sizeof(oa->etag), oa->md5);
@@ -250,40 +281,27 @@ static void s3_oattrs(const bk_http_req_t *q, bk_oattrs_t *oa)
 static int s3_head_bucket(const bck_t *b, bk_bprops_t *out, bk_err_t *e)
 {
 	bk_awscfg_t c;
-	bk_http_req_t q;
-	char *url = NULL;
+	s3_call_t k;
 	memset(out, 0, sizeof(*out));
-	int rc = bk_awscfg_resolve(b, &c, e);
+	int rc = s3_open(&k, &c, "HEAD", b, NULL, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "HEAD", b->name, NULL, NULL, 0, NULL, 0, e)))
-		return rc;
-	q.timeout_ms = 30000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, NULL, e);
+	if ((rc = s3_send(&k, b, NULL, 30000, false, e)))
 		goto out;
-	}
-	const char *reg = bk_http_rhdr(&q, "x-amz-bucket-region");
+	const char *reg = bk_http_rhdr(&k.q, "x-amz-bucket-region");
 	snprintf(out->region, sizeof(out->region), "%s", reg && *reg ? reg : c.region);
-	bk_http_fini(&q);
-	free(url);
+	s3_done(&k);
 	/* versioning (GetBucketVersioning) */
 	s3kv_t qp[] = {{"versioning", ""}};
-	if ((rc = s3_req(&q, &url, &c, "GET", b->name, NULL, qp, 1, NULL, 0, e)))
+	if ((rc = s3_req(&k, &c, "GET", b->name, NULL, qp, 1, NULL, 0, e)))
 		return rc;
-	q.timeout_ms = 30000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, NULL, e);
+	if ((rc = s3_send(&k, b, NULL, 30000, false, e)))
 		goto out;
-	}
 	char st[32] = "";
-	bk_xml_get(q.resp.p, q.resp.len, "VersioningConfiguration/Status", st, sizeof(st));
+	bk_xml_get(k.q.resp.p, k.q.resp.len, "VersioningConfiguration/Status", st, sizeof(st));
 	out->versioning = !strcmp(st, "Enabled");
 out:
-	bk_http_fini(&q);
-	free(url);
+	s3_done(&k);
 	return rc;
 }
 
@@ -361,8 +379,8 @@ static int s3_lst_cb(void *arg, const char *path, int depth, const char *text, s
 static int s3_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_err_t *e)
 {
 	bk_awscfg_t c;
-	bk_http_req_t q;
-	char *url = NULL, maxk[24];
+	s3_call_t k;
+	char maxk[24];
 	int rc = bk_awscfg_resolve(b, &c, e);
 	if (rc)
 		return rc;
@@ -387,16 +405,12 @@ static int s3_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_e
 		qp[n++] = (s3kv_t){"start-after", m->start_after};
 	if (m->flags & LS_NO_RECURSION)
 		qp[n++] = (s3kv_t){"delimiter", "/"};
-	if ((rc = s3_req(&q, &url, &c, "GET", b->name, NULL, qp, n, NULL, 0, e)))
+	if ((rc = s3_req(&k, &c, "GET", b->name, NULL, qp, n, NULL, 0, e)))
 		return rc;
-	q.timeout_ms = 120000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, NULL, e);
+	if ((rc = s3_send(&k, b, NULL, 120000, false, e)))
 		goto out;
-	}
 	s3_lst_t l = {.m = m, .out = out};
-	rc = bk_xml_walk(q.resp.p, q.resp.len, s3_lst_cb, &l);
+	rc = bk_xml_walk(k.q.resp.p, k.q.resp.len, s3_lst_cb, &l);
 	lso_ent_fini(&l.cur);
 	if (rc) {
 		rc = bk_fail(e, 500, NULL, "aws-error[%s: malformed ListObjectsV2 answer]", b->name);
@@ -407,8 +421,7 @@ static int s3_list_page(const bck_t *b, const lso_msg_t *m, lso_res_t *out, bk_e
 	}
 	free(l.token);
 out:
-	bk_http_fini(&q);
-	free(url);
+	s3_done(&k);
 	return rc;
 }
 
@@ -417,68 +430,32 @@ out:
 static int s3_head_obj(const bck_t *b, const char *name, bk_oattrs_t *oa, bk_err_t *e)
 {
 	bk_awscfg_t c;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = bk_awscfg_resolve(b, &c, e);
+	s3_call_t k;
+	int rc = s3_open(&k, &c, "HEAD", b, name, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "HEAD", b->name, name, NULL, 0, NULL, 0, e)))
-		return rc;
-	q.timeout_ms = 30000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = s3_err(&q, b, name, e);
-	else
-		s3_oattrs(&q, oa);
-	bk_http_fini(&q);
-	free(url);
+	if (!(rc = s3_send(&k, b, name, 30000, false, e)))
+		s3_oattrs(&k.q, oa);
+	s3_done(&k);
 	return rc;
-}
-
-typedef struct s3_get {
-	bk_http_req_t *q;
-	bk_oattrs_t *oa;
-	bk_hdr_fn hdr;
-	void *arg;
-} s3_get_t;
-
-static int s3_get_hdrs(void *arg, int status)
-{
-	s3_get_t *g = arg;
-	s3_oattrs(g->q, g->oa);
-	return g->hdr ? g->hdr(g->arg, g->oa) : 0;
 }
 
 static int s3_get_obj(const bck_t *b, const char *name, int64_t off, int64_t len, bk_hdr_fn hdr, bk_sink_fn sink,
 		      void *arg, bk_oattrs_t *oa, bk_err_t *e)
 {
 	bk_awscfg_t c;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = bk_awscfg_resolve(b, &c, e);
+	s3_call_t k;
+	int rc = s3_open(&k, &c, "GET", b, name, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "GET", b->name, name, NULL, 0, NULL, 0, e)))
-		return rc;
-	if (len > 0)
-		bk_http_hdr(&q, "Range: bytes=%lld-%lld", (long long)off, (long long)(off + len - 1));
-	s3_get_t g = {.q = &q, .oa = oa, .hdr = hdr, .arg = arg};
-	q.on_hdrs = s3_get_hdrs;
-	q.hdrs_arg = &g;
-	q.sink = sink;
-	q.sink_arg = arg;
-	bk_http_do(&q);
-	if (q.sink_rc) {
-		rc = q.sink_rc;
-		bk_fail(e, err_http_status(rc), NULL, "%s: failed to store: %s", name, err_str(rc));
-	} else if (q.rc || (q.status != 200 && q.status != 206)) {
-		rc = s3_err(&q, b, name, e);
-	} else if (oa->size >= 0 && q.nbody != (len > 0 ? len : oa->size)) {
-		rc = bk_fail(e, 500, NULL, "aws-error[%s: short read %lld of %lld bytes]", name, (long long)q.nbody,
+	rc = bk_get_stream(&k.q, name, off, len, s3_oattrs, hdr, sink, arg, oa, e);
+	if (rc == BK_GET_HTTP) {
+		rc = s3_err(&k.q, b, name, e);
+	} else if (rc == BK_GET_SHORT) {
+		rc = bk_fail(e, 500, NULL, "aws-error[%s: short read %lld of %lld bytes]", name, (long long)k.q.nbody,
 			     (long long)(len > 0 ? len : oa->size));
 	}
-	bk_http_fini(&q);
-	free(url);
+	s3_done(&k);
 	return rc;
 }
 
@@ -507,78 +484,65 @@ static void s3_put_attrs(const bk_http_req_t *q, bk_oattrs_t *oa, int64_t size)
 static int s3_put_one(const bck_t *b, const bk_awscfg_t *c, const char *name, int fd, int64_t size,
 		      const lom_md_t *md, bk_oattrs_t *oa, bk_err_t *e)
 {
-	bk_http_req_t q;
-	char *url = NULL, ckt[32];
+	s3_call_t k;
+	char ckt[32];
 	sigv4_hdr_t h[4];
 	int nh = s3_meta_hdrs(md, h, ckt, sizeof(ckt));
-	int rc = s3_req(&q, &url, c, "PUT", b->name, name, NULL, 0, h, nh, e);
+	int rc = s3_req(&k, c, "PUT", b->name, name, NULL, 0, h, nh, e);
 	if (rc)
 		return rc;
-	q.body_fd = fd;
-	q.body_off = 0;
-	q.body_size = size;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = s3_err(&q, b, name, e);
-	else
-		s3_put_attrs(&q, oa, size);
-	bk_http_fini(&q);
-	free(url);
+	k.q.body_fd = fd;
+	k.q.body_off = 0;
+	k.q.body_size = size;
+	if (!(rc = s3_send(&k, b, name, 0, false, e)))
+		s3_put_attrs(&k.q, oa, size);
+	s3_done(&k);
 	return rc;
 }
 
 static int s3_mpt_start_c(const bck_t *b, const bk_awscfg_t *c, const char *name, const lom_md_t *md, char *id,
 			  size_t cap, bk_err_t *e)
 {
-	bk_http_req_t q;
-	char *url = NULL, ckt[32];
+	s3_call_t k;
+	char ckt[32];
 	sigv4_hdr_t h[4];
 	int nh = s3_meta_hdrs(md, h, ckt, sizeof(ckt));
 	s3kv_t qp[] = {{"uploads", ""}};
-	int rc = s3_req(&q, &url, c, "POST", b->name, name, qp, 1, h, nh, e);
+	int rc = s3_req(&k, c, "POST", b->name, name, qp, 1, h, nh, e);
 	if (rc)
 		return rc;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200)
-		rc = s3_err(&q, b, name, e);
-	else if (bk_xml_get(q.resp.p, q.resp.len, "InitiateMultipartUploadResult/UploadId", id, cap) || !id[0])
+	rc = s3_send(&k, b, name, 60000, false, e);
+	if (!rc && (bk_xml_get(k.q.resp.p, k.q.resp.len, "InitiateMultipartUploadResult/UploadId", id, cap) || !id[0]))
 		rc = bk_fail(e, 500, NULL, "aws-error[%s: no UploadId in CreateMultipartUpload's answer]", name);
-	bk_http_fini(&q);
-	free(url);
+	s3_done(&k);
 	return rc;
 }
 
 static int s3_mpt_part_c(const bck_t *b, const bk_awscfg_t *c, const char *name, const char *id, int num, int fd,
 			 int64_t off, int64_t size, char *etag, size_t cap, bk_err_t *e)
 {
-	bk_http_req_t q;
-	char *url = NULL, pn[16];
+	s3_call_t k;
+	char pn[16];
 	snprintf(pn, sizeof(pn), "%d", num);
 	s3kv_t qp[] = {{"partNumber", pn}, {"uploadId", id}};
-	int rc = s3_req(&q, &url, c, "PUT", b->name, name, qp, 2, NULL, 0, e);
+	int rc = s3_req(&k, c, "PUT", b->name, name, qp, 2, NULL, 0, e);
 	if (rc)
 		return rc;
-	q.body_fd = fd;
-	q.body_off = off;
-	q.body_size = size;
-	bk_http_do(&q);
-	if (q.rc || q.status != 200) {
-		rc = s3_err(&q, b, name, e);
-	} else {
+	k.q.body_fd = fd;
+	k.q.body_off = off;
+	k.q.body_size = size;
+	if (!(rc = s3_send(&k, b, name, 0, false, e))) {
 		char md5[33];
-		bk_s3_etag(bk_http_rhdr(&q, "etag"), etag, cap, md5);
+		bk_s3_etag(bk_http_rhdr(&k.q, "etag"), etag, cap, md5);
 	}
-	bk_http_fini(&q);
-	free(url);
+	s3_done(&k);
 	return rc;
 }
 
 static int s3_mpt_complete_c(const bck_t *b, const bk_awscfg_t *c, const char *name, const char *id,
 			     const bk_part_t *parts, int n, bk_oattrs_t *oa, bk_err_t *e)
 {
-	bk_http_req_t q;
-	char *url = NULL;
+	s3_call_t k;
 	sbuf_t body = SBUF_INIT;
 	sbuf_adds(&body, "<CompleteMultipartUpload>");
 	for (int i = 0; i < n; i++)
@@ -590,32 +554,31 @@ static int s3_mpt_complete_c(const bck_t *b, const bk_awscfg_t *c, const char *n
 	}
 	s3kv_t qp[] = {{"uploadId", id}};
 	sigv4_hdr_t h[] = {{"content-type", "application/xml"}};
-	int rc = s3_req(&q, &url, c, "POST", b->name, name, qp, 1, h, 1, e);
+	int rc = s3_req(&k, c, "POST", b->name, name, qp, 1, h, 1, e);
 	if (rc) {
 		sbuf_fini(&body);
 		return rc;
 	}
-	q.body = body.p;
-	q.body_len = body.len;
-	q.timeout_ms = 600000;
-	bk_http_do(&q);
+	k.q.body = body.p;
+	k.q.body_len = body.len;
+	k.q.timeout_ms = 600000;
+	bk_http_do(&k.q);
 	char code[64] = "";
-	if (!q.rc && q.status == 200 && q.resp.len)
-		bk_xml_get(q.resp.p, q.resp.len, "Error/Code", code, sizeof(code)); /* S3: errors may come with 200 */
-	if (q.rc || q.status != 200 || code[0]) {
-		if (code[0] && q.status == 200)
-			q.status = 500;
-		rc = s3_err(&q, b, name, e);
+	if (!k.q.rc && k.q.status == 200 && k.q.resp.len)
+		bk_xml_get(k.q.resp.p, k.q.resp.len, "Error/Code", code, sizeof(code)); /* S3: errors may come with 200 */
+	if (k.q.rc || k.q.status != 200 || code[0]) {
+		if (code[0] && k.q.status == 200)
+			k.q.status = 500;
+		rc = s3_err(&k.q, b, name, e);
 	} else {
 		char et[BK_ETAG_MAX] = "", md5[33];
-		s3_put_attrs(&q, oa, -1);
-		bk_xml_get(q.resp.p, q.resp.len, "CompleteMultipartUploadResult/ETag", et, sizeof(et));
+		s3_put_attrs(&k.q, oa, -1);
+		bk_xml_get(k.q.resp.p, k.q.resp.len, "CompleteMultipartUploadResult/ETag", et, sizeof(et));
 		if (et[0])
 			bk_s3_etag(et, oa->etag, sizeof(oa->etag), md5);
 	}
-	bk_http_fini(&q);
+	s3_done(&k);
 	sbuf_fini(&body);
-	free(url);
 	if (!rc && !oa->etag[0]) { /* (RGW answers an empty ETag): ask for it */
 		bk_oattrs_t ha;
 		bk_err_t he;
@@ -630,18 +593,13 @@ static int s3_mpt_complete_c(const bck_t *b, const bk_awscfg_t *c, const char *n
 
 static int s3_mpt_abort_c(const bck_t *b, const bk_awscfg_t *c, const char *name, const char *id, bk_err_t *e)
 {
-	bk_http_req_t q;
-	char *url = NULL;
+	s3_call_t k;
 	s3kv_t qp[] = {{"uploadId", id}};
-	int rc = s3_req(&q, &url, c, "DELETE", b->name, name, qp, 1, NULL, 0, e);
+	int rc = s3_req(&k, c, "DELETE", b->name, name, qp, 1, NULL, 0, e);
 	if (rc)
 		return rc;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || (q.status != 204 && q.status != 200))
-		rc = s3_err(&q, b, name, e);
-	bk_http_fini(&q);
-	free(url);
+	rc = s3_send(&k, b, name, 60000, true, e);
+	s3_done(&k);
 	return rc;
 }
 
@@ -701,19 +659,12 @@ abort:;
 static int s3_delete_obj(const bck_t *b, const char *name, bk_err_t *e)
 {
 	bk_awscfg_t c;
-	bk_http_req_t q;
-	char *url = NULL;
-	int rc = bk_awscfg_resolve(b, &c, e);
+	s3_call_t k;
+	int rc = s3_open(&k, &c, "DELETE", b, name, e);
 	if (rc)
 		return rc;
-	if ((rc = s3_req(&q, &url, &c, "DELETE", b->name, name, NULL, 0, NULL, 0, e)))
-		return rc;
-	q.timeout_ms = 60000;
-	bk_http_do(&q);
-	if (q.rc || (q.status != 204 && q.status != 200))
-		rc = s3_err(&q, b, name, e);
-	bk_http_fini(&q);
-	free(url);
+	rc = s3_send(&k, b, name, 60000, true, e);
+	s3_done(&k);
 	return rc;
 }
 

@@ -92,6 +92,11 @@ static const cli_cmd_t object_cmds[] = {
 	{"mv", NULL, "Move (rename) an object within its bucket", "BUCKET/OBJECT_NAME NEW_OBJECT_NAME", NULL, cli_object_mv, NULL},
 	{"cp", NULL, "Copy an object (to the same or another bucket)", "SRC_BUCKET/OBJECT_NAME DST_BUCKET[/OBJECT_NAME]",
 	 NULL, cli_object_cp, NULL},
+	{"set-custom", NULL, "Set object's custom properties",
+	 "BUCKET/OBJECT_NAME JSON_formatted_key_value | KEY=VALUE [KEY=VALUE...], e.g.:\n"
+	 "mykey1=value1 mykey2=value2\n"
+	 "'{\"mykey1\":\"value1\", \"mykey2\":\"value2\"}'",
+	 "set-new-custom", cli_object_set_custom, NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

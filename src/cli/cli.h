@@ -155,6 +155,7 @@ int cli_ml_get_batch(cli_ctx_t *c);
 int cli_shard_index_build(cli_ctx_t *c);
 int cli_shard_index_summary(cli_ctx_t *c);
 int cli_object_cp(cli_ctx_t *c);
+int cli_object_set_custom(cli_ctx_t *c);
 int cli_show_cluster(cli_ctx_t *c);
 int cli_show_smap(cli_ctx_t *c);
 int cli_show_bmd(cli_ctx_t *c);

@@ -43,6 +43,7 @@ static const cli_flag_t args_flags[] = {
 	{"offset", NULL, CLI_F_STR, "Object read offset; must be used together with '--length'; default formatting: IEC (use '--units' to override)"},
 	{"length", NULL, CLI_F_STR, "Object read length; default formatting: IEC (use '--units' to override)"},
 	{"verbose", "v", CLI_F_BOOL, "Verbose output"},
+	{"set-new-custom", NULL, CLI_F_BOOL, "Remove existing custom keys (if any) and store new custom metadata"},
 	{"progress", NULL, CLI_F_BOOL, "Show progress bar(s) and progress of execution in real time"},
 	{"compact", "c", CLI_F_BOOL, "Display properties grouped in human-readable mode"},
 	{"refresh", NULL, CLI_F_STR,

@@ -858,3 +858,88 @@ out:
 	free(dname);
 	return rc;
 }
+
+/* ---------------- set-custom ---------------- */
+
+/* the properties: one JSON object argument, or KEY=VALUE pairs (AIStore's setCustomProps) */
+static int setcustom_props(cli_ctx_t *c, json_t *props)
+{
+	if (c->nargs == 2 && c->args[1][0] == '{') {
+		json_error_t je;
+		json_t *j = json_loads(c->args[1], 0, &je);
+		const char *k;
+		json_t *v;
+		bool ok = json_is_object(j);
+		json_object_foreach(j, k, v) if (!json_is_string(v)) ok = false;
+		if (!ok) {
+			if (j)
+				json_decref(j);
+			return cli_err(c, "invalid custom properties %s (expecting {\"key\": \"value\", ...})", c->args[1]);
+		}
+		json_object_update(props, j);
+		json_decref(j);
+		return 0;
+	}
+	if (c->nargs < 2)
+		return cli_args_usage_err(c, "missing property key-value pairs");
+	for (int i = 1; i < c->nargs; i++) {
+		const char *a = c->args[i], *eq = strchr(a, '=');
+		if (!eq || strchr(eq + 1, '='))
+			return cli_err(c, "invalid custom property \"%s\" (tip: use syntax key1=value1 key2=value2 ...)", a);
+		const char *ks = a, *ke = eq, *vs = eq + 1, *ve = eq + 1 + strlen(eq + 1);
+		while (ks < ke && ks[0] == ' ')
+			ks++;
+		while (ke > ks && ke[-1] == ' ')
+			ke--;
+		while (vs < ve && vs[0] == ' ')
+			vs++;
+		while (ve > vs && ve[-1] == ' ')
+			ve--;
+		char *key = strndup(ks, (size_t)(ke - ks));
+		json_t *val = json_stringn(vs, (size_t)(ve - vs));
+		if (key && val)
+			json_object_set_new(props, key, val);
+		else if (val)
+			json_decref(val);
+		free(key);
+	}
+	return 0;
+}
+
+int cli_object_set_custom(cli_ctx_t *c)
+{
+	if (c->nargs < 1)
+		return cli_args_usage_err(c, "missing BUCKET/OBJECT_NAME");
+	cli_bck_t b;
+	char *oname = calloc(1, OBJ_NAME_MAX);
+	json_t *props = json_object();
+	char *body = NULL;
+	int rc = oname && props ? obj_arg(c, c->args[0], &b, oname, true) : cli_err(c, "out of memory");
+	if (rc || (rc = setcustom_props(c, props)))
+		goto out;
+	json_t *msg = json_pack("{s:s, s:O}", "action", "", "value", props);
+	body = msg ? jsonx_dumps(msg) : NULL;
+	json_decref(msg);
+	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
+	cli_api_obj_path(&b, oname, &p);
+	cli_api_bck_query(&b, &q);
+	if (cli_flag(c, "set-new-custom"))
+		sbuf_addf(&q, "%sset-new-custom=true", q.len ? "&" : "");
+	cli_req_t r = {.method = "PATCH", .path = sbuf_str(&p), .query = sbuf_str(&q), .body = body,
+		       .body_len = body ? strlen(body) : 0, .fd = -1};
+	char cn[OBJ_NAME_MAX + 300];
+	if (cli_http_do(&c->http, &r))
+		rc = obj_fail(c, &r, &b, oname);
+	else
+		printf("Custom props successfully updated (to show updates, run 'ais show object %s --props=all').\n",
+		       cli_uri_cname(&b, oname, cn, sizeof(cn)));
+	cli_req_fini(&r);
+	sbuf_fini(&p);
+	sbuf_fini(&q);
+out:
+	free(body);
+	if (props)
+		json_decref(props);
+	free(oname);
+	return rc;
+}

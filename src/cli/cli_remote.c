@@ -61,6 +61,63 @@ static int rm_started(cli_ctx_t *c, const char *kind, const char *dname, const c
 	return 0;
 }
 
+/* send the job's ActMsg (msg: taken) and report the start (rm_started); 0 or 1 (printed) */
+static int rm_job(cli_ctx_t *c, const char *method, const char *path, const char *query, json_t *msg,
+		  const char *kind, const char *dname, const char *what)
+{
+	char *id = NULL;
+	int rc = rm_act(c, method, path, query, msg, &id);
+	if (!rc)
+		rc = rm_started(c, kind, dname, id, what);
+	free(id);
+	json_decref(msg);
+	return rc;
+}
+
+/* rm_job on bucket b's path and query (+ extra, may be NULL) */
+static int rm_bck_job(cli_ctx_t *c, const char *method, const cli_bck_t *b, const char *extra, json_t *msg,
+		      const char *kind, const char *dname, const char *what)
+{
+	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
+	cli_api_bck_path(b, &p);
+	cli_api_bck_query(b, &q);
+	if (extra)
+		sbuf_adds(&q, extra);
+	int rc = rm_job(c, method, sbuf_str(&p), sbuf_str(&q), msg, kind, dname, what);
+	sbuf_fini(&p);
+	sbuf_fini(&q);
+	return rc;
+}
+
+/* --list "a, b,c" as a JSON array of the non-empty names */
+static json_t *rm_names(const char *lst)
+{
+	json_t *a = json_array();
+	char buf[8192];
+	snprintf(buf, sizeof(buf), "%s", lst);
+	char *save = NULL;
+	for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		while (*p == ' ')
+			p++;
+		if (*p)
+			json_array_append_new(a, json_string(p));
+	}
+	return a;
+}
+
+/* a numeric flag (a size: "4mb", at least min; else an integer) into v[key]; 0, or 1 (printed) */
+static int rm_num_flag(cli_ctx_t *c, json_t *v, const char *flag, const char *key, bool size, int64_t min)
+{
+	const char *s = cli_flag_str(c, flag, NULL);
+	int64_t n;
+	if (!s)
+		return 0;
+	if (size ? parse_size(s, &n) || n < min : parse_i64(s, &n) != 0)
+		return cli_err(c, "invalid --%s \"%s\"", flag, s);
+	json_object_set_new(v, key, json_integer(n));
+	return 0;
+}
+
 /* --list / --template / BUCKET/PREFIX into a ListRange; 0 or 1 (usage error printed) */
 static int rm_listrange(cli_ctx_t *c, const char *objpart, json_t *v, char *what, size_t cap, const char *verb)
 {
@@ -69,16 +126,7 @@ static int rm_listrange(cli_ctx_t *c, const char *objpart, json_t *v, char *what
 	if ((lst != NULL) + (tp != NULL) + (prefix != NULL && (lst || tp)) > 1)
 		return cli_args_usage_err(c, "flags --list, --template and --prefix (or BUCKET/PREFIX) are mutually exclusive");
 	if (lst) {
-		json_t *a = json_array();
-		char buf[8192];
-		snprintf(buf, sizeof(buf), "%s", lst);
-		char *save = NULL;
-		for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-			while (*p == ' ')
-				p++;
-			if (*p)
-				json_array_append_new(a, json_string(p));
-		}
+		json_t *a = rm_names(lst);
 		snprintf(what, cap, "%s %zu object%s", verb, json_array_size(a), json_array_size(a) == 1 ? "" : "s");
 		json_object_set_new(v, "objnames", a);
 	} else if (tp) {
@@ -107,35 +155,13 @@ int cli_remote_prefetch(cli_ctx_t *c)
 	snprintf(what + strlen(what), sizeof(what) - strlen(what), " from %s", cli_uri_cname(&b, NULL, cn, sizeof(cn)));
 	if (cli_flag(c, "latest"))
 		json_object_set_new(v, "latest-ver", json_true());
-	const char *bt = cli_flag_str(c, "blob-threshold", NULL), *nw = cli_flag_str(c, "num-workers", NULL);
-	int64_t n;
-	if (bt) {
-		if (parse_size(bt, &n) || n < 0) {
-			json_decref(v);
-			return cli_err(c, "invalid --blob-threshold \"%s\"", bt);
-		}
-		json_object_set_new(v, "blob-threshold", json_integer(n));
-	}
-	if (nw) {
-		if (parse_i64(nw, &n)) {
-			json_decref(v);
-			return cli_err(c, "invalid --num-workers \"%s\"", nw);
-		}
-		json_object_set_new(v, "num-workers", json_integer(n));
+	if (rm_num_flag(c, v, "blob-threshold", "blob-threshold", true, 0) ||
+	    rm_num_flag(c, v, "num-workers", "num-workers", false, 0)) {
+		json_decref(v);
+		return 1;
 	}
 	json_t *msg = json_pack("{s:s, s:o}", "action", "prefetch-listrange", "value", v);
-	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
-	cli_api_bck_path(&b, &p);
-	cli_api_bck_query(&b, &q);
-	char *id = NULL;
-	int rc = rm_act(c, "POST", sbuf_str(&p), sbuf_str(&q), msg, &id);
-	if (!rc)
-		rc = rm_started(c, "prefetch-listrange", "prefetch-objects", id, what);
-	free(id);
-	json_decref(msg);
-	sbuf_fini(&p);
-	sbuf_fini(&q);
-	return rc;
+	return rm_bck_job(c, "POST", &b, NULL, msg, "prefetch-listrange", "prefetch-objects", what);
 }
 
 int cli_remote_evict(cli_ctx_t *c)
@@ -171,11 +197,9 @@ int cli_remote_evict(cli_ctx_t *c)
 		goto out;
 	}
 	snprintf(what + strlen(what), sizeof(what) - strlen(what), " from %s", cn);
-	json_t *msg = json_pack("{s:s, s:o}", "action", "evict-listrange", "value", v);
-	rc = rm_act(c, "DELETE", sbuf_str(&p), sbuf_str(&q), msg, &id);
-	json_decref(msg);
-	if (!rc)
-		rc = rm_started(c, "evict-listrange", "evict-objects", id, what);
+	rc = rm_job(c, "DELETE", sbuf_str(&p), sbuf_str(&q),
+		    json_pack("{s:s, s:o}", "action", "evict-listrange", "value", v), "evict-listrange", "evict-objects",
+		    what);
 out:
 	free(id);
 	sbuf_fini(&p);
@@ -191,6 +215,7 @@ static void rm_uname(const cli_bck_t *b, char *out, size_t cap)
 	free(en);
 }
 
+/* SRC_BUCKET DST_BUCKET (the destination's provider defaults to ais) */
 static int rm_two_bcks(cli_ctx_t *c, cli_bck_t *src, cli_bck_t *dst)
 {
 	char err[512];
@@ -206,14 +231,24 @@ static int rm_two_bcks(cli_ctx_t *c, cli_bck_t *src, cli_bck_t *dst)
 	return 0;
 }
 
+/* a job from bucket s to d (msg: taken, POSTed on s with bck_to=d); "<verb> bucket "s" => "d"" */
+static int rm_bck_to_job(cli_ctx_t *c, const cli_bck_t *s, const cli_bck_t *d, json_t *msg, const char *kind,
+			 const char *dname, const char *verb)
+{
+	char sn[300], dn[300], un[400], bto[420], what[800];
+	cli_uri_cname(s, NULL, sn, sizeof(sn));
+	cli_uri_cname(d, NULL, dn, sizeof(dn));
+	rm_uname(d, un, sizeof(un));
+	snprintf(bto, sizeof(bto), "&bck_to=%s", un);
+	snprintf(what, sizeof(what), "%s bucket \"%s\" => \"%s\"", verb, sn, dn);
+	return rm_bck_job(c, "POST", s, bto, msg, kind, dname, what);
+}
+
 int cli_remote_bucket_cp(cli_ctx_t *c)
 {
 	cli_bck_t s, d;
 	if (rm_two_bcks(c, &s, &d))
 		return 1;
-	char sn[300], dn[300], un[400], what[800];
-	cli_uri_cname(&s, NULL, sn, sizeof(sn));
-	cli_uri_cname(&d, NULL, dn, sizeof(dn));
 	json_t *v = json_object();
 	const char *pfx = cli_flag_str(c, "prefix", NULL);
 	if (pfx)
@@ -224,22 +259,8 @@ int cli_remote_bucket_cp(cli_ctx_t *c)
 	json_object_set_new(v, "latest-ver", json_boolean(cli_flag(c, "latest")));
 	json_object_set_new(v, "synchronize", json_boolean(cli_flag(c, "sync")));
 	json_t *msg = json_pack("{s:s, s:o}", "action", "copy-bck", "value", v);
-	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
-	cli_api_bck_path(&s, &p);
-	cli_api_bck_query(&s, &q);
-	rm_uname(&d, un, sizeof(un));
-	sbuf_addf(&q, "&bck_to=%s", un);
-	char *id = NULL;
-	int rc = rm_act(c, "POST", sbuf_str(&p), sbuf_str(&q), msg, &id);
-	snprintf(what, sizeof(what), "%scopying bucket \"%s\" => \"%s\"", cli_flag(c, "dry-run") ? "[dry-run] " : "", sn,
-		 dn);
-	if (!rc)
-		rc = rm_started(c, "copy-bck", "copy-bucket", id, what);
-	free(id);
-	json_decref(msg);
-	sbuf_fini(&p);
-	sbuf_fini(&q);
-	return rc;
+	return rm_bck_to_job(c, &s, &d, msg, "copy-bck", "copy-bucket",
+			     cli_flag(c, "dry-run") ? "[dry-run] copying" : "copying");
 }
 
 int cli_remote_bucket_mv(cli_ctx_t *c)
@@ -247,25 +268,8 @@ int cli_remote_bucket_mv(cli_ctx_t *c)
 	cli_bck_t s, d;
 	if (rm_two_bcks(c, &s, &d))
 		return 1;
-	char sn[300], dn[300], un[400], what[800];
-	cli_uri_cname(&s, NULL, sn, sizeof(sn));
-	cli_uri_cname(&d, NULL, dn, sizeof(dn));
-	json_t *msg = json_pack("{s:s}", "action", "move-bck");
-	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
-	cli_api_bck_path(&s, &p);
-	cli_api_bck_query(&s, &q);
-	rm_uname(&d, un, sizeof(un));
-	sbuf_addf(&q, "&bck_to=%s", un);
-	char *id = NULL;
-	int rc = rm_act(c, "POST", sbuf_str(&p), sbuf_str(&q), msg, &id);
-	snprintf(what, sizeof(what), "renaming bucket \"%s\" => \"%s\"", sn, dn);
-	if (!rc)
-		rc = rm_started(c, "move-bck", "rename-bucket", id, what);
-	free(id);
-	json_decref(msg);
-	sbuf_fini(&p);
-	sbuf_fini(&q);
-	return rc;
+	return rm_bck_to_job(c, &s, &d, json_pack("{s:s}", "action", "move-bck"), "move-bck", "rename-bucket",
+			     "renaming");
 }
 
 /* ais start download SOURCE DESTINATION: a link, or a link with ranges ("http://h/f-{0..9}") */
@@ -321,38 +325,17 @@ int cli_remote_blob(cli_ctx_t *c)
 	if (rm_bck_arg(c, 0, &b, obj, sizeof(obj)))
 		return 1;
 	json_t *v = json_object();
-	const char *cs = cli_flag_str(c, "chunk-size", NULL), *nw = cli_flag_str(c, "num-workers", NULL),
-		   *lst = cli_flag_str(c, "list", NULL);
-	int64_t n;
-	if (cs) {
-		if (parse_size(cs, &n) || n <= 0) {
-			json_decref(v);
-			return cli_err(c, "invalid --chunk-size \"%s\"", cs);
-		}
-		json_object_set_new(v, "chunk-size", json_integer(n));
-	}
-	if (nw) {
-		if (parse_i64(nw, &n)) {
-			json_decref(v);
-			return cli_err(c, "invalid --num-workers \"%s\"", nw);
-		}
-		json_object_set_new(v, "num-workers", json_integer(n));
+	const char *lst = cli_flag_str(c, "list", NULL);
+	if (rm_num_flag(c, v, "chunk-size", "chunk-size", true, 1) ||
+	    rm_num_flag(c, v, "num-workers", "num-workers", false, 0)) {
+		json_decref(v);
+		return 1;
 	}
 	if (cli_flag(c, "latest"))
 		json_object_set_new(v, "latest-ver", json_true());
-	if (lst) {
-		json_t *a = json_array();
-		char buf[8192];
-		snprintf(buf, sizeof(buf), "%s", lst);
-		char *save = NULL;
-		for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-			while (*p == ' ')
-				p++;
-			if (*p)
-				json_array_append_new(a, json_string(p));
-		}
-		json_object_set_new(v, "objnames", a);
-	} else if (!obj[0]) {
+	if (lst)
+		json_object_set_new(v, "objnames", rm_names(lst));
+	else if (!obj[0]) {
 		json_decref(v);
 		return cli_args_usage_err(c, "expecting BUCKET/OBJECT_NAME (or BUCKET with --list)");
 	}
@@ -361,15 +344,10 @@ int cli_remote_blob(cli_ctx_t *c)
 	sbuf_adds(&p, "/v1/objects/");
 	sbuf_adds(&p, b.name);
 	cli_api_bck_query(&b, &q);
-	char *id = NULL;
-	int rc = rm_act(c, "POST", sbuf_str(&p), sbuf_str(&q), msg, &id);
 	cli_uri_cname(&b, obj[0] ? obj : NULL, cn, sizeof(cn));
 	char what[1500];
 	snprintf(what, sizeof(what), "downloading %s", cn);
-	if (!rc)
-		rc = rm_started(c, "blob-download", "blob-download", id, what);
-	free(id);
-	json_decref(msg);
+	int rc = rm_job(c, "POST", sbuf_str(&p), sbuf_str(&q), msg, "blob-download", "blob-download", what);
 	sbuf_fini(&p);
 	sbuf_fini(&q);
 	return rc;

@@ -1,6 +1,8 @@
-/* fqn: object names <-> paths under a mountpath; name validation; long-name shortening.
- * Invariant: a valid name maps to exactly one path, and no valid name can escape %ob
- * (no "..", no empty or "." segments, no leading '/'). Pure: no I/O, no state. */
+/* fqn: object names <-> paths under a mountpath; name validation; long-name shortening; the
+ * reserved leaf names (FQN_LEAF, FQN_DIRM) that let a name be a file and a directory at once.
+ * Invariant: a valid name maps to exactly one path (or, for a name whose path is a directory,
+ * that path + "/" FQN_LEAF), no two valid names share one, and no valid name can escape %ob
+ * (no "..", no empty or "." segments, no leading '/', no reserved segment). Pure: no I/O. */
 #include "fs/fqn.h"
 
 #include <openssl/evp.h>
@@ -19,12 +21,14 @@ const char *fqn_invalid(const char *name, size_t len)
 		return "name too long";
 	if (name[0] == '/')
 		return "leading '/'";
-	if (name[len - 1] == '/')
-		return "trailing '/'";
+	if (memmem(name, len, "../", 3) || memmem(name, len, "~/", 2)) /* AIStore's ValidOname */
+		return "'../' or '~/' in the name";
 	if (memchr(name, '\0', len))
 		return "NUL byte";
 	if (!utf8_valid(name, len))
 		return "not valid UTF-8";
+	if (name[len - 1] == '/')
+		len--; /* a directory marker ("a/b/"): its segments are checked, "a//" stays invalid */
 	size_t seg = 0; /* start of the current segment */
 	for (size_t i = 0; i <= len; i++) {
 		if (i < len && name[i] != '/')
@@ -37,6 +41,8 @@ const char *fqn_invalid(const char *name, size_t len)
 			return "'.' or '..' path segment";
 		if (sl == 1 && s[0] == '~' && i < len) /* AIStore rejects "~/" */
 			return "'~/' path segment";
+		if (fqn_reserved(s, sl))
+			return "reserved path segment (" FQN_LEAF ", " FQN_DIRM ")";
 		seg = i + 1;
 	}
 	return NULL;
@@ -47,9 +53,16 @@ int fqn_validate(const char *name, size_t len)
 	return fqn_invalid(name, len) ? AIS_EINVAL : 0;
 }
 
+bool fqn_reserved(const char *seg, size_t len)
+{
+	return (len == sizeof(FQN_LEAF) - 1 && !memcmp(seg, FQN_LEAF, len)) ||
+	       (len == sizeof(FQN_DIRM) - 1 && !memcmp(seg, FQN_DIRM, len));
+}
+
 bool fqn_is_fntl(const char *name, size_t len)
 {
-	if (len > FQN_PATH_LONG)
+	bool dirm = len && name[len - 1] == '/';
+	if (len + (dirm ? sizeof(FQN_DIRM) - 1 : 0) > FQN_PATH_LONG)
 		return true;
 	size_t seg = 0;
 	for (size_t i = 0; i <= len; i++) {
@@ -59,8 +72,11 @@ bool fqn_is_fntl(const char *name, size_t len)
 			return true;
 		seg = i + 1;
 	}
-	/* a user name that looks like a short name would alias a long one */
-	return len >= 2 && name[0] == '.' && name[1] == 'x' && len == FQN_SHORT_LEN;
+	/* a user name whose first segment looks like a short name would alias a long one (the
+	 * short file, or a directory where a short file goes) */
+	const char *sl = memchr(name, '/', len);
+	size_t first = sl ? (size_t)(sl - name) : len;
+	return len >= 2 && name[0] == '.' && name[1] == 'x' && first == FQN_SHORT_LEN;
 }
 
 void fqn_short(const char *name, size_t len, char *out)
@@ -125,8 +141,36 @@ int fqn_obj(char *out, size_t cap, const char *mp, const char *provider, const c
 	}
 	if (fntl)
 		*fntl = fl;
-	int m = snprintf(out + n, cap - (size_t)n, "/%s", use);
+	bool dirm = !fl && len && name[len - 1] == '/';
+	int m = snprintf(out + n, cap - (size_t)n, "/%s%s", use, dirm ? FQN_DIRM : "");
 	if (m < 0 || (size_t)m >= cap - (size_t)n)
 		return AIS_EINVAL;
 	return n + m;
+}
+
+int fqn_leaf(char *fqn, size_t cap, size_t n)
+{
+	int m = snprintf(fqn + n, cap > n ? cap - n : 0, "/%s", FQN_LEAF);
+	if (cap <= n || m < 0 || (size_t)m >= cap - n)
+		return AIS_EINVAL;
+	return (int)(n + (size_t)m);
+}
+
+static bool fqn_ends_with(const char *p, size_t n, const char *sfx, size_t sl)
+{
+	return n > sl && p[n - sl - 1] == '/' && !memcmp(p + n - sl, sfx, sl);
+}
+
+bool fqn_is_leaf(const char *fqn, size_t n)
+{
+	return fqn_ends_with(fqn, n, FQN_LEAF, sizeof(FQN_LEAF) - 1);
+}
+
+size_t fqn_rel_name(const char *rel, size_t rlen)
+{
+	if (fqn_ends_with(rel, rlen, FQN_LEAF, sizeof(FQN_LEAF) - 1))
+		return rlen - sizeof(FQN_LEAF); /* without "/%ob.leaf" */
+	if (fqn_ends_with(rel, rlen, FQN_DIRM, sizeof(FQN_DIRM) - 1))
+		return rlen - (sizeof(FQN_DIRM) - 1); /* keeps the '/' */
+	return rlen;
 }

@@ -3,7 +3,13 @@
  *   <mp>/@<provider>/[#ns/]<bucket>/%wk/<tag>.<random>   work files (in-flight PUT/APPEND)
  * Names are validated here (one place). "File name too long" names (a component > 255 bytes,
  * or the whole name > FQN_PATH_LONG bytes) are stored flat under ".x<sha256(name) hex>" with the
- * full name kept in the LOM (AIStore's docs/long_names.md, fs/fntl.go). Pure functions. */
+ * full name kept in the LOM (AIStore's docs/long_names.md, fs/fntl.go).
+ * Names that are a file and a directory at once (docs/architecture.md "On-disk layout"):
+ *   <name>/         (trailing '/', a directory marker)   .../%ob/<name>/%ob.dir
+ *   <name> whose path is a directory (other names extend "<name>/")  .../%ob/<name>/%ob.leaf
+ * The first is static (fqn_obj); the second is decided on disk by the object core (obj.c), as
+ * is the move of a file into its leaf when a longer name needs its path as a directory.
+ * Both reserved segments are refused in user names. Pure functions. */
 #ifndef AIS_FQN_H
 #define AIS_FQN_H
 
@@ -19,8 +25,12 @@
 #define FQN_CT_OBJ "%ob"
 #define FQN_CT_WORK "%wk"
 
-/* 0 or AIS_EINVAL: empty, longer than FQN_OBJNAME_MAX, leading or trailing '/', empty
- * segment ("a//b"), "." or ".." segment, "~/" (AIStore), a NUL byte, not valid UTF-8. */
+#define FQN_LEAF "%ob.leaf" /* <name>/%ob.leaf: object <name> whose own path is a directory */
+#define FQN_DIRM "%ob.dir"  /* <name>/%ob.dir: object "<name>/" (a key ending in '/') */
+
+/* 0 or AIS_EINVAL: empty, longer than FQN_OBJNAME_MAX, leading '/', empty segment ("a//b",
+ * "a//"), "." or ".." segment, "~/" (AIStore), a reserved segment (FQN_LEAF, FQN_DIRM), a NUL
+ * byte, not valid UTF-8. One trailing '/' is valid (S3 directory markers: "a/b/"). */
 int fqn_validate(const char *name, size_t len);
 /* why fqn_validate rejects name (a short static phrase, e.g. "not valid UTF-8"), NULL if valid */
 const char *fqn_invalid(const char *name, size_t len);
@@ -35,8 +45,19 @@ int fqn_bck_dir(char *out, size_t cap, const char *mp, const char *provider, con
 /* bucket dir + "/" + ct (FQN_CT_*) */
 int fqn_ct_dir(char *out, size_t cap, const char *mp, const char *provider, const char *ns,
 	       const char *bucket, const char *ct);
-/* object path; *fntl set when the short name was used. */
+/* object path; *fntl set when the short name was used. A name ending in '/' maps to
+ * "<...>/<name>" FQN_DIRM; the FQN_LEAF form is the object core's (fqn_leaf). */
 int fqn_obj(char *out, size_t cap, const char *mp, const char *provider, const char *ns,
 	    const char *bucket, const char *name, bool *fntl);
+
+/* append "/" FQN_LEAF to the object path fqn (length n): the new length, or AIS_EINVAL */
+int fqn_leaf(char *fqn, size_t cap, size_t n);
+/* the path ends with "/" FQN_LEAF (a leaf in its directory) */
+bool fqn_is_leaf(const char *fqn, size_t n);
+/* the object name of a path relative to %ob (rel, rlen bytes, not a short name): its length -
+ * the name is rel's first bytes: "a/b/%ob.leaf" -> "a/b", "a/b/%ob.dir" -> "a/b/", else rlen */
+size_t fqn_rel_name(const char *rel, size_t rlen);
+/* segment (len bytes) is one of the reserved file names (FQN_LEAF, FQN_DIRM) */
+bool fqn_reserved(const char *seg, size_t len);
 
 #endif

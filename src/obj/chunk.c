@@ -28,6 +28,8 @@
 const char *chunk_rel(const obj_t *o)
 {
 	const char *p = strstr(o->fqn, "/" FQN_CT_OBJ "/");
+	if (fqn_is_leaf(o->fqn, strlen(o->fqn)))
+		return o->oname; /* the name's own path, wherever its file is (a leaf is never short) */
 	return p ? p + 5 : o->oname;
 }
 
@@ -60,7 +62,45 @@ int chunk_ufest_path(const obj_t *o, const char *id, char *out, size_t cap)
 		return AIS_EINVAL;
 	int w = id ? snprintf(out + n, cap - (size_t)n, "/%s.%s", chunk_rel(o), id)
 		   : snprintf(out + n, cap - (size_t)n, "/%s", chunk_rel(o));
-	return w >= (int)(cap - (size_t)n) ? AIS_EINVAL : 0;
+	if (w >= (int)(cap - (size_t)n))
+		return AIS_EINVAL;
+	/* the completed manifest is named as the object: when its path is a directory (longer
+	 * names' manifests), it is that directory's leaf, as in %ob (obj.h) */
+	struct stat st;
+	if (!id && !stat(out, &st) && S_ISDIR(st.st_mode) && fqn_leaf(out, cap, strlen(out)) < 0)
+		return AIS_EINVAL;
+	return 0;
+}
+
+/* the parent directories of manifest path p (on o's mountpath): a completed manifest in the
+ * way (a shorter chunked name) moves into its leaf; call holding no object lock */
+int chunk_ufest_mkdirs(const obj_t *o, const char *p)
+{
+	char d[FQN_MAX];
+	int n = ct_path(o, o->mpi, FQN_CT_UFEST, d, sizeof(d));
+	size_t rel = (size_t)n + 1, pl = strlen(p);
+	if (n < 0 || pl <= rel || pl >= sizeof(d))
+		return AIS_EINVAL;
+	/* only a completed manifest named as its object moves into a leaf: anything else in the
+	 * way (an upload in progress "<name>.<id>" that a longer name happens to spell) conflicts */
+	memcpy(d, p, pl + 1);
+	for (size_t i = rel; i < pl; i++) {
+		if (d[i] != '/')
+			continue;
+		struct stat st;
+		d[i] = '\0';
+		bool file = !lstat(d, &st) && S_ISREG(st.st_mode), ok = true;
+		if (file) {
+			ufest_t u;
+			ufest_init(&u);
+			ok = !ufest_load(d, &u) && (u.flags & UFEST_FL_COMPLETED) && u.oname && !strcmp(u.oname, d + rel);
+			ufest_fini(&u);
+		}
+		d[i] = '/';
+		if (!ok)
+			return AIS_ECONFLICT;
+	}
+	return obj_mkdirs_at(o, p, rel);
 }
 
 int chunk_workfile(const obj_t *o, int mpi, char *out, size_t cap)
@@ -226,6 +266,19 @@ static void remove_chunks(const ufest_t *u, int from)
 			log_warn("remove chunk %s: %s", u->chunks[i].path, strerror(errno));
 }
 
+/* the first chunk becomes the object file (obj_rename_to; a copy across filesystems) */
+static int chunk_move_in(const obj_t *o, const char *first)
+{
+	if (!obj_rename_to(o, first))
+		return 0;
+	if (errno != EXDEV)
+		return (errno == ENOTDIR || errno == EISDIR || errno == ENOTEMPTY || errno == EEXIST)
+			       ? AIS_ECONFLICT : err_from_errno(errno);
+	char dst[FQN_MAX];
+	obj_fqn_now(o, dst, sizeof(dst));
+	return move_file(first, dst);
+}
+
 void chunk_drop(const obj_t *o, const lom_md_t *md)
 {
 	char p[FQN_MAX];
@@ -280,11 +333,15 @@ int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_versi
 		md->flags &= ~(uint32_t)LOM_FL_FNTL;
 		lom_md_set_name(md, NULL);
 	}
-	if ((rc = chunk_ufest_path(o, NULL, mpath, sizeof(mpath))))
+	if ((rc = chunk_ufest_path(o, NULL, mpath, sizeof(mpath))) || (rc = chunk_ufest_mkdirs(o, mpath)))
+		goto out;
+	if ((rc = chunk_ufest_path(o, NULL, mpath, sizeof(mpath)))) /* (it may be a leaf now) */
+		goto out;
+	if ((rc = obj_mkdirs(o))) /* (an object file in the way moves into its leaf) */
 		goto out;
 
 	lom_lock(o->digest);
-	int ofd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	int ofd = obj_open_file(o, O_RDONLY, NULL);
 	if (ofd >= 0 && obj_load(o, ofd, &omd) == 0)
 		have_old = true;
 	if (ofd >= 0)
@@ -302,7 +359,7 @@ int chunk_commit(const obj_t *o, const ufest_t *u, lom_md_t *md, bool keep_versi
 		goto unlock;
 	if ((rc = ufest_store(&c, mpath)))
 		goto unlock;
-	if ((rc = move_file(first, o->fqn))) {
+	if ((rc = chunk_move_in(o, first))) {
 		log_err("commit %s: rename %s: %s", o->fqn, first, err_str(rc));
 		if (old.count)
 			ufest_store(&old, mpath); /* the previous version stays current */

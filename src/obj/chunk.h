@@ -30,6 +30,9 @@ const char *chunk_rel(const obj_t *o);
 int chunk_path(const obj_t *o, const char *id, int num, char *out, size_t cap, int *mpi);
 /* manifest path: partial (id) or completed (id NULL) */
 int chunk_ufest_path(const obj_t *o, const char *id, char *out, size_t cap);
+/* make the parent directories of manifest path p of o: a shorter chunked name's completed
+ * manifest in the way moves into its leaf (fqn.h); call holding no object lock. 0 or AIS_E* */
+int chunk_ufest_mkdirs(const obj_t *o, const char *p);
 /* a fresh work file name on mountpath mpi (dir created) */
 int chunk_workfile(const obj_t *o, int mpi, char *out, size_t cap);
 

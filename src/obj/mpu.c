@@ -149,7 +149,7 @@ int mpu_init(const obj_t *o, const void *meta, size_t meta_len, char *id, size_t
 	e->u.created = now_ns();
 	if ((rc = ufest_set_oname(&e->u, o->oname)) || (rc = ufest_set_meta(&e->u, meta, meta_len)))
 		goto fail;
-	if ((rc = chunk_ufest_path(o, e->u.id, e->mpath, sizeof(e->mpath))))
+	if ((rc = chunk_ufest_path(o, e->u.id, e->mpath, sizeof(e->mpath))) || (rc = chunk_ufest_mkdirs(o, e->mpath)))
 		goto fail;
 	/* persisted right away: the upload survives a restart and space cleanup can find it */
 	if ((rc = ufest_store(&e->u, e->mpath)))

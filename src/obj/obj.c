@@ -1,5 +1,7 @@
 /* obj: the object core's placement context and the steps every writer and reader shares
- * (see obj.h): placement, work files, LOM load with the defunct check, commit. */
+ * (see obj.h): placement, work files, LOM load with the defunct check, commit; and the one place
+ * that decides on disk whether a name lives at its path or as that directory's leaf (fqn.h:
+ * resolution where the disk is touched, the atomic move of a file in the way into its leaf). */
 #include "obj/obj.h"
 
 #include <errno.h>
@@ -99,6 +101,153 @@ void obj_move(obj_t *dst, obj_t *src)
 	src->bck = NULL;
 }
 
+/* a name that can be a directory's leaf: not stored under its short name, not "<dir>/" */
+static bool obj_leafable(const obj_t *o)
+{
+	return !o->fntl && o->olen && o->oname[o->olen - 1] != '/';
+}
+
+void obj_fqn_now(const obj_t *o, char *out, size_t cap)
+{
+	struct stat st;
+	size_t n = strlen(o->fqn);
+	snprintf(out, cap, "%s", o->fqn);
+	if (obj_leafable(o) && !fqn_is_leaf(out, n) && !stat(out, &st) && S_ISDIR(st.st_mode))
+		fqn_leaf(out, cap, n);
+}
+
+int obj_open_file(const obj_t *o, int flags, struct stat *st)
+{
+	struct stat sb;
+	if (!st)
+		st = &sb;
+	int fd = open(o->fqn, flags | O_CLOEXEC);
+	if (fd < 0 && errno == EISDIR && obj_leafable(o)) { /* (O_RDWR on a directory) */
+		char p[FQN_MAX];
+		obj_fqn_now(o, p, sizeof(p));
+		fd = open(p, flags | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st))
+		goto fail;
+	if (S_ISDIR(st->st_mode) && obj_leafable(o)) { /* its path is a directory: the leaf */
+		int lfd = openat(fd, FQN_LEAF, flags | O_CLOEXEC);
+		int e = errno;
+		close(fd);
+		errno = e;
+		if ((fd = lfd) < 0)
+			return -1;
+		if (fstat(fd, st))
+			goto fail;
+	}
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* under no object lock: the object file at p (name rel, of o's bucket and mountpath) into its
+ * leaf p/FQN_LEAF. A work directory gets a hard link to the file as its leaf and is swapped with
+ * the file atomically (RENAME_EXCHANGE); without that (EINVAL: the filesystem cannot) the file
+ * is moved out and back as the leaf, with a moment when neither is there. 0 or AIS_E* */
+static int obj_to_leaf(const obj_t *o, const char *p, const char *rel)
+{
+	const bck_t *b = o->bck;
+	uint64_t d;
+	char tmp[FQN_MAX], lp[FQN_MAX + 16];
+	struct stat st;
+	int rc = hrw_obj_digest(b->provider, b->ns, b->name, rel, &d);
+	if (rc)
+		return rc;
+	if ((rc = obj_workfile(o, "leaf", tmp, sizeof(tmp))))
+		return rc;
+	if (mkdir(tmp, 0755) && (errno != ENOENT || fsops_mkdir_parent(tmp) || mkdir(tmp, 0755)))
+		return err_from_errno(errno);
+	snprintf(lp, sizeof(lp), "%s/%s", tmp, FQN_LEAF);
+	lom_lock(d);
+	if (lstat(p, &st) || !S_ISREG(st.st_mode)) { /* moved or removed meanwhile */
+		rmdir(tmp);
+		goto unlock;
+	}
+	if (link(p, lp)) {
+		rc = err_from_errno(errno);
+		rmdir(tmp);
+		goto unlock;
+	}
+	if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, p, RENAME_EXCHANGE)) {
+		unlink(tmp); /* the file's old name (the leaf is its other link) */
+		goto unlock;
+	}
+	if (errno != EINVAL || unlink(p) || rename(tmp, p)) {
+		rc = err_from_errno(errno);
+		log_err("%s: move into %s/%s: %s", p, p, FQN_LEAF, strerror(errno));
+		unlink(lp);
+		rmdir(tmp);
+	}
+unlock:
+	lom_unlock(d);
+	if (!rc)
+		log_info("%s: moved into %s/%s (a longer name needs its path)", rel, p, FQN_LEAF);
+	return rc;
+}
+
+int obj_mkdirs(const obj_t *o)
+{
+	const bck_t *b = o->bck;
+	char p[FQN_MAX];
+	int n = fqn_ct_dir(p, sizeof(p), fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
+	if (n < 0)
+		return AIS_EINVAL;
+	return obj_mkdirs_at(o, o->fqn, (size_t)n + 1);
+}
+
+int obj_mkdirs_at(const obj_t *o, const char *path, size_t rel)
+{
+	char p[FQN_MAX];
+	size_t flen = strlen(path);
+	if (flen <= rel || flen >= sizeof(p))
+		return AIS_EINVAL;
+	memcpy(p, path, flen + 1);
+	/* each ancestor of the object's path below %ob: a directory, missing, or a file to move */
+	for (size_t i = rel; i < flen; i++) {
+		if (p[i] != '/')
+			continue;
+		struct stat st;
+		p[i] = '\0';
+		int rc = 0;
+		bool gone = lstat(p, &st) != 0;
+		if (!gone && S_ISREG(st.st_mode))
+			rc = obj_to_leaf(o, p, p + rel);
+		p[i] = '/';
+		if (rc)
+			return rc;
+		if (gone)
+			break;
+	}
+	return fsops_mkdir_parent(path);
+}
+
+int obj_rename_to(const obj_t *o, const char *src)
+{
+	char dst[FQN_MAX];
+	obj_fqn_now(o, dst, sizeof(dst));
+	for (int attempt = 0;; attempt++) {
+		if (!rename(src, dst))
+			return 0;
+		if (errno == EISDIR && obj_leafable(o) && !fqn_is_leaf(dst, strlen(dst)))
+			fqn_leaf(dst, sizeof(dst), strlen(dst)); /* became a directory meanwhile */
+		else if (errno != ENOENT || attempt)
+			return -1;
+		else
+			fsops_mkdir_parent(dst);
+		if (attempt > 1)
+			return -1;
+	}
+}
+
 int obj_place(obj_t *o, const bck_t *bck, const char *name)
 {
 	o->bck = bck;
@@ -146,7 +295,12 @@ int obj_locate(const obj_t *o, obj_t **alt)
 		const bck_t *b = o->bck;
 		struct stat st;
 		if (fqn_obj(p, sizeof(p), fs_get(i)->path, b->provider, b->ns, b->name, o->oname, &fntl) < 0 ||
-		    stat(p, &st) || !S_ISREG(st.st_mode))
+		    stat(p, &st))
+			continue;
+		if (S_ISDIR(st.st_mode) && !fntl && o->oname[o->olen - 1] != '/' && fqn_leaf(p, sizeof(p), strlen(p)) > 0 &&
+		    stat(p, &st))
+			continue; /* (its leaf) */
+		if (!S_ISREG(st.st_mode))
 			continue;
 		obj_t *a = malloc(sizeof(*a));
 		if (!a)
@@ -240,7 +394,10 @@ bool obj_remote_owner(const bck_t *b, const char *name, snode_t *peer)
 /* the LOM of o through fd, or by path (fd < 0: o->fqn), with the defunct and short-name checks */
 static int obj_load_md(const obj_t *o, int fd, lom_md_t *md)
 {
-	int rc = lom_load(fd, fd < 0 ? o->fqn : NULL, md);
+	char p[FQN_MAX];
+	if (fd < 0)
+		obj_fqn_now(o, p, sizeof(p));
+	int rc = lom_load(fd, fd < 0 ? p : NULL, md);
 	if (rc)
 		return rc;
 	if (md->bid && o->bck->bid && md->bid != o->bck->bid)
@@ -259,11 +416,15 @@ int obj_load(const obj_t *o, int fd, lom_md_t *md)
 
 void obj_remove(const obj_t *o)
 {
-	unlink(o->fqn);
+	char p[FQN_MAX];
+	snprintf(p, sizeof(p), "%s", o->fqn);
+	if (unlink(p) && errno == EISDIR && obj_leafable(o) && fqn_leaf(p, sizeof(p), strlen(p)) > 0)
+		unlink(p); /* (its path is a directory: the leaf) */
 	char stop[FQN_MAX];
 	const bck_t *b = o->bck;
+	/* (a directory that still holds a leaf or a longer name is not empty: it stays) */
 	if (fqn_ct_dir(stop, sizeof(stop), fs_get(o->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ) > 0)
-		fsops_rm_empty_parents(o->fqn, stop);
+		fsops_rm_empty_parents(p, stop);
 }
 
 /* rename work into o->fqn; noreplace: fail with EEXIST (errno) rather than replace. A missing
@@ -305,6 +466,60 @@ static int obj_check_cond(const obj_t *o, const lom_md_t *md, obj_commit_cond_fn
 	return rc;
 }
 
+/* the LOM onto the work file (fsync if configured), which is closed: 0 or AIS_E* (fd closed) */
+static int commit_store(int fd, const char *work, lom_md_t *md)
+{
+	int rc = lom_store(fd, NULL, md);
+	if (!rc && (config_features() & FEAT_FSYNC_PUT) && fsync(fd)) { /* feature Fsync-PUT: before close+rename */
+		rc = err_from_errno(errno);
+		log_err("fsync %s: %s", work, strerror(errno));
+	}
+	if (close(fd) && !rc)
+		rc = err_from_errno(errno);
+	return rc;
+}
+
+/* under o's lock: work into o's path. New objects (the common case) take the fast path: a
+ * rename that refuses to replace; only when something is there already is the previous version
+ * loaded (its version number; its chunks once replaced: kept in *prev when chunked). Returns
+ * the rename's errno (0: done); *rc for a failed LOM update. */
+static int commit_rename(const obj_t *o, const char *work, lom_md_t *md, bool vnext, lom_md_t *prev,
+			 bool *idx_gone, int *rc)
+{
+	char dst[FQN_MAX];
+	snprintf(dst, sizeof(dst), "%s", o->fqn);
+	int e = obj_rename(work, dst, true) ? errno : 0;
+	if (e != EEXIST && e != EINVAL) /* EEXIST: there is one (EINVAL: no RENAME_NOREPLACE here) */
+		return e;
+	struct stat st;
+	if (obj_leafable(o) && !stat(dst, &st) && S_ISDIR(st.st_mode)) {
+		/* the path is a directory (longer names): this object is (or goes in as) its leaf */
+		fqn_leaf(dst, sizeof(dst), strlen(dst));
+		e = obj_rename(work, dst, true) ? errno : 0;
+		if (e != EEXIST && e != EINVAL)
+			return e;
+	}
+	bool have_prev = obj_load_md(o, -1, prev) == 0;
+	*idx_gone = have_prev && (prev->flags & LOM_FL_SHARDIDX);
+	if (vnext && have_prev && prev->version[0]) {
+		lom_version_next(prev->version, md->version);
+		if ((*rc = lom_store(-1, work, md)))
+			return 0;
+	}
+	if (!have_prev || !(prev->flags & LOM_FL_CHUNKED)) {
+		lom_md_fini(prev); /* keep only a chunked predecessor (uid set) for chunk_drop */
+		lom_md_init(prev);
+	}
+	e = obj_rename(work, dst, false) ? errno : 0;
+	if (e == EISDIR && obj_leafable(o) && !fqn_is_leaf(dst, strlen(dst))) {
+		/* a longer name made the path a directory meanwhile (no leaf in it: that is made
+		 * under this lock): this object goes in as its leaf */
+		fqn_leaf(dst, sizeof(dst), strlen(dst));
+		e = obj_rename(work, dst, true) ? errno : 0;
+	}
+	return e;
+}
+
 int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool keep_version,
 		    obj_commit_cond_fn cond, void *cond_arg)
 {
@@ -323,9 +538,7 @@ int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool
 	}
 	md->flags &= ~(uint32_t)LOM_FL_CHUNKED;
 	md->uid[0] = '\0';
-	/* new objects (the common case) take the fast path: the LOM as if there were no previous
-	 * version, then a rename that refuses to replace; only when something is there already is
-	 * the previous version loaded (its version number; its chunks once replaced) */
+	/* the LOM as if there were no previous version (commit_rename updates it if there is) */
 	bool vnext = !keep_version && o->bck->versioning;
 	if (!keep_version) {
 		md->version[0] = '\0';
@@ -334,35 +547,31 @@ int obj_commit_cond(const obj_t *o, int fd, const char *work, lom_md_t *md, bool
 	}
 	lom_md_t prev;
 	lom_md_init(&prev);
-	lom_lock(o->digest);
-	if (cond && (rc = obj_check_cond(o, md, cond, cond_arg)))
-		goto unlock;
-	if ((rc = lom_store(fd, NULL, md)))
-		goto unlock;
-	if ((config_features() & FEAT_FSYNC_PUT) && fsync(fd)) { /* feature Fsync-PUT: before close+rename */
-		rc = err_from_errno(errno);
-		log_err("fsync %s: %s", work, strerror(errno));
-		goto unlock;
-	}
-	if (close(fd)) {
-		fd = -1;
-		rc = err_from_errno(errno);
-		goto unlock;
-	}
-	fd = -1;
-	int e = obj_rename(work, o->fqn, true) ? errno : 0;
-	if (e == EEXIST || e == EINVAL) { /* there is one (EINVAL: no RENAME_NOREPLACE here) */
-		bool have_prev = obj_load_md(o, -1, &prev) == 0;
-		idx_gone = have_prev && (prev.flags & LOM_FL_SHARDIDX);
-		if (vnext && have_prev && prev.version[0]) {
-			lom_version_next(prev.version, md->version);
-			if ((rc = lom_store(-1, work, md)))
+	int e = 0;
+	for (int attempt = 0;; attempt++) {
+		lom_lock(o->digest);
+		if (cond && (rc = obj_check_cond(o, md, cond, cond_arg)))
+			goto unlock;
+		if (fd >= 0) {
+			rc = commit_store(fd, work, md); /* (closes fd) */
+			fd = -1;
+			if (rc)
 				goto unlock;
 		}
-		if (!have_prev || !(prev.flags & LOM_FL_CHUNKED))
-			lom_md_fini(&prev); /* keep only a chunked predecessor (uid set) for chunk_drop below */
-		e = obj_rename(work, o->fqn, false) ? errno : 0;
+		if ((e = commit_rename(o, work, md, vnext, &prev, &idx_gone, &rc)) != ENOTDIR || attempt == 2)
+			break;
+		/* an object file is in the way ("a/b" of "a/b/c"): into its leaf, holding no lock */
+		lom_unlock(o->digest);
+		lom_md_fini(&prev);
+		lom_md_init(&prev);
+		idx_gone = false;
+		if ((rc = obj_mkdirs(o))) {
+			log_warn("%s: %s", o->fqn, err_str(rc));
+			goto fail;
+		}
 	}
+	if (rc)
+		goto unlock;
 	if (e) {
 		rc = (e == ENOTDIR || e == EISDIR || e == ENOTEMPTY || e == EEXIST) ? AIS_ECONFLICT : err_from_errno(e);
 		log_warn("rename %s -> %s: %s", work, o->fqn, strerror(e));

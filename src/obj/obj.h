@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "cluster/bmd.h"
 #include "cluster/smap.h"
@@ -96,6 +97,28 @@ int obj_locate(const obj_t *o, obj_t **alt);
 /* o placed on mountpath mpi instead of its HRW one (dst is a copy that borrows o's BMD
  * reference); 0 or AIS_EINVAL */
 int obj_place_on(obj_t *dst, const obj_t *o, int mpi);
+/* Names that are a file and a directory at once (fqn.h, docs/architecture.md "On-disk layout"):
+ * object N lives at <N> while that path is a regular file, and at <N>/FQN_LEAF once it is a
+ * directory (a longer name "N/..." needed it; the move is obj_mkdirs'). o->fqn is always <N>
+ * (obj_place costs no syscall); the calls below resolve at use, when the path is a directory. */
+/* open o's file (flags: O_RDONLY or O_RDWR; O_CLOEXEC is added) - its leaf when o->fqn is (or
+ * became) a directory - and fstat it into *st (optional). fd, or -1 with errno set (ENOENT when
+ * neither is there). */
+int obj_open_file(const obj_t *o, int flags, struct stat *st);
+/* o's path now: o->fqn, or o->fqn + "/" FQN_LEAF when o->fqn is a directory */
+void obj_fqn_now(const obj_t *o, char *out, size_t cap);
+/* make the parent directories of o's path; an object file that is in the way (a shorter name
+ * "a/b" of "a/b/c" on this mountpath) moves into its leaf, under that object's lock, atomically
+ * (readers see the file or the directory holding it, never neither). Call holding no object
+ * lock. 0 or AIS_E* */
+int obj_mkdirs(const obj_t *o);
+/* the same for another path of o's mountpath whose names are object names from offset rel on
+ * (a chunked object's completed manifest under %ut: chunk.c) */
+int obj_mkdirs_at(const obj_t *o, const char *path, size_t rel);
+/* rename file src to o's path (replacing: a rename, a resilver, a chunked commit), under o's
+ * lock: parents are made, a path that became a directory gets src as its leaf. 0 or -1 with
+ * errno (ENOTDIR: an object file is in the way: unlock, obj_mkdirs, retry) */
+int obj_rename_to(const obj_t *o, const char *src);
 /* load the LOM of an existing object through an open fd, with the defunct-bucket check:
  * AIS_ENOTFOUND when missing or defunct. */
 int obj_load(const obj_t *o, int fd, lom_md_t *md);

@@ -144,7 +144,8 @@ static int get_load(obj_get_t *g, obj_why_t *why)
 {
 	const obj_t *o = g->o;
 	bool head = g->flags & OBJ_GET_HEAD;
-	g->fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	g->fd = obj_open_file(o, O_RDONLY, &st);
 	if (g->fd < 0 && errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG) {
 		g->sys_errno = errno;
 		log_err("open %s: %s", o->fqn, strerror(errno));
@@ -152,8 +153,7 @@ static int get_load(obj_get_t *g, obj_why_t *why)
 		*why = OBJ_WHY_IO;
 		return AIS_EIO;
 	}
-	struct stat st;
-	if (g->fd < 0 || fstat(g->fd, &st) || !S_ISREG(st.st_mode)) {
+	if (g->fd < 0 || !S_ISREG(st.st_mode)) {
 		get_notfound(g);
 		*why = OBJ_WHY_NOT_FOUND;
 		return AIS_ENOTFOUND;
@@ -283,8 +283,10 @@ static void get_remove_corrupted(obj_get_t *g)
 {
 	const obj_t *o = g->o;
 	struct stat a, b;
+	char p[FQN_MAX];
 	lom_lock(o->digest);
-	if (!fstat(g->fd, &a) && !stat(o->fqn, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+	obj_fqn_now(o, p, sizeof(p));
+	if (!fstat(g->fd, &a) && !stat(p, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
 		if (g->chunked)
 			chunk_drop(o, &g->md);
 		obj_remove(o);

@@ -15,7 +15,7 @@ int obj_md_update(const obj_t *o, obj_md_edit_fn fn, void *arg, obj_why_t *why)
 	lom_md_t md;
 	lom_md_init(&md);
 	lom_lock(o->digest);
-	int fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	int fd = obj_open_file(o, O_RDONLY, NULL);
 	int rc;
 	if (fd < 0) {
 		rc = errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG || errno == EISDIR ? AIS_ENOTFOUND

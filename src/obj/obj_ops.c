@@ -27,7 +27,7 @@ void obj_set_delete_hook(void (*fn)(const obj_t *o)) { ops_delete_hook = fn; }
  * when the removed copy had a shard index (to drop after the lock) */
 static int ops_delete_at(const obj_t *o, bool *idx)
 {
-	int fd = open(o->fqn, O_RDONLY | O_CLOEXEC);
+	int fd = obj_open_file(o, O_RDONLY, NULL);
 	lom_md_t md;
 	lom_md_init(&md);
 	int rc = fd < 0 ? (errno == ENOENT || errno == ENOTDIR || errno == ENAMETOOLONG ? AIS_ENOTFOUND : AIS_EIO)
@@ -84,12 +84,12 @@ int obj_delete(const obj_t *o, obj_why_t *why)
 /* same mountpath, same bucket, short names, monolithic: one rename; 0 or AIS_E* */
 static int ops_rename_fast(const obj_t *src, const obj_t *dst)
 {
+	char sp[FQN_MAX];
+	int e = obj_mkdirs(dst) ? ENOTDIR : 0; /* (an object file in dst's path moves into its leaf) */
 	lom_lock(dst->digest);
-	int e = rename(src->fqn, dst->fqn) ? errno : 0;
-	if (e == ENOENT) {
-		fsops_mkdir_parent(dst->fqn);
-		e = rename(src->fqn, dst->fqn) ? errno : 0;
-	}
+	obj_fqn_now(src, sp, sizeof(sp));
+	if (!e)
+		e = obj_rename_to(dst, sp) ? errno : 0;
 	int rc = !e ? 0 : (e == ENOTDIR || e == EISDIR || e == ENOTEMPTY) ? AIS_ECONFLICT : err_from_errno(e);
 	lom_unlock(dst->digest);
 	if (!rc) {
@@ -97,7 +97,7 @@ static int ops_rename_fast(const obj_t *src, const obj_t *dst)
 		char stop[FQN_MAX];
 		const bck_t *b = src->bck;
 		if (fqn_ct_dir(stop, sizeof(stop), fs_get(src->mpi)->path, b->provider, b->ns, b->name, FQN_CT_OBJ) > 0)
-			fsops_rm_empty_parents(src->fqn, stop);
+			fsops_rm_empty_parents(sp, stop);
 		lom_unlock(src->digest);
 	}
 	return rc;

@@ -68,6 +68,8 @@ static int reloc_rename(const obj_t *src, const obj_t *dst)
 	lom_md_init(&s);
 	lom_md_init(&d);
 	bool dst_newer = false, have_d = false;
+	if (obj_mkdirs(dst)) /* (an object file in dst's path moves into its leaf; no lock held) */
+		return AIS_ECONFLICT;
 	lom_lock(src->digest);
 	int rc = reloc_state(src, dst, &s, &dst_newer, &d, &have_d);
 	if (rc == AIS_ENOTFOUND) {
@@ -76,11 +78,9 @@ static int reloc_rename(const obj_t *src, const obj_t *dst)
 		reloc_remove(src, &s);
 		rc = OBJ_RELOC_DROPPED;
 	} else if (!rc && !(s.flags & LOM_FL_CHUNKED)) {
-		int e = rename(src->fqn, dst->fqn) ? errno : 0;
-		if (e == ENOENT) {
-			fsops_mkdir_parent(dst->fqn);
-			e = rename(src->fqn, dst->fqn) ? errno : 0;
-		}
+		char sp[FQN_MAX];
+		obj_fqn_now(src, sp, sizeof(sp));
+		int e = obj_rename_to(dst, sp) ? errno : 0;
 		if (!e) {
 			if (have_d && (d.flags & LOM_FL_CHUNKED))
 				chunk_drop(dst, &d); /* the older chunked version it replaced */

@@ -1,6 +1,6 @@
 /* obj_walk: the %ob walk of one bucket on one mountpath (see obj_walk.h). Depth-first with one
  * path buffer (no allocation per entry); a short-named file at the top of %ob is reported under
- * the full name its LOM keeps. Invariant: the callback gets only regular files, with the name
+ * the full name its LOM keeps, a leaf (fqn.h: FQN_LEAF, FQN_DIRM) under its object name. Invariant: the callback gets only regular files, with the name
  * relative to %ob (or the LOM's full name), never a work file or another content type. */
 #include "obj/obj_walk.h"
 
@@ -44,7 +44,15 @@ static void walk_file(walk_t *w, const char *nm, size_t len, int depth)
 		lom_md_fini(&md);
 		return;
 	}
-	w->rc = w->cb(w->arg, w->path + w->rel, len - w->rel, w->path);
+	const char *rel = w->path + w->rel;
+	size_t rl = len - w->rel, nl = fqn_rel_name(rel, rl);
+	if (nl == rl) {
+		w->rc = w->cb(w->arg, rel, rl, w->path);
+		return;
+	}
+	char *name = strndup(rel, nl); /* "a/b/%ob.leaf" -> "a/b", "a/b/%ob.dir" -> "a/b/" */
+	w->rc = name ? w->cb(w->arg, name, nl, w->path) : AIS_ENOMEM;
+	free(name);
 }
 
 static void walk_dir(walk_t *w, size_t len, int depth)

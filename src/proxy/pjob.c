@@ -196,6 +196,25 @@ static void pjob_move(http_req_t *r, const pbck_t *b, json_t *msg)
 	(void)msg;
 }
 
+/* what every job request does first: on a primary not (yet) confirmed, forward it there; the
+ * bucket must exist (404). True: answered. Else cn (b's name) and *params (a copy of the
+ * message's "value", or {}: the caller's) are set. */
+static bool pjob_prologue(http_req_t *r, const pbck_t *b, json_t *msg, char *cn, size_t cap, json_t **params)
+{
+	if (!kalive_primary_confirmed()) {
+		pfwd_to_primary(r);
+		return true;
+	}
+	pjob_cname(b, cn, cap);
+	if (!pjob_exists(b)) {
+		http_error(r, 404, "ErrBckNotFound", "bucket \"%s\" does not exist", cn);
+		return true;
+	}
+	json_t *v = json_object_get(msg, "value");
+	*params = json_is_object(v) ? json_deep_copy(v) : json_object();
+	return false;
+}
+
 bool pjob_bck_action(http_req_t *r, const pbck_t *b, json_t *msg)
 {
 	const char *act = jsonx_str(msg, "action", "");
@@ -205,20 +224,12 @@ bool pjob_bck_action(http_req_t *r, const pbck_t *b, json_t *msg)
 	bool known = false;
 	for (int i = 0; acts && acts[i]; i++)
 		known |= !strcmp(acts[i], act);
+	char cn[300], err[512] = "";
+	json_t *params = NULL;
 	if (!known)
 		return false;
-	if (!kalive_primary_confirmed()) {
-		pfwd_to_primary(r);
+	if (pjob_prologue(r, b, msg, cn, sizeof(cn), &params))
 		return true;
-	}
-	char cn[300], err[512] = "";
-	pjob_cname(b, cn, sizeof(cn));
-	if (!pjob_exists(b)) {
-		http_error(r, 404, "ErrBckNotFound", "bucket \"%s\" does not exist", cn);
-		return true;
-	}
-	json_t *v = json_object_get(msg, "value");
-	json_t *params = json_is_object(v) ? json_deep_copy(v) : json_object();
 	bool remote = bk_is_remote(b->provider, b->ns);
 	if (!strcmp(act, "prefetch-listrange") || !strcmp(act, "evict-listrange")) {
 		if (!remote) {
@@ -291,18 +302,10 @@ bool pjob_obj_action(http_req_t *r, const pbck_t *b, const char *oname, json_t *
 	const char *act = jsonx_str(msg, "action", "");
 	if (strcmp(act, "promote") && strcmp(act, "blob-download"))
 		return false;
-	if (!kalive_primary_confirmed()) {
-		pfwd_to_primary(r);
-		return true;
-	}
 	char cn[300];
-	pjob_cname(b, cn, sizeof(cn));
-	if (!pjob_exists(b)) {
-		http_error(r, 404, "ErrBckNotFound", "bucket \"%s\" does not exist", cn);
+	json_t *params = NULL;
+	if (pjob_prologue(r, b, msg, cn, sizeof(cn), &params))
 		return true;
-	}
-	json_t *v = json_object_get(msg, "value");
-	json_t *params = json_is_object(v) ? json_deep_copy(v) : json_object();
 	const char *name = jsonx_str(msg, "name", oname ? oname : "");
 	if (!strcmp(act, "promote")) {
 		if (!*jsonx_str(params, "src", ""))

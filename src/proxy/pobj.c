@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/utf8.h"
+#include "fs/fqn.h"
 #include "core/util.h"
 #include "net/route.h"
 #include "net/rsig.h"
@@ -23,26 +24,6 @@
 #include <string.h>
 
 /* AIStore's object name checks (cos.ValidOname) plus ours: no "." / ".." segments, no NUL */
-static bool pobj_name_valid(const char *o)
-{
-	size_t n = strlen(o);
-	if (n == 0 || o[0] == '/' || o[n - 1] == '/')
-		return false;
-	if (strstr(o, "../") || strstr(o, "~/"))
-		return false;
-	const char *seg = o;
-	for (;;) {
-		const char *e = strchr(seg, '/');
-		size_t sl = e ? (size_t)(e - seg) : strlen(seg);
-		if ((sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
-			return false;
-		if (!e)
-			break;
-		seg = e + 1;
-	}
-	return true;
-}
-
 static void pobj_handle(http_req_t *r);
 
 /* pool: a remote bucket's first use (it goes into the BMD), then the usual redirect */
@@ -97,12 +78,11 @@ static void pobj_handle(http_req_t *r)
 	if (pbck_parse(r, items[0], &b))
 		return;
 	size_t nl = strlen(items[1]);
-	bool utf8 = utf8_valid(items[1], nl);
-	if (!utf8 || !pobj_name_valid(items[1])) {
+	const char *bad = fqn_invalid(items[1], nl); /* (the targets' rules: one place, fs/fqn.c) */
+	if (bad) {
 		char q[512];
 		stats_redirect(r->method, http_query_get(r, "append_type") != NULL, false, STATS_BCK(&b));
-		http_error(r, 400, NULL, "invalid object name \"%s\"%s", utf8_quote(items[1], nl, q, sizeof(q)),
-			   utf8 ? "" : ": not valid UTF-8");
+		http_error(r, 400, NULL, "invalid object name \"%s\": %s", utf8_quote(items[1], nl, q, sizeof(q)), bad);
 		return;
 	}
 	bmd_t *bmd = bmd_get();

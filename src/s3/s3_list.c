@@ -142,8 +142,12 @@ static int ls_collect(const char *bucket, ls_args_t *a, plist_err_t *pe)
 	char *skip = NULL; /* common prefix whose keys are already accounted for */
 	sbuf_t tok = SBUF_INIT;
 	sbuf_adds(&tok, a->token);
-	if (dlen && a->token[0] && strlen(a->token) >= dlen &&
-	    !strcmp(a->token + strlen(a->token) - dlen, a->delim) && !strncmp(a->token, a->prefix, plen)) {
+	/* a token that is a common prefix (its first delimiter after the prefix ends it): every key
+	 * under it is accounted for. Not a key ending with the delimiter that is no common prefix
+	 * ("a/" listed with prefix "a/" is a key: "a/b" comes after it). */
+	size_t tl = strlen(a->token);
+	const char *td = dlen && tl > plen && !strncmp(a->token, a->prefix, plen) ? strstr(a->token + plen, a->delim) : NULL;
+	if (td && td == a->token + tl - dlen) {
 		skip = strdup(a->token);
 		sbuf_adds(&tok, S3_UTF8_MAX);
 	}

@@ -16,19 +16,9 @@
 #include "core/jsonx.h"
 #include "net/route.h"
 #include "target/tgt_int.h"
+#include "target/tjson.h"
 #include "xact/xact.h"
 #include "xact/xs_download.h"
-
-static void td_json(http_req_t *r, json_t *j)
-{
-	char *s = j ? jsonx_dumps(j) : NULL;
-	if (s)
-		http_respond(r, 200, "application/json", s, strlen(s));
-	else
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-	free(s);
-	json_decref(j);
-}
 
 static void td_list(http_req_t *r, const char *re, bool only_active)
 {
@@ -62,7 +52,7 @@ static void td_list(http_req_t *r, const char *re, bool only_active)
 	json_decref(snaps);
 	if (have_re)
 		regfree(&rx);
-	td_json(r, out);
+	tjson_respond(r, out);
 }
 
 static void td_cb(http_req_t *r)
@@ -80,7 +70,7 @@ static void td_cb(http_req_t *r)
 	if (!st) {
 		http_error(r, 404, "ErrNotFound", "download job %s not found", id);
 	} else if (r->method == HTTP_M_GET) {
-		td_json(r, st);
+		tjson_respond(r, st);
 		st = NULL;
 	} else if (!strcmp(r->path, "/v1/download/abort")) {
 		xact_abort(x, "download: user abort");

@@ -29,6 +29,13 @@ void tobj_err_notfound(http_req_t *r, const obj_t *o);
 /* object headers (Ais-Checksum-*, Ais-Atime, Ais-Version, Ais-Custom-Md) */
 void tobj_add_md_hdrs(http_req_t *r, const lom_md_t *md);
 
+/* PATCH: set custom metadata (tobj_custom.c) */
+void tobj_custom_patch(http_req_t *r);
+/* HEAD with ?props= (AIStore's v2 HEAD, tobj_head.c): the asked properties as headers; 0, or
+ * answers 400 for an unknown property and returns < 0 */
+struct obj_get;
+int tobj_head_v2(http_req_t *r, const obj_t *o, const struct obj_get *g, const char *props);
+
 /* the object reader's failure (obj_get_open/prepare: rc + why) as AIStore's error */
 struct obj_get;
 void tobj_get_err(http_req_t *r, const obj_t *o, const struct obj_get *g, int rc, obj_why_t why);

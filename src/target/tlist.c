@@ -16,7 +16,9 @@
  * subdirectories are entries when they extend the prefix ("ab/" for prefix "a"); a prefix with
  * a '/' that does not end at a directory lists nothing. S3 requests (LsIsS3) instead get S3's
  * delimiter semantics: the level right under the prefix wherever it ends ("a/" for prefix
- * "a", "a/bc/" and "a/bd" for prefix "a/b"). */
+ * "a", "a/bc/" and "a/bd" for prefix "a/b"). Leaves (fqn.h) are listed under their object
+ * names; at a non-recursive level a directory's leaf is an object entry and the directory an
+ * entry only when it holds more than its leaf. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +59,7 @@ typedef struct tl_walk {
 	char *cutoff;   /* once cut: nothing above this can make the page */
 	int mpi;
 	int err;
+	char *nb;       /* FQN_MAX: an object name made from a leaf's path (fqn.h) */
 	smap_t *smap;   /* HRW: objects another target owns are not listed here (AIStore's
 			 * LocMisplacedNode); NULL: no cluster map yet, list everything */
 } tl_walk_t;
@@ -79,7 +82,11 @@ static bool tl_mine(const tl_walk_t *w, const char *name)
 	char p[FQN_MAX];
 	bool fntl;
 	struct stat st;
-	return fqn_obj(p, sizeof(p), fs_get(h)->path, b->provider, b->ns, b->name, name, &fntl) < 0 || stat(p, &st) != 0;
+	int n = fqn_obj(p, sizeof(p), fs_get(h)->path, b->provider, b->ns, b->name, name, &fntl);
+	if (n < 0 || stat(p, &st))
+		return true;
+	/* a directory there: the object is its leaf, if any */
+	return S_ISDIR(st.st_mode) && (fqn_leaf(p, sizeof(p), (size_t)n) < 0 || stat(p, &st));
 }
 
 /* page walk: sort what was collected and keep the first page (memory stays O(page)) */
@@ -183,6 +190,52 @@ static void tl_add(tl_walk_t *w, const char *name, size_t nlen, const char *rel,
 		tl_cut(w);
 }
 
+static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, int depth);
+/* directory dir (a name's path at the listed level of a non-recursive walk): is object "<rel>"
+ * stored in it as its leaf, and does it hold anything else (names that extend "<rel>/": its
+ * virtual directory entry)? A directory without a leaf is there for longer names (or is an empty
+ * leftover, as before): one stat. dir is restored on return. */
+static void tl_dir_scan(char *dir, size_t clen, bool *leaf, bool *other)
+{
+	struct stat st;
+	*leaf = false;
+	*other = true;
+	if (fqn_leaf(dir, FQN_MAX, clen) < 0)
+		return;
+	*leaf = !stat(dir, &st) && S_ISREG(st.st_mode);
+	dir[clen] = '\0';
+	if (!*leaf)
+		return;
+	*other = false;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && !*other && (de = readdir(d))) {
+		const char *nm = de->d_name;
+		*other = strcmp(nm, ".") && strcmp(nm, "..") && strcmp(nm, FQN_LEAF);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* object "<rel>" stored as the leaf of directory dir (clen; rel at rel_off) when it has the
+ * prefix (and, s3, nothing below it) and sorts after the token; dir is restored */
+static void tl_add_leaf(tl_walk_t *w, char *dir, size_t clen, size_t rel_off)
+{
+	const char *rel = dir + rel_off;
+	size_t rlen = clen - rel_off;
+	if (rlen < w->plen || strncmp(rel, w->prefix, w->plen))
+		return;
+	if (w->s3 && memchr(rel + w->plen, '/', rlen - w->plen))
+		return;
+	if (!tl_after(w, rel) || !tl_mine(w, rel))
+		return;
+	memcpy(w->nb, rel, rlen);
+	w->nb[rlen] = '\0';
+	if (fqn_leaf(dir, FQN_MAX, clen) > 0)
+		tl_add(w, w->nb, rlen, dir + rel_off, false);
+	dir[clen] = '\0';
+}
+
 static bool tl_is_short(const char *base)
 {
 	if (strlen(base) != FQN_SHORT_LEN || base[0] != '.' || base[1] != 'x')
@@ -192,8 +245,6 @@ static bool tl_is_short(const char *base)
 			return false;
 	return true;
 }
-
-static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, int depth);
 
 typedef enum { TL_DIR_SKIP, TL_DIR_DESCEND, TL_DIR_ADD } tl_dir_t;
 
@@ -227,8 +278,12 @@ static void tl_dir_ais(tl_walk_t *w, char *dir, size_t clen, size_t rel_off, int
 	case TL_DIR_DESCEND:
 		tl_walk_dir(w, dir, clen, rel_off, depth + 1);
 		break;
-	case TL_DIR_ADD:
-		if (!w->nodirs && clen + 1 < FQN_MAX) {
+	case TL_DIR_ADD: {
+		bool leaf, other;
+		tl_dir_scan(dir, clen, &leaf, &other);
+		if (leaf)
+			tl_add_leaf(w, dir, clen, rel_off);
+		if (other && !w->nodirs && clen + 1 < FQN_MAX) {
 			dir[clen] = '/'; /* "rel/": [convention] dir names end with '/' */
 			dir[clen + 1] = '\0';
 			if (tl_after(w, rel))
@@ -236,6 +291,7 @@ static void tl_dir_ais(tl_walk_t *w, char *dir, size_t clen, size_t rel_off, int
 			dir[clen] = '\0';
 		}
 		break;
+	}
 	case TL_DIR_SKIP:
 		break;
 	}
@@ -278,9 +334,14 @@ static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, in
 			if (above) {
 				tl_walk_dir(w, dir, clen, rel_off, depth + 1);
 			} else if (below) {
+				bool leaf = false, other = true;
+				if (w->norec)
+					tl_dir_scan(dir, clen, &leaf, &other);
+				if (leaf)
+					tl_add_leaf(w, dir, clen, rel_off);
 				if (!w->norec) {
 					tl_walk_dir(w, dir, clen, rel_off, depth + 1);
-				} else if (!w->nodirs) {
+				} else if (!w->nodirs && other) {
 					/* "rel/" after the prefix must have exactly one '/' (at its end) */
 					const char *rest = rel + (w->plen <= rlen ? w->plen : rlen);
 					if (!memchr(rest, '/', (size_t)(rel + rlen - rest))) {
@@ -313,11 +374,20 @@ static void tl_walk_dir(tl_walk_t *w, char *dir, size_t dlen, size_t rel_off, in
 					}
 				}
 				lom_md_fini(&md);
-			} else if (rlen >= w->plen && !strncmp(rel, w->prefix, w->plen) &&
-				   (!w->norec || !w->s3 || !memchr(rel + w->plen, '/', rlen - w->plen)) &&
-				   tl_after(w, rel) && tl_mine(w, rel)) {
-				/* (AIStore's non-recursive walk only visits the listed level: no depth check) */
-				tl_add(w, rel, rlen, rel, false);
+			} else {
+				/* a leaf ("a/b/%ob.leaf", "a/b/%ob.dir"): listed under its object name */
+				size_t onl = fqn_rel_name(rel, rlen);
+				const char *name = rel;
+				if (onl != rlen) {
+					memcpy(w->nb, rel, onl);
+					w->nb[onl] = '\0';
+					name = w->nb;
+				}
+				if (onl >= w->plen && !strncmp(name, w->prefix, w->plen) &&
+				    (!w->norec || !w->s3 || !memchr(name + w->plen, '/', onl - w->plen)) &&
+				    tl_after(w, name) && tl_mine(w, name))
+					/* (AIStore's non-recursive walk only visits the listed level: no depth check) */
+					tl_add(w, name, onl, rel, false);
 			}
 		}
 		dir[dlen] = '\0';
@@ -474,8 +544,13 @@ static int tl_walk(tl_walk_t *w)
 {
 	const bck_t *bck = w->bck;
 	char *dir = malloc(FQN_MAX);
-	if (!dir)
+	w->nb = malloc(FQN_MAX);
+	if (!dir || !w->nb) {
+		free(dir);
+		free(w->nb);
+		w->nb = NULL;
 		return AIS_ENOMEM;
+	}
 	for (int i = 0; w->norec && !w->s3 && w->plen && !w->pdir && i < fs_count(); i++) {
 		if (!fs_in_use(i))
 			continue;
@@ -493,6 +568,8 @@ static int tl_walk(tl_walk_t *w)
 		tl_walk_root(w, dir, (size_t)n);
 	}
 	free(dir);
+	free(w->nb);
+	w->nb = NULL;
 	return w->err;
 }
 

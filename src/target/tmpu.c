@@ -109,6 +109,12 @@ void mpu_put_handle(http_req_t *r)
 			   pp->id);
 		goto out;
 	}
+	if (r->content_length <= 0) { /* AIStore (ups._put): no empty, no unsized part */
+		char cn[FQN_OBJNAME_MAX + 256];
+		obj_cname(pp->o.bck, pp->o.oname, cn, sizeof(cn));
+		http_error(r, 400, NULL, "%s: put-part invalid size (%lld)", cn, (long long)r->content_length);
+		goto out;
+	}
 	mpu_why_t why;
 	int rc = mpu_part_begin(&pp->o, pp->id, (int)num, NULL, MPU_P_NO_MD5, &pp->p, &why);
 	if (rc) {

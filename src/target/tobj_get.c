@@ -85,8 +85,11 @@ static void add_head_props(http_req_t *r, const obj_t *o)
 static void add_hdrs(http_req_t *r, const get_ctx_t *c, bool head)
 {
 	if (head) {
-		tobj_add_md_hdrs(r, &c->g.md);
-		add_head_props(r, &c->o);
+		const char *props = http_query_get(r, "props");
+		if (!props || !*props) { /* (v2: tobj_head_v2 did) */
+			tobj_add_md_hdrs(r, &c->g.md);
+			add_head_props(r, &c->o);
+		}
 		return;
 	}
 	tobj_add_md_hdrs(r, &c->g.md);
@@ -172,7 +175,9 @@ static void get_serve(http_req_t *r, get_ctx_t *c, bool head)
 	c->off = 0;
 	c->len = c->g.size;
 	if (head) {
-		get_sendfile(r, c, true);
+		const char *props = http_query_get(r, "props");
+		if (!props || !*props || !tobj_head_v2(r, c->g.o, &c->g, props))
+			get_sendfile(r, c, true);
 		goto out;
 	}
 	rc = obj_get_range_apply(&c->g, http_hdr_get(r, "Range"), &c->off, &c->len);
@@ -201,7 +206,9 @@ out:
 static bool obj_here(const obj_t *o)
 {
 	struct stat st;
-	if (!stat(o->fqn, &st))
+	char p[FQN_MAX];
+	obj_fqn_now(o, p, sizeof(p)); /* (a directory's leaf: fqn.h) */
+	if (!stat(p, &st) && S_ISREG(st.st_mode))
 		return true;
 	obj_t *alt = NULL;
 	bool found = obj_locate(o, &alt) == 0;

@@ -44,10 +44,12 @@ static void ops_delete_gfn_cb(http_req_t *r)
 	char err[256];
 	int rc = treb_gfn(o, err, sizeof(err));
 	struct stat st;
+	char p[FQN_MAX];
 	obj_t *alt = NULL;
+	obj_fqn_now(o, p, sizeof(p)); /* (a directory's leaf: fqn.h) */
 	if (rc == AIS_EEXIST) {
 		rc = 0; /* it was there: gone now */
-	} else if (!rc || (rc == AIS_ENOTFOUND && (!stat(o->fqn, &st) || !obj_locate(o, &alt)))) {
+	} else if (!rc || (rc == AIS_ENOTFOUND && ((!stat(p, &st) && S_ISREG(st.st_mode)) || !obj_locate(o, &alt)))) {
 		/* a version newer than our delete, or its migration landed meanwhile: delete what is
 		 * here now (a plain miss was counted by the first delete already) */
 		obj_why_t why;

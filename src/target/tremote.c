@@ -32,19 +32,9 @@
 #include "obj/obj_get.h"
 #include "stats/stats.h"
 #include "target/tgt_int.h"
+#include "target/tjson.h"
 
 #define TR_BODY_MAX (16 << 20)
-
-static void tr_json(http_req_t *r, json_t *j)
-{
-	char *s = j ? jsonx_dumps(j) : NULL;
-	if (s)
-		http_respond(r, 200, "application/json", s, strlen(s));
-	else
-		http_error_code(r, AIS_ENOMEM, "out of memory");
-	free(s);
-	json_decref(j);
-}
 
 static void tr_err(http_req_t *r, const bk_err_t *e, int rc)
 {
@@ -88,7 +78,7 @@ static void tr_head(http_req_t *r, const bck_t *b)
 		tr_err(r, &e, rc);
 		return;
 	}
-	tr_json(r, json_pack("{s:s, s:b, s:s, s:s}", "region", bp.region, "versioning", bp.versioning, "remais_uuid",
+	tjson_respond(r, json_pack("{s:s, s:b, s:s, s:s}", "region", bp.region, "versioning", bp.versioning, "remais_uuid",
 			     bp.remais_uuid, "remais_url", bp.remais_url));
 }
 
@@ -188,7 +178,7 @@ static void tr_lmeta(http_req_t *r, const bck_t *b)
 	}
 	lso_msg_fini(&m);
 	json_decref(j);
-	tr_json(r, json_pack("{s:o}", "entries", out));
+	tjson_respond(r, json_pack("{s:o}", "entries", out));
 }
 
 /* the page's non-dir names grouped by owner; local ones filled here, the others asked for */
@@ -336,7 +326,7 @@ static void tr_list(http_req_t *r, const bck_t *b)
 		}
 		page.n = w;
 	}
-	tr_json(r, lso_res_to_json(&page));
+	tjson_respond(r, lso_res_to_json(&page));
 out:
 	json_decref(j);
 	lso_msg_fini(&m);

@@ -34,6 +34,9 @@ static void tgt_objects_cb(http_req_t *r)
 	case HTTP_M_POST:
 		tobj_ops_post(r);
 		break;
+	case HTTP_M_PATCH:
+		tobj_custom_patch(r);
+		break;
 	default:
 		http_error(r, 405, NULL, "invalid method %s for %s", r->method_str, r->path);
 		break;
@@ -112,7 +115,8 @@ int tgt_init(const config_t *cfg)
 		log_err("no mountpaths (fspaths) configured");
 		return AIS_EINVAL;
 	}
-	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_DELETE) | RM(HTTP_M_POST),
+	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD) | RM(HTTP_M_PUT) | RM(HTTP_M_DELETE) | RM(HTTP_M_POST) |
+			  RM(HTTP_M_PATCH),
 		  "/v1/objects", tgt_objects_cb);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/buckets", tgt_buckets_cb);
 	txact_init();

@@ -14,16 +14,12 @@
 #include "cluster/smap.h"
 #include "cluster/node.h"
 #include "core/err.h"
-#include "obj/obj_get.h"
 #include "xact/xs.h"
-#include "xact/xs_lr.h"
+#include "xact/xs_job.h"
 
 typedef struct bl {
-	json_t *msg;
+	xs_job_t j;
 	json_t *names;
-	bmd_t *bmd;
-	const bck_t *b;
-	xact_t *x;
 	bk_blob_opts_t opt;
 	bool latest;
 } bl_t;
@@ -33,31 +29,23 @@ static bool bl_aborted(void *arg) { return xact_aborted(arg); }
 
 static int bl_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
 {
-	bl_t *p = calloc(1, sizeof(*p));
-	if (!p)
-		return AIS_ENOMEM;
-	xact_set_priv(x, p);
-	p->x = x;
-	p->msg = json_incref(a->params);
-	int rc = xs_bck(&a->bck, &p->bmd, &p->b, err, cap);
-	if (rc)
+	bl_t *p;
+	int rc = xs_job_prep(x, a, sizeof(*p), (void **)&p, err, cap);
+	if (rc || (rc = xs_job_remote(&p->j, "blob-download", "", err, cap)))
 		return rc;
-	if (!bk_of(p->b)) {
-		snprintf(err, cap, "blob-download: bucket %s://%s is not a remote bucket", p->b->provider, p->b->name);
-		return AIS_EINVAL;
-	}
+	json_t *msg = p->j.msg;
 	p->names = json_array();
-	const char *one = xs_msg_str(p->msg, "name", "");
+	const char *one = xs_msg_str(msg, "name", "");
 	if (*one)
 		json_array_append_new(p->names, json_string(one));
-	json_array_extend(p->names, json_object_get(p->msg, "objnames"));
+	json_array_extend(p->names, json_object_get(msg, "objnames"));
 	if (!json_array_size(p->names)) {
 		snprintf(err, cap, "blob-download: missing object name");
 		return AIS_EINVAL;
 	}
-	p->opt.chunk_size = xs_msg_size(p->msg, "chunk-size", 0);
-	p->opt.full_size = xs_msg_size(p->msg, "full-size", 0);
-	p->opt.nworkers = (int)xs_msg_int(p->msg, "num-workers", 0);
+	p->opt.chunk_size = xs_msg_size(msg, "chunk-size", 0);
+	p->opt.full_size = xs_msg_size(msg, "full-size", 0);
+	p->opt.nworkers = (int)xs_msg_int(msg, "num-workers", 0);
 	if (p->opt.chunk_size < 0 || p->opt.full_size < 0 || p->opt.nworkers < -1 || p->opt.nworkers > 128) {
 		snprintf(err, cap, "blob-download: invalid chunk-size, full-size or num-workers");
 		return AIS_EINVAL;
@@ -70,7 +58,7 @@ static int bl_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
 	p->opt.progress = bl_progress;
 	p->opt.aborted = bl_aborted;
 	p->opt.arg = x;
-	p->latest = xs_msg_bool(p->msg, "latest-ver");
+	p->latest = xs_msg_bool(msg, "latest-ver");
 	char s[400];
 	snprintf(s, sizeof(s), "%s%s", json_string_value(json_array_get(p->names, 0)),
 		 json_array_size(p->names) > 1 ? ", ..." : "");
@@ -88,28 +76,20 @@ static void bl_run(xact_t *x)
 		const char *name = json_string_value(n);
 		if (!name || xact_aborted(x))
 			continue;
-		const snode_t *t = sm ? smap_owner_of(sm, p->b->provider, p->b->ns, p->b->name, name) : NULL;
+		const bck_t *b = p->j.b;
+		const snode_t *t = sm ? smap_owner_of(sm, b->provider, b->ns, b->name, name) : NULL;
 		if (t && strcmp(t->id, node_id()))
 			continue; /* another target's */
 		obj_t o;
 		memset(&o, 0, sizeof(o));
-		if (obj_place(&o, p->b, name)) {
+		if (obj_place(&o, b, name)) {
 			xact_add_err(x, "blob-download: invalid object name \"%s\"", name);
 			continue;
 		}
-		obj_get_t g;
-		obj_why_t why;
+		bool here;
+		if (xs_obj_current(&o, p->latest, &here))
+			continue;
 		bk_err_t e = {0};
-		if (!obj_get_open(&g, &o, OBJ_GET_QUIET | OBJ_GET_HEAD, &why)) {
-			bk_warm_t v = BK_WARM_SAME;
-			if (p->latest)
-				bk_warm_check(&o, &g.md, &v, &e);
-			obj_get_close(&g);
-			if (v != BK_WARM_CHANGED)
-				continue;
-		} else {
-			obj_get_close(&g);
-		}
 		lom_md_t md;
 		lom_md_init(&md);
 		int rc = bk_blob_get(&o, &p->opt, &md, &e);
@@ -125,12 +105,9 @@ static void bl_run(xact_t *x)
 static void bl_fini(xact_t *x)
 {
 	bl_t *p = xact_priv(x);
-	if (!p)
-		return;
-	json_decref(p->msg);
-	json_decref(p->names);
-	bmd_put(p->bmd);
-	free(p);
+	if (p)
+		json_decref(p->names);
+	xs_job_fini(x);
 }
 
 const xact_ops_t xs_blob_ops = {.prep = bl_prep, .run = bl_run, .fini = bl_fini};

@@ -37,6 +37,14 @@ static void bw_file(bw_t *w, const char *path, const char *rel, bool top)
 		lom_md_fini(&md);
 		return;
 	}
+	size_t rl = strlen(rel), nl = fqn_rel_name(rel, rl);
+	if (nl != rl) { /* a leaf: its object name (fqn.h) */
+		char *name = strndup(rel, nl);
+		if (name && !strncmp(name, w->prefix, w->plen))
+			w->stop = !w->cb(w->arg, name);
+		free(name);
+		return;
+	}
 	if (!strncmp(rel, w->prefix, w->plen))
 		w->stop = !w->cb(w->arg, rel);
 }

@@ -171,8 +171,13 @@ static bool cln_obj_refers(const ufest_t *u)
 {
 	lom_md_t md;
 	lom_md_init(&md);
-	bool yes = u->count > 0 && lom_load(-1, u->chunks[0].path, &md) == 0 && (md.flags & LOM_FL_CHUNKED) &&
-		   !strcmp(md.uid, u->id);
+	char leaf[FQN_MAX];
+	bool loaded = u->count > 0 && lom_load(-1, u->chunks[0].path, &md) == 0;
+	/* the object file moved into its leaf since (a longer name needed its path: fqn.h) */
+	if (!loaded && u->count > 0 && snprintf(leaf, sizeof(leaf), "%s", u->chunks[0].path) > 0 &&
+	    fqn_leaf(leaf, sizeof(leaf), strlen(leaf)) > 0)
+		loaded = lom_load(-1, leaf, &md) == 0;
+	bool yes = loaded && (md.flags & LOM_FL_CHUNKED) && !strcmp(md.uid, u->id);
 	lom_md_fini(&md);
 	return yes;
 }

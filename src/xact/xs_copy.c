@@ -18,7 +18,7 @@
 #include "obj/obj_ops.h"
 #include "xact/xs_lr.h"
 
-int xs_copy_dst(json_t *msg, xact_bck_t *out, char *err, size_t cap)
+static int copy_dst_name(json_t *msg, xact_bck_t *out, char *err, size_t cap)
 {
 	json_t *tb = json_object_get(msg, "tobck");
 	const char *name = json_string_value(json_object_get(tb, "name"));
@@ -33,6 +33,31 @@ int xs_copy_dst(json_t *msg, xact_bck_t *out, char *err, size_t cap)
 	snprintf(out->provider, sizeof(out->provider), "%s", prov && *prov ? prov : "ais");
 	if (json_is_string(ns))
 		snprintf(out->ns, sizeof(out->ns), "%s", json_string_value(ns));
+	return 0;
+}
+
+int xs_copy_dst(xs_copy_t *c, bmd_t *bmd, json_t *msg, xact_bck_t *db, char *err, size_t cap)
+{
+	int rc = copy_dst_name(msg, db, err, cap);
+	if (rc)
+		return rc;
+	c->dst = bmd_find(bmd, db->provider, db->ns, db->name);
+	if (c->dst)
+		return 0;
+	snprintf(err, cap, "destination bucket \"%s://%s\" does not exist", db->provider, db->name);
+	return AIS_ENOBUCKET;
+}
+
+void xs_copy_opts(xs_copy_t *c, json_t *msg)
+{
+	snprintf(c->prepend, sizeof(c->prepend), "%s", xs_msg_str(msg, "prepend", ""));
+	c->dry_run = xs_msg_bool(msg, "dry_run");
+	c->latest = xs_msg_bool(msg, "latest-ver");
+}
+
+int xs_copy_work(void *arg, const char *name, int64_t size)
+{
+	xs_copy_one(arg, name, size);
 	return 0;
 }
 

@@ -21,8 +21,14 @@ typedef struct xs_copy {
 	bool dry_run, latest, move;
 } xs_copy_t;
 
-/* the destination bucket named by a job message's "tobck" ({"name","provider","namespace"}) */
-int xs_copy_dst(json_t *msg, xact_bck_t *out, char *err, size_t cap);
+/* c->dst: the bucket a job message's "tobck" ({"name","provider","namespace"}) names in bmd.
+ * 0, AIS_EINVAL (no "tobck") or AIS_ENOBUCKET (not in bmd), err filled; *db: the name read */
+int xs_copy_dst(xs_copy_t *c, bmd_t *bmd, json_t *msg, xact_bck_t *db, char *err, size_t cap);
+/* the copy options of a job message: "prepend", "dry_run", "latest-ver" */
+void xs_copy_opts(xs_copy_t *c, json_t *msg);
+/* xs_work_fn over an xs_copy_t (arg): xs_copy_one; per-object errors are recorded and the job
+ * goes on (AIStore's TCB) */
+int xs_copy_work(void *arg, const char *name, int64_t size);
 /* copy one source object `name` (size from a listing, or -1). Counters: loc-objs/loc-bytes per
  * copied object (dry-run: what would be copied). 0, or AIS_ENOTFOUND (source gone: skipped),
  * or AIS_E* (reported with xact_add_err by the caller). */

@@ -290,8 +290,21 @@ static int lr_local_next(xs_lr_t *it, const char **name, int64_t *size)
 				const char *rel = it->path + it->base_len;
 				const char *slash = strrchr(it->prefix, '/');
 				size_t dl = slash ? (size_t)(slash - it->prefix + 1) : 0;
-				if (strlen(rel) + 1 > dl)
-					continue;
+				if (strlen(rel) + 1 > dl) {
+					/* but object "<rel>" stored as its leaf is at this level (fqn.h) */
+					size_t pl = top->len + nl;
+					if (pl + sizeof(FQN_LEAF) + 1 >= sizeof(it->path))
+						continue;
+					snprintf(it->path + pl, sizeof(it->path) - pl, "/%s", FQN_LEAF);
+					bool leaf = !stat(it->path, &st) && S_ISREG(st.st_mode);
+					it->path[pl] = '\0';
+					if (!leaf || strncmp(rel, it->prefix, strlen(it->prefix)))
+						continue;
+					snprintf(it->name, sizeof(it->name), "%s", rel);
+					*name = it->name;
+					*size = st.st_size;
+					return 1;
+				}
 			}
 			it->path[top->len + nl] = '/';
 			it->path[top->len + nl + 1] = '\0';
@@ -301,7 +314,7 @@ static int lr_local_next(xs_lr_t *it, const char **name, int64_t *size)
 		if (!S_ISREG(st.st_mode))
 			continue;
 		const char *rel = it->path + it->base_len;
-		snprintf(it->name, sizeof(it->name), "%s", rel);
+		snprintf(it->name, sizeof(it->name), "%.*s", (int)fqn_rel_name(rel, strlen(rel)), rel); /* (a leaf: its object) */
 		if (nm[0] == '.' && nm[1] == 'x' && fqn_is_fntl(nm, nl)) { /* a long name's short form */
 			lom_md_t md;
 			lom_md_init(&md);

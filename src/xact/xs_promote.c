@@ -25,15 +25,12 @@
 #include "obj/obj_get.h"
 #include "obj/obj_put.h"
 #include "xact/xs.h"
-#include "xact/xs_lr.h"
+#include "xact/xs_job.h"
 
 #define PR_MAX_DEPTH 64
 
 typedef struct pr {
-	json_t *msg;
-	bmd_t *bmd;
-	const bck_t *b;
-	xact_t *x;
+	xs_job_t j;
 	char src[4096];
 	char dst[1024];
 	bool rcr, ovw, dls, notshr, mine_only;
@@ -41,16 +38,12 @@ typedef struct pr {
 
 static int pr_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
 {
-	pr_t *p = calloc(1, sizeof(*p));
-	if (!p)
-		return AIS_ENOMEM;
-	xact_set_priv(x, p);
-	p->x = x;
-	p->msg = json_incref(a->params);
-	int rc = xs_bck(&a->bck, &p->bmd, &p->b, err, cap);
+	pr_t *p;
+	int rc = xs_job_prep(x, a, sizeof(*p), (void **)&p, err, cap);
 	if (rc)
 		return rc;
-	const char *src = xs_msg_str(p->msg, "src", "");
+	json_t *msg = p->j.msg;
+	const char *src = xs_msg_str(msg, "src", "");
 	if (src[0] != '/') {
 		snprintf(err, cap, "promote: source \"%s\" must be an absolute path", src);
 		return AIS_EINVAL;
@@ -59,12 +52,12 @@ static int pr_prep(xact_t *x, const xact_args_t *a, char *err, size_t cap)
 	size_t l = strlen(p->src);
 	while (l > 1 && p->src[l - 1] == '/')
 		p->src[--l] = '\0';
-	snprintf(p->dst, sizeof(p->dst), "%s", xs_msg_str(p->msg, "obj", ""));
-	p->rcr = xs_msg_bool(p->msg, "rcr");
-	p->ovw = xs_msg_bool(p->msg, "ovw");
-	p->dls = xs_msg_bool(p->msg, "dls");
-	p->notshr = xs_msg_bool(p->msg, "notshr");
-	const char *tid = xs_msg_str(p->msg, "tid", "");
+	snprintf(p->dst, sizeof(p->dst), "%s", xs_msg_str(msg, "obj", ""));
+	p->rcr = xs_msg_bool(msg, "rcr");
+	p->ovw = xs_msg_bool(msg, "ovw");
+	p->dls = xs_msg_bool(msg, "dls");
+	p->notshr = xs_msg_bool(msg, "notshr");
+	const char *tid = xs_msg_str(msg, "tid", "");
 	p->mine_only = !p->notshr && !*tid; /* a file share: take only what this target owns */
 	if (*tid && strcmp(tid, node_id()))
 		p->src[0] = '\0'; /* another target's files: nothing to do here */
@@ -114,10 +107,10 @@ static int pr_write_local(pr_t *p, const obj_t *o, int fd, int64_t size)
 /* the owner's native PUT (its redirect marker: served where it lands) */
 static int pr_write_peer(pr_t *p, const snode_t *peer, const char *oname, int fd, int64_t size)
 {
-	char *eb = url_encode(p->b->name, false), *eo = url_encode(oname, true);
+	char *eb = url_encode(p->j.b->name, false), *eo = url_encode(oname, true);
 	sbuf_t u = SBUF_INIT;
 	sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=%s&pid=%s&utm=%lld", peer->pub.url, eb ? eb : "", eo ? eo : "",
-		  p->b->provider, node_id(), (long long)now_ns());
+		  p->j.b->provider, node_id(), (long long)now_ns());
 	free(eb);
 	free(eo);
 	bk_http_req_t q;
@@ -127,7 +120,7 @@ static int pr_write_peer(pr_t *p, const snode_t *peer, const char *oname, int fd
 	bk_http_do(&q);
 	int rc = q.rc ? q.rc : q.status == 200 ? 0 : bk_status_rc(q.status);
 	if (rc)
-		xact_add_err(p->x, "promote %s to t[%s]: %d %.200s", oname, peer->id, q.status, sbuf_str(&q.resp));
+		xact_add_err(p->j.x, "promote %s to t[%s]: %d %.200s", oname, peer->id, q.status, sbuf_str(&q.resp));
 	bk_http_fini(&q);
 	sbuf_fini(&u);
 	return rc;
@@ -140,51 +133,47 @@ static void pr_file(pr_t *p, const char *path, const char *rel)
 		return;
 	obj_t o;
 	memset(&o, 0, sizeof(o));
-	if (obj_place(&o, p->b, oname)) {
-		xact_add_err(p->x, "promote %s: invalid object name \"%s\"", path, oname);
+	if (obj_place(&o, p->j.b, oname)) {
+		xact_add_err(p->j.x, "promote %s: invalid object name \"%s\"", path, oname);
 		return;
 	}
 	snode_t peer;
-	bool remote_owner = obj_remote_owner(p->b, oname, &peer);
+	bool remote_owner = obj_remote_owner(p->j.b, oname, &peer);
 	if (remote_owner && p->mine_only)
 		return;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st)) {
-		xact_add_err(p->x, "promote: open %s: failed", path);
+		xact_add_err(p->j.x, "promote: open %s: failed", path);
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
 	int rc = 0;
 	if (!remote_owner) {
-		obj_get_t g;
-		obj_why_t why;
-		bool exists = !obj_get_open(&g, &o, OBJ_GET_QUIET | OBJ_GET_HEAD, &why);
-		obj_get_close(&g);
-		if (exists && !p->ovw) {
+		if (xs_obj_size(&o) >= 0 && !p->ovw) {
 			close(fd);
 			return;
 		}
 		rc = pr_write_local(p, &o, fd, st.st_size);
 		if (rc)
-			xact_add_err(p->x, "promote %s => %s: %s", path, oname, err_str(rc));
+			xact_add_err(p->j.x, "promote %s => %s: %s", path, oname, err_str(rc));
 	} else {
 		rc = pr_write_peer(p, &peer, oname, fd, st.st_size);
 	}
 	close(fd);
 	if (rc)
 		return;
-	xact_objs_add(p->x, 1, st.st_size);
+	xact_objs_add(p->j.x, 1, st.st_size);
 	if (p->dls && unlink(path))
-		xact_add_err(p->x, "promote: failed to remove source %s", path);
+		xact_add_err(p->j.x, "promote: failed to remove source %s", path);
 }
 
 static void pr_walk(pr_t *p, const char *dir, size_t base, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	while (d && (de = readdir(d)) && !xact_aborted(p->x)) {
+	while (d && (de = readdir(d)) && !xact_aborted(p->j.x)) {
 		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		char path[4096];
@@ -230,14 +219,4 @@ static void pr_run(xact_t *x)
 	}
 }
 
-static void pr_fini(xact_t *x)
-{
-	pr_t *p = xact_priv(x);
-	if (!p)
-		return;
-	json_decref(p->msg);
-	bmd_put(p->bmd);
-	free(p);
-}
-
-const xact_ops_t xs_promote_ops = {.prep = pr_prep, .run = pr_run, .fini = pr_fini};
+const xact_ops_t xs_promote_ops = {.prep = pr_prep, .run = pr_run, .fini = xs_job_fini};

@@ -24,7 +24,12 @@ Test(fqn, invalid_names)
 {
 	cr_assert_eq(v(""), AIS_EINVAL);
 	cr_assert_eq(v("/a"), AIS_EINVAL);
-	cr_assert_eq(v("a/"), AIS_EINVAL);
+	cr_assert_eq(v("a//"), AIS_EINVAL); /* ("a/" is valid now: a directory marker, see below) */
+	cr_assert_eq(v("/"), AIS_EINVAL);
+	cr_assert_eq(v("a/b//"), AIS_EINVAL);
+	cr_assert_eq(v("a/../"), AIS_EINVAL);
+	cr_assert_eq(v("x../y"), AIS_EINVAL); /* AIStore's ValidOname: no "../", "~/" anywhere */
+	cr_assert_eq(v("x~/y"), AIS_EINVAL);
 	cr_assert_eq(v(".."), AIS_EINVAL);
 	cr_assert_eq(v("."), AIS_EINVAL);
 	cr_assert_eq(v("a/../b"), AIS_EINVAL);
@@ -117,4 +122,89 @@ Test(fqn, ns_split)
 	hrw_ns_split("@#loc", u, sizeof(u), n, sizeof(n));
 	cr_assert_str_eq(u, "");
 	cr_assert_str_eq(n, "loc");
+}
+
+/* names that are a file and a directory at once: the reserved leaf names (fqn.h) */
+Test(fqn, dir_markers_and_reserved)
+{
+	cr_assert_eq(v("a/"), 0);
+	cr_assert_eq(v("a/b/"), 0);
+	cr_assert_eq(v("a/%ob.leaf"), AIS_EINVAL);
+	cr_assert_eq(v("%ob.leaf"), AIS_EINVAL);
+	cr_assert_eq(v("%ob.dir/"), AIS_EINVAL);
+	cr_assert_eq(v("a/%ob.dir/b"), AIS_EINVAL);
+	cr_assert_eq(v("a/%ob.dirx"), 0);
+	cr_assert_eq(v("a/x%ob.leaf"), 0);
+	cr_assert_eq(v("%ob"), 0);
+	cr_assert_not_null(strstr(fqn_invalid("a/%ob.leaf", 10), "reserved"));
+	cr_assert(fqn_reserved(FQN_LEAF, strlen(FQN_LEAF)));
+	cr_assert(fqn_reserved(FQN_DIRM, strlen(FQN_DIRM)));
+	cr_assert(!fqn_reserved("%ob", 3));
+
+	char p[FQN_MAX];
+	bool fntl = true;
+	int n = fqn_obj(p, sizeof(p), "/mp1", "ais", "", "bck", "a/b/", &fntl);
+	cr_assert_gt(n, 0);
+	cr_assert_str_eq(p, "/mp1/@ais/bck/%ob/a/b/%ob.dir");
+	cr_assert_eq((size_t)n, strlen(p));
+	cr_assert(!fntl);
+	n = fqn_obj(p, sizeof(p), "/mp1", "ais", "", "bck", "a/b", &fntl);
+	cr_assert_str_eq(p, "/mp1/@ais/bck/%ob/a/b"); /* every other name: AIStore's layout */
+	cr_assert(!fqn_is_leaf(p, (size_t)n));
+	n = fqn_leaf(p, sizeof(p), (size_t)n);
+	cr_assert_str_eq(p, "/mp1/@ais/bck/%ob/a/b/%ob.leaf");
+	cr_assert_eq((size_t)n, strlen(p));
+	cr_assert(fqn_is_leaf(p, (size_t)n));
+	char small[8] = "abcdef";
+	cr_assert_eq(fqn_leaf(small, sizeof(small), 6), AIS_EINVAL);
+}
+
+static size_t rn(const char *rel) { return fqn_rel_name(rel, strlen(rel)); }
+
+Test(fqn, rel_names)
+{
+	cr_assert_eq(rn("a/b/%ob.leaf"), 3);   /* "a/b" */
+	cr_assert_eq(rn("a/b/%ob.dir"), 4);    /* "a/b/" */
+	cr_assert_eq(rn("x/%ob.dir"), 2);      /* "x/" */
+	cr_assert_eq(rn("a/b"), 3);
+	cr_assert_eq(rn("%ob.leaf"), 8);       /* not after a '/': not a leaf (never made) */
+	cr_assert_eq(rn("a/x%ob.leaf"), 11);
+	cr_assert_eq(rn("a/b%ob.dir"), 10);
+	/* round trip: every valid name maps to a distinct path that maps back to it */
+	static const char *names[] = {"a", "a/", "a/b", "a/b/", "a/b/c", "ab", "a-b/", NULL};
+	char seen[8][FQN_MAX];
+	for (int i = 0; names[i]; i++) {
+		char p[FQN_MAX];
+		bool fntl;
+		int n = fqn_obj(p, sizeof(p), "/m", "ais", "", "b", names[i], &fntl);
+		cr_assert_gt(n, 0);
+		const char *rel = p + strlen("/m/@ais/b/%ob/");
+		cr_assert_eq(fqn_rel_name(rel, strlen(rel)), strlen(names[i]), "%s", names[i]);
+		cr_assert_eq(strncmp(rel, names[i], strlen(names[i])), 0);
+		/* and as a leaf (the object core's form when its path is a directory) */
+		if (names[i][strlen(names[i]) - 1] != '/') {
+			char q[FQN_MAX];
+			snprintf(q, sizeof(q), "%s", p);
+			int m = fqn_leaf(q, sizeof(q), (size_t)n);
+			const char *lrel = q + strlen("/m/@ais/b/%ob/");
+			cr_assert_gt(m, 0);
+			cr_assert_eq(fqn_rel_name(lrel, strlen(lrel)), strlen(names[i]));
+		}
+		snprintf(seen[i], FQN_MAX, "%s", p);
+		for (int j = 0; j < i; j++)
+			cr_assert_str_neq(seen[i], seen[j]);
+	}
+}
+
+Test(fqn, short_name_lookalike_first_segment)
+{
+	char nm[FQN_SHORT_LEN + 8];
+	memset(nm, 'a', sizeof(nm));
+	nm[0] = '.';
+	nm[1] = 'x';
+	memcpy(nm + FQN_SHORT_LEN, "/f", 3);
+	cr_assert(fqn_is_fntl(nm, strlen(nm))); /* ".x<64>/f" would put a directory where a short file goes */
+	nm[FQN_SHORT_LEN] = '\0';
+	cr_assert(fqn_is_fntl(nm, FQN_SHORT_LEN));
+	cr_assert(!fqn_is_fntl("a/.xab", 6));
 }

@@ -542,7 +542,9 @@ Test(obj_core, versioning_and_conflict)
 	cr_assert_str_eq(md.version, "");
 	cr_assert_eq(md.cktype, CKSUM_MD5);
 	lom_md_fini(&md);
-	/* a name below an object (same mountpath): the object's name would have to be a directory */
+	/* a name below an object (same mountpath): the object's path has to become a directory -
+	 * since issue 10 (S3: "a" and "a/b" coexist) the object moves into its leaf (fqn.h) and both
+	 * are there; before, this was a conflict */
 	for (int i = 0;; i++) {
 		char a[32], b[40];
 		snprintf(a, sizeof(a), "vd%d", i);
@@ -558,9 +560,15 @@ Test(obj_core, versioning_and_conflict)
 	obj_put_opts_t opt = {.size_hint = -1};
 	obj_put_res_t res;
 	obj_why_t why;
-	cr_assert_eq(put_opts(&d, "y", 1, &opt, &res, &why), AIS_ECONFLICT);
-	cr_assert_eq(why, OBJ_WHY_DIR_CONFLICT);
+	cr_assert_eq(put_opts(&d, "y", 1, &opt, &res, &why), 0);
 	lom_md_fini(&res.md);
+	assert_content(&o2, (const unsigned char *)"x", 1);
+	assert_content(&d, (const unsigned char *)"y", 1);
+	char leaf[FQN_MAX + 16];
+	snprintf(leaf, sizeof(leaf), "%s/%s", o2.fqn, FQN_LEAF);
+	struct stat lst;
+	cr_assert_eq(stat(leaf, &lst), 0, "%s", leaf);
+	cr_assert(S_ISREG(lst.st_mode));
 	cr_assert_eq(count_files("%wk"), 0);
 	obj_fini(&o);
 	obj_fini(&o2);
@@ -595,7 +603,8 @@ Test(obj_core, commit_new_overwrite_defunct_dir)
 	cr_assert_str_eq(md.version, "1");
 	lom_md_fini(&md);
 	lom_md_fini(&disk);
-	/* the name is a directory (an object below it): conflict, the directory and the object below intact */
+	/* the name is a directory (an object below it): since issue 10 the object goes in as the
+	 * directory's leaf (before: a conflict); the object below intact */
 	obj_t below, dir;
 	init_obj(&dir, "b", "nrdir");
 	char bn[64];
@@ -610,10 +619,26 @@ Test(obj_core, commit_new_overwrite_defunct_dir)
 	obj_put_opts_t opt = {.size_hint = -1};
 	obj_put_res_t res;
 	obj_why_t why;
-	cr_assert_eq(put_opts(&dir, "flat", 4, &opt, &res, &why), AIS_ECONFLICT);
-	cr_assert_eq(why, OBJ_WHY_DIR_CONFLICT);
+	cr_assert_eq(put_opts(&dir, "flat", 4, &opt, &res, &why), 0);
 	lom_md_fini(&res.md);
 	assert_content(&below, (const unsigned char *)"deep", 4);
+	assert_content(&dir, (const unsigned char *)"flat", 4);
+	char dleaf[FQN_MAX + 16];
+	snprintf(dleaf, sizeof(dleaf), "%s/%s", dir.fqn, FQN_LEAF);
+	cr_assert_eq(lom_load(-1, dleaf, &disk), 0);
+	cr_assert_eq(disk.size, 4);
+	lom_md_fini(&disk);
+	/* overwrite: still the leaf, version 2 */
+	put_ok(&dir, "flat2", 5, -1, &md);
+	cr_assert_str_eq(md.version, "2");
+	lom_md_fini(&md);
+	assert_content(&dir, (const unsigned char *)"flat2", 5);
+	/* delete the one below: the directory stays (it holds the leaf); then the leaf */
+	cr_assert_eq(obj_delete(&below, &why), 0);
+	assert_content(&dir, (const unsigned char *)"flat2", 5);
+	cr_assert_eq(obj_delete(&dir, &why), 0);
+	struct stat dst;
+	cr_assert_neq(stat(dir.fqn, &dst), 0); /* pruned */
 	cr_assert_eq(count_files("%wk"), 0);
 	obj_fini(&o);
 	obj_fini(&below);

@@ -65,7 +65,7 @@ Test(s3_tags, limits)
 	cr_assert_eq(s3_tags_from_query("a=%ZZ", &c, &f), AIS_EINVAL);
 	cr_assert_str_eq(f.code, "InvalidArgument");
 	/* 256 two-byte characters are 256 characters */
-	char v[1600] = "k="; /* 2 + 256 x 6 + 1 + NUL */
+	char v[1600] = "k="; /* 2 + 256 * 6 + 1 */
 	for (int i = 0; i < 256; i++)
 		strcat(v, "%C3%A9");
 	cr_assert_eq(s3_tags_from_query(v, &c, &f), 0);
