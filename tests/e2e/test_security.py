@@ -371,3 +371,27 @@ def test_key_rotation_without_downtime(sc, data):
         assert time.time() < deadline, "the dropped key is still accepted after its grace"
         time.sleep(0.5)
     works()
+
+
+def test_promote_to_owner_is_signed(sc, data, tmp_path):
+    """promote with one target ("tid", not a share): the files other targets own are PUT to them
+    with signed redirect marks (xs_promote), and land"""
+    bck, _ = data
+    files = {"p%02d" % i: os.urandom(100 + i) for i in range(12)}
+    for k, v in files.items():
+        (tmp_path / k).write_bytes(v)
+    tid = sc.node_id(sc.targets[0])
+    r = requests.post(sc.url + "/v1/objects/" + bck, timeout=T, json={
+        "action": "promote", "name": str(tmp_path), "value": {"src": str(tmp_path), "obj": "prom/", "tid": tid}})
+    assert r.status_code == 200, r.text
+    deadline = time.time() + 30
+    while True:
+        st = requests.get(sc.url + "/v1/cluster", params={"what": "status"}, json={"id": r.text}, timeout=T)
+        if st.status_code == 200 and st.json().get("end_time"):
+            break
+        assert time.time() < deadline, st.text
+        time.sleep(0.2)
+    assert not st.json().get("err"), st.text
+    for k, v in files.items():
+        g = requests.get(sc.obj_url(bck, "prom/" + k), timeout=T)
+        assert g.status_code == 200 and g.content == v, (k, g.status_code)
