@@ -13,6 +13,7 @@ LAYERS = {
     "fs": 1, "net": 1, "api": 1,  # mountpaths + names; HTTP server/client; wire structs
     "cluster": 2,              # Smap, BMD, metasync, membership, node identity
     "stats": 3, "transport": 3,  # counters; target-to-target streams
+    "auth": 3,                 # JWT verification and access control of client requests
     "obj": 4,                  # the object core
     "archive": 5,              # shard formats (libarchive), shard index, MossReq, shards over obj/
     "backend": 5,              # remote backends (S3, remote AIS, HTTP), cold GET, write-through

@@ -16,6 +16,8 @@ PKGS=(
   libarchive-dev         # shards: TAR (USTAR/PAX/GNU), ZIP read/write; gzip and lz4 filters
   liblz4-dev             # LZ4 frame (.tar.lz4 shards)
   libmsgpack-dev         # msgpack-c: list-objects answers to `Accept: application/msgpack`
+  libjwt-dev             # JWT verification (auth.enabled)
+  python3-jwt            # e2e: signs test tokens (HS256, RS256)
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
   python3 python3-pytest python3-requests   # end-to-end tests

@@ -105,10 +105,22 @@ EOF
   mv "$DIR/cluster.json.tmp" "$DIR/cluster.json"
 }
 
+# the cluster secret (docs/security.md): generated once per playground ($DIR/cluster_key, mode
+# 0600) and given to every node as <confdir>/.ais.cluster_key; intra-cluster requests are signed
+# with it, so nodes without it cannot join, push metadata or shut a node down
+cluster_key() {
+  [ -f "$DIR/cluster_key" ] && return 0
+  mkdir -p "$DIR"
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$DIR/cluster_key.tmp" && echo >>"$DIR/cluster_key.tmp")
+  mv "$DIR/cluster_key.tmp" "$DIR/cluster_key"
+}
+
 # write $DIR/<node>/local.json for node index $2 if missing; create dirs
 write_local_config() {
   local name=$1 idx=$2 nd="$DIR/$1" k fsp=""
   mkdir -p "$nd/conf" "$nd/log"
+  cluster_key
+  [ -f "$nd/conf/.ais.cluster_key" ] || (umask 077 && cp "$DIR/cluster_key" "$nd/conf/.ais.cluster_key")
   [ -f "$nd/local.json" ] && return 0
   if [ "$(role_of "$name")" = target ]; then
     for ((k = 0; k < NMP; k++)); do

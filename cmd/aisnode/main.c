@@ -2,6 +2,7 @@
  * configs, establishes identity, restores persisted cluster metadata, registers the role's
  * routes, serves the public, intra-control and intra-data ports, joins (or bootstraps) the
  * cluster, and runs until SIGTERM/SIGINT. */
+#include "auth/agate.h"
 #include "cluster/bmd.h"
 #include "cluster/bprops.h"
 #include "cluster/daemon.h"
@@ -13,12 +14,14 @@
 #include "cluster/smap.h"
 #include "cluster/vote.h"
 #include "core/config.h"
+#include "core/ckey.h"
 #include "core/config_tab.h"
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
 #include "net/hclient.h"
 #include "net/http.h"
+#include "net/isig.h"
 #include "net/route.h"
 #include "proxy/proxy.h"
 #include "s3/s3.h"
@@ -185,6 +188,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	http_set_node_name(node_name());
+	/* the cluster secret: every intra-cluster request is signed with it (docs/security.md) */
+	if (ckey_load(cfg->confdir, err, sizeof(err))) {
+		fprintf(stderr, "aisnode: %s\n", err);
+		log_err("%s", err);
+		return 2;
+	}
+	isig_set_sender(node_id());
+	route_set_auth_hook(agate_check); /* auth.enabled: JWT access control (auth/agate.h) */
 
 	/* the ports first: a second node on them must stop before it touches anything */
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};

@@ -1,5 +1,6 @@
 /* cli_http: libcurl client for the CLI (see cli_http.h). Owns the easy handle; a request's
  * buffers are owned by the cli_req_t (cli_req_fini). */
+#include "api/authtok.h"
 #include "cli/cli_http.h"
 
 #include <curl/curl.h>
@@ -206,6 +207,10 @@ static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *xp, CURLcode *
 	hl = curl_slist_append(hl, r->fd >= 0 && r->fd_size > 0 && !r->head ? "Expect: 100-continue" : "Expect:");
 	for (int i = 0; r->hdrs && r->hdrs[i]; i++)
 		hl = curl_slist_append(hl, r->hdrs[i]);
+	/* AuthN token (AIS_AUTHN_TOKEN, ~/.config/ais/cli/auth.token): api/authtok.h */
+	char bearer[AUTHTOK_MAX + 32];
+	if (!authtok_header(bearer, sizeof(bearer)) && bearer[0])
+		hl = curl_slist_append(hl, bearer);
 	if (r->head) {
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	} else if (r->fd >= 0) {

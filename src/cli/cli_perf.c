@@ -4,6 +4,7 @@
  * samples; zero columns hidden; metric names become columns ("get.n" → GET(n), "put.size" →
  * PUT(size), "get.ns.total" → GET(t), "get.bps" → GET(bw), "err.get.n" → ERR-GET(n)) with
  * error columns last. Metric kinds are inferred from the name suffix. */
+#include "api/authtok.h"
 #include "cli/cli.h"
 #include "core/jsonx.h"
 #include "cli/cli_fmt.h"
@@ -63,6 +64,9 @@ static int perf_sample(cli_ctx_t *c, const json_t *smap, const char *only, psamp
 	s->t = calloc((size_t)n + 1, sizeof(ptgt_t));
 	s->n = 0;
 	hreq_t *reqs = calloc((size_t)n + 1, sizeof(hreq_t));
+	char bearer[AUTHTOK_MAX + 32];
+	if (authtok_header(bearer, sizeof(bearer)))
+		bearer[0] = '\0';
 	char(*urls)[320] = calloc((size_t)n + 1, sizeof(*urls));
 	const char *k;
 	json_t *v;
@@ -75,7 +79,7 @@ static int perf_sample(cli_ctx_t *c, const json_t *smap, const char *only, psamp
 			continue;
 		snprintf(s->t[s->n].id, sizeof(s->t[0].id), "%s", k);
 		snprintf(urls[s->n], sizeof(urls[0]), "%s/v1/daemon?what=node_status", cli_api_node_url(v));
-		reqs[s->n] = (hreq_t){.method = "GET", .url = urls[s->n], .timeout_ms = 10000};
+		reqs[s->n] = (hreq_t){.method = "GET", .url = urls[s->n], .hdrs = bearer[0] ? bearer : NULL, .timeout_ms = 10000};
 		s->n++;
 	}
 	if (s->n)

@@ -3,6 +3,7 @@
  * type, `ais show cluster smap` and `bmd`. Node status comes from each node's
  * GET /v1/daemon?what=node_status (stats.NodeStatus shape), fetched in parallel directly from
  * the node's public URL in the Smap (AIStore's CLI goes through the primary's /v1/reverse). */
+#include "api/authtok.h"
 #include "cli/cli.h"
 #include "core/jsonx.h"
 #include "cli/cli_fmt.h"
@@ -69,10 +70,13 @@ static void nodes_fetch(json_t *smap, nodes_t *ns)
 		ns->n[ns->count++] = (node_st_t){.id = k, .proxy = false, .snode = v};
 	}
 	hreq_t *reqs = calloc((size_t)n + 1, sizeof(hreq_t));
+	char bearer[AUTHTOK_MAX + 32];
+	if (authtok_header(bearer, sizeof(bearer)))
+		bearer[0] = '\0';
 	char(*urls)[320] = calloc((size_t)n + 1, sizeof(*urls));
 	for (int i = 0; i < n; i++) {
 		snprintf(urls[i], sizeof(urls[i]), "%s/v1/daemon?what=node_status", cli_api_node_url(ns->n[i].snode));
-		reqs[i] = (hreq_t){.method = "GET", .url = urls[i], .timeout_ms = 10000};
+		reqs[i] = (hreq_t){.method = "GET", .url = urls[i], .hdrs = bearer[0] ? bearer : NULL, .timeout_ms = 10000};
 	}
 	if (n)
 		hclient_fanout(reqs, n);

@@ -206,6 +206,12 @@ int daemon_apply_query(json_t *cluster, const http_req_t *r, int scope, char *er
 static void dmn_set_config(http_req_t *r)
 {
 	char err[512] = "";
+	for (int i = 0; i < r->nquery; i++)
+		if (!strncmp(r->query[i].name, "auth.", 5)) {
+			http_error(r, 400, NULL, "set-config: %s is cluster-wide (PUT /v1/cluster/set-config), not per node",
+				   r->query[i].name);
+			return;
+		}
 	const config_t *cfg = config_get();
 	json_t *cl = config_cluster_json(cfg);
 	config_put(cfg);
@@ -245,7 +251,7 @@ static void dmn_put(http_req_t *r) { http_read_body(r, 64 * 1024, dmn_put_cb, tr
 
 int daemon_init(void)
 {
-	route_add(RM(HTTP_M_PUT), "/v1/daemon", dmn_put);
+	route_add_intra(RM(HTTP_M_PUT), "/v1/daemon", dmn_put, ROUTE_MEMBER);
 	route_add(RM(HTTP_M_PUT), "/v1/daemon/set-config", dmn_set_config);
 	route_add(RM(HTTP_M_GET), "/v1/daemon", dmn_get);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/health", dmn_health);

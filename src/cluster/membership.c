@@ -13,6 +13,7 @@
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/suspect.h"
+#include "core/ckey.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -86,6 +87,50 @@ static void mb_join_relay(http_req_t *r)
 	hreq_fini(&q);
 }
 
+/* a join relayed by a proxy of this cluster (mb_join_relay) */
+static bool mb_is_relay(const char *sid)
+{
+	smap_t *m = smap_get();
+	const snode_t *p = m ? smap_find(m, sid) : NULL;
+	bool ok = p && p->type == 'p';
+	smap_put(m);
+	return ok;
+}
+
+/* is the node at url alive and still who the map says (its own answer to what=snode)? */
+static bool mb_alive_as(const char *url, const char *id)
+{
+	char u[320];
+	snprintf(u, sizeof(u), "%s/v1/daemon?what=snode", url);
+	hreq_t q = {.method = "GET", .url = u, .timeout_ms = 1500};
+	bool alive = false;
+	if (!hclient_do(&q) && q.status == 200) {
+		json_t *j = jsonx_loadb(q.resp.p, q.resp.len, NULL);
+		alive = j && !strcmp(jsonx_str(j, "daemon_id", ""), id);
+		json_decref(j);
+	}
+	hreq_fini(&q);
+	return alive;
+}
+
+/* another ID on one of n's URLs: a node that lost its identity is replaced below, but a live
+ * node that still answers as itself is not evicted by a newcomer claiming its address (409,
+ * answered here; true). Called under metasync_lock (the probe is bounded: 1.5 s). */
+static bool mb_url_taken(const smap_t *cur, const snode_t *n, http_req_t *r)
+{
+	for (int i = 0; cur && i < cur->nproxies + cur->ntargets; i++) {
+		const snode_t *o = i < cur->nproxies ? &cur->proxies[i] : &cur->targets[i - cur->nproxies];
+		if (!strcmp(o->id, n->id) || strcmp(o->pub.url, n->pub.url))
+			continue;
+		if (mb_alive_as(o->ctl.url, o->id)) {
+			log_warn("join: refusing %s: %s is alive at %s", n->id, o->id, n->pub.url);
+			http_error(r, 409, NULL, "join: %s: %s is in use by live node %s", node_name(), n->pub.url, o->id);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* POST /v1/cluster/join {"snode":{...},"cluster_uuid":..} → {"smap":..,"bmd":..,"config":..} */
 static void mb_join_cb(http_req_t *r)
 {
@@ -94,6 +139,10 @@ static void mb_join_cb(http_req_t *r)
 	snode_t n;
 	if (!j || snode_from_json(json_object_get(j, "snode"), &n)) {
 		http_error(r, 400, NULL, "join: invalid node info");
+		goto out;
+	}
+	if (strcmp(n.id, r->caller) && !mb_is_relay(r->caller)) {
+		http_error(r, 403, NULL, "join: node %s cannot join as %s", r->caller, n.id);
 		goto out;
 	}
 	if (!node_is_primary()) {
@@ -114,6 +163,11 @@ static void mb_join_cb(http_req_t *r)
 		log_warn("join: refusing %s: cluster UUID mismatch (node's %s, ours %s)", n.id, cuuid, cur->uuid);
 		http_error(r, 409, NULL, "join: %s: cluster UUID mismatch: %s belongs to cluster %s, this is %s",
 			   node_name(), n.id, cuuid, cur->uuid);
+		goto out;
+	}
+	if (mb_url_taken(cur, &n, r)) {
+		smap_put(cur);
+		metasync_unlock();
 		goto out;
 	}
 	const snode_t *old = smap_find(cur, n.id);
@@ -165,6 +219,11 @@ static void mb_keepalive_cb(http_req_t *r)
 	const char *id = j ? jsonx_str(j, "daemon_id", NULL) : NULL;
 	if (!id) {
 		http_error(r, 400, NULL, "keepalive: invalid payload");
+		json_decref(j);
+		return;
+	}
+	if (strcmp(id, r->caller)) {
+		http_error(r, 403, NULL, "keepalive: node %s cannot speak for %s", r->caller, id);
 		json_decref(j);
 		return;
 	}
@@ -343,6 +402,19 @@ static void mb_sleep_ns(int64_t ns)
 		usleep(20 * 1000);
 }
 
+/* a rotated cluster secret is picked up without a restart (core/ckey.h): every 2 s */
+static void mb_ckey_reload(int64_t grace_ns)
+{
+	static int64_t last;
+	int64_t now = now_ns();
+	if (now - last < 2000000000LL)
+		return;
+	last = now;
+	char err[256] = "";
+	if (ckey_reload(now, grace_ns, err, sizeof(err)) < 0)
+		log_err("%s (keeping the keys loaded before)", err);
+}
+
 static void *mb_thread_fn(void *arg)
 {
 	(void)arg;
@@ -352,7 +424,9 @@ static void *mb_thread_fn(void *arg)
 		const config_t *cfg = config_get();
 		int64_t interval = kalive_interval(cfg);
 		int64_t track_every = interval / 2 > 200000000 ? interval / 2 : 200000000;
+		int64_t grace = cfg->auth_ck_rotation_grace_ns > 0 ? cfg->auth_ck_rotation_grace_ns : 60000000000LL;
 		config_put(cfg);
+		mb_ckey_reload(grace);
 		if (node_is_primary()) {
 			mb_joined = 1;
 			kalive_primary_tick();
@@ -380,10 +454,21 @@ static void *mb_thread_fn(void *arg)
 	return NULL;
 }
 
+/* the control plane's member check (net/route.h): the signer is in the current Smap, or this
+ * node has no map yet (it is starting: only a holder of the cluster key can sign anyway) */
+static bool mb_is_member(const char *sid)
+{
+	smap_t *m = smap_get();
+	bool ok = !m || (m->nproxies + m->ntargets == 0) || smap_find(m, sid) || !strcmp(sid, node_id());
+	smap_put(m);
+	return ok;
+}
+
 int membership_init(void)
 {
-	route_add(RM(HTTP_M_POST), "/v1/cluster/join", mb_join);
-	route_add(RM(HTTP_M_POST), "/v1/cluster/keepalive", mb_keepalive);
+	route_set_member_hook(mb_is_member);
+	route_add_intra(RM(HTTP_M_POST), "/v1/cluster/join", mb_join, ROUTE_SIGNED);
+	route_add_intra(RM(HTTP_M_POST), "/v1/cluster/keepalive", mb_keepalive, ROUTE_SIGNED);
 	return 0;
 }
 

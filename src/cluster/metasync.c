@@ -82,7 +82,7 @@ json_t *metasync_payload(void)
 	json_t *j = json_object();
 	const config_t *cfg = config_get();
 	if (cfg)
-		json_object_set_new(j, "config", config_cluster_json(cfg));
+		json_object_set_new(j, "config", config_wire_json(cfg)); /* secrets sealed (ckey.h) */
 	config_put(cfg);
 	if (s)
 		json_object_set_new(j, "smap", smap_to_json(s));
@@ -347,7 +347,7 @@ static void ms_recv(http_req_t *r) { http_read_body(r, 256u << 20, ms_recv_cb, t
 
 int metasync_init(void)
 {
-	route_add(RM(HTTP_M_PUT), "/v1/metasync", ms_recv);
+	route_add_intra(RM(HTTP_M_PUT), "/v1/metasync", ms_recv, ROUTE_MEMBER);
 	ms_running = 1;
 	if (pthread_create(&ms_thread, NULL, ms_thread_fn, NULL)) {
 		ms_running = 0;

@@ -256,8 +256,8 @@ static void pr_dae_forcejoin(http_req_t *r) { http_read_body(r, 256u << 20, pr_d
 
 int primary_init(void)
 {
-	route_add(RM(HTTP_M_PUT), "/v1/daemon/proxy", pr_dae_setprimary);
-	route_add(RM(HTTP_M_POST), "/v1/daemon/primary-force", pr_dae_forcejoin);
+	route_add_intra(RM(HTTP_M_PUT), "/v1/daemon/proxy", pr_dae_setprimary, ROUTE_MEMBER);
+	route_add_intra(RM(HTTP_M_POST), "/v1/daemon/primary-force", pr_dae_forcejoin, ROUTE_SIGNED);
 	return 0;
 }
 

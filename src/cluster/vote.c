@@ -356,11 +356,11 @@ static void vt_bad(http_req_t *r) { http_error(r, 400, NULL, "invalid URL path %
 
 int vote_init(void)
 {
-	route_add(RM(HTTP_M_GET) | RM(HTTP_M_PUT), "/v1/vote", vt_bad);
-	route_add(RM(HTTP_M_GET), "/v1/vote/proxy", vt_getvote);
-	route_add(RM(HTTP_M_PUT), "/v1/vote/result", vt_result);
+	route_add_intra(RM(HTTP_M_GET) | RM(HTTP_M_PUT), "/v1/vote", vt_bad, ROUTE_MEMBER);
+	route_add_intra(RM(HTTP_M_GET), "/v1/vote/proxy", vt_getvote, ROUTE_MEMBER);
+	route_add_intra(RM(HTTP_M_PUT), "/v1/vote/result", vt_result, ROUTE_MEMBER);
 	if (node_role() == ROLE_PROXY)
-		route_add(RM(HTTP_M_PUT), "/v1/vote/init", vt_init);
+		route_add_intra(RM(HTTP_M_PUT), "/v1/vote/init", vt_init, ROUTE_MEMBER);
 	return 0;
 }
 

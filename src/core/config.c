@@ -14,6 +14,7 @@
  *   4. g_features mirrors the current version's feature flags for reference-free hot-path reads.
  * Must not: parse JSON anywhere but through the table; keep raw JSON of the files. */
 #include "core/config.h"
+#include "core/ckey.h"
 #include "core/config_tab.h"
 #include "core/err.h"
 #include "core/fsops.h"
@@ -21,6 +22,7 @@
 #include "core/util.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -286,6 +288,55 @@ json_t *config_cluster_json(const config_t *c) { return cfg_json(c, false, false
 json_t *config_public_json(const config_t *c) { return cfg_json(c, false, true); }
 json_t *config_local_json(const config_t *c) { return cfg_json(c, true, false); }
 
+/* seal (seal=true) or open every non-empty secret string s; 0 or AIS_E* */
+static int cfg_crypt_str(json_t *s, bool seal)
+{
+	char buf[1024];
+	const char *v = json_string_value(s);
+	if (!v || !*v || (seal ? ckey_is_sealed(v) : !ckey_is_sealed(v)))
+		return 0;
+	int rc = seal ? ckey_seal(v, buf, sizeof(buf)) : ckey_open(v, buf, sizeof(buf));
+	if (!rc)
+		json_string_set(s, buf);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+/* seal or open the secrets (CF_SECRET rows) of a cluster JSON in place */
+static int cfg_crypt(json_t *root, bool seal)
+{
+	size_t n;
+	const ctab_row_t *rows = config_tab_rows(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!(rows[i].flags & CF_SECRET))
+			continue;
+		json_t *v = cfg_json_at(root, rows[i].path);
+		int rc = 0;
+		if (json_is_array(v)) {
+			size_t k;
+			json_t *e;
+			json_array_foreach(v, k, e)
+				if ((rc = cfg_crypt_str(json_object_get(e, "secret"), seal)))
+					break;
+		} else if (json_is_string(v)) {
+			rc = cfg_crypt_str(v, seal);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+json_t *config_wire_json(const config_t *c)
+{
+	json_t *j = cfg_json(c, false, false);
+	if (j && cfg_crypt(j, true)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 json_t *config_show_json(const config_t *c)
 {
 	json_t *j = cfg_json(c, false, true), *l = cfg_json(c, true, false);
@@ -427,6 +478,7 @@ static config_ver_t *cfg_swap(config_ver_t *n)
 	return old;
 }
 
+/* 0600: the cluster config holds secrets (s3 keys, the HMAC token key) */
 static void cfg_persist(const config_t *c)
 {
 	char path[1100];
@@ -435,7 +487,7 @@ static void cfg_persist(const config_t *c)
 	snprintf(path, sizeof(path), "%s/.ais.conf", c->confdir);
 	json_t *j = config_cluster_json(c);
 	char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	if (!txt || fsops_mkdir_p(c->confdir) || fsops_write_atomic(path, txt, strlen(txt)))
+	if (!txt || fsops_mkdir_p(c->confdir) || fsops_write_atomic_mode(path, txt, strlen(txt), 0600))
 		log_err("failed to persist cluster config v%lld to %s", (long long)c->version, path);
 	free(txt);
 	json_decref(j);
@@ -443,6 +495,9 @@ static void cfg_persist(const config_t *c)
 
 int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap)
 {
+	if (cfg_crypt(cluster, false))
+		return config_fail(err, errcap, "config: a secret does not open with this node's cluster key "
+					       "(a config of another cluster, or tampered with)");
 	const config_t *cur = config_get();
 	if (!cur)
 		return config_fail(err, errcap, "config: not loaded");

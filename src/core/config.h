@@ -200,6 +200,15 @@ typedef struct config {
 	bool fshc_enabled;
 	/* auth */
 	bool auth_enabled;
+	char auth_sig_method[8];
+	char auth_sig_key[4096];
+	char auth_aud[256];
+	char auth_oidc_iss[256];
+	char auth_oidc_ca[256];
+	bool auth_ck_enabled;
+	int64_t auth_ck_ttl_ns;
+	int64_t auth_ck_nonce_window_ns;
+	int64_t auth_ck_rotation_grace_ns;
 	/* downloader */
 	int64_t downloader_timeout_ns;
 	/* tcb, tco, arch (XactConf) */
@@ -271,8 +280,12 @@ int config_defaults(config_t *c);
 /* deep copy; 0 or AIS_ENOMEM (dst then empty) */
 int config_copy(config_t *dst, const config_t *src);
 void config_fini(config_t *c);
-/* the cluster part as JSON (table order; secrets included: for persisting and metasync); new ref */
+/* the cluster part as JSON (table order; secrets in clear: for persisting and local edits); new ref */
 json_t *config_cluster_json(const config_t *c);
+/* the cluster part for the wire (join answers, metasync): secrets sealed with the cluster key
+ * (core/ckey.h); NULL when a secret cannot be sealed (no cluster key). config_install_cluster
+ * opens them. New reference. */
+json_t *config_wire_json(const config_t *c);
 /* the local part as JSON; new reference */
 json_t *config_local_json(const config_t *c);
 /* what `GET /v1/daemon?what=config` shows: cluster (secrets masked) + local; new reference */
@@ -311,6 +324,8 @@ uint64_t config_features(void);
 /* replace the cluster part with a newer version (metasync, set-config): parsed and validated with
  * this node's local config. force: install even if not newer. Persists to <confdir>/.ais.conf.
  * Returns 1 installed, 0 not newer, or AIS_E* (invalid; err says why). */
+/* (cluster may carry sealed secrets, config_wire_json: they are opened in place first; one that
+ * does not open - another cluster's key, tampered - fails the install with AIS_EINVAL) */
 int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap);
 /* number of config versions alive (installed or still referenced): for leak tests */
 int config_versions_alive(void);

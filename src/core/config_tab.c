@@ -52,6 +52,7 @@ static const char *const ok_wpolicy[] = {"", "immediate", NULL};
 static const char *const v_heartbeat[] = {"heartbeat", NULL};
 static const char *const v_l4[] = {"tcp", NULL};
 static const char *const v_empty[] = {"", NULL};
+static const char *const v_sigmethod[] = {"", "HS256", "HS384", "HS512", "HMAC", "RS256", "RS384", "RS512", "RSA", NULL};
 
 /* the XactConf trio AIStore embeds in ec, rebalance, tcb, tco, arch, get_batch */
 #define XACT(sect, f, cm, bm, bu, bdef)                                                                      \
@@ -205,7 +206,27 @@ static const ctab_row_t ctab[] = {
 	D("fshc.io_err_time", CF_ZERO_OK, fshc_io_err_time_ns, "10s", SEC(10), SEC(60), "I/O error window (0: 10s)."),
 	B("fshc.enabled", N, fshc_enabled, "true", "filesystem health checker (not built; only the default)."),
 
-	B("auth.enabled", G | N, auth_enabled, "false", "JWT authentication: not built (see s3.auth for SigV4)."),
+	B("auth.enabled", G | U, auth_enabled, "false",
+	  "JWT authentication of the native API (docs/security.md); turning it on takes an admin token."),
+	E("auth.signature.method", G | U, auth_sig_method, "", v_sigmethod,
+	  "how tokens are signed: HS256/384/512 (HMAC, key = the shared secret) or RS256/384/512 (key = PEM public key)."),
+	S("auth.signature.key", G | U | CF_SECRET, auth_sig_key, "", "the token signature key (never shown)."),
+	{.path = "auth.required_claims.aud", .type = CT_STR1, .flags = G | U, MEMBER(auth_aud), .dflt = "", .lo = 1,
+	 .doc = "a token must name this audience (aud claim); at most one here."},
+	{.path = "auth.oidc.allowed_iss", .type = CT_STR1, .flags = G | N, MEMBER(auth_oidc_iss), .dflt = "", .lo = 1,
+	 .doc = "OIDC issuers (JWKS discovery): not built; must be empty."},
+	S("auth.oidc.issuer_ca_bundle", G | N, auth_oidc_ca, "", "OIDC issuers' CA bundle: not built."),
+	/* the cluster key (docs/security.md): intra-cluster requests and redirects are always signed
+	 * with the cluster secret (<confdir>/.ais.cluster_key or $AIS_CLUSTER_KEY_FILE); these rows are
+	 * AIStore's auth.cluster_key. Deviation: enabled defaults to true and cannot be turned off
+	 * (AIStore's default is false, and it accepts unsigned redirects) */
+	B("auth.cluster_key.enabled", G | N, auth_ck_enabled, "true",
+	  "proxies sign each redirect (HMAC over method, path, node, time, nonce); always on here."),
+	D("auth.cluster_key.ttl", G | N, auth_ck_ttl_ns, "0s", 0, I64MAX, "automatic cluster key rotation: not built (0: never)."),
+	D("auth.cluster_key.nonce_window", G | U | CF_ZERO_OK, auth_ck_nonce_window_ns, "1m", MSEC(1), MINUTE(10),
+	  "max clock skew between nodes: a signed intra-cluster request older or newer than this is refused (0: 1m)."),
+	D("auth.cluster_key.rotation_grace", G | U | CF_ZERO_OK, auth_ck_rotation_grace_ns, "1m", SEC(1), HOUR(1),
+	  "how long a cluster secret dropped from the key file stays accepted (0: 1m)."),
 
 	D("keepalivetracker.proxy.interval", U, ka_proxy_interval_ns, "10s", SEC(1), MINUTE(1),
 	  "how often a proxy reports to the primary, and how often the primary checks on silent nodes."),
@@ -540,6 +561,24 @@ int config_tab_parse(const ctab_row_t *r, json_t *v, ctab_val_t *out, const char
 			return AIS_EINVAL;
 		}
 		return ctab_range(r, out->i, what, err, errcap);
+	case CT_STR1:
+		if (json_is_array(v)) {
+			if (json_array_size(v) > 1) {
+				ctab_fail(err, errcap, what, r->path, "more than one entry is not implemented by this build");
+				return AIS_ENOTIMPL;
+			}
+			v = json_array_size(v) ? json_array_get(v, 0) : NULL;
+			if (!v) {
+				out->s = "";
+				return 0;
+			}
+		}
+		if (!json_is_string(v) || memchr(json_string_value(v), '\0', json_string_length(v)))
+			return ctab_fail(err, errcap, what, r->path, "expecting a list of strings");
+		out->s = json_string_value(v);
+		if (strlen(out->s) >= r->size)
+			return ctab_fail(err, errcap, what, r->path, "value too long (max %zu)", r->size - 1);
+		return 0;
 	case CT_STR:
 	case CT_HOSTS:
 	case CT_ENUM:
@@ -665,6 +704,12 @@ json_t *config_tab_val_json(const ctab_row_t *r, const ctab_val_t *v)
 			return json_string("");
 		snprintf(buf, sizeof(buf), "%lld", (long long)v->i);
 		return json_string(buf);
+	case CT_STR1: {
+		json_t *a = json_array();
+		if (v->s && *v->s)
+			json_array_append_new(a, json_string(v->s));
+		return a;
+	}
 	default:
 		return json_string(v->s ? v->s : "");
 	}
@@ -729,6 +774,7 @@ void config_tab_store(const ctab_row_t *r, config_t *c, const ctab_val_t *v)
 		*(bool *)p = v->i != 0;
 		break;
 	case CT_STR:
+	case CT_STR1:
 	case CT_ENUM:
 		snprintf(p, r->size, "%s", v->s ? v->s : "");
 		break;
@@ -766,6 +812,7 @@ void config_tab_load(const ctab_row_t *r, const config_t *c, ctab_val_t *out)
 		out->i = *(const bool *)p;
 		break;
 	case CT_STR:
+	case CT_STR1:
 	case CT_ENUM:
 	case CT_HOSTS:
 		out->s = p;
@@ -1160,6 +1207,8 @@ int config_tab_validate(const config_t *c, const char *what, char *err, size_t e
 		return ctab_fail(err, errcap, what, "timeout.cold_get_conflict", "must be <= timeout.max_host_busy");
 	if (c->client_long_timeout_ns && c->client_long_timeout_ns < c->client_timeout_ns)
 		return ctab_fail(err, errcap, what, "client.client_long_timeout", "cannot be less than client.client_timeout");
+	/* (auth.enabled without auth.signature: every token fails, 401 - closed, not open; turning it
+	 * on through the API takes a token valid under the new signature, auth/agate.h) */
 	if (c->log_max_size > c->log_max_total / 2)
 		return ctab_fail(err, errcap, what, "log.max_total", "must be >= 2 x log.max_size");
 	if (ctab_check_space(c, what, err, errcap) || ctab_check_disk(c, what, err, errcap))
@@ -1204,6 +1253,7 @@ static void md_type(const ctab_row_t *r, sbuf_t *b)
 		[CT_STR] = "string", [CT_ENUM] = "enum", [CT_FEAT] = "feature flags", [CT_LOGLVL] = "log level",
 		[CT_PORT] = "port", [CT_HOSTS] = "host list", [CT_FSPATHS] = "mountpaths", [CT_S3KEYS] = "key list",
 		[CT_BACKEND] = "object", [CT_EMPTYOBJ] = "object", [CT_DROPOBJ] = "object",
+		[CT_STR1] = "list of strings (at most 1)",
 	};
 	char lo[40], hi[40], list[256];
 	sbuf_adds(b, names[r->type]);

@@ -32,6 +32,8 @@ typedef enum {
 	CT_S3KEYS,   /* [{"access": "...", "secret": "..."}, ...] (our S3 extension) */
 	CT_BACKEND,  /* {"aws": {}, "ais": {"<alias>": ["<url>", ...]}}: AIStore's BackendConf */
 	CT_EMPTYOBJ, /* an object that must be empty (e.g. "backend": no remote backends here) */
+	CT_STR1,     /* a JSON list of strings of which this build keeps at most one (more: 501); a
+		      * plain string is that one entry ("" none) */
 	CT_DROPOBJ,  /* a build-tag section AIStore drops when not built in (distributed_sort, tracing):
 		      * accepted at load when it does not ask for the feature, never stored or shown */
 } ctab_type_t;

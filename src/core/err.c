@@ -29,6 +29,7 @@ static const struct err_row err_rows[] = {
 	{AIS_EINTERNAL, 500, NULL, "InternalError", "internal error"},
 	{AIS_ENOTIMPL, 501, NULL, "NotImplemented", "not implemented"},
 	{AIS_EAGAIN, 503, NULL, "SlowDown", "busy, try again"},
+	{AIS_EAUTH, 401, NULL, "AccessDenied", "unauthorized"},
 };
 
 static const struct err_row *err_find(int code)

@@ -24,6 +24,7 @@ enum {
 	AIS_EINTERNAL = -17,    /* bug or unexpected state */
 	AIS_ENOTIMPL = -18,     /* feature not supported */
 	AIS_EAGAIN = -19,       /* would block: a bounded queue is full, try again later */
+	AIS_EAUTH = -20,        /* not authenticated: no, invalid, expired or revoked credentials (401) */
 };
 
 /* HTTP status for an error code (500 for unknown). */

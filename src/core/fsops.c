@@ -88,11 +88,16 @@ int fsops_mkdir_parent(const char *path)
 
 int fsops_write_atomic(const char *path, const void *data, size_t len)
 {
+	return fsops_write_atomic_mode(path, data, len, 0644);
+}
+
+int fsops_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	int fd = -1, rc;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%llx", path, (unsigned long long)rand_u64()) >= sizeof(tmp))
 		return AIS_EINVAL;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		rc = err_from_errno(errno);
 		goto cleanup;

@@ -11,6 +11,9 @@
 /* write data to path atomically: temp file in the same dir, write, fsync, rename, fsync dir.
  * Returns 0 or AIS_E*. */
 int fsops_write_atomic(const char *path, const void *data, size_t len);
+/* the same with the file's mode (0600 for files that hold secrets: no other user may read them,
+ * not even for the instant before a chmod) */
+int fsops_write_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
 /* read the whole file (< max bytes) into a malloc'd NUL-terminated buffer; caller frees *out. */
 int fsops_read_file(const char *path, size_t max, char **out, size_t *len);
 /* mkdir -p with mode 0755; 0 if it exists. */

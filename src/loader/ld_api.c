@@ -58,6 +58,8 @@ static void ld_api_setup(ld_api_t *a, CURL *h, const char *method, const char *u
 	}
 	/* no "Expect:" override: bodies here are small (libcurl adds Expect only above 1 MiB), and
 	 * libcurl 7.88's SigV4 would sign the suppressed header */
+	if (!a->s3 && a->p->bearer[0])
+		*hdrs = curl_slist_append(*hdrs, a->p->bearer);
 	if (a->s3 && a->p->s3accesskey[0]) /* libcurl 7.88 does not add it; S3 servers require it */
 		*hdrs = curl_slist_append(*hdrs, "x-amz-content-sha256: UNSIGNED-PAYLOAD");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, *hdrs);

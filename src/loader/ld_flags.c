@@ -1,6 +1,7 @@
 /* ld_flags: aisloader's command-line table, parser and validation (see ld_flags.h).
  * Invariant: every flag is one row of ld_flags_tab; parsing writes only through the row's offset
  * and type, so defaults, parsing and usage can never disagree. */
+#include "api/authtok.h"
 #include "loader/ld_flags.h"
 #include "core/cksum.h"
 #include "core/err.h"
@@ -197,6 +198,10 @@ static void ld_flags_strset(char *dst, size_t cap, const char *src)
 
 int ld_flags_finish(ld_params_t *p, char *err, size_t errcap)
 {
+	if (authtok_header(p->bearer, sizeof(p->bearer))) {
+		snprintf(err, errcap, "invalid AuthN token (AIS_AUTHN_TOKEN, AIS_AUTHN_TOKEN_FILE or ~/.config/ais/cli/auth.token)");
+		return AIS_EINVAL;
+	}
 	/* bucket URI: ais://name, s3://name */
 	const char *sep = strstr(p->bucket, "://");
 	if (sep) {

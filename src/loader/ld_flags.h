@@ -50,6 +50,8 @@ typedef struct ld_params {
 	bool json;
 	int64_t statsinterval;   /* seconds, 0 = off */
 	char stats_output[LD_STR];
+	/* AuthN: "Authorization: Bearer ..." of the native API, "" none (api/authtok.h) */
+	char bearer[2048];
 	/* misc */
 	int cleanup;             /* -1 unset, 0, 1 */
 	bool stoppable, quiet, dry_run, usage, skiplist;

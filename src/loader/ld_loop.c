@@ -314,6 +314,8 @@ static int ld_worker_build(ld_worker_t *w, const ld_ep_t *e)
 		if (w->expect)
 			LD_ADD("Expect: 100-continue\r\n");
 	}
+	if (!cfg->s3 && cfg->p->bearer[0])
+		LD_ADD("%s\r\n", cfg->p->bearer);
 	if (cfg->s3 && cfg->p->s3accesskey[0]) {
 		ld_s3_date(l);
 		char auth[512];

@@ -1,7 +1,9 @@
 /* hclient: libcurl-based blocking client. Owns one curl easy handle per calling thread
- * (thread-local, reused for keep-alive; freed at thread exit via a pthread key). */
+ * (thread-local, reused for keep-alive; freed at thread exit via a pthread key). Every request
+ * carries the node's intra-cluster signature (net/isig.h) when a cluster key is loaded. */
 #include "net/hclient.h"
 #include "core/err.h"
+#include "net/isig.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -98,6 +100,10 @@ static void hc_setup(CURL *h, hreq_t *r, struct curl_slist **hdrs)
 	if (!strcmp(r->method, "HEAD"))
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	*hdrs = curl_slist_append(NULL, "Expect:");
+	/* every intra-cluster request is signed with the cluster key (net/isig.h) */
+	char sig[ISIG_HDR_MAX];
+	if (!isig_line(r->method, isig_url_target(r->url), sig, sizeof(sig)))
+		*hdrs = curl_slist_append(*hdrs, sig);
 	if (r->want_hdrs) {
 		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, hc_header_cb);
 		curl_easy_setopt(h, CURLOPT_HEADERDATA, r);

@@ -83,6 +83,10 @@ struct http_req {
 	bool chunked;
 	int port_idx;           /* which http_server_listen() call accepted it (0-based) */
 	char remote_addr[64];   /* "ip:port" */
+	char caller[64];        /* the sender of a verified intra-cluster signature (net/isig.h), set by
+				 * route_dispatch; "" for every other request */
+	bool redirect_ok;       /* its signed redirect verified (net/rsig.h): once per request, however
+				 * often a handler re-enters (a redirect's nonce is good once) */
 	/* set by http_read_body before calling the handler; owned by the server */
 	char *body; size_t body_len;
 	/* free for the handler's own per-request state; the handler frees what it sets */

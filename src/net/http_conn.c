@@ -265,6 +265,8 @@ static int http_req_begin(http_conn_t *c)
 	r->body = NULL;
 	r->body_len = 0;
 	r->user = NULL;
+	r->caller[0] = '\0';
+	r->redirect_ok = false;
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "net/route.h"
+#include "auth/agate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,12 @@ static void pconf_set(http_req_t *r, json_t *value)
 		json_decref(cl);
 		metasync_unlock();
 		http_error_code(r, rc, "%s", err);
+		return;
+	}
+	/* turning JWT auth on takes an admin token valid under the new settings (auth/agate.h) */
+	if (agate_enable_check(r, cl)) {
+		json_decref(cl);
+		metasync_unlock();
 		return;
 	}
 	rc = metasync_commit_config(cl, err, sizeof(err));

@@ -1,6 +1,7 @@
 /* pobj: object requests at the proxy. The proxy stores nothing: it checks the bucket, picks the
  * owner by HRW and redirects (GET 301, everything else 307, as AIStore 4.7) to the target's
- * public URL with the same path and query plus pid (this proxy) and utm (unix ns); while the
+ * public URL with the same path and query plus pid (this proxy), utm (unix ns), vpams and the
+ * signature of the redirect (net/rsig.h: x, u); while the
  * owner is suspect (refuses connections, cluster/suspect.h) it answers 503 with Retry-After
  * instead. Runs on the loop thread: no I/O besides the response. */
 #include "proxy/proxy.h"
@@ -16,6 +17,7 @@
 #include "fs/fqn.h"
 #include "core/util.h"
 #include "net/route.h"
+#include "net/rsig.h"
 #include "stats/stats.h"
 
 #include <stdio.h>
@@ -123,11 +125,14 @@ static void pobj_handle(http_req_t *r)
 	/* + the Smap version the owner was chosen by (AIStore's vpams, base 36): a target that does
 	 * not have that version yet waits for it before it answers "not found" (rebalance) */
 	char v36[16];
-	sbuf_addf(&loc, "pid=%s&utm=%lld&vpams=%s", node_id(), (long long)now_ns(),
-		  u64_base36((uint64_t)smap->version, v36, sizeof(v36)));
+	/* signed with the cluster key (net/rsig.h): the target serves it only as issued, once */
+	int src = rsig_sign(&loc, r->method_str, r->path, node_id(), t->id, (int64_t)now_ns(),
+			    u64_base36((uint64_t)smap->version, v36, sizeof(v36)));
 	smap_put(smap);
-	stats_redirect(r->method, http_query_get(r, "append_type") != NULL, !loc.oom, STATS_BCK(&b));
-	if (loc.oom)
+	stats_redirect(r->method, http_query_get(r, "append_type") != NULL, !loc.oom && !src, STATS_BCK(&b));
+	if (src)
+		http_error_code(r, src, "%s: cannot sign the redirect: %s", node_name(), err_str(src));
+	else if (loc.oom)
 		http_error(r, 500, NULL, "out of memory");
 	else
 		http_redirect(r, r->method == HTTP_M_GET ? 301 : 307, sbuf_str(&loc));

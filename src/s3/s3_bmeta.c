@@ -16,6 +16,7 @@
 #include "cluster/metasync.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
+#include "net/isig.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/sbuf.h"
@@ -221,7 +222,7 @@ static size_t relay_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 static bool relay_skip(const char *n)
 {
 	static const char *const skip[] = {"Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Upgrade",
-					   "Expect", "Content-Length", "Trailer", S3_RELAY_HDR, NULL};
+					   "Expect", "Content-Length", "Trailer", S3_RELAY_HDR, ISIG_HDR, NULL};
 	for (int i = 0; skip[i]; i++)
 		if (!strcasecmp(n, skip[i]))
 			return true;
@@ -259,6 +260,12 @@ void s3_bm_relay(http_req_t *r)
 	line.len = 0;
 	sbuf_addf(&line, "%s: %s", S3_RELAY_HDR, node_id());
 	struct curl_slist *nl = curl_slist_append(hl, sbuf_str(&line));
+	/* the relay mark is an intra-cluster claim: signed (net/isig.h) over the same target */
+	char sig[ISIG_HDR_MAX];
+	if (nl && !isig_line(r->method_str, isig_url_target(sbuf_str(&url)), sig, sizeof(sig))) {
+		struct curl_slist *sl = curl_slist_append(nl, sig);
+		nl = sl ? sl : nl;
+	}
 	hl = nl ? curl_slist_append(nl, "Expect:") : hl;
 	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);

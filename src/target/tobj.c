@@ -9,6 +9,7 @@
 
 #include "backend/bk.h"
 #include "cluster/node.h"
+#include "net/rsig.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/utf8.h"
@@ -44,11 +45,32 @@ int tobj_bck_query(http_req_t *r, char *prov, size_t pcap, char *ns, size_t nsca
 }
 
 /* AIStore's isRedirect: the proxy (or a target moving an object to its owner) marks what it
- * sends with pid (its id) and utm (unix ns) */
+ * sends with pid (its id) and utm (unix ns) - and here signs it (net/rsig.h); tobj_init has
+ * verified the signature of every request that carries the marks */
 static bool tobj_redirected(const http_req_t *r)
 {
 	const char *pid = http_query_get(r, "pid"), *utm = http_query_get(r, "utm");
 	return pid && *pid && utm && *utm;
+}
+
+/* a request with redirect marks must carry a valid signature: 0, or answered (401/503) */
+static int tobj_check_redirect(http_req_t *r)
+{
+	if (r->redirect_ok || !rsig_present(r))
+		return 0;
+	char why[200];
+	int rc = rsig_verify(r, node_id(), why, sizeof(why));
+	if (!rc) {
+		r->redirect_ok = true;
+		return 0;
+	}
+	if (rc == AIS_EAGAIN) {
+		http_hdr_add(r, "Retry-After", "1");
+		http_error(r, 503, NULL, "%s: %s", node_name(), why);
+	} else {
+		http_error(r, 401, NULL, "%s: %s", node_name(), why);
+	}
+	return AIS_EAUTH;
 }
 
 /* a direct request (no marker) for an object another target owns by HRW: GET/HEAD are
@@ -62,9 +84,11 @@ static int tobj_check_owner(const obj_t *o, http_req_t *r)
 		return 0;
 	if (r->method == HTTP_M_GET || r->method == HTTP_M_HEAD) {
 		sbuf_t loc = SBUF_INIT;
-		sbuf_addf(&loc, "%s%s?%s%spid=%s&utm=%lld", owner.pub.url, r->raw_path, r->raw_query,
-			  r->raw_query[0] ? "&" : "", node_id(), (long long)now_ns());
-		if (loc.oom)
+		sbuf_addf(&loc, "%s%s?%s%s", owner.pub.url, r->raw_path, r->raw_query, r->raw_query[0] ? "&" : "");
+		int src = rsig_sign(&loc, r->method_str, r->path, node_id(), owner.id, (int64_t)now_ns(), NULL);
+		if (src)
+			http_error_code(r, src, "%s: cannot sign the redirect: %s", node_name(), err_str(src));
+		else if (loc.oom)
 			http_error_code(r, AIS_ENOMEM, "out of memory");
 		else
 			http_redirect(r, r->method == HTTP_M_GET ? 301 : 307, sbuf_str(&loc));
@@ -82,6 +106,8 @@ int tobj_init(obj_t *o, http_req_t *r)
 {
 	memset(o, 0, sizeof(*o));
 	o->mpi = -1;
+	if (tobj_check_redirect(r))
+		return AIS_EAUTH;
 	const char *items[2] = {NULL, NULL};
 	char prov[16], ns[80], buf[sizeof(o->ibuf)];
 	int n = route_items(r, "/v1/objects", buf, sizeof(buf), items, 2);

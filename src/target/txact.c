@@ -310,7 +310,9 @@ static void txact_route_cb(http_req_t *r) { http_read_body(r, TXACT_BODY_MAX, tx
 
 void txact_init(void)
 {
-	route_add(RM(HTTP_M_GET) | RM(HTTP_M_PUT), "/v1/xactions", txact_route_cb);
+	route_add(RM(HTTP_M_GET), "/v1/xactions", txact_route_cb);
+	/* start/stop are the proxy's (signed, from a member: net/route.h) */
+	route_add_intra(RM(HTTP_M_PUT), "/v1/xactions", txact_route_cb, ROUTE_MEMBER);
 }
 
 void txact_fini(void)

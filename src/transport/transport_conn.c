@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "net/isig.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -354,12 +355,16 @@ int tc_connect(transport_stream_t *s, char *msg, size_t cap)
 	if (rc)
 		return rc;
 	transport_ep_t *ep = s->ep;
-	char head[1024];
+	char head[1024], target[160], sig[ISIG_HDR_MAX + 2] = "";
+	/* the stream is an intra-cluster request: signed with the cluster key (net/isig.h) */
+	snprintf(target, sizeof(target), "%s/%s", TRANSPORT_PATH, s->trname);
+	if (!isig_line("PUT", target, sig, ISIG_HDR_MAX))
+		memcpy(sig + strlen(sig), "\r\n", 3);
 	int n = snprintf(head, sizeof(head),
-			 "PUT %s/%s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: aisnode/transport\r\n"
+			 "PUT %s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: aisnode/transport\r\n"
 			 "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\nConnection: close\r\n"
-			 "Ais-Transport-Proto: %d\r\nAis-Transport-Sid: %s\r\nAis-Transport-Reply-Url: %s\r\n\r\n",
-			 TRANSPORT_PATH, s->trname, s->host, s->port, TFRAME_PROTO, ep->node_id, ep->reply_url);
+			 "Ais-Transport-Proto: %d\r\nAis-Transport-Sid: %s\r\nAis-Transport-Reply-Url: %s\r\n%s\r\n",
+			 target, s->host, s->port, TFRAME_PROTO, ep->node_id, ep->reply_url, sig);
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		tc_close(s);
 		tc_msg(s, msg, cap, "request head too long");

@@ -503,7 +503,8 @@ int transport_init(const char *node_id, const char *reply_url)
 	tp_node_ep = transport_ep_new(&cfg);
 	if (!tp_node_ep)
 		return AIS_EINVAL;
-	route_add(RM(HTTP_M_PUT), TRANSPORT_PATH, tp_route_cb);
+	/* streams come only from members of the cluster (signed, net/isig.h) */
+	route_add_intra(RM(HTTP_M_PUT), TRANSPORT_PATH, tp_route_cb, ROUTE_MEMBER);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 /* xs_copy: the copy jobs' per-object step (see xs_copy.h). */
+#include "net/rsig.h"
 #include "xact/xs_copy.h"
 
 #include <stdio.h>
@@ -150,10 +151,19 @@ static bool sync_src_exists(xs_copy_t *c, const char *sname)
 	}
 	char *en = url_encode(sname, true), *eb = url_encode(c->src->name, false);
 	sbuf_t u = SBUF_INIT;
-	sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=%s&pid=%s&utm=%lld", peer.pub.url, eb ? eb : "", en ? en : "",
-		  c->src->provider, node_id(), (long long)now_ns());
+	sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=%s&", peer.pub.url, eb ? eb : "", en ? en : "", c->src->provider);
 	free(en);
 	free(eb);
+	/* the redirect marks, signed (net/rsig.h): the owner answers wherever it stands */
+	sbuf_t path = SBUF_INIT;
+	sbuf_addf(&path, "/v1/objects/%s/%s", c->src->name, sname);
+	if (path.oom || rsig_sign(&u, "HEAD", sbuf_str(&path), node_id(), peer.id, (int64_t)now_ns(), NULL))
+		u.oom = true;
+	sbuf_fini(&path);
+	if (u.oom) {
+		sbuf_fini(&u);
+		return true; /* cannot ask: keep it */
+	}
 	hreq_t q = {.method = "HEAD", .url = sbuf_str(&u), .timeout_ms = 30000};
 	hclient_do(&q);
 	bool gone = !q.rc && q.status == 404;

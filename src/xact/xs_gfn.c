@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cluster/node.h"
+#include "net/rsig.h"
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "core/sbuf.h"
@@ -79,12 +80,17 @@ static int gfn_url(sbuf_t *u, const snode_t *owner, const bck_t *b, const char *
 		sbuf_addf(u, "&namespace=%s", ns);
 	if (ap)
 		sbuf_addf(u, "&archpath=%s", ap);
-	sbuf_addf(u, "&pid=%s&utm=%lld", node_id(), (long long)now_ns());
+	/* marked and signed as a redirect (net/rsig.h): the owner serves it wherever it landed */
+	sbuf_t path = SBUF_INIT;
+	sbuf_addf(&path, "/v1/objects/%s/%s", b->name, oname);
+	sbuf_adds(u, "&");
+	int rc = path.oom ? AIS_ENOMEM : rsig_sign(u, "GET", sbuf_str(&path), node_id(), owner->id, (int64_t)now_ns(), NULL);
+	sbuf_fini(&path);
 	free(bn);
 	free(on);
 	free(ap);
 	free(ns);
-	return u->oom ? AIS_ENOMEM : 0;
+	return rc ? rc : u->oom ? AIS_ENOMEM : 0;
 }
 
 int xs_gfn_get(const snode_t *owner, const bck_t *b, const char *oname, const char *archpath, int timeout_ms,

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/rsig.h"
 #include "backend/bk.h"
 #include "backend/bk_http.h"
 #include "backend/bk_obj.h"
@@ -109,10 +110,20 @@ static int pr_write_peer(pr_t *p, const snode_t *peer, const char *oname, int fd
 {
 	char *eb = url_encode(p->j.b->name, false), *eo = url_encode(oname, true);
 	sbuf_t u = SBUF_INIT;
-	sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=%s&pid=%s&utm=%lld", peer->pub.url, eb ? eb : "", eo ? eo : "",
-		  p->j.b->provider, node_id(), (long long)now_ns());
+	sbuf_addf(&u, "%s/v1/objects/%s/%s?provider=%s&", peer->pub.url, eb ? eb : "", eo ? eo : "", p->j.b->provider);
 	free(eb);
 	free(eo);
+	/* the redirect marks, signed (net/rsig.h): the owner serves it where it lands */
+	sbuf_t path = SBUF_INIT;
+	sbuf_addf(&path, "/v1/objects/%s/%s", p->j.b->name, oname);
+	int src = path.oom ? AIS_ENOMEM : rsig_sign(&u, "PUT", sbuf_str(&path), node_id(), peer->id, (int64_t)now_ns(), NULL);
+	sbuf_fini(&path);
+	if (src || u.oom) {
+		xact_add_err(p->j.x, "promote %s to t[%s]: cannot sign the request: %s", oname, peer->id,
+			     err_str(src ? src : AIS_ENOMEM));
+		sbuf_fini(&u);
+		return src ? src : AIS_ENOMEM;
+	}
 	bk_http_req_t q;
 	bk_http_init(&q, "PUT", sbuf_str(&u));
 	q.body_fd = fd;

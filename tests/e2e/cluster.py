@@ -6,6 +6,9 @@ Invariants: only pids this harness spawned are ever signalled; every spawned nod
 stop() and again at interpreter exit (atexit), also when a test or the start-up fails.
 """
 import atexit
+import base64
+import hashlib
+import hmac
 import http.client
 import itertools
 import json
@@ -58,6 +61,46 @@ def _port_free(port, host="127.0.0.1"):
         return False
     finally:
         s.close()
+
+
+def write_secret(path, text):
+    """create path with mode 0600 (never readable by others, not even for an instant)"""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def intra_sig(key_hex, method, target, sender="e2e-tester", ms=None, nonce=None):
+    """the Ais-Cluster-Sig header value a node holding key_hex would send (net/isig.h)"""
+    ms = int(time.time() * 1000) if ms is None else ms
+    nonce = nonce or "%016x" % random.getrandbits(64)
+    ikey = hmac.new(bytes.fromhex(key_hex), b"ais-intra-v1", hashlib.sha256).digest()
+    data = "ais-intra-v1\n%s\n%s\n%s\n%d\n%s" % (method, target, sender, ms, nonce)
+    mac = base64.urlsafe_b64encode(hmac.new(ikey, data.encode(), hashlib.sha256).digest()).rstrip(b"=")
+    return "v1 %s %d %s %s" % (sender, ms, nonce, mac.decode())
+
+
+def _b36(v):
+    out = ""
+    while True:
+        v, d = divmod(v, 36)
+        out = "0123456789abcdefghijklmnopqrstuvwxyz"[d] + out
+        if not v:
+            return out
+
+
+def redirect_params(key_hex, method, path, pid, node, utm=None, vpams="", nonce=None):
+    """the query parameters of a redirect signed as a node holding key_hex would sign it
+    (net/rsig.h); path is the decoded URL path, node the target's ID"""
+    utm = str(time.time_ns() if utm is None else utm)
+    x = _b36(random.getrandbits(63) if nonce is None else nonce)
+    rkey = hmac.new(bytes.fromhex(key_hex), b"ais-redirect-v1", hashlib.sha256).digest()
+    data = b"".join(f.encode() + b"\0" for f in ("ais-redirect-v1", method, path, pid, node, utm, vpams, x))
+    mac = base64.urlsafe_b64encode(hmac.new(rkey, data, hashlib.sha256).digest()).rstrip(b"=").decode()
+    q = {"pid": pid, "utm": utm, "x": x, "u": mac}
+    if vpams:
+        q["vpams"] = vpams
+    return q
 
 
 def node_url(host, port):
@@ -139,6 +182,10 @@ class Node:
         }
         with open(os.path.join(self.dir, "local.json"), "w") as f:
             json.dump(local, f, indent=2)
+        # the cluster secret (docs/security.md): every node of the cluster has the same one
+        kf = os.path.join(self.dir, "conf", ".ais.cluster_key")
+        if not os.path.exists(kf):
+            write_secret(kf, self.cluster.cluster_key_hex + "\n")
 
     def start(self):
         assert not self.alive(), "%s already running" % self.name
@@ -192,7 +239,7 @@ class Node:
 
 class Cluster:
     def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
-                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None):
+                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None, cluster_key=None):
         if not os.access(BIN, os.X_OK):
             raise RuntimeError("%s not built (run make)" % BIN)
         self.own_dir = base_dir is None
@@ -210,6 +257,12 @@ class Cluster:
         self.env = env or {}      # extra environment of every node (e.g. AIS_READ_HEADER_TIMEOUT)
         self.nofile = nofile      # RLIMIT_NOFILE of every node (None: inherited)
         self.expected_down = set()  # node names a test killed on purpose
+        os.makedirs(self.dir, exist_ok=True)
+        kf = os.path.join(self.dir, "cluster_key")
+        if not os.path.exists(kf):  # cluster_key: another cluster's (clusters that will merge)
+            write_secret(kf, (cluster_key or "%064x" % random.SystemRandom().getrandbits(256)) + "\n")
+        with open(kf) as f:
+            self.cluster_key_hex = f.read().split()[0]
 
     @property
     def nodes(self):
@@ -282,6 +335,17 @@ class Cluster:
                 return
             time.sleep(0.2)
         raise TimeoutError("timed out after %ss waiting for %s" % (timeout, what))
+
+    def intra(self, method, node, path, params=None, sender=None, timeout=10, **kw):
+        """an intra-cluster request signed with this cluster's key (as sender: by default the
+        primary's ID, a member of every node's map); path may carry a query, params are added"""
+        target = path
+        if params:
+            target += ("&" if "?" in path else "?") + urllib.parse.urlencode(params)
+        sender = sender or self.node_id(self.primary)
+        hdrs = dict(kw.pop("headers", None) or {})
+        hdrs["Ais-Cluster-Sig"] = intra_sig(self.cluster_key_hex, method, target, sender)
+        return requests.request(method, node.url + target, headers=hdrs, timeout=timeout, **kw)
 
     def smap(self, node=None):
         url = (node.url if node else self.url) + "/v1/cluster?what=smap"

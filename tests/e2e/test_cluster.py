@@ -86,14 +86,15 @@ def test_unknown_what_and_path(cluster):
 
 def test_join_with_another_cluster_uuid_is_refused(cluster):
     """A node whose persisted cluster map names another cluster does not get in (409), and the
-    cluster map does not change."""
+    cluster map does not change. (The join is signed with the cluster key, as a node holding it
+    would send it: an unsigned one never gets that far, see test_security.py.)"""
     before = cluster.smap()
     any_target = next(iter(before["tmap"].values()))
     fake = dict(any_target)
     fake["daemon_id"] = "tFAKEuuid"
     for net in NETS:
         fake[net] = dict(any_target[net], daemon_port="1", direct_url="http://127.0.0.1:1")
-    r = requests.post(cluster.url + "/v1/cluster/join", timeout=5,
+    r = cluster.intra("POST", cluster.primary, "/v1/cluster/join", sender="tFAKEuuid", timeout=5,
                       json={"snode": fake, "cluster_uuid": "not-" + before["uuid"]})
     assert r.status_code == 409, (r.status_code, r.text)
     assert "cluster UUID mismatch" in r.json()["message"]

@@ -109,12 +109,16 @@ def test_s3_secret_never_shown(cluster):
 def test_set_config_not_implemented_is_501(cluster):
     """Values that would switch on something this build does not have answer 501 and change nothing."""
     v0 = cluster_config(cluster)["config_version"]
-    for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"auth.enabled": "true"},
+    for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"auth.oidc.allowed_iss": "https://iss"},
+                   {"auth.cluster_key.enabled": "false"},
                    {"features": "Disable-Cold-GET"}, {"write_policy.md": "delayed"},
                    {"net.http.use_https": "true"}, {"checksum.enable_read_range": "true"}):
         r = requests.put(cluster.url + "/v1/cluster/set-config", params=params, timeout=10)
         assert r.status_code == 501, (params, r.status_code, r.text)
         assert "not implemented" in r.json()["message"], r.text
+    # JWT auth is built now: turning it on takes an admin token (AIStore's answer: 401), see test_auth.py
+    r = requests.put(cluster.url + "/v1/cluster/set-config", params={"auth.enabled": "true"}, timeout=10)
+    assert r.status_code == 401, r.text
     r = requests.put(cluster.url + "/v1/cluster", timeout=10,
                      json={"action": "set-config", "value": {"ec": {"enabled": True}}})
     assert r.status_code == 501, r.text

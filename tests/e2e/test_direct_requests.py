@@ -6,7 +6,7 @@ with 200 and then invisible through the proxy), and sends reads to the owner (GE
 redirects, target-to-target copies) are served wherever they land."""
 import requests
 
-from cluster import hrw_pick, new_bucket_name, uname
+from cluster import redirect_params, hrw_pick, new_bucket_name, uname
 
 T = 10
 
@@ -39,11 +39,16 @@ def test_direct_put_to_non_owner_is_refused(cluster, bucket):
     r = requests.put("%s/v1/objects/%s/%s" % (cluster.url, bucket, name), data=b"z" * 7,
                      allow_redirects=False, timeout=T)
     assert r.status_code == 307 and "pid=" in r.headers["Location"] and "utm=" in r.headers["Location"]
-    # ... and a marked request is served where it lands, as AIStore does (its Smap may be newer)
+    # ... and a marked request is served where it lands, as AIStore does (its Smap may be newer) -
+    # when the mark is signed with the cluster key (docs/security.md): a forged mark is refused
     marked = next("marked-%d" % i for i in range(1000)
                   if owner_and_other(cluster, bucket, "marked-%d" % i)[0] is not other)
     r = requests.put("%s/v1/objects/%s/%s" % (other.url, bucket, marked), params={"pid": "px", "utm": "1"},
                      data=b"m", timeout=T)
+    assert r.status_code == 401, r.text
+    path = "/v1/objects/%s/%s" % (bucket, marked)
+    r = requests.put(other.url + path, data=b"m", timeout=T,
+                     params=redirect_params(cluster.cluster_key_hex, "PUT", path, "px", cluster.node_id(other)))
     assert r.status_code == 200, r.text
     assert [f[0] for f in cluster.object_files(bucket, marked)] == [other]
 

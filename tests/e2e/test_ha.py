@@ -445,7 +445,7 @@ def test_bad_input(healthy):
     rec = {"candidate": cand, "primary": smap["proxy_si"]["daemon_id"], "smap": smap,
            "start_time": "2026-01-01T00:00:00Z", "initiator": cand}
     t = c.targets[1]
-    r = requests.get(t.url + "/v1/vote/proxy?can=" + cand, json={"vote_record": rec}, timeout=10)
+    r = c.intra("GET", t, "/v1/vote/proxy?can=" + cand, sender=cand, json={"vote_record": rec}, timeout=10)
     assert r.status_code == 200 and r.text == "NO", r.text
     # a stale Smap (older version, the candidate's entry changed): refused
     stale = json.loads(json.dumps(smap))
@@ -453,22 +453,24 @@ def test_bad_input(healthy):
     stale["pmap"][cand]["public_net"]["daemon_port"] = "1"
     stale["pmap"][cand]["public_net"]["direct_url"] = "http://127.0.0.1:1"
     srec = dict(rec, smap=stale)
-    r = requests.get(t.url + "/v1/vote/proxy?can=" + cand, json={"vote_record": srec}, timeout=10)
+    r = c.intra("GET", t, "/v1/vote/proxy?can=" + cand, sender=cand, json={"vote_record": srec}, timeout=10)
     assert r.status_code == 200 and r.text == "NO", r.text
-    r = requests.put(other.url + "/v1/vote/init", json={"vote_initiation": srec}, timeout=10)
+    r = c.intra("PUT", other, "/v1/vote/init", sender=cand, json={"vote_initiation": srec}, timeout=10)
     assert r.status_code == 400 and "failed to synchronize" in r.json()["message"], r.text
     # malformed
     for body in (b"{", b"{}", b'{"vote_record": {"candidate": "x"}}'):
-        r = requests.get(t.url + "/v1/vote/proxy", data=body, timeout=10)
+        r = c.intra("GET", t, "/v1/vote/proxy", sender=cand, data=body, timeout=10)
         assert r.status_code == 400, (body, r.text)
-    r = requests.get(t.url + "/v1/vote/proxy", json={"vote_record": dict(rec, candidate="")}, timeout=10)
+    r = c.intra("GET", t, "/v1/vote/proxy", sender=cand, json={"vote_record": dict(rec, candidate="")}, timeout=10)
     assert r.status_code == 400 and "empty candidate" in r.json()["message"]
-    r = requests.get(t.url + "/v1/vote/proxy", json={"vote_record": dict(rec, candidate=rec["primary"])}, timeout=10)
+    r = c.intra("GET", t, "/v1/vote/proxy", sender=cand, json={"vote_record": dict(rec, candidate=rec["primary"])},
+                timeout=10)
     assert r.status_code == 400 and "_is_ the current primary" in r.json()["message"]
-    r = requests.put(t.url + "/v1/vote/result", json={"vote_result": dict(rec, candidate="nosuchproxy")}, timeout=10)
+    r = c.intra("PUT", t, "/v1/vote/result", sender=cand, json={"vote_result": dict(rec, candidate="nosuchproxy")},
+                timeout=10)
     assert r.status_code == 404, r.text
-    assert requests.put(t.url + "/v1/vote/init", json={}, timeout=10).status_code in (400, 404, 405)
-    r = requests.put(t.url + "/v1/daemon/proxy/" + cand + "?prp=maybe", timeout=10)
+    assert c.intra("PUT", t, "/v1/vote/init", sender=cand, json={}, timeout=10).status_code in (400, 404, 405)
+    r = c.intra("PUT", t, "/v1/daemon/proxy/" + cand + "?prp=maybe", sender=cand, timeout=10)
     assert r.status_code == 400 and "prp" in r.json()["message"]
     # nothing moved (the maintenance round trip above bumped the version only)
     assert ha.wait_agreed(timeout=5)[1] == v0[1]
@@ -520,7 +522,8 @@ def test_force_join_other_cluster(ha):
     clusters / split-brain recovery); afterwards one cluster, one primary, both targets' data"""
     ha.heal()
     dst = ha.primary()
-    src = Cluster(nproxies=1, ntargets=1, nmountpaths=1, keepalive="1s")
+    # clusters that merge share the cluster key (a node of another key cannot even ask)
+    src = Cluster(nproxies=1, ntargets=1, nmountpaths=1, keepalive="1s", cluster_key=ha.c.cluster_key_hex)
     src.start()
     try:
         sp, st = src.proxies[0], src.targets[0]
@@ -533,7 +536,7 @@ def test_force_join_other_cluster(ha):
         s_src, s_dst = smap_of(sp), smap_of(dst)
         assert s_src["uuid"] != s_dst["uuid"]
         body = {"snode": s_src["tmap"][st_id], "cluster_uuid": s_src["uuid"]}
-        r = requests.post(dst.url + "/v1/cluster/join", json=body, timeout=10)
+        r = src.intra("POST", dst, "/v1/cluster/join", sender=st_id, json=body, timeout=10)
         assert r.status_code == 409 and "UUID mismatch" in r.json()["message"], r.text
         # force-join the whole source cluster to ours
         did = ha.ids[dst.name]

@@ -215,8 +215,8 @@ def test_bad_input(cluster, bucket):
 def test_target_endpoints(cluster, bucket):
     """the targets' own /v1/xactions as AIStore's proxy calls them (ais/tgtxact.go)"""
     t = cluster.targets[0]
-    r = requests.put(t.url + "/v1/xactions", params={"dont_cleanup_time": "1h"},
-                     json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=T)
+    r = cluster.intra("PUT", t, "/v1/xactions", params={"dont_cleanup_time": "1h"},
+                      json={"action": "start", "value": {"kind": "cleanup-store"}}, timeout=T)
     assert r.status_code == 200 and r.text, r.text  # this target made up the ID
     xid = r.text
     deadline = time.time() + 30
@@ -235,7 +235,7 @@ def test_target_endpoints(cluster, bucket):
     assert r.status_code == 200 and r.json()[0]["id"] == xid, r.text
     r = requests.get(t.url + "/v1/xactions", params={"what": "bogus"}, json={}, timeout=T)
     assert r.status_code == 400 and "unexpected query [what=bogus]" in r.text
-    r = requests.put(t.url + "/v1/xactions", json={"action": "bogus", "value": {}}, timeout=T)
+    r = cluster.intra("PUT", t, "/v1/xactions", json={"action": "bogus", "value": {}}, timeout=T)
     assert r.status_code == 400 and 'invalid action \\"bogus\\"' in r.text
     # the proxy never heard of it: no status listener
     assert query(cluster, "status", {"id": xid}).status_code == 404

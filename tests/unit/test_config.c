@@ -380,6 +380,8 @@ static int good_values(const ctab_row_t *r, json_t **out)
 		break;
 	}
 	case CT_STR:
+		if (r->flags & CF_NIY) /* only the default is supported */
+			out[n++] = json_string(r->dflt);
 		out[n++] = json_string("x-value");
 		out[n++] = json_string("get:5000 put:1000"); /* rate_limit.*.per_op_max_tokens */
 		break;
@@ -401,6 +403,11 @@ static int good_values(const ctab_row_t *r, json_t **out)
 		break;
 	case CT_HOSTS:
 		out[n++] = json_string("10.0.0.1, 10.0.0.2");
+		break;
+	case CT_STR1:
+		out[n++] = json_pack("[s]", "x-value");
+		out[n++] = json_string("y-value");
+		out[n++] = json_array(); /* the default of the NIY rows */
 		break;
 	case CT_FSPATHS:
 		out[n++] = json_pack("{s:{}, s:s}", "/tmp/rt/a", "/tmp/rt/b/", "label");
@@ -496,6 +503,11 @@ static int bad_values(const ctab_row_t *r, json_t **out)
 		if (r->lo <= r->hi && r->hi < INT64_MAX)
 			out[n++] = json_integer(r->hi + 1);
 		break;
+	case CT_STR1:
+		out[n++] = json_pack("[s, s]", "a", "b"); /* more than one: not built */
+		out[n++] = json_pack("[i]", 5);
+		out[n++] = json_integer(5);
+		break;
 	case CT_STR:
 	case CT_HOSTS:
 		out[n++] = json_integer(5);
@@ -578,7 +590,8 @@ Test(config_tab, niy_values_rejected_at_load)
 	} cases[] = {
 		{"{\"mirror\": {\"enabled\": true}}", "mirror.enabled: true is not implemented"},
 		{"{\"ec\": {\"enabled\": true}}", "ec.enabled"},
-		{"{\"auth\": {\"enabled\": true}}", "auth.enabled"},
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://issuer\"]}}}", "auth.oidc.allowed_iss"},
+		{"{\"auth\": {\"cluster_key\": {\"enabled\": false}}}", "auth.cluster_key.enabled"},
 		{"{\"net\": {\"http\": {\"use_https\": true}}}", "net.http.use_https"},
 		{"{\"write_policy\": {\"md\": \"never\"}}", "write_policy.md: never is not implemented"},
 		{"{\"features\": \"LZ4-Block-1MB\"}", "feature flag \"LZ4-Block-1MB\" is not implemented"},
