@@ -101,7 +101,9 @@ check-layers:
 # ASan+UBSan aisnode (`make e2e-asan` alone runs the whole suite that way)
 E2E_ASAN_TESTS ?= tests/e2e/test_objects.py tests/e2e/test_obj_core.py tests/e2e/test_bad_input.py \
 	tests/e2e/test_s3_api.py tests/e2e/test_s3_object_attrs.py tests/e2e/test_mpu.py \
-	tests/e2e/test_list_cursor.py tests/e2e/test_transport.py tests/e2e/test_shards.py tests/e2e/test_getbatch.py
+	tests/e2e/test_list_cursor.py tests/e2e/test_transport.py tests/e2e/test_shards.py tests/e2e/test_getbatch.py \
+	tests/e2e/test_s3_versioning.py tests/e2e/test_prefix_keys.py tests/e2e/test_security.py tests/e2e/test_auth.py \
+	tests/e2e/test_mirror.py
 test: all
 	$(MAKE) check-layers
 	$(MAKE) -j2 unit-bins asan-bins fuzz-build
