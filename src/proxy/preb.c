@@ -160,7 +160,7 @@ void preb_on_smap(const smap_t *old, const smap_t *cur)
 		log_warn("Smap v%lld: %s %s - not rebalancing: rebalance is disabled", (long long)cur->version, cause, tid);
 		return;
 	}
-	if (!preb_have_buckets()) /* nothing to move (AIStore's "bmd.num-buckets == 0" TODO) */
+	if (!preb_have_buckets()) /* no buckets: nothing to move, no rebalance (as AIStore skips one) */
 		return;
 	int64_t v = preb_bump(cur, in ? in->action : cause, in ? in->sid : tid);
 	if (in)

@@ -21,7 +21,7 @@
 #include "xact/xact.h"
 #include "xact/xs_moss.h"
 
-#define TMOSS_PLACEHOLDER "noxid"
+#define TMOSS_NO_XID "noxid" /* the xid path segment of a request sent without a job ID (AIStore's) */
 
 typedef struct tmoss_path {
 	char buf[1024];
@@ -80,8 +80,8 @@ static void tmoss_post_cb(http_req_t *r)
 		return;
 	}
 	if (!strcmp(ctx.dt, node_id())) {
-		if (strcmp(p.xid, TMOSS_PLACEHOLDER)) {
-			http_error(r, 400, NULL, "x-moss: expected '%s', got \"%s\"", TMOSS_PLACEHOLDER, p.xid);
+		if (strcmp(p.xid, TMOSS_NO_XID)) {
+			http_error(r, 400, NULL, "x-moss: expected '%s', got \"%s\"", TMOSS_NO_XID, p.xid);
 		} else if ((rc = xs_moss_prep(&ctx, &req, xid, sizeof(xid), err, sizeof(err)))) {
 			http_error_code(r, rc, "%s", err);
 		} else {

@@ -214,6 +214,26 @@ out:
 	get_ctx_free(c);
 }
 
+/* after an attempt to bring a missing object here (how: "get it from ...") ended with rc: serve
+ * it, or answer why not. Takes c. */
+static void get_fetched(http_req_t *r, get_ctx_t *c, bool head, int rc, obj_why_t why, const char *how,
+			const char *err)
+{
+	if (rc == AIS_ENOTFOUND) {
+		tobj_err_notfound(r, &c->o);
+	} else if (rc && why == OBJ_WHY_REMOTE) {
+		char cn[OBJ_UNAME_MAX];
+		obj_cname(c->o.bck, c->o.oname, cn, sizeof(cn));
+		http_error_code(r, rc, "%s: %s: failed to %s: %s", node_name(), cn, how, err[0] ? err : err_str(rc));
+	} else if (rc) {
+		tobj_get_err(r, &c->o, &c->g, rc, why);
+	} else {
+		get_serve(r, c, head);
+		return;
+	}
+	get_ctx_free(c);
+}
+
 /* is there a file for o, at its HRW mountpath or misplaced on another one in use (no stats) */
 static bool obj_here(const obj_t *o)
 {
@@ -254,20 +274,7 @@ static void get_gfn_cb(http_req_t *r)
 		get_ec_cb(r); /* nobody has the object itself: its slices may */
 		return;
 	}
-	if (rc == AIS_ENOTFOUND) {
-		tobj_err_notfound(r, &c->o);
-	} else if (rc && why == OBJ_WHY_REMOTE) {
-		char cn[OBJ_UNAME_MAX];
-		obj_cname(c->o.bck, c->o.oname, cn, sizeof(cn));
-		http_error_code(r, rc, "%s: %s: failed to get it from its previous owner: %s", node_name(), cn,
-				err[0] ? err : err_str(rc));
-	} else if (rc) {
-		tobj_get_err(r, &c->o, &c->g, rc, why);
-	} else {
-		get_serve(r, c, head);
-		return;
-	}
-	get_ctx_free(c);
+	get_fetched(r, c, head, rc, why, "get it from its previous owner", err);
 }
 
 /* pool: the object is ours, in an EC bucket, and not here: rebuild it from the slices or replicas
@@ -284,20 +291,7 @@ static void get_ec_cb(http_req_t *r)
 		rc = obj_get_open(&c->g, &c->o, head ? OBJ_GET_HEAD : 0, &why);
 	else if (rc != AIS_ENOTFOUND)
 		why = OBJ_WHY_REMOTE;
-	if (rc == AIS_ENOTFOUND) {
-		tobj_err_notfound(r, &c->o);
-	} else if (rc && why == OBJ_WHY_REMOTE) {
-		char cn[OBJ_UNAME_MAX];
-		obj_cname(c->o.bck, c->o.oname, cn, sizeof(cn));
-		http_error_code(r, rc, "%s: %s: failed to rebuild it from its EC slices: %s", node_name(), cn,
-				err[0] ? err : err_str(rc));
-	} else if (rc) {
-		tobj_get_err(r, &c->o, &c->g, rc, why);
-	} else {
-		get_serve(r, c, head);
-		return;
-	}
-	get_ctx_free(c);
+	get_fetched(r, c, head, rc, why, "rebuild it from its EC slices", err);
 }
 
 /* a missing object of an EC bucket that this target owns: worth rebuilding */
