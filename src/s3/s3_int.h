@@ -46,6 +46,16 @@ typedef struct s3_conf {
 
 void s3_conf_get(s3_conf_t *c);
 
+/* the query of a keyed S3 listing (ListObjectVersions, ListMultipartUploads): prefix, delimiter,
+ * key-marker and the second marker named m2 ("" when absent), the page limit named lim (capped
+ * at cap) and encoding-type=url. 0, or responded 400 (s3_list.c) */
+typedef struct s3_lq {
+	const char *prefix, *delim, *km, *m2;
+	int64_t max;
+	bool enc;
+} s3_lq_t;
+int s3_lq_parse(http_req_t *r, const char *m2, const char *lim, int64_t cap, s3_lq_t *q);
+
 /* XML error response (S3 <Error> document, x-amz-request-id) */
 void s3_err(http_req_t *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* from an AIS_E* code: status and S3 code from err.h's table */

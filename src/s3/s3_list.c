@@ -450,3 +450,31 @@ void s3_list_versions(http_req_t *r, const char *bucket)
 	ls_finish(r, &b, &a, enc, true, "ListVersionsResult", &lo);
 	free(lo.c);
 }
+
+static const char *s3_lq_arg(http_req_t *r, const char *name)
+{
+	const char *v = http_query_get(r, name);
+	return v ? v : "";
+}
+
+int s3_lq_parse(http_req_t *r, const char *m2, const char *lim, int64_t cap, s3_lq_t *q)
+{
+	q->prefix = s3_lq_arg(r, "prefix");
+	q->delim = s3_lq_arg(r, "delimiter");
+	q->km = s3_lq_arg(r, "key-marker");
+	q->m2 = s3_lq_arg(r, m2);
+	const char *mk = http_query_get(r, lim), *et = http_query_get(r, "encoding-type");
+	q->max = cap;
+	if (mk && (parse_i64(mk, &q->max) || q->max < 0)) {
+		s3_err(r, 400, "InvalidArgument", "Provided %s not an integer or within integer range", lim);
+		return AIS_EINVAL;
+	}
+	if (q->max > cap)
+		q->max = cap;
+	if (et && *et && strcmp(et, "url")) {
+		s3_err(r, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+		return AIS_EINVAL;
+	}
+	q->enc = et && !strcmp(et, "url");
+	return 0;
+}

@@ -140,25 +140,12 @@ out:
 
 void s3_uploads_list(http_req_t *r, const char *bucket)
 {
-	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
-	const char *km = http_query_get(r, "key-marker"), *im = http_query_get(r, "upload-id-marker");
-	const char *mu = http_query_get(r, "max-uploads"), *et = http_query_get(r, "encoding-type");
-	prefix = prefix ? prefix : "";
-	delim = delim ? delim : "";
-	km = km ? km : "";
-	im = im ? im : "";
-	int64_t maxu = S3U_MAX;
-	if (mu && (parse_i64(mu, &maxu) || maxu < 0)) {
-		s3_err(r, 400, "InvalidArgument", "Provided max-uploads not an integer or within integer range");
+	s3_lq_t q;
+	if (s3_lq_parse(r, "upload-id-marker", "max-uploads", S3U_MAX, &q))
 		return;
-	}
-	if (maxu > S3U_MAX)
-		maxu = S3U_MAX;
-	if (et && *et && strcmp(et, "url")) {
-		s3_err(r, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
-		return;
-	}
-	bool enc = et && !strcmp(et, "url");
+	const char *prefix = q.prefix, *delim = q.delim, *km = q.km, *im = q.m2;
+	int64_t maxu = q.max;
+	bool enc = q.enc;
 	upl_t *v;
 	int n;
 	if (gather(r, bucket, prefix, &v, &n))

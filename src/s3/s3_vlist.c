@@ -190,24 +190,11 @@ static void vl_entry(sbuf_t *b, const vent_t *e, bool enc, const s3_conf_t *c, c
 
 void s3_ver_list(http_req_t *r, const char *bucket)
 {
-	const char *prefix = http_query_get(r, "prefix"), *delim = http_query_get(r, "delimiter");
-	const char *km = http_query_get(r, "key-marker"), *vm = http_query_get(r, "version-id-marker");
-	const char *mk = http_query_get(r, "max-keys"), *et = http_query_get(r, "encoding-type");
-	prefix = prefix ? prefix : "";
-	delim = delim ? delim : "";
-	km = km ? km : "";
-	vm = vm ? vm : "";
-	int64_t maxk = VL_MAX;
-	if (mk && (parse_i64(mk, &maxk) || maxk < 0)) {
-		s3_err(r, 400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+	s3_lq_t q;
+	if (s3_lq_parse(r, "version-id-marker", "max-keys", VL_MAX, &q))
 		return;
-	}
-	if (maxk > VL_MAX)
-		maxk = VL_MAX;
-	if (et && *et && strcmp(et, "url")) {
-		s3_err(r, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
-		return;
-	}
+	const char *prefix = q.prefix, *delim = q.delim, *km = q.km, *vm = q.m2;
+	int64_t maxk = q.max;
 	if (vm[0] && !km[0]) {
 		s3_err(r, 400, "InvalidArgument", "A version-id marker cannot be specified without a key marker.");
 		return;
@@ -216,7 +203,7 @@ void s3_ver_list(http_req_t *r, const char *bucket)
 		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
 		return;
 	}
-	bool enc = et && !strcmp(et, "url");
+	bool enc = q.enc;
 	json_t **docs;
 	int ndocs, n;
 	vent_t *v;
