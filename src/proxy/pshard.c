@@ -28,85 +28,19 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "net/hclient.h"
+#include "proxy/pbcast.h"
 #include "proxy/proxy.h"
 #include "xact/xact.h"
 #include "xact/xact_nl.h"
 #include "xact/xact_wire.h"
 #include "xact/xs.h"
 
-typedef struct pshard_bc {
-	int n;
-	hreq_t *q;
-	sbuf_t *url;
-	char (*tid)[SNODE_ID_MAX];
-} pshard_bc_t;
-
-static int pshard_timeout_ms(void)
-{
-	const config_t *c = config_get();
-	int64_t ms = c && c->max_keepalive_ns > 0 ? c->max_keepalive_ns / 1000000 : 4000;
-	config_put(c);
-	return ms < 2000 ? 2000 : (int)ms;
-}
+static int pshard_timeout_ms(void) { return pbcast_timeout_ms(2000); }
 
 /* the active targets (or just tid) */
-static int pshard_bc_init(pshard_bc_t *bc, const char *tid)
+static int pshard_bc_init(pbcast_t *bc, const char *tid)
 {
-	memset(bc, 0, sizeof(*bc));
-	smap_t *m = smap_get();
-	int cap = m ? m->ntargets : 0;
-	if (cap) {
-		bc->q = calloc((size_t)cap, sizeof(*bc->q));
-		bc->url = calloc((size_t)cap, sizeof(*bc->url));
-		bc->tid = calloc((size_t)cap, sizeof(*bc->tid));
-	}
-	if (cap && (!bc->q || !bc->url || !bc->tid)) {
-		smap_put(m);
-		return AIS_ENOMEM;
-	}
-	for (int i = 0; i < cap; i++) {
-		const snode_t *t = &m->targets[i];
-		if ((t->flags & (SNODE_MAINT | SNODE_DECOMM)) || (tid && strcmp(tid, t->id)))
-			continue;
-		snprintf(bc->tid[bc->n], sizeof(bc->tid[bc->n]), "%s", t->id);
-		bc->url[bc->n] = (sbuf_t)SBUF_INIT;
-		sbuf_adds(&bc->url[bc->n], t->ctl.url);
-		bc->n++;
-	}
-	smap_put(m);
-	return 0;
-}
-
-static void pshard_bc_run(pshard_bc_t *bc, const char *method, const char *path, const char *body)
-{
-	for (int i = 0; i < bc->n; i++) {
-		sbuf_adds(&bc->url[i], path);
-		bc->q[i] = (hreq_t){.method = method, .url = sbuf_str(&bc->url[i]), .body = body,
-				    .body_len = body ? strlen(body) : 0, .timeout_ms = pshard_timeout_ms()};
-	}
-	if (bc->n)
-		hclient_fanout(bc->q, bc->n);
-}
-
-static void pshard_bc_fini(pshard_bc_t *bc)
-{
-	for (int i = 0; i < bc->n; i++) {
-		hreq_fini(&bc->q[i]);
-		sbuf_fini(&bc->url[i]);
-	}
-	free(bc->q);
-	free(bc->url);
-	free(bc->tid);
-	memset(bc, 0, sizeof(*bc));
-}
-
-static void pshard_relay(http_req_t *r, const pshard_bc_t *bc, int i)
-{
-	const hreq_t *q = &bc->q[i];
-	if (q->rc)
-		http_error(r, 503, NULL, "%s: failed to reach t[%s]: %s", node_name(), bc->tid[i], q->errmsg);
-	else
-		http_respond(r, q->status, "application/json", q->resp.p, q->resp.len);
+	return pbcast_init(bc, tid, SNODE_ID_MAX, tid ? 1 : 0, false);
 }
 
 static void pshard_xbck(const pbck_t *b, xact_bck_t *xb)
@@ -132,7 +66,7 @@ static char *pshard_msg(const char *action, const char *kind, const char *id, co
 
 int pshard_start(http_req_t *r, const char *kind, const pbck_t *b, json_t *ext, const char *tid, char *id)
 {
-	pshard_bc_t bc;
+	pbcast_t bc;
 	if (!id[0])
 		xact_gen_id(id);
 	char *body = pshard_msg("start", kind, id, b, ext);
@@ -142,12 +76,12 @@ int pshard_start(http_req_t *r, const char *kind, const pbck_t *b, json_t *ext, 
 		return AIS_ENOMEM;
 	}
 	if (!bc.n) {
-		pshard_bc_fini(&bc);
+		pbcast_fini(&bc);
 		free(body);
 		http_error(r, 503, NULL, "no storage targets in the cluster (%s)", node_name());
 		return AIS_EUNAVAIL;
 	}
-	pshard_bc_run(&bc, "PUT", "/v1/xactions", body);
+	pbcast_run(&bc, "PUT", "/v1/xactions", body, strlen(body), pshard_timeout_ms());
 	free(body);
 	int bad = -1, nok = 0;
 	const char *srcs[256];
@@ -158,17 +92,17 @@ int pshard_start(http_req_t *r, const char *kind, const pbck_t *b, json_t *ext, 
 			srcs[nok++] = bc.tid[i];
 	}
 	if (bad >= 0) {
-		pshard_relay(r, &bc, bad);
+		pbcast_relay_err(r, &bc, bad);
 		char *stop = pshard_msg("stop", kind, id, b, NULL);
-		pshard_bc_t sb;
+		pbcast_t sb;
 		for (int i = 0; stop && i < nok; i++) { /* nothing partial keeps running */
 			if (pshard_bc_init(&sb, srcs[i]) == 0) {
-				pshard_bc_run(&sb, "PUT", "/v1/xactions", stop);
-				pshard_bc_fini(&sb);
+				pbcast_run(&sb, "PUT", "/v1/xactions", stop, strlen(stop), pshard_timeout_ms());
+				pbcast_fini(&sb);
 			}
 		}
 		free(stop);
-		pshard_bc_fini(&bc);
+		pbcast_fini(&bc);
 		return AIS_EINVAL;
 	}
 	xact_bck_t xb;
@@ -176,7 +110,7 @@ int pshard_start(http_req_t *r, const char *kind, const pbck_t *b, json_t *ext, 
 	if (xact_nl_add(id, kind, &xb, srcs, nok))
 		log_warn("x-%s[%s]: no status listener", kind, id);
 	log_info("x-%s[%s] started on %d target(s)", kind, id, nok);
-	pshard_bc_fini(&bc);
+	pbcast_fini(&bc);
 	return 0;
 }
 
@@ -252,7 +186,7 @@ static int pshard_summ_add(json_t *sum, const hreq_t *q)
 
 static void pshard_summ_query(http_req_t *r, const char *uuid)
 {
-	pshard_bc_t bc;
+	pbcast_t bc;
 	char *u = url_encode(uuid, false);
 	sbuf_t path = SBUF_INIT;
 	sbuf_addf(&path, "/v1/xactions?what=shard-summ&uuid=%s", u ? u : "");
@@ -262,7 +196,7 @@ static void pshard_summ_query(http_req_t *r, const char *uuid)
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		return;
 	}
-	pshard_bc_run(&bc, "GET", sbuf_str(&path), NULL);
+	pbcast_run(&bc, "GET", sbuf_str(&path), NULL, 0, pshard_timeout_ms());
 	json_t *sum = json_object();
 	int busy = 0, bad = -1;
 	for (int i = 0; i < bc.n; i++) {
@@ -274,7 +208,7 @@ static void pshard_summ_query(http_req_t *r, const char *uuid)
 			bad = bad < 0 ? i : bad;
 	}
 	if (bad >= 0) {
-		pshard_relay(r, &bc, bad);
+		pbcast_relay_err(r, &bc, bad);
 	} else if (busy) {
 		http_respond(r, 202, "text/plain", uuid, strlen(uuid));
 	} else {
@@ -283,7 +217,7 @@ static void pshard_summ_query(http_req_t *r, const char *uuid)
 		free(s);
 	}
 	json_decref(sum);
-	pshard_bc_fini(&bc);
+	pbcast_fini(&bc);
 	sbuf_fini(&path);
 }
 

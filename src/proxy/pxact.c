@@ -33,6 +33,7 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "net/hclient.h"
+#include "proxy/pbcast.h"
 #include "xact/xact.h"
 #include "xact/xact_nl.h"
 #include "xact/xact_wire.h"
@@ -42,76 +43,31 @@
 
 /* ---- fan-out to targets ---- */
 
-typedef struct pxact_bc {
-	int n;
-	int nt; /* the first nt entries are targets, the rest proxies (queries only) */
-	hreq_t *q;
-	sbuf_t *url;
-	char (*tid)[SNODE_ID_MAX];
-} pxact_bc_t;
-
-static int pxact_timeout_ms(void)
-{
-	const config_t *c = config_get();
-	int64_t ms = c && c->max_keepalive_ns > 0 ? c->max_keepalive_ns / 1000000 : 4000;
-	config_put(c);
-	return ms < 1000 ? 1000 : (int)ms;
-}
-
-static bool pxact_active(const snode_t *t) { return !(t->flags & (SNODE_MAINT | SNODE_DECOMM)); }
+static int pxact_timeout_ms(void) { return pbcast_timeout_ms(1000); }
 
 /* targets to call: the active ones (tids NULL) or those of tids[0..ntids) still in the Smap
  * (a listed one that is gone is reported to the listener of `uuid`); with `proxies` also every
  * proxy (queries: proxies run the election job). 0 or AIS_E*. */
-static int pxact_bc_init_ex(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid, bool proxies)
+static int pxact_bc_init_ex(pbcast_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid, bool proxies)
 {
-	memset(bc, 0, sizeof(*bc));
+	int rc = pbcast_init(bc, tids ? tids[0] : NULL, sizeof(*tids), ntids, proxies);
+	if (rc || !tids)
+		return rc;
 	smap_t *m = smap_get();
-	int cap = m ? m->ntargets + (proxies ? m->nproxies : 0) : 0;
-	if (!cap) {
-		smap_put(m);
-		return 0;
-	}
-	bc->q = calloc((size_t)cap, sizeof(*bc->q));
-	bc->url = calloc((size_t)cap, sizeof(*bc->url));
-	bc->tid = calloc((size_t)cap, sizeof(*bc->tid));
-	if (!bc->q || !bc->url || !bc->tid) {
-		smap_put(m);
-		return AIS_ENOMEM;
-	}
-	for (int i = 0; i < m->ntargets; i++) {
-		const snode_t *t = &m->targets[i];
-		bool want = !tids && pxact_active(t);
-		for (int k = 0; tids && k < ntids && !want; k++)
-			want = !strcmp(tids[k], t->id);
-		if (!want)
-			continue;
-		snprintf(bc->tid[bc->n], sizeof(bc->tid[bc->n]), "%s", t->id);
-		bc->url[bc->n] = (sbuf_t)SBUF_INIT;
-		sbuf_adds(&bc->url[bc->n], t->ctl.url);
-		bc->n++;
-	}
-	bc->nt = bc->n;
-	for (int i = 0; proxies && i < m->nproxies; i++) {
-		snprintf(bc->tid[bc->n], sizeof(bc->tid[bc->n]), "%s", m->proxies[i].id);
-		bc->url[bc->n] = (sbuf_t)SBUF_INIT;
-		sbuf_adds(&bc->url[bc->n], m->proxies[i].ctl.url);
-		bc->n++;
-	}
-	for (int k = 0; tids && k < ntids; k++)
+	for (int k = 0; m && k < ntids; k++)
 		if (!smap_find(m, tids[k]))
 			xact_nl_node_gone(uuid, tids[k]);
 	smap_put(m);
 	return 0;
 }
 
-static int pxact_bc_init(pxact_bc_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid)
+static int pxact_bc_init(pbcast_t *bc, char (*tids)[XACT_NL_TID_MAX], int ntids, const char *uuid)
 {
 	return pxact_bc_init_ex(bc, tids, ntids, uuid, false);
 }
 
 /* every target (all) or the active ones */
-static int pxact_bc_init_all(pxact_bc_t *bc, bool all)
+static int pxact_bc_init_all(pbcast_t *bc, bool all)
 {
 	if (!all)
 		return pxact_bc_init(bc, NULL, 0, NULL);
@@ -124,39 +80,6 @@ static int pxact_bc_init_all(pxact_bc_t *bc, bool all)
 	int rc = tids ? pxact_bc_init(bc, tids, n, "") : AIS_ENOMEM;
 	free(tids);
 	return rc;
-}
-
-static void pxact_bc_run(pxact_bc_t *bc, const char *method, const char *path_query, const char *body, size_t len)
-{
-	for (int i = 0; i < bc->n; i++) {
-		sbuf_adds(&bc->url[i], path_query);
-		bc->q[i] = (hreq_t){.method = method, .url = sbuf_str(&bc->url[i]), .body = len ? body : NULL,
-				    .body_len = len, .timeout_ms = pxact_timeout_ms()};
-	}
-	if (bc->n)
-		hclient_fanout(bc->q, bc->n);
-}
-
-static void pxact_bc_fini(pxact_bc_t *bc)
-{
-	for (int i = 0; i < bc->n; i++) {
-		hreq_fini(&bc->q[i]);
-		sbuf_fini(&bc->url[i]);
-	}
-	free(bc->q);
-	free(bc->url);
-	free(bc->tid);
-	memset(bc, 0, sizeof(*bc));
-}
-
-/* relay the i-th target's failure (its own AIStore error JSON, or unreachable) */
-static void pxact_relay_err(http_req_t *r, const pxact_bc_t *bc, int i)
-{
-	const hreq_t *q = &bc->q[i];
-	if (q->rc)
-		http_error(r, 503, NULL, "%s: failed to reach t[%s]: %s", node_name(), bc->tid[i], q->errmsg);
-	else
-		http_respond(r, q->status, "application/json", q->resp.p, q->resp.len);
 }
 
 /* "?<raw query>" of the client's request, with what= replaced (GETs) */
@@ -180,7 +103,7 @@ static void pxact_path(sbuf_t *p, const char *what, const http_req_t *r)
 /* stop job uuid of kind on the given targets (best effort: failures are logged) */
 static void pxact_stop_on(const char *uuid, const char *kind, char (*tids)[XACT_NL_TID_MAX], int n, const char *why)
 {
-	pxact_bc_t bc;
+	pbcast_t bc;
 	xact_args_t a;
 	memset(&a, 0, sizeof(a));
 	snprintf(a.id, sizeof(a.id), "%s", uuid);
@@ -190,12 +113,12 @@ static void pxact_stop_on(const char *uuid, const char *kind, char (*tids)[XACT_
 	char *body = msg ? jsonx_dumps(msg) : NULL;
 	json_decref(msg);
 	if (body && !pxact_bc_init(&bc, tids, n, uuid)) {
-		pxact_bc_run(&bc, "PUT", "/v1/xactions", body, strlen(body));
+		pbcast_run(&bc, "PUT", "/v1/xactions", body, strlen(body), pxact_timeout_ms());
 		for (int i = 0; i < bc.n; i++)
 			if (bc.q[i].rc || bc.q[i].status != 200)
 				log_warn("x-%s[%s]: stop on t[%s] failed (%d %s)", kind, uuid, bc.tid[i], bc.q[i].status,
 					 bc.q[i].errmsg);
-		pxact_bc_fini(&bc);
+		pbcast_fini(&bc);
 	}
 	free(body);
 }
@@ -262,7 +185,7 @@ static const xact_kind_t *pxact_start_check(http_req_t *r, xact_args_t *a)
 
 int pxact_start_job(http_req_t *r, const xact_kind_t *k, xact_args_t *a, json_t *params)
 {
-	pxact_bc_t bc = {0};
+	pbcast_t bc = {0};
 	char *body = NULL;
 	sbuf_t path = SBUF_INIT;
 	int rc = AIS_EINVAL;
@@ -303,7 +226,7 @@ int pxact_start_job(http_req_t *r, const xact_kind_t *k, xact_args_t *a, json_t 
 		goto out;
 	}
 	pxact_path(&path, NULL, params ? NULL : r);
-	pxact_bc_run(&bc, "PUT", sbuf_str(&path), body, strlen(body));
+	pbcast_run(&bc, "PUT", sbuf_str(&path), body, strlen(body), pxact_timeout_ms());
 	int bad = -1, nok = 0;
 	for (int i = 0; i < bc.n; i++) {
 		if (bc.q[i].rc || bc.q[i].status != 200) {
@@ -317,7 +240,7 @@ int pxact_start_job(http_req_t *r, const xact_kind_t *k, xact_args_t *a, json_t 
 		/* nothing partial: stop it where it did start, then report the refusal */
 		if (nok)
 			pxact_stop_on(a->id, k->name, bc.tid, nok, NULL);
-		pxact_relay_err(r, &bc, bad);
+		pbcast_relay_err(r, &bc, bad);
 		goto out;
 	}
 	const char **srcs = calloc((size_t)(bc.n > 0 ? bc.n : 1), sizeof(*srcs));
@@ -330,7 +253,7 @@ int pxact_start_job(http_req_t *r, const xact_kind_t *k, xact_args_t *a, json_t 
 	log_info("x-%s[%s] started on %d target(s)", k->name, a->id, bc.n);
 	rc = 0;
 out:
-	pxact_bc_fini(&bc);
+	pbcast_fini(&bc);
 	sbuf_fini(&path);
 	free(body);
 	return rc;
@@ -388,7 +311,7 @@ static void pxact_start(http_req_t *r, json_t *msg)
 static void pxact_stop(http_req_t *r, json_t *msg)
 {
 	xact_args_t a;
-	pxact_bc_t bc = {0};
+	pbcast_t bc = {0};
 	if (!kalive_primary_confirmed()) {
 		pfwd_to_primary(r);
 		return;
@@ -412,15 +335,15 @@ static void pxact_stop(http_req_t *r, json_t *msg)
 		http_error_code(r, AIS_ENOMEM, "out of memory");
 		goto out;
 	}
-	pxact_bc_run(&bc, "PUT", "/v1/xactions", body, strlen(body));
+	pbcast_run(&bc, "PUT", "/v1/xactions", body, strlen(body), pxact_timeout_ms());
 	for (int i = 0; i < bc.n; i++)
 		if (bc.q[i].rc || bc.q[i].status != 200) {
-			pxact_relay_err(r, &bc, i);
+			pbcast_relay_err(r, &bc, i);
 			goto out;
 		}
 	http_respond(r, 200, NULL, NULL, 0);
 out:
-	pxact_bc_fini(&bc);
+	pbcast_fini(&bc);
 	free(body);
 	xact_wire_args_fini(&a);
 }
@@ -460,7 +383,7 @@ static int pxact_query(http_req_t *r, xact_query_t *q)
 /* qryxstats and running_all: the same broadcast, different merge */
 static void pxact_bcast_query(http_req_t *r, const char *what, const xact_query_t *q)
 {
-	pxact_bc_t bc = {0};
+	pbcast_t bc = {0};
 	sbuf_t path = SBUF_INIT;
 	json_t *qj = xact_wire_query_json(q), *out = NULL;
 	char *body = qj ? jsonx_dumps(qj) : NULL;
@@ -471,7 +394,7 @@ static void pxact_bcast_query(http_req_t *r, const char *what, const xact_query_
 		goto out;
 	}
 	pxact_path(&path, what, r);
-	pxact_bc_run(&bc, "GET", sbuf_str(&path), body, strlen(body));
+	pbcast_run(&bc, "GET", sbuf_str(&path), body, strlen(body), pxact_timeout_ms());
 	out = all ? json_array() : json_object();
 	for (int i = 0; i < bc.n; i++) {
 		json_error_t je;
@@ -480,7 +403,7 @@ static void pxact_bcast_query(http_req_t *r, const char *what, const xact_query_
 		if (i >= bc.nt && (bc.q[i].rc || bc.q[i].status != 200))
 			continue; /* a proxy that is down or does not answer has no jobs to show */
 		if (bc.q[i].rc || bc.q[i].status != 200) {
-			pxact_relay_err(r, &bc, i);
+			pbcast_relay_err(r, &bc, i);
 			goto out;
 		}
 		json_t *v = jsonx_loadb(bc.q[i].resp.p ? bc.q[i].resp.p : "null", bc.q[i].resp.len ? bc.q[i].resp.len : 4, &je);
@@ -510,7 +433,7 @@ static void pxact_bcast_query(http_req_t *r, const char *what, const xact_query_
 	out = NULL;
 out:
 	json_decref(out);
-	pxact_bc_fini(&bc);
+	pbcast_fini(&bc);
 	sbuf_fini(&path);
 	free(body);
 }
@@ -519,12 +442,12 @@ out:
  * of them aborted it (AIStore's notifs.done) */
 static void pxact_refresh(const xact_nl_view_t *v)
 {
-	pxact_bc_t bc;
+	pbcast_t bc;
 	char path[160];
 	if (v->finished || !v->nactive || pxact_bc_init(&bc, v->active, v->nactive, v->uuid))
 		return;
 	snprintf(path, sizeof(path), "/v1/xactions?what=getxstats&uuid=%s", v->uuid);
-	pxact_bc_run(&bc, "GET", path, NULL, 0);
+	pbcast_run(&bc, "GET", path, NULL, 0, pxact_timeout_ms());
 	bool aborted = false;
 	for (int i = 0; i < bc.n; i++) {
 		json_error_t je;
@@ -541,7 +464,7 @@ static void pxact_refresh(const xact_nl_view_t *v)
 			aborted |= xact_nl_update(v->uuid, bc.tid[i], snap);
 		json_decref(snap);
 	}
-	pxact_bc_fini(&bc);
+	pbcast_fini(&bc);
 	if (aborted) /* the listener's targets (the aborting one is a no-op) */
 		pxact_stop_on(v->uuid, v->kind, v->active, v->nactive, "IC(notifications) abort");
 }

@@ -55,6 +55,11 @@ typedef struct s3_lq {
 	bool enc;
 } s3_lq_t;
 int s3_lq_parse(http_req_t *r, const char *m2, const char *lim, int64_t cap, s3_lq_t *q);
+/* the proxy's per-target share of a keyed listing: GET <target>/s3/<bucket>?<sub>&prefix=<prefix>
+ * on every target in parallel, each answering a JSON array. *docs: one array per target (the
+ * caller decrefs each and frees *docs), *ndocs their count. A target answering 404 -> NoSuchBucket,
+ * one failing otherwise -> 503 (never a partial set). 0, or answered and < 0. */
+int s3_lq_fanout(http_req_t *r, const char *bucket, const char *sub, const char *prefix, json_t ***docs, int *ndocs);
 
 /* XML error response (S3 <Error> document, x-amz-request-id) */
 void s3_err(http_req_t *r, int status, const char *code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -17,6 +17,8 @@
 #include "core/sbuf.h"
 #include "core/utf8.h"
 #include "core/util.h"
+#include "cluster/smap.h"
+#include "net/hclient.h"
 #include "proxy/proxy.h"
 #include "s3/s3_bmeta.h"
 #include "s3/s3_ver.h"
@@ -476,5 +478,67 @@ int s3_lq_parse(http_req_t *r, const char *m2, const char *lim, int64_t cap, s3_
 		return AIS_EINVAL;
 	}
 	q->enc = et && !strcmp(et, "url");
+	return 0;
+}
+
+int s3_lq_fanout(http_req_t *r, const char *bucket, const char *sub, const char *prefix, json_t ***docs, int *ndocs)
+{
+	smap_t *m = smap_get();
+	int n = m ? m->ntargets : 0, rc = 0;
+	*docs = NULL;
+	*ndocs = 0;
+	if (!n) {
+		smap_put(m);
+		s3_err(r, 503, "ServiceUnavailable", "no targets in the cluster map");
+		return AIS_EUNAVAIL;
+	}
+	hreq_t *q = calloc((size_t)n, sizeof(*q));
+	sbuf_t *urls = calloc((size_t)n, sizeof(*urls));
+	json_t **d = calloc((size_t)n, sizeof(*d));
+	char *bn = url_encode(bucket, false), *pe = url_encode(prefix ? prefix : "", false);
+	if (!q || !urls || !d || !bn || !pe) {
+		smap_put(m);
+		rc = AIS_ENOMEM;
+		s3_err(r, 500, "InternalError", "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		urls[i] = (sbuf_t)SBUF_INIT;
+		sbuf_addf(&urls[i], "%s/s3/%s?%s&prefix=%s", m->targets[i].pub.url, bn, sub, pe);
+		q[i] = (hreq_t){.method = "GET", .url = sbuf_str(&urls[i]), .timeout_ms = 60000};
+	}
+	smap_put(m);
+	hclient_fanout(q, n);
+	for (int i = 0; i < n && !rc; i++) {
+		if (q[i].rc || q[i].status != 200) {
+			if (!q[i].rc && q[i].status == 404) {
+				s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
+				rc = AIS_ENOTFOUND;
+			} else {
+				s3_err(r, 503, "ServiceUnavailable", "list %s: target %d: %s", sub, i,
+				       q[i].rc ? q[i].errmsg : "error");
+				rc = AIS_EUNAVAIL;
+			}
+			break;
+		}
+		d[i] = json_loadb(q[i].resp.p ? q[i].resp.p : "", q[i].resp.len, 0, NULL);
+	}
+out:
+	for (int i = 0; q && urls && i < n; i++) {
+		hreq_fini(&q[i]);
+		sbuf_fini(&urls[i]);
+	}
+	free(q);
+	free(urls);
+	free(bn);
+	free(pe);
+	if (rc) {
+		for (int i = 0; d && i < n; i++)
+			json_decref(d[i]);
+		free(d);
+		return rc;
+	}
+	*docs = d;
+	*ndocs = n;
 	return 0;
 }

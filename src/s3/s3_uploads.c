@@ -10,11 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster/smap.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/util.h"
-#include "net/hclient.h"
 #include "s3/s3xml.h"
 
 #define S3U_MAX 1000
@@ -40,49 +38,18 @@ static int upl_cmp(const void *a, const void *b)
 /* collect every target's uploads into *out (sorted); 0 or responds and returns < 0 */
 static int gather(http_req_t *r, const char *bucket, const char *prefix, upl_t **out, int *nout)
 {
-	smap_t *m = smap_get();
-	int n = m ? m->ntargets : 0, rc = 0;
+	json_t **d = NULL;
+	int n = 0, rc = s3_lq_fanout(r, bucket, "uploads", prefix, &d, &n);
 	*out = NULL;
 	*nout = 0;
-	if (!n) {
-		smap_put(m);
-		s3_err(r, 503, "ServiceUnavailable", "no targets in the cluster map");
-		return AIS_EUNAVAIL;
-	}
-	hreq_t *q = calloc((size_t)n, sizeof(*q));
-	sbuf_t *urls = calloc((size_t)n, sizeof(*urls));
-	char *bn = url_encode(bucket, false), *pe = url_encode(prefix ? prefix : "", false);
-	if (!q || !urls || !bn || !pe) {
-		smap_put(m);
-		rc = AIS_ENOMEM;
-		s3_err(r, 500, "InternalError", "out of memory");
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		urls[i] = (sbuf_t)SBUF_INIT;
-		sbuf_addf(&urls[i], "%s/s3/%s?uploads&prefix=%s", m->targets[i].pub.url, bn, pe);
-		q[i] = (hreq_t){.method = "GET", .url = sbuf_str(&urls[i]), .timeout_ms = 60000};
-	}
-	smap_put(m);
-	hclient_fanout(q, n);
+	if (rc)
+		return rc;
 	upl_t *v = NULL;
 	int cnt = 0, cap = 0;
 	for (int i = 0; i < n && !rc; i++) {
-		if (q[i].rc || q[i].status != 200) {
-			if (q[i].status == 404) {
-				s3_err(r, 404, "NoSuchBucket", "The specified bucket does not exist: %s", bucket);
-				rc = AIS_ENOTFOUND;
-			} else {
-				s3_err(r, 503, "ServiceUnavailable", "list uploads: target %d: %s", i,
-				       q[i].rc ? q[i].errmsg : "error");
-				rc = AIS_EUNAVAIL;
-			}
-			break;
-		}
-		json_t *a = json_loadb(q[i].resp.p ? q[i].resp.p : "", q[i].resp.len, 0, NULL);
 		size_t k;
 		json_t *e;
-		json_array_foreach(a, k, e) {
+		json_array_foreach(d[i], k, e) {
 			const char *key = json_string_value(json_object_get(e, "key"));
 			const char *id = json_string_value(json_object_get(e, "id"));
 			if (!key || !id)
@@ -110,32 +77,24 @@ static int gather(http_req_t *r, const char *bucket, const char *prefix, upl_t *
 			}
 			cnt++;
 		}
-		json_decref(a);
-		if (rc == AIS_ENOMEM)
-			s3_err(r, 500, "InternalError", "out of memory");
 	}
+	for (int i = 0; i < n; i++)
+		json_decref(d[i]);
+	free(d);
 	if (rc) {
+		s3_err(r, 500, "InternalError", "out of memory");
 		for (int k = 0; k < cnt; k++) {
 			free(v[k].key);
 			free(v[k].id);
 		}
 		free(v);
-		goto out;
+		return rc;
 	}
 	if (cnt > 1)
 		qsort(v, (size_t)cnt, sizeof(*v), upl_cmp);
 	*out = v;
 	*nout = cnt;
-out:
-	for (int i = 0; q && urls && i < n; i++) {
-		hreq_fini(&q[i]);
-		sbuf_fini(&urls[i]);
-	}
-	free(q);
-	free(urls);
-	free(bn);
-	free(pe);
-	return rc;
+	return 0;
 }
 
 void s3_uploads_list(http_req_t *r, const char *bucket)

@@ -13,11 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster/smap.h"
 #include "core/err.h"
 #include "core/sbuf.h"
 #include "core/util.h"
-#include "net/hclient.h"
 #include "s3/s3_bmeta.h"
 #include "s3/s3xml.h"
 
@@ -45,43 +43,17 @@ static int vent_cmp(const void *a, const void *b)
 static int vl_gather(http_req_t *r, const char *bucket, const char *prefix, json_t ***docs, int *ndocs, vent_t **out,
 		     int *nout)
 {
-	smap_t *m = smap_get();
-	int n = m ? m->ntargets : 0, rc = 0;
+	json_t **d = NULL;
+	int n = 0, rc = s3_lq_fanout(r, bucket, "versions", prefix, &d, &n);
 	*docs = NULL;
 	*ndocs = 0;
 	*out = NULL;
 	*nout = 0;
-	if (!n) {
-		smap_put(m);
-		s3_err(r, 503, "ServiceUnavailable", "no targets in the cluster map");
-		return AIS_EUNAVAIL;
-	}
-	hreq_t *q = calloc((size_t)n, sizeof(*q));
-	sbuf_t *urls = calloc((size_t)n, sizeof(*urls));
-	json_t **d = calloc((size_t)n, sizeof(*d));
-	char *bn = url_encode(bucket, false), *pe = url_encode(prefix, false);
+	if (rc)
+		return rc;
 	vent_t *v = NULL;
 	int cnt = 0, cap = 0;
-	if (!q || !urls || !d || !bn || !pe) {
-		smap_put(m);
-		rc = AIS_ENOMEM;
-		s3_err(r, 500, "InternalError", "out of memory");
-		goto out;
-	}
-	for (int i = 0; i < n; i++) {
-		urls[i] = (sbuf_t)SBUF_INIT;
-		sbuf_addf(&urls[i], "%s/s3/%s?versions&prefix=%s", m->targets[i].pub.url, bn, pe);
-		q[i] = (hreq_t){.method = "GET", .url = sbuf_str(&urls[i]), .timeout_ms = 60000};
-	}
-	smap_put(m);
-	hclient_fanout(q, n);
 	for (int i = 0; i < n && !rc; i++) {
-		if (q[i].rc || q[i].status != 200) {
-			s3_err(r, 503, "ServiceUnavailable", "list versions: target %d: %s", i, q[i].rc ? q[i].errmsg : "error");
-			rc = AIS_EUNAVAIL;
-			break;
-		}
-		d[i] = json_loadb(q[i].resp.p ? q[i].resp.p : "", q[i].resp.len, 0, NULL);
 		size_t k;
 		json_t *e;
 		json_array_foreach(d[i], k, e) {
@@ -110,28 +82,17 @@ static int vl_gather(http_req_t *r, const char *bucket, const char *prefix, json
 					    .dm = json_is_true(json_object_get(e, "dm"))};
 		}
 	}
-	if (!rc) {
-		if (cnt > 1)
-			qsort(v, (size_t)cnt, sizeof(*v), vent_cmp);
-		for (int i = 0; i < cnt; i++)
-			v[i].latest = !i || strcmp(v[i].key, v[i - 1].key);
-	}
-out:
-	for (int i = 0; q && urls && i < n; i++) {
-		hreq_fini(&q[i]);
-		sbuf_fini(&urls[i]);
-	}
-	free(q);
-	free(urls);
-	free(bn);
-	free(pe);
 	if (rc) {
-		for (int i = 0; d && i < n; i++)
+		for (int i = 0; i < n; i++)
 			json_decref(d[i]);
 		free(d);
 		free(v);
 		return rc;
 	}
+	if (cnt > 1)
+		qsort(v, (size_t)cnt, sizeof(*v), vent_cmp);
+	for (int i = 0; i < cnt; i++)
+		v[i].latest = !i || strcmp(v[i].key, v[i - 1].key);
 	*docs = d;
 	*ndocs = n;
 	*out = v;
