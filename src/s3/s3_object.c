@@ -411,43 +411,7 @@ static void s3o_ec_cb(http_req_t *r)
  * (400 for a malformed id, 404 NoSuchVersion, 405 for a delete marker) */
 static int s3o_version(http_req_t *r, s3o_t *x, const char *vid)
 {
-	if (!s3_ver_id_valid(vid)) {
-		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
-		return AIS_EINVAL;
-	}
-	if (x->vst == S3V_OFF) {
-		if (!strcmp(vid, "null"))
-			return 0;
-		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
-		return AIS_ENOTFOUND;
-	}
-	s3_ver_t *v;
-	int n;
-	int rc = s3_ver_all(&x->o, &v, &n);
-	if (rc) {
-		s3_err_code(r, rc, "%s: versions of %s/%s: %s", node_name(), x->o.bck->name, x->o.oname, err_str(rc));
-		return rc;
-	}
-	int i = s3_ver_find(v, n, vid);
-	if (i < 0) {
-		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
-		rc = AIS_ENOTFOUND;
-	} else if (v[i].marker) {
-		char lm[64];
-		fmt_http_date(v[i].md.atime, lm, sizeof(lm));
-		http_hdr_add(r, "x-amz-delete-marker", "true");
-		http_hdr_add(r, "x-amz-version-id", vid);
-		http_hdr_add(r, "Last-Modified", lm);
-		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
-		rc = AIS_EMETHOD;
-	} else if (!v[i].current) {
-		rc = obj_ver_view(&x->vo, &x->o, v[i].seq);
-		if (rc)
-			s3_err_code(r, rc, "%s: %s", node_name(), err_str(rc));
-		x->use_vo = !rc;
-	}
-	s3_ver_free(v, n);
-	return rc;
+	return s3_ver_resolve(r, &x->o, x->vst, vid, &x->vo, &x->use_vo);
 }
 
 static void s3o_get(http_req_t *r, s3o_t *x)

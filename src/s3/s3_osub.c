@@ -522,42 +522,11 @@ static void s3s_attributes(http_req_t *r, s3s_t *s)
 static int s3s_version(http_req_t *r, s3s_t *s)
 {
 	const char *vid = http_query_get(r, "versionId");
+	bool use_vo = false;
 	s->t = &s->o;
-	if (!vid)
-		return 0;
-	if (!s3_ver_id_valid(vid)) {
-		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
-		return AIS_EINVAL;
-	}
-	if (s3_ver_state(s->o.bck) == S3V_OFF) {
-		if (!strcmp(vid, "null"))
-			return 0;
-		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
-		return AIS_ENOTFOUND;
-	}
-	s3_ver_t *v;
-	int n;
-	int rc = s3_ver_all(&s->o, &v, &n);
-	if (rc) {
-		s3_err_code(r, rc, "%s: versions of %s/%s: %s", node_name(), s->o.bck->name, s->o.oname, err_str(rc));
-		return rc;
-	}
-	int i = s3_ver_find(v, n, vid);
-	if (i < 0) {
-		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
-		rc = AIS_ENOTFOUND;
-	} else if (v[i].marker) {
-		http_hdr_add(r, "x-amz-delete-marker", "true");
-		http_hdr_add(r, "x-amz-version-id", vid);
-		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
-		rc = AIS_EMETHOD;
-	} else if (!v[i].current) {
-		if ((rc = obj_ver_view(&s->vo, &s->o, v[i].seq)))
-			s3_err_code(r, rc, "%s: %s", node_name(), err_str(rc));
-		else
-			s->t = &s->vo;
-	}
-	s3_ver_free(v, n);
+	int rc = vid ? s3_ver_resolve(r, &s->o, s3_ver_state(s->o.bck), vid, &s->vo, &use_vo) : 0;
+	if (use_vo)
+		s->t = &s->vo;
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/node.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -117,6 +118,47 @@ int s3_ver_find(const s3_ver_t *v, int n, const char *vid)
 		if (!strcmp(v[i].vid, vid))
 			return i;
 	return -1;
+}
+
+int s3_ver_resolve(http_req_t *r, obj_t *o, s3v_state_t vst, const char *vid, obj_t *vo, bool *use_vo)
+{
+	*use_vo = false;
+	if (!s3_ver_id_valid(vid)) {
+		s3_err(r, 400, "InvalidArgument", "Invalid version id specified");
+		return AIS_EINVAL;
+	}
+	if (vst == S3V_OFF) {
+		if (!strcmp(vid, "null"))
+			return 0;
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		return AIS_ENOTFOUND;
+	}
+	s3_ver_t *v;
+	int n;
+	int rc = s3_ver_all(o, &v, &n);
+	if (rc) {
+		s3_err_code(r, rc, "%s: versions of %s/%s: %s", node_name(), o->bck->name, o->oname, err_str(rc));
+		return rc;
+	}
+	int i = s3_ver_find(v, n, vid);
+	if (i < 0) {
+		s3_err(r, 404, "NoSuchVersion", "The specified version does not exist.");
+		rc = AIS_ENOTFOUND;
+	} else if (v[i].marker) {
+		char lm[64];
+		fmt_http_date(v[i].md.atime, lm, sizeof(lm));
+		http_hdr_add(r, "x-amz-delete-marker", "true");
+		http_hdr_add(r, "x-amz-version-id", vid);
+		http_hdr_add(r, "Last-Modified", lm);
+		s3_err(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+		rc = AIS_EMETHOD;
+	} else if (!v[i].current) {
+		if ((rc = obj_ver_view(vo, o, v[i].seq)))
+			s3_err_code(r, rc, "%s: %s", node_name(), err_str(rc));
+		*use_vo = !rc;
+	}
+	s3_ver_free(v, n);
+	return rc;
 }
 
 /* the next sequence number: above every version's */

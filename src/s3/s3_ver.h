@@ -50,6 +50,11 @@ int s3_ver_all(const obj_t *o, s3_ver_t **v, int *n);
 void s3_ver_free(s3_ver_t *v, int n);
 /* the index of version vid in v, -1 when absent */
 int s3_ver_find(const s3_ver_t *v, int n, const char *vid);
+/* a GET/HEAD/subresource request's ?versionId=vid of o (vst: its bucket's state): 0 with
+ * *use_vo false (the current object; "null" of an unversioned bucket) or true (vo opened on the
+ * retained version), or answered and < 0: 400 malformed id, 404 NoSuchVersion, 405 with
+ * x-amz-delete-marker for a delete marker */
+int s3_ver_resolve(http_req_t *r, obj_t *o, s3v_state_t vst, const char *vid, obj_t *vo, bool *use_vo);
 
 /* a write of a new current version (PUT, copy, multipart completion) into a versioned bucket,
  * under s3_olock, before the commit: numbers the new version (md->version, s3-vid; the writer
