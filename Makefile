@@ -77,8 +77,12 @@ fuzz-build:
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh $(FUZZ_JOBS) $(FUZZ_SRCS)
 
+# e2e modules run E2E_JOBS at a time (pytest-xdist, one module per worker: each starts its own
+# cluster on free ports); E2E_JOBS=1 runs them one after another
+E2E_JOBS ?= 3
+E2E_PAR := $(if $(filter-out 1,$(E2E_JOBS)),-n $(E2E_JOBS) --dist loadfile)
 e2e: all
-	/usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+	/usr/bin/python3 -m pytest -q $(E2E_PAR) tests/e2e $(PYTEST_ARGS)
 
 # the end-to-end suite once more against an ASan+UBSan aisnode: any sanitizer report (nodes log
 # them under build-asan/san-logs/) fails the run
@@ -88,7 +92,7 @@ e2e-asan:
 	$(ASAN_MAKE) build-asan/aisnode
 	@rm -rf $(SANLOG); mkdir -p $(SANLOG)
 	ASAN_OPTIONS=detect_leaks=1:log_path=$(SANLOG)/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANLOG)/ubsan \
-	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q $(E2E_ASAN_SEL) $(PYTEST_ARGS)
+	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q $(E2E_PAR) $(E2E_ASAN_SEL) $(PYTEST_ARGS)
 	@if [ -n "$$(ls -A $(SANLOG))" ]; then echo "sanitizer reports:"; head -n 60 $(SANLOG)/*; exit 1; fi
 
 # the include rules between src/ folders (docs/architecture.md "Layers")

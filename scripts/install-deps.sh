@@ -21,6 +21,7 @@ PKGS=(
   libcriterion-dev       # C unit tests
   clang libclang-rt-14-dev   # libFuzzer drivers (make fuzz)
   python3 python3-pytest python3-requests   # end-to-end tests
+  python3-pytest-xdist   # e2e modules side by side (make e2e: E2E_JOBS)
   python3-msgpack        # e2e: decode msgpack list-objects pages as AIStore's Python SDK does
   lz4                    # e2e: builds and checks .tar.lz4 shards
   python3-boto3 awscli s3cmd rclone         # S3 clients driven by the e2e tests
