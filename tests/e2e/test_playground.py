@@ -150,12 +150,12 @@ def test_playground_three_proxies_failover_restart():
         old = sm[0]["proxy_si"]["daemon_id"]
         os.kill(started["proxy0"], signal.SIGKILL)
         deadline = time.time() + 20
-        while time.time() < deadline:
-            s = requests.get(urls[1] + "/v1/daemon?what=smap", timeout=2).json()
-            if s["proxy_si"]["daemon_id"] != old:
+        while time.time() < deadline:  # both survivors know the new primary
+            ss = [requests.get(u + "/v1/daemon?what=smap", timeout=2).json() for u in urls[1:]]
+            if all(s["proxy_si"]["daemon_id"] != old for s in ss):
                 break
             time.sleep(0.1)
-        assert s["proxy_si"]["daemon_id"] != old
+        assert all(s["proxy_si"]["daemon_id"] != old for s in ss), ss
         r = requests.post(urls[2] + "/v1/buckets/pgha", json={"action": "create-bck"}, timeout=10)
         assert r.status_code == 200, r.text
         run(env, "stop")
