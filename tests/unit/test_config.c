@@ -404,10 +404,11 @@ static int good_values(const ctab_row_t *r, json_t **out)
 	case CT_HOSTS:
 		out[n++] = json_string("10.0.0.1, 10.0.0.2");
 		break;
-	case CT_STR1:
-		out[n++] = json_pack("[s]", "x-value");
-		out[n++] = json_string("y-value");
-		out[n++] = json_array(); /* the default of the NIY rows */
+	case CT_STRL:
+		out[n++] = json_pack("[s]", "https://x-value");
+		out[n++] = json_string("https://y-value");
+		out[n++] = json_pack("[s, s]", "https://a", "https://b");
+		out[n++] = json_array();
 		break;
 	case CT_FSPATHS:
 		out[n++] = json_pack("{s:{}, s:s}", "/tmp/rt/a", "/tmp/rt/b/", "label");
@@ -503,8 +504,8 @@ static int bad_values(const ctab_row_t *r, json_t **out)
 		if (r->lo <= r->hi && r->hi < INT64_MAX)
 			out[n++] = json_integer(r->hi + 1);
 		break;
-	case CT_STR1:
-		out[n++] = json_pack("[s, s]", "a", "b"); /* more than one: not built */
+	case CT_STRL:
+		out[n++] = json_pack("[s, s]", "a", ""); /* an empty entry */
 		out[n++] = json_pack("[i]", 5);
 		out[n++] = json_integer(5);
 		break;
@@ -590,7 +591,6 @@ Test(config_tab, niy_values_rejected_at_load)
 	} cases[] = {
 		{"{\"mirror\": {\"enabled\": true}}", "mirror.enabled: true is not implemented"},
 		{"{\"ec\": {\"enabled\": true}}", "ec.enabled"},
-		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://issuer\"]}}}", "auth.oidc.allowed_iss"},
 		{"{\"auth\": {\"cluster_key\": {\"enabled\": false}}}", "auth.cluster_key.enabled"},
 		{"{\"net\": {\"http\": {\"use_https\": true}}}", "net.http.use_https"},
 		{"{\"write_policy\": {\"md\": \"never\"}}", "write_policy.md: never is not implemented"},
