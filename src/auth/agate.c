@@ -122,8 +122,9 @@ int agate_check(http_req_t *r)
 		config_put(cfg);
 		return 0; /* malformed: the handler answers 400 */
 	}
-	/* a redirect the cluster signed: the target verifies it (tobj.c); the proxy checked the token */
-	if (!op.ace || (node_role() == ROLE_TARGET && !strncmp(r->path, "/v1/objects/", 12) && rsig_present(r))) {
+	/* a redirect the cluster signed: the target verifies it (tobj.c, tmoss.c); the proxy checked the token */
+	if (!op.ace || (node_role() == ROLE_TARGET && rsig_present(r) &&
+			(!strncmp(r->path, "/v1/objects/", 12) || !strncmp(r->path, "/v1/ml/moss", 11)))) {
 		config_put(cfg);
 		return 0;
 	}
