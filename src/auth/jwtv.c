@@ -114,7 +114,12 @@ int jwtv_parse_claims(const char *js, size_t len, jwtv_claims_t *out, char *why,
 	if (rc)
 		goto out;
 	snprintf(out->sub, sizeof(out->sub), "%s", sub);
-	out->exp = json_is_integer(exp) ? (int64_t)json_integer_value(exp) : (int64_t)json_real_value(exp);
+	if (json_is_integer(exp)) {
+		out->exp = (int64_t)json_integer_value(exp);
+	} else { /* a real outside int64 (1e300) must not be cast: clamp */
+		double d = json_real_value(exp);
+		out->exp = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
+	}
 	out->admin = json_is_true(json_object_get(j, "admin"));
 	size_t i;
 	json_t *e;

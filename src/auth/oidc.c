@@ -245,7 +245,7 @@ static void oi_tick(void)
 	if (!cfg)
 		return;
 	char allowed[CONFIG_LIST_MAX], ca[sizeof(cfg->auth_oidc_ca)];
-	bool on = !cfg->auth_sig_key[0] && cfg->auth_oidc_iss[0];
+	bool on = cfg->auth_enabled && !cfg->auth_sig_key[0] && cfg->auth_oidc_iss[0];
 	snprintf(allowed, sizeof(allowed), "%s", cfg->auth_oidc_iss);
 	snprintf(ca, sizeof(ca), "%s", cfg->auth_oidc_ca);
 	int64_t rot = cfg->auth_jwks_rot_ns > 0 ? cfg->auth_jwks_rot_ns : OI_ROT_DFLT;

@@ -6,6 +6,7 @@
  * certificate; empty: the system's CA store), cached per issuer. An unknown kid re-fetches its
  * issuer's JWKS at most once per auth.oidc.jwks_cache.min_rotation_refresh; a background thread
  * re-fetches every cached set each min_background_refresh and prefetches the configured issuers
+ * (with auth.enabled)
  * (so the first token of an issuer normally finds its key cached).
  * A fetch on the request path (first key of an issuer, a rotated key) blocks the calling thread
  * for at most OIDC_FETCH_TIMEOUT_MS per document. Thread-safe; the cache lives until exit. */

@@ -949,3 +949,62 @@ Test(config, backend)
 	cr_expect_eq(config_apply_kv(cl, "features", "Dload-Allow-Private-Egress", 0, err, sizeof(err)), 0, "%s", err);
 	json_decref(cl);
 }
+
+/* lists of strings (CT_STRL: auth.required_claims.aud, auth.oidc.allowed_iss): JSON lists,
+ * AIStore's query form "[a b]" / "none", shown back as JSON lists */
+Test(config_tab, string_lists)
+{
+	const ctab_row_t *r = config_tab_find("auth.oidc.allowed_iss");
+	cr_assert(r && r->type == CT_STRL);
+	char err[256] = "";
+	json_t *in = config_tab_from_str(r, "[https://a.example https://b.example]", err, sizeof(err));
+	cr_assert(json_is_array(in) && json_array_size(in) == 2);
+	ctab_val_t v;
+	cr_assert_eq(config_tab_parse(r, in, &v, NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(v.s, "https://a.example\nhttps://b.example");
+	json_t *out = config_tab_val_json(r, &v);
+	cr_assert(json_equal(in, out));
+	json_decref(in);
+	json_decref(out);
+	in = config_tab_from_str(r, "none", err, sizeof(err));
+	cr_assert(json_is_array(in) && json_array_size(in) == 0);
+	json_decref(in);
+	in = config_tab_from_str(r, "[\"https://c.example\"]", err, sizeof(err));
+	cr_assert_eq(config_tab_parse(r, in, &v, NULL, err, sizeof(err)), 0);
+	cr_assert_str_eq(v.s, "https://c.example");
+	json_decref(in);
+	in = json_pack("[s, s]", "a", "b\nc"); /* a newline would split an entry */
+	cr_assert_eq(config_tab_parse(r, in, &v, NULL, err, sizeof(err)), AIS_EINVAL);
+	json_decref(in);
+}
+
+/* AIStore's checks: issuers are https URLs with a host; cluster_key.ttl is 0 or >= 1h */
+Test(config_tab, auth_validation)
+{
+	struct {
+		const char *cluster;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"http://plain\"]}}}", AIS_EINVAL, "must use HTTPS"},
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://ok.example\", \"https://\"]}}}", AIS_EINVAL, "allowed_iss"},
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://ok.example\", \"https://b:8443/x\"]}}}", 0, NULL},
+		{"{\"auth\": {\"cluster_key\": {\"ttl\": \"10m\"}}}", AIS_EINVAL, "expecting >= 1h"},
+		{"{\"auth\": {\"cluster_key\": {\"ttl\": \"2h\"}}}", 0, NULL},
+		{"{\"auth\": {\"oidc\": {\"jwks_cache\": {\"min_background_refresh\": \"1m\"}}}}", AIS_EINVAL, "min_background_refresh"},
+		{"{\"auth\": {\"required_claims\": {\"aud\": [\"a\", \"b\", \"c\"]}}}", 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_t c;
+		char err[256] = "";
+		json_t *jc = js(cases[i].cluster), *jl = js(okl);
+		int rc = config_parse(&c, jc, jl, err, sizeof(err));
+		cr_expect_eq(rc, cases[i].rc, "%s: %s", cases[i].cluster, err);
+		if (cases[i].want)
+			cr_expect(strstr(err, cases[i].want) != NULL, "%s: \"%s\" lacks \"%s\"", cases[i].cluster, err, cases[i].want);
+		if (!rc)
+			config_fini(&c);
+		json_decref(jc);
+		json_decref(jl);
+	}
+}
