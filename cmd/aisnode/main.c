@@ -3,6 +3,7 @@
  * routes, serves the public, intra-control and intra-data ports, joins (or bootstraps) the
  * cluster, and runs until SIGTERM/SIGINT. */
 #include "auth/agate.h"
+#include "auth/oidc.h"
 #include "cluster/bmd.h"
 #include "cluster/bprops.h"
 #include "cluster/daemon.h"
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 	}
 	isig_set_sender(node_id());
 	route_set_auth_hook(agate_check); /* auth.enabled: JWT access control (auth/agate.h) */
+	oidc_start(); /* JWKS prefetch and background refresh of auth.oidc issuers (auth/oidc.h) */
 
 	/* the ports first: a second node on them must stop before it touches anything */
 	http_config_t hc = {.dispatch = route_dispatch, .server_name = NULL, .on_write_err = stats_http_write_err};

@@ -83,6 +83,9 @@ static void ag_conf(const config_t *cfg, jwtv_conf_t *jc)
 	jc->key = cfg->auth_sig_key;
 	jc->aud = cfg->auth_aud;
 	jc->version = cfg->version;
+	jc->oidc_iss = cfg->auth_oidc_iss;
+	jc->oidc_ca = cfg->auth_oidc_ca;
+	jc->jwks_rot_ns = cfg->auth_jwks_rot_ns;
 }
 
 /* the Bearer token of r, or NULL */
@@ -119,8 +122,9 @@ int agate_check(http_req_t *r)
 		config_put(cfg);
 		return 0; /* malformed: the handler answers 400 */
 	}
-	/* a redirect the cluster signed: the target verifies it (tobj.c); the proxy checked the token */
-	if (!op.ace || (node_role() == ROLE_TARGET && !strncmp(r->path, "/v1/objects/", 12) && rsig_present(r))) {
+	/* a redirect the cluster signed: the target verifies it (tobj.c, tmoss.c); the proxy checked the token */
+	if (!op.ace || (node_role() == ROLE_TARGET && rsig_present(r) &&
+			(!strncmp(r->path, "/v1/objects/", 12) || !strncmp(r->path, "/v1/ml/moss", 11)))) {
 		config_put(cfg);
 		return 0;
 	}
@@ -144,6 +148,19 @@ int agate_check(http_req_t *r)
 	return rc ? ag_deny(r, 403, why) : 0;
 }
 
+/* a JSON list of strings '\n'-joined into out (what does not fit is dropped) */
+static void ag_join(json_t *a, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	json_t *e;
+	out[0] = '\0';
+	json_array_foreach(a, i, e) {
+		const char *s = json_string_value(e);
+		if (s && o + strlen(s) + 2 < cap)
+			o += (size_t)snprintf(out + o, cap - o, "%s%s", o ? "\n" : "", s);
+	}
+}
+
 int agate_enable_check(http_req_t *r, json_t *nc)
 {
 	json_t *a = json_object_get(nc, "auth");
@@ -154,12 +171,16 @@ int agate_enable_check(http_req_t *r, json_t *nc)
 	config_put(cfg);
 	if (was)
 		return 0;
-	json_t *sig = json_object_get(a, "signature");
-	jwtv_conf_t jc = {.method = jsonx_str(sig, "method", ""), .key = jsonx_str(sig, "key", ""), .aud = "",
-			  .version = -1};
-	json_t *aud = json_object_get(json_object_get(a, "required_claims"), "aud");
-	if (json_is_array(aud) && json_array_size(aud))
-		jc.aud = json_string_value(json_array_get(aud, 0)) ? json_string_value(json_array_get(aud, 0)) : "";
+	/* the new config's signature, audiences and issuers (lists '\n'-joined as config_t keeps them) */
+	json_t *sig = json_object_get(a, "signature"), *oidc = json_object_get(a, "oidc");
+	char aud[CONFIG_LIST_MAX], iss[CONFIG_LIST_MAX];
+	ag_join(json_object_get(json_object_get(a, "required_claims"), "aud"), aud, sizeof(aud));
+	ag_join(json_object_get(oidc, "allowed_iss"), iss, sizeof(iss));
+	int64_t rot = 0;
+	parse_duration(jsonx_str(json_object_get(oidc, "jwks_cache"), "min_rotation_refresh", "0s"), &rot);
+	jwtv_conf_t jc = {.method = jsonx_str(sig, "method", ""), .key = jsonx_str(sig, "key", ""), .aud = aud,
+			  .version = -1, .oidc_iss = iss, .oidc_ca = jsonx_str(oidc, "issuer_ca_bundle", ""),
+			  .jwks_rot_ns = rot};
 	char why[256];
 	jwtv_claims_t c;
 	const char *tok = ag_token(r);

@@ -1,6 +1,7 @@
 /* jwtv: see jwtv.h. Owns the verified-token cache (sharded, bounded: a full shard is emptied).
  * Must not: accept a token whose header alg differs from the configured method; log a token. */
 #include "auth/jwtv.h"
+#include "auth/oidc.h"
 #include "core/ckey.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -16,6 +17,8 @@
 #define JV_SHARDS 16
 #define JV_PER_SHARD 128 /* 2048 tokens, about 10 KiB each */
 #define JV_TOKEN_MAX 16384
+#define JV_KID_MAX 128
+#define JV_PEM_MAX 4096
 
 static int jv_fail(char *why, size_t wcap, const char *msg)
 {
@@ -33,22 +36,41 @@ static const char *jv_alg(const char *method)
 	return method;
 }
 
-/* the alg of the token's header (before anything is verified) into alg */
-static int jv_header_alg(const char *token, char *alg, size_t cap)
+/* one base64url JSON segment of a token (before anything is verified): the object or NULL */
+static json_t *jv_segment(const char *seg, size_t n)
 {
-	const char *dot = strchr(token, '.');
-	if (!dot || dot == token || (size_t)(dot - token) > 2048)
+	if (!n || n > JV_TOKEN_MAX)
+		return NULL;
+	uint8_t *buf = malloc(n);
+	long m = buf ? ckey_b64url_dec(seg, n, buf, n) : -1;
+	json_t *j = m > 0 ? json_loadb((const char *)buf, (size_t)m, 0, NULL) : NULL;
+	free(buf);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* the header's alg and kid ("" none) and the payload's iss ("" none), unverified */
+static int jv_header(const char *token, char *alg, size_t cap, char *kid, size_t kcap, char *iss, size_t icap)
+{
+	const char *dot = strchr(token, '.'), *dot2 = dot ? strchr(dot + 1, '.') : NULL;
+	if (!dot || dot == token || (size_t)(dot - token) > 2048 || !dot2)
 		return AIS_EINVAL;
-	uint8_t buf[1600];
-	long n = ckey_b64url_dec(token, (size_t)(dot - token), buf, sizeof(buf));
-	if (n <= 0)
-		return AIS_EINVAL;
-	json_t *h = json_loadb((const char *)buf, (size_t)n, 0, NULL);
+	json_t *h = jv_segment(token, (size_t)(dot - token));
 	const char *a = json_string_value(json_object_get(h, "alg"));
-	int rc = a && strlen(a) < cap ? 0 : AIS_EINVAL;
-	if (!rc)
+	const char *k = json_string_value(json_object_get(h, "kid"));
+	int rc = a && strlen(a) < cap && (!k || strlen(k) < kcap) ? 0 : AIS_EINVAL;
+	if (!rc) {
 		snprintf(alg, cap, "%s", a);
+		snprintf(kid, kcap, "%s", k ? k : "");
+	}
 	json_decref(h);
+	json_t *p = rc ? NULL : jv_segment(dot + 1, (size_t)(dot2 - dot - 1));
+	const char *i = json_string_value(json_object_get(p, "iss"));
+	snprintf(iss, icap, "%s", i && strlen(i) < icap ? i : "");
+	json_decref(p);
 	return rc;
 }
 
@@ -92,7 +114,12 @@ int jwtv_parse_claims(const char *js, size_t len, jwtv_claims_t *out, char *why,
 	if (rc)
 		goto out;
 	snprintf(out->sub, sizeof(out->sub), "%s", sub);
-	out->exp = json_is_integer(exp) ? (int64_t)json_integer_value(exp) : (int64_t)json_real_value(exp);
+	if (json_is_integer(exp)) {
+		out->exp = (int64_t)json_integer_value(exp);
+	} else { /* a real outside int64 (1e300) must not be cast: clamp */
+		double d = json_real_value(exp);
+		out->exp = d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
+	}
 	out->admin = json_is_true(json_object_get(j, "admin"));
 	size_t i;
 	json_t *e;
@@ -120,40 +147,84 @@ out:
 	return rc;
 }
 
-/* does the aud claim (string or list) name aud? */
+/* is s one of the '\n'-joined list? */
+static bool jv_in_list(const char *list, const char *s)
+{
+	size_t sl = strlen(s);
+	for (const char *p = list; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n == sl && !memcmp(p, s, n))
+			return true;
+		p += n + (nl ? 1 : 0);
+	}
+	return false;
+}
+
+/* does the aud claim (string or list) name one of the '\n'-joined audiences? */
 static bool jv_aud_ok(jwt_t *t, const char *aud)
 {
 	char *js = jwt_get_grants_json(t, "aud");
 	json_t *j = js ? json_loads(js, JSON_DECODE_ANY, NULL) : NULL;
 	bool ok = false;
 	if (json_is_string(j)) {
-		ok = !strcmp(json_string_value(j), aud);
+		ok = jv_in_list(aud, json_string_value(j));
 	} else if (json_is_array(j)) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(j, i, e)
-			ok |= json_is_string(e) && !strcmp(json_string_value(e), aud);
+			ok |= json_is_string(e) && jv_in_list(aud, json_string_value(e));
 	}
 	json_decref(j);
 	free(js);
 	return ok;
 }
 
+/* the key of an OIDC token (its issuer's JWKS) into pem: 0 or AIS_EAUTH with why */
+static int jv_oidc_key(const jwtv_conf_t *conf, const char *alg, const char *kid, const char *iss, char *pem,
+		       size_t pcap, char *why, size_t wcap)
+{
+	if (strcmp(alg, "RS256") && strcmp(alg, "RS384") && strcmp(alg, "RS512"))
+		return jv_fail(why, wcap, "invalid token: signing method is not RS256/RS384/RS512 (OIDC)");
+	if (!*iss)
+		return jv_fail(why, wcap, "invalid token: missing 'iss' claim");
+	if (!oidc_allowed(conf->oidc_iss, iss))
+		return jv_fail(why, wcap, "invalid token: provided 'iss' claim not in configured allowed list");
+	if (!*kid)
+		return jv_fail(why, wcap, "invalid token: invalid 'kid' header -- required for fetching public key from issuer");
+	oidc_params_t p = {.allowed = conf->oidc_iss, .ca = conf->oidc_ca ? conf->oidc_ca : "", .rot_ns = conf->jwks_rot_ns};
+	char jalg[16], e[320];
+	if (oidc_key(&p, iss, kid, pem, pcap, jalg, sizeof(jalg), e, sizeof(e))) {
+		snprintf(why, wcap, "invalid token: %s", e);
+		return AIS_EAUTH;
+	}
+	if (*jalg && strcmp(jalg, alg))
+		return jv_fail(why, wcap, "invalid token: signing method is not the key's (JWK alg)");
+	return 0;
+}
+
 int jwtv_verify(const jwtv_conf_t *conf, const char *token, int64_t now, jwtv_claims_t *out, char *why, size_t wcap)
 {
-	char alg[16];
-	if (!conf->method || !*conf->method || !conf->key || !*conf->key)
+	char alg[16], kid[JV_KID_MAX], iss[512], pem[JV_PEM_MAX];
+	bool oidc = (!conf->key || !*conf->key) && conf->oidc_iss && *conf->oidc_iss;
+	if (!oidc && (!conf->method || !*conf->method || !conf->key || !*conf->key))
 		return jv_fail(why, wcap, "invalid token: no signature key configured");
-	if (strlen(token) > JV_TOKEN_MAX || jv_header_alg(token, alg, sizeof(alg)))
+	if (strlen(token) > JV_TOKEN_MAX || jv_header(token, alg, sizeof(alg), kid, sizeof(kid), iss, sizeof(iss)))
 		return jv_fail(why, wcap, "invalid token: malformed");
-	if (strcmp(alg, jv_alg(conf->method)))
+	const char *key = conf->key, *want = oidc ? alg : jv_alg(conf->method);
+	if (oidc) {
+		if (jv_oidc_key(conf, alg, kid, iss, pem, sizeof(pem), why, wcap))
+			return AIS_EAUTH;
+		key = pem;
+	} else if (strcmp(alg, want)) {
 		return jv_fail(why, wcap, "invalid token: signing method is not the configured one");
+	}
 	jwt_t *t = NULL;
-	if (jwt_decode(&t, token, (const unsigned char *)conf->key, (int)strlen(conf->key)) || !t) {
+	if (jwt_decode(&t, token, (const unsigned char *)key, (int)strlen(key)) || !t) {
 		jwt_free(t);
 		return jv_fail(why, wcap, "invalid token: signature is invalid");
 	}
-	if (strcmp(jwt_alg_str(jwt_get_alg(t)), jv_alg(conf->method))) {
+	if (strcmp(jwt_alg_str(jwt_get_alg(t)), want)) {
 		jwt_free(t);
 		return jv_fail(why, wcap, "invalid token: signing method is not the configured one");
 	}

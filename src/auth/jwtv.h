@@ -2,7 +2,9 @@
  * A token is accepted when its header's alg is the configured auth.signature.method (no other,
  * never "none": no algorithm confusion), its signature verifies with auth.signature.key (libjwt),
  * it has a subject (sub), an expiry (exp) in the future, and - with auth.required_claims.aud - that
- * audience. Claims kept: sub, exp, admin, clusters [{id, perm}], buckets [{bck:{name, provider,
+ * audience (any of a '\n'-joined list). With no key and auth.oidc.allowed_iss, the key is the one
+ * the token's kid names in the JWKS of its iss, which must be allowed (auth/oidc.h; RS* only).
+ * Claims kept: sub, exp, admin, clusters [{id, perm}], buckets [{bck:{name, provider,
  * namespace:{uuid}}, perm}] with perm AIStore's access bits (apc.AccessAttrs, a decimal string).
  * Verified tokens are cached (keyed by the whole token, per config version) until they expire,
  * so a request with a known token costs one hash lookup. Thread-safe. */
@@ -47,8 +49,11 @@ typedef struct jwtv_claims {
 typedef struct jwtv_conf {
 	const char *method; /* HS256.. RS512, HMAC (= HS256), RSA (= RS256) */
 	const char *key;    /* HMAC secret or PEM public key */
-	const char *aud;    /* required audience or "" */
+	const char *aud;    /* required audiences, '\n'-joined (any one), or "" */
 	int64_t version;    /* cache generation (the config version) */
+	const char *oidc_iss; /* allowed OIDC issuers, '\n'-joined; used when key is empty (NULL/"": none) */
+	const char *oidc_ca;  /* the issuers' CA bundle or "" */
+	int64_t jwks_rot_ns;  /* auth.oidc.jwks_cache.min_rotation_refresh */
 } jwtv_conf_t;
 
 /* verify token (no "Bearer ") against conf at now (unix s): 0 and *out filled, or AIS_EAUTH with

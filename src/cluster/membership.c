@@ -4,6 +4,7 @@
  * the keepalive loop; mb_joined is written by that thread, by a step-down (kalive) and by
  * membership_rejoin() (any thread: it only lowers the flag). */
 #include "cluster/membership.h"
+#include "cluster/ckrot.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -429,6 +430,7 @@ static void *mb_thread_fn(void *arg)
 		mb_ckey_reload(grace);
 		if (node_is_primary()) {
 			mb_joined = 1;
+			ckrot_tick();
 			kalive_primary_tick();
 			mb_sleep_ns(track_every);
 			continue;
@@ -468,6 +470,7 @@ int membership_init(void)
 {
 	route_set_member_hook(mb_is_member);
 	route_add_intra(RM(HTTP_M_POST), "/v1/cluster/join", mb_join, ROUTE_SIGNED);
+	ckrot_init(); /* automatic cluster key rotation (cluster/ckrot.h) */
 	route_add_intra(RM(HTTP_M_POST), "/v1/cluster/keepalive", mb_keepalive, ROUTE_SIGNED);
 	return 0;
 }

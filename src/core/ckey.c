@@ -294,6 +294,80 @@ int ckey_reload(int64_t now_ns, int64_t grace_ns, char *err, size_t errcap)
 	return rc;
 }
 
+/* under ck_mu: replace ck_path with txt (0600; temp file, fsync, rename) */
+static int ck_write(const char *txt, char *err, size_t errcap)
+{
+	char tmp[1200];
+	snprintf(tmp, sizeof(tmp), "%s.rot.%d", ck_path, (int)getpid());
+	unlink(tmp);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int rc = fd < 0 ? err_from_errno(errno) : fsops_write_all(fd, txt, strlen(txt));
+	if (!rc && fsync(fd))
+		rc = err_from_errno(errno);
+	if (fd >= 0)
+		close(fd);
+	if (!rc && rename(tmp, ck_path))
+		rc = err_from_errno(errno);
+	if (rc) {
+		unlink(tmp);
+		snprintf(err, errcap, "cluster key: cannot write %s: %s", ck_path, err_str(rc));
+	}
+	return rc;
+}
+
+static void ck_hex(const uint8_t k[CKEY_LEN], char *out)
+{
+	for (int i = 0; i < CKEY_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", k[i]);
+}
+
+int ckey_rotate(const char *new_hex, bool sign_new, int64_t now, int64_t grace_ns, char *err, size_t errcap)
+{
+	uint8_t nk[CKEY_LEN];
+	char txt[4 * CKEY_LEN + 4];
+	if (strlen(new_hex) != 2 * CKEY_LEN || ck_parse_hex(new_hex, nk) < 0) {
+		snprintf(err, errcap, "cluster key: malformed new secret");
+		return AIS_EINVAL;
+	}
+	pthread_mutex_lock(&ck_mu);
+	const ckey_set_t *s = atomic_load(&ck_cur);
+	int rc = 0;
+	if (!s || !ck_path[0]) {
+		snprintf(err, errcap, "cluster key: not loaded");
+		rc = AIS_EUNAVAIL;
+		goto out;
+	}
+	bool signs = !memcmp(s->keys[0].secret, nk, CKEY_LEN), accepted = false;
+	for (int i = 0; i < s->n; i++)
+		accepted |= !memcmp(s->keys[i].secret, nk, CKEY_LEN) && (!s->keys[i].until || s->keys[i].until > now);
+	if (signs || (accepted && !sign_new))
+		goto out; /* already so */
+	if (sign_new && !accepted) {
+		snprintf(err, errcap, "cluster key: the new secret is not accepted yet");
+		rc = AIS_ECONFLICT;
+		goto out;
+	}
+	if (sign_new) {
+		ck_hex(nk, txt);
+		snprintf(txt + 2 * CKEY_LEN, sizeof(txt) - 2 * CKEY_LEN, "\n");
+	} else {
+		ck_hex(s->keys[0].secret, txt);
+		txt[2 * CKEY_LEN] = '\n';
+		ck_hex(nk, txt + 2 * CKEY_LEN + 1);
+		snprintf(txt + 4 * CKEY_LEN + 1, sizeof(txt) - 4 * CKEY_LEN - 1, "\n");
+	}
+	rc = ck_write(txt, err, errcap);
+	if (!rc)
+		rc = ck_read(true, now, grace_ns, err, errcap) < 0 ? AIS_EIO : 0;
+	if (!rc)
+		log_info("cluster key: rotation: %s", sign_new ? "signing with the new secret" : "accepting a new secret");
+out:
+	pthread_mutex_unlock(&ck_mu);
+	OPENSSL_cleanse(nk, sizeof(nk));
+	OPENSSL_cleanse(txt, sizeof(txt));
+	return rc;
+}
+
 /* ---------------------------------------------------------------- keys */
 
 int ckey_derived(ckey_kind_t kind, int i, int64_t now_ns, uint8_t out[CKEY_LEN], int64_t *until)

@@ -39,6 +39,12 @@ int ckey_load(const char *confdir, char *err, size_t errcap);
 /* re-read the file ckey_load used when its contents changed; secrets it no longer lists stay
  * accepted until now_ns + grace_ns. 1 reloaded, 0 unchanged, AIS_E* (the old keys stay). */
 int ckey_reload(int64_t now_ns, int64_t grace_ns, char *err, size_t errcap);
+/* automatic rotation (cluster/ckrot.h): the new secret new_hex (64 hex digits) is written to the
+ * key file (0600, atomically) and installed. !sign_new: the file becomes "CURRENT\nNEW" (NEW is
+ * accepted, CURRENT still signs); sign_new: the file becomes "NEW" (NEW signs; the secrets it
+ * drops stay accepted for grace_ns) - AIS_ECONFLICT when NEW is not accepted yet. A no-op when
+ * the file already says so. 0 or AIS_E* with err filled. */
+int ckey_rotate(const char *new_hex, bool sign_new, int64_t now_ns, int64_t grace_ns, char *err, size_t errcap);
 /* the secrets from memory (tests, tools): 32 bytes each; prev may be NULL */
 int ckey_set(const uint8_t secret[CKEY_LEN], const uint8_t *prev);
 bool ckey_loaded(void);

@@ -19,6 +19,7 @@
 #define CONFIG_MAX_S3KEYS 16
 #define CONFIG_MAX_REMAIS 16  /* backend.ais: attached remote AIS clusters */
 #define CONFIG_MAX_REMAIS_URLS 4
+#define CONFIG_LIST_MAX 1024 /* a list of strings (CT_STRL), entries joined by '\n' */
 #define CONFIG_TXT_MAX 32 /* spelling of a duration/size/log level as given ("120m", "10mb") */
 
 /* AIStore's cluster feature flags (cmn/feat): bit i = name i of config_tab_feat_name() */
@@ -202,9 +203,11 @@ typedef struct config {
 	bool auth_enabled;
 	char auth_sig_method[8];
 	char auth_sig_key[4096];
-	char auth_aud[256];
-	char auth_oidc_iss[256];
-	char auth_oidc_ca[256];
+	char auth_aud[CONFIG_LIST_MAX];      /* entries joined by '\n' */
+	char auth_oidc_iss[CONFIG_LIST_MAX]; /* entries joined by '\n' */
+	char auth_oidc_ca[1024];
+	int64_t auth_jwks_rot_ns;
+	int64_t auth_jwks_bg_ns;
 	bool auth_ck_enabled;
 	int64_t auth_ck_ttl_ns;
 	int64_t auth_ck_nonce_window_ns;

@@ -211,18 +211,23 @@ static const ctab_row_t ctab[] = {
 	E("auth.signature.method", G | U, auth_sig_method, "", v_sigmethod,
 	  "how tokens are signed: HS256/384/512 (HMAC, key = the shared secret) or RS256/384/512 (key = PEM public key)."),
 	S("auth.signature.key", G | U | CF_SECRET, auth_sig_key, "", "the token signature key (never shown)."),
-	{.path = "auth.required_claims.aud", .type = CT_STR1, .flags = G | U, MEMBER(auth_aud), .dflt = "", .lo = 1,
-	 .doc = "a token must name this audience (aud claim); at most one here."},
-	{.path = "auth.oidc.allowed_iss", .type = CT_STR1, .flags = G | N, MEMBER(auth_oidc_iss), .dflt = "", .lo = 1,
-	 .doc = "OIDC issuers (JWKS discovery): not built; must be empty."},
-	S("auth.oidc.issuer_ca_bundle", G | N, auth_oidc_ca, "", "OIDC issuers' CA bundle: not built."),
+	{.path = "auth.required_claims.aud", .type = CT_STRL, .flags = G | U, MEMBER(auth_aud), .dflt = "", .lo = 1,
+	 .doc = "a token must name one of these audiences (aud claim); empty: any."},
+	{.path = "auth.oidc.allowed_iss", .type = CT_STRL, .flags = G | U, MEMBER(auth_oidc_iss), .dflt = "", .lo = 1,
+	 .doc = "OIDC issuers (https URLs) whose JWKS verify tokens when auth.signature.key is empty; a token of another issuer is refused."},
+	S("auth.oidc.issuer_ca_bundle", G | U, auth_oidc_ca, "", "PEM CA bundle that verifies the issuers' HTTPS certificates (empty: the system's)."),
+	D("auth.oidc.jwks_cache.min_rotation_refresh", G | U | CF_ZERO_OK, auth_jwks_rot_ns, "30s", SEC(1), I64MAX,
+	  "a token with an unknown key ID re-fetches its issuer's JWKS at most this often (0: 30s)."),
+	D("auth.oidc.jwks_cache.min_background_refresh", G | U | CF_ZERO_OK, auth_jwks_bg_ns, "15m", MINUTE(5), I64MAX,
+	  "cached JWKS are re-fetched in the background this often (0: 15m)."),
 	/* the cluster key (docs/security.md): intra-cluster requests and redirects are always signed
 	 * with the cluster secret (<confdir>/.ais.cluster_key or $AIS_CLUSTER_KEY_FILE); these rows are
 	 * AIStore's auth.cluster_key. Deviation: enabled defaults to true and cannot be turned off
 	 * (AIStore's default is false, and it accepts unsigned redirects) */
 	B("auth.cluster_key.enabled", G | N, auth_ck_enabled, "true",
 	  "proxies sign each redirect (HMAC over method, path, node, time, nonce); always on here."),
-	D("auth.cluster_key.ttl", G | N, auth_ck_ttl_ns, "0s", 0, I64MAX, "automatic cluster key rotation: not built (0: never)."),
+	D("auth.cluster_key.ttl", G | U, auth_ck_ttl_ns, "0s", 0, I64MAX,
+	  "the primary replaces the cluster secret this often (0: never; else >= 1h) and hands it to every node."),
 	D("auth.cluster_key.nonce_window", G | U | CF_ZERO_OK, auth_ck_nonce_window_ns, "1m", MSEC(1), MINUTE(10),
 	  "max clock skew between nodes: a signed intra-cluster request older or newer than this is refused (0: 1m)."),
 	D("auth.cluster_key.rotation_grace", G | U | CF_ZERO_OK, auth_ck_rotation_grace_ns, "1m", SEC(1), HOUR(1),
@@ -527,6 +532,69 @@ static int ctab_spell(const ctab_row_t *r, const char *s, ctab_val_t *out, const
 	return 0;
 }
 
+/* a list of strings (CT_STRL) joined by '\n' into out->lst */
+static int ctab_strl(const ctab_row_t *r, json_t *v, ctab_val_t *out, const char *what, char *err, size_t errcap)
+{
+	size_t i, o = 0, cap = r->size < sizeof(out->lst) ? r->size : sizeof(out->lst);
+	json_t *e;
+	out->lst[0] = '\0';
+	out->s = out->lst;
+	if (json_is_string(v) && !json_string_length(v))
+		return 0;
+	if (!json_is_array(v) && !json_is_string(v))
+		return ctab_fail(err, errcap, what, r->path, "expecting a list of strings");
+	json_t *one = json_is_string(v) ? json_pack("[O]", v) : json_incref(v);
+	int rc = 0;
+	json_array_foreach(one, i, e) {
+		const char *es = json_string_value(e);
+		size_t n = es ? json_string_length(e) : 0;
+		if (!es || !n || memchr(es, '\0', n) || memchr(es, '\n', n)) {
+			rc = ctab_fail(err, errcap, what, r->path, "expecting a list of non-empty strings");
+			break;
+		}
+		if (o + n + 2 > cap) {
+			rc = ctab_fail(err, errcap, what, r->path, "list too long (max %zu bytes)", cap - 1);
+			break;
+		}
+		if (o)
+			out->lst[o++] = '\n';
+		memcpy(out->lst + o, es, n);
+		o += n;
+		out->lst[o] = '\0';
+	}
+	json_decref(one);
+	return rc;
+}
+
+/* AIStore's query form of a []string: "[a b]" or "a b" (spaces separate), "none" = empty;
+ * a JSON array is accepted too */
+static json_t *ctab_strl_from_str(const char *s)
+{
+	if (s[0] == '[' && s[1] == '"') {
+		json_t *j = json_loads(s, 0, NULL);
+		if (json_is_array(j))
+			return j;
+		json_decref(j);
+	}
+	json_t *a = json_array();
+	size_t n = strlen(s);
+	if (n && s[0] == '[')
+		s++, n--;
+	if (n && s[n - 1] == ']')
+		n--;
+	if (n == 4 && !strncmp(s, "none", 4))
+		return a;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && s[j] != ' ')
+			j++;
+		if (j > i)
+			json_array_append_new(a, json_stringn(s + i, j - i));
+		i = j + 1;
+	}
+	return a;
+}
+
 int config_tab_parse(const ctab_row_t *r, json_t *v, ctab_val_t *out, const char *what, char *err, size_t errcap)
 {
 	char noun[64], list[256];
@@ -561,24 +629,8 @@ int config_tab_parse(const ctab_row_t *r, json_t *v, ctab_val_t *out, const char
 			return AIS_EINVAL;
 		}
 		return ctab_range(r, out->i, what, err, errcap);
-	case CT_STR1:
-		if (json_is_array(v)) {
-			if (json_array_size(v) > 1) {
-				ctab_fail(err, errcap, what, r->path, "more than one entry is not implemented by this build");
-				return AIS_ENOTIMPL;
-			}
-			v = json_array_size(v) ? json_array_get(v, 0) : NULL;
-			if (!v) {
-				out->s = "";
-				return 0;
-			}
-		}
-		if (!json_is_string(v) || memchr(json_string_value(v), '\0', json_string_length(v)))
-			return ctab_fail(err, errcap, what, r->path, "expecting a list of strings");
-		out->s = json_string_value(v);
-		if (strlen(out->s) >= r->size)
-			return ctab_fail(err, errcap, what, r->path, "value too long (max %zu)", r->size - 1);
-		return 0;
+	case CT_STRL:
+		return ctab_strl(r, v, out, what, err, errcap);
 	case CT_STR:
 	case CT_HOSTS:
 	case CT_ENUM:
@@ -673,6 +725,8 @@ json_t *config_tab_from_str(const ctab_row_t *r, const char *s, char *err, size_
 	case CT_DROPOBJ:
 		ctab_fail(err, errcap, NULL, NULL, "%s takes a JSON value, not \"%.64s\"", r->path, s);
 		return NULL;
+	case CT_STRL:
+		return ctab_strl_from_str(s);
 	default:
 		return json_string(s);
 	}
@@ -704,10 +758,14 @@ json_t *config_tab_val_json(const ctab_row_t *r, const ctab_val_t *v)
 			return json_string("");
 		snprintf(buf, sizeof(buf), "%lld", (long long)v->i);
 		return json_string(buf);
-	case CT_STR1: {
+	case CT_STRL: {
 		json_t *a = json_array();
-		if (v->s && *v->s)
-			json_array_append_new(a, json_string(v->s));
+		for (const char *p = v->s ? v->s : ""; *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			json_array_append_new(a, json_stringn(p, n));
+			p += n + (nl ? 1 : 0);
+		}
 		return a;
 	}
 	default:
@@ -774,7 +832,7 @@ void config_tab_store(const ctab_row_t *r, config_t *c, const ctab_val_t *v)
 		*(bool *)p = v->i != 0;
 		break;
 	case CT_STR:
-	case CT_STR1:
+	case CT_STRL:
 	case CT_ENUM:
 		snprintf(p, r->size, "%s", v->s ? v->s : "");
 		break;
@@ -812,7 +870,7 @@ void config_tab_load(const ctab_row_t *r, const config_t *c, ctab_val_t *out)
 		out->i = *(const bool *)p;
 		break;
 	case CT_STR:
-	case CT_STR1:
+	case CT_STRL:
 	case CT_ENUM:
 	case CT_HOSTS:
 		out->s = p;
@@ -1192,6 +1250,40 @@ static int ctab_check_per_op(const char *path, const char *s, const char *what, 
 	return 0;
 }
 
+/* AIStore's ValidateIssuerURL: https with a host */
+static bool ctab_iss_ok(const char *s, size_t n)
+{
+	return n > 8 && !strncmp(s, "https://", 8) && s[8] != '/' && s[8] != ':' && !memchr(s, ' ', n);
+}
+
+/* the lowest auth.cluster_key.ttl (AIStore: 1h; $AIS_TEST_CLUSTER_KEY_MIN_TTL lowers it so that the
+ * e2e tests can watch rotations) */
+static int64_t ctab_ck_min_ttl(void)
+{
+	int64_t d;
+	const char *e = getenv("AIS_TEST_CLUSTER_KEY_MIN_TTL");
+	return e && !parse_duration(e, &d) && d > 0 ? d : HOUR(1);
+}
+
+static int ctab_check_auth(const config_t *c, const char *what, char *err, size_t errcap)
+{
+	for (const char *p = c->auth_oidc_iss; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (!ctab_iss_ok(p, n))
+			return ctab_fail(err, errcap, what, "auth.oidc.allowed_iss",
+					 "invalid issuer URL \"%.*s\" (must use HTTPS and have a host)", (int)(n > 128 ? 128 : n), p);
+		p += n + (nl ? 1 : 0);
+	}
+	if (c->auth_ck_ttl_ns && c->auth_ck_ttl_ns < ctab_ck_min_ttl()) {
+		char a[32], b[32];
+		ctab_fmt_dur(c->auth_ck_ttl_ns, a, sizeof(a));
+		ctab_fmt_dur(ctab_ck_min_ttl(), b, sizeof(b));
+		return ctab_fail(err, errcap, what, "auth.cluster_key.ttl", "invalid cluster_key.ttl %s (expecting >= %s)", a, b);
+	}
+	return 0;
+}
+
 int config_tab_validate(const config_t *c, const char *what, char *err, size_t errcap)
 {
 	char a[32], b[32];
@@ -1209,6 +1301,8 @@ int config_tab_validate(const config_t *c, const char *what, char *err, size_t e
 		return ctab_fail(err, errcap, what, "client.client_long_timeout", "cannot be less than client.client_timeout");
 	/* (auth.enabled without auth.signature: every token fails, 401 - closed, not open; turning it
 	 * on through the API takes a token valid under the new signature, auth/agate.h) */
+	if (ctab_check_auth(c, what, err, errcap))
+		return AIS_EINVAL;
 	if (c->log_max_size > c->log_max_total / 2)
 		return ctab_fail(err, errcap, what, "log.max_total", "must be >= 2 x log.max_size");
 	if (ctab_check_space(c, what, err, errcap) || ctab_check_disk(c, what, err, errcap))
@@ -1253,7 +1347,7 @@ static void md_type(const ctab_row_t *r, sbuf_t *b)
 		[CT_STR] = "string", [CT_ENUM] = "enum", [CT_FEAT] = "feature flags", [CT_LOGLVL] = "log level",
 		[CT_PORT] = "port", [CT_HOSTS] = "host list", [CT_FSPATHS] = "mountpaths", [CT_S3KEYS] = "key list",
 		[CT_BACKEND] = "object", [CT_EMPTYOBJ] = "object", [CT_DROPOBJ] = "object",
-		[CT_STR1] = "list of strings (at most 1)",
+		[CT_STRL] = "list of strings",
 	};
 	char lo[40], hi[40], list[256];
 	sbuf_adds(b, names[r->type]);

@@ -32,8 +32,9 @@ typedef enum {
 	CT_S3KEYS,   /* [{"access": "...", "secret": "..."}, ...] (our S3 extension) */
 	CT_BACKEND,  /* {"aws": {}, "ais": {"<alias>": ["<url>", ...]}}: AIStore's BackendConf */
 	CT_EMPTYOBJ, /* an object that must be empty (e.g. "backend": no remote backends here) */
-	CT_STR1,     /* a JSON list of strings of which this build keeps at most one (more: 501); a
-		      * plain string is that one entry ("" none) */
+	CT_STRL,     /* a JSON list of strings (AIStore []string), stored as the entries joined by
+		      * '\n' (no entry is empty or holds a newline); a plain string is one entry ("" none);
+		      * set-config's query form is AIStore's "[a b]" (spaces separate, "none" empties) */
 	CT_DROPOBJ,  /* a build-tag section AIStore drops when not built in (distributed_sort, tracing):
 		      * accepted at load when it does not ask for the feature, never stored or shown */
 } ctab_type_t;
@@ -71,6 +72,7 @@ typedef struct ctab_val {
 	int64_t i;                 /* BOOL (0/1), INT, DUR (ns), SIZE, FEAT (bits), LOGLVL (verbosity), PORT */
 	const char *s;             /* STR/ENUM/HOSTS: borrowed from the input JSON (valid while it lives) */
 	char txt[CONFIG_TXT_MAX];  /* DUR/SIZE/LOGLVL: the spelling as given, shown back unchanged */
+	char lst[CONFIG_LIST_MAX]; /* STRL: the entries joined by '\n' (s points here after a parse) */
 } ctab_val_t;
 
 /* the rows (n) in table order; index i is also the slot of config_t.txt */

@@ -121,7 +121,9 @@ int replay_check(replay_t *rp, uint64_t nonce, int64_t now_ns, int64_t exp_ns)
 {
 	if (exp_ns <= now_ns)
 		exp_ns = now_ns + 1;
-	rp_shard_t *s = &rp->sh[(nonce >> 60) & (RP_SHARDS - 1)];
+	/* the shard from mixed bits: redirect nonces are per-thread counters (net/rsig.c), whose top
+	 * bits never change - by the top bits alone one busy thread filled one shard (503s) */
+	rp_shard_t *s = &rp->sh[(nonce * 0x9E3779B97F4A7C15ULL) >> 60 & (RP_SHARDS - 1)];
 	int rc = 0;
 	pthread_mutex_lock(&s->mu);
 	size_t m = s->cap - 1;

@@ -23,6 +23,7 @@
 #include "core/sbuf.h"
 #include "core/util.h"
 #include "net/hclient.h"
+#include "net/rsig.h"
 #include "net/route.h"
 #include "proxy/proxy.h"
 
@@ -195,7 +196,16 @@ static void pml_get(http_req_t *r)
 	} else {
 		snprintf(xid, sizeof(xid), "%.*s", (int)(q.resp.len < sizeof(xid) ? q.resp.len : 0), q.resp.p ? q.resp.p : "");
 		pml_path(&p3, r, dflt, xid, wid, nat, dt->id);
-		sbuf_addf(&loc, "%s%s&pid=%s&utm=%lld", dt->pub.url, sbuf_str(&p3), node_id(), (long long)now_ns());
+		/* signed with the cluster key (net/rsig.h): the DT serves the batch only as issued, once */
+		sbuf_t dp = SBUF_INIT;
+		sbuf_adds(&dp, "/v1/ml/moss");
+		if (dflt)
+			sbuf_addf(&dp, "/%s", dflt->name);
+		sbuf_addf(&dp, "/%s/%s/%d", xid, wid, nat);
+		sbuf_addf(&loc, "%s%s&", dt->pub.url, sbuf_str(&p3));
+		if (dp.oom || rsig_sign(&loc, r->method_str, sbuf_str(&dp), node_id(), dt->id, (int64_t)now_ns(), NULL))
+			loc.oom = true;
+		sbuf_fini(&dp);
 		char *body = nat > 1 ? malloc(r->body_len ? r->body_len : 1) : NULL;
 		size_t blen = r->body_len;
 		if (body)

@@ -92,4 +92,5 @@ out:
 
 static void td_route(http_req_t *r) { http_read_body(r, 1 << 20, td_cb, false); }
 
-void tdload_init(void) { route_add(RM(HTTP_M_GET) | RM(HTTP_M_DELETE), "/v1/download", td_route); }
+/* AIStore: the target's /v1/download is intra-control only (the proxy fans the API out) */
+void tdload_init(void) { route_add_intra(RM(HTTP_M_GET) | RM(HTTP_M_DELETE), "/v1/download", td_route, ROUTE_MEMBER); }

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/route.h"
+#include "net/rsig.h"
 #include "target/target.h"
 #include "target/tgt_int.h"
 #include "xact/xact.h"
@@ -120,21 +121,38 @@ static bool tmoss_too_big(http_req_t *r)
 	return true;
 }
 
+/* the client's GET comes by the proxy's redirect, signed (net/rsig.h): 0, or answered (401/503) */
+static int tmoss_check_redirect(http_req_t *r)
+{
+	char why[200] = "unsigned redirect: a get-batch GET must come by the proxy's redirect";
+	int rc = r->redirect_ok ? 0 : rsig_present(r) ? rsig_verify(r, node_id(), why, sizeof(why)) : AIS_EAUTH;
+	if (!rc) {
+		r->redirect_ok = true;
+		return 0;
+	}
+	if (rc == AIS_EAGAIN)
+		http_hdr_add(r, "Retry-After", "1");
+	http_error(r, rc == AIS_EAGAIN ? 503 : 401, NULL, "%s: %s", node_name(), why);
+	return rc;
+}
+
 static void tmoss_cb(http_req_t *r)
 {
 	if (tmoss_too_big(r))
 		return;
 	if (r->method == HTTP_M_POST)
 		http_read_body(r, MOSS_BODY_MAX_DFLT, tmoss_post_cb, true);
-	else if (r->method == HTTP_M_GET)
+	else if (r->method == HTTP_M_GET && !tmoss_check_redirect(r))
 		http_defer_stream(r, tmoss_get_cb);
-	else
+	else if (r->method != HTTP_M_GET)
 		http_error(r, 405, NULL, "invalid method %s for %s", r->method_str, r->path);
 }
 
 void tmoss_init(void)
 {
-	route_add(RM(HTTP_M_GET) | RM(HTTP_M_POST), "/v1/ml/moss", tmoss_cb);
+	/* the DT's registration (phase 1) and the senders' start (phase 3) come from the proxy only */
+	route_add(RM(HTTP_M_GET), "/v1/ml/moss", tmoss_cb);
+	route_add_intra(RM(HTTP_M_POST), "/v1/ml/moss", tmoss_cb, ROUTE_MEMBER);
 	if (xs_moss_init())
 		log_warn("get-batch: no receive handler on the transport endpoint (peers cannot push)");
 }

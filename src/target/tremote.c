@@ -362,4 +362,5 @@ out:
 
 static void tr_route_cb(http_req_t *r) { http_read_body(r, TR_BODY_MAX, tr_cb, true); }
 
-void tremote_init(void) { route_add(RM(HTTP_M_GET) | RM(HTTP_M_POST), "/v1/backend", tr_route_cb); }
+/* proxy -> target only (prbck.c, prlist.c): never a client's */
+void tremote_init(void) { route_add_intra(RM(HTTP_M_GET) | RM(HTTP_M_POST), "/v1/backend", tr_route_cb, ROUTE_MEMBER); }

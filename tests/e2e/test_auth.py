@@ -3,9 +3,6 @@ ais/prxauth.go answers: no/invalid/expired token -> 401, a valid token without t
 -> 403, the permission -> 200; nothing forbidden changes data. Tokens are made here with PyJWT
 (HS256 with the configured secret; RS256 with a key pair after a signature change).
 The cluster starts with auth off; turning it on takes an admin token (as AIStore)."""
-import base64
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -13,46 +10,20 @@ import subprocess
 import time
 import urllib.parse
 
-import jwt
 import pytest
 import requests
 
+import authutil
+from authutil import (CLU_RO, CREATE_BUCKET, DESTROY_BUCKET, RO, RW, T, hdr,  # noqa: F401 (shared names)
+                      hs256_raw)
 from cluster import ROOT, Cluster, new_bucket_name
 
 SECRET = "e2e-jwt-secret-%d" % os.getpid()
-T = 10
-# AIStore's access bits (api/apc/access.go)
-GET, OBJ_HEAD, PUT, APPEND, OBJ_DELETE, OBJ_MOVE, PROMOTE = 1, 2, 4, 8, 16, 32, 64
-BCK_HEAD, OBJ_LIST, PATCH = 256, 512, 1024
-LIST_BUCKETS, SHOW_CLUSTER, CREATE_BUCKET, DESTROY_BUCKET = 1 << 12, 1 << 13, 1 << 14, 1 << 15
-RO = GET | OBJ_HEAD | BCK_HEAD | OBJ_LIST
-RW = RO | PUT | APPEND | OBJ_DELETE | OBJ_MOVE | PROMOTE
-CLU_RO = LIST_BUCKETS | SHOW_CLUSTER
 
 
 def token(sub="user", admin=False, buckets=(), clusters=(), exp=3600, key=SECRET, alg="HS256", **extra):
-    claims = {"sub": sub, "admin": admin, "exp": int(time.time()) + (exp or 0), **extra}
-    if buckets:
-        claims["buckets"] = list(buckets)
-    if clusters:
-        claims["clusters"] = list(clusters)
-    if sub is None:
-        del claims["sub"]
-    if exp is None:
-        del claims["exp"]
-    return jwt.encode(claims, key, algorithm=alg)
-
-
-def hs256_raw(claims, key):
-    """an HS256 token signed with arbitrary key bytes (PyJWT refuses a PEM as an HMAC secret)"""
-    def b64(b):
-        return base64.urlsafe_b64encode(b).rstrip(b"=")
-    si = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + b"." + b64(json.dumps(claims).encode())
-    return (si + b"." + b64(hmac.new(key, si, hashlib.sha256).digest())).decode()
-
-
-def hdr(tok):
-    return {"Authorization": "Bearer " + tok} if tok else {}
+    return authutil.make_token(sub=sub, admin=admin, buckets=buckets, clusters=clusters, exp=exp, key=key, alg=alg,
+                               **extra)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +41,7 @@ def ac():
 
 
 def bacl(c, name, perm):
-    return {"bck": {"name": name, "provider": "ais", "namespace": {"uuid": c.uuid, "name": ""}}, "perm": str(perm)}
+    return authutil.bacl(c.uuid, name, perm)
 
 
 @pytest.fixture(scope="module")

@@ -109,13 +109,22 @@ def test_s3_secret_never_shown(cluster):
 def test_set_config_not_implemented_is_501(cluster):
     """Values that would switch on something this build does not have answer 501 and change nothing."""
     v0 = cluster_config(cluster)["config_version"]
-    for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"auth.oidc.allowed_iss": "https://iss"},
+    for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"fshc.enabled": "false"},
                    {"auth.cluster_key.enabled": "false"},
                    {"features": "Disable-Cold-GET"}, {"write_policy.md": "delayed"},
                    {"net.http.use_https": "true"}, {"checksum.enable_read_range": "true"}):
         r = requests.put(cluster.url + "/v1/cluster/set-config", params=params, timeout=10)
         assert r.status_code == 501, (params, r.status_code, r.text)
         assert "not implemented" in r.json()["message"], r.text
+    # OIDC issuers are built now (test_auth_matrix.py): an https issuer is stored, a plain-http one is 400
+    r = requests.put(cluster.url + "/v1/cluster/set-config", params={"auth.oidc.allowed_iss": "http://iss"}, timeout=10)
+    assert r.status_code == 400, r.text
+    r = requests.put(cluster.url + "/v1/cluster/set-config", params={"auth.oidc.allowed_iss": "[https://iss]"}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert cluster_config(cluster)["auth"]["oidc"]["allowed_iss"] == ["https://iss"]
+    r = requests.put(cluster.url + "/v1/cluster/set-config", params={"auth.oidc.allowed_iss": "none"}, timeout=10)
+    assert r.status_code == 200 and cluster_config(cluster)["auth"]["oidc"]["allowed_iss"] == [], r.text
+    v0 = cluster_config(cluster)["config_version"]
     # JWT auth is built now: turning it on takes an admin token (AIStore's answer: 401), see test_auth.py
     r = requests.put(cluster.url + "/v1/cluster/set-config", params={"auth.enabled": "true"}, timeout=10)
     assert r.status_code == 401, r.text

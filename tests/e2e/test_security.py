@@ -1,6 +1,8 @@
 """test_security: the closed control plane (docs/security.md). Each attack of issue 13 tried from
 outside the cluster (no cluster key) changes nothing: Smap and BMD versions unchanged, no data
-deleted, every node up, no secret in any answer or world-readable file. Also: replayed, tampered,
+deleted, every node up, no secret in any answer or world-readable file - with auth off and with
+auth on (fixture `cl`: there the attacker even holds a valid admin token, only not the cluster
+key; and anonymous requests of the user API are refused too). Also: replayed, tampered,
 stale and non-member signatures, spoofed caller headers, and a signed (insider) join that reuses a
 live target's URLs under another ID.
 """
@@ -15,6 +17,7 @@ import urllib.parse
 import pytest
 import requests
 
+import authutil
 from cluster import ROOT, Cluster, intra_sig, new_bucket_name, redirect_params, write_secret
 
 SK_MAIN = "main-secret-Zq81x"
@@ -40,6 +43,62 @@ def data(sc):
     for k, v in objs.items():
         assert requests.put(sc.obj_url(bck, k), data=v, timeout=T).status_code == 200
     return bck, objs
+
+
+JWT_SECRET = "sec-jwt-%d" % os.getpid()
+
+
+@pytest.fixture(scope="module")
+def sc_on():
+    """a second cluster with auth.enabled (HS256): the same attacks with auth on"""
+    c = Cluster(nproxies=1, ntargets=2, nmountpaths=1, keepalive="1s", cluster_overrides={
+        "s3": {"access_key": "AKIDMAIN", "secret_key": SK_MAIN, "keys": [{"access": "AKIDMORE", "secret": SK_MORE}]}})
+    c.start()
+    c.admin = authutil.make_token(sub="admin", admin=True, key=JWT_SECRET)
+    r = requests.put(c.url + "/v1/cluster/set-config", timeout=T, headers=authutil.hdr(c.admin), params={
+        "auth.signature.method": "HS256", "auth.signature.key": JWT_SECRET, "auth.enabled": "true"})
+    assert r.status_code == 200, r.text
+    c.mode = "on"
+    yield c
+    c.cleanup()
+
+
+def _with_token(tok):
+    """wrap requests so that every request without an Authorization header carries tok (an
+    explicit {"Authorization": None} sends none)"""
+    orig = requests.sessions.Session.request
+
+    def request(self, method, url, **kw):
+        h = dict(kw.pop("headers", None) or {})
+        if "Authorization" not in h:
+            h["Authorization"] = "Bearer " + tok
+        return orig(self, method, url, headers=h, **kw)
+    return request
+
+
+@pytest.fixture(params=["auth-off", "auth-on"])
+def cl(request, monkeypatch):
+    """the attack tests run against both clusters; with auth on every request carries an admin token"""
+    if request.param == "auth-off":
+        c = request.getfixturevalue("sc")
+        c.mode = "off"
+        return c
+    c = request.getfixturevalue("sc_on")
+    monkeypatch.setattr(requests.sessions.Session, "request", _with_token(c.admin))
+    return c
+
+
+@pytest.fixture
+def cdata(cl):
+    if not hasattr(cl, "_data"):
+        bck = new_bucket_name("sec")
+        r = requests.post(cl.url + "/v1/buckets/" + bck, json={"action": "create-bck"}, timeout=T)
+        assert r.status_code == 200, r.text
+        objs = {"o%d" % i: os.urandom(1000 + i) for i in range(20)}
+        for k, v in objs.items():
+            assert requests.put(cl.obj_url(bck, k), data=v, timeout=T).status_code == 200
+        cl._data = (bck, objs)
+    return cl._data
 
 
 def versions(c):
@@ -72,7 +131,8 @@ def ports(n):
     return [n.url, "%s:%d" % (base, n.port + 1000), "%s:%d" % (base, n.port + 2000)]
 
 
-def test_anonymous_shutdown_node(sc, data):
+def test_anonymous_shutdown_node(cl, cdata):
+    sc, data = cl, cdata
     before = versions(sc)
     for t in sc.targets:
         for u in ports(t):
@@ -83,7 +143,8 @@ def test_anonymous_shutdown_node(sc, data):
     assert_unchanged(sc, before, data)
 
 
-def test_fake_join(sc, data):
+def test_fake_join(cl, cdata):
+    sc, data = cl, cdata
     before = versions(sc)
     smap = sc.smap()
     real = next(iter(smap["tmap"].values()))
@@ -122,7 +183,8 @@ def _forged_payload(c, drop_bucket=None, extra_target=None):
     return {"smap": sm, "bmd": bmd}
 
 
-def test_forged_metasync_to_target(sc, data):
+def test_forged_metasync_to_target(cl, cdata):
+    sc, data = cl, cdata
     before = versions(sc)
     bck, _ = data
     body = _forged_payload(sc, drop_bucket=bck)
@@ -136,7 +198,8 @@ def test_forged_metasync_to_target(sc, data):
     assert_unchanged(sc, before, data)
 
 
-def test_forged_metasync_to_primary(sc, data):
+def test_forged_metasync_to_primary(cl, cdata):
+    sc, data = cl, cdata
     before = versions(sc)
     real = next(iter(sc.smap()["tmap"].values()))
     extra = dict(json.loads(json.dumps(real)), daemon_id="tEXTRA99")
@@ -148,7 +211,8 @@ def test_forged_metasync_to_primary(sc, data):
     assert "tEXTRA99" not in sc.smap()["tmap"]
 
 
-def test_other_intra_endpoints_refuse_outsiders(sc, data):
+def test_other_intra_endpoints_refuse_outsiders(cl, cdata):
+    sc, data = cl, cdata
     before = versions(sc)
     t = sc.targets[0]
     cases = [("POST", sc.url, "/v1/cluster/keepalive", {"daemon_id": sc.node_id(t)}),
@@ -169,6 +233,83 @@ def test_other_intra_endpoints_refuse_outsiders(sc, data):
         r = requests.get(t.url + "/s3/" + data[0] + "/o1", headers={h: sc.node_id(sc.primary)}, timeout=T)
         assert r.status_code == 401, r.text
     assert_unchanged(sc, before, data)
+
+
+def test_target_intra_only_routes(cl, cdata):
+    """the target's /v1/download (AIStore: intra-control), /v1/backend (proxy -> target only) and the
+    get-batch POST (the proxy registers the batch with the DT) refuse outsiders on every port; the
+    proxy's own signed fan-out keeps working"""
+    sc, data = cl, cdata
+    before = versions(sc)
+    bck = data[0]
+    for t in sc.targets:
+        for u in ports(t):
+            for method, path, body in (("DELETE", "/v1/download/abort", {"id": "x"}),
+                                       ("DELETE", "/v1/download/remove", {"id": "x"}),
+                                       ("GET", "/v1/download", {}),
+                                       ("GET", "/v1/backend/%s?what=head" % bck, None),
+                                       ("GET", "/v1/backend/%s?what=list" % bck, None),
+                                       ("POST", "/v1/backend/%s?what=lmeta" % bck, {}),
+                                       ("POST", "/v1/ml/moss/%s/x/y/1?tid=t" % bck, {"in": [{"objname": "o1"}]})):
+                r = requests.request(method, u + path, json=body, timeout=T)
+                assert r.status_code == 401, (u, method, path, r.status_code, r.text)
+    r = requests.delete(sc.url + "/v1/download/abort", json={"id": "nonexistent-job"}, timeout=T)
+    assert r.status_code == 404, r.text  # the targets answered the proxy's signed fan-out
+    assert requests.get(sc.url + "/v1/download", json={}, timeout=T).status_code == 200
+    assert_unchanged(sc, before, data)
+
+
+def test_getbatch_redirect_signed(cl, cdata):
+    """the proxy's 307 to the designated target carries the cluster's redirect signature; the DT
+    serves it once, as issued: unsigned, tampered or replayed -> 401"""
+    sc, data = cl, cdata
+    bck, objs = data
+    body = json.dumps({"in": [{"objname": "o1"}, {"objname": "o2"}], "mime": ".tar", "strm": True})
+    hj = {"Content-Type": "application/json"}
+    r = requests.get(sc.url + "/v1/ml/moss/" + bck, data=body, headers=hj, timeout=T)
+    assert r.status_code == 200 and objs["o1"] in r.content and objs["o2"] in r.content, r.status_code
+    r = requests.get(sc.url + "/v1/ml/moss/" + bck, data=body, headers=hj, allow_redirects=False, timeout=T)
+    assert r.status_code == 307, r.text
+    loc = r.headers["Location"]
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(loc).query)
+    assert q.get("u") and q.get("x") and q.get("pid") and q.get("utm"), loc
+    path = urllib.parse.urlsplit(loc).path
+    unsigned = loc.split("&pid=")[0]
+    assert requests.get(unsigned, data=body, headers=hj, timeout=T).status_code == 401
+    tampered = loc.replace(path, path.rsplit("/", 1)[0] + "/7")
+    assert requests.get(tampered, data=body, headers=hj, timeout=T).status_code == 401
+    g = requests.get(loc, data=body, headers=hj, timeout=T)  # as issued: served
+    assert g.status_code == 200 and objs["o1"] in g.content, g.status_code
+    assert requests.get(loc, data=body, headers=hj, timeout=T).status_code == 401  # replayed
+
+
+def test_anonymous_user_api_with_auth_on(sc_on):
+    """issue 13's user-API attacks with auth on, anonymous: destroy-bck, set-config (s3.auth, auth.enabled),
+    reading or writing objects through /v1 -> 401, and nothing changes"""
+    c = sc_on
+    adm = authutil.hdr(c.admin)
+    none = {"Authorization": None}
+    bck = new_bucket_name("anon")
+    assert requests.post(c.url + "/v1/buckets/" + bck, json={"action": "create-bck"}, headers=adm,
+                         timeout=T).status_code == 200
+    assert requests.put(c.obj_url(bck, "o"), data=b"v", headers=adm, timeout=T).status_code == 200
+    cfg0 = requests.get(c.url + "/v1/cluster", params={"what": "config"}, headers=adm, timeout=T).json()
+    cases = [("DELETE", c.url + "/v1/buckets/" + bck, {"json": {"action": "destroy-bck"}}),
+             ("PUT", c.url + "/v1/cluster/set-config?s3.auth=false", {}),
+             ("PUT", c.url + "/v1/cluster/set-config?auth.enabled=false", {}),
+             ("GET", c.obj_url(bck, "o"), {}),
+             ("PUT", c.obj_url(bck, "new"), {"data": b"x"}),
+             ("DELETE", c.obj_url(bck, "o"), {}),
+             ("PUT", c.targets[0].url + "/v1/daemon/set-config?auth.enabled=false", {})]
+    for method, url, kw in cases:
+        for h in (none, {"Authorization": "Bearer " + authutil.make_token(sub="x", admin=True, key="wrong")}):
+            r = requests.request(method, url, headers=h, timeout=T, **kw)
+            assert r.status_code == 401, (method, url, r.status_code, r.text)
+    cfg1 = requests.get(c.url + "/v1/cluster", params={"what": "config"}, headers=adm, timeout=T).json()
+    assert cfg1["auth"] == cfg0["auth"] and cfg1["s3"] == cfg0["s3"]
+    r = requests.get(c.obj_url(bck, "o"), headers=adm, timeout=T)
+    assert r.status_code == 200 and r.content == b"v"
+    assert requests.head(c.obj_url(bck, "new"), headers=adm, allow_redirects=True, timeout=T).status_code == 404
 
 
 def test_signature_checks(sc, data):
@@ -210,9 +351,10 @@ def test_signature_checks(sc, data):
     assert_unchanged(sc, before, data)
 
 
-def test_join_cannot_evict_live_target(sc, data):
+def test_join_cannot_evict_live_target(cl, cdata):
     """even signed (an insider's misconfiguration), a join that reuses a live target's URLs
     under another ID does not evict it"""
+    sc, data = cl, cdata
     before = versions(sc)
     smap = sc.smap()
     tid, real = next(iter(smap["tmap"].items()))
@@ -223,7 +365,8 @@ def test_join_cannot_evict_live_target(sc, data):
     assert_unchanged(sc, before, data)
 
 
-def test_no_secret_leaks(sc, data):
+def test_no_secret_leaks(cl, cdata):
+    sc, data = cl, cdata
     for n in sc.nodes:
         txt = requests.get(n.url + "/v1/daemon?what=config", timeout=T).text
         assert SK_MAIN not in txt and SK_MORE not in txt

@@ -240,3 +240,17 @@ Test(replay, many_live_rebuilds)
 		cr_assert_eq(replay_check(rp, i, 100000, 200000), AIS_EEXIST);
 	replay_free(rp);
 }
+
+/* consecutive nonces (a thread's redirect counter, net/rsig.c) spread over every shard: the memory
+ * holds as many of them as its size says, not one shard's share */
+Test(replay, counter_nonces_use_every_shard)
+{
+	replay_t *rp = replay_new(1024);
+	cr_assert(rp);
+	uint64_t base = 0xfedcba9876543210ULL;
+	for (uint64_t i = 0; i < 600; i++)
+		cr_assert_eq(replay_check(rp, base + i, 1000, 1000 + 60000000000LL), 0, "nonce %llu", (unsigned long long)i);
+	cr_assert_eq(replay_check(rp, base + 7, 1000, 1000 + 60000000000LL), AIS_EEXIST);
+	cr_assert_eq(replay_count(rp, 1000), 600);
+	replay_free(rp);
+}

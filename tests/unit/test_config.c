@@ -404,10 +404,11 @@ static int good_values(const ctab_row_t *r, json_t **out)
 	case CT_HOSTS:
 		out[n++] = json_string("10.0.0.1, 10.0.0.2");
 		break;
-	case CT_STR1:
-		out[n++] = json_pack("[s]", "x-value");
-		out[n++] = json_string("y-value");
-		out[n++] = json_array(); /* the default of the NIY rows */
+	case CT_STRL:
+		out[n++] = json_pack("[s]", "https://x-value");
+		out[n++] = json_string("https://y-value");
+		out[n++] = json_pack("[s, s]", "https://a", "https://b");
+		out[n++] = json_array();
 		break;
 	case CT_FSPATHS:
 		out[n++] = json_pack("{s:{}, s:s}", "/tmp/rt/a", "/tmp/rt/b/", "label");
@@ -503,8 +504,8 @@ static int bad_values(const ctab_row_t *r, json_t **out)
 		if (r->lo <= r->hi && r->hi < INT64_MAX)
 			out[n++] = json_integer(r->hi + 1);
 		break;
-	case CT_STR1:
-		out[n++] = json_pack("[s, s]", "a", "b"); /* more than one: not built */
+	case CT_STRL:
+		out[n++] = json_pack("[s, s]", "a", ""); /* an empty entry */
 		out[n++] = json_pack("[i]", 5);
 		out[n++] = json_integer(5);
 		break;
@@ -590,7 +591,6 @@ Test(config_tab, niy_values_rejected_at_load)
 	} cases[] = {
 		{"{\"mirror\": {\"enabled\": true}}", "mirror.enabled: true is not implemented"},
 		{"{\"ec\": {\"enabled\": true}}", "ec.enabled"},
-		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://issuer\"]}}}", "auth.oidc.allowed_iss"},
 		{"{\"auth\": {\"cluster_key\": {\"enabled\": false}}}", "auth.cluster_key.enabled"},
 		{"{\"net\": {\"http\": {\"use_https\": true}}}", "net.http.use_https"},
 		{"{\"write_policy\": {\"md\": \"never\"}}", "write_policy.md: never is not implemented"},
@@ -948,4 +948,63 @@ Test(config, backend)
 	cr_expect(json_is_object(json_object_get(json_object_get(cl, "backend"), "aws")));
 	cr_expect_eq(config_apply_kv(cl, "features", "Dload-Allow-Private-Egress", 0, err, sizeof(err)), 0, "%s", err);
 	json_decref(cl);
+}
+
+/* lists of strings (CT_STRL: auth.required_claims.aud, auth.oidc.allowed_iss): JSON lists,
+ * AIStore's query form "[a b]" / "none", shown back as JSON lists */
+Test(config_tab, string_lists)
+{
+	const ctab_row_t *r = config_tab_find("auth.oidc.allowed_iss");
+	cr_assert(r && r->type == CT_STRL);
+	char err[256] = "";
+	json_t *in = config_tab_from_str(r, "[https://a.example https://b.example]", err, sizeof(err));
+	cr_assert(json_is_array(in) && json_array_size(in) == 2);
+	ctab_val_t v;
+	cr_assert_eq(config_tab_parse(r, in, &v, NULL, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(v.s, "https://a.example\nhttps://b.example");
+	json_t *out = config_tab_val_json(r, &v);
+	cr_assert(json_equal(in, out));
+	json_decref(in);
+	json_decref(out);
+	in = config_tab_from_str(r, "none", err, sizeof(err));
+	cr_assert(json_is_array(in) && json_array_size(in) == 0);
+	json_decref(in);
+	in = config_tab_from_str(r, "[\"https://c.example\"]", err, sizeof(err));
+	cr_assert_eq(config_tab_parse(r, in, &v, NULL, err, sizeof(err)), 0);
+	cr_assert_str_eq(v.s, "https://c.example");
+	json_decref(in);
+	in = json_pack("[s, s]", "a", "b\nc"); /* a newline would split an entry */
+	cr_assert_eq(config_tab_parse(r, in, &v, NULL, err, sizeof(err)), AIS_EINVAL);
+	json_decref(in);
+}
+
+/* AIStore's checks: issuers are https URLs with a host; cluster_key.ttl is 0 or >= 1h */
+Test(config_tab, auth_validation)
+{
+	struct {
+		const char *cluster;
+		int rc;
+		const char *want;
+	} cases[] = {
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"http://plain\"]}}}", AIS_EINVAL, "must use HTTPS"},
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://ok.example\", \"https://\"]}}}", AIS_EINVAL, "allowed_iss"},
+		{"{\"auth\": {\"oidc\": {\"allowed_iss\": [\"https://ok.example\", \"https://b:8443/x\"]}}}", 0, NULL},
+		{"{\"auth\": {\"cluster_key\": {\"ttl\": \"10m\"}}}", AIS_EINVAL, "expecting >= 1h"},
+		{"{\"auth\": {\"cluster_key\": {\"ttl\": \"2h\"}}}", 0, NULL},
+		{"{\"auth\": {\"oidc\": {\"jwks_cache\": {\"min_background_refresh\": \"1m\"}}}}", AIS_EINVAL, "min_background_refresh"},
+		{"{\"auth\": {\"required_claims\": {\"aud\": [\"a\", \"b\", \"c\"]}}}", 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_t c;
+		char err[256] = "";
+		json_t *jc = js(cases[i].cluster), *jl = js(okl);
+		int rc = config_parse(&c, jc, jl, err, sizeof(err));
+		cr_expect_eq(rc, cases[i].rc, "%s: %s", cases[i].cluster, err);
+		if (cases[i].want)
+			cr_expect(strstr(err, cases[i].want) != NULL, "%s: \"%s\" lacks \"%s\"", cases[i].cluster, err, cases[i].want);
+		if (!rc)
+			config_fini(&c);
+		json_decref(jc);
+		json_decref(jl);
+	}
 }
