@@ -129,8 +129,9 @@ def reap_spawned(proc):
     _SPAWNED.pop(proc.pid, None)
 
 
-def find_port_base(nnodes, lo=20000, hi=40000, tries=200, host="127.0.0.1"):
-    """A base such that base+i, base+1000+i, base+2000+i are free for i < nnodes."""
+def find_port_base(nnodes, lo=10000, hi=32000, tries=200, host="127.0.0.1"):
+    """A base such that base+i, base+1000+i, base+2000+i are free for i < nnodes. Below Linux's
+    ephemeral range (32768+), so no outgoing connection holds a port between probe and bind."""
     rnd = random.Random(os.getpid() ^ int(time.time()) ^ random.getrandbits(16))
     for _ in range(tries):
         base = rnd.randrange(lo, hi - 3000)
