@@ -206,6 +206,19 @@ void aconf_fini(aconf_t *c)
 	c->raw = NULL;
 }
 
+/* a Go-style duration: "24h", "90m", "45s" */
+static const char *ac_dur_str(int64_t ns, char *b, size_t cap)
+{
+	long long s = (long long)(ns / 1000000000LL);
+	if (s && s % 3600 == 0)
+		snprintf(b, cap, "%lldh", s / 3600);
+	else if (s && s % 60 == 0)
+		snprintf(b, cap, "%lldm", s / 60);
+	else
+		snprintf(b, cap, "%llds", s);
+	return b;
+}
+
 json_t *aconf_json(const aconf_t *c)
 {
 	json_t *j = json_deep_copy(c->raw);
@@ -216,10 +229,8 @@ json_t *aconf_json(const aconf_t *c)
 	}
 	json_object_set_new(a, "secret", json_string(c->secret[0] ? "**********" : ""));
 	char b[64];
-	snprintf(b, sizeof(b), "%llds", (long long)(c->expire_ns / 1000000000LL));
-	json_object_set_new(a, "expiration_time", json_string(b));
-	snprintf(b, sizeof(b), "%llds", (long long)(c->max_age_ns / 1000000000LL));
-	json_object_set_new(a, "max_token_age", json_string(b));
+	json_object_set_new(a, "expiration_time", json_string(ac_dur_str(c->expire_ns, b, sizeof(b))));
+	json_object_set_new(a, "max_token_age", json_string(ac_dur_str(c->max_age_ns, b, sizeof(b))));
 	json_t *h = json_object_get(json_object_get(j, "net"), "http");
 	if (h)
 		json_object_set_new(h, "port", json_integer(c->port));
