@@ -588,21 +588,21 @@ static const cli_cmd_t ca_show_cmds[] = {
 	{"oidc", NULL, "Show AuthN OIDC configuration", NULL, "json no-headers", ca_show_oidc, NULL},
 	{"jwks", NULL, "Show AuthN public JWKS", NULL, NULL, ca_show_jwks, NULL},
 	{"public-key", NULL, "Show AuthN public key (asymmetric signing, e.g. RSA)", NULL, NULL, ca_show_pubkey, NULL},
-	{NULL},
+	{0},
 };
 static const cli_cmd_t ca_add_cmds[] = {
 	{"user", NULL, "Add a new user", "USER_NAME [ROLE...]", "password", ca_user_add, NULL},
 	{"cluster", NULL, "Add AIS cluster (to authenticate access to buckets and to the cluster)",
 	 "[CLUSTER_ALIAS] [URL...]", NULL, ca_cluster_add, NULL},
 	{"role", NULL, "Create a new role", "ROLE [PERMISSION ...]", "description cluster bucket", ca_role_add, NULL},
-	{NULL},
+	{0},
 };
 static const cli_cmd_t ca_rm_cmds[] = {
 	{"user", NULL, "Remove an existing user", "USER_NAME", NULL, ca_rm_user, NULL},
 	{"cluster", NULL, "Remove AIS cluster", "CLUSTER_ID", NULL, ca_rm_cluster, NULL},
 	{"role", NULL, "Remove an existing role", "ROLE", NULL, ca_rm_role, NULL},
 	{"token", NULL, "Revoke AuthN token", "[TOKEN]", "file", ca_rm_token, NULL},
-	{NULL},
+	{0},
 };
 static const cli_cmd_t ca_set_cmds[] = {
 	{"cluster", NULL, "Update AIS cluster configuration (the cluster must be previously added to AuthN)",
@@ -610,7 +610,7 @@ static const cli_cmd_t ca_set_cmds[] = {
 	{"user", NULL, "Update an existing user", "USER_NAME [ROLE...]", "password", ca_user_set, NULL},
 	{"role", NULL, "Update an existing role for all users that have it", "ROLE [PERMISSION ...]",
 	 "description cluster bucket", ca_role_set, NULL},
-	{NULL},
+	{0},
 };
 const cli_cmd_t cli_auth_cmds[] = {
 	{"show", NULL, "Show entity in authn", NULL, NULL, NULL, ca_show_cmds},
@@ -620,5 +620,5 @@ const cli_cmd_t cli_auth_cmds[] = {
 	 ca_set_cmds},
 	{"login", NULL, "Log in with existing user ID and password", "USER_NAME", "file password expire", ca_login, NULL},
 	{"logout", NULL, "Log out", NULL, "file", ca_logout, NULL},
-	{NULL},
+	{0},
 };
