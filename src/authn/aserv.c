@@ -66,6 +66,17 @@ static int as_items(http_req_t *r, const char *prefix, char *buf, size_t cap, co
 	return k;
 }
 
+/* a body's ID (empty: none given) must be the one in the path: 0 or AIS_EINVAL */
+static int as_same_id(json_t *v, const char *path_id, const char *what, char *err, size_t cap)
+{
+	const char *id = json_string_value(v);
+	if (id && *id && strcmp(id, path_id)) {
+		snprintf(err, cap, "%s in the body (%.64s) differs from the URL path (%.64s)", what, id, path_id);
+		return AIS_EINVAL;
+	}
+	return 0;
+}
+
 static bool as_admin(http_req_t *r, jwtv_claims_t *c)
 {
 	char err[320];
@@ -109,31 +120,42 @@ static void as_users_cb(http_req_t *r)
 				as_json(r, amgr_user_list(as_mgr));
 			return;
 		}
-		if ((rc = amgr_claims(as_mgr, http_hdr_get(r, "Authorization"), &c, err, sizeof(err))))
-			return as_err(r, rc, err);
-		if (!c.admin && strcmp(c.sub, it[0]))
-			return as_err(r, AIS_EAUTH, "not authorized: requires admin or self");
+		if ((rc = amgr_claims(as_mgr, http_hdr_get(r, "Authorization"), &c, err, sizeof(err)))) {
+			as_err(r, rc, err);
+			return;
+		}
+		if (!c.admin && strcmp(c.sub, it[0])) {
+			as_err(r, AIS_EAUTH, "not authorized: requires admin or self");
+			return;
+		}
 		u = amgr_user_get(as_mgr, it[0]);
 		if (!u) {
 			snprintf(err, sizeof(err), "AuthN: user %s does not exist", it[0]);
-			return as_err(r, AIS_ENOTFOUND, err);
+			as_err(r, AIS_ENOTFOUND, err);
+			return;
 		}
-		return as_json(r, u);
+		as_json(r, u);
+		return;
 	case HTTP_M_POST:
 		if (n) { /* login */
 			char pass[1024];
 			bool has;
 			int64_t exp;
 			char *tok = NULL;
-			if ((rc = abody_login(r->body, r->body_len, pass, sizeof(pass), &has, &exp, err, sizeof(err))))
-				return as_err(r, rc, err);
+			if ((rc = abody_login(r->body, r->body_len, pass, sizeof(pass), &has, &exp, err, sizeof(err)))) {
+				as_err(r, rc, err);
+				return;
+			}
 			rc = amgr_login(as_mgr, it[0], pass, has, exp, &tok, err, sizeof(err));
 			memset(pass, 0, sizeof(pass));
-			if (rc)
-				return as_err(r, rc, err);
+			if (rc) {
+				as_err(r, rc, err);
+				return;
+			}
 			json_t *j = json_pack("{s:s}", "token", tok);
 			free(tok);
-			return as_json(r, j);
+			as_json(r, j);
+			return;
 		}
 		if (!as_admin(r, &c))
 			return;
@@ -141,11 +163,17 @@ static void as_users_cb(http_req_t *r)
 			rc = amgr_user_add(as_mgr, u, err, sizeof(err));
 		break;
 	case HTTP_M_PUT:
-		if (n != 1)
-			return as_err(r, AIS_EINVAL, "user ID is required");
-		if ((rc = amgr_claims(as_mgr, http_hdr_get(r, "Authorization"), &c, err, sizeof(err))))
-			return as_err(r, rc, err);
+		if (n != 1) {
+			as_err(r, AIS_EINVAL, "user ID is required");
+			return;
+		}
+		if ((rc = amgr_claims(as_mgr, http_hdr_get(r, "Authorization"), &c, err, sizeof(err)))) {
+			as_err(r, rc, err);
+			return;
+		}
 		if ((rc = abody_user(r->body, r->body_len, false, &u, err, sizeof(err))))
+			break;
+		if ((rc = as_same_id(json_object_get(u, "id"), it[0], "user ID", err, sizeof(err))))
 			break;
 		if (!c.admin && (strcmp(c.sub, it[0]) || json_array_size(json_object_get(u, "roles")))) {
 			snprintf(err, sizeof(err), "not authorized: (%s)", c.sub);
@@ -155,14 +183,17 @@ static void as_users_cb(http_req_t *r)
 		rc = amgr_user_update(as_mgr, it[0], u, err, sizeof(err));
 		break;
 	case HTTP_M_DELETE:
-		if (n != 1)
-			return as_err(r, AIS_EINVAL, "user ID is required");
+		if (n != 1) {
+			as_err(r, AIS_EINVAL, "user ID is required");
+			return;
+		}
 		if (!as_admin(r, &c))
 			return;
 		rc = amgr_user_del(as_mgr, it[0], err, sizeof(err));
 		break;
 	default:
-		return as_err(r, AIS_EINVAL, "unsupported method");
+		as_err(r, AIS_EINVAL, "unsupported method");
+		return;
 	}
 	if (u)
 		json_object_del(u, "pass");
@@ -183,17 +214,23 @@ static void as_roles_cb(http_req_t *r)
 		return;
 	}
 	if (r->method == HTTP_M_GET) {
-		if (!n)
-			return as_json(r, amgr_role_list(as_mgr));
+		if (!n) {
+			as_json(r, amgr_role_list(as_mgr));
+			return;
+		}
 		role = amgr_role_get(as_mgr, it[0]);
 		if (!role) {
 			snprintf(err, sizeof(err), "AuthN: role %s does not exist", it[0]);
-			return as_err(r, AIS_ENOTFOUND, err);
+			as_err(r, AIS_ENOTFOUND, err);
+			return;
 		}
-		return as_json(r, role);
+		as_json(r, role);
+		return;
 	}
-	if (r->method != HTTP_M_POST && n != 1)
-		return as_err(r, AIS_EINVAL, "role name is required");
+	if (r->method != HTTP_M_POST && n != 1) {
+		as_err(r, AIS_EINVAL, "role name is required");
+		return;
+	}
 	if (!as_admin(r, &c))
 		return;
 	switch (r->method) {
@@ -202,7 +239,8 @@ static void as_roles_cb(http_req_t *r)
 			rc = amgr_role_add(as_mgr, role, err, sizeof(err));
 		break;
 	case HTTP_M_PUT:
-		if ((rc = abody_role(r->body, r->body_len, false, &role, err, sizeof(err))) == 0)
+		if ((rc = abody_role(r->body, r->body_len, false, &role, err, sizeof(err))) == 0 &&
+		    (rc = as_same_id(json_object_get(role, "name"), it[0], "role name", err, sizeof(err))) == 0)
 			rc = amgr_role_update(as_mgr, it[0], role, err, sizeof(err));
 		break;
 	default:
@@ -226,33 +264,44 @@ static void as_clusters_cb(http_req_t *r)
 		return;
 	}
 	if (r->method == HTTP_M_GET) {
-		if (!n)
-			return as_json(r, amgr_clu_list(as_mgr));
+		if (!n) {
+			as_json(r, amgr_clu_list(as_mgr));
+			return;
+		}
 		clu = amgr_clu_get(as_mgr, it[0]);
 		if (!clu) {
 			snprintf(err, sizeof(err), "AuthN: cluster %s does not exist", it[0]);
-			return as_err(r, AIS_ENOTFOUND, err);
+			as_err(r, AIS_ENOTFOUND, err);
+			return;
 		}
-		return as_json(r, clu);
+		as_json(r, clu);
+		return;
 	}
 	if (!as_admin(r, &c))
 		return;
 	switch (r->method) {
 	case HTTP_M_POST:
-		if (n)
-			return as_err(r, AIS_EINVAL, "invalid URL path: POST /v1/clusters registers a cluster");
+		if (n) {
+			as_err(r, AIS_EINVAL, "invalid URL path: POST /v1/clusters registers a cluster");
+			return;
+		}
 		if ((rc = abody_cluster(r->body, r->body_len, &clu, err, sizeof(err))) == 0)
 			rc = amgr_clu_add(as_mgr, clu, err, sizeof(err));
 		break;
 	case HTTP_M_PUT:
-		if (n != 1)
-			return as_err(r, AIS_EINVAL, "cluster ID is required");
-		if ((rc = abody_cluster(r->body, r->body_len, &clu, err, sizeof(err))) == 0)
+		if (n != 1) {
+			as_err(r, AIS_EINVAL, "cluster ID is required");
+			return;
+		}
+		if ((rc = abody_cluster(r->body, r->body_len, &clu, err, sizeof(err))) == 0 &&
+		    (rc = as_same_id(json_object_get(clu, "id"), it[0], "cluster ID", err, sizeof(err))) == 0)
 			rc = amgr_clu_update(as_mgr, it[0], clu, err, sizeof(err));
 		break;
 	default:
-		if (n != 1)
-			return as_err(r, AIS_EINVAL, "cluster name or ID not defined");
+		if (n != 1) {
+			as_err(r, AIS_EINVAL, "cluster name or ID not defined");
+			return;
+		}
 		rc = amgr_clu_del(as_mgr, it[0], err, sizeof(err));
 		break;
 	}
@@ -264,8 +313,10 @@ static void as_clusters_cb(http_req_t *r)
 static void as_tokens_cb(http_req_t *r)
 {
 	char err[512] = "", *tok = malloc(16384);
-	if (!tok)
-		return as_err(r, AIS_ENOMEM, "out of memory");
+	if (!tok) {
+		as_err(r, AIS_ENOMEM, "out of memory");
+		return;
+	}
 	int rc = strcmp(r->path, "/v1/tokens") ? AIS_EINVAL : 0;
 	if (rc)
 		snprintf(err, sizeof(err), "invalid URL path %s", r->path);
@@ -281,16 +332,20 @@ static void as_daemon_cb(http_req_t *r)
 	char err[512] = "";
 	if (!as_admin(r, &c))
 		return;
-	if (r->method == HTTP_M_GET)
-		return as_json(r, amgr_conf(as_mgr));
+	if (r->method == HTTP_M_GET) {
+		as_json(r, amgr_conf(as_mgr));
+		return;
+	}
 	as_done(r, amgr_conf_update(as_mgr, r->body, r->body_len, err, sizeof(err)), err);
 }
 
 static void as_pubkey_cb(http_req_t *r)
 {
 	char *p = amgr_pubkey(as_mgr);
-	if (!p)
-		return as_err(r, AIS_EINVAL, "current signing method does not have a public key");
+	if (!p) {
+		as_err(r, AIS_EINVAL, "current signing method does not have a public key");
+		return;
+	}
 	json_t *j = json_pack("{s:s}", "public_key", p);
 	free(p);
 	as_json(r, j);
@@ -302,8 +357,10 @@ static void as_rotate_cb(http_req_t *r)
 	if (!as_admin(r, &c))
 		return;
 	char *p = amgr_pubkey(as_mgr);
-	if (!p)
-		return as_err(r, AIS_EINVAL, "rotation not supported for current signing method");
+	if (!p) {
+		as_err(r, AIS_EINVAL, "rotation not supported for current signing method");
+		return;
+	}
 	free(p);
 	as_err(r, AIS_ENOTIMPL, "AuthN: signing key rotation is not built in aisauth");
 }
@@ -313,8 +370,10 @@ static void as_oidc_cb(http_req_t *r) { as_json(r, amgr_oidc(as_mgr)); }
 static void as_jwks_cb(http_req_t *r)
 {
 	json_t *j = amgr_jwks(as_mgr);
-	if (!j)
-		return as_err(r, AIS_EINVAL, "JWKS not available for current signing method");
+	if (!j) {
+		as_err(r, AIS_EINVAL, "JWKS not available for current signing method");
+		return;
+	}
 	http_hdr_add(r, "Cache-Control", "max-age=86400, public");
 	as_json(r, j);
 }

@@ -140,8 +140,10 @@ static int ca_login(cli_ctx_t *c)
 	json_t *b = json_pack("{s:s}", "password", pass);
 	const char *e = cli_flag_str(c, "expire", NULL);
 	if (e) {
-		int64_t ns;
-		if (parse_duration(e, &ns)) {
+		int64_t ns, secs;
+		if (parse_duration(e, &ns) && !parse_i64(e, &secs) && secs >= 0 && secs < INT64_MAX / 1000000000LL)
+			ns = secs * 1000000000LL; /* a plain number: seconds (the flag's default unit) */
+		else if (parse_duration(e, &ns)) {
 			json_decref(b);
 			return cli_err(c, "invalid --expire \"%s\"", e);
 		}

@@ -134,6 +134,15 @@ def test_admin_only_management(env):
     r = requests.post(a.url + "/v1/clusters", headers=adm, timeout=T,
                       json={"id": c.uuid_, "alias": "again", "urls": [c.url]})
     assert r.status_code == 409
+    # update: the key handshake again; the body's ID must be the path's
+    urls = [p.url for p in c.proxies]
+    r = requests.put(a.url + "/v1/clusters/" + c.uuid_, headers=adm, timeout=T, json={"id": c.uuid_, "urls": urls})
+    assert r.status_code == 200, r.text
+    r = requests.put(a.url + "/v1/clusters/" + c.uuid_, headers=adm, timeout=T, json={"id": "other", "urls": urls})
+    assert r.status_code == 400
+    r = requests.put(a.url + "/v1/clusters/" + c.uuid_, headers=bob, timeout=T, json={"id": c.uuid_, "urls": urls})
+    assert r.status_code == 401
+    assert requests.put(a.url + "/v1/users/bob", headers=adm, json={"id": "eve", "pass": "x"}, timeout=T).status_code == 400
 
 
 def test_login(env):
