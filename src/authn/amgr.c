@@ -70,8 +70,10 @@ static int am_init_db(amgr_t *m, char *err, size_t cap)
 				 "clusters", "buckets", "admin", 1);
 	char hash[APWD_HASH_MAX];
 	int rc = apwd_hash(pass, hash, sizeof(hash));
-	if (rc)
+	if (rc) {
+		json_decref(role);
 		return am_fail(err, cap, rc, "failed to hash the admin password");
+	}
 	if ((rc = astore_put(m->db, ASTORE_ROLE, AMGR_ADMIN_ROLE, json_deep_copy(role), false))) {
 		json_decref(role);
 		return am_fail(err, cap, rc, "failed to store the Admin role");
