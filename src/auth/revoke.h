@@ -14,7 +14,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define REVOKE_MAX 100000      /* tokens kept at most (more: the add is refused) */
+/* tokens kept at most (more: the add is refused, 400): the whole set rides in every metasync
+ * payload, so it stays small (tokens expire; AuthN's default lifetime is 24h) */
+#define REVOKE_MAX 10000
 #define REVOKE_TOKEN_MAX 16384 /* bytes of one token */
 
 /* register the "tokens" metasync rev (before the server starts) */
