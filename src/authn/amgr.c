@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "net/hclient.h"
 
 #include <pthread.h>
@@ -640,8 +641,12 @@ static int am_exp(amgr_t *m, bool has, int64_t ns, long long now, long long *exp
 
 static json_t *am_claims_for(amgr_t *m, json_t *u, long long now, long long exp)
 {
-	json_t *c = json_pack("{s:s, s:s, s:I, s:I}", "iss", m->conf->external_url, "sub", jsonx_str(u, "id", ""), "exp",
-			      (json_int_t)exp, "iat", (json_int_t)now);
+	/* jti (RFC 7519; AIStore's tokens have none): two logins within a second get different
+	 * tokens, so revoking one session's token leaves the other's alone */
+	char jti[23];
+	rand_alnum(jti, sizeof(jti) - 1);
+	json_t *c = json_pack("{s:s, s:s, s:I, s:I, s:s}", "iss", m->conf->external_url, "sub", jsonx_str(u, "id", ""),
+			      "exp", (json_int_t)exp, "iat", (json_int_t)now, "jti", jti);
 	if (am_user_is_admin(u)) {
 		/* admin tokens name every registered cluster as audience */
 		json_t *all = astore_all(m->db, ASTORE_CLUSTER), *cl = json_array(), *v;

@@ -156,6 +156,7 @@ def test_login(env):
     assert 86000 < claims["exp"] - time.time() < 86500
     assert claims["sub"] == "admin" and claims["admin"] is True and claims["iss"] == a.url
     assert c.smap()["uuid"] in claims["aud"]
+    assert a.admin_token() != a.admin_token()  # each login its own token (jti): revoking one spares the other
     claims = jwt.decode(a.login("admin", a.su_pass, expires_in=3600 * 10**9), options={"verify_signature": False})
     assert 3500 < claims["exp"] - time.time() < 3700
     for ns in (10**9, 200 * 24 * 3600 * 10**9):
@@ -406,3 +407,30 @@ def test_cli_flow(env):
                      401)
     assert st == 401
     assert ais("ls", ok=False).returncode != 0
+
+
+def test_hs256_deployment():
+    """AuthN with an HMAC secret (AIS_AUTHN_SECRET_KEY) and a cluster validating with the same
+    secret: the registration handshake compares the secret's SHA-256, logins work on the cluster,
+    a token revoked before the cluster registered is refused once it registers (AuthN sends its
+    list)"""
+    from cluster import Cluster, enable_authn
+    secret = "hs256-e2e-secret-%d" % os.getpid()
+    a = AuthN(secret=secret)
+    c = Cluster(nproxies=1, ntargets=1, nmountpaths=1, keepalive="1s")
+    try:
+        a.start()
+        c.start()
+        early = a.admin_token()
+        assert requests.delete(a.url + "/v1/tokens", json={"token": early}, timeout=T).status_code == 200
+        tok = enable_authn(c, a, alias="hs")
+        assert jwt.get_unverified_header(tok)["alg"] == "HS256"
+        r = requests.post(c.url + "/v1/tokens", json={"secret": "00" * 32}, headers=hdr(tok), timeout=T)
+        assert r.status_code == 403
+        assert requests.get(c.url + "/v1/cluster?what=smap", headers=hdr(tok), timeout=T).status_code == 200
+        assert requests.get(c.url + "/v1/cluster?what=smap", headers=hdr(early), timeout=T).status_code == 401
+        names = {r["name"] for r in requests.get(a.url + "/v1/roles", timeout=T).json()}
+        assert {"ClusterOwner-hs", "BucketOwner-hs", "Guest-hs"} <= names
+    finally:
+        c.cleanup()
+        a.cleanup()
