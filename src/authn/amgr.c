@@ -1,8 +1,9 @@
-/* amgr: see amgr.h. Invariants: a password is hashed (apwd) before it reaches the store; the
- * superuser and the Admin role cannot be deleted or demoted; a cluster is stored only after it
- * proved it accepts this service's key and received the revoked tokens. Must not: log a password
- * or a whole token (a token is logged by its first 16 characters). */
+/* amgr: see amgr.h; users, roles, login, revocation, config (the registered clusters: amgr_clu.c).
+ * Invariants: a password is hashed (apwd) before it reaches the store; the superuser and the Admin
+ * role cannot be deleted or demoted. Must not: log a password or a whole token (a token is logged
+ * by its first 16 characters). */
 #include "authn/amgr.h"
+#include "authn/amgr_int.h"
 #include "authn/abody.h"
 #include "authn/apwd.h"
 #include "authn/asign.h"
@@ -11,7 +12,6 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "net/hclient.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,17 +20,8 @@
 #include <string.h>
 #include <time.h>
 
-struct amgr {
-	aconf_t *conf;
-	astore_t *db;
-	asign_t *sig;
-	pthread_rwlock_t sig_mu; /* guards sig (a config update may replace it) */
-	pthread_mutex_t mu;      /* read-modify-write of the store; the config */
-	char su[65];             /* superuser ID */
-};
 
-static int am_fail(char *err, size_t cap, int rc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int am_fail(char *err, size_t cap, int rc, const char *fmt, ...)
+int amgr_fail(char *err, size_t cap, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -39,10 +30,10 @@ static int am_fail(char *err, size_t cap, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static long long am_now(void) { return (long long)time(NULL); }
+long long amgr_now(void) { return (long long)time(NULL); }
 
 /* ---- signing under the rwlock ---- */
-static char *am_sign(amgr_t *m, json_t *claims)
+char *amgr_sign(amgr_t *m, json_t *claims)
 {
 	pthread_rwlock_rdlock(&m->sig_mu);
 	char *t = asign_sign(m->sig, claims);
@@ -53,7 +44,7 @@ static char *am_sign(amgr_t *m, json_t *claims)
 static int am_verify(amgr_t *m, const char *tok, jwtv_claims_t *c, char *why, size_t cap)
 {
 	pthread_rwlock_rdlock(&m->sig_mu);
-	int rc = asign_verify(m->sig, tok, am_now(), c, why, cap);
+	int rc = asign_verify(m->sig, tok, amgr_now(), c, why, cap);
 	pthread_rwlock_unlock(&m->sig_mu);
 	return rc;
 }
@@ -65,7 +56,7 @@ static int am_init_db(amgr_t *m, char *err, size_t cap)
 		return 0;
 	const char *pass = getenv("AIS_AUTHN_SU_PASS");
 	if (!pass || !*pass)
-		return am_fail(err, cap, AIS_EINVAL,
+		return amgr_fail(err, cap, AIS_EINVAL,
 			       "failed to initialize DB, no password provided for admin user. Set with \"AIS_AUTHN_SU_PASS\"");
 	json_t *role = json_pack("{s:s, s:s, s:[], s:[], s:b}", "name", AMGR_ADMIN_ROLE, "desc", "AuthN administrator",
 				 "clusters", "buckets", "admin", 1);
@@ -73,15 +64,15 @@ static int am_init_db(amgr_t *m, char *err, size_t cap)
 	int rc = apwd_hash(pass, hash, sizeof(hash));
 	if (rc) {
 		json_decref(role);
-		return am_fail(err, cap, rc, "failed to hash the admin password");
+		return amgr_fail(err, cap, rc, "failed to hash the admin password");
 	}
 	if ((rc = astore_put(m->db, ASTORE_ROLE, AMGR_ADMIN_ROLE, json_deep_copy(role), false))) {
 		json_decref(role);
-		return am_fail(err, cap, rc, "failed to store the Admin role");
+		return amgr_fail(err, cap, rc, "failed to store the Admin role");
 	}
 	json_t *u = json_pack("{s:s, s:s, s:[o]}", "id", m->su, "pass", hash, "roles", role);
 	if ((rc = astore_put(m->db, ASTORE_USER, m->su, u, false)))
-		return am_fail(err, cap, rc, "failed to store the admin user");
+		return amgr_fail(err, cap, rc, "failed to store the admin user");
 	log_info("AuthN: created the Admin role and the admin user \"%s\"", m->su);
 	return 0;
 }
@@ -99,13 +90,13 @@ int amgr_open(aconf_t *conf, amgr_t **out, char *err, size_t cap)
 	snprintf(m->su, sizeof(m->su), "%s", su && *su ? su : "admin");
 	int rc = AIS_EINVAL;
 	if (!abody_name_ok(m->su)) {
-		am_fail(err, cap, rc, "AIS_AUTHN_SU_NAME=\"%s\" is not a valid user ID", m->su);
+		amgr_fail(err, cap, rc, "AIS_AUTHN_SU_NAME=\"%s\" is not a valid user ID", m->su);
 		goto fail;
 	}
 	if (conf->key_external && !conf->secret[0]) {
 		FILE *f = fopen(conf->key_path, "r");
 		if (!f) {
-			am_fail(err, cap, rc, "RSA key not found at \"%s\" and auto-generation is disabled (auth.signing_key.mode external)",
+			amgr_fail(err, cap, rc, "RSA key not found at \"%s\" and auto-generation is disabled (auth.signing_key.mode external)",
 				conf->key_path);
 			goto fail;
 		}
@@ -115,7 +106,7 @@ int amgr_open(aconf_t *conf, amgr_t **out, char *err, size_t cap)
 	    (rc = asign_new(conf->secret, conf->key_path, conf->rsa_bits, &m->sig, err, cap)) ||
 	    (rc = am_init_db(m, err, cap)))
 		goto fail;
-	int n = astore_prune_revoked(m->db, am_now());
+	int n = astore_prune_revoked(m->db, amgr_now());
 	if (n)
 		log_info("AuthN: removed %d expired revoked tokens", n);
 	*out = m;
@@ -139,15 +130,15 @@ void amgr_close(amgr_t *m)
 int amgr_claims(amgr_t *m, const char *authz, jwtv_claims_t *c, char *err, size_t cap)
 {
 	if (!authz || strncmp(authz, "Bearer ", 7) || !authz[7])
-		return am_fail(err, cap, AIS_EAUTH, "token required");
+		return amgr_fail(err, cap, AIS_EAUTH, "token required");
 	const char *tok = authz + 7;
 	char why[256];
 	if (am_verify(m, tok, c, why, sizeof(why)))
-		return am_fail(err, cap, AIS_EAUTH, "not authorized (%s)", why);
+		return amgr_fail(err, cap, AIS_EAUTH, "not authorized (%s)", why);
 	json_t *rv = astore_get(m->db, ASTORE_REVOKED, tok);
 	if (rv) {
 		json_decref(rv);
-		return am_fail(err, cap, AIS_EAUTH, "not authorized: token revoked");
+		return amgr_fail(err, cap, AIS_EAUTH, "not authorized: token revoked");
 	}
 	return 0;
 }
@@ -172,7 +163,7 @@ static int am_roles(amgr_t *m, json_t *names, json_t **out, char *err, size_t ca
 		json_t *r = astore_get(m->db, ASTORE_ROLE, json_string_value(n));
 		if (!r) {
 			json_decref(a);
-			return am_fail(err, cap, AIS_ENOTFOUND, "role \"%s\" not found", json_string_value(n));
+			return amgr_fail(err, cap, AIS_ENOTFOUND, "role \"%s\" not found", json_string_value(n));
 		}
 		json_array_append_new(a, r);
 	}
@@ -184,7 +175,7 @@ int amgr_user_add(amgr_t *m, json_t *u, char *err, size_t cap)
 {
 	const char *id = jsonx_str(u, "id", ""), *pass = jsonx_str(u, "pass", "");
 	if (!*id || !*pass)
-		return am_fail(err, cap, AIS_EINVAL, "invalid credentials");
+		return amgr_fail(err, cap, AIS_EINVAL, "invalid credentials");
 	char hash[APWD_HASH_MAX];
 	json_t *roles = NULL;
 	int rc = am_roles(m, json_object_get(u, "roles"), &roles, err, cap);
@@ -192,12 +183,12 @@ int amgr_user_add(amgr_t *m, json_t *u, char *err, size_t cap)
 		return rc;
 	if ((rc = apwd_hash(pass, hash, sizeof(hash)))) {
 		json_decref(roles);
-		return am_fail(err, cap, rc, "failed to hash the password");
+		return amgr_fail(err, cap, rc, "failed to hash the password");
 	}
 	rc = astore_put(m->db, ASTORE_USER, id, json_pack("{s:s, s:s, s:o}", "id", id, "pass", hash, "roles", roles), true);
 	if (rc == AIS_EEXIST)
-		return am_fail(err, cap, rc, "AuthN: user %s already exists", id);
-	return rc ? am_fail(err, cap, rc, "failed to store user %s", id) : 0;
+		return amgr_fail(err, cap, rc, "AuthN: user %s already exists", id);
+	return rc ? amgr_fail(err, cap, rc, "failed to store user %s", id) : 0;
 }
 
 int amgr_user_update(amgr_t *m, const char *id, json_t *u, char *err, size_t cap)
@@ -207,15 +198,15 @@ int amgr_user_update(amgr_t *m, const char *id, json_t *u, char *err, size_t cap
 	char hash[APWD_HASH_MAX];
 	int rc;
 	if (*pass && (rc = apwd_hash(pass, hash, sizeof(hash))))
-		return am_fail(err, cap, rc, "failed to hash the password");
+		return amgr_fail(err, cap, rc, "failed to hash the password");
 	pthread_mutex_lock(&m->mu);
 	json_t *cur = astore_get(m->db, ASTORE_USER, id);
 	if (!cur) {
-		rc = am_fail(err, cap, AIS_ENOTFOUND, "AuthN: user %s does not exist", id);
+		rc = amgr_fail(err, cap, AIS_ENOTFOUND, "AuthN: user %s does not exist", id);
 		goto out;
 	}
 	if (!strcmp(id, m->su) && json_array_size(names)) {
-		rc = am_fail(err, cap, AIS_EFORBIDDEN, "cannot change administrator's role");
+		rc = amgr_fail(err, cap, AIS_EFORBIDDEN, "cannot change administrator's role");
 		goto out;
 	}
 	if (json_array_size(names)) {
@@ -227,7 +218,7 @@ int amgr_user_update(amgr_t *m, const char *id, json_t *u, char *err, size_t cap
 		json_object_set_new(cur, "pass", json_string(hash));
 	rc = astore_put(m->db, ASTORE_USER, id, json_incref(cur), false);
 	if (rc)
-		am_fail(err, cap, rc, "failed to store user %s", id);
+		amgr_fail(err, cap, rc, "failed to store user %s", id);
 out:
 	json_decref(cur);
 	pthread_mutex_unlock(&m->mu);
@@ -237,10 +228,10 @@ out:
 int amgr_user_del(amgr_t *m, const char *id, char *err, size_t cap)
 {
 	if (!strcmp(id, m->su))
-		return am_fail(err, cap, AIS_EFORBIDDEN, "cannot remove built-in \"%s\" account", m->su);
+		return amgr_fail(err, cap, AIS_EFORBIDDEN, "cannot remove built-in \"%s\" account", m->su);
 	int rc = astore_del(m->db, ASTORE_USER, id);
-	return rc == AIS_ENOTFOUND ? am_fail(err, cap, rc, "AuthN: user %s does not exist", id)
-	       : rc		    ? am_fail(err, cap, rc, "failed to delete user %s", id)
+	return rc == AIS_ENOTFOUND ? amgr_fail(err, cap, rc, "AuthN: user %s does not exist", id)
+	       : rc		    ? amgr_fail(err, cap, rc, "failed to delete user %s", id)
 				    : 0;
 }
 
@@ -291,249 +282,29 @@ static void am_merge(json_t *to, json_t *from, bool bck)
 	}
 }
 
-/* ---- clusters ---- */
-/* the stored ID of the cluster whose ID is id or whose ID/alias is alias ("" none) */
-static void am_clu_lookup(amgr_t *m, const char *id, const char *alias, char *out, size_t cap)
-{
-	json_t *all = astore_all(m->db, ASTORE_CLUSTER), *c;
-	const char *k;
-	*out = 0;
-	json_object_foreach(all, k, c) {
-		if ((*id && !strcmp(k, id)) || (*alias && (!strcmp(k, alias) || !strcmp(jsonx_str(c, "alias", ""), alias)))) {
-			snprintf(out, cap, "%s", k);
-			break;
-		}
-	}
-	json_decref(all);
-}
-
-/* a short-lived admin token for this service's own calls to a cluster (AIStore sends none; with
- * auth.enabled our clusters require an admin token on /v1/tokens) */
-static char *am_self_token(amgr_t *m, const char *cid)
-{
-	long long now = am_now();
-	json_t *c = json_pack("{s:s, s:s, s:I, s:I, s:b, s:n}", "iss", m->conf->external_url, "sub", "AuthN", "iat",
-			      (json_int_t)now, "exp", (json_int_t)(now + 300), "admin", 1, "clusters");
-	if (cid && *cid)
-		json_object_set_new(c, "aud", json_pack("[s]", cid));
-	char *t = am_sign(m, c);
-	json_decref(c);
-	return t;
-}
-
-/* method path body to the first URL of clu that answers 2xx: 0, or AIS_E* with err (the
- * cluster's status as the code: 4xx → EINVAL/EFORBIDDEN/EAUTH; unreachable → EUNAVAIL) */
-static int am_call(amgr_t *m, json_t *clu, const char *method, json_t *body, char *err, size_t cap)
-{
-	char *js = jsonx_dumps(body), *tok = am_self_token(m, jsonx_str(clu, "id", ""));
-	char hdr[8400];
-	int rc = AIS_EINTERNAL;
-	if (!js || !tok)
-		goto out;
-	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", tok);
-	size_t i;
-	json_t *u;
-	int64_t tmo = m->conf->timeout_ns / 1000000;
-	rc = am_fail(err, cap, AIS_EUNAVAIL, "cluster %s has no URLs", jsonx_str(clu, "id", ""));
-	json_array_foreach(json_object_get(clu, "urls"), i, u) {
-		char url[512];
-		snprintf(url, sizeof(url), "%s/v1/tokens", json_string_value(u));
-		hreq_t r = {.method = method, .url = url, .body = js, .body_len = strlen(js), .hdrs = hdr,
-			    .timeout_ms = (int)(tmo > 10000 || tmo <= 0 ? 10000 : tmo)};
-		hclient_do(&r);
-		if (!r.rc && r.status / 100 == 2) {
-			rc = 0;
-			hreq_fini(&r);
-			break;
-		}
-		if (r.rc)
-			rc = am_fail(err, cap, AIS_EUNAVAIL, "cluster %s at %s: %s", jsonx_str(clu, "id", ""), url, r.errmsg);
-		else
-			rc = am_fail(err, cap, r.status == 401 ? AIS_EAUTH : r.status == 403 ? AIS_EFORBIDDEN : AIS_EINVAL,
-				     "cluster %s at %s: status %d: %.300s", jsonx_str(clu, "id", ""), url, r.status,
-				     sbuf_str(&r.resp));
-		hreq_fini(&r);
-	}
-out:
-	free(js);
-	free(tok);
-	return rc;
-}
-
-static json_t *am_validation_conf(amgr_t *m)
-{
-	pthread_rwlock_rdlock(&m->sig_mu);
-	json_t *v = asign_validation_conf(m->sig);
-	pthread_rwlock_unlock(&m->sig_mu);
-	return v;
-}
-
-/* the revoked tokens that are still valid (expired and invalid ones are dropped) */
-static json_t *am_revoked_list(amgr_t *m)
-{
-	astore_prune_revoked(m->db, am_now());
-	json_t *all = astore_all(m->db, ASTORE_REVOKED), *a = json_array(), *v;
-	const char *k;
-	json_object_foreach(all, k, v)
-		json_array_append_new(a, json_string(k));
-	json_decref(all);
-	return a;
-}
-
-static int am_clu_handshake(amgr_t *m, json_t *clu, bool sync, char *err, size_t cap)
-{
-	json_t *vc = am_validation_conf(m);
-	int rc = am_call(m, clu, "POST", vc, err, cap);
-	json_decref(vc);
-	if (rc || !sync)
-		return rc;
-	json_t *toks = am_revoked_list(m);
-	if (json_array_size(toks)) {
-		json_t *tl = json_pack("{s:O, s:s}", "tokens", toks, "version", "0");
-		rc = am_call(m, clu, "DELETE", tl, err, cap);
-		json_decref(tl);
-	}
-	json_decref(toks);
-	return rc;
-}
-
-static void am_clu_roles(amgr_t *m, json_t *clu)
-{
-	static const struct {
-		const char *prefix, *desc;
-		const char *perm;
-	} pr[] = {
-		{"ClusterOwner", "Admin access to %s", "18446744073709551615"},
-		{"BucketOwner", "Full access to buckets in %s", "127"},      /* apc.AccessRW */
-		{"Guest", "Read-only access to buckets in %s", "771"},       /* apc.AccessRO */
-	};
-	const char *id = jsonx_str(clu, "id", ""), *alias = jsonx_str(clu, "alias", "");
-	char cname[200];
-	snprintf(cname, sizeof(cname), *alias ? "%s[%s]" : "%s", id, alias);
-	for (size_t i = 0; i < sizeof(pr) / sizeof(pr[0]); i++) {
-		char name[200], desc[300];
-		snprintf(name, sizeof(name), "%s-%s", pr[i].prefix, *alias ? alias : id);
-		snprintf(desc, sizeof(desc), pr[i].desc, cname);
-		json_t *r = json_pack("{s:s, s:s, s:[{s:s, s:s}], s:[], s:b}", "name", name, "desc", desc, "clusters", "id",
-				      id, "perm", pr[i].perm, "buckets", "admin", 0);
-		int rc = astore_put(m->db, ASTORE_ROLE, name, r, true);
-		if (rc && rc != AIS_EEXIST)
-			log_err("AuthN: failed to create role %s for cluster %s", name, id);
-	}
-}
-
-int amgr_clu_add(amgr_t *m, json_t *c, char *err, size_t cap)
-{
-	const char *id = jsonx_str(c, "id", ""), *alias = jsonx_str(c, "alias", "");
-	char cid[160];
-	if (!*id)
-		return am_fail(err, cap, AIS_EINVAL, "cluster UUID is undefined");
-	pthread_mutex_lock(&m->mu);
-	int rc;
-	am_clu_lookup(m, id, alias, cid, sizeof(cid));
-	if (*cid) {
-		rc = am_fail(err, cap, AIS_EEXIST, "cluster %s[%s] already registered", id, cid);
-		goto out;
-	}
-	if ((rc = am_clu_handshake(m, c, true, err, cap)))
-		goto out;
-	if ((rc = astore_put(m->db, ASTORE_CLUSTER, id, json_incref(c), true))) {
-		am_fail(err, cap, rc, "failed to store cluster %s", id);
-		goto out;
-	}
-	am_clu_roles(m, c);
-	log_info("AuthN: registered cluster %s (alias \"%s\")", id, alias);
-out:
-	pthread_mutex_unlock(&m->mu);
-	return rc;
-}
-
-int amgr_clu_update(amgr_t *m, const char *id, json_t *c, char *err, size_t cap)
-{
-	if (!*jsonx_str(c, "id", ""))
-		return am_fail(err, cap, AIS_EINVAL, "cluster ID is undefined");
-	pthread_mutex_lock(&m->mu);
-	int rc;
-	json_t *cur = astore_get(m->db, ASTORE_CLUSTER, id);
-	if (!cur) {
-		rc = am_fail(err, cap, AIS_ENOTFOUND, "AuthN: cluster %s does not exist", id);
-		goto out;
-	}
-	const char *alias = jsonx_str(c, "alias", "");
-	if (*alias) {
-		char cid[160];
-		am_clu_lookup(m, "", alias, cid, sizeof(cid));
-		if (*cid && strcmp(cid, id)) {
-			rc = am_fail(err, cap, AIS_EEXIST, "alias \"%s\" is used for cluster \"%s\"", alias, cid);
-			goto out;
-		}
-		json_object_set_new(cur, "alias", json_string(alias));
-	}
-	if (json_array_size(json_object_get(c, "urls")))
-		json_object_set(cur, "urls", json_object_get(c, "urls"));
-	if ((rc = am_clu_handshake(m, cur, false, err, cap)))
-		goto out;
-	if ((rc = astore_put(m->db, ASTORE_CLUSTER, id, json_incref(cur), false)))
-		am_fail(err, cap, rc, "failed to store cluster %s", id);
-out:
-	json_decref(cur);
-	pthread_mutex_unlock(&m->mu);
-	return rc;
-}
-
-int amgr_clu_del(amgr_t *m, const char *id, char *err, size_t cap)
-{
-	char cid[160];
-	pthread_mutex_lock(&m->mu);
-	am_clu_lookup(m, id, id, cid, sizeof(cid));
-	int rc = *cid ? astore_del(m->db, ASTORE_CLUSTER, cid) : AIS_ENOTFOUND;
-	pthread_mutex_unlock(&m->mu);
-	if (rc == AIS_ENOTFOUND)
-		return am_fail(err, cap, rc, "AuthN: cluster %s does not exist", id);
-	return rc ? am_fail(err, cap, rc, "failed to delete cluster %s", id) : 0;
-}
-
-json_t *amgr_clu_get(amgr_t *m, const char *id)
-{
-	char cid[160];
-	am_clu_lookup(m, id, id, cid, sizeof(cid));
-	json_t *c = *cid ? astore_get(m->db, ASTORE_CLUSTER, cid) : NULL;
-	return c ? json_pack("{s:{s:o}}", "clusters", cid, c) : NULL;
-}
-
-json_t *amgr_clu_list(amgr_t *m)
-{
-	json_t *all = astore_all(m->db, ASTORE_CLUSTER);
-	if (!json_object_size(all)) {
-		json_decref(all);
-		return json_object();
-	}
-	return json_pack("{s:o}", "clusters", all);
-}
-
 /* ---- roles ---- */
 int amgr_role_add(amgr_t *m, json_t *r, char *err, size_t cap)
 {
 	const char *name = jsonx_str(r, "name", "");
 	if (json_is_true(json_object_get(r, "admin")))
-		return am_fail(err, cap, AIS_EFORBIDDEN, "only built-in roles can have \"admin\" permissions");
+		return amgr_fail(err, cap, AIS_EFORBIDDEN, "only built-in roles can have \"admin\" permissions");
 	int rc = astore_put(m->db, ASTORE_ROLE, name, json_incref(r), true);
 	if (rc == AIS_EEXIST)
-		return am_fail(err, cap, rc, "AuthN: role %s already exists", name);
-	return rc ? am_fail(err, cap, rc, "failed to store role %s", name) : 0;
+		return amgr_fail(err, cap, rc, "AuthN: role %s already exists", name);
+	return rc ? amgr_fail(err, cap, rc, "failed to store role %s", name) : 0;
 }
 
 int amgr_role_update(amgr_t *m, const char *name, json_t *r, char *err, size_t cap)
 {
 	if (!strcmp(name, AMGR_ADMIN_ROLE))
-		return am_fail(err, cap, AIS_EFORBIDDEN, "cannot modify built-in \"%s\" role", AMGR_ADMIN_ROLE);
+		return amgr_fail(err, cap, AIS_EFORBIDDEN, "cannot modify built-in \"%s\" role", AMGR_ADMIN_ROLE);
 	if (json_is_true(json_object_get(r, "admin")))
-		return am_fail(err, cap, AIS_EFORBIDDEN, "only built-in roles can have \"admin\" permissions");
+		return amgr_fail(err, cap, AIS_EFORBIDDEN, "only built-in roles can have \"admin\" permissions");
 	pthread_mutex_lock(&m->mu);
 	int rc = 0;
 	json_t *cur = astore_get(m->db, ASTORE_ROLE, name);
 	if (!cur) {
-		rc = am_fail(err, cap, AIS_ENOTFOUND, "AuthN: role %s does not exist", name);
+		rc = amgr_fail(err, cap, AIS_ENOTFOUND, "AuthN: role %s does not exist", name);
 		goto out;
 	}
 	if (*jsonx_str(r, "desc", ""))
@@ -541,7 +312,7 @@ int amgr_role_update(amgr_t *m, const char *name, json_t *r, char *err, size_t c
 	am_merge(json_object_get(cur, "clusters"), json_object_get(r, "clusters"), false);
 	am_merge(json_object_get(cur, "buckets"), json_object_get(r, "buckets"), true);
 	if ((rc = astore_put(m->db, ASTORE_ROLE, name, json_incref(cur), false)))
-		am_fail(err, cap, rc, "failed to store role %s", name);
+		amgr_fail(err, cap, rc, "failed to store role %s", name);
 out:
 	json_decref(cur);
 	pthread_mutex_unlock(&m->mu);
@@ -551,11 +322,11 @@ out:
 int amgr_role_del(amgr_t *m, const char *name, char *err, size_t cap)
 {
 	if (!strcmp(name, AMGR_ADMIN_ROLE))
-		return am_fail(err, cap, AIS_EFORBIDDEN, "cannot remove built-in \"%s\" role", AMGR_ADMIN_ROLE);
+		return amgr_fail(err, cap, AIS_EFORBIDDEN, "cannot remove built-in \"%s\" role", AMGR_ADMIN_ROLE);
 	int rc = astore_del(m->db, ASTORE_ROLE, name);
 	if (rc == AIS_ENOTFOUND)
-		return am_fail(err, cap, rc, "AuthN: role %s does not exist", name);
-	return rc ? am_fail(err, cap, rc, "failed to delete role %s", name) : 0;
+		return amgr_fail(err, cap, rc, "AuthN: role %s does not exist", name);
+	return rc ? amgr_fail(err, cap, rc, "failed to delete role %s", name) : 0;
 }
 
 json_t *amgr_role_get(amgr_t *m, const char *name)
@@ -592,7 +363,7 @@ static void am_fix_ids(amgr_t *m, json_t *acls)
 		const char *id = jsonx_str(a, "id", "");
 		if (!*id)
 			continue;
-		am_clu_lookup(m, id, id, cid, sizeof(cid));
+		amgr_clu_lookup(m, id, id, cid, sizeof(cid));
 		if (*cid && strcmp(cid, id))
 			json_object_set_new(a, "id", json_string(cid));
 	}
@@ -629,9 +400,9 @@ static int am_exp(amgr_t *m, bool has, int64_t ns, long long now, long long *exp
 	if (has) {
 		d = ns == 0 ? m->conf->max_age_ns : ns;
 		if (ns != 0 && ns < 60LL * 1000000000LL)
-			return am_fail(err, cap, AIS_EINVAL, "invalid requested expiry date: must be 0 or >= 1m");
+			return amgr_fail(err, cap, AIS_EINVAL, "invalid requested expiry date: must be 0 or >= 1m");
 		if (d > m->conf->max_age_ns)
-			return am_fail(err, cap, AIS_EINVAL,
+			return amgr_fail(err, cap, AIS_EINVAL,
 				       "invalid requested expiry date: cannot exceed configured max token age: %llds",
 				       (long long)(m->conf->max_age_ns / 1000000000LL));
 	}
@@ -695,59 +466,45 @@ int amgr_login(amgr_t *m, const char *id, const char *pass, bool has_exp, int64_
 {
 	*tok = NULL;
 	if (!*pass)
-		return am_fail(err, cap, AIS_EAUTH, "empty password");
+		return amgr_fail(err, cap, AIS_EAUTH, "empty password");
 	json_t *u = astore_get(m->db, ASTORE_USER, id);
 	/* an unknown user costs a KDF run too: no timing oracle for user names */
 	bool ok = apwd_verify(pass, u ? jsonx_str(u, "pass", "") :
 			      "pbkdf2-sha256$120000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
 	int rc = 0;
 	if (!u || !ok) {
-		rc = am_fail(err, cap, AIS_EAUTH, "failed to generate token for %s: invalid credentials", id);
+		rc = amgr_fail(err, cap, AIS_EAUTH, "failed to generate token for %s: invalid credentials", id);
 		goto out;
 	}
-	long long now = am_now(), exp = 0;
+	long long now = amgr_now(), exp = 0;
 	pthread_mutex_lock(&m->mu);
 	rc = am_exp(m, has_exp, exp_ns, now, &exp, err, cap);
 	pthread_mutex_unlock(&m->mu);
 	if (rc)
 		goto out;
 	json_t *c = am_claims_for(m, u, now, exp);
-	*tok = c ? am_sign(m, c) : NULL;
+	*tok = c ? amgr_sign(m, c) : NULL;
 	json_decref(c);
 	if (!*tok)
-		rc = am_fail(err, cap, AIS_EINTERNAL, "failed to sign the token");
+		rc = amgr_fail(err, cap, AIS_EINTERNAL, "failed to sign the token");
 out:
 	json_decref(u);
 	return rc;
 }
 
 /* ---- tokens ---- */
-static void am_broadcast(amgr_t *m, const char *token)
-{
-	json_t *all = astore_all(m->db, ASTORE_CLUSTER), *c;
-	json_t *tl = json_pack("{s:[s], s:s}", "tokens", token, "version", "0");
-	const char *k;
-	json_object_foreach(all, k, c) {
-		char err[512];
-		if (am_call(m, c, "DELETE", tl, err, sizeof(err)))
-			log_err("AuthN: failed to broadcast-revoked with %s: %s", k, err);
-	}
-	json_decref(tl);
-	json_decref(all);
-}
-
 int amgr_revoke(amgr_t *m, const char *token, char *err, size_t cap)
 {
 	jwtv_claims_t c;
 	char why[256];
 	if (am_verify(m, token, &c, why, sizeof(why)))
-		return am_fail(err, cap, AIS_EAUTH, "%s", why);
+		return amgr_fail(err, cap, AIS_EAUTH, "%s", why);
 	int rc = astore_put(m->db, ASTORE_REVOKED, token, json_integer((json_int_t)c.exp), false);
 	if (rc)
-		return am_fail(err, cap, rc, "failed to revoke token");
+		return amgr_fail(err, cap, rc, "failed to revoke token");
 	log_info("AuthN: revoked a token of %s (%.16s...)", c.sub, token);
-	astore_prune_revoked(m->db, am_now());
-	am_broadcast(m, token);
+	astore_prune_revoked(m->db, amgr_now());
+	amgr_clu_broadcast(m, token);
 	return 0;
 }
 
