@@ -14,6 +14,7 @@ LAYERS = {
     "cluster": 2,              # Smap, BMD, metasync, membership, node identity
     "stats": 3, "transport": 3,  # counters; target-to-target streams
     "auth": 3,                 # JWT verification and access control of client requests
+    "authn": 4,                # the AuthN service (aisauth): users, roles, clusters, token issue
     "obj": 4,                  # the object core
     "archive": 5,              # shard formats (libarchive), shard index, MossReq, shards over obj/
     "backend": 5,              # remote backends (S3, remote AIS, HTTP), cold GET, write-through

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # playground.sh: a local aistore-c cluster on 127.0.0.1 (N proxies + M targets, K mountpaths each).
-# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6]
+# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6] [--auth]
 # With N > 1 proxies the first is the primary and the others are gateways that take over if it
 # dies (election); any of them serves clients. --ipv6 (or AIS_USE_IPv6=true): nodes on ::1,
 # net.use_ipv6, URLs http://[::1]:port (chosen when the playground is first created).
 # Env: AIS_PLAYGROUND_DIR (default ~/.aistore-c), AIS_PORT_BASE (default 8080),
 #      AIS_BIN (default <project>/build/aisnode), AIS_KEEPALIVE (default 10s), AIS_START_TIMEOUT (20).
 # Node i (proxies first, then targets) listens on public base+i, control base+1000+i, data base+2000+i.
+# --auth: also start the AuthN service (build/aisauth, docs/authn.md) with its config dir $DIR/authn
+# on AIS_AUTHN_PORT (default 52001), RS256 with a key pair it makes once (HS256 when
+# AIS_AUTHN_SECRET_KEY is set); the admin password is AIS_AUTHN_SU_PASS, else one generated once into
+# $DIR/authn/su_pass (0600). The cluster gets auth.enabled with that key (set with an AuthN admin
+# token), is registered with AuthN (alias "playground"), and readiness is checked with an admin token.
+# A playground that has $DIR/authn starts AuthN again on every start.
 # Layout: $DIR/cluster.json; per node $DIR/<node>/{local.json,conf/,log/,mp<k>/,pid}.
 # Invariants: existing configs, identities and data are never overwritten; `stop` signals exactly the
 # recorded pids (and only if they still are aisnode processes); every command is idempotent.
@@ -22,7 +28,11 @@ NPROXY=1 NTARGET=3 NMP=2
 EXPLICIT=0   # --proxies/--targets given: create nodes up to those counts
 IPV6=${AIS_USE_IPv6:-false}
 
-usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6] [--auth]" >&2; exit 2; }
+AUTH=0
+AUTHN_BIN=${AIS_AUTHN_BIN:-$(dirname "$BIN")/aisauth}
+AUTHN_PORT=${AIS_AUTHN_PORT:-52001}
+AUTH_HDR=()   # curl args carrying an AuthN admin token once --auth has one
 
 cmd=${1:-}; [ -n "$cmd" ] || usage; shift
 while [ $# -gt 0 ]; do
@@ -34,6 +44,7 @@ while [ $# -gt 0 ]; do
     --targets=*) NTARGET=${1#*=}; EXPLICIT=1; shift ;;
     --mountpaths=*) NMP=${1#*=}; shift ;;
     --ipv6) IPV6=true; shift ;;
+    --auth) AUTH=1; shift ;;
     *) usage ;;
   esac
 done
@@ -183,10 +194,95 @@ pid_alive() {
 
 # number of targets in the primary's Smap (0 if unreachable)
 smap_targets() {
-  curl -s --max-time 2 "$(primary_url)/v1/cluster?what=smap" 2>/dev/null |
+  curl -s --max-time 2 "${AUTH_HDR[@]+"${AUTH_HDR[@]}"}" "$(primary_url)/v1/cluster?what=smap" 2>/dev/null |
     python3 -c 'import json,sys
 try: print(len(json.load(sys.stdin).get("tmap") or {}))
 except Exception: print(0)' 2>/dev/null || echo 0
+}
+
+# ---- the AuthN service (--auth)
+AUTHN_DIR=$DIR/authn
+authn_url() { echo "http://127.0.0.1:$AUTHN_PORT"; }
+authn_pid() {
+  local pid; pid=$(cat "$AUTHN_DIR/pid" 2>/dev/null) || return 0
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = aisauth ] && echo "$pid"
+  return 0
+}
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
+
+authn_start() {
+  [ -x "$AUTHN_BIN" ] || { echo "playground: $AUTHN_BIN not found; run 'make' first" >&2; exit 1; }
+  mkdir -p "$AUTHN_DIR"; chmod 700 "$AUTHN_DIR"
+  if [ -z "${AIS_AUTHN_SU_PASS:-}" ]; then
+    [ -f "$AUTHN_DIR/su_pass" ] || (umask 077; openssl rand -hex 16 > "$AUTHN_DIR/su_pass")
+    AIS_AUTHN_SU_PASS=$(cat "$AUTHN_DIR/su_pass")
+  fi
+  export AIS_AUTHN_SU_PASS
+  if [ ! -f "$AUTHN_DIR/authn.json" ]; then
+    printf '{\n  "log": {"dir": "%s/log", "level": "3"},\n  "net": {"external_url": "%s", "http": {"port": %s, "use_https": false}},\n  "auth": {"expiration_time": "24h"},\n  "timeout": {"default_timeout": "30s"}\n}\n' \
+      "$AUTHN_DIR" "$(authn_url)" "$AUTHN_PORT" > "$AUTHN_DIR/authn.json"
+  fi
+  if [ -z "$(authn_pid)" ]; then
+    AIS_AUTHN_PORT=$AUTHN_PORT nohup "$AUTHN_BIN" -config "$AUTHN_DIR" >> "$AUTHN_DIR/stderr.log" 2>&1 < /dev/null &
+    echo $! > "$AUTHN_DIR/pid"
+    echo "  started aisauth (pid $!) on $(authn_url)"
+  fi
+  local deadline=$((SECONDS + START_TIMEOUT))
+  until curl -sf -o /dev/null --max-time 1 "$(authn_url)/.well-known/openid-configuration"; do
+    if [ -z "$(authn_pid)" ] || [ $SECONDS -ge $deadline ]; then
+      echo "playground: aisauth did not come up" >&2; tail -n 20 "$AUTHN_DIR/stderr.log" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+  authn_login
+}
+
+# an admin token of AuthN into AUTH_HDR
+authn_login() {
+  local tok
+  tok=$(curl -sf -X POST -H 'Content-Type: application/json' \
+    -d "$(python3 -c 'import json,sys; print(json.dumps({"password": sys.argv[1]}))' "$AIS_AUTHN_SU_PASS")" \
+    "$(authn_url)/v1/users/${AIS_AUTHN_SU_NAME:-admin}" | json_field token) || true
+  [ -n "$tok" ] || { echo "playground: AuthN login as admin failed (AIS_AUTHN_SU_PASS?)" >&2; exit 1; }
+  AUTH_HDR=(-H "Authorization: Bearer $tok")
+}
+
+# auth.enabled on the cluster with AuthN's key; the cluster registered with AuthN
+authn_enable() {
+  local url; url=$(primary_url)
+  local code; code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url/v1/cluster?what=smap")
+  if [ "$code" != 401 ]; then
+    local method key
+    if [ -n "${AIS_AUTHN_SECRET_KEY:-}" ]; then
+      method=HS256 key=$AIS_AUTHN_SECRET_KEY
+    else
+      method=RS256 key=$(curl -sf "$(authn_url)/v1/public-key" | json_field public_key)
+    fi
+    curl -sf -o /dev/null -G -X PUT "${AUTH_HDR[@]}" --data-urlencode "auth.signature.method=$method" \
+      --data-urlencode "auth.signature.key=$key" --data-urlencode "auth.enabled=true" "$url/v1/cluster/set-config" ||
+      { echo "playground: turning auth on failed" >&2; exit 1; }
+    echo "  auth.enabled=true ($method, key from AuthN)"
+  fi
+  local uuid; uuid=$(curl -sf "${AUTH_HDR[@]}" "$url/v1/cluster?what=smap" | json_field uuid)
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$(authn_url)/v1/clusters/$uuid")" != 200 ]; then
+    local urls=() n
+    for n in $(known_nodes); do [ "$(role_of "$n")" = proxy ] && urls+=("http://$HOSTURL:$(node_port "$n")"); done
+    curl -sf -o /dev/null -X POST "${AUTH_HDR[@]}" -H 'Content-Type: application/json' \
+      -d "$(python3 -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "alias": "playground", "urls": sys.argv[2:]}))' "$uuid" "${urls[@]}")" \
+      "$(authn_url)/v1/clusters" || { echo "playground: registering the cluster with AuthN failed" >&2; exit 1; }
+    echo "  cluster $uuid registered with AuthN (alias playground)"
+  fi
+  authn_login   # the admin token names the registered cluster now
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "${AUTH_HDR[@]}" "$url/v1/cluster?what=smap")" = 200 ] ||
+    { echo "playground: the cluster does not accept AuthN's admin token" >&2; exit 1; }
+}
+
+authn_stop() {
+  local pid; pid=$(authn_pid)
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  echo "  stopping aisauth (pid $pid)"
+  rm -f "$AUTHN_DIR/pid"
 }
 
 cmd_start() {
@@ -215,6 +311,8 @@ cmd_start() {
   local want=0
   for n in $(known_nodes); do [ "$(role_of "$n")" = target ] && want=$((want + 1)); done
   echo "playground: $DIR (primary $(primary_url))"
+  # --auth, or a playground that has AuthN already: AuthN first (its admin token checks readiness)
+  if [ "$AUTH" = 1 ] || [ -f "$AUTHN_DIR/authn.json" ]; then AUTH=1; authn_start; fi
   # primary first; wait for it to answer before starting the others
   start_node proxy0
   local deadline=$((SECONDS + START_TIMEOUT))
@@ -241,6 +339,11 @@ cmd_start() {
     sleep 0.3
   done
   local url; url=$(primary_url)
+  if [ "$AUTH" = 1 ]; then
+    authn_enable
+    echo "playground: auth is on; AuthN at $(authn_url). Log in (password: AIS_AUTHN_SU_PASS or $AUTHN_DIR/su_pass):"
+    echo "  AIS_AUTHN_URL=$(authn_url) ais auth login ${AIS_AUTHN_SU_NAME:-admin} -p PASSWORD"
+  fi
   cat <<EOF
 playground: ready, $want target(s) in the cluster map. Try:
   curl -s $url/v1/cluster?what=smap | python3 -m json.tool
@@ -277,6 +380,7 @@ cmd_stop() {
     echo "  pid $pid did not exit after TERM; sending KILL"
     kill -KILL "$pid" 2>/dev/null || true
   done
+  authn_stop
   echo "playground: stopped"
 }
 

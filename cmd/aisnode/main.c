@@ -4,6 +4,7 @@
  * cluster, and runs until SIGTERM/SIGINT. */
 #include "auth/agate.h"
 #include "auth/oidc.h"
+#include "auth/revoke.h"
 #include "cluster/bmd.h"
 #include "cluster/bprops.h"
 #include "cluster/daemon.h"
@@ -257,6 +258,7 @@ int main(int argc, char **argv)
 	daemon_set_status_hook(stats_status_json);
 	daemon_init();
 	stats_init();
+	revoke_init(); /* the revoked-token list rides in metasync (auth/revoke.h) */
 	metasync_init();
 	membership_init();
 	vote_init();

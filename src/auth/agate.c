@@ -3,6 +3,7 @@
  * auth.enabled), or check intra-cluster requests (r->caller set by route.c). */
 #include "auth/agate.h"
 #include "auth/jwtv.h"
+#include "auth/revoke.h"
 #include "cluster/node.h"
 #include "cluster/smap.h"
 #include "core/config.h"
@@ -137,6 +138,10 @@ int agate_check(http_req_t *r)
 	config_put(cfg);
 	if (!tok)
 		snprintf(why, sizeof(why), "token required: no Authorization: Bearer token");
+	if (tok && !rc && revoke_has(tok)) { /* AuthN revoked it (auth/revoke.h) */
+		rc = AIS_EAUTH;
+		snprintf(why, sizeof(why), "invalid token: token revoked");
+	}
 	if (rc)
 		return ag_deny(r, 401, why);
 	smap_t *m = smap_get();

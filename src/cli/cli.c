@@ -330,6 +330,8 @@ static const cli_cmd_t root_cmds[] = {
 	{"cluster", NULL, "Monitor and manage the cluster: nodes and their membership", NULL, NULL, NULL, cluster_cmds},
 	{"config", NULL, "Show and update cluster and node configuration", NULL, NULL, NULL, config_cmds},
 	{"show", NULL, "Show cluster, buckets, objects, configuration, jobs and performance", NULL, NULL, NULL, show_cmds},
+	{"auth", NULL, "Add/remove/show users, manage user roles, manage access to AIS clusters", NULL, NULL, NULL,
+	 cli_auth_cmds},
 	{"job", NULL, "Monitor, query, start/stop and manage jobs and eXtended actions (xactions)", NULL, NULL, NULL,
 	 job_cmds},
 	{"storage", NULL, "Monitor and manage clustered storage", NULL, NULL, NULL, storage_cmds},

@@ -194,5 +194,7 @@ int cli_reb_start(cli_ctx_t *c);
 int cli_reb_stop(cli_ctx_t *c);
 int cli_resilver_start(cli_ctx_t *c);
 int cli_mpath_action(cli_ctx_t *c);
+/* `ais auth ...`: the AuthN commands (cli_auth.c) */
+extern const cli_cmd_t cli_auth_cmds[];
 
 #endif

@@ -120,7 +120,14 @@ static const cli_flag_t args_flags[] = {
 	{"blob-threshold", NULL, CLI_F_STR, "Utilize built-in blob-downloader for remote objects greater than the specified (threshold) size"},
 	{"chunk-size", NULL, CLI_F_STR, "Chunk size in IEC or SI units, or \"raw\" bytes (e.g.: 4mb, 1MiB, 1048576, 128k)"},
 	{"keep-md", NULL, CLI_F_BOOL, "Keep bucket metadata"},
-	{"description", NULL, CLI_F_STR, "Job description"},
+	{"description", "desc", CLI_F_STR, "Job description; role description (ais auth)"},
+	{"password", "p", CLI_F_STR, "User password"},
+	{"expire", "e", CLI_F_STR,
+	 "Token expiration time, '0' - for never-expiring token (the AuthN maximum);\n"
+	 "valid time units: ns, us (or µs), ms, s (default), m, h"},
+	{"file", "f", CLI_F_STR, "Path to file"},
+	{"cluster", NULL, CLI_F_STR, "Associate role with the specified AIS cluster"},
+	{"bucket", NULL, CLI_F_STR, "Associate a role with the specified bucket"},
 	{"help", "h", CLI_F_BOOL, "Show help"},
 };
 

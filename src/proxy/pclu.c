@@ -131,5 +131,6 @@ int proxy_init(void)
 	prbck_init();
 	pjob_init();
 	pelect_init();
+	ptokens_init();
 	return 0;
 }

@@ -73,6 +73,8 @@ int prbck_add_op(bmd_t *m, const pbck_t *b, json_t *props, char *err, size_t cap
 /* GET /v1/cluster?what=remote: true when taken */
 bool prbck_get(http_req_t *r, const char *what);
 int prbck_init(void);
+/* /v1/tokens: AuthN key validation and token revocation (ptokens.c) */
+int ptokens_init(void);
 /* list-objects of a remote bucket (not LsCached): one page from the designated target's remote
  * listing, completed with the cluster's cached flags (prlist.c). Same contract as plist_page_res. */
 struct lso_msg;

@@ -124,6 +124,118 @@ def spawn_aisnode(role, cluster_json, local_json, logf, env=None, nofile=None):
     return proc
 
 
+AUTHN_BIN = os.environ.get("AIS_AUTHN_BIN", os.path.join(os.path.dirname(BIN), "aisauth"))
+
+
+class AuthN:
+    """one aisauth (docs/authn.md) in its own config dir on a free port: RS256 (a key pair made at
+    first start) unless secret is given (HS256). Started and stopped like a node (atexit kill)."""
+
+    def __init__(self, base_dir=None, su_pass="admin-pass", secret=None, port=None):
+        if not os.access(AUTHN_BIN, os.X_OK):
+            raise RuntimeError("%s not built (run make)" % AUTHN_BIN)
+        self.own_dir = base_dir is None
+        self.dir = base_dir or tempfile.mkdtemp(prefix="ais-authn-")
+        self.port = port or find_port_base(1, lo=40000, hi=50000)
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.su_pass, self.secret = su_pass, secret
+        self.proc, self.logf = None, None
+        conf = {"log": {"dir": os.path.join(self.dir, "log"), "level": "3"},
+                "net": {"external_url": self.url, "http": {"port": self.port, "use_https": False}},
+                "auth": {"expiration_time": "24h"}, "timeout": {"default_timeout": "10s"}}
+        with open(os.path.join(self.dir, "authn.json"), "w") as f:
+            json.dump(conf, f, indent=2)
+
+    def start(self, timeout=20):
+        env = dict(os.environ, AIS_AUTHN_SU_PASS=self.su_pass)
+        env.pop("AIS_AUTHN_SECRET_KEY", None)
+        if self.secret:
+            env["AIS_AUTHN_SECRET_KEY"] = self.secret
+        self.logf = open(os.path.join(self.dir, "stderr.log"), "ab")
+        self.proc = subprocess.Popen([AUTHN_BIN, "-config", self.dir], stdin=subprocess.DEVNULL, stdout=self.logf,
+                                     stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        _SPAWNED[self.proc.pid] = self.proc
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("aisauth exited (rc=%s): %s" % (self.proc.returncode, self.log_tail()))
+            try:
+                if requests.get(self.url + "/.well-known/openid-configuration", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError("aisauth not answering at %s" % self.url)
+
+    def stop(self, grace=5.0):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(grace)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        _SPAWNED.pop(self.proc.pid, None)
+        self.proc = None
+        if self.logf:
+            self.logf.close()
+            self.logf = None
+
+    def cleanup(self):
+        self.stop()
+        if self.own_dir and not os.environ.get("AIS_E2E_KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_tail(self, n=30):
+        try:
+            with open(os.path.join(self.dir, "log", "authn.log"), errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+    def login(self, user, password, expires_in=None):
+        body = {"password": password}
+        if expires_in is not None:
+            body["expires_in"] = expires_in
+        r = requests.post(self.url + "/v1/users/" + user, json=body, timeout=30)
+        r.raise_for_status()
+        return r.json()["token"]
+
+    def admin_token(self):
+        return self.login("admin", self.su_pass)
+
+    def signature(self):
+        """(method, key) a cluster validates this service's tokens with"""
+        if self.secret:
+            return "HS256", self.secret
+        r = requests.get(self.url + "/v1/public-key", timeout=10)
+        r.raise_for_status()
+        return "RS256", r.json()["public_key"]
+
+
+def enable_authn(cluster, authn, alias="e2e"):
+    """turn auth.enabled on with authn's key (an admin token of authn's is the credential), register
+    the cluster with authn and check readiness with an admin token; returns that token"""
+    method, key = authn.signature()
+    tok = authn.admin_token()
+    hdr = {"Authorization": "Bearer " + tok}
+    r = requests.put(cluster.url + "/v1/cluster/set-config", headers=hdr, timeout=30,
+                     params={"auth.signature.method": method, "auth.signature.key": key, "auth.enabled": "true"})
+    assert r.status_code == 200, r.text
+    cluster.auth_headers = hdr
+    uuid = cluster.smap()["uuid"]
+    r = requests.post(authn.url + "/v1/clusters", headers=hdr, timeout=60,
+                      json={"id": uuid, "alias": alias, "urls": [p.url for p in cluster.proxies]})
+    assert r.status_code == 200, r.text
+    # the token names the cluster as audience once it is registered: log in again
+    tok = authn.admin_token()
+    cluster.auth_headers = {"Authorization": "Bearer " + tok}
+    cluster.wait_ready(30)
+    return tok
+
+
 def reap_spawned(proc):
     """forget a process spawn_aisnode started (after it exited)"""
     _SPAWNED.pop(proc.pid, None)
@@ -258,6 +370,7 @@ class Cluster:
         self.env = env or {}      # extra environment of every node (e.g. AIS_READ_HEADER_TIMEOUT)
         self.nofile = nofile      # RLIMIT_NOFILE of every node (None: inherited)
         self.expected_down = set()  # node names a test killed on purpose
+        self.auth_headers = {}      # with auth.enabled: {"Authorization": "Bearer <admin token>"}
         os.makedirs(self.dir, exist_ok=True)
         kf = os.path.join(self.dir, "cluster_key")
         if not os.path.exists(kf):  # cluster_key: another cluster's (clusters that will merge)
@@ -294,7 +407,7 @@ class Cluster:
         self.write_configs()
         try:
             self.primary.start()
-            self._wait(lambda: self._get_ok(self.primary.url + "/v1/daemon?what=smap"), timeout,
+            self._wait(lambda: self._get_ok(self.primary.url + "/v1/daemon?what=smap", self.auth_headers), timeout,
                        "primary answering")
             for n in self.nodes[1:]:
                 n.start()
@@ -319,9 +432,9 @@ class Cluster:
 
     # ---- readiness
     @staticmethod
-    def _get_ok(url):
+    def _get_ok(url, headers=None):
         try:
-            return requests.get(url, timeout=2).status_code == 200
+            return requests.get(url, headers=headers, timeout=2).status_code == 200
         except requests.RequestException:
             return False
 
@@ -350,7 +463,7 @@ class Cluster:
 
     def smap(self, node=None):
         url = (node.url if node else self.url) + "/v1/cluster?what=smap"
-        r = requests.get(url, timeout=5)
+        r = requests.get(url, headers=self.auth_headers, timeout=5)
         r.raise_for_status()
         return r.json()
 
@@ -376,7 +489,7 @@ class Cluster:
                    "%d targets in the Smap" % want)
 
     def node_id(self, node):
-        r = requests.get(node.url + "/v1/daemon?what=snode", timeout=5)
+        r = requests.get(node.url + "/v1/daemon?what=snode", headers=self.auth_headers, timeout=5)
         r.raise_for_status()
         return r.json()["daemon_id"]
 

@@ -2,6 +2,9 @@
 - `cluster`: one private playground per session (1 proxy + 3 targets, 2 mountpaths each, keepalive
   1s x 3), stopped at session end (and by cluster.py's atexit hook if pytest dies).
 - `bucket`: a fresh bucket per test, destroyed afterwards.
+- `authn_cluster`: per module, a cluster (2 proxies + 2 targets) and an aisauth (RS256, its key
+  pair made at first start) with auth.enabled on the cluster under aisauth's public key, the
+  cluster registered with aisauth (alias "e2e") and its readiness checked with an admin token.
 - autouse `_nodes_survive`: after every test, any node that died without the test asking for it
   fails that test (with its log tail) and is restarted so later tests still have a full cluster.
 Set AIS_E2E_KEEP=1 to keep the temp dir (configs, logs, mountpaths) for post-mortem.
@@ -13,7 +16,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster import Cluster, new_bucket_name  # noqa: E402
+from cluster import AuthN, Cluster, enable_authn, new_bucket_name  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +27,23 @@ def cluster():
     if os.environ.get("AIS_E2E_KEEP"):
         print("\nAIS_E2E_KEEP: cluster dir %s" % c.dir)
     c.cleanup()
+
+
+@pytest.fixture(scope="module")
+def authn_cluster():
+    c = Cluster(nproxies=2, ntargets=2, nmountpaths=1, keepalive="1s")
+    a = AuthN()
+    try:
+        c.start()
+        a.start()
+        c.admin_token = enable_authn(c, a)
+    except BaseException:
+        c.cleanup()
+        a.cleanup()
+        raise
+    yield c, a
+    c.cleanup()
+    a.cleanup()
 
 
 @pytest.fixture
