@@ -13,7 +13,7 @@ import time
 import pytest
 import requests
 
-from cluster import Cluster, intra_sig, new_bucket_name, redirect_params
+from cluster import Cluster, hrw_pick, intra_sig, new_bucket_name, redirect_params, uname
 
 T = 10
 
@@ -99,8 +99,9 @@ def test_ttl_rotation_under_load(rc):
     time.sleep(2.5)
     assert keepalive_ok(c, old) == 401
     assert keepalive_ok(c, cur) == 200
-    t = c.targets[0]
-    tid = c.node_id(t)
+    smap = c.smap()["tmap"]  # the redirect goes to o1's owner (a signed redirect elsewhere is 404)
+    tid = hrw_pick(uname(bck, "o1"), list(smap.keys()))
+    t = next(n for n in c.targets if n.url == smap[tid]["public_net"]["direct_url"])
     path = "/v1/objects/%s/o1" % bck
     q = redirect_params(old, "GET", path, c.node_id(c.primary), tid)
     assert requests.get(t.url + path, params=q, timeout=T).status_code == 401
