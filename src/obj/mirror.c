@@ -103,6 +103,41 @@ static bool mirror_unlink(const obj_t *o, int mpi, const char *path)
 	return true;
 }
 
+int mirror_open_read(const obj_t *o, const lom_md_t *md, int *mpi)
+{
+	int mpis[MIRROR_MAX_COPIES], copies = o->bck->mirror_copies;
+	if (copies <= 1 || !(md->flags & LOM_FL_COPIES) || (md->flags & LOM_FL_CHUNKED))
+		return -1;
+	int n = mirror_targets(o, copies, mpis), best = -1;
+	int64_t least = fs_io_load(o->mpi);
+	for (int i = 0; i < n && least > 0; i++) {
+		int64_t l = fs_io_load(mpis[i]);
+		if (l < least) {
+			least = l;
+			best = mpis[i];
+		}
+	}
+	char path[FQN_MAX];
+	if (best < 0 || mirror_copy_path(o, best, path, sizeof(path)))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	lom_md_t cmd;
+	lom_md_init(&cmd);
+	bool same = !fstat(fd, &st) && S_ISREG(st.st_mode) && !lom_load(fd, NULL, &cmd) &&
+		    (!cmd.bid || !o->bck->bid || cmd.bid == o->bck->bid) && obj_reloc_same(&cmd, md) &&
+		    st.st_size == md->size;
+	lom_md_fini(&cmd);
+	if (!same) {
+		close(fd);
+		return -1;
+	}
+	*mpi = best;
+	return fd;
+}
+
 int mirror_drop(const obj_t *o, bool locked)
 {
 	int n = 0;

@@ -51,6 +51,12 @@ void mirror_after_commit(const obj_t *o, bool had_copies);
  * AIS_ENOTFOUND (no usable copy), AIS_EEXIST (a main replica appeared meanwhile: re-read it),
  * AIS_E*. Counts mirror.restore.n. */
 int mirror_restore(const obj_t *o, const lom_md_t *want);
+/* the least-loaded replica for a read of o whose main replica (LOM md, on o->mpi) is open:
+ * among the main and its copies (mirror_targets of the bucket's copies), the mountpath with the
+ * fewest reads in flight (fs_io_load; ties: the main). A copy is used only when its LOM is the
+ * same version as md (write time, size, checksum). Returns an fd of the copy (O_RDONLY, the
+ * caller owns it) and *mpi = its mountpath, or -1 (read the main). */
+int mirror_open_read(const obj_t *o, const lom_md_t *md, int *mpi);
 /* remove every copy of o (on every mountpath in use); returns how many were removed. Takes the
  * object's lock unless locked (the caller holds it). */
 int mirror_drop(const obj_t *o, bool locked);

@@ -60,13 +60,14 @@ uint64_t tec_tok_get(const uint8_t *b)
 	return v;
 }
 
-int tec_order(const obj_t *o, snode_t *out, int cap)
+int tec_order_in(const smap_t *m, const obj_t *o, snode_t *out, int cap)
 {
 	uint64_t d, w[TEC_MAX_TGTS];
 	const bck_t *b = o->bck;
 	if (hrw_obj_digest(b->provider, b->ns, b->name, o->oname, &d))
 		return 0;
-	smap_t *m = smap_get();
+	if (cap > TEC_MAX_TGTS)
+		cap = TEC_MAX_TGTS;
 	int n = 0;
 	for (int i = 0; m && i < m->ntargets; i++) {
 		const snode_t *t = &m->targets[i];
@@ -87,6 +88,13 @@ int tec_order(const obj_t *o, snode_t *out, int cap)
 		if (n < cap)
 			n++;
 	}
+	return n;
+}
+
+int tec_order(const obj_t *o, snode_t *out, int cap)
+{
+	smap_t *m = smap_get();
+	int n = tec_order_in(m, o, out, cap);
 	smap_put(m);
 	return n;
 }
@@ -164,24 +172,64 @@ static int tec_obj_sink(void *arg, const char *buf, size_t n)
 	return 0;
 }
 
-/* encode o (this target is its owner) and send the pieces; 0 or AIS_E* */
-static int tec_encode(const obj_t *o)
+/* what a rebalance asks of an encode (tec_reb_place): send only the pieces whose holder under
+ * the current Smap differs from old's (NULL: every piece), then tell the targets outside the
+ * piece set to drop theirs (up to the object's generation) */
+typedef struct tec_reb {
+	const smap_t *old;
+	int64_t sent, dropped; /* out: pieces sent, drop notices sent */
+} tec_reb_t;
+
+/* position i (1-based among the targets after the owner) needs its piece sent */
+static bool tec_moved(const tec_reb_t *rb, const snode_t *ord, const snode_t *ordo, int nold, int i,
+		      bool replicate, int p)
+{
+	if (!rb || !rb->old)
+		return true;
+	if (!replicate)
+		return i >= nold || strcmp(ordo[i].id, ord[i].id);
+	for (int j = 1; j <= p && j < nold; j++) /* replicas are alike: any old holder keeps its own */
+		if (!strcmp(ordo[j].id, ord[i].id))
+			return false;
+	return true;
+}
+
+/* the drop notice: "D" + generation */
+static void tec_drop_op(uint8_t op[9], int64_t gen)
+{
+	op[0] = 'D';
+	tec_tok_put(op + 1, (uint64_t)gen);
+}
+
+/* encode o (this target is its owner) and send the pieces; rb: a rebalance's placement pass
+ * (NULL: an ordinary encode). 0 or AIS_E* */
+static int tec_encode(const obj_t *o, tec_reb_t *rb)
 {
 	const bck_t *b = o->bck;
-	snode_t *ord = calloc(TEC_MAX_TGTS, sizeof(*ord));
+	snode_t *ord = calloc(2 * TEC_MAX_TGTS, sizeof(*ord)), *ordo = ord ? ord + TEC_MAX_TGTS : NULL;
 	obj_get_t g;
 	obj_why_t why;
 	tec_buf_t data = {0};
 	unsigned char *sl = NULL;
 	erasure_t e = {0};
 	tec_sent_t s = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-	int rc = 0, sent = 0;
+	int rc = 0, sent = 0, want = 0, nold = 0;
 	if (!ord)
 		return AIS_ENOMEM;
 	int n = tec_order(o, ord, TEC_MAX_TGTS);
 	if (n < 1 || strcmp(ord[0].id, node_id())) {
 		free(ord);
 		return 0; /* not the owner (any more): the owner encodes */
+	}
+	if (rb && rb->old) {
+		nold = tec_order_in(rb->old, o, ordo, TEC_MAX_TGTS);
+		int k = 1 + b->ec_d + b->ec_p, same = nold >= k && n >= k;
+		for (int i = 0; same && i < k; i++)
+			same = !strcmp(ord[i].id, ordo[i].id);
+		if (same) {
+			free(ord);
+			return 0; /* every piece stays where it is */
+		}
 	}
 	if ((rc = obj_get_open(&g, o, OBJ_GET_QUIET | OBJ_GET_NOHEAL, &why))) {
 		free(ord);
@@ -220,6 +268,7 @@ static int tec_encode(const obj_t *o)
 		rc = AIS_EIO;
 		goto out;
 	}
+	int npieces = replicate ? m.p : m.d + m.p;
 	char meta[ECMETA_MAX + 1];
 	if (replicate) {
 		m.idx = 0;
@@ -229,12 +278,15 @@ static int tec_encode(const obj_t *o)
 			rc = ml;
 			goto out;
 		}
-		for (int i = 1; i <= m.p && i < n; i++)
+		for (int i = 1; i <= m.p && i < n; i++) {
+			if (!tec_moved(rb, ord, ordo, nold, i, true, m.p))
+				continue;
+			want++;
 			if (!tec_send(&ord[i], o, meta, (uint32_t)ml, (const void *)data.p, data.len, &s))
 				sent++;
+		}
 		tec_sent_wait(&s);
-		if (!rc)
-			stats_ec(STATS_EC_ENCODE, (int64_t)data.len * sent);
+		stats_ec(STATS_EC_ENCODE, (int64_t)data.len * sent);
 		goto out;
 	}
 	if ((rc = erasure_init(&e, m.d, m.p)))
@@ -246,6 +298,9 @@ static int tec_encode(const obj_t *o)
 	char (*metas)[ECMETA_MAX + 1] = malloc(k * sizeof(*metas));
 	int *mls = malloc(k * sizeof(int));
 	for (size_t i = 0; metas && mls && i < k && (int)i + 1 < n; i++) {
+		if (!tec_moved(rb, ord, ordo, nold, (int)i + 1, false, m.p))
+			continue;
+		want++;
 		m.idx = (int)i + 1;
 		ecmeta_sck(ptr[i], ss, m.sck);
 		mls[i] = ecmeta_encode(&m, metas[i], sizeof(metas[i]));
@@ -257,10 +312,24 @@ static int tec_encode(const obj_t *o)
 	free(mls);
 	stats_ec(STATS_EC_ENCODE, (int64_t)ss * sent);
 out:
-	if (!rc && (s.failed || sent < (replicate ? m.p : m.d + m.p))) {
-		log_warn("%s: EC: %d of %d pieces stored (%d targets): %s", o->fqn, sent - s.failed,
-			 replicate ? m.p : m.d + m.p, n, s.err[0] ? s.err : "not enough targets");
+	if (!rc && (s.failed || sent < want || n - 1 < npieces)) {
+		log_warn("%s: EC: %d of %d pieces stored (%d targets): %s", o->fqn, sent - s.failed, want, n,
+			 s.err[0] ? s.err : "not enough targets");
 		rc = AIS_EUNAVAIL;
+	}
+	if (!rc && rb) { /* every piece is where it belongs: the others go */
+		uint8_t op[9];
+		tec_drop_op(op, m.gen);
+		tec_sent_t sd = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+		for (int i = 1 + npieces; i < n; i++)
+			if (!tec_send(&ord[i], o, op, sizeof(op), NULL, 0, &sd))
+				rb->dropped++;
+		if (tec_sent_wait(&sd))
+			log_warn("%s: EC: %d target(s) did not drop a misplaced piece: %s", o->oname, sd.failed, sd.err);
+		char p[FQN_MAX];
+		if (!ecmeta_path(o, p, sizeof(p)))
+			unlink(p); /* a piece this target held under an earlier Smap */
+		rb->sent += sent;
 	}
 	if (rc)
 		stats_ec(STATS_EC_ERR, 0);
@@ -270,15 +339,24 @@ out:
 	return rc;
 }
 
-int tec_encode_now(const obj_t *o) { return tec_encode(o); }
+int tec_encode_now(const obj_t *o) { return tec_encode(o, NULL); }
+
+int tec_reb_place(const obj_t *o, const smap_t *old, int64_t *sent, int64_t *dropped)
+{
+	tec_reb_t rb = {.old = old};
+	int rc = tec_encode(o, &rb);
+	*sent += rb.sent;
+	*dropped += rb.dropped;
+	return rc;
+}
 
 /* tell every other target to drop o's slices up to generation gen */
 static void tec_delete(const obj_t *o, int64_t gen)
 {
 	snode_t *ord = calloc(TEC_MAX_TGTS, sizeof(*ord));
 	tec_sent_t s = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-	uint8_t op[9] = {'D'};
-	tec_tok_put(op + 1, (uint64_t)gen);
+	uint8_t op[9];
+	tec_drop_op(op, gen);
 	int n = ord ? tec_order(o, ord, TEC_MAX_TGTS) : 0;
 	for (int i = 0; i < n; i++)
 		if (strcmp(ord[i].id, node_id()))
@@ -303,7 +381,7 @@ static void tec_run_job(tec_job_t *j)
 	if (j->del) {
 		tec_delete(&o, j->gen);
 	} else if (o.bck->ec_enabled) {
-		int rc = tec_encode(&o);
+		int rc = tec_encode(&o, NULL);
 		if (rc && rc != AIS_ENOTFOUND)
 			log_warn("%s: EC encode failed: %s", o.fqn, err_str(rc));
 	}

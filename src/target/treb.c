@@ -6,7 +6,7 @@
  *      start run g<N> on its own thread:
  *
  *   INIT ──► TRAVERSE ──rx-ready barrier──► send (treb_send.c) ──► POST_TRAVERSE ──barrier──►
- *   FIN ──► DONE                 (any abort: preemption, a peer's abort or newer ID, user stop,
+ *   EC pieces (treb_ec.c) ──► FIN ──► DONE                (any abort: preemption, a peer's abort or newer ID, user stop,
  *                                 barrier timeout = rebalance.dest_retry_time ──► ABORT)
  *
  * A barrier polls every peer's GET /v1/health?rebstatus=true (treb_status_json) and decides with
@@ -61,6 +61,7 @@ static struct {
 	bool interrupted;      /* a marker was found at start: last_id was cut short */
 	int64_t smap_changed;  /* mono_ns */
 	smap_t *prev_smap;
+	smap_t *done_smap;     /* the map of the last run finished here (ref; NULL: none since start) */
 	bool stop;
 	pthread_t mgr;
 	bool mgr_on;
@@ -295,6 +296,15 @@ static void *treb_run_main(void *arg)
 			treb_stage(run, TREB_ST_POST_TRAVERSE);
 			rc = treb_barrier(run, TREB_ST_POST_TRAVERSE);
 		}
+		if (!rc && !xact_aborted(run->x)) { /* every object is at its owner: EC pieces follow */
+			pthread_mutex_lock(&tr.mu);
+			smap_t *old = tr.done_smap;
+			if (old)
+				__atomic_add_fetch(&old->refs, 1, __ATOMIC_ACQ_REL);
+			pthread_mutex_unlock(&tr.mu);
+			rc = treb_ec_place(run, old);
+			smap_put(old);
+		}
 	}
 	bool aborted = xact_aborted(run->x);
 	treb_stage(run, aborted ? TREB_ST_ABORT : TREB_ST_FIN);
@@ -317,6 +327,11 @@ static void *treb_run_main(void *arg)
 	pthread_mutex_lock(&tr.mu);
 	tr.cur = NULL;
 	tr.last_aborted = aborted;
+	if (!aborted && member && !rc) { /* what the EC pieces are placed by now */
+		smap_put(tr.done_smap);
+		tr.done_smap = run->smap;
+		__atomic_add_fetch(&run->smap->refs, 1, __ATOMIC_ACQ_REL);
+	}
 	bool idle = tr.want <= tr.last_id;
 	pthread_mutex_unlock(&tr.mu);
 	if (idle && !aborted)
@@ -613,6 +628,8 @@ void treb_fini(void)
 	tr.last_x = NULL;
 	smap_put(tr.prev_smap);
 	tr.prev_smap = NULL;
+	smap_put(tr.done_smap);
+	tr.done_smap = NULL;
 	pthread_mutex_unlock(&tr.mu);
 	treb_tomb_fini();
 }

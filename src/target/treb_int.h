@@ -41,6 +41,11 @@ smap_t *treb_prev_smap(void);
 /* ---- treb_send.c: the traverse of one run (walk, send, drop what the new owner has) */
 int treb_send_all(treb_run_t *run);
 
+/* ---- treb_ec.c: after the objects moved, the EC pieces of the objects this target owns go to
+ * their holders under run->smap where they differ from old's (the map of the last run finished
+ * here; NULL: every piece is sent again), and misplaced ones are dropped. 0 or AIS_E* (job error) */
+int treb_ec_place(treb_run_t *run, const smap_t *old);
+
 /* ---- treb_recv.c */
 int treb_recv_init(void);
 

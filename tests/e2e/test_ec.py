@@ -1,9 +1,12 @@
-"""Erasure coding (docs/redundancy.md) on a private cluster of 1 proxy + 6 targets: EC 2+2 with
-objsize_limit 256 KiB; slices and replicas land on distinct targets in HRW order after the owner
-(checked on disk, with their metadata); a missing or corrupted main replica is rebuilt on GET;
-two targets killed with -9: every object still GETs byte-exact through the proxy; an overwrite
-during the outage wins after they return; DELETE removes the slices; ec-encode of existing
-objects and --recover after slices were deleted; bad input."""
+"""Erasure coding (docs/redundancy.md) on a private cluster of 1 proxy + 6 targets (a 7th joins in
+the last test): EC 2+2 with objsize_limit 256 KiB; slices and replicas land on distinct targets in
+HRW order after the owner (checked on disk, with their metadata); a missing main replica and bit
+rot in 100 main replicas are rebuilt on GET; two targets killed with -9 (1,000 objects of 0-4 MiB):
+every object still GETs byte-exact through the proxy; an overwrite during the outage wins after
+they return, and after the rebalance every piece is on its HRW target with no stale piece left;
+DELETE removes the slices; ec-encode of 2,000 existing objects and --recover after slices were
+deleted; a target joins: the rebalance moves the pieces to their new HRW targets (GETs byte-exact
+during and after); bad input."""
 import json
 import os
 import random
@@ -20,18 +23,23 @@ D, P = 2, 2
 LIMIT = 256 * 1024
 
 
+NT = 6  # targets started; a 7th (not started) joins in test_ec_join_moves_pieces
+
+
 @pytest.fixture(scope="module")
 def ec():
-    c = start_cluster(ntargets=6, started=6, nmountpaths=1)
+    c = start_cluster(ntargets=NT + 1, started=NT, nmountpaths=1)
     yield c
     c.cleanup()
 
 
-def objs_0_4mib(n, seed):
+def objs_0_4mib(n, seed, top=22):
+    """n objects of 0 .. 2**top - 1 bytes, log-uniform (most are small: 1,000 of 0-4 MiB are about
+    270 MiB in all), the first four at the edges (empty, 4 MiB, just below and at objsize_limit)"""
     rnd = random.Random(seed)
     out = {}
     for i in range(n):
-        size = int(2 ** rnd.uniform(0, 22)) - 1
+        size = int(2 ** rnd.uniform(0, top)) - 1
         if i < 4:
             size = (0, 4 << 20, LIMIT - 1, LIMIT)[i]
         out["e%02d/o-%04d" % (i % 7, i)] = rnd.randbytes(size)
@@ -47,6 +55,22 @@ def put_all(c, bck, objs):
         assert r.status_code == 200, (kv[0], r.status_code, r.text)
     with ThreadPoolExecutor(6) as ex:
         list(ex.map(put, objs.items()))
+
+
+def get_all(c, bck, objs, retry=False):
+    """GET every object through the proxy (6 threads): the names that did not come back
+    byte-exact, with what came instead"""
+    from concurrent.futures import ThreadPoolExecutor
+    s = requests.Session()
+
+    def get(kv):
+        name, body = kv
+        r = get_retry(s, c.obj_url(bck, name)) if retry else s.get(c.obj_url(bck, name), timeout=T)
+        if r.status_code != 200 or r.content != body:
+            return (name, r.status_code, r.text[:120] if r.status_code != 200 else "wrong bytes")
+        return None
+    with ThreadPoolExecutor(6) as ex:
+        return [x for x in ex.map(get, objs.items()) if x]
 
 
 def node_of(c):
@@ -72,13 +96,14 @@ def ec_meta(path):
     return json.loads(os.getxattr(path, "user.ais.ec"))
 
 
-def wait_pieces(c, bck, objs, ids, timeout=60):
-    """until every object has its pieces on the targets after its owner in HRW order"""
+def wait_pieces(c, bck, objs, ids, timeout=60, exact=False):
+    """until every object has its pieces on the targets after its owner in HRW order (exact: and
+    no other target holds a piece of it - a stale or misplaced one)"""
     nodes = node_of(c)
     deadline = time.time() + timeout
     missing = None
-    while time.time() < deadline:
-        missing = []
+    while True:
+        missing, stray = [], []
         for name, body in objs.items():
             order = hrw_order(bck, name, ids)
             want = P if len(body) < LIMIT else D + P
@@ -88,12 +113,18 @@ def wait_pieces(c, bck, objs, ids, timeout=60):
                     missing.append((name, tid))
                     continue
                 m = ec_meta(p)
-                assert m["d"] == D and m["p"] == P and m["size"] == len(body), m
-                assert m["idx"] == (0 if len(body) < LIMIT else i + 1), (name, i, m)
-        if not missing:
+                if m["size"] != len(body) or m["idx"] != (0 if len(body) < LIMIT else i + 1):
+                    missing.append((name, tid, m))  # (an older generation's, about to be replaced)
+                    continue
+                assert m["d"] == D and m["p"] == P, m
+            if exact:
+                stray += [(name, tid) for tid in [order[0]] + order[1 + want:] if ec_file(nodes[tid], bck, name)]
+        if not missing and not stray:
             return
+        if time.time() > deadline:
+            break
         time.sleep(0.3)
-    raise AssertionError("pieces missing: %d, e.g. %s" % (len(missing), missing[:3]))
+    raise AssertionError("pieces missing: %d, e.g. %s; stray: %d, e.g. %s" % (len(missing), missing[:3], len(stray), stray[:3]))
 
 
 def main_file(c, bck, name):
@@ -136,32 +167,32 @@ def test_ec_put_heal_and_delete(ec):
     r = set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT)
     assert r.status_code == 200, r.text
     ids = active_ids(smap(ec))
-    objs = objs_0_4mib(120, seed=4)
+    objs = objs_0_4mib(300, seed=4)
     put_all(ec, bck, objs)
     wait_pieces(ec, bck, objs, ids)
-    # the owner's main replica deleted or corrupted: rebuilt on GET
+    # the owner's main replica: 40 deleted, 100 with bit rot (validate_warm_get) - rebuilt on GET
     rnd = random.Random(2)
-    victims = rnd.sample([n for n, b in objs.items() if len(b) > 0], 40)
+    victims = rnd.sample([n for n, b in objs.items() if len(b) > 0], 140)
     for i, name in enumerate(victims):
         p = main_file(ec, bck, name)
-        if i % 2:
+        if i < 40:
             os.unlink(p)
         else:
+            off = rnd.randrange(len(objs[name]))
             with open(p, "r+b") as f:
-                f.seek(len(objs[name]) // 2)
+                f.seek(off)
                 b = f.read(1)
-                f.seek(len(objs[name]) // 2)
+                f.seek(off)
                 f.write(bytes([b[0] ^ 0xFF]))
-    s = requests.Session()
     rs0 = metric(ec, "ais_target_ec_restore_count")
-    for name, body in objs.items():
-        r = s.get(ec.obj_url(bck, name), timeout=T)
-        assert r.status_code == 200 and r.content == body, (name, r.status_code, r.text[:200])
-    assert metric(ec, "ais_target_ec_restore_count") - rs0 == 40
-    assert metric(ec, "ais_target_ec_encode_count") >= 120
+    bad = get_all(ec, bck, objs)
+    assert not bad, (len(bad), bad[:5])
+    assert metric(ec, "ais_target_ec_restore_count") - rs0 == 140  # 100 % of the bit rot detected
+    assert metric(ec, "ais_target_ec_encode_count") >= 300
     for name in victims:
         with open(main_file(ec, bck, name), "rb") as f:
             assert f.read() == objs[name]
+    s = requests.Session()
     # DELETE: the slices go too
     nodes = node_of(ec)
     for name in list(objs)[:10]:
@@ -192,63 +223,77 @@ def get_retry(s, url, timeout=60):
         time.sleep(0.2)
 
 
-def test_ec_two_targets_killed(ec):
-    """kill -9 two targets: every object GETs byte-exact through the proxy (rebuilt from the
-    slices or replicas left); objects overwritten during the outage keep the new content after
-    the two return and the rebalance that follows; a stale slice is never served"""
+def wait_reb_settled(c, after, timeout=180):
+    """wait for the rebalance(s) started after `after` to settle: the newest one ended, not
+    aborted, and none newer started meanwhile (each returning target may start a newer one,
+    preempting the last) - conditions, not sleeps; returns its status"""
     from rebutil import latest_reb, wait_new_reb, wait_reb
+    deadline = time.time() + timeout
+    x = wait_new_reb(c, after, timeout=60)
+    while True:
+        st = wait_reb(c, x, timeout=max(5, deadline - time.time()), ok=False)
+        newest = latest_reb(c)
+        if newest == x and not st["aborted"]:
+            assert not st["err"], st
+            return st
+        assert time.time() < deadline, ("rebalance did not settle", st, c.log_tails(10))
+        x = newest if newest != x else wait_new_reb(c, x, timeout=max(5, deadline - time.time()))
+
+
+def test_ec_two_targets_killed(ec):
+    """1,000 objects (0-4 MiB); kill -9 two targets: every object GETs byte-exact through the proxy
+    (rebuilt from the slices or replicas left); objects overwritten during the outage keep the new
+    content after the two return and the rebalance that follows; after it every piece is on its
+    HRW target of the new Smap and no stale or misplaced piece is left anywhere (on disk)"""
+    from rebutil import latest_reb
     bck = new_bucket_name("eckill")
     ec.create_bucket(bck)
     assert set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT).status_code == 200
     ids = active_ids(smap(ec))
-    objs = objs_0_4mib(300, seed=8)
+    objs = objs_0_4mib(1000, seed=8)
+    t0 = time.time()
     put_all(ec, bck, objs)
-    wait_pieces(ec, bck, objs, ids)
+    wait_pieces(ec, bck, objs, ids, timeout=120)
+    print("PUT 1,000 objects (%.0f MiB) + pieces: %.1fs" % (sum(map(len, objs.values())) / 2**20, time.time() - t0))
     nodes = node_of(ec)
     victims = [nodes[ids[1]], nodes[ids[4]]]
     reb0 = latest_reb(ec)
     for v in victims:
         ec.expected_down.add(v.name)
         v.kill9()
-    ec.wait_smap_targets(4, timeout=30)
+    ec.wait_smap_targets(NT - 2, timeout=60)
     rs0 = metric(ec, "ais_target_ec_restore_count")
-    s = requests.Session()
-    bad = []
-    for name, body in objs.items():
-        r = get_retry(s, ec.obj_url(bck, name))
-        if r.status_code != 200 or r.content != body:
-            bad.append((name, r.status_code, r.text[:120] if r.status_code != 200 else "wrong bytes"))
+    t0 = time.time()
+    bad = get_all(ec, bck, objs, retry=True)
     assert not bad, (len(bad), bad[:5])
+    print("GET 1,000 with two targets down: %.1fs" % (time.time() - t0))
     lost = [n for n in objs if hrw_order(bck, n, ids)[0] in (ids[1], ids[4])]
     assert metric(ec, "ais_target_ec_restore_count") - rs0 >= len(lost) > 0, len(lost)
     # overwrite some during the outage
+    s = requests.Session()
     new = {n: os.urandom(len(b) % 5000 + 1000) for n, b in list(objs.items())[:40]}
     for n, b in new.items():
         r = s.put(ec.obj_url(bck, n), data=b, timeout=T)
         assert r.status_code == 200, r.text
     objs.update(new)
-    reb1 = latest_reb(ec)
+    reb1 = latest_reb(ec) or reb0
     for v in victims:
         v.start()
         ec.expected_down.discard(v.name)
-    ec.wait_ready(timeout=60)
-    x = wait_new_reb(ec, reb1 or reb0, timeout=60)
-    for _ in range(5):  # each returning target starts a newer rebalance: wait for the last one
-        st = wait_reb(ec, x, timeout=120, ok=False)
-        if not st["aborted"]:
-            break
-        x = latest_reb(ec)
-    assert not st["aborted"] and not st["err"], st
-    for name, body in objs.items():
-        r = get_retry(s, ec.obj_url(bck, name))
-        assert r.status_code == 200 and r.content == body, (name, r.status_code, len(r.content), len(body))
+    ec.wait_ready(timeout=90, ntargets=NT)
+    wait_reb_settled(ec, reb1)
+    final = active_ids(smap(ec))
+    assert sorted(final) == sorted(ids), (final, ids)
+    bad = get_all(ec, bck, objs, retry=True)
+    assert not bad, (len(bad), bad[:5])
+    wait_pieces(ec, bck, objs, final, timeout=30, exact=True)
     ec.destroy_bucket(bck)
 
 
 def test_ec_encode_existing_and_recover(ec):
     bck = new_bucket_name("ecenc")
     ec.create_bucket(bck)
-    objs = objs_0_4mib(150, seed=12)
+    objs = objs_0_4mib(2000, seed=12, top=20)  # 0-1 MiB, most small (about 150 MiB in all)
     put_all(ec, bck, objs)
     ids = active_ids(smap(ec))
     nodes = node_of(ec)
@@ -257,7 +302,7 @@ def test_ec_encode_existing_and_recover(ec):
     val = json.dumps({"data_slices": D, "parity_slices": P, "objsize_limit": LIMIT, "enabled": True})
     r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "value": val}, timeout=T)
     assert r.status_code == 200 and r.text, r.text
-    snap = wait_job(ec, r.text)
+    wait_job(ec, r.text, timeout=300)
     wait_pieces(ec, bck, objs, ids, timeout=5)
     p = json.loads(requests.head(ec.url + "/v1/buckets/" + bck, timeout=T).headers["Ais-Bucket-Props"])
     assert p["ec"]["enabled"] is True and p["ec"]["data_slices"] == D and p["ec"]["parity_slices"] == P
@@ -270,7 +315,7 @@ def test_ec_encode_existing_and_recover(ec):
     r = requests.post(ec.url + "/v1/buckets/" + bck, json={"action": "ec-encode", "name": "recover",
                                                            "value": {"data_slices": D, "parity_slices": P}}, timeout=T)
     assert r.status_code == 200, r.text
-    wait_job(ec, r.text)
+    wait_job(ec, r.text, timeout=300)
     wait_pieces(ec, bck, objs, ids, timeout=5)
     ec.destroy_bucket(bck)
 
@@ -332,4 +377,45 @@ def test_ec_cli(ec):
     wait_job(ec, out.strip())
     rc, out, err = ais("start", "ec-encode", "ais://" + bck, "-d", "40", "-p", "2")
     assert rc != 0 and "invalid number 40 of data slices (valid range: [1, 32])" in err, (out, err)
+    ec.destroy_bucket(bck)
+
+
+def test_ec_join_moves_pieces(ec):
+    """(runs last: the cluster keeps its 7th target) a target joins an EC bucket's cluster: the
+    rebalance moves the main replicas and the pieces whose HRW holder changed to their new targets
+    and removes the misplaced ones - after it every piece is on its HRW target of the new Smap and
+    nowhere else (on disk); GETs through the proxy are byte-exact during and after"""
+    import threading
+    from rebutil import latest_reb
+    bck = new_bucket_name("ecjoin")
+    ec.create_bucket(bck)
+    assert set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT).status_code == 200
+    ids = active_ids(smap(ec))
+    objs = objs_0_4mib(400, seed=40, top=21)
+    put_all(ec, bck, objs)
+    wait_pieces(ec, bck, objs, ids, timeout=60, exact=True)
+    reb0 = latest_reb(ec)
+    bad, passes, stop = [], [0], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            bad.extend(get_all(ec, bck, objs, retry=True))
+            passes[0] += 1
+    th = threading.Thread(target=reader)
+    th.start()
+    try:
+        ec.targets[NT].start()
+        ec.wait_ready(timeout=60, ntargets=NT + 1)
+        wait_reb_settled(ec, reb0)
+    finally:
+        stop.set()
+        th.join(timeout=300)
+    assert not bad, (len(bad), bad[:5])
+    assert passes[0] >= 1
+    new_ids = active_ids(smap(ec))
+    assert len(new_ids) == NT + 1
+    moved = sum(1 for n in objs if hrw_order(bck, n, new_ids)[:1 + D + P] != hrw_order(bck, n, ids)[:1 + D + P])
+    assert moved > 0
+    wait_pieces(ec, bck, objs, new_ids, timeout=10, exact=True)
+    assert not get_all(ec, bck, objs)
     ec.destroy_bucket(bck)
