@@ -25,6 +25,7 @@
 #include "obj/obj_get.h"
 #include "stats/stats.h"
 #include "target/tmove_int.h"
+#include "target/treb.h"
 
 #define TEC_QCAP 1024
 #define TEC_QWAIT_MS 2000
@@ -173,25 +174,50 @@ static int tec_obj_sink(void *arg, const char *buf, size_t n)
 }
 
 /* what a rebalance asks of an encode (tec_reb_place): send only the pieces whose holder under
- * the current Smap differs from old's (NULL: every piece), then tell the targets outside the
- * piece set to drop theirs (up to the object's generation) */
+ * the current Smap differs in any of the maps olds (nold < 0: every piece), then tell the targets
+ * outside the piece set to drop theirs (up to the object's generation) */
 typedef struct tec_reb {
-	const smap_t *old;
+	const smap_t *const *olds;
+	int nold;
+	uint64_t *pos;         /* [nold][1 + D + P]: the ID digests in each old map's order (0: none) */
+	int k1;                /* 1 + D + P */
 	int64_t sent, dropped; /* out: pieces sent, drop notices sent */
 } tec_reb_t;
 
-/* position i (1-based among the targets after the owner) needs its piece sent */
-static bool tec_moved(const tec_reb_t *rb, const snode_t *ord, const snode_t *ordo, int nold, int i,
-		      bool replicate, int p)
+/* position i (1-based among the targets after the owner; id = its digest now) needs its piece */
+static bool tec_moved(const tec_reb_t *rb, uint64_t id, int i, bool replicate, int p)
 {
-	if (!rb || !rb->old)
+	if (!rb || rb->nold < 0)
 		return true;
-	if (!replicate)
-		return i >= nold || strcmp(ordo[i].id, ord[i].id);
-	for (int j = 1; j <= p && j < nold; j++) /* replicas are alike: any old holder keeps its own */
-		if (!strcmp(ordo[j].id, ord[i].id))
-			return false;
-	return true;
+	for (int m = 0; m < rb->nold; m++) {
+		const uint64_t *pos = rb->pos + (size_t)m * (size_t)rb->k1;
+		bool held = false;
+		if (!replicate)
+			held = i < rb->k1 && pos[i] == id;
+		for (int j = 1; replicate && j <= p && j < rb->k1; j++) /* replicas are alike */
+			held = held || pos[j] == id;
+		if (!held)
+			return true;
+	}
+	return false;
+}
+
+/* the old maps' orders of o (rb->pos); false when every position of every map equals ord's
+ * (nothing moved: nothing to send or drop) */
+static bool tec_reb_orders(tec_reb_t *rb, const obj_t *o, const snode_t *ord, int n)
+{
+	snode_t *tmp = calloc((size_t)rb->k1, sizeof(*tmp));
+	bool moved = !tmp;
+	for (int m = 0; tmp && m < rb->nold; m++) {
+		uint64_t *pos = rb->pos + (size_t)m * (size_t)rb->k1;
+		int no = tec_order_in(rb->olds[m], o, tmp, rb->k1);
+		for (int i = 0; i < rb->k1; i++) {
+			pos[i] = i < no ? tmp[i].id_digest : 0;
+			moved = moved || i >= n || pos[i] != ord[i].id_digest;
+		}
+	}
+	free(tmp);
+	return moved;
 }
 
 /* the drop notice: "D" + generation */
@@ -206,30 +232,34 @@ static void tec_drop_op(uint8_t op[9], int64_t gen)
 static int tec_encode(const obj_t *o, tec_reb_t *rb)
 {
 	const bck_t *b = o->bck;
-	snode_t *ord = calloc(2 * TEC_MAX_TGTS, sizeof(*ord)), *ordo = ord ? ord + TEC_MAX_TGTS : NULL;
+	snode_t *ord = calloc(TEC_MAX_TGTS, sizeof(*ord));
 	obj_get_t g;
 	obj_why_t why;
 	tec_buf_t data = {0};
 	unsigned char *sl = NULL;
 	erasure_t e = {0};
 	tec_sent_t s = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-	int rc = 0, sent = 0, want = 0, nold = 0;
+	int rc = 0, sent = 0, want = 0;
 	if (!ord)
 		return AIS_ENOMEM;
-	int n = tec_order(o, ord, TEC_MAX_TGTS);
+	smap_t *sm = smap_get();
+	int n = tec_order_in(sm, o, ord, TEC_MAX_TGTS);
 	if (n < 1 || strcmp(ord[0].id, node_id())) {
+		smap_put(sm);
 		free(ord);
 		return 0; /* not the owner (any more): the owner encodes */
 	}
-	if (rb && rb->old) {
-		nold = tec_order_in(rb->old, o, ordo, TEC_MAX_TGTS);
-		int k = 1 + b->ec_d + b->ec_p, same = nold >= k && n >= k;
-		for (int i = 0; same && i < k; i++)
-			same = !strcmp(ord[i].id, ordo[i].id);
-		if (same) {
+	treb_note_placed(sm); /* (before any piece goes: a rebalance then knows where it may be) */
+	smap_put(sm);
+	if (rb && rb->nold >= 0) {
+		rb->k1 = 1 + b->ec_d + b->ec_p;
+		rb->pos = calloc((size_t)(rb->nold ? rb->nold : 1) * (size_t)rb->k1, sizeof(uint64_t));
+		if (!tec_reb_orders(rb, o, ord, n)) {
 			free(ord);
 			return 0; /* every piece stays where it is */
 		}
+		if (!rb->pos)
+			rb->nold = -1; /* (out of memory: send them all) */
 	}
 	if ((rc = obj_get_open(&g, o, OBJ_GET_QUIET | OBJ_GET_NOHEAL, &why))) {
 		free(ord);
@@ -279,7 +309,7 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 			goto out;
 		}
 		for (int i = 1; i <= m.p && i < n; i++) {
-			if (!tec_moved(rb, ord, ordo, nold, i, true, m.p))
+			if (!tec_moved(rb, ord[i].id_digest, i, true, m.p))
 				continue;
 			want++;
 			if (!tec_send(&ord[i], o, meta, (uint32_t)ml, (const void *)data.p, data.len, &s))
@@ -298,7 +328,7 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 	char (*metas)[ECMETA_MAX + 1] = malloc(k * sizeof(*metas));
 	int *mls = malloc(k * sizeof(int));
 	for (size_t i = 0; metas && mls && i < k && (int)i + 1 < n; i++) {
-		if (!tec_moved(rb, ord, ordo, nold, (int)i + 1, false, m.p))
+		if (!tec_moved(rb, ord[i + 1].id_digest, (int)i + 1, false, m.p))
 			continue;
 		want++;
 		m.idx = (int)i + 1;
@@ -341,10 +371,11 @@ out:
 
 int tec_encode_now(const obj_t *o) { return tec_encode(o, NULL); }
 
-int tec_reb_place(const obj_t *o, const smap_t *old, int64_t *sent, int64_t *dropped)
+int tec_reb_place(const obj_t *o, const smap_t *const *olds, int nold, int64_t *sent, int64_t *dropped)
 {
-	tec_reb_t rb = {.old = old};
+	tec_reb_t rb = {.olds = olds, .nold = nold};
 	int rc = tec_encode(o, &rb);
+	free(rb.pos);
 	*sent += rb.sent;
 	*dropped += rb.dropped;
 	return rc;

@@ -33,10 +33,11 @@ int tec_restore(const obj_t *o, char *err, size_t cap);
 /* encode o now on this thread (the ec-encode job): 0, AIS_ENOTFOUND, AIS_E* */
 int tec_encode_now(const obj_t *o);
 /* rebalance (treb.c, after every object reached its owner): o's pieces to the targets that hold
- * them in the current Smap's HRW order, only where the holder differs from old's order (NULL:
- * every piece) - nothing is read when the owner and every holder stayed; once all are stored,
+ * them in the current Smap's HRW order, only where the holder differs in any of the nold maps
+ * olds (nold < 0: every piece) - nothing is read when the owner and every holder stayed in all
+ * of them; once all are stored,
  * the targets out of the piece set (and this one) drop theirs up to the object's generation.
  * sent and dropped grow by the pieces sent and the drop notices sent. 0 (also: not the owner), AIS_E* */
-int tec_reb_place(const obj_t *o, const smap_t *old, int64_t *sent, int64_t *dropped);
+int tec_reb_place(const obj_t *o, const smap_t *const *olds, int nold, int64_t *sent, int64_t *dropped);
 
 #endif

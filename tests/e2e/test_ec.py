@@ -1,5 +1,5 @@
-"""Erasure coding (docs/redundancy.md) on a private cluster of 1 proxy + 6 targets (a 7th joins in
-the last test): EC 2+2 with objsize_limit 256 KiB; slices and replicas land on distinct targets in
+"""Erasure coding (docs/redundancy.md) on a private cluster of 1 proxy + 6 targets (and one of
+4 + 1 joining for the rebalance test): EC 2+2 with objsize_limit 256 KiB; slices and replicas land on distinct targets in
 HRW order after the owner (checked on disk, with their metadata); a missing main replica and bit
 rot in 100 main replicas are rebuilt on GET; two targets killed with -9 (1,000 objects of 0-4 MiB):
 every object still GETs byte-exact through the proxy; an overwrite during the outage wins after
@@ -23,12 +23,12 @@ D, P = 2, 2
 LIMIT = 256 * 1024
 
 
-NT = 6  # targets started; a 7th (not started) joins in test_ec_join_moves_pieces
+NT = 6
 
 
 @pytest.fixture(scope="module")
 def ec():
-    c = start_cluster(ntargets=NT + 1, started=NT, nmountpaths=1)
+    c = start_cluster(ntargets=NT, started=NT, nmountpaths=1)
     yield c
     c.cleanup()
 
@@ -87,8 +87,16 @@ def hrw_order(bck, name, ids):
     return sorted(ids, key=lambda k: _hrw_mix(_xxh64_int(k) ^ d), reverse=True)
 
 
+def leaf(p):
+    """an object path's file: itself, or its leaf when longer names made it a directory (the main
+    replica's mapping, docs/architecture.md; EC pieces under %ec follow it)"""
+    if p.endswith("/"):
+        return p + "%ob.dir"  # (a directory marker "<name>/")
+    return os.path.join(p, "%ob.leaf") if os.path.isdir(p) else p
+
+
 def ec_file(t, bck, name):
-    p = os.path.join(t.mountpaths[0], "@ais", bck, "%ec", name)
+    p = leaf(os.path.join(t.mountpaths[0], "@ais", bck, "%ec", name))
     return p if os.path.isfile(p) else None
 
 
@@ -96,7 +104,7 @@ def ec_meta(path):
     return json.loads(os.getxattr(path, "user.ais.ec"))
 
 
-def wait_pieces(c, bck, objs, ids, timeout=60, exact=False):
+def wait_pieces(c, bck, objs, ids, timeout=60, exact=False, d=D, p=P):
     """until every object has its pieces on the targets after its owner in HRW order (exact: and
     no other target holds a piece of it - a stale or misplaced one)"""
     nodes = node_of(c)
@@ -106,17 +114,17 @@ def wait_pieces(c, bck, objs, ids, timeout=60, exact=False):
         missing, stray = [], []
         for name, body in objs.items():
             order = hrw_order(bck, name, ids)
-            want = P if len(body) < LIMIT else D + P
+            want = p if len(body) < LIMIT else d + p
             for i, tid in enumerate(order[1:1 + want]):
-                p = ec_file(nodes[tid], bck, name)
-                if not p:
+                f = ec_file(nodes[tid], bck, name)
+                if not f:
                     missing.append((name, tid))
                     continue
-                m = ec_meta(p)
+                m = ec_meta(f)
                 if m["size"] != len(body) or m["idx"] != (0 if len(body) < LIMIT else i + 1):
                     missing.append((name, tid, m))  # (an older generation's, about to be replaced)
                     continue
-                assert m["d"] == D and m["p"] == P, m
+                assert m["d"] == d and m["p"] == p, m
             if exact:
                 stray += [(name, tid) for tid in [order[0]] + order[1 + want:] if ec_file(nodes[tid], bck, name)]
         if not missing and not stray:
@@ -129,7 +137,7 @@ def wait_pieces(c, bck, objs, ids, timeout=60, exact=False):
 
 def main_file(c, bck, name):
     for t in c.targets:
-        p = os.path.join(t.mountpaths[0], "@ais", bck, "%ob", name)
+        p = leaf(os.path.join(t.mountpaths[0], "@ais", bck, "%ob", name))
         if os.path.isfile(p):
             return p
     return None
@@ -206,6 +214,38 @@ def test_ec_put_heal_and_delete(ec):
     assert not left, left
     for name in list(objs)[:10]:
         assert s.get(ec.obj_url(bck, name), timeout=T).status_code == 404
+    ec.destroy_bucket(bck)
+
+
+def test_ec_prefix_names(ec):
+    """names that are prefixes of other names (and a directory marker) in an EC bucket: the pieces
+    follow the main replica's mapping (<name>/%ob.leaf under %ec once <name>/... is there, in any
+    order of arrival), a lost prefix name is rebuilt from them, DELETE drops its pieces only"""
+    bck = new_bucket_name("ecpfx")
+    ec.create_bucket(bck)
+    assert set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT).status_code == 200
+    ids = active_ids(smap(ec))
+    names = ["a/b", "a/b/c", "a/b/c/d", "a/b/", "k/l/m", "k/l", "k", "big", "big/x"]
+    objs = {n: os.urandom(LIMIT + 1000 if n.startswith("big") else 3000 + i) for i, n in enumerate(names)}
+    s = requests.Session()
+    for name, body in objs.items():
+        assert s.put(ec.obj_url(bck, name), data=body, timeout=T).status_code == 200, name
+    wait_pieces(ec, bck, objs, ids, timeout=30)
+    nodes = node_of(ec)
+    pieces = [ec_file(nodes[tid], bck, n) for n in objs for tid in hrw_order(bck, n, ids)[1:]]
+    assert any(p and p.endswith("/%ob.leaf") for p in pieces), pieces
+    for n in ("a/b", "k/l", "big"):
+        os.unlink(main_file(ec, bck, n))
+    bad = get_all(ec, bck, objs)
+    assert not bad, bad
+    assert s.delete(ec.obj_url(bck, "a/b"), timeout=T).status_code == 200
+    deadline = time.time() + 20
+    while any(ec_file(t, bck, "a/b") for t in nodes.values()) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not any(ec_file(t, bck, "a/b") for t in nodes.values())
+    del objs["a/b"]
+    wait_pieces(ec, bck, objs, ids, timeout=10)
+    assert not get_all(ec, bck, objs)
     ec.destroy_bucket(bck)
 
 
@@ -380,42 +420,47 @@ def test_ec_cli(ec):
     ec.destroy_bucket(bck)
 
 
-def test_ec_join_moves_pieces(ec):
-    """(runs last: the cluster keeps its 7th target) a target joins an EC bucket's cluster: the
-    rebalance moves the main replicas and the pieces whose HRW holder changed to their new targets
-    and removes the misplaced ones - after it every piece is on its HRW target of the new Smap and
-    nowhere else (on disk); GETs through the proxy are byte-exact during and after"""
+def test_ec_join_moves_pieces():
+    """a target joins an EC bucket's cluster (its own: 1 proxy + 4 targets, EC 2+1, then a 5th):
+    the rebalance moves the main replicas and the pieces whose HRW holder changed to their new
+    targets and removes the misplaced ones - after it every piece is on its HRW target of the new
+    Smap and nowhere else (on disk); GETs through the proxy are byte-exact during and after"""
     import threading
     from rebutil import latest_reb
-    bck = new_bucket_name("ecjoin")
-    ec.create_bucket(bck)
-    assert set_ec(ec, bck, enabled=True, data_slices=D, parity_slices=P, objsize_limit=LIMIT).status_code == 200
-    ids = active_ids(smap(ec))
-    objs = objs_0_4mib(400, seed=40, top=21)
-    put_all(ec, bck, objs)
-    wait_pieces(ec, bck, objs, ids, timeout=60, exact=True)
-    reb0 = latest_reb(ec)
-    bad, passes, stop = [], [0], threading.Event()
-
-    def reader():
-        while not stop.is_set():
-            bad.extend(get_all(ec, bck, objs, retry=True))
-            passes[0] += 1
-    th = threading.Thread(target=reader)
-    th.start()
+    c = start_cluster(ntargets=5, started=4, nmountpaths=1)
+    p1 = 1
     try:
-        ec.targets[NT].start()
-        ec.wait_ready(timeout=60, ntargets=NT + 1)
-        wait_reb_settled(ec, reb0)
+        bck = new_bucket_name("ecjoin")
+        c.create_bucket(bck)
+        assert set_ec(c, bck, enabled=True, data_slices=D, parity_slices=p1, objsize_limit=LIMIT).status_code == 200
+        ids = active_ids(smap(c))
+        objs = objs_0_4mib(400, seed=40, top=21)
+        put_all(c, bck, objs)
+        wait_pieces(c, bck, objs, ids, timeout=60, exact=True, p=p1)
+        reb0 = latest_reb(c)
+        bad, passes, stop = [], [0], threading.Event()
+
+        def reader():
+            while not stop.is_set():
+                bad.extend(get_all(c, bck, objs, retry=True))
+                passes[0] += 1
+        th = threading.Thread(target=reader)
+        th.start()
+        try:
+            c.targets[4].start()
+            c.wait_ready(timeout=60, ntargets=5)
+            wait_reb_settled(c, reb0)
+        finally:
+            stop.set()
+            th.join(timeout=300)
+        assert not bad, (len(bad), bad[:5])
+        assert passes[0] >= 1
+        new_ids = active_ids(smap(c))
+        assert len(new_ids) == 5
+        moved = sum(1 for n in objs if hrw_order(bck, n, new_ids)[:1 + D + p1] != hrw_order(bck, n, ids)[:1 + D + p1])
+        assert moved > 0
+        wait_pieces(c, bck, objs, new_ids, timeout=10, exact=True, p=p1)
+        assert not get_all(c, bck, objs)
+        c.destroy_bucket(bck)
     finally:
-        stop.set()
-        th.join(timeout=300)
-    assert not bad, (len(bad), bad[:5])
-    assert passes[0] >= 1
-    new_ids = active_ids(smap(ec))
-    assert len(new_ids) == NT + 1
-    moved = sum(1 for n in objs if hrw_order(bck, n, new_ids)[:1 + D + P] != hrw_order(bck, n, ids)[:1 + D + P])
-    assert moved > 0
-    wait_pieces(ec, bck, objs, new_ids, timeout=10, exact=True)
-    assert not get_all(ec, bck, objs)
-    ec.destroy_bucket(bck)
+        c.cleanup()
