@@ -5,7 +5,8 @@
  *      wait until the local Smap is at least the one the RMD names
  *      start run g<N> on its own thread:
  *
- *   INIT ──► TRAVERSE ──rx-ready barrier──► send (treb_send.c) ──► POST_TRAVERSE ──barrier──►
+ *   INIT ──► TRAVERSE ──rx-ready barrier──► send (treb_send.c), versions (treb_ver.c) ──►
+ *   POST_TRAVERSE ──barrier──►
  *   EC pieces (treb_ec.c) ──► FIN ──► DONE                (any abort: preemption, a peer's abort or newer ID, user stop,
  *                                 barrier timeout = rebalance.dest_retry_time ──► ABORT)
  *
@@ -395,6 +396,8 @@ static void *treb_run_main(void *arg)
 		rc = treb_barrier(run, TREB_ST_TRAVERSE);
 		if (!rc)
 			rc = treb_send_all(run);
+		if (!rc && !xact_aborted(run->x))
+			rc = treb_ver_send_all(run);
 		if (!rc && !xact_aborted(run->x)) {
 			treb_stage(run, TREB_ST_POST_TRAVERSE);
 			rc = treb_barrier(run, TREB_ST_POST_TRAVERSE);
@@ -663,6 +666,8 @@ int treb_init(const config_t *cfg)
 	snprintf(p, sizeof(p), "%s/.ais.reb_tombs", cfg->confdir);
 	treb_tomb_init(p);
 	int rc = treb_recv_init();
+	if (!rc)
+		rc = treb_ver_init();
 	if (rc)
 		return rc;
 	tr.last_id = rmd_version(); /* persisted: never run a generation twice */
@@ -722,6 +727,7 @@ void treb_fini(void)
 	transport_ep_t *ep = transport_node();
 	if (ep)
 		transport_unregister(ep, TREB_TRNAME);
+	treb_ver_fini();
 	pthread_mutex_lock(&tr.mu);
 	xact_put(tr.last_x);
 	tr.last_x = NULL;

@@ -53,6 +53,12 @@ void treb_arrived_add(uint64_t digest);
 /* whether digest is among arrivals (ars: a sorted snapshot of n) */
 bool treb_arrived_in(const uint64_t *ars, int64_t n, uint64_t digest);
 
+/* ---- treb_ver.c: retained versions follow their object (after treb_send_all); the "reb-ver"
+ * receiver installs them. 0 or AIS_E* (job error) */
+int treb_ver_send_all(treb_run_t *run);
+int treb_ver_init(void);
+void treb_ver_fini(void);
+
 /* ---- treb_recv.c */
 int treb_recv_init(void);
 

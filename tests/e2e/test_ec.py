@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from cluster import hrw_pick, new_bucket_name, uname
-from rebutil import active_ids, smap, start_cluster, status
+from rebutil import active_ids, smap, start_cluster, status, wait_reb_settled
 
 T = 30
 D, P = 2, 2
@@ -261,23 +261,6 @@ def get_retry(s, url, timeout=60):
             if time.time() > deadline:
                 raise
         time.sleep(0.2)
-
-
-def wait_reb_settled(c, after, timeout=180):
-    """wait for the rebalance(s) started after `after` to settle: the newest one ended, not
-    aborted, and none newer started meanwhile (each returning target may start a newer one,
-    preempting the last) - conditions, not sleeps; returns its status"""
-    from rebutil import latest_reb, wait_new_reb, wait_reb
-    deadline = time.time() + timeout
-    x = wait_new_reb(c, after, timeout=60)
-    while True:
-        st = wait_reb(c, x, timeout=max(5, deadline - time.time()), ok=False)
-        newest = latest_reb(c)
-        if newest == x and not st["aborted"]:
-            assert not st["err"], st
-            return st
-        assert time.time() < deadline, ("rebalance did not settle", st, c.log_tails(10))
-        x = newest if newest != x else wait_new_reb(c, x, timeout=max(5, deadline - time.time()))
 
 
 def test_ec_two_targets_killed(ec):
