@@ -1,9 +1,10 @@
 /* mirror_q: the asynchronous put-copies queue of n-way mirroring (AIStore's mirror.XactPut: a
  * PUT into a mirrored bucket hands the object to a job whose work channel holds
- * mirror.burst_buffer objects). Owns one FIFO shared by the target's mirrored buckets and the
- * thread that drains it (started on first use, lives as long as the process). A commit queues
- * its object while fewer than its bucket's burst_buffer objects wait; otherwise (or when the
- * thread cannot start) the caller makes the copies inline. The thread brings each object to
+ * mirror.burst_buffer objects). Owns one queue shared by the target's mirrored buckets, in
+ * MQ_THREADS FIFO lanes by the object's digest (one object's copies in commit order), and the
+ * threads that drain them (started on first use, live as long as the process). A commit queues
+ * its object while fewer than its bucket's burst_buffer objects wait; otherwise (or when no
+ * thread can start) the caller makes the copies inline. A thread brings each object to
  * its bucket's current copies (mirror_sync: the main replica as it is then - a newer commit's
  * copies replace an older one's; a deleted object is skipped). Must not: block a caller (posting
  * never waits). Pending copies are lost if the process exits (the main replicas are committed;
@@ -11,6 +12,7 @@
 #include "obj/mirror.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,12 @@
 #include "core/log.h"
 #include "obj/lom.h"
 
+#define MQ_THREADS 4 /* AIStore: a worker per mountpath; here lanes by the object's digest (one
+		      * object's copies in commit order) */
+
 typedef struct mq_item {
 	struct mq_item *next;
+	int lane;
 	char provider[16], ns[80], bck[BCK_NAME_MAX + 1];
 	char name[];
 } mq_item_t;
@@ -28,9 +34,10 @@ typedef struct mq_item {
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv, idle;
-	mq_item_t *head, *tail;
-	int n;            /* queued */
-	bool busy;        /* the thread is making copies */
+	mq_item_t *head[MQ_THREADS], *tail[MQ_THREADS];
+	int n;            /* queued, every lane */
+	int busy;         /* threads making copies */
+	int nth;          /* threads started */
 	bool started, failed;
 	int64_t handled;
 } mq = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER};
@@ -55,26 +62,34 @@ static void mq_run(mq_item_t *it)
 	obj_fini(&o);
 }
 
+static bool mq_empty(void)
+{
+	for (int i = 0; i < MQ_THREADS; i++)
+		if (mq.head[i])
+			return false;
+	return true;
+}
+
 static void *mq_thread(void *arg)
 {
-	(void)arg;
+	int lane = (int)(intptr_t)arg;
 	pthread_mutex_lock(&mq.mu);
 	for (;;) {
-		while (!mq.head)
+		while (!mq.head[lane])
 			pthread_cond_wait(&mq.cv, &mq.mu);
-		mq_item_t *it = mq.head;
-		mq.head = it->next;
-		if (!mq.head)
-			mq.tail = NULL;
+		mq_item_t *it = mq.head[lane];
+		mq.head[lane] = it->next;
+		if (!mq.head[lane])
+			mq.tail[lane] = NULL;
 		mq.n--;
-		mq.busy = true;
+		mq.busy++;
 		pthread_mutex_unlock(&mq.mu);
 		mq_run(it);
 		free(it);
 		pthread_mutex_lock(&mq.mu);
-		mq.busy = false;
+		mq.busy--;
 		mq.handled++;
-		if (!mq.head)
+		if (!mq.busy && mq_empty())
 			pthread_cond_broadcast(&mq.idle);
 	}
 	return NULL;
@@ -85,17 +100,19 @@ static bool mq_start(void)
 {
 	if (mq.started || mq.failed)
 		return mq.started;
-	pthread_t th;
 	pthread_attr_t at;
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &at, mq_thread, NULL)) {
-		mq.failed = true;
-		log_err("mirror: cannot start the put-copies thread: copies are made inline");
-	} else {
-		mq.started = true;
+	for (mq.nth = 0; mq.nth < MQ_THREADS; mq.nth++) {
+		pthread_t th;
+		if (pthread_create(&th, &at, mq_thread, (void *)(intptr_t)mq.nth))
+			break;
 	}
 	pthread_attr_destroy(&at);
+	mq.started = mq.nth > 0;
+	mq.failed = !mq.started;
+	if (mq.failed)
+		log_err("mirror: cannot start the put-copies threads: copies are made inline");
 	return mq.started;
 }
 
@@ -115,13 +132,14 @@ int mirror_q_post(const obj_t *o, int burst)
 		free(it);
 		return AIS_EAGAIN;
 	}
-	if (mq.tail)
-		mq.tail->next = it;
+	int l = it->lane = (int)(o->digest % (uint64_t)mq.nth);
+	if (mq.tail[l])
+		mq.tail[l]->next = it;
 	else
-		mq.head = it;
-	mq.tail = it;
+		mq.head[l] = it;
+	mq.tail[l] = it;
 	mq.n++;
-	pthread_cond_signal(&mq.cv);
+	pthread_cond_broadcast(&mq.cv); /* (each thread waits for its own lane) */
 	pthread_mutex_unlock(&mq.mu);
 	return 0;
 }
@@ -129,7 +147,7 @@ int mirror_q_post(const obj_t *o, int burst)
 int64_t mirror_q_drain(void)
 {
 	pthread_mutex_lock(&mq.mu);
-	while (mq.head || mq.busy)
+	while (!mq_empty() || mq.busy)
 		pthread_cond_wait(&mq.idle, &mq.mu);
 	int64_t n = mq.handled;
 	pthread_mutex_unlock(&mq.mu);

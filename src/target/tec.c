@@ -1,6 +1,7 @@
 /* tec: the EC encoder side (see tec.h): the object core's hook, the bounded encode queue and its
  * thread, encoding and sending slices or replicas, delete notifications, HRW order of targets.
- * Invariants: the queue holds at most TEC_QCAP jobs; a committing thread waits at most
+ * Invariants: the queue holds at most TEC_QCAP jobs, in TEC_THREADS lanes (an object's jobs all in
+ * the lane of its digest, so its encodes and deletes run in commit order); a committing thread waits at most
  * TEC_QWAIT_MS for room (back-pressure on PUTs), then the encode is dropped and counted
  * (err.ec.queue.n; `ec-encode --recover` re-protects); deletes are never dropped. The encoder
  * keeps an object's buffers until every send completed (the transport sends from memory). */
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +30,14 @@
 #include "target/treb.h"
 
 #define TEC_QCAP 1024
+#define TEC_THREADS 3 /* encoders: one object's replies are awaited while others are read and coded */
 #define TEC_QWAIT_MS 2000
 
 typedef struct tec_job {
 	struct tec_job *next;
 	bool del;
 	int64_t gen;  /* delete: the time of the delete */
+	int lane;     /* the encoder thread (by the object's digest: one object's jobs stay in order) */
 	char provider[16], ns[80], bck[BCK_NAME_MAX + 1];
 	char name[];
 } tec_job_t;
@@ -41,10 +45,11 @@ typedef struct tec_job {
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv, room;
-	tec_job_t *head, *tail;
-	int n;
+	tec_job_t *head[TEC_THREADS], *tail[TEC_THREADS];
+	int n;        /* queued, every lane */
 	bool stop, running;
-	pthread_t th;
+	pthread_t th[TEC_THREADS];
+	int nth;
 } tq = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .room = PTHREAD_COND_INITIALIZER};
 
 void tec_tok_put(uint8_t b[8], uint64_t v)
@@ -155,6 +160,32 @@ static int tec_sent_wait(tec_sent_t *s)
 	int failed = s->failed;
 	pthread_mutex_unlock(&s->mu);
 	return failed;
+}
+
+/* timing counters of the encoder (read, code, send + replies), logged every TEC_PROF_EVERY
+ * objects: where an EC PUT's background cost goes (docs/redundancy.md "Performance") */
+#define TEC_PROF_EVERY 500
+static struct {
+	pthread_mutex_t mu;
+	int64_t n, bytes, read_ns, code_ns, send_ns;
+} tprof = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void tec_prof_add(int64_t rd, int64_t code, int64_t send, size_t bytes)
+{
+	pthread_mutex_lock(&tprof.mu);
+	tprof.n++;
+	tprof.bytes += (int64_t)bytes;
+	tprof.read_ns += rd;
+	tprof.code_ns += code;
+	tprof.send_ns += send;
+	if (tprof.n == TEC_PROF_EVERY) {
+		double n = (double)tprof.n;
+		log_info("EC encode: %lld objects (%.1f MiB): per object read %.2f ms, encode %.2f ms, send + replies %.2f ms",
+			 (long long)tprof.n, (double)tprof.bytes / (1 << 20), (double)tprof.read_ns / n / 1e6,
+			 (double)tprof.code_ns / n / 1e6, (double)tprof.send_ns / n / 1e6);
+		tprof.n = tprof.bytes = tprof.read_ns = tprof.code_ns = tprof.send_ns = 0;
+	}
+	pthread_mutex_unlock(&tprof.mu);
 }
 
 /* the object's bytes straight into the slice buffer (data slices back to back) */
@@ -279,8 +310,19 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 		if (!(sl = data.p = calloc(1, data.cap ? data.cap : 1)))
 			rc = AIS_ENOMEM;
 	}
-	if (!rc)
+	int64_t t0 = mono_ns(), t1 = 0, t2 = 0;
+	if (!rc && !g.chunked) { /* straight into the slice buffer (no bounce copy) */
+		while (!rc && data.len < (size_t)g.size) {
+			ssize_t got = obj_get_pread(&g, data.p + data.len, (size_t)g.size - data.len, (int64_t)data.len);
+			if (got <= 0)
+				rc = AIS_EIO;
+			else
+				data.len += (size_t)got;
+		}
+	} else if (!rc) {
 		rc = obj_get_read_all(&g, tec_obj_sink, &data);
+	}
+	t1 = mono_ns();
 	ecmeta_t m;
 	memset(&m, 0, sizeof(m));
 	m.bid = b->bid;
@@ -315,6 +357,7 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 			if (!tec_send(&ord[i], o, meta, (uint32_t)ml, (const void *)data.p, data.len, &s))
 				sent++;
 		}
+		t2 = mono_ns();
 		tec_sent_wait(&s);
 		stats_ec(STATS_EC_ENCODE, (int64_t)data.len * sent);
 		goto out;
@@ -325,6 +368,7 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 	for (size_t i = 0; i < k; i++)
 		ptr[i] = sl + i * ss;
 	erasure_encode(&e, ss, ptr, ptr + m.d);
+	t2 = mono_ns();
 	char (*metas)[ECMETA_MAX + 1] = malloc(k * sizeof(*metas));
 	int *mls = malloc(k * sizeof(int));
 	for (size_t i = 0; metas && mls && i < k && (int)i + 1 < n; i++) {
@@ -342,6 +386,8 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 	free(mls);
 	stats_ec(STATS_EC_ENCODE, (int64_t)ss * sent);
 out:
+	if (!rc && t2)
+		tec_prof_add(t1 - t0, t2 - t1, mono_ns() - t2, data.len);
 	if (!rc && (s.failed || sent < want || n - 1 < npieces)) {
 		log_warn("%s: EC: %d of %d pieces stored (%d targets): %s", o->fqn, sent - s.failed, want, n,
 			 s.err[0] ? s.err : "not enough targets");
@@ -421,17 +467,17 @@ static void tec_run_job(tec_job_t *j)
 
 static void *tec_thread(void *arg)
 {
-	(void)arg;
+	int lane = (int)(intptr_t)arg;
 	pthread_mutex_lock(&tq.mu);
 	for (;;) {
-		while (!tq.head && !tq.stop)
+		while (!tq.head[lane] && !tq.stop)
 			pthread_cond_wait(&tq.cv, &tq.mu);
-		tec_job_t *j = tq.head;
+		tec_job_t *j = tq.head[lane];
 		if (!j)
 			break;
-		tq.head = j->next;
-		if (!tq.head)
-			tq.tail = NULL;
+		tq.head[lane] = j->next;
+		if (!tq.head[lane])
+			tq.tail[lane] = NULL;
 		tq.n--;
 		pthread_cond_broadcast(&tq.room);
 		pthread_mutex_unlock(&tq.mu);
@@ -476,13 +522,14 @@ static void tec_hook(const obj_t *o, bool deleted)
 		free(j);
 		return;
 	}
-	if (tq.tail)
-		tq.tail->next = j;
+	int l = j->lane = (int)(o->digest % (uint64_t)(tq.nth ? tq.nth : 1));
+	if (tq.tail[l])
+		tq.tail[l]->next = j;
 	else
-		tq.head = j;
-	tq.tail = j;
+		tq.head[l] = j;
+	tq.tail[l] = j;
 	tq.n++;
-	pthread_cond_signal(&tq.cv);
+	pthread_cond_broadcast(&tq.cv); /* (each thread waits for its own lane) */
 	pthread_mutex_unlock(&tq.mu);
 }
 
@@ -495,7 +542,10 @@ int tec_init(void)
 	if (rc)
 		return rc;
 	tq.stop = false;
-	if (pthread_create(&tq.th, NULL, tec_thread, NULL)) {
+	for (tq.nth = 0; tq.nth < TEC_THREADS; tq.nth++)
+		if (pthread_create(&tq.th[tq.nth], NULL, tec_thread, (void *)(intptr_t)tq.nth))
+			break;
+	if (!tq.nth) {
 		transport_unregister(ep, TEC_TRNAME);
 		return AIS_ENOMEM;
 	}
@@ -516,8 +566,8 @@ void tec_fini(void)
 	pthread_cond_broadcast(&tq.cv);
 	pthread_cond_broadcast(&tq.room);
 	pthread_mutex_unlock(&tq.mu);
-	if (run)
-		pthread_join(tq.th, NULL);
+	for (int i = 0; run && i < tq.nth; i++)
+		pthread_join(tq.th[i], NULL);
 	transport_ep_t *ep = transport_node();
 	if (ep)
 		transport_unregister(ep, TEC_TRNAME);
