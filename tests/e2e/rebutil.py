@@ -16,9 +16,9 @@ from cluster import Cluster, hrw_pick, uname
 T = (3, 30)
 
 
-def start_cluster(ntargets, started, nmountpaths=2, overrides=None):
+def start_cluster(ntargets, started, nmountpaths=2, overrides=None, keepalive="1s"):
     """1 proxy + ntargets targets of which the first `started` are started now"""
-    c = Cluster(nproxies=1, ntargets=ntargets, nmountpaths=nmountpaths, keepalive="1s",
+    c = Cluster(nproxies=1, ntargets=ntargets, nmountpaths=nmountpaths, keepalive=keepalive,
                 cluster_overrides=overrides)
     c.write_configs()
     try:
