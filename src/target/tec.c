@@ -270,7 +270,7 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 	unsigned char *sl = NULL;
 	erasure_t e = {0};
 	tec_sent_t s = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-	int rc = 0, sent = 0, want = 0;
+	int rc = 0, sent = 0, want = 0, npieces = 0;
 	if (!ord)
 		return AIS_ENOMEM;
 	smap_t *sm = smap_get();
@@ -285,12 +285,12 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 	if (rb && rb->nold >= 0) {
 		rb->k1 = 1 + b->ec_d + b->ec_p;
 		rb->pos = calloc((size_t)(rb->nold ? rb->nold : 1) * (size_t)rb->k1, sizeof(uint64_t));
-		if (!tec_reb_orders(rb, o, ord, n)) {
+		if (!rb->pos)
+			rb->nold = -1; /* (out of memory: send them all) */
+		else if (!tec_reb_orders(rb, o, ord, n)) {
 			free(ord);
 			return 0; /* every piece stays where it is */
 		}
-		if (!rb->pos)
-			rb->nold = -1; /* (out of memory: send them all) */
 	}
 	if ((rc = obj_get_open(&g, o, OBJ_GET_QUIET | OBJ_GET_NOHEAL, &why))) {
 		free(ord);
@@ -340,7 +340,7 @@ static int tec_encode(const obj_t *o, tec_reb_t *rb)
 		rc = AIS_EIO;
 		goto out;
 	}
-	int npieces = replicate ? m.p : m.d + m.p;
+	npieces = replicate ? m.p : m.d + m.p;
 	char meta[ECMETA_MAX + 1];
 	if (replicate) {
 		m.idx = 0;
