@@ -114,6 +114,8 @@ static int rx_on_data(void *ctx, transport_rx_t *rx, const void *data, size_t le
 {
 	(void)rx;
 	rxo_t *x = ctx;
+	if (!len)
+		return 0;
 	if (len > x->cap - x->len)
 		return AIS_EINVAL;
 	memcpy(x->buf + x->len, data, len);

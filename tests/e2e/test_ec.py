@@ -30,11 +30,13 @@ NT = 6
 # live targets in the Smap (a killed one is still found in seconds; the test waits on conditions)
 SLOW = "asan" in os.environ.get("AIS_BIN", "")
 KEEPALIVE = "3s" if SLOW else "1s"
+OVERRIDES = {"timeout": {"max_keepalive": "15s"}} if SLOW else None  # (a busy ASan target answers late)
+GET_THREADS = 2 if SLOW else 6
 
 
 @pytest.fixture(scope="module")
 def ec():
-    c = start_cluster(ntargets=NT, started=NT, nmountpaths=1, keepalive=KEEPALIVE)
+    c = start_cluster(ntargets=NT, started=NT, nmountpaths=1, keepalive=KEEPALIVE, overrides=OVERRIDES)
     yield c
     c.cleanup()
 
@@ -75,7 +77,7 @@ def get_all(c, bck, objs, retry=False):
         if r.status_code != 200 or r.content != body:
             return (name, r.status_code, r.text[:120] if r.status_code != 200 else "wrong bytes")
         return None
-    with ThreadPoolExecutor(6) as ex:
+    with ThreadPoolExecutor(GET_THREADS) as ex:
         return [x for x in ex.map(get, objs.items()) if x]
 
 
@@ -419,7 +421,7 @@ def test_ec_join_moves_pieces():
     Smap and nowhere else (on disk); GETs through the proxy are byte-exact during and after"""
     import threading
     from rebutil import latest_reb
-    c = start_cluster(ntargets=5, started=4, nmountpaths=1, keepalive=KEEPALIVE)
+    c = start_cluster(ntargets=5, started=4, nmountpaths=1, keepalive=KEEPALIVE, overrides=OVERRIDES)
     p1 = 1
     try:
         bck = new_bucket_name("ecjoin")
