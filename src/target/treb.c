@@ -371,7 +371,7 @@ static int treb_run_ec(treb_run_t *run)
 	for (int i = 0; i < n; i++)
 		smap_put(olds[i]);
 	free(ars);
-	if (!rc) { /* those are placed now (later arrivals stay for the next step) */
+	if (!rc && nars) { /* those are placed now (later arrivals stay for the next step) */
 		pthread_mutex_lock(&tr.mu);
 		memmove(tr.arrived, tr.arrived + nars, (size_t)(tr.narrived - nars) * sizeof(*tr.arrived));
 		tr.narrived -= nars;

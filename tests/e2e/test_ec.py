@@ -274,6 +274,25 @@ def get_retry(s, url, timeout=None):
         time.sleep(0.2)
 
 
+def restart(node, timeout=60):
+    """start a killed node again; its ports are fixed, and an outgoing connection of any process
+    on the box may hold one for a while (EADDRINUSE: the node exits at once) - start it again
+    until it stays up"""
+    deadline = time.time() + timeout
+    while True:
+        node.start()
+        t0 = time.time()
+        while node.alive() and time.time() - t0 < 2:
+            time.sleep(0.1)
+        if node.alive():
+            return
+        node._reap()
+        with open(os.path.join(node.dir, "log", "stderr.log"), "rb") as f:
+            tail = f.read()[-300:]
+        assert b"address in use" in tail and time.time() < deadline, (node.name, tail)
+        time.sleep(1)
+
+
 def test_ec_two_targets_killed(ec):
     """1,000 objects (0-4 MiB); kill -9 two targets: every object GETs byte-exact through the proxy
     (rebuilt from the slices or replicas left); objects overwritten during the outage keep the new
@@ -312,7 +331,7 @@ def test_ec_two_targets_killed(ec):
     objs.update(new)
     reb1 = latest_reb(ec) or reb0
     for v in victims:
-        v.start()
+        restart(v)
         ec.expected_down.discard(v.name)
     ec.wait_ready(timeout=90, ntargets=NT)
     wait_reb_settled(ec, reb1)
