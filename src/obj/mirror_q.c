@@ -21,7 +21,7 @@
 #include "core/log.h"
 #include "obj/lom.h"
 
-#define MQ_THREADS 4 /* AIStore: a worker per mountpath; here lanes by the object's digest (one
+#define MQ_THREADS 8 /* AIStore: a worker per mountpath; here lanes by the object's digest (one
 		      * object's copies in commit order) */
 
 typedef struct mq_item {
