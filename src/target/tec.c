@@ -164,7 +164,7 @@ static int tec_sent_wait(tec_sent_t *s)
 
 /* timing counters of the encoder (read, code, send + replies), logged every TEC_PROF_EVERY
  * objects: where an EC PUT's background cost goes (docs/redundancy.md "Performance") */
-#define TEC_PROF_EVERY 500
+#define TEC_PROF_EVERY 100
 static struct {
 	pthread_mutex_t mu;
 	int64_t n, bytes, read_ns, code_ns, send_ns;
