@@ -107,7 +107,7 @@ E2E_ASAN_TESTS ?= tests/e2e/test_objects.py tests/e2e/test_obj_core.py tests/e2e
 	tests/e2e/test_s3_api.py tests/e2e/test_s3_object_attrs.py tests/e2e/test_mpu.py \
 	tests/e2e/test_list_cursor.py tests/e2e/test_transport.py tests/e2e/test_shards.py tests/e2e/test_getbatch.py \
 	tests/e2e/test_s3_versioning.py tests/e2e/test_prefix_keys.py tests/e2e/test_security.py tests/e2e/test_auth.py \
-	tests/e2e/test_mirror.py
+	tests/e2e/test_mirror.py tests/e2e/test_ec.py tests/e2e/test_s3_versions_reb.py
 test: all
 	$(MAKE) check-layers
 	$(MAKE) -j2 unit-bins asan-bins fuzz-build

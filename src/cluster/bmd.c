@@ -205,6 +205,8 @@ void bck_sync_hot(bck_t *b)
 	json_t *mc = json_object_get(json_object_get(b->props, "mirror"), "copies");
 	b->mirror_copies = bprops_bool(b->props, "mirror.enabled", false) && json_is_integer(mc)
 				   ? (int)json_integer_value(mc) : 0;
+	json_t *mb = json_object_get(json_object_get(b->props, "mirror"), "burst_buffer");
+	b->mirror_burst = json_is_integer(mb) && json_integer_value(mb) > 0 ? (int)json_integer_value(mb) : 0;
 	json_t *ec = json_object_get(b->props, "ec");
 	b->ec_enabled = json_is_true(json_object_get(ec, "enabled"));
 	b->ec_d = (int)json_integer_value(json_object_get(ec, "data_slices"));

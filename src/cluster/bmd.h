@@ -34,6 +34,7 @@ typedef struct bck {
 	bool validate_cold_get;
 	bool versioning;        /* versioning.enabled */
 	int mirror_copies;      /* mirror.copies when mirror.enabled, else 0 */
+	int mirror_burst;       /* mirror.burst_buffer: the async put-copies queue (0: copies inline) */
 	bool ec_enabled;        /* ec.enabled */
 	int ec_d, ec_p;         /* ec.data_slices, ec.parity_slices */
 	int64_t ec_limit;       /* ec.objsize_limit (0: slice everything, -1: replicate everything) */

@@ -26,6 +26,7 @@
 
 static mpath_t fs_mps[FS_MAX];
 static atomic_int fs_n;
+static _Atomic int64_t fs_io[FS_MAX]; /* reads in flight (fs_io_begin/end) */
 static pthread_mutex_t fs_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const fs_names[] = {
@@ -310,4 +311,21 @@ json_t *fs_mpl_json(void)
 {
 	return json_pack("{s:o, s:o, s:o}", "available", fs_list(FS_AVAIL), "waiting_dd", fs_list(FS_WAITING_DD),
 			 "disabled", fs_list(FS_DISABLED));
+}
+
+void fs_io_begin(int i)
+{
+	if (i >= 0 && i < FS_MAX)
+		atomic_fetch_add_explicit(&fs_io[i], 1, memory_order_relaxed);
+}
+
+void fs_io_end(int i)
+{
+	if (i >= 0 && i < FS_MAX)
+		atomic_fetch_sub_explicit(&fs_io[i], 1, memory_order_relaxed);
+}
+
+int64_t fs_io_load(int i)
+{
+	return i >= 0 && i < FS_MAX ? atomic_load_explicit(&fs_io[i], memory_order_relaxed) : 0;
 }

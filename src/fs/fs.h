@@ -91,6 +91,11 @@ int fs_hrw(uint64_t uname_digest);
 void fs_capacity(uint64_t *used, uint64_t *total);
 /* AIStore's apc.MountpathList {"available":[], "waiting_dd":[], "disabled":[]} (sorted); new ref */
 json_t *fs_mpl_json(void);
+/* reads in flight per mountpath (a GET opened there and not closed yet): what a mirrored
+ * object's read balances on (AIStore reads the copy on the least-utilized mountpath) */
+void fs_io_begin(int i);
+void fs_io_end(int i);
+int64_t fs_io_load(int i);
 /* "available", "waiting_dd", "disabled", "detached" */
 const char *fs_state_name(fs_state_t s);
 

@@ -110,20 +110,7 @@ int64_t ecmeta_slice_len(const ecmeta_t *m)
 
 int ecmeta_path(const obj_t *o, char *out, size_t cap)
 {
-	char ob[FQN_MAX];
-	const bck_t *b = o->bck;
-	const mpath_t *mp = fs_get(o->mpi);
-	if (!mp)
-		return AIS_EINVAL;
-	int n = fqn_ct_dir(ob, sizeof(ob), mp->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
-	if (n < 0 || strncmp(o->fqn, ob, (size_t)n) || o->fqn[n] != '/')
-		return AIS_EINVAL;
-	int m = fqn_ct_dir(out, cap, mp->path, b->provider, b->ns, b->name, ECMETA_CT);
-	size_t rest = strlen(o->fqn + n);
-	if (m < 0 || (size_t)m + rest + 1 > cap)
-		return AIS_EINVAL;
-	memcpy(out + m, o->fqn + n, rest + 1);
-	return 0;
+	return obj_ct_path(o, o->mpi, ECMETA_CT, out, cap, NULL);
 }
 
 int ecmeta_load(int fd, const char *path, ecmeta_t *m)

@@ -21,8 +21,11 @@
 #include "obj/obj_reloc.h"
 #include "stats/stats.h"
 
-/* the copy on mountpath mpi of the object file fqn (on mountpath smpi) of bucket b */
-static int mirror_path(const bck_t *b, int smpi, const char *fqn, int mpi, char *out, size_t cap)
+/* the copy on mountpath mpi of the object file fqn (on mountpath smpi) of bucket b: the same
+ * name mapping as the main replica's (obj_ct_path): <%cp>/<name>, or its leaf <name>/%ob.leaf
+ * when that path is a directory on mpi (longer names' copies under it); *rel (optional) = the
+ * offset of the name in out */
+static int mirror_path(const bck_t *b, int smpi, const char *fqn, int mpi, char *out, size_t cap, size_t *rel)
 {
 	char ob[FQN_MAX];
 	const mpath_t *src = fs_get(smpi), *dst = fs_get(mpi);
@@ -31,16 +34,26 @@ static int mirror_path(const bck_t *b, int smpi, const char *fqn, int mpi, char 
 	int n = fqn_ct_dir(ob, sizeof(ob), src->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
 	if (n < 0 || strncmp(fqn, ob, (size_t)n) || fqn[n] != '/')
 		return AIS_EINVAL;
+	size_t rest = strlen(fqn + n);
+	if (fqn_is_leaf(fqn, strlen(fqn)))
+		rest -= strlen("/" FQN_LEAF);
 	int m = fqn_ct_dir(out, cap, dst->path, b->provider, b->ns, b->name, MIRROR_CT);
-	if (m < 0 || (size_t)m + strlen(fqn + n) + 1 > cap)
+	if (m < 0 || (size_t)m + rest + 1 > cap)
 		return AIS_EINVAL;
-	memcpy(out + m, fqn + n, strlen(fqn + n) + 1);
+	memcpy(out + m, fqn + n, rest);
+	out[m + rest] = '\0';
+	if (rel)
+		*rel = (size_t)m + 1;
+	struct stat st; /* (only a leafable name's path can be a directory: short names are flat files,
+			 * "<dir>/" is always inside its directory) */
+	if (!stat(out, &st) && S_ISDIR(st.st_mode) && fqn_leaf(out, cap, strlen(out)) < 0)
+		return AIS_EINVAL;
 	return 0;
 }
 
 int mirror_copy_path(const obj_t *o, int mpi, char *out, size_t cap)
 {
-	return mirror_path(o->bck, o->mpi, o->fqn, mpi, out, cap);
+	return mirror_path(o->bck, o->mpi, o->fqn, mpi, out, cap, NULL);
 }
 
 int mirror_targets(const obj_t *o, int copies, int mpis[MIRROR_MAX_COPIES])
@@ -103,6 +116,41 @@ static bool mirror_unlink(const obj_t *o, int mpi, const char *path)
 	return true;
 }
 
+int mirror_open_read(const obj_t *o, const lom_md_t *md, int *mpi)
+{
+	int mpis[MIRROR_MAX_COPIES], copies = o->bck->mirror_copies;
+	if (copies <= 1 || !(md->flags & LOM_FL_COPIES) || (md->flags & LOM_FL_CHUNKED))
+		return -1;
+	int n = mirror_targets(o, copies, mpis), best = -1;
+	int64_t least = fs_io_load(o->mpi);
+	for (int i = 0; i < n && least > 0; i++) {
+		int64_t l = fs_io_load(mpis[i]);
+		if (l < least) {
+			least = l;
+			best = mpis[i];
+		}
+	}
+	char path[FQN_MAX];
+	if (best < 0 || mirror_copy_path(o, best, path, sizeof(path)))
+		return -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	lom_md_t cmd;
+	lom_md_init(&cmd);
+	bool same = !fstat(fd, &st) && S_ISREG(st.st_mode) && !lom_load(fd, NULL, &cmd) &&
+		    (!cmd.bid || !o->bck->bid || cmd.bid == o->bck->bid) && obj_reloc_same(&cmd, md) &&
+		    st.st_size == md->size;
+	lom_md_fini(&cmd);
+	if (!same) {
+		close(fd);
+		return -1;
+	}
+	*mpi = best;
+	return fd;
+}
+
 int mirror_drop(const obj_t *o, bool locked)
 {
 	int n = 0;
@@ -135,7 +183,7 @@ int mirror_count(const bck_t *b, int mpi, const char *fqn, const lom_md_t *md)
 	for (int i = 0; i < fs_count(); i++) {
 		lom_md_t c;
 		lom_md_init(&c);
-		if (i != mpi && fs_in_use(i) && !mirror_path(b, mpi, fqn, i, p, sizeof(p)) && !mirror_load_b(b, p, &c) &&
+		if (i != mpi && fs_in_use(i) && !mirror_path(b, mpi, fqn, i, p, sizeof(p), NULL) && !mirror_load_b(b, p, &c) &&
 		    obj_reloc_same(&c, md))
 			n++;
 		lom_md_fini(&c);
@@ -181,10 +229,12 @@ static bool mirror_main_is(const obj_t *o, const lom_md_t *md)
 }
 
 /* write a copy of the main replica (opened in g, version g->md) onto mountpath mpi */
-static int mirror_write(const obj_t *o, obj_get_t *g, int mpi, const char *path)
+static int mirror_write(const obj_t *o, obj_get_t *g, int mpi, const char *cpath)
 {
 	obj_t dst;
-	char work[FQN_MAX];
+	char work[FQN_MAX], path[FQN_MAX + 16];
+	size_t rel;
+	(void)cpath; /* (resolved again below: a longer name may have made it a directory since) */
 	mw_t w = {.fd = -1};
 	lom_md_t md;
 	lom_md_init(&md);
@@ -212,14 +262,18 @@ static int mirror_write(const obj_t *o, obj_get_t *g, int mpi, const char *path)
 		goto fail;
 	}
 	w.fd = -1;
+	/* the directories first, holding no lock (a shorter name's copy in the way goes into its leaf) */
+	if ((rc = mirror_path(o->bck, o->mpi, o->fqn, mpi, path, sizeof(path), &rel)) ||
+	    (rc = obj_ct_mkdirs(o, mpi, path, rel)))
+		goto fail;
 	lom_lock(o->digest);
 	if (!mirror_main_is(o, &g->md)) {
 		rc = AIS_EEXIST; /* replaced or removed meanwhile: its own commit makes its copies */
 	} else {
-		int e = rename(work, path) ? errno : 0;
+		int e = obj_ct_rename(o, work, path, sizeof(path)) ? errno : 0;
 		if (e == ENOENT) {
 			fsops_mkdir_parent(path);
-			e = rename(work, path) ? errno : 0;
+			e = obj_ct_rename(o, work, path, sizeof(path)) ? errno : 0;
 		}
 		rc = e ? err_from_errno(e) : 0;
 	}
@@ -337,6 +391,8 @@ void mirror_after_commit(const obj_t *o, bool had_copies)
 		mirror_drop(o, false);
 		return;
 	}
+	if (o->bck->mirror_burst > 0 && mirror_q_post(o, o->bck->mirror_burst) == 0)
+		return; /* the put-copies thread makes them */
 	int rc = mirror_sync(o, n, NULL);
 	if (rc)
 		log_warn("%s: %d-way mirror: %s", o->fqn, n, err_str(rc));

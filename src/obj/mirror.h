@@ -42,15 +42,29 @@ int mirror_targets(const obj_t *o, int copies, int mpis[MIRROR_MAX_COPIES]);
  * copy), AIS_E* of the first failed write (the other copies are still attempted). */
 int mirror_sync(const obj_t *o, int copies, mirror_res_t *res);
 /* after a commit of o's main replica (the object core calls it): the bucket's copies when it is
- * mirrored, or drop the copies a replaced version had (had_copies). Failures are logged: the
- * main replica is committed either way. */
+ * mirrored, or drop the copies a replaced version had (had_copies). With mirror.burst_buffer B >
+ * 0 the copies are made asynchronously (mirror_q: AIStore's put-copies job, whose work channel
+ * holds B objects): queued while fewer than B wait, else made inline (the committing thread pays:
+ * back-pressure). B = 0: inline. Failures are logged: the main replica is committed either way. */
 void mirror_after_commit(const obj_t *o, bool had_copies);
+/* mirror_q.c: queue o for its bucket's copies on the put-copies thread (started on first use):
+ * 0, or AIS_EAGAIN when `burst` objects are waiting already (make them inline), AIS_ENOMEM */
+int mirror_q_post(const obj_t *o, int burst);
+/* wait until the queue is empty and no copy is in progress (tests, benches); the number of
+ * objects the put-copies thread has handled so far */
+int64_t mirror_q_drain(void);
 /* heal: replace o's missing or corrupted main replica with a copy. want (optional) = the
  * version that must be restored (a corrupted main's LOM); else the newest copy whose bytes
  * verify. The copy is checked against its stored checksum while it is read. 0 (restored),
  * AIS_ENOTFOUND (no usable copy), AIS_EEXIST (a main replica appeared meanwhile: re-read it),
  * AIS_E*. Counts mirror.restore.n. */
 int mirror_restore(const obj_t *o, const lom_md_t *want);
+/* the least-loaded replica for a read of o whose main replica (LOM md, on o->mpi) is open:
+ * among the main and its copies (mirror_targets of the bucket's copies), the mountpath with the
+ * fewest reads in flight (fs_io_load; ties: the main). A copy is used only when its LOM is the
+ * same version as md (write time, size, checksum). Returns an fd of the copy (O_RDONLY, the
+ * caller owns it) and *mpi = its mountpath, or -1 (read the main). */
+int mirror_open_read(const obj_t *o, const lom_md_t *md, int *mpi);
 /* remove every copy of o (on every mountpath in use); returns how many were removed. Takes the
  * object's lock unless locked (the caller holds it). */
 int mirror_drop(const obj_t *o, bool locked);

@@ -231,6 +231,49 @@ int obj_mkdirs_at(const obj_t *o, const char *path, size_t rel)
 	return fsops_mkdir_parent(path);
 }
 
+int obj_ct_path(const obj_t *o, int mpi, const char *ct, char *out, size_t cap, size_t *rel)
+{
+	const bck_t *b = o->bck;
+	const mpath_t *src = fs_get(o->mpi), *dst = fs_get(mpi);
+	char ob[FQN_MAX];
+	if (!src || !dst)
+		return AIS_EINVAL;
+	int n = fqn_ct_dir(ob, sizeof(ob), src->path, b->provider, b->ns, b->name, FQN_CT_OBJ);
+	if (n < 0 || strncmp(o->fqn, ob, (size_t)n) || o->fqn[n] != '/')
+		return AIS_EINVAL;
+	size_t rest = strlen(o->fqn + n);
+	if (fqn_is_leaf(o->fqn, strlen(o->fqn))) /* (a leaf's path names its directory's object) */
+		rest -= strlen("/" FQN_LEAF);
+	int m = fqn_ct_dir(out, cap, dst->path, b->provider, b->ns, b->name, ct);
+	if (m < 0 || (size_t)m + rest + 1 > cap)
+		return AIS_EINVAL;
+	memcpy(out + m, o->fqn + n, rest);
+	out[m + rest] = '\0';
+	if (rel)
+		*rel = (size_t)m + 1;
+	struct stat st;
+	if (obj_leafable(o) && !stat(out, &st) && S_ISDIR(st.st_mode) && fqn_leaf(out, cap, strlen(out)) < 0)
+		return AIS_EINVAL;
+	return 0;
+}
+
+int obj_ct_mkdirs(const obj_t *o, int mpi, const char *path, size_t rel)
+{
+	obj_t on;
+	int rc = obj_place_on(&on, o, mpi); /* (a leaf's work directory on that mountpath) */
+	return rc ? rc : obj_mkdirs_at(&on, path, rel);
+}
+
+int obj_ct_rename(const obj_t *o, const char *src, char *path, size_t cap)
+{
+	if (!rename(src, path))
+		return 0;
+	if (errno != EISDIR || !obj_leafable(o) || fqn_is_leaf(path, strlen(path)) ||
+	    fqn_leaf(path, cap, strlen(path)) < 0)
+		return -1;
+	return rename(src, path); /* a longer name made it a directory meanwhile: its leaf */
+}
+
 int obj_rename_to(const obj_t *o, const char *src)
 {
 	char dst[FQN_MAX];

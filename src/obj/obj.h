@@ -107,6 +107,17 @@ int obj_place_on(obj_t *dst, const obj_t *o, int mpi);
 int obj_open_file(const obj_t *o, int flags, struct stat *st);
 /* o's path now: o->fqn, or o->fqn + "/" FQN_LEAF when o->fqn is a directory */
 void obj_fqn_now(const obj_t *o, char *out, size_t cap);
+/* o's path under another content directory ct (mirror copies %cp, EC pieces %ec) on mountpath
+ * mpi, with the same name mapping as the main replica's: <ct>/<name as under %ob>, and its leaf
+ * <ct>/<name>/%ob.leaf when that path is a directory there (longer names of the same prefix).
+ * *rel (optional) = the offset of the name in out (for obj_ct_mkdirs). 0 or AIS_EINVAL */
+int obj_ct_path(const obj_t *o, int mpi, const char *ct, char *out, size_t cap, size_t *rel);
+/* before a rename into such a path (holding no object lock): its parent directories, a shorter
+ * name's file in the way moved into its leaf (as obj_mkdirs for %ob). 0 or AIS_E* */
+int obj_ct_mkdirs(const obj_t *o, int mpi, const char *path, size_t rel);
+/* rename src to such a path (under o's lock): into the leaf when the path is a directory by now.
+ * 0 or -1 with errno */
+int obj_ct_rename(const obj_t *o, const char *src, char *path, size_t cap);
 /* make the parent directories of o's path; an object file that is in the way (a shorter name
  * "a/b" of "a/b/c" on this mountpath) moves into its leaf, under that object's lock, atomically
  * (readers see the file or the directory holding it, never neither). Call holding no object

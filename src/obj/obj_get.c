@@ -166,6 +166,7 @@ static void get_init(obj_get_t *g, const obj_t *o, int flags)
 	memset(g, 0, sizeof(*g));
 	g->o = o;
 	g->fd = -1;
+	g->io_mpi = -1;
 	g->flags = flags;
 	lom_md_init(&g->md);
 	ufest_init(&g->u);
@@ -270,6 +271,16 @@ int obj_get_open(obj_get_t *g, const obj_t *o, int flags, obj_why_t *why)
 	}
 	g->validate = !(flags & (OBJ_GET_HEAD | OBJ_GET_QUIET)) && o->bck->validate_warm_get &&
 		      g->md.cktype != CKSUM_NONE && g->md.ckval[0];
+	g->io_mpi = g->o->mpi;
+	if (!(flags & (OBJ_GET_HEAD | OBJ_GET_QUIET)) && !g->validate && !g->alt && !g->chunked) {
+		int mpi, fd = mirror_open_read(g->o, &g->md, &mpi);
+		if (fd >= 0) { /* the same version on a less loaded mountpath */
+			close(g->fd);
+			g->fd = fd;
+			g->io_mpi = mpi;
+		}
+	}
+	fs_io_begin(g->io_mpi);
 	return 0;
 }
 
@@ -526,6 +537,9 @@ void obj_get_close(obj_get_t *g)
 {
 	if (!g->o)
 		return;
+	if (g->io_mpi >= 0)
+		fs_io_end(g->io_mpi);
+	g->io_mpi = -1;
 	get_unload(g);
 	free(g->alt);
 	g->alt = NULL;

@@ -64,9 +64,14 @@ typedef struct obj_get {
 	int pend_err;          /* internal: the first deferred error counter + 1 (0: none) */
 	bool pend_nf;          /* internal: a deferred not-found */
 	bool healed;           /* the main replica was restored from a mirror copy by this read */
+	int io_mpi;            /* the mountpath read from (a mirror copy's when it was less loaded;
+				* counted in fs_io_load from open to close), -1 before open */
 } obj_get_t;
 
-/* open o for reading (blocks on open/fstat/xattr only). An object missing at its HRW mountpath
+/* open o for reading (blocks on open/fstat/xattr only). In a mirrored bucket a GET (not HEAD, not
+ * internal, not validated: validation reads the main so that bit rot in it is found) reads the
+ * copy on the mountpath with the fewest reads in flight when that is less loaded than the main's
+ * (mirror_open_read; g->fd is then the copy's, g->io_mpi its mountpath). An object missing at its HRW mountpath
  * is looked for on the target's other mountpaths in use (obj_locate: misplaced until a resilver
  * moves it); g->o then points at that location. On failure g is closed already (calling
  * obj_get_close is still safe) and: AIS_ENOTFOUND (OBJ_WHY_NOT_FOUND), AIS_ECKSUM or AIS_EINVAL

@@ -313,3 +313,91 @@ int obj_ver_walk(const bck_t *b, int mpi, obj_ver_walk_fn cb, void *arg)
 	free(path);
 	return rc;
 }
+
+int obj_ver_ident(const bck_t *b, const char *fqn, obj_t *o, lom_md_t *md, int64_t *seq)
+{
+	const char *slash = strrchr(fqn, '/');
+	*seq = slash ? seq_parse(slash + 1) : -1;
+	memset(o, 0, sizeof(*o));
+	int rc = lom_load(-1, fqn, md);
+	if (rc)
+		return rc;
+	if (*seq <= 0 || !md->name || strlen(md->name) >= sizeof(o->ibuf))
+		return AIS_EINVAL;
+	memcpy(o->ibuf, md->name, strlen(md->name) + 1);
+	return obj_place(o, b, o->ibuf);
+}
+
+/* a new file at path with len bytes and LOM md (a work file on o's mountpath renamed there,
+ * unless a file is there already); 0, AIS_EEXIST, AIS_E* */
+static int ver_write_new(const obj_t *o, const char *path, const lom_md_t *md, const void *data, size_t len)
+{
+	char work[FQN_MAX];
+	int fd = -1;
+	int rc = obj_open_work(o, "ver", O_WRONLY, work, sizeof(work), &fd);
+	if (rc)
+		return rc;
+	if (len && fsops_write_all(fd, data, len))
+		rc = AIS_EIO;
+	if (!rc)
+		rc = lom_store(fd, NULL, md);
+	if (close(fd) && !rc)
+		rc = AIS_EIO;
+	if (!rc) {
+		if (fsops_mkdir_parent(path))
+			rc = AIS_EIO;
+		else if (link(work, path)) /* (no-replace: a version already there is kept) */
+			rc = errno == EEXIST ? AIS_EEXIST : err_from_errno(errno);
+	}
+	unlink(work);
+	return rc;
+}
+
+int obj_ver_install(const obj_t *o, int64_t seq, const lom_md_t *md, const void *data, size_t len)
+{
+	obj_t v;
+	lom_md_t vmd;
+	lom_md_init(&vmd);
+	int rc = obj_ver_view(&v, o, seq);
+	if (!rc && md->size != (int64_t)len)
+		rc = AIS_EINVAL;
+	if (!rc)
+		rc = ver_md(o, md, seq, &vmd);
+	if (!rc)
+		rc = ver_write_new(o, v.fqn, &vmd, data, len);
+	lom_md_fini(&vmd);
+	return rc;
+}
+
+int obj_ver_move_here(const obj_t *o, int64_t seq, const char *fqn)
+{
+	obj_t v;
+	int rc = obj_ver_view(&v, o, seq);
+	if (rc)
+		return rc;
+	if (fsops_mkdir_parent(v.fqn))
+		return AIS_EIO;
+	if (!link(fqn, v.fqn) || errno == EEXIST) { /* (no-replace: one there already wins) */
+		unlink(fqn);
+		return 0;
+	}
+	if (errno != EXDEV)
+		return err_from_errno(errno);
+	/* another filesystem: copy the bytes and the LOM */
+	lom_md_t md;
+	lom_md_init(&md);
+	char *buf = NULL;
+	size_t len = 0;
+	rc = lom_load(-1, fqn, &md);
+	if (!rc && fsops_read_file(fqn, (size_t)md.size + 1, &buf, &len))
+		rc = AIS_EIO;
+	if (!rc)
+		rc = ver_write_new(o, v.fqn, &md, buf, len);
+	if (!rc || rc == AIS_EEXIST) {
+		unlink(fqn);
+		rc = 0;
+	}
+	free(buf);
+	lom_md_fini(&md);
+	return rc;
+}

@@ -45,6 +45,16 @@ int obj_ver_remove(const obj_t *o, int64_t seq);
 /* make version seq the current object again (rename into %ob under the object's lock; its LOM
  * gets o's short-name flag). Refuses (AIS_EEXIST) when a current object exists. 0 or AIS_E* */
 int obj_ver_promote(const obj_t *o, int64_t seq);
+/* the version file at fqn (found by obj_ver_walk on mountpath mpi of bucket b): its object
+ * placed on this target's HRW mountpath (*o; borrows b) and its LOM (*md: the caller finis it);
+ * *seq its sequence number. 0 or AIS_E* (AIS_EINVAL: not a version file, no name) */
+int obj_ver_ident(const bck_t *b, const char *fqn, obj_t *o, lom_md_t *md, int64_t *seq);
+/* install version seq of o (its HRW mountpath) from len bytes at data and its LOM md (another
+ * target's, moved by a rebalance). 0, AIS_EEXIST (that version is here already: kept), AIS_E* */
+int obj_ver_install(const obj_t *o, int64_t seq, const lom_md_t *md, const void *data, size_t len);
+/* resilver: the version file at fqn (on another mountpath than o's HRW one) to o's mountpath
+ * (rename; across filesystems a copy with its LOM, then the source goes). 0 or AIS_E* */
+int obj_ver_move_here(const obj_t *o, int64_t seq, const char *fqn);
 /* visit every version file of bucket b on mountpath mpi (fqn NUL-terminated); non-zero from cb
  * stops the walk and is returned. 0 or AIS_ENOMEM */
 typedef int (*obj_ver_walk_fn)(void *arg, const char *fqn);

@@ -161,7 +161,8 @@ static int rebuild(piece_t *pcs, int n, int64_t gen, unsigned char **out, ecmeta
 			*out = malloc(pcs[i].len ? pcs[i].len : 1);
 			if (!*out)
 				return AIS_ENOMEM;
-			memcpy(*out, pcs[i].buf, pcs[i].len);
+			if (pcs[i].len) /* (an empty object's replica has no buffer) */
+				memcpy(*out, pcs[i].buf, pcs[i].len);
 			return 0;
 		}
 		if (!first)

@@ -20,6 +20,8 @@
 
 /* the active targets (not in maintenance) in HRW order for o (the owner first); returns n */
 int tec_order(const obj_t *o, snode_t *out, int cap);
+/* the same over Smap m (NULL: none) */
+int tec_order_in(const smap_t *m, const obj_t *o, snode_t *out, int cap);
 void tec_tok_put(uint8_t b[8], uint64_t v);
 uint64_t tec_tok_get(const uint8_t *b);
 

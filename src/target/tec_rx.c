@@ -114,6 +114,8 @@ static int rx_on_data(void *ctx, transport_rx_t *rx, const void *data, size_t le
 {
 	(void)rx;
 	rxo_t *x = ctx;
+	if (!len)
+		return 0;
 	if (len > x->cap - x->len)
 		return AIS_EINVAL;
 	memcpy(x->buf + x->len, data, len);
@@ -200,16 +202,20 @@ static void rx_store(tm_task_t *t)
 			snprintf(msg, sizeof(msg), "%s: EC slice checksum mismatch", x->name);
 		}
 	}
-	if (!rc && !(rc = rx_write(&o, x, work, sizeof(work)))) {
+	size_t rel = 0;
+	if (!rc && !(rc = obj_ct_path(&o, o.mpi, ECMETA_CT, path, sizeof(path), &rel)) &&
+	    !(rc = obj_ct_mkdirs(&o, o.mpi, path, rel)) && !(rc = rx_write(&o, x, work, sizeof(work)))) {
+		/* (the directories made holding no lock: a shorter name's piece in the way went into
+		 * its leaf, as the main replicas' - obj_ct_path) */
 		ecmeta_t cur;
 		lom_lock(o.digest);
 		bool newer = ecmeta_load(-1, path, &cur) == 0 && cur.gen > x->m.gen;
 		int e = 0;
 		if (!newer) {
-			e = rename(work, path) ? errno : 0;
+			e = obj_ct_rename(&o, work, path, sizeof(path)) ? errno : 0;
 			if (e == ENOENT) {
 				fsops_mkdir_parent(path);
-				e = rename(work, path) ? errno : 0;
+				e = obj_ct_rename(&o, work, path, sizeof(path)) ? errno : 0;
 			}
 		}
 		lom_unlock(o.digest);

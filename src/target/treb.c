@@ -5,8 +5,9 @@
  *      wait until the local Smap is at least the one the RMD names
  *      start run g<N> on its own thread:
  *
- *   INIT ──► TRAVERSE ──rx-ready barrier──► send (treb_send.c) ──► POST_TRAVERSE ──barrier──►
- *   FIN ──► DONE                 (any abort: preemption, a peer's abort or newer ID, user stop,
+ *   INIT ──► TRAVERSE ──rx-ready barrier──► send (treb_send.c), versions (treb_ver.c) ──►
+ *   POST_TRAVERSE ──barrier──►
+ *   EC pieces (treb_ec.c) ──► FIN ──► DONE                (any abort: preemption, a peer's abort or newer ID, user stop,
  *                                 barrier timeout = rebalance.dest_retry_time ──► ABORT)
  *
  * A barrier polls every peer's GET /v1/health?rebstatus=true (treb_status_json) and decides with
@@ -44,6 +45,7 @@
 #define TREB_TOMB_TTL_NS ((int64_t)3600 * 1000000000LL)      /* tombstones kept this long */
 #define TREB_SMAP_WAIT_MS 10000
 #define TREB_RESUME_MS 120000
+#define TREB_PLACED_MAX 16
 
 static struct {
 	pthread_mutex_t mu;
@@ -61,6 +63,13 @@ static struct {
 	bool interrupted;      /* a marker was found at start: last_id was cut short */
 	int64_t smap_changed;  /* mono_ns */
 	smap_t *prev_smap;
+	/* the maps EC pieces of this target's objects may have been placed by: the map of the last
+	 * run finished here and every map this target encoded by since (treb_note_placed) */
+	smap_t *placed[TREB_PLACED_MAX]; /* refs */
+	int nplaced;
+	uint64_t *arrived;     /* digests of EC objects received since the last EC step (malloc'd) */
+	int64_t narrived, carrived;
+	bool placed_lost;      /* unknown (a restart, or more maps than fit): every piece re-sent */
 	bool stop;
 	pthread_t mgr;
 	bool mgr_on;
@@ -275,6 +284,102 @@ static void treb_marker_set(int64_t id)
 		log_err("rebalance[g%lld]: cannot write %s", (long long)id, tr.marker);
 }
 
+/* (tr.mu) remember a map pieces may have been placed by; NULL: unknown */
+static void treb_placed_add(smap_t *m)
+{
+	if (!m || tr.nplaced == TREB_PLACED_MAX) {
+		tr.placed_lost = true;
+		return;
+	}
+	for (int i = 0; i < tr.nplaced; i++)
+		if (tr.placed[i] == m || tr.placed[i]->version == m->version)
+			return;
+	__atomic_add_fetch(&m->refs, 1, __ATOMIC_ACQ_REL);
+	tr.placed[tr.nplaced++] = m;
+}
+
+/* (tr.mu) forget them all */
+static void treb_placed_clear(void)
+{
+	for (int i = 0; i < tr.nplaced; i++)
+		smap_put(tr.placed[i]);
+	tr.nplaced = 0;
+	tr.placed_lost = false;
+}
+
+static _Atomic int64_t treb_noted; /* the version noted last (a cheap check before the lock) */
+
+void treb_note_placed(smap_t *m)
+{
+	if (!m || atomic_load_explicit(&treb_noted, memory_order_relaxed) == m->version)
+		return;
+	pthread_mutex_lock(&tr.mu);
+	treb_placed_add(m);
+	atomic_store_explicit(&treb_noted, m->version, memory_order_relaxed);
+	pthread_mutex_unlock(&tr.mu);
+}
+
+void treb_arrived_add(uint64_t digest)
+{
+	pthread_mutex_lock(&tr.mu);
+	if (tr.narrived == tr.carrived) {
+		int64_t cap = tr.carrived ? 2 * tr.carrived : 1024;
+		uint64_t *a = realloc(tr.arrived, (size_t)cap * sizeof(*a));
+		if (!a) {
+			tr.placed_lost = true; /* (cannot remember it: the next step re-lays every object) */
+			pthread_mutex_unlock(&tr.mu);
+			return;
+		}
+		tr.arrived = a;
+		tr.carrived = cap;
+	}
+	tr.arrived[tr.narrived++] = digest;
+	pthread_mutex_unlock(&tr.mu);
+}
+
+static int treb_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+bool treb_arrived_in(const uint64_t *ars, int64_t n, uint64_t digest)
+{
+	return n > 0 && bsearch(&digest, ars, (size_t)n, sizeof(*ars), treb_u64_cmp) != NULL;
+}
+
+/* the EC step of a run: against the maps pieces may have been placed by */
+static int treb_run_ec(treb_run_t *run)
+{
+	smap_t *olds[TREB_PLACED_MAX];
+	pthread_mutex_lock(&tr.mu);
+	int n = tr.placed_lost ? -1 : tr.nplaced;
+	for (int i = 0; i < n; i++) {
+		olds[i] = tr.placed[i];
+		__atomic_add_fetch(&olds[i]->refs, 1, __ATOMIC_ACQ_REL);
+	}
+	int64_t nars = tr.narrived; /* (every arrival of this run came before the barrier) */
+	uint64_t *ars = nars ? malloc((size_t)nars * sizeof(*ars)) : NULL;
+	if (ars)
+		memcpy(ars, tr.arrived, (size_t)nars * sizeof(*ars));
+	else if (nars)
+		n = -1;
+	pthread_mutex_unlock(&tr.mu);
+	if (ars)
+		qsort(ars, (size_t)nars, sizeof(*ars), treb_u64_cmp);
+	int rc = treb_ec_place(run, (const smap_t *const *)olds, n, ars, ars ? nars : 0);
+	for (int i = 0; i < n; i++)
+		smap_put(olds[i]);
+	free(ars);
+	if (!rc && nars) { /* those are placed now (later arrivals stay for the next step) */
+		pthread_mutex_lock(&tr.mu);
+		memmove(tr.arrived, tr.arrived + nars, (size_t)(tr.narrived - nars) * sizeof(*tr.arrived));
+		tr.narrived -= nars;
+		pthread_mutex_unlock(&tr.mu);
+	}
+	return rc;
+}
+
 static void *treb_run_main(void *arg)
 {
 	treb_run_t *run = arg;
@@ -291,10 +396,14 @@ static void *treb_run_main(void *arg)
 		rc = treb_barrier(run, TREB_ST_TRAVERSE);
 		if (!rc)
 			rc = treb_send_all(run);
+		if (!rc && !xact_aborted(run->x))
+			rc = treb_ver_send_all(run);
 		if (!rc && !xact_aborted(run->x)) {
 			treb_stage(run, TREB_ST_POST_TRAVERSE);
 			rc = treb_barrier(run, TREB_ST_POST_TRAVERSE);
 		}
+		if (!rc && !xact_aborted(run->x)) /* every object is at its owner: EC pieces follow */
+			rc = treb_run_ec(run);
 	}
 	bool aborted = xact_aborted(run->x);
 	treb_stage(run, aborted ? TREB_ST_ABORT : TREB_ST_FIN);
@@ -317,6 +426,11 @@ static void *treb_run_main(void *arg)
 	pthread_mutex_lock(&tr.mu);
 	tr.cur = NULL;
 	tr.last_aborted = aborted;
+	if (!aborted && member && !rc) { /* what the EC pieces are placed by now */
+		treb_placed_clear();
+		treb_placed_add(run->smap);
+		atomic_store(&treb_noted, 0);
+	}
 	bool idle = tr.want <= tr.last_id;
 	pthread_mutex_unlock(&tr.mu);
 	if (idle && !aborted)
@@ -552,9 +666,14 @@ int treb_init(const config_t *cfg)
 	snprintf(p, sizeof(p), "%s/.ais.reb_tombs", cfg->confdir);
 	treb_tomb_init(p);
 	int rc = treb_recv_init();
+	if (!rc)
+		rc = treb_ver_init();
 	if (rc)
 		return rc;
 	tr.last_id = rmd_version(); /* persisted: never run a generation twice */
+	smap_t *sm = smap_get(); /* (loaded from disk: a restart, so no map says where its EC pieces are) */
+	tr.placed_lost = sm || tr.last_id;
+	smap_put(sm);
 	tr.last_stage = tr.last_id ? TREB_ST_DONE : TREB_ST_INACTIVE;
 	char *s = NULL;
 	if (!fsops_read_file(tr.marker, 64, &s, NULL)) {
@@ -608,11 +727,16 @@ void treb_fini(void)
 	transport_ep_t *ep = transport_node();
 	if (ep)
 		transport_unregister(ep, TREB_TRNAME);
+	treb_ver_fini();
 	pthread_mutex_lock(&tr.mu);
 	xact_put(tr.last_x);
 	tr.last_x = NULL;
 	smap_put(tr.prev_smap);
 	tr.prev_smap = NULL;
+	treb_placed_clear();
+	free(tr.arrived);
+	tr.arrived = NULL;
+	tr.narrived = tr.carrived = 0;
 	pthread_mutex_unlock(&tr.mu);
 	treb_tomb_fini();
 }

@@ -43,4 +43,8 @@ bool treb_gfn_window(void);
  * RMD, markers) goes unless keep_initial_config. Returns whether the node should exit. */
 bool treb_decommission(json_t *opts);
 
+/* EC (tec.c): this target placed pieces of objects it owns by Smap m; the next rebalance moves
+ * the pieces whose holders differ between any such map and its own (treb_ec.c) */
+void treb_note_placed(smap_t *m);
+
 #endif

@@ -101,8 +101,8 @@ int treb_gfn(const obj_t *o, char *err, size_t cap)
 	snode_t peers[GFN_MAX_PEERS];
 	int n = 0;
 	const snode_t *p = prev ? smap_owner(prev, o->digest) : NULL;
-	if (p && strcmp(p->id, node_id()))
-		peers[n++] = *p;
+	if (p && strcmp(p->id, node_id()) && cur && smap_find(cur, p->id))
+		peers[n++] = *p; /* (one no longer in the map - killed, removed - cannot answer: not asked) */
 	for (int i = 0; cur && i < cur->ntargets && n < GFN_MAX_PEERS; i++) {
 		const snode_t *t = &cur->targets[i];
 		bool dup = !strcmp(t->id, node_id());

@@ -41,6 +41,24 @@ smap_t *treb_prev_smap(void);
 /* ---- treb_send.c: the traverse of one run (walk, send, drop what the new owner has) */
 int treb_send_all(treb_run_t *run);
 
+/* ---- treb_ec.c: after the objects moved, the EC pieces of the objects this target owns go to
+ * their holders under run->smap where they differ from any of the nold maps they may have been
+ * placed by (nold < 0: unknown, every piece is sent again), and misplaced ones are dropped.
+ * 0 or AIS_E* (job error) */
+int treb_ec_place(treb_run_t *run, const smap_t *const *olds, int nold, const uint64_t *ars, int64_t nars);
+
+/* treb.c: an object of an EC bucket arrived from another target (its pieces were placed by the
+ * sender's map): the next EC step sends all its pieces and drops every other (by digest) */
+void treb_arrived_add(uint64_t digest);
+/* whether digest is among arrivals (ars: a sorted snapshot of n) */
+bool treb_arrived_in(const uint64_t *ars, int64_t n, uint64_t digest);
+
+/* ---- treb_ver.c: retained versions follow their object (after treb_send_all); the "reb-ver"
+ * receiver installs them. 0 or AIS_E* (job error) */
+int treb_ver_send_all(treb_run_t *run);
+int treb_ver_init(void);
+void treb_ver_fini(void);
+
 /* ---- treb_recv.c */
 int treb_recv_init(void);
 

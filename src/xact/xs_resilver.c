@@ -23,6 +23,7 @@
 #include "fs/fs.h"
 #include "obj/obj.h"
 #include "obj/obj_reloc.h"
+#include "obj/obj_ver.h"
 #include "obj/obj_walk.h"
 #include "xact/xs.h"
 
@@ -100,6 +101,28 @@ static int res_visit(void *arg, const char *name, size_t nlen, const char *fqn)
 	return 0;
 }
 
+/* a retained version (S3 versioning) on a mountpath that is not its object's HRW one: there */
+static int res_ver_visit(void *arg, const char *fqn)
+{
+	res_t *r = arg;
+	if (xact_aborted(r->x))
+		return 1;
+	obj_t o;
+	lom_md_t md;
+	int64_t seq;
+	lom_md_init(&md);
+	if (!obj_ver_ident(r->bck, fqn, &o, &md, &seq) && o.mpi != r->mpi) {
+		int rc = obj_ver_move_here(&o, seq, fqn);
+		if (rc)
+			xact_add_err(r->x, "%s: version %lld failed to move to %s: %s", o.oname, (long long)seq,
+				     fs_get(o.mpi)->path, err_str(rc));
+		else
+			atomic_fetch_add(&r->moved, 1);
+	}
+	lom_md_fini(&md);
+	return 0;
+}
+
 static void res_run(xact_t *x)
 {
 	res_t *r = xact_priv(x);
@@ -113,6 +136,8 @@ static void res_run(xact_t *x)
 			int rc = obj_walk(r->bck, i, res_visit, r);
 			if (rc < 0)
 				xact_add_err(x, "walk %s: %s", fs_get(i)->path, err_str(rc));
+			if (!xact_aborted(x) && (rc = obj_ver_walk(r->bck, i, res_ver_visit, r)) < 0)
+				xact_add_err(x, "walk versions %s: %s", fs_get(i)->path, err_str(rc));
 		}
 		if (r->bck->mirror_copies > 1 && !xact_aborted(x)) /* keep the copy count (mountpaths changed) */
 			xs_mirror_bucket(x, r->bck, r->bck->mirror_copies);

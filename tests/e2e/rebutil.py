@@ -16,9 +16,9 @@ from cluster import Cluster, hrw_pick, uname
 T = (3, 30)
 
 
-def start_cluster(ntargets, started, nmountpaths=2, overrides=None):
+def start_cluster(ntargets, started, nmountpaths=2, overrides=None, keepalive="1s"):
     """1 proxy + ntargets targets of which the first `started` are started now"""
-    c = Cluster(nproxies=1, ntargets=ntargets, nmountpaths=nmountpaths, keepalive="1s",
+    c = Cluster(nproxies=1, ntargets=ntargets, nmountpaths=nmountpaths, keepalive=keepalive,
                 cluster_overrides=overrides)
     c.write_configs()
     try:
@@ -210,3 +210,19 @@ def mp_files(node):
         for d, _, files in os.walk(mp):
             out.extend(os.path.join(d, f) for f in files)
     return out
+
+
+def wait_reb_settled(c, after, timeout=180):
+    """wait for the rebalance(s) started after `after` to settle: the newest one ended, not
+    aborted, and none newer started meanwhile (each returning target may start a newer one,
+    preempting the last) - conditions, not sleeps; returns its status"""
+    deadline = time.time() + timeout
+    x = wait_new_reb(c, after, timeout=60)
+    while True:
+        st = wait_reb(c, x, timeout=max(5, deadline - time.time()), ok=False)
+        newest = latest_reb(c)
+        if newest == x and not st["aborted"]:
+            assert not st["err"], st
+            return st
+        assert time.time() < deadline, ("rebalance did not settle", st, c.log_tails(10))
+        x = newest if newest != x else wait_new_reb(c, x, timeout=max(5, deadline - time.time()))

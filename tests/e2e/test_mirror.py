@@ -47,17 +47,27 @@ def put_all(c, bck, objs):
         list(ex.map(put, objs.items()))
 
 
+def leaf(p):
+    """the file of an object path: itself, or its leaf when longer names made it a directory
+    (docs/architecture.md "On-disk layout"; copies under %cp follow the same mapping)"""
+    if p.endswith("/"):
+        return p + "%ob.dir"  # (a directory marker "<name>/")
+    if os.path.isdir(p):
+        p = os.path.join(p, "%ob.leaf")
+    return p
+
+
 def replicas(c, bck, name):
     """(main path or None, [copy paths]) on the one target"""
     t = c.targets[0]
     main = None
     copies = []
     for mp in t.mountpaths:
-        p = os.path.join(mp, "@ais", bck, "%ob", name)
+        p = leaf(os.path.join(mp, "@ais", bck, "%ob", name))
         if os.path.isfile(p):
             assert main is None, "two main replicas of %s" % name
             main = p
-        q = os.path.join(mp, "@ais", bck, "%cp", name)
+        q = leaf(os.path.join(mp, "@ais", bck, "%cp", name))
         if os.path.isfile(q):
             copies.append(q)
     return main, copies
@@ -67,7 +77,20 @@ def hrw_mp(c, bck, name):
     return hrw_pick(uname(bck, name), c.targets[0].mountpaths)
 
 
-def check_copies(c, bck, objs, n):
+def check_copies(c, bck, objs, n, timeout=60):
+    """every object has n replicas on distinct mountpaths, byte-exact. PUT makes the copies
+    asynchronously (mirror.burst_buffer, AIStore's put-copies job): wait for them first"""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            return _check_copies(c, bck, objs, n)
+        except (AssertionError, OSError):  # (a copy being replaced)
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _check_copies(c, bck, objs, n):
     for name, body in objs.items():
         main, copies = replicas(c, bck, name)
         assert main and main.startswith(hrw_mp(c, bck, name) + "/"), (name, main)
@@ -192,6 +215,65 @@ def test_mirror_heal_and_make_n_copies(mc):
     assert requests.put(mc.obj_url(bck, name), data=b"new content", timeout=T).status_code == 200
     check_copies(mc, bck, {name: b"new content"}, 2)
     assert metric(mc, "ais_target_mirror_copy_count") > 1000
+    mc.destroy_bucket(bck)
+
+
+def test_mirror_burst_buffer(mc):
+    """mirror.burst_buffer is the put-copies queue: 0 = the PUT makes its copies before it answers
+    (no wait needed); the default (512) = asynchronously, the copies follow"""
+    bck = new_bucket_name("mirburst")
+    mc.create_bucket(bck)
+    r = requests.patch(mc.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {
+        "mirror": {"enabled": True, "copies": 3, "burst_buffer": 0}}}, timeout=T)
+    assert r.status_code == 200, r.text
+    assert props(mc, bck)["mirror"]["burst_buffer"] == 0
+    objs = objs_0_2mib(60, seed=31)
+    s = requests.Session()
+    for name, body in objs.items():
+        assert s.put(mc.obj_url(bck, name), data=body, timeout=T).status_code == 200
+        assert len(replicas(mc, bck, name)[1]) == 2, name  # inline: there when the PUT answered
+    _check_copies(mc, bck, objs, 3)
+    r = requests.patch(mc.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {
+        "mirror": {"burst_buffer": 512}}}, timeout=T)
+    assert r.status_code == 200, r.text
+    more = objs_0_2mib(100, seed=32)
+    more = {"b/" + n: b for n, b in more.items()}
+    put_all(mc, bck, more)
+    check_copies(mc, bck, more, 3)
+    mc.destroy_bucket(bck)
+
+
+def test_mirror_prefix_names(mc):
+    """names that are prefixes of other names (and a directory marker) in a mirrored bucket: the
+    copies follow the main replica's mapping (<name>/%ob.leaf once <name>/... exists), in every
+    order of arrival; GET heals such a name from its copy; DELETE removes its copies only"""
+    bck = new_bucket_name("mirpfx")
+    mc.create_bucket(bck)
+    r = requests.patch(mc.url + "/v1/buckets/" + bck, json={"action": "set-bprops", "value": {
+        "mirror": {"enabled": True, "copies": 3, "burst_buffer": 0}, "checksum": {"validate_warm_get": True}}}, timeout=T)
+    assert r.status_code == 200, r.text
+    objs = {n: os.urandom(1000 + 100 * i) for i, n in enumerate(
+        ["p/q", "p/q/r", "p/q/r/s", "p/q/", "t/u/v", "t/u", "t", "t/u/v/w/x"])}
+    s = requests.Session()
+    for name, body in objs.items():
+        assert s.put(mc.obj_url(bck, name), data=body, timeout=T).status_code == 200, name
+    _check_copies(mc, bck, objs, 3)
+    # (a name's file is its leaf on the mountpaths where a longer name's file made its path a
+    # directory; with 3 replicas of each on 3 mountpaths, copies are among them)
+    cp_leaves = [p for n in objs for p in replicas(mc, bck, n)[1] if p.endswith("/%ob.leaf")]
+    assert len(cp_leaves) >= 3, cp_leaves
+    # heal: a prefix name's main replica lost or corrupted -> served from a copy, rewritten
+    os.unlink(replicas(mc, bck, "p/q")[0])
+    flip(replicas(mc, bck, "t/u")[0], 10)
+    for name, body in objs.items():
+        r = s.get(mc.obj_url(bck, name), timeout=T)
+        assert r.status_code == 200 and r.content == body, (name, r.status_code)
+    _check_copies(mc, bck, objs, 3)
+    # DELETE of a prefix name: its copies go, the longer names' stay
+    assert s.delete(mc.obj_url(bck, "p/q"), timeout=T).status_code == 200
+    assert replicas(mc, bck, "p/q") == (None, [])
+    del objs["p/q"]
+    _check_copies(mc, bck, objs, 3)
     mc.destroy_bucket(bck)
 
 

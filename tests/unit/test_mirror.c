@@ -3,7 +3,10 @@
  * copies' mountpaths, copies written by every commit (monolithic and chunked), overwrite, GETs
  * healing a missing, corrupted, truncated main replica (and failing cleanly when every copy is
  * bad too), mirror_sync raising/lowering the count, delete removing every copy, and the bucket
- * props rules (AIStore's MirrorConf.ValidateAsProps and the proxy's enable-with-1-copy rule). */
+ * props rules (AIStore's MirrorConf.ValidateAsProps and the proxy's enable-with-1-copy rule).
+ * Bucket "r" (3 copies, no validation): GETs read the replica on the least-loaded mountpath.
+ * "m" and "r" have burst_buffer 0 (copies inline); "q" (burst_buffer 3): copies made by the
+ * put-copies thread, at most 3 queued (the others inline). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,11 +30,13 @@
 #include "objfix.h"
 
 static const objfix_bck_t bcks[] = {
-	{"m", "{\"mirror\": {\"enabled\": true, \"copies\": 3}, \"checksum\": {\"validate_warm_get\": true}}"},
+	{"m", "{\"mirror\": {\"enabled\": true, \"copies\": 3, \"burst_buffer\": 0}, \"checksum\": {\"validate_warm_get\": true}}"},
 	{"v", "{\"checksum\": {\"validate_warm_get\": true}}"},
+	{"r", "{\"mirror\": {\"enabled\": true, \"copies\": 3, \"burst_buffer\": 0}}"},
+	{"q", "{\"mirror\": {\"enabled\": true, \"copies\": 2, \"burst_buffer\": 3}}"},
 };
 
-static void setup(void) { objfix_setup("test_mirror", 4, bcks, 2); }
+static void setup(void) { objfix_setup("test_mirror", 4, bcks, 4); }
 
 static void teardown(void) { objfix_teardown(); }
 
@@ -207,4 +212,109 @@ Test(mirror, bprops_rules)
 	cr_assert_eq(bprops_apply(&p, patch, err, sizeof(err)), AIS_EINVAL);
 	json_decref(patch);
 	json_decref(p);
+}
+
+/* the mountpath whose file fd is (main or a copy of o): by inode */
+static int fd_mpi(const obj_t *o, int fd)
+{
+	struct stat a, b;
+	char p[FQN_MAX];
+	cr_assert_eq(fstat(fd, &a), 0);
+	if (!stat(o->fqn, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		return o->mpi;
+	for (int i = 0; i < fs_count(); i++)
+		if (!mirror_copy_path(o, i, p, sizeof(p)) && !stat(p, &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return i;
+	return -1;
+}
+
+Test(mirror, get_reads_least_loaded_copy)
+{
+	obj_t o;
+	obj_why_t why;
+	init_obj(&o, "r", "lb/x");
+	unsigned char *d = rnd(20000, 7);
+	put_ok(&o, d, 20000, -1, NULL);
+	cr_assert_eq(replicas(&o, NULL), 3);
+	int t[MIRROR_MAX_COPIES];
+	cr_assert_eq(mirror_targets(&o, 3, t), 2);
+	/* idle: the main */
+	obj_get_t g;
+	cr_assert_eq(obj_get_open(&g, &o, 0, &why), 0);
+	cr_assert_eq(fd_mpi(&o, g.fd), o.mpi);
+	cr_assert_eq(fs_io_load(o.mpi), 1); /* this read is in flight until closed */
+	/* a second read while the first is open: a copy's mountpath (0 in flight) */
+	obj_get_t g2, g3, g4;
+	cr_assert_eq(obj_get_open(&g2, &o, 0, &why), 0);
+	int m2 = fd_mpi(&o, g2.fd);
+	cr_assert(m2 == t[0] || m2 == t[1], "second read on %d", m2);
+	cr_assert_eq(g2.io_mpi, m2);
+	/* a third: the other copy; the fourth: all at 1 in flight, ties go to the main */
+	cr_assert_eq(obj_get_open(&g3, &o, 0, &why), 0);
+	int m3 = fd_mpi(&o, g3.fd);
+	cr_assert(m3 != m2 && m3 != o.mpi && (m3 == t[0] || m3 == t[1]), "third read on %d", m3);
+	cr_assert_eq(obj_get_open(&g4, &o, 0, &why), 0);
+	cr_assert_eq(fd_mpi(&o, g4.fd), o.mpi);
+	/* the bytes of every replica read are the object's */
+	unsigned char buf[20000];
+	cr_assert_eq(obj_get_pread(&g3, buf, sizeof(buf), 0), 20000);
+	cr_assert(!memcmp(buf, d, sizeof(buf)));
+	obj_get_close(&g4);
+	obj_get_close(&g3);
+	obj_get_close(&g2);
+	obj_get_close(&g);
+	for (int i = 0; i < fs_count(); i++)
+		cr_assert_eq(fs_io_load(i), 0);
+	/* a copy of another version (a stale copy) is never read: the main is */
+	char p[FQN_MAX];
+	cr_assert_eq(mirror_copy_path(&o, t[1], p, sizeof(p)), 0);
+	lom_md_t md;
+	lom_md_init(&md);
+	cr_assert_eq(lom_load(-1, p, &md), 0);
+	md.mtime += 1;
+	cr_assert_eq(lom_store(-1, p, &md), 0);
+	lom_md_fini(&md);
+	fs_io_begin(o.mpi);
+	fs_io_begin(t[0]);
+	cr_assert_eq(obj_get_open(&g, &o, 0, &why), 0);
+	cr_assert_eq(fd_mpi(&o, g.fd), o.mpi); /* t[1] (0 in flight) holds another version */
+	obj_get_close(&g);
+	fs_io_end(t[0]);
+	fs_io_end(o.mpi);
+	free(d);
+	obj_fini(&o);
+}
+
+Test(mirror, burst_buffer_async_copies)
+{
+	obj_t o[40];
+	unsigned char *d = rnd(3000, 9);
+	int64_t h0 = mirror_q_drain();
+	for (int i = 0; i < 40; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "q-%d", i);
+		init_obj(&o[i], "q", name);
+		put_ok(&o[i], d, 3000, -1, NULL);
+	}
+	int64_t handled = mirror_q_drain() - h0;
+	/* some went through the queue, and never more than fit at once made the rest inline */
+	cr_assert(handled >= 1 && handled <= 40, "handled %lld", (long long)handled);
+	for (int i = 0; i < 40; i++) {
+		cr_assert_eq(replicas(&o[i], NULL), 2, "%s", o[i].oname);
+		assert_content(&o[i], d, 3000);
+		obj_fini(&o[i]);
+	}
+	/* a full queue (3 waiting) refuses a fourth: the committer makes its copies inline */
+	obj_t x;
+	init_obj(&x, "q", "q-x");
+	int posted = 0;
+	for (int i = 0; i < 200; i++)
+		if (mirror_q_post(&x, 3) == AIS_EAGAIN) {
+			posted = -1;
+			break;
+		}
+	cr_assert_eq(posted, -1, "a queue bounded by 3 took 200 posts");
+	mirror_q_drain();
+	obj_fini(&x);
+	free(d);
 }
