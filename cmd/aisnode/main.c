@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 		}
 		daemon_set_target_hooks(tgt_mountpaths_json, tgt_capacity);
 		/* target-to-target streams: PUT /v1/transport/<trname>; peers reply to our data URL */
-		if ((rc = transport_init(node_id(), node_self()->data.url))) {
+		if ((rc = transport_init(node_id(), node_self()->data.url, cfg->transport_burst))) {
 			fprintf(stderr, "aisnode: transport init failed: %s\n", err_str(rc));
 			return 2;
 		}

@@ -56,9 +56,9 @@ static const char *const v_sigmethod[] = {"", "HS256", "HS384", "HS512", "HMAC",
 
 /* the XactConf trio AIStore embeds in ec, rebalance, tcb, tco, arch, get_batch */
 #define XACT(sect, f, cm, bm, bu, bdef)                                                                      \
-	E(sect ".compression", (f), cm, "never", v_compress, "compression of the job's intra-cluster streams."), \
-	I(sect ".bundle_multiplier", (f), bm, bdef, 0, 16, "streams per destination target."),                \
-	I(sect ".burst_buffer", (f) | CF_ZERO_OK, bu, "0", 32, 10000, "work channel size (0: system default).")
+	E(sect ".compression", (f) | N, cm, "never", v_compress, "compression of the job's intra-cluster streams: not built (never)."), \
+	I(sect ".bundle_multiplier", (f) | N, bm, bdef, 0, 16, "streams per destination target: only the default."),                  \
+	I(sect ".burst_buffer", (f) | N | CF_ZERO_OK, bu, "0", 32, 10000, "work channel size: only the default (0: system default).")
 
 static const ctab_row_t ctab[] = {
 	/* ---------------- cluster ---------------- */
@@ -66,7 +66,8 @@ static const ctab_row_t ctab[] = {
 	 .doc = "remote backends: \"aws\": {} enables s3:// buckets; \"ais\": {\"alias\": [\"url\"]} attaches remote AIS clusters (ais cluster remote-attach); gcp, azure, oci, ht: not built (501)."},
 
 	I("mirror.copies", G, mirror_copies, "2", 2, 32, "number of copies of an n-way mirrored bucket (bucket default)."),
-	I("mirror.burst_buffer", G, mirror_burst, "512", 0, 1 << 20, "mirroring job's channel size (bucket default)."),
+	I("mirror.burst_buffer", G | U, mirror_burst, "512", 0, 1 << 20,
+	  "queued asynchronous put-copies of a mirrored bucket (bucket default; 0: the PUT makes its copies before it answers)."),
 	B("mirror.enabled", G | N, mirror_enabled, "false", "n-way mirroring (bucket default): not built."),
 
 	I("ec.objsize_limit", G, ec_objsize_limit, "262144", -1, I64MAX, "objects below are replicated, above erasure coded (bucket default)."),
@@ -74,7 +75,7 @@ static const ctab_row_t ctab[] = {
 	I("ec.data_slices", G, ec_data_slices, "1", 1, 32, "EC data slices D (bucket default)."),
 	I("ec.parity_slices", G, ec_parity_slices, "1", 1, 32, "EC parity slices P (bucket default)."),
 	B("ec.enabled", G | N, ec_enabled, "false", "erasure coding (bucket default): not built."),
-	B("ec.disk_only", G, ec_disk_only, "false", "EC without in-memory buffers (bucket default)."),
+	B("ec.disk_only", G | N, ec_disk_only, "false", "EC without in-memory buffers (bucket default): not built (false)."),
 
 	Z("chunks.objsize_limit", G | U, chunks_objsize_limit, "0", 0, TIB(1),
 	  "objects PUT above this size (0: never) are stored as chunks of chunk_size."),
@@ -143,7 +144,7 @@ static const ctab_row_t ctab[] = {
 
 	D("rebalance.dest_retry_time", G | U, rebalance_dest_retry_ns, "2m", SEC(1), MINUTE(10),
 	  "rebalance: how long a target waits for its peers at a stage barrier before it aborts."),
-	E("rebalance.compression", G, rebalance_compression, "never", v_compress, "compression of the job's intra-cluster streams."),
+	E("rebalance.compression", G | N, rebalance_compression, "never", v_compress, "compression of the rebalance streams: not built (never)."),
 	I("rebalance.bundle_multiplier", G | U, rebalance_bundle_mult, "2", 0, 16,
 	  "rebalance: streams per destination target (0: 1; at most 4 are used)."),
 	I("rebalance.burst_buffer", G | U | CF_ZERO_OK, rebalance_burst, "0", 32, 10000,
@@ -163,7 +164,8 @@ static const ctab_row_t ctab[] = {
 	B("checksum.enable_read_range", G | N, enable_read_range, "false", "range checksums on range reads: not built."),
 
 	I("transport.max_header", G | CF_ZERO_OK, transport_max_header, "4096", 512, KIB(128), "stream header buffer."),
-	I("transport.burst_buffer", G | CF_ZERO_OK, transport_burst, "512", 256, 4096, "sends without back pressure."),
+	I("transport.burst_buffer", G | U | CF_RESTART | CF_ZERO_OK, transport_burst, "512", 256, 4096,
+	  "objects a target-to-target stream queues before the sender waits (takes effect on restart)."),
 	D("transport.idle_teardown", G | CF_ZERO_OK, transport_idle_teardown_ns, "4s", SEC(1), HOUR(1), "idle stream teardown."),
 	D("transport.quiescent", G, transport_quiescent_ns, "10s", SEC(8), HOUR(1), "stream quiescence."),
 	Z("transport.lz4_block", G, transport_lz4_block, "256kb", KIB(64), MIB(4), "lz4 block: 64KiB, 256KiB, 1MiB or 4MiB."),

@@ -75,7 +75,7 @@ void transport_ep_serve(transport_ep_t *ep, http_req_t *r);
 
 /* The node's endpoint: transport_init creates it and registers the route (before the server
  * starts); transport_fini frees it (after the server stopped). */
-int transport_init(const char *node_id, const char *reply_url);
+int transport_init(const char *node_id, const char *reply_url, int burst); /* burst: transport.burst_buffer */
 void transport_fini(void);
 transport_ep_t *transport_node(void); /* NULL before transport_init */
 

@@ -497,9 +497,9 @@ static void tp_route_cb(http_req_t *r)
 	transport_ep_serve(tp_node_ep, r);
 }
 
-int transport_init(const char *node_id, const char *reply_url)
+int transport_init(const char *node_id, const char *reply_url, int burst)
 {
-	transport_ep_cfg_t cfg = {.node_id = node_id, .reply_url = reply_url};
+	transport_ep_cfg_t cfg = {.node_id = node_id, .reply_url = reply_url, .burst = burst};
 	tp_node_ep = transport_ep_new(&cfg);
 	if (!tp_node_ep)
 		return AIS_EINVAL;

@@ -144,7 +144,9 @@ def bprops(cluster, bck):
 
 
 @pytest.mark.parametrize("props", [{"rate_limit": {"frontend": {"enabled": True}}},
-                                   {"checksum": {"enable_read_range": True}}])
+                                   {"checksum": {"enable_read_range": True}},
+                                   {"ec": {"compression": "always"}}, {"ec": {"disk_only": True}},
+                                   {"ec": {"bundle_multiplier": 4}}])
 def test_unbuilt_bucket_props_501(cluster, bucket, props):
     before = bprops(cluster, bucket)
     r = requests.patch(cluster.url + "/v1/buckets/" + bucket, json={"action": "set-bprops", "value": props},

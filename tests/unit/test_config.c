@@ -366,6 +366,10 @@ static int good_values(const ctab_row_t *r, json_t **out)
 			snprintf(b, sizeof(b), "%lld", (long long)c[i]);
 			out[n++] = (r->flags & CF_QUOTED) ? json_string(b) : json_integer(c[i]);
 		}
+		if (r->flags & CF_NIY) { /* only the default loads */
+			snprintf(b, sizeof(b), "%lld", (long long)d);
+			out[n++] = (r->flags & CF_QUOTED) ? json_string(b) : json_integer(d);
+		}
 		break;
 	}
 	case CT_DUR:
