@@ -10,7 +10,7 @@ LLHTTP_INC ?= /usr/share/include/llhttp
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
 CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -fno-strict-aliasing $(OPT) $(SAN) -MMD -MP -pthread
 LDFLAGS  += $(SAN) -pthread
-LDLIBS   += -lcurl -ljwt -ljansson -lxxhash -lcrypto -lisal -lexpat -larchive -llz4 -lz -lmsgpackc -lm
+LDLIBS   += -lcurl -ljwt -ljansson -lxxhash -lssl -lcrypto -lisal -lexpat -larchive -llz4 -lz -lmsgpackc -lm
 
 SRCS     := $(sort $(wildcard src/*/*.c))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)

@@ -23,6 +23,7 @@
 #include "net/http.h"
 #include "net/isig.h"
 #include "net/route.h"
+#include "net/tls.h"
 #include "proxy/proxy.h"
 #include "s3/s3.h"
 #include "stats/stats.h"
@@ -182,6 +183,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	raise_nofile();
+	/* net.http.use_https: every port and every intra-cluster client speaks TLS (docs/https.md);
+	 * before the node's identity, whose URLs carry the scheme */
+	tls_conf_t tc = {.enabled = cfg->net_http_use_https, .crt = cfg->net_http_server_crt,
+			 .key = cfg->net_http_server_key, .ca = cfg->net_http_client_ca_tls,
+			 .client_auth = cfg->net_http_client_auth_tls, .skip_verify = cfg->net_http_skip_verify,
+			 .ktls = true};
+	if (tls_init(&tc, err, sizeof(err))) {
+		fprintf(stderr, "aisnode: https: %s\n", err);
+		log_err("https: %s", err);
+		return 2;
+	}
 	node_role_t role = !strcmp(a.role, "proxy") ? ROLE_PROXY : ROLE_TARGET;
 	if (node_init(role, cfg)) {
 		fprintf(stderr, "aisnode: cannot establish node identity in %s\n", cfg->confdir);
@@ -216,6 +228,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP); /* reload the X.509 certificate (https) */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -272,7 +285,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int sig = 0;
-	sigwait(&sigs, &sig);
+	while (!sigwait(&sigs, &sig) && sig == SIGHUP) {
+		if (!tls_on()) {
+			log_info("%s: SIGHUP ignored (plain HTTP)", node_name());
+			continue;
+		}
+		if (!tls_reload(NULL, NULL, err, sizeof(err)))
+			log_info("%s: SIGHUP: X.509 certificate reloaded", node_name());
+	}
 	log_info("%s: signal %d, shutting down", node_name(), sig);
 	membership_fini();
 	metasync_fini();
@@ -286,6 +306,7 @@ int main(int argc, char **argv)
 		tgt_fini();
 	}
 	hclient_global_fini();
+	tls_fini();
 	log_fini();
 	config_put(cfg);
 	config_cleanup();
