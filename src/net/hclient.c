@@ -88,8 +88,10 @@ static size_t hc_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 /* configure h for r; *hdrs receives the header list the caller frees after the transfer */
 void hclient_tls_setup(CURL *h)
 {
-	if (!tls_on())
+	if (!tls_on()) {
+		hclient_tls_env(h); /* a client tool (the CLI's fan-outs): AIStore's client environment */
 		return;
+	}
 	char ca[1024], crt[1024], key[1024];
 	bool skip = false;
 	tls_client_paths(ca, sizeof(ca), crt, sizeof(crt), key, sizeof(key), &skip);
