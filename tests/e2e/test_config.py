@@ -112,7 +112,7 @@ def test_set_config_not_implemented_is_501(cluster):
     for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"auth.oidc.allowed_iss": "https://iss"},
                    {"auth.cluster_key.enabled": "false"},
                    {"features": "Disable-Cold-GET"}, {"write_policy.md": "delayed"},
-                   {"net.http.use_https": "true"}, {"checksum.enable_read_range": "true"}):
+                   {"checksum.enable_read_range": "true"}):
         r = requests.put(cluster.url + "/v1/cluster/set-config", params=params, timeout=10)
         assert r.status_code == 501, (params, r.status_code, r.text)
         assert "not implemented" in r.json()["message"], r.text
