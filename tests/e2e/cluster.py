@@ -157,19 +157,27 @@ def tls_files():
     return _TLS
 
 
-def use_tls_env():
-    """make the test process's HTTP clients trust this run's CA (requests, python ssl, curl,
-    aws cli/boto3, the ais CLI and aisloader)"""
-    ca = tls_files()["ca"]
+def use_tls_env(ca=None):
+    """make the test process's HTTP clients trust ca (default: this run's CA) besides the CAs
+    trusted before (one bundle of every CA a cluster of this process uses): requests, python ssl,
+    curl, aws cli/boto3, the ais CLI and aisloader"""
+    ca = ca or tls_files()["ca"]
+    bundle = os.path.join(os.path.dirname(tls_files()["ca"]), "bundle.pem")
+    have = open(bundle).read() if os.path.exists(bundle) else ""
+    pem = open(ca).read()
+    if pem not in have:
+        with open(bundle + ".tmp", "w") as f:
+            f.write(have + pem)
+        os.replace(bundle + ".tmp", bundle)
     for k in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "AWS_CA_BUNDLE", "AIS_CLIENT_CA"):
-        os.environ[k] = ca
-    return ca
+        os.environ[k] = bundle
+    return bundle
 
 
 def tls_context():
-    """an ssl context for http.client that trusts this run's CA"""
+    """an ssl context for http.client that trusts the CAs of this process's clusters"""
     import ssl
-    return ssl.create_default_context(cafile=tls_files()["ca"])
+    return ssl.create_default_context(cafile=use_tls_env())
 
 
 def node_url(host, port, scheme=None):
@@ -317,7 +325,7 @@ class Cluster:
         self.scheme = "https" if self.https else "http"
         self.tls = (tls or tls_files()) if self.https else None
         if self.https:
-            use_tls_env()
+            use_tls_env(self.tls["ca"])
         self.own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix="ais-e2e-")
         self.host = host
