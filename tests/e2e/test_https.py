@@ -192,7 +192,7 @@ def test_intra_cluster_copy_over_tls(tc):
     data = {("o%d" % i): os.urandom(1000 + i * 3001) for i in range(40)}
     for k, v in data.items():
         assert s.put(tc.url + "/v1/objects/%s/%s" % (b, k), data=v, timeout=T).status_code == 200
-    r = s.post(tc.url + "/v1/buckets/" + b, params={"bck_to": "ais://@#/" + dst}, timeout=T,
+    r = s.post(tc.url + "/v1/buckets/%s?bck_to=ais/@%%23/%s/" % (b, dst), timeout=T,
                json={"action": "copy-bck", "value": {}})
     assert r.status_code == 200, r.text
     deadline = time.time() + 60
