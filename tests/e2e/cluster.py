@@ -180,6 +180,33 @@ def tls_context():
     return ssl.create_default_context(cafile=use_tls_env())
 
 
+def dial(host, port, timeout=None, https=None):
+    """a connected socket to a node's port for raw HTTP: TLS-wrapped when the cluster speaks
+    https (https None: AIS_E2E_HTTPS)"""
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    if not (HTTPS if https is None else https):
+        return s
+    try:
+        return tls_context().wrap_socket(s, server_hostname=host)
+    except BaseException:
+        s.close()
+        raise
+
+
+def half_close(s):
+    """shutdown(SHUT_WR) for a plain socket; a TLS socket cannot half-close its stream without
+    leaving TLS (python's SSLSocket.shutdown drops the session), so it only stops writing"""
+    import ssl
+    if not isinstance(s, ssl.SSLSocket):
+        s.shutdown(socket.SHUT_WR)
+
+
+def url_hostport(url):
+    """(host, port) of "http(s)://host:port[/...]" """
+    u = urllib.parse.urlsplit(url)
+    return u.hostname, u.port
+
+
 def node_url(host, port, scheme=None):
     """http(s)://host:port, IPv6 literals in brackets"""
     return "%s://%s:%d" % (scheme or SCHEME, "[%s]" % host if ":" in host else host, port)
