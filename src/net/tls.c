@@ -143,7 +143,7 @@ fail:
 	return NULL;
 }
 
-static SSL_CTX *tls_client_ctx(const char *crt, const char *key, char *err, size_t cap)
+static SSL_CTX *tls_client_ctx(const char *crt, const char *key, bool need, char *err, size_t cap)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (!ctx) {
@@ -151,7 +151,7 @@ static SSL_CTX *tls_client_ctx(const char *crt, const char *key, char *err, size
 		return NULL;
 	}
 	/* the node's own certificate is its client certificate too (mutual TLS between nodes) */
-	if (tls_ctx_common(ctx, crt, key, false, err, cap) || tls_load_ca(ctx, g_tls.ca, err, cap)) {
+	if (tls_ctx_common(ctx, crt, key, need, err, cap) || tls_load_ca(ctx, g_tls.ca, err, cap)) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -165,7 +165,7 @@ static int tls_build(const char *crt, const char *key, char *err, size_t cap)
 	SSL_CTX *s = tls_server_ctx(crt, key, err, cap);
 	if (!s)
 		return AIS_EINVAL;
-	SSL_CTX *c = tls_client_ctx(crt, key, err, cap);
+	SSL_CTX *c = tls_client_ctx(crt, key, false, err, cap);
 	if (!c) {
 		SSL_CTX_free(s);
 		return AIS_EINVAL;
@@ -208,6 +208,27 @@ int tls_init(const tls_conf_t *c, char *err, size_t cap)
 	pthread_mutex_unlock(&g_tls.mu);
 	if (!rc)
 		tls_log_cert();
+	return rc;
+}
+
+int tls_client_init(const char *ca, const char *crt, const char *key, bool skip_verify, char *err, size_t cap)
+{
+	pthread_mutex_lock(&g_tls.mu);
+	snprintf(g_tls.ca, sizeof(g_tls.ca), "%s", ca ? ca : "");
+	g_tls.skip_verify = skip_verify;
+	int rc = 0;
+	if (crt && *crt && (!key || !*key)) {
+		snprintf(err, cap, "a client certificate without its key");
+		rc = AIS_EINVAL;
+	}
+	SSL_CTX *c = rc ? NULL : tls_client_ctx(crt ? crt : "", key ? key : "", crt && *crt, err, cap);
+	if (c) {
+		SSL_CTX_free(g_tls.cli);
+		g_tls.cli = c;
+	} else if (!rc) {
+		rc = AIS_EINVAL;
+	}
+	pthread_mutex_unlock(&g_tls.mu);
 	return rc;
 }
 

@@ -43,6 +43,9 @@ typedef struct tls_conf {
  * (unreadable or mismatched certificate/key, bad CA bundle, client_auth out of range). */
 int tls_init(const tls_conf_t *c, char *err, size_t cap);
 void tls_fini(void);
+/* a client tool (aisloader): the client context only - CA bundle ca ("" system), the client
+ * certificate crt/key ("" none), skip_verify; tls_on() stays false (no server). 0 or AIS_E*. */
+int tls_client_init(const char *ca, const char *crt, const char *key, bool skip_verify, char *err, size_t cap);
 bool tls_on(void);
 const char *tls_scheme(void); /* "https" or "http" */
 

@@ -5,6 +5,7 @@ answer plain HTTP; intra-cluster traffic (target-to-target copies) runs over TLS
 without restart (SIGHUP, PUT /v1/daemon/load-x509, PUT /v1/cluster/load-x509): new connections see
 the new certificate's serial; mutual TLS (client_auth_tls=4) refuses a client without a
 certificate at the handshake and serves one with a certificate signed by client_ca_tls."""
+import json
 import os
 import shutil
 import signal
@@ -182,6 +183,28 @@ def test_aws_cli_ca_bundle(tc, tmp_path):
     assert "a.bin" in run([AWS2] + ep + ["s3", "ls", "s3://%s/" % b], env)
     run([AWS2] + ep + ["s3", "rm", "s3://%s/a.bin" % b], env)
     run([AWS2] + ep + ["s3", "rb", "s3://" + b], env)
+
+
+def test_aisloader_over_https(tc):
+    """aisloader's own HTTP client (epoll, no libcurl) over TLS: PUTs then GETs, redirects to https
+    targets, no errors; without the CA it cannot connect"""
+    loader = os.path.join(ROOT, "build", "aisloader")
+    b = new_bucket_name("ldtls")
+    tc.create_bucket(b)
+    env = dict(os.environ, AIS_CLIENT_CA=tc.tls["ca"])
+    p = subprocess.run([loader, "-endpoint=" + tc.url, "-bucket=" + b, "-duration=3s", "-pctput=50",
+                        "-minsize=4KiB", "-maxsize=1MiB", "-numworkers=4", "-cleanup=true", "-quiet",
+                        "-statsinterval=0", "-json"], env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    final = json.loads(p.stdout)[-1]  # with -json, stdout is one JSON array
+    assert int(final["put"]["count"]) > 0 and int(final["get"]["count"]) > 0, final
+    assert int(final["put"]["errors"]) == 0 and int(final["get"]["errors"]) == 0, p.stderr
+    p = subprocess.run([loader, "-endpoint=" + tc.url, "-bucket=" + b, "-duration=1s", "-pctput=100",
+                        "-minsize=1KiB", "-maxsize=1KiB", "-numworkers=1", "-cleanup=true", "-quiet",
+                        "-statsinterval=0"], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, AIS_CLIENT_CA=os.devnull, SSL_CERT_FILE=os.devnull,
+                                CURL_CA_BUNDLE=os.devnull))
+    assert p.returncode != 0, p.stdout + p.stderr
 
 
 def test_intra_cluster_copy_over_tls(tc):
