@@ -104,6 +104,15 @@ static void dmn_get(http_req_t *r)
 			json_object_set_new(cm, "flags", json_integer(dmn_state_flags()));
 		}
 		dmn_json(r, cm);
+	} else if (!strcmp(what, "certificate")) { /* AIStore's apc.WhatCertificate (certloader.Props) */
+		tls_cert_props_t cp;
+		if (tls_cert_props(&cp)) {
+			http_error(r, 400, NULL, "no X.509 certificate (running plain HTTP)");
+			return;
+		}
+		dmn_json(r, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "version", cp.version, "issued-by (CN)", cp.issuer_cn,
+				      "signature-algorithm", cp.sig_alg, "public-key-algorithm", cp.pk_alg,
+				      "serial-number", cp.serial, "valid", cp.valid));
 	} else if (!strcmp(what, "snode")) {
 		dmn_json(r, snode_to_json(node_self()));
 	} else if (!strcmp(what, "mountpaths") && dmn_mountpaths) {

@@ -294,6 +294,42 @@ int tls_cert_info(char *serial, size_t scap, char *not_after, size_t ncap)
 	return rc;
 }
 
+/* "2026-12-02 08:42:59 UTC" */
+static void tls_asn1_time(const ASN1_TIME *t, char *out, size_t cap)
+{
+	struct tm tm;
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || !strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(out, cap, "?");
+}
+
+int tls_cert_props(tls_cert_props_t *p)
+{
+	memset(p, 0, sizeof(*p));
+	int rc = AIS_ENOTFOUND;
+	pthread_mutex_lock(&g_tls.mu);
+	X509 *x = g_tls.srv ? SSL_CTX_get0_certificate(g_tls.srv) : NULL;
+	if (x) {
+		snprintf(p->version, sizeof(p->version), "%ld", X509_get_version(x) + 1);
+		X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName, p->issuer_cn, sizeof(p->issuer_cn));
+		int sn = X509_get_signature_nid(x), pk = EVP_PKEY_get_base_id(X509_get0_pubkey(x));
+		snprintf(p->sig_alg, sizeof(p->sig_alg), "%s", sn ? OBJ_nid2ln(sn) : "");
+		snprintf(p->pk_alg, sizeof(p->pk_alg), "%s", pk == EVP_PKEY_RSA ? "RSA" : pk == EVP_PKEY_EC ? "ECDSA" :
+							    pk == EVP_PKEY_ED25519 ? "Ed25519" : "unknown");
+		BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+		char *dec = bn ? BN_bn2dec(bn) : NULL;
+		snprintf(p->serial, sizeof(p->serial), "%s", dec ? dec : "");
+		OPENSSL_free(dec);
+		BN_free(bn);
+		char nb[40], na[40];
+		tls_asn1_time(X509_get0_notBefore(x), nb, sizeof(nb));
+		tls_asn1_time(X509_get0_notAfter(x), na, sizeof(na));
+		snprintf(p->valid, sizeof(p->valid), "from %s to %s", nb, na);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&g_tls.mu);
+	return rc;
+}
+
 uint64_t tls_generation(void)
 {
 	pthread_mutex_lock(&g_tls.mu);

@@ -55,6 +55,11 @@ const char *tls_scheme(void); /* "https" or "http" */
 int tls_reload(const char *crt, const char *key, char *err, size_t cap);
 /* the current certificate's serial (hex) and notAfter ("Jan  2 15:04:05 2027 GMT"); 0 or AIS_E* */
 int tls_cert_info(char *serial, size_t scap, char *not_after, size_t ncap);
+/* the current certificate as AIStore's GET /v1/daemon?what=certificate shows it (certloader.Props) */
+typedef struct tls_cert_props {
+	char version[24], issuer_cn[128], sig_alg[64], pk_alg[32], serial[80], valid[96];
+} tls_cert_props_t;
+int tls_cert_props(tls_cert_props_t *p); /* 0 or AIS_ENOTFOUND (TLS off) */
 /* how many reloads succeeded (tests, logs) */
 uint64_t tls_generation(void);
 

@@ -272,6 +272,10 @@ def test_reload_sighup_and_api(tc):
     assert r.status_code == 200, r.text
     for n in tc.nodes:
         assert _serial("127.0.0.1", n.port, ca) == 3003, n.name
+        # GET /v1/daemon?what=certificate (AIStore's certloader.Props)
+        props = requests.get(n.url + "/v1/daemon?what=certificate", timeout=T).json()
+        assert props["serial-number"] == "3003", props
+        assert props["issued-by (CN)"] == "aistore-c e2e CA" and props["valid"].startswith("from "), props
     # the cluster keeps working (intra-cluster clients trust the same CA)
     b = new_bucket_name("afterreload")
     tc.create_bucket(b)
@@ -362,5 +366,7 @@ def test_load_x509_on_plain_http_is_400(tls_dir):
         assert r.status_code == 400 and "plain HTTP" in r.json()["message"], r.text
         r = requests.put(c.targets[0].url + "/v1/daemon/load-x509", timeout=T)
         assert r.status_code == 400 and "plain HTTP" in r.json()["message"], r.text
+        r = requests.get(c.targets[0].url + "/v1/daemon?what=certificate", timeout=T)
+        assert r.status_code == 400, r.text
     finally:
         c.cleanup()

@@ -204,6 +204,13 @@ Test(tls, reload_new_connections_see_the_new_certificate)
 	cr_assert_eq(tls_generation(), gen + 1);
 	cr_assert_eq(tls_cert_info(serial, sizeof(serial), na, sizeof(na)), 0);
 	cr_assert_str_eq(serial, "5678"); /* 22136 */
+	tls_cert_props_t cp;
+	cr_assert_eq(tls_cert_props(&cp), 0);
+	cr_assert_str_eq(cp.serial, "22136");
+	cr_assert_str_eq(cp.issuer_cn, "testca");
+	cr_assert_str_eq(cp.version, "3");
+	cr_assert_str_eq(cp.pk_alg, "RSA");
+	cr_assert(!strncmp(cp.valid, "from 20", 7), "%s", cp.valid);
 	/* the old connection goes on */
 	transfer(s, c, 100000);
 	cr_assert_eq(peer_serial(c), 4660);
