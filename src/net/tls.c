@@ -294,11 +294,11 @@ int tls_cert_info(char *serial, size_t scap, char *not_after, size_t ncap)
 	return rc;
 }
 
-/* "2026-12-02 08:42:59 UTC" */
+/* "2026-12-02 08:42:59" (UTC, as AIStore shows it) */
 static void tls_asn1_time(const ASN1_TIME *t, char *out, size_t cap)
 {
 	struct tm tm;
-	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || !strftime(out, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
+	if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || !strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(out, cap, "?");
 }
 

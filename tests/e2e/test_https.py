@@ -25,7 +25,7 @@ from cluster import Cluster, make_tls, new_bucket_name
 from s3util import AK, AWS2, SK, aws_cli, run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-AIS = os.path.join(ROOT, "build", "ais")
+AIS = os.environ.get("AIS_CLI", os.path.join(ROOT, "build", "ais"))
 T = 20
 
 
@@ -188,7 +188,7 @@ def test_aws_cli_ca_bundle(tc, tmp_path):
 def test_aisloader_over_https(tc):
     """aisloader's own HTTP client (epoll, no libcurl) over TLS: PUTs then GETs, redirects to https
     targets, no errors; without the CA it cannot connect"""
-    loader = os.path.join(ROOT, "build", "aisloader")
+    loader = os.environ.get("AIS_LOADER", os.path.join(ROOT, "build", "aisloader"))
     b = new_bucket_name("ldtls")
     tc.create_bucket(b)
     env = dict(os.environ, AIS_CLIENT_CA=tc.tls["ca"])
@@ -284,6 +284,27 @@ def test_reload_sighup_and_api(tc):
     # an unknown node: 404
     r = requests.put(tc.url + "/v1/cluster/load-x509/nosuchnode", timeout=T)
     assert r.status_code == 404, r.text
+
+
+def test_ais_tls_commands(tc):
+    """ais tls show [NODE] / ais show tls, ais tls load-certificate [NODE]"""
+    env = dict(os.environ, AIS_ENDPOINT=tc.url, AIS_CLIENT_CA=tc.tls["ca"])
+
+    def ais(*args):
+        p = subprocess.run([AIS] + list(args), env=env, capture_output=True, timeout=60)
+        assert p.returncode == 0, (args, p.stdout.decode(), p.stderr.decode())
+        return p.stdout.decode()
+
+    tid = tc.node_id(tc.targets[0])
+    serial = str(_serial("127.0.0.1", tc.targets[0].port, tc.tls["ca"]))
+    out = ais("tls", "show", tid)
+    assert out.splitlines()[0].split() == ["PROPERTY", "VALUE"], out
+    assert "serial-number" in out and serial in out and "issued-by (CN)" in out, out
+    assert serial in ais("show", "tls")
+    assert "Done: all nodes." in ais("tls", "load-certificate")
+    assert "Done: %s." % tid in ais("tls", "load-certificate", tid)
+    p = subprocess.run([AIS, "tls", "load-certificate", "nosuchnode"], env=env, capture_output=True, timeout=60)
+    assert p.returncode != 0
 
 
 def test_reload_bad_files_keeps_serving(tc, tls_dir):
