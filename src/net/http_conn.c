@@ -1277,8 +1277,13 @@ static void http_conn_linger(http_conn_t *c)
 	char tmp[4096];
 	for (;;) {
 		ssize_t n = read(c->fd, tmp, sizeof(tmp));
-		if (n > 0)
+		if (n > 0) {
+			/* TLS: a client cannot tell a close from a broken stream while it still sends (its
+			 * TLS stack reports the reset, not our answer), so the 2 s count from its last byte */
+			if (c->ssl)
+				c->last_ns = c->loop->now;
 			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -1349,7 +1354,7 @@ void http_conn_run(http_conn_t *c)
 				tls_close_notify(c->ssl);
 				shutdown(c->fd, SHUT_WR);
 				c->lingering = true;
-				c->last_ns = c->loop->now;
+				c->last_ns = c->linger_ns = c->loop->now;
 				c->again = true;
 			}
 		}
@@ -1388,7 +1393,7 @@ void http_conn_sweep(http_conn_t *c)
 	if (c->dead || c->owner_pool)
 		return;
 	if (c->lingering) {
-		if (quiet > HTTP_LINGER_NS)
+		if (quiet > HTTP_LINGER_NS || now - c->linger_ns > HTTP_LINGER_TLS_MAX_NS)
 			http_conn_gone_top(c, 0);
 		return;
 	}

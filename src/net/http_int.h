@@ -31,6 +31,7 @@
 #define HTTP_ARENA_BLOCK 4096
 #define HTTP_MAX_HDRS 1024
 #define HTTP_LINGER_NS (2 * 1000000000LL)
+#define HTTP_LINGER_TLS_MAX_NS (60 * 1000000000LL) /* TLS: lingering goes on while input keeps coming, up to this */
 #define HTTP_BODY_KEEP (1024 * 1024)   /* buffers above this are freed after the request */
 #define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
 #define HTTP_HV_SMALL 16               /* header slots inside the connection; more are malloc'ed */
@@ -121,6 +122,7 @@ struct http_conn {
 	size_t rcap, rpos, rlen;
 	bool readable, writable, peer_fin, rd_eof, paused, need_exec, in_parser, want_big;
 	bool lingering;   /* write side shut, discarding input until EOF (or 2 s) before close */
+	int64_t linger_ns; /* when lingering began */
 	bool dead;        /* fd closed; freed once no handler owns the request */
 	bool no_more;     /* parse no further requests */
 	bool close_after; /* close once the output is flushed and no response is pending */
