@@ -183,6 +183,11 @@ static int ld_on_message_complete(llhttp_t *p)
 
 static void ld_conn_close(ld_conn_t *c)
 {
+	if (c->ssl) { /* take the server's close_notify if it is in, answer it: a FIN, not a reset */
+		char b[256];
+		(void)tls_read(c->ssl, b, sizeof(b), NULL);
+		tls_close_notify(c->ssl);
+	}
 	tls_free(c->ssl);
 	c->ssl = NULL;
 	c->handshaking = false;

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -402,6 +403,21 @@ void tls_close_notify(SSL *s)
 	ERR_clear_error();
 }
 
+/* failed handshakes (a client that does not trust us, speaks plain HTTP, or has no certificate
+ * under mutual TLS): one line per TLS_HSLOG_NS with the count, however many there are */
+#define TLS_HSLOG_NS (10 * 1000000000LL)
+static _Atomic uint64_t tls_hs_fail;
+static _Atomic int64_t tls_hs_logged;
+
+static void tls_log_handshake_err(const char *m)
+{
+	uint64_t n = atomic_fetch_add(&tls_hs_fail, 1) + 1;
+	int64_t now = mono_ns(), last = atomic_load(&tls_hs_logged);
+	if ((last && now - last < TLS_HSLOG_NS) || !atomic_compare_exchange_strong(&tls_hs_logged, &last, now))
+		return;
+	log_info("tls: handshake failed: %s (%llu failed handshakes so far)", m, (unsigned long long)n);
+}
+
 /* SSL result -> errno convention; r <= 0 */
 static ssize_t tls_fail(SSL *s, int r, bool *want_write, bool reading)
 {
@@ -436,7 +452,7 @@ static ssize_t tls_fail(SSL *s, int r, bool *want_write, bool reading)
 			ERR_error_string_n(code, m, sizeof(m));
 		ERR_clear_error();
 		if (!SSL_is_init_finished(s))
-			log_dbg("tls: handshake failed: %s", m);
+			tls_log_handshake_err(m);
 		errno = EPROTO;
 		return -1;
 	}
