@@ -7,7 +7,8 @@
 # Whether the TLS side used kTLS (SSL_sendfile) or the buffered pread + SSL_write path is printed
 # from the target's /proc/net/tls_stat when the kernel has it.
 # Builds nothing (expects build/aisnode). Stops exactly what it started, also on error/Ctrl-C.
-# Env: N (objects per size, default 100), DURATION (wrk, default 10s), CONNS ("16"), KEEP=1.
+# Env: N (objects per size, default 100), DURATION (wrk, default 5s), CONNS ("16"), REPS (3
+# alternating http/https rounds; the medians are compared), KEEP=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,8 +16,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/bench/lib.sh"
 BIN=${AIS_BIN:-$ROOT/build/aisnode}
 N=${N:-100}
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
 CONNS=${CONNS:-16}
+REPS=${REPS:-3}
 
 bench_need wrk curl python3 openssl
 [ -x "$BIN" ] || { echo "bench: $BIN not found; run make" >&2; exit 1; }
@@ -103,16 +105,25 @@ for sz in 4k 1m; do
   case $sz in 4k) bytes=4096 ;; 1m) bytes=1048576 ;; esac
   mklua "$sz" "$WORK/$sz.lua"
   for c in $CONNS; do
-    read -r p_rps p_err < <(runwrk "$TARGET_P" "$WORK/$sz.lua" "$c")
-    read -r s_rps s_err < <(runwrk "$TARGET_S" "$WORK/$sz.lua" "$c")
-    python3 - "$sz" "$c" "$bytes" "$p_rps" "$p_err" "$s_rps" "$s_err" <<'PYEOF'
-import sys
+    # REPS alternating rounds (http, https, http, ...): a shared box's noise hits both alike;
+    # the medians are compared
+    ps="" ss="" pe=0 se=0
+    for ((r = 0; r < REPS; r++)); do
+      read -r p_rps p_err < <(runwrk "$TARGET_P" "$WORK/$sz.lua" "$c")
+      read -r s_rps s_err < <(runwrk "$TARGET_S" "$WORK/$sz.lua" "$c")
+      ps+="$p_rps," ss+="$s_rps," pe=$((pe + p_err)) se=$((se + s_err))
+    done
+    python3 - "$sz" "$c" "$bytes" "$ps" "$pe" "$ss" "$se" <<'PYEOF'
+import statistics, sys
 sz, c, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
-p, pe, s, se = float(sys.argv[4]), sys.argv[5], float(sys.argv[6]), sys.argv[7]
+pl = [float(x) for x in sys.argv[4].split(",") if x]
+sl = [float(x) for x in sys.argv[6].split(",") if x]
+p, pe, s, se = statistics.median(pl), sys.argv[5], statistics.median(sl), sys.argv[7]
 mib = lambda r: "%.0f" % (r * size / 1048576)
-row = "%-5s %-5s %-8s %12.0f %10s %9s %7s"
-print(row % (sz, c, "http", p, mib(p), "1.00", pe))
-print(row % (sz, c, "https", s, mib(s), "%.2f" % (s / p) if p else "-", se))
+row = "%-5s %-5s %-8s %12.0f %10s %9s %7s   %s"
+runs = lambda v: "runs: " + " ".join("%.0f" % x for x in v)
+print(row % (sz, c, "http", p, mib(p), "1.00", pe, runs(pl)))
+print(row % (sz, c, "https", s, mib(s), "%.2f" % (s / p) if p else "-", se, runs(sl)))
 PYEOF
   done
 done

@@ -96,6 +96,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* set-config of net.http.server_crt/server_key (cluster-wide or this node): the new files are
+ * loaded at once (new connections), as load-x509 would (docs/https.md) */
+static void on_config(const config_t *old, const config_t *cur)
+{
+	if (!tls_on() || (!strcmp(old->net_http_server_crt, cur->net_http_server_crt) &&
+			  !strcmp(old->net_http_server_key, cur->net_http_server_key)))
+		return;
+	char err[512] = "";
+	if (!tls_reload(cur->net_http_server_crt, cur->net_http_server_key, err, sizeof(err)))
+		log_info("X.509 certificate reloaded from %s (set-config)", cur->net_http_server_crt);
+}
+
 static int setup_logging(const config_t *cfg)
 {
 	char path[1100];
@@ -194,6 +206,7 @@ int main(int argc, char **argv)
 		log_err("https: %s", err);
 		return 2;
 	}
+	config_set_listener(on_config);
 	node_role_t role = !strcmp(a.role, "proxy") ? ROLE_PROXY : ROLE_TARGET;
 	if (node_init(role, cfg)) {
 		fprintf(stderr, "aisnode: cannot establish node identity in %s\n", cfg->confdir);

@@ -286,6 +286,29 @@ def test_reload_sighup_and_api(tc):
     assert r.status_code == 404, r.text
 
 
+def test_set_config_cert_paths_reload(tc):
+    """set-config of net.http.server_crt/server_key: every node loads the new files at once"""
+    ca = tc.tls["ca"]
+    d = tempfile.mkdtemp(prefix="setcfg-", dir=os.path.dirname(tc.tls["crt"]))
+    new = make_tls(d, serial=4004, ca=tc.tls)
+    old = _serial("127.0.0.1", tc.primary.port, ca)
+    try:
+        r = requests.put(tc.url + "/v1/cluster/set-config", timeout=T,
+                         params={"net.http.server_crt": new["crt"], "net.http.server_key": new["key"]})
+        assert r.status_code == 200, r.text
+        for n in tc.nodes:
+            assert _wait_serial("127.0.0.1", n.port, ca, 4004) == 4004, n.name
+        b = new_bucket_name("setcfg")
+        tc.create_bucket(b)
+        assert requests.put(tc.url + "/v1/objects/%s/x" % b, data=b"1", timeout=T).status_code == 200
+    finally:
+        r = requests.put(tc.url + "/v1/cluster/set-config", timeout=T,
+                         params={"net.http.server_crt": tc.tls["crt"], "net.http.server_key": tc.tls["key"]})
+        assert r.status_code == 200, r.text
+    for n in tc.nodes:
+        assert _wait_serial("127.0.0.1", n.port, ca, old) == old, n.name
+
+
 def test_ais_tls_commands(tc):
     """ais tls show [NODE] / ais show tls, ais tls load-certificate [NODE]"""
     env = dict(os.environ, AIS_ENDPOINT=tc.url, AIS_CLIENT_CA=tc.tls["ca"])
