@@ -10,7 +10,7 @@ LLHTTP_INC ?= /usr/share/include/llhttp
 CPPFLAGS += -D_GNU_SOURCE -Isrc -I$(LLHTTP_INC)
 CFLAGS   += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -fno-strict-aliasing $(OPT) $(SAN) -MMD -MP -pthread
 LDFLAGS  += $(SAN) -pthread
-LDLIBS   += -lcurl -ljwt -ljansson -lxxhash -lcrypto -lisal -lexpat -larchive -llz4 -lz -lmsgpackc -lm
+LDLIBS   += -lcurl -ljwt -ljansson -lxxhash -lssl -lcrypto -lisal -lexpat -larchive -llz4 -lz -lmsgpackc -lm
 
 SRCS     := $(sort $(wildcard src/*/*.c))
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
@@ -22,7 +22,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all test unit unit-bins asan asan-bins e2e e2e-asan fuzz fuzz-build fuzz-bins clean cluster cluster-stop deps bench check-layers
+.PHONY: all test unit unit-bins asan asan-bins e2e e2e-https e2e-asan fuzz fuzz-build fuzz-bins clean cluster cluster-stop deps bench check-layers
 all: $(LIB) $(BINS)
 
 $(BUILD)/src/%.o: src/%.c
@@ -83,6 +83,10 @@ E2E_JOBS ?= 3
 E2E_PAR := $(if $(filter-out 1,$(E2E_JOBS)),-n $(E2E_JOBS) --dist loadfile)
 e2e: all
 	/usr/bin/python3 -m pytest -q $(E2E_PAR) tests/e2e $(PYTEST_ARGS)
+
+# the end-to-end suite with TLS on: every test cluster is HTTPS (a CA per run; docs/https.md)
+e2e-https: all
+	AIS_E2E_HTTPS=1 /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
 
 # the end-to-end suite once more against an ASan+UBSan aisnode: any sanitizer report (nodes log
 # them under build-asan/san-logs/) fails the run

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # playground.sh: a local aistore-c cluster on 127.0.0.1 (N proxies + M targets, K mountpaths each).
-# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6] [--auth]
+# usage: playground.sh start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6] [--auth] [--https]
 # With N > 1 proxies the first is the primary and the others are gateways that take over if it
 # dies (election); any of them serves clients. --ipv6 (or AIS_USE_IPv6=true): nodes on ::1,
 # net.use_ipv6, URLs http://[::1]:port (chosen when the playground is first created).
+# --https (or AIS_USE_HTTPS=true): TLS on every port (net.http.use_https) with a self-signed CA and
+# a node certificate (SAN localhost, 127.0.0.1, ::1) made with the openssl CLI in $DIR/tls (also
+# chosen at creation); clients use AIS_ENDPOINT=https://... and AIS_CLIENT_CA=$DIR/tls/ca.crt.
 # Env: AIS_PLAYGROUND_DIR (default ~/.aistore-c), AIS_PORT_BASE (default 8080),
 #      AIS_BIN (default <project>/build/aisnode), AIS_KEEPALIVE (default 10s), AIS_START_TIMEOUT (20).
 # Node i (proxies first, then targets) listens on public base+i, control base+1000+i, data base+2000+i.
@@ -27,8 +30,9 @@ START_TIMEOUT=${AIS_START_TIMEOUT:-20}
 NPROXY=1 NTARGET=3 NMP=2
 EXPLICIT=0   # --proxies/--targets given: create nodes up to those counts
 IPV6=${AIS_USE_IPv6:-false}
+HTTPS=${AIS_USE_HTTPS:-false}
 
-usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6] [--auth]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|status [--proxies N] [--targets M] [--mountpaths K] [--ipv6] [--auth] [--https]" >&2; exit 2; }
 AUTH=0
 AUTHN_BIN=${AIS_AUTHN_BIN:-$(dirname "$BIN")/aisauth}
 AUTHN_PORT=${AIS_AUTHN_PORT:-52001}
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
     --mountpaths=*) NMP=${1#*=}; shift ;;
     --ipv6) IPV6=true; shift ;;
     --auth) AUTH=1; shift ;;
+    --https) HTTPS=true; shift ;;
     *) usage ;;
   esac
 done
@@ -53,11 +58,37 @@ for v in "$NPROXY" "$NTARGET" "$NMP" "$BASE"; do
 done
 [ "$NPROXY" -ge 1 ] || { echo "playground: need at least one proxy" >&2; exit 2; }
 case $IPV6 in true|1|yes) IPV6=true ;; *) IPV6=false ;; esac
-# an existing playground keeps the address family it was created with
+case $HTTPS in true|1|yes) HTTPS=true ;; *) HTTPS=false ;; esac
+# an existing playground keeps the address family and scheme it was created with
 if [ -f "$DIR/cluster.json" ]; then
   grep -q '"use_ipv6": *true' "$DIR/cluster.json" && IPV6=true || IPV6=false
+  grep -q '"use_https": *true' "$DIR/cluster.json" && HTTPS=true || HTTPS=false
 fi
 if [ "$IPV6" = true ]; then HOST=::1 HOSTURL="[::1]"; else HOST=127.0.0.1 HOSTURL=127.0.0.1; fi
+TLS_DIR=$DIR/tls
+if [ "$HTTPS" = true ]; then
+  SCHEME=https
+  export CURL_CA_BUNDLE=$TLS_DIR/ca.crt # our own curl calls trust the playground's CA
+else
+  SCHEME=http
+fi
+
+# --https: a CA and a node certificate signed by it, once per playground (never overwritten)
+make_tls() {
+  [ -f "$TLS_DIR/server.crt" ] && return 0
+  command -v openssl >/dev/null || { echo "playground: --https needs the openssl CLI" >&2; exit 1; }
+  mkdir -p "$TLS_DIR"; chmod 700 "$TLS_DIR"
+  local ext="$TLS_DIR/server.ext"
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n' >"$ext"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.crt" -days 365 \
+    -subj "/CN=aistore-c playground CA" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" \
+    -subj "/CN=localhost" 2>/dev/null
+  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$TLS_DIR/ca.key" -CAcreateserial \
+    -out "$TLS_DIR/server.crt" -days 365 -sha256 -extfile "$ext" 2>/dev/null
+  chmod 600 "$TLS_DIR"/*.key
+}
 
 # node names in start order: proxies first, then targets
 node_names() {
@@ -99,10 +130,15 @@ primary_url() {
 write_cluster_config() {
   [ -f "$DIR/cluster.json" ] && return 0
   mkdir -p "$DIR"
+  local http='"use_https": false'
+  if [ "$HTTPS" = true ]; then
+    make_tls
+    http="\"use_https\": true, \"server_crt\": \"$TLS_DIR/server.crt\", \"server_key\": \"$TLS_DIR/server.key\", \"client_ca_tls\": \"$TLS_DIR/ca.crt\""
+  fi
   cat >"$DIR/cluster.json.tmp" <<EOF
 {
-  "proxy": {"primary_url": "http://$HOSTURL:$BASE", "original_url": "http://$HOSTURL:$BASE"},
-  "net": {"use_ipv6": $IPV6},
+  "proxy": {"primary_url": "$SCHEME://$HOSTURL:$BASE", "original_url": "$SCHEME://$HOSTURL:$BASE"},
+  "net": {"use_ipv6": $IPV6, "http": {$http}},
   "timeout": {"cplane_operation": "2s", "max_keepalive": "4s"},
   "keepalivetracker": {
     "proxy": {"interval": "$KEEPALIVE", "name": "heartbeat", "factor": 3},
@@ -266,7 +302,7 @@ authn_enable() {
   local uuid; uuid=$(curl -sf "${AUTH_HDR[@]}" "$url/v1/cluster?what=smap" | json_field uuid)
   if [ "$(curl -s -o /dev/null -w '%{http_code}' "$(authn_url)/v1/clusters/$uuid")" != 200 ]; then
     local urls=() n
-    for n in $(known_nodes); do [ "$(role_of "$n")" = proxy ] && urls+=("http://$HOSTURL:$(node_port "$n")"); done
+    for n in $(known_nodes); do [ "$(role_of "$n")" = proxy ] && urls+=("$SCHEME://$HOSTURL:$(node_port "$n")"); done
     curl -sf -o /dev/null -X POST "${AUTH_HDR[@]}" -H 'Content-Type: application/json' \
       -d "$(python3 -c 'import json,sys; print(json.dumps({"id": sys.argv[1], "alias": "playground", "urls": sys.argv[2:]}))' "$uuid" "${urls[@]}")" \
       "$(authn_url)/v1/clusters" || { echo "playground: registering the cluster with AuthN failed" >&2; exit 1; }
@@ -353,6 +389,9 @@ playground: ready, $want target(s) in the cluster map. Try:
   curl -s -X GET -H 'Content-Type: application/json' -d '{"action":"list"}' $url/v1/buckets/abc
   $0 status | stop      (data and logs stay in $DIR)
 EOF
+  if [ "$HTTPS" = true ]; then
+    echo "  (https: curl uses --cacert $TLS_DIR/ca.crt; ais/aisloader: AIS_ENDPOINT=$url AIS_CLIENT_CA=$TLS_DIR/ca.crt)"
+  fi
 }
 
 cmd_stop() {
@@ -390,7 +429,7 @@ cmd_status() {
   for n in $(known_nodes); do
     pid=$(node_pid "$n")
     if [ -n "$pid" ]; then
-      if curl -s -o /dev/null --max-time 1 "http://$HOSTURL:$(node_port "$n")/v1/health"; then
+      if curl -s -o /dev/null --max-time 1 "$SCHEME://$HOSTURL:$(node_port "$n")/v1/health"; then
         state=up
       else
         state="running (not answering)"

@@ -25,6 +25,7 @@
 #include "net/http.h"
 #include "net/isig.h"
 #include "net/route.h"
+#include "net/tls.h"
 #include "proxy/proxy.h"
 #include "s3/s3.h"
 #include "stats/stats.h"
@@ -95,6 +96,18 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return -1;
 	}
 	return 0;
+}
+
+/* set-config of net.http.server_crt/server_key (cluster-wide or this node): the new files are
+ * loaded at once (new connections), as load-x509 would (docs/https.md) */
+static void on_config(const config_t *old, const config_t *cur)
+{
+	if (!tls_on() || (!strcmp(old->net_http_server_crt, cur->net_http_server_crt) &&
+			  !strcmp(old->net_http_server_key, cur->net_http_server_key)))
+		return;
+	char err[512] = "";
+	if (!tls_reload(cur->net_http_server_crt, cur->net_http_server_key, err, sizeof(err)))
+		log_info("X.509 certificate reloaded from %s (set-config)", cur->net_http_server_crt);
 }
 
 static int setup_logging(const config_t *cfg)
@@ -184,6 +197,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	raise_nofile();
+	/* net.http.use_https: every port and every intra-cluster client speaks TLS (docs/https.md);
+	 * before the node's identity, whose URLs carry the scheme */
+	tls_conf_t tc = {.enabled = cfg->net_http_use_https, .crt = cfg->net_http_server_crt,
+			 .key = cfg->net_http_server_key, .ca = cfg->net_http_client_ca_tls,
+			 .client_auth = cfg->net_http_client_auth_tls, .skip_verify = cfg->net_http_skip_verify,
+			 .ktls = true};
+	if (tls_init(&tc, err, sizeof(err))) {
+		fprintf(stderr, "aisnode: https: %s\n", err);
+		log_err("https: %s", err);
+		return 2;
+	}
+	config_set_listener(on_config);
 	node_role_t role = !strcmp(a.role, "proxy") ? ROLE_PROXY : ROLE_TARGET;
 	if (node_init(role, cfg)) {
 		fprintf(stderr, "aisnode: cannot establish node identity in %s\n", cfg->confdir);
@@ -219,6 +244,7 @@ int main(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP); /* reload the X.509 certificate (https) */
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -276,7 +302,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int sig = 0;
-	sigwait(&sigs, &sig);
+	while (!sigwait(&sigs, &sig) && sig == SIGHUP) {
+		if (!tls_on()) {
+			log_info("%s: SIGHUP ignored (plain HTTP)", node_name());
+			continue;
+		}
+		if (!tls_reload(NULL, NULL, err, sizeof(err)))
+			log_info("%s: SIGHUP: X.509 certificate reloaded", node_name());
+	}
 	log_info("%s: signal %d, shutting down", node_name(), sig);
 	membership_fini();
 	metasync_fini();
@@ -290,6 +323,7 @@ int main(int argc, char **argv)
 		tgt_fini();
 	}
 	hclient_global_fini();
+	tls_fini();
 	log_fini();
 	config_put(cfg);
 	config_cleanup();

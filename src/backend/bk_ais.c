@@ -48,6 +48,7 @@ static int ais_req(ais_call_t *k, const char *method, const bck_t *b, const char
 	if (!(k->url = ais_url(&k->ra, what, b->name, obj)))
 		return bk_fail(e, 500, NULL, "out of memory");
 	bk_http_init(&k->q, method, k->url);
+	k->q.node_tls = true;
 	k->q.follow = true;
 	return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "backend/bk_egress.h"
 #include "core/err.h"
+#include "net/hclient.h"
 
 #define BK_HTTP_ERRBODY_MAX (64 * 1024)
 #define BK_HTTP_BODY_MAX (64 << 20)
@@ -224,6 +225,10 @@ static void bh_setup(CURL *h, bh_ctx_t *x, struct curl_slist **hl)
 {
 	bk_http_req_t *q = x->q;
 	curl_easy_reset(h);
+	if (q->node_tls)
+		hclient_tls_setup(h);
+	else if (q->cainfo && *q->cainfo)
+		curl_easy_setopt(h, CURLOPT_CAINFO, q->cainfo);
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);

@@ -37,6 +37,9 @@ typedef struct bk_http_req {
 	void *hdrs_arg;
 	bool head;                        /* HEAD: no body expected */
 	bool follow;                      /* follow redirects (remote AIS: its proxy redirects) */
+	const char *cainfo;               /* https: CA bundle file (NULL: libcurl's default) */
+	bool node_tls;                    /* another AIStore: https as the node's own intra-cluster
+					   * clients (CA client_ca_tls, client certificate; net/hclient.h) */
 	bool egress_guard;                /* the downloader's egress policy on every connection */
 	bool allow_private;               /* with egress_guard: RFC 1918 / ULA allowed (feature flag) */
 	int timeout_ms;                   /* whole transfer; 0: none (low-speed limit instead) */

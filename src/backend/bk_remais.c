@@ -31,6 +31,7 @@ int bk_remais_probe(const char *url, char *uuid, size_t cap, json_t **smap, bk_e
 	q.timeout_ms = 5000;
 	q.connect_timeout_ms = 3000;
 	q.follow = true;
+	q.node_tls = true;
 	bk_http_do(&q);
 	int rc = 0;
 	json_error_t je;

@@ -97,6 +97,7 @@ static int s3_req(s3_call_t *k, const bk_awscfg_t *c, const char *method, const 
 	}
 	k->url = sbuf_take(&u);
 	bk_http_init(q, method, k->url);
+	q->cainfo = getenv("AWS_CA_BUNDLE"); /* as the AWS SDKs (an https S3 endpoint with a private CA) */
 	/* headers to sign: host, x-amz-*, the extras; sorted by name */
 	char amz_date[20];
 	time_t now = time(NULL);

@@ -119,7 +119,17 @@ static const cli_cmd_t perf_cmds[] = {
 	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+static const cli_cmd_t tls_cmds[] = {
+	{"show", NULL, "Show TLS certificate's version, issuer's common name, and from/to validity bounds", "[NODE_ID]",
+	 "json", cli_tls_show, NULL},
+	{"load-certificate", NULL, "Load TLS certificate (all nodes, or the one named)", "[NODE_ID]", NULL, cli_tls_load,
+	 NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
 static const cli_cmd_t show_cmds[] = {
+	{"tls", NULL, "Show TLS certificate's version, issuer's common name, and from/to validity bounds", "[NODE_ID]",
+	 "json", cli_tls_show, NULL},
 	{"cluster", NULL,
 	 "Show cluster: proxies and targets (memory, capacity, uptime, status, version) and a summary;\n"
 	 "also: 'ais show cluster smap|bmd|config', or one node: 'ais show cluster NODE_ID'",
@@ -328,6 +338,8 @@ static const cli_cmd_t root_cmds[] = {
 	{"bucket", NULL, "Create, destroy, list buckets; show and update their properties", NULL, NULL, NULL, bucket_cmds},
 	{"object", NULL, "PUT, GET, show, move, copy and remove objects", NULL, NULL, NULL, object_cmds},
 	{"cluster", NULL, "Monitor and manage the cluster: nodes and their membership", NULL, NULL, NULL, cluster_cmds},
+	{"tls", NULL, "Load or reload (an updated) TLS certificate; display information about currently deployed certificates",
+	 NULL, NULL, NULL, tls_cmds},
 	{"config", NULL, "Show and update cluster and node configuration", NULL, NULL, NULL, config_cmds},
 	{"show", NULL, "Show cluster, buckets, objects, configuration, jobs and performance", NULL, NULL, NULL, show_cmds},
 	{"auth", NULL, "Add/remove/show users, manage user roles, manage access to AIS clusters", NULL, NULL, NULL,

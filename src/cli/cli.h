@@ -182,6 +182,8 @@ int cli_remote_bucket_mv(cli_ctx_t *c);
 int cli_remote_download(cli_ctx_t *c);
 int cli_remote_blob(cli_ctx_t *c);
 int cli_remote_attach(cli_ctx_t *c);
+int cli_tls_show(cli_ctx_t *c); /* cli_tls.c */
+int cli_tls_load(cli_ctx_t *c);
 int cli_remote_detach(cli_ctx_t *c);
 int cli_remote_show(cli_ctx_t *c);
 int cli_config_cluster(cli_ctx_t *c);

@@ -1,5 +1,6 @@
 /* cli_http: libcurl client for the CLI (see cli_http.h). Owns the easy handle; a request's
  * buffers are owned by the cli_req_t (cli_req_fini). */
+#include "net/hclient.h"
 #include "api/authtok.h"
 #include "cli/cli_http.h"
 
@@ -186,6 +187,7 @@ static int http_do_once(cli_http_t *c, cli_req_t *r, http_xfer_t *xp, CURLcode *
 	sbuf_t url = SBUF_INIT;
 	struct curl_slist *hl = NULL;
 	curl_easy_reset(h);
+	hclient_tls_env(h); /* https endpoints: AIS_CLIENT_CA, AIS_SKIP_VERIFY_CRT, AIS_CRT(_KEY) */
 	sbuf_addf(&url, "%s%s%s%s", r->base ? r->base : c->base, r->path, r->query && *r->query ? "?" : "",
 		  r->query ? r->query : "");
 	curl_easy_setopt(h, CURLOPT_URL, sbuf_str(&url));

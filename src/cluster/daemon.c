@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "net/route.h"
+#include "net/tls.h"
 
 #include <stdio.h>
 #include <signal.h>
@@ -103,6 +104,15 @@ static void dmn_get(http_req_t *r)
 			json_object_set_new(cm, "flags", json_integer(dmn_state_flags()));
 		}
 		dmn_json(r, cm);
+	} else if (!strcmp(what, "certificate")) { /* AIStore's apc.WhatCertificate (certloader.Props) */
+		tls_cert_props_t cp;
+		if (tls_cert_props(&cp)) {
+			http_error(r, 400, NULL, "no X.509 certificate (running plain HTTP)");
+			return;
+		}
+		dmn_json(r, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "version", cp.version, "issued-by (CN)", cp.issuer_cn,
+				      "signature-algorithm", cp.sig_alg, "public-key-algorithm", cp.pk_alg,
+				      "serial-number", cp.serial, "valid", cp.valid));
 	} else if (!strcmp(what, "snode")) {
 		dmn_json(r, snode_to_json(node_self()));
 	} else if (!strcmp(what, "mountpaths") && dmn_mountpaths) {
@@ -249,10 +259,32 @@ static void dmn_put_cb(http_req_t *r)
 
 static void dmn_put(http_req_t *r) { http_read_body(r, 64 * 1024, dmn_put_cb, true); }
 
+int daemon_load_x509(char *err, size_t cap)
+{
+	const config_t *cfg = config_get();
+	char crt[sizeof(cfg->net_http_server_crt)], key[sizeof(cfg->net_http_server_key)];
+	snprintf(crt, sizeof(crt), "%s", cfg->net_http_server_crt);
+	snprintf(key, sizeof(key), "%s", cfg->net_http_server_key);
+	config_put(cfg);
+	return tls_reload(crt, key, err, cap);
+}
+
+/* PUT /v1/daemon/load-x509 (AIStore's apc.LoadX509): this node re-reads its certificate */
+static void dmn_load_x509(http_req_t *r)
+{
+	char err[512] = "";
+	int rc = daemon_load_x509(err, sizeof(err));
+	if (rc)
+		http_error_code(r, rc, "%s", err);
+	else
+		http_respond(r, 200, NULL, NULL, 0);
+}
+
 int daemon_init(void)
 {
 	route_add_intra(RM(HTTP_M_PUT), "/v1/daemon", dmn_put, ROUTE_MEMBER);
 	route_add(RM(HTTP_M_PUT), "/v1/daemon/set-config", dmn_set_config);
+	route_add(RM(HTTP_M_PUT), "/v1/daemon/load-x509", dmn_load_x509);
 	route_add(RM(HTTP_M_GET), "/v1/daemon", dmn_get);
 	route_add(RM(HTTP_M_GET) | RM(HTTP_M_HEAD), "/v1/health", dmn_health);
 	return 0;

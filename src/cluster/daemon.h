@@ -13,6 +13,9 @@
 #include <stdint.h>
 
 int daemon_init(void);
+/* re-read the X.509 certificate and key at the current config's net.http.server_crt/server_key
+ * (AIStore's load-x509); 0, or AIS_EINVAL with err (plain HTTP, unreadable or mismatched files) */
+int daemon_load_x509(char *err, size_t cap);
 void daemon_set_target_hooks(json_t *(*mountpaths)(void), void (*capacity)(uint64_t *used, uint64_t *total));
 /* adds fields (tracker, sys_info, ...) to the node_status object */
 void daemon_set_status_hook(void (*fn)(json_t *j));

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/fsops.h"
 #include "core/log.h"
+#include "net/tls.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -297,9 +298,10 @@ const snode_t *smap_owner_of(const smap_t *m, const char *provider, const char *
 
 void snode_url(char *out, size_t cap, const char *host, int port)
 {
-	/* an IPv6 literal goes in brackets (RFC 3986): "http://[::1]:8080" */
+	/* an IPv6 literal goes in brackets (RFC 3986): "http://[::1]:8080"; https with
+	 * net.http.use_https (AIStore's HTTPConf.Proto) */
 	bool v6 = strchr(host, ':') && host[0] != '[';
-	snprintf(out, cap, v6 ? "http://[%s]:%d" : "http://%s:%d", host, port);
+	snprintf(out, cap, v6 ? "%s://[%s]:%d" : "%s://%s:%d", tls_scheme(), host, port);
 }
 
 static void netinfo_set(netinfo_t *ni, const char *host, int port)

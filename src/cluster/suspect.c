@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "net/tls.h"
 
 typedef struct sp_row {
 	char id[SNODE_ID_MAX];
@@ -45,6 +46,8 @@ typedef struct sp_probe {
 	int port;
 	int fd;
 	bool sent;
+	SSL *ssl;       /* https (net.http.use_https): the probe speaks TLS */
+	bool hs, hs_ww; /* the TLS handshake is under way (and waits to write) */
 	char buf[16];
 	size_t got;
 	suspect_probe_t res;
@@ -60,6 +63,8 @@ static suspect_probe_t sp_errno_res(int e)
 
 static void sp_finish(sp_probe_t *p, suspect_probe_t res)
 {
+	tls_free(p->ssl);
+	p->ssl = NULL;
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
@@ -74,6 +79,8 @@ static void sp_open(sp_probe_t *p)
 	p->fd = -1;
 	p->done = false;
 	p->sent = false;
+	p->ssl = NULL;
+	p->hs = false;
 	p->got = 0;
 	snprintf(port, sizeof(port), "%d", p->port);
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
@@ -103,7 +110,7 @@ static void sp_send(sp_probe_t *p)
 			 "GET /v1/health?readiness=true HTTP/1.1\r\nHost: %s:%d\r\nUser-Agent: ais-probe\r\n"
 			 "Connection: close\r\n\r\n",
 			 p->host, p->port);
-	ssize_t w = send(p->fd, req, (size_t)n, MSG_NOSIGNAL);
+	ssize_t w = p->ssl ? tls_write(p->ssl, req, (size_t)n, NULL) : send(p->fd, req, (size_t)n, MSG_NOSIGNAL);
 	if (w != n)
 		sp_finish(p, w < 0 ? sp_errno_res(errno) : SUSPECT_PROBE_UNKNOWN);
 	else
@@ -113,7 +120,8 @@ static void sp_send(sp_probe_t *p)
 /* "HTTP/1.x 200" → OK; any other complete status line → UNKNOWN (alive but not ready) */
 static void sp_recv(sp_probe_t *p)
 {
-	ssize_t n = recv(p->fd, p->buf + p->got, sizeof(p->buf) - 1 - p->got, 0);
+	size_t cap = sizeof(p->buf) - 1 - p->got;
+	ssize_t n = p->ssl ? tls_read(p->ssl, p->buf + p->got, cap, NULL) : recv(p->fd, p->buf + p->got, cap, 0);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			sp_finish(p, sp_errno_res(errno));
@@ -131,6 +139,22 @@ static void sp_recv(sp_probe_t *p)
 	sp_finish(p, ok ? SUSPECT_PROBE_OK : SUSPECT_PROBE_UNKNOWN);
 }
 
+/* TLS: a step of the handshake, then the request (a node that fails the handshake is alive) */
+static void sp_handshake(sp_probe_t *p)
+{
+	if (!p->ssl && !(p->ssl = tls_client_new(p->fd, p->host))) {
+		sp_finish(p, SUSPECT_PROBE_UNKNOWN);
+		return;
+	}
+	p->hs = true;
+	if (!tls_handshake(p->ssl, &p->hs_ww)) {
+		p->hs = false;
+		sp_send(p);
+	} else if (errno != EAGAIN) {
+		sp_finish(p, errno == ECONNRESET || errno == ECONNREFUSED ? sp_errno_res(errno) : SUSPECT_PROBE_UNKNOWN);
+	}
+}
+
 /* run every probe to completion or to the deadline (still open: UNKNOWN) */
 static void sp_probe_all(sp_probe_t *v, int n, int timeout_ms)
 {
@@ -144,7 +168,8 @@ static void sp_probe_all(sp_probe_t *v, int n, int timeout_ms)
 		for (int i = 0; i < n; i++) {
 			if (v[i].done)
 				continue;
-			pf[k] = (struct pollfd){.fd = v[i].fd, .events = v[i].sent ? POLLIN : POLLOUT};
+			short ev = v[i].hs ? (v[i].hs_ww ? POLLOUT : POLLIN) : v[i].sent ? POLLIN : POLLOUT;
+			pf[k] = (struct pollfd){.fd = v[i].fd, .events = ev};
 			idx[k++] = i;
 		}
 		int64_t left = (deadline - mono_ns()) / 1000000;
@@ -157,11 +182,15 @@ static void sp_probe_all(sp_probe_t *v, int n, int timeout_ms)
 			sp_probe_t *p = &v[idx[j]];
 			if (!pf[j].revents)
 				continue;
-			if (!p->sent) {
+			if (p->hs) {
+				sp_handshake(p);
+			} else if (!p->sent) {
 				int err = 0;
 				socklen_t el = sizeof(err);
 				if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &el) || err)
 					sp_finish(p, sp_errno_res(err ? err : errno));
+				else if (tls_on())
+					sp_handshake(p);
 				else
 					sp_send(p);
 			} else {

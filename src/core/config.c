@@ -493,6 +493,9 @@ static void cfg_persist(const config_t *c)
 	json_decref(j);
 }
 
+/* called after each install (config_set_listener) */
+static void (*_Atomic g_listener)(const config_t *old, const config_t *cur);
+
 int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap)
 {
 	if (cfg_crypt(cluster, false))
@@ -520,10 +523,15 @@ int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap
 	cfg_persist(&n->c);
 	config_ver_t *old = cfg_swap(n);
 	pthread_mutex_unlock(&g_mu);
+	void (*cb)(const config_t *, const config_t *) = atomic_load(&g_listener);
+	if (cb && old)
+		cb(&old->c, &n->c);
 	if (old)
 		config_put(&old->c);
 	return 1;
 }
+
+void config_set_listener(void (*cb)(const config_t *old, const config_t *cur)) { atomic_store(&g_listener, cb); }
 
 void config_cleanup(void)
 {

@@ -334,5 +334,8 @@ int config_install_cluster(json_t *cluster, bool force, char *err, size_t errcap
 int config_versions_alive(void);
 /* drop the current version (process exit; readers still holding one free it on put) */
 void config_cleanup(void);
+/* cb(old, cur) after every installed cluster config (set-config, metasync), on the installing
+ * thread, outside the module's lock; both valid for the call only. Set once at start-up. */
+void config_set_listener(void (*cb)(const config_t *old, const config_t *cur));
 
 #endif

@@ -1,6 +1,7 @@
 /* ld_api: control-plane requests of aisloader (see ld_api.h). One libcurl easy handle per call
  * (these are a handful of requests per run), a curl multi for S3 cleanup deletes; list pages
  * are parsed with jansson (native) or expat (S3 ListObjectsV2). */
+#include "net/hclient.h"
 #include "loader/ld_api.h"
 #include "core/jsonx.h"
 #include "core/err.h"
@@ -39,6 +40,7 @@ static size_t ld_api_discard_cb(char *d, size_t sz, size_t n, void *ud)
 static void ld_api_setup(ld_api_t *a, CURL *h, const char *method, const char *url, const char *body,
 			 struct curl_slist **hdrs, char *sigv4, size_t sigcap, char *userpwd, size_t upcap)
 {
+	hclient_tls_env(h); /* https: AIS_CLIENT_CA, AIS_SKIP_VERIFY_CRT, AIS_CRT(_KEY) */
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, LD_API_TIMEOUT_MS);

@@ -1,17 +1,20 @@
 /* ld_ep: endpoint resolution and URL splitting (see ld_ep.h). */
 #include "loader/ld_ep.h"
 #include "core/err.h"
+#include "net/tls.h"
 
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int ld_ep_split(const char *url, char *host, size_t hcap, int *port, const char **rest)
 {
-	if (strncmp(url, "http://", 7))
+	bool tls = !strncmp(url, "https://", 8);
+	if (strncmp(url, "http://", 7) && !tls)
 		return AIS_EINVAL;
-	const char *h = url + 7, *e = h;
+	const char *h = url + (tls ? 8 : 7), *e = h;
 	if (*h == '[') { /* IPv6 literal */
 		e = strchr(h, ']');
 		if (!e)
@@ -28,7 +31,7 @@ int ld_ep_split(const char *url, char *host, size_t hcap, int *port, const char 
 	host[hl] = '\0';
 	if (*e == ']')
 		e++;
-	*port = 80;
+	*port = tls ? 443 : 80;
 	if (*e == ':') {
 		char *end;
 		long v = strtol(e + 1, &end, 10);
@@ -49,6 +52,7 @@ int ld_ep_init(ld_ep_t *ep, const char *url)
 	memset(ep, 0, sizeof(*ep));
 	if (ld_ep_split(url, ep->host, sizeof(ep->host), &ep->port, NULL))
 		return AIS_EINVAL;
+	ep->tls = !strncmp(url, "https://", 8);
 	if (strchr(ep->host, ':'))
 		snprintf(ep->hostport, sizeof(ep->hostport), "[%s]:%d", ep->host, ep->port);
 	else
@@ -69,6 +73,13 @@ int ld_ep_init(ld_ep_t *ep, const char *url)
 	ep->salen = pick->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+int ld_ep_tls_init(char *err, size_t cap)
+{
+	const char *ca = getenv("AIS_CLIENT_CA"), *skip = getenv("AIS_SKIP_VERIFY_CRT");
+	bool sk = skip && (!strcasecmp(skip, "true") || !strcmp(skip, "1") || !strcasecmp(skip, "yes"));
+	return tls_client_init(ca, getenv("AIS_CRT"), getenv("AIS_CRT_KEY"), sk, err, cap);
 }
 
 int ld_ep_find(const ld_ep_t *eps, int n, const char *host, size_t hlen, int port)

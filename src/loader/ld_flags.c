@@ -230,8 +230,9 @@ int ld_flags_finish(ld_params_t *p, char *err, size_t errcap)
 			return AIS_EINVAL;
 		}
 		ld_flags_strset(p->provider, sizeof(p->provider), "s3");
-		if (strncmp(p->s3endpoint, "http://", 7)) {
-			snprintf(err, errcap, "-s3endpoint: only http:// endpoints are supported (have %s)", p->s3endpoint);
+		if (strncmp(p->s3endpoint, "http://", 7) && strncmp(p->s3endpoint, "https://", 8)) {
+			snprintf(err, errcap, "-s3endpoint: only http:// and https:// endpoints are supported (have %s)",
+				 p->s3endpoint);
 			return AIS_EINVAL;
 		}
 		const char *ak = getenv("AWS_ACCESS_KEY_ID"), *sk = getenv("AWS_SECRET_ACCESS_KEY");
@@ -269,8 +270,8 @@ int ld_flags_finish(ld_params_t *p, char *err, size_t errcap)
 	size_t ul = strlen(p->proxy_url);
 	while (ul > 0 && p->proxy_url[ul - 1] == '/')
 		p->proxy_url[--ul] = '\0';
-	if (strncmp(p->proxy_url, "http://", 7)) {
-		snprintf(err, errcap, "only http:// endpoints are supported (have %s)", p->proxy_url);
+	if (strncmp(p->proxy_url, "http://", 7) && strncmp(p->proxy_url, "https://", 8)) {
+		snprintf(err, errcap, "only http:// and https:// endpoints are supported (have %s)", p->proxy_url);
 		return AIS_EINVAL;
 	}
 	if (p->numworkers < 1 || p->numworkers > 100000) {

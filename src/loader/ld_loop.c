@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "loader/ld_sigv4.h"
+#include "net/tls.h"
 
 #include <errno.h>
 #include <llhttp.h>
@@ -43,6 +44,8 @@ struct ld_worker;
 
 typedef struct ld_conn {
 	int fd;
+	SSL *ssl;               /* an https endpoint (net/tls.h); NULL: plain */
+	bool handshaking, hs_ww; /* (with ssl) the TLS handshake is not done (waits to write) */
 	bool connecting, reused, got_bytes;
 	struct ld_worker *w;
 	llhttp_t parser;
@@ -180,6 +183,14 @@ static int ld_on_message_complete(llhttp_t *p)
 
 static void ld_conn_close(ld_conn_t *c)
 {
+	if (c->ssl) { /* take the server's close_notify if it is in, answer it: a FIN, not a reset */
+		char b[256];
+		(void)tls_read(c->ssl, b, sizeof(b), NULL);
+		tls_close_notify(c->ssl);
+	}
+	tls_free(c->ssl);
+	c->ssl = NULL;
+	c->handshaking = false;
 	if (c->fd >= 0) {
 		close(c->fd); /* also removes it from the epoll set */
 		c->fd = -1;
@@ -213,6 +224,14 @@ static int ld_conn_open(ld_worker_t *w, ld_conn_t *c, int ep)
 	}
 	c->fd = fd;
 	c->reused = c->got_bytes = false;
+	if (e->tls) {
+		if (!(c->ssl = tls_client_new(fd, e->host))) {
+			close(fd);
+			c->fd = -1;
+			return AIS_ENOMEM;
+		}
+		c->handshaking = true;
+	}
 	llhttp_init(&c->parser, HTTP_RESPONSE, &w->l->settings);
 	c->parser.data = w;
 	return 0;
@@ -355,6 +374,8 @@ static bool ld_worker_retry(ld_worker_t *w, int64_t wait_ms)
 }
 
 /* start the current hop (w->path) towards endpoint ep */
+static void ld_loop_event(struct ld_loop *l, ld_conn_t *c, uint32_t ev);
+
 static void ld_worker_send(ld_worker_t *w, int ep)
 {
 	ld_conn_t *c = &w->conns[ep];
@@ -395,8 +416,10 @@ static void ld_worker_send(ld_worker_t *w, int ep)
 	w->loc[0] = '\0';
 	w->is_ra = false;
 	w->retry_after = -1;
-	if (!c->connecting)
+	if (!c->connecting && !c->handshaking)
 		ld_worker_write(w);
+	else if (!c->connecting && c->handshaking)
+		ld_loop_event(w->l, c, EPOLLOUT); /* connected at once: start the handshake */
 }
 
 static void ld_worker_write(ld_worker_t *w)
@@ -428,7 +451,7 @@ static void ld_worker_write(ld_worker_t *w)
 			break;
 		}
 		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-		ssize_t wr = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		ssize_t wr = c->ssl ? tls_writev(c->ssl, iov, n, NULL) : sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 		if (wr < 0) {
 			if (errno == EINTR)
 				continue;
@@ -540,7 +563,7 @@ static void ld_worker_read(ld_worker_t *w)
 	ld_conn_t *c = w->cur;
 	char *buf = w->l->rbuf;
 	for (;;) {
-		ssize_t n = recv(c->fd, buf, LD_RBUF, 0);
+		ssize_t n = c->ssl ? tls_read(c->ssl, buf, LD_RBUF, NULL) : recv(c->fd, buf, LD_RBUF, 0);
 		if (n > 0) {
 			c->got_bytes = true;
 			enum llhttp_errno e = llhttp_execute(&c->parser, buf, (size_t)n);
@@ -552,8 +575,9 @@ static void ld_worker_read(ld_worker_t *w)
 				ld_worker_response(w);
 				return;
 			}
-			if ((size_t)n < LD_RBUF)
-				return; /* drained; edge-triggered epoll reports the next bytes */
+			if ((size_t)n < LD_RBUF && !c->ssl)
+				return; /* drained; edge-triggered epoll reports the next bytes (TLS: a
+					 * short read is one record, EAGAIN says drained) */
 			continue;
 		}
 		if (n == 0) {
@@ -722,7 +746,7 @@ static void ld_loop_event(ld_loop_t *l, ld_conn_t *c, uint32_t ev)
 	if (c != w->cur) {
 		/* idle keep-alive connection: the only news can be that the peer closed it */
 		char b[256];
-		ssize_t n = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
+		ssize_t n = c->ssl ? tls_read(c->ssl, b, sizeof(b), NULL) : recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || (ev & (EPOLLERR | EPOLLHUP)))
 			ld_conn_close(c);
 		return;
@@ -739,6 +763,19 @@ static void ld_loop_event(ld_loop_t *l, ld_conn_t *c, uint32_t ev)
 			return;
 		}
 		c->connecting = false;
+		if (!c->ssl) {
+			ld_worker_write(w);
+			if (w->cur != c || c->fd < 0)
+				return;
+		}
+	}
+	if (c->handshaking) { /* https: the handshake, then the request goes out */
+		if (tls_handshake(c->ssl, &c->hs_ww)) {
+			if (errno != EAGAIN)
+				ld_worker_fail(w, AIS_EUNAVAIL);
+			return;
+		}
+		c->handshaking = false;
 		ld_worker_write(w);
 		if (w->cur != c || c->fd < 0)
 			return;

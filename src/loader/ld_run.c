@@ -104,6 +104,8 @@ static int ld_run_endpoints(ld_cfg_t *cfg, const ld_params_t *p, const smap_t *s
 		snprintf(err, cap, "cannot resolve %s", base);
 		return AIS_EINVAL;
 	}
+	if (cfg->eps[0].tls && ld_ep_tls_init(err, cap))
+		return AIS_EINVAL;
 	cfg->neps = 1;
 	if (!smap)
 		return 0;

@@ -2,6 +2,7 @@
  * (thread-local, reused for keep-alive; freed at thread exit via a pthread key). Every request
  * carries the node's intra-cluster signature (net/isig.h) when a cluster key is loaded. */
 #include "net/hclient.h"
+#include "net/tls.h"
 #include "core/err.h"
 #include "net/isig.h"
 
@@ -85,9 +86,45 @@ static size_t hc_write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 /* configure h for r; *hdrs receives the header list the caller frees after the transfer */
+void hclient_tls_setup(CURL *h)
+{
+	if (!tls_on()) {
+		hclient_tls_env(h); /* a client tool (the CLI's fan-outs): AIStore's client environment */
+		return;
+	}
+	char ca[1024], crt[1024], key[1024];
+	bool skip = false;
+	tls_client_paths(ca, sizeof(ca), crt, sizeof(crt), key, sizeof(key), &skip);
+	if (ca[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca); /* (libcurl copies strings) */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, skip ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, skip ? 0L : 2L);
+	if (crt[0] && key[0]) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, crt);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, key);
+	}
+}
+
+void hclient_tls_env(CURL *h)
+{
+	const char *ca = getenv("AIS_CLIENT_CA"), *skip = getenv("AIS_SKIP_VERIFY_CRT");
+	const char *crt = getenv("AIS_CRT"), *key = getenv("AIS_CRT_KEY");
+	if (ca && *ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	if (skip && (!strcasecmp(skip, "true") || !strcmp(skip, "1") || !strcasecmp(skip, "yes"))) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (crt && *crt && key && *key) {
+		curl_easy_setopt(h, CURLOPT_SSLCERT, crt);
+		curl_easy_setopt(h, CURLOPT_SSLKEY, key);
+	}
+}
+
 static void hc_setup(CURL *h, hreq_t *r, struct curl_slist **hdrs)
 {
 	curl_easy_reset(h);
+	hclient_tls_setup(h);
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

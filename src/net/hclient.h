@@ -45,4 +45,15 @@ void hreq_fini(hreq_t *r);
  * false when absent or longer than cap - 1 */
 bool hreq_resp_hdr(const hreq_t *r, const char *name, char *out, size_t cap);
 
+/* an intra-cluster libcurl handle speaks TLS as the node does (net.http.use_https): the CA
+ * bundle client_ca_tls (or the system's), skip_verify, and the node's certificate as its client
+ * certificate (mutual TLS). With TLS off (a client tool): hclient_tls_env. For every curl handle
+ * that talks to a node. */
+typedef void CURL;
+void hclient_tls_setup(CURL *h);
+/* a client tool's handle (ais CLI, aisloader) from AIStore's client environment (api/env):
+ * AIS_CLIENT_CA (CA bundle), AIS_SKIP_VERIFY_CRT (true: no verification), AIS_CRT and AIS_CRT_KEY
+ * (client certificate for mutual TLS). Only https URLs are affected. */
+void hclient_tls_env(CURL *h);
+
 #endif

@@ -221,6 +221,10 @@ static void http_loop_accept(http_loop_t *l, http_listener_t *li)
 			close(fd);
 			continue;
 		}
+		if (tls_on() && !(c->ssl = tls_server_new(fd))) {
+			http_conn_gone_top(c, 0);
+			continue;
+		}
 		http_fmt_addr(&ss, c->req.remote_addr, sizeof(c->req.remote_addr));
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {

@@ -50,6 +50,8 @@ static void http_conn_close_fd(http_conn_t *c)
 {
 	if (c->fd < 0)
 		return;
+	tls_free(c->ssl);
+	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
 	atomic_fetch_sub_explicit(&c->loop->srv->nconns, 1, memory_order_relaxed);
@@ -438,7 +440,7 @@ int http_conn_out(http_conn_t *c, const struct iovec *iov, int iovcnt)
 		struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt};
 		ssize_t n;
 		do
-			n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+			n = c->ssl ? tls_writev(c->ssl, iov, iovcnt, NULL) : sendmsg(c->fd, &mh, MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 		if (n > 0) {
 			done = (size_t)n;
@@ -1028,12 +1030,14 @@ static bool http_conn_read(http_conn_t *c)
 		c->want_big = false;
 	}
 	for (;;) {
-		ssize_t n = read(c->fd, c->rbuf, c->rcap);
+		bool ww = false;
+		ssize_t n = c->ssl ? tls_read(c->ssl, c->rbuf, c->rcap, &ww) : read(c->fd, c->rbuf, c->rcap);
 		if (n > 0) {
 			c->rpos = 0;
 			c->rlen = (size_t)n;
 			c->last_ns = c->loop->now;
-			if ((size_t)n < c->rcap && !c->peer_fin)
+			/* (TLS: a short read is one record; only EAGAIN says the socket is drained) */
+			if ((size_t)n < c->rcap && !c->peer_fin && !c->ssl)
 				c->readable = false; /* drained: edge-triggered epoll reports new data */
 			return true;
 		}
@@ -1044,6 +1048,8 @@ static bool http_conn_read(http_conn_t *c)
 		}
 		if (errno == EINTR)
 			continue;
+		if (ww && errno == EAGAIN)
+			return false; /* TLS wants to write first (the handshake): EPOLLOUT retries the read */
 		c->readable = false;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			http_conn_gone(c, AIS_EIO);
@@ -1144,6 +1150,73 @@ static bool http_conn_write_failed(http_conn_t *c, ssize_t n)
 	return true;
 }
 
+/* the file range is out: close it, uncork */
+static void http_conn_sf_done(http_conn_t *c)
+{
+	close(c->sf_fd);
+	c->sf_fd = -1;
+	int zero = 0;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero));
+	c->corked = false;
+}
+
+/* TLS: the queued output through SSL_write; a file range by SSL_sendfile when the kernel does
+ * the encryption (kTLS), else read into the output buffer TLS_FILE_BUF at a time and written
+ * from there (a write that would block is retried with the same bytes, as SSL requires) */
+static void http_conn_flush_tls(http_conn_t *c)
+{
+	for (;;) {
+		while (c->out_pos < c->out.len) {
+			ssize_t n = tls_write(c->ssl, c->out.p + c->out_pos, c->out.len - c->out_pos, NULL);
+			if (n > 0) {
+				c->out_pos += (size_t)n;
+				c->last_ns = c->loop->now;
+				continue;
+			}
+			if (http_conn_write_failed(c, n))
+				return;
+		}
+		c->out.len = c->out_pos = 0;
+		if (c->sf_fd < 0)
+			break;
+		if (!c->sf_left) {
+			http_conn_sf_done(c);
+			break;
+		}
+		if (tls_ktls_send(c->ssl)) {
+			size_t chunk = c->sf_left > (1u << 30) ? (1u << 30) : c->sf_left;
+			ssize_t n = tls_sendfile(c->ssl, c->sf_fd, &c->sf_off, chunk, NULL);
+			if (n > 0) {
+				c->sf_left -= (size_t)n;
+				c->last_ns = c->loop->now;
+				continue;
+			}
+			if (http_conn_write_failed(c, n))
+				return;
+			continue;
+		}
+		size_t want = c->sf_left > TLS_FILE_BUF ? TLS_FILE_BUF : c->sf_left;
+		if (sbuf_reserve(&c->out, want)) {
+			http_conn_gone(c, AIS_ENOMEM);
+			return;
+		}
+		ssize_t r = pread(c->sf_fd, c->out.p, want, c->sf_off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			log_warn("http: read of the file for %s: %s", c->req.remote_addr,
+				 r ? strerror(errno) : "file shorter than announced");
+			http_conn_gone(c, AIS_EIO);
+			return;
+		}
+		c->out.len = (size_t)r;
+		c->sf_off += r;
+		c->sf_left -= (size_t)r;
+	}
+	if (c->out.cap > HTTP_BODY_KEEP)
+		sbuf_fini(&c->out);
+}
+
 static void http_conn_flush(http_conn_t *c)
 {
 	if (c->fd < 0) { /* fuzzing: no socket, output is dropped */
@@ -1159,6 +1232,10 @@ static void http_conn_flush(http_conn_t *c)
 		int one = 1;
 		setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 		c->corked = true;
+	}
+	if (c->ssl) {
+		http_conn_flush_tls(c);
+		return;
 	}
 	while (c->out_pos < c->out.len) {
 		ssize_t n = send(c->fd, c->out.p + c->out_pos, c->out.len - c->out_pos, MSG_NOSIGNAL);
@@ -1200,8 +1277,13 @@ static void http_conn_linger(http_conn_t *c)
 	char tmp[4096];
 	for (;;) {
 		ssize_t n = read(c->fd, tmp, sizeof(tmp));
-		if (n > 0)
+		if (n > 0) {
+			/* TLS: a client cannot tell a close from a broken stream while it still sends (its
+			 * TLS stack reports the reset, not our answer), so the 2 s count from its last byte */
+			if (c->ssl)
+				c->last_ns = c->loop->now;
 			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -1269,9 +1351,10 @@ void http_conn_run(http_conn_t *c)
 				http_conn_gone(c, 0);
 			} else {
 				/* let the peer read the response before the close: no RST over unread input */
+				tls_close_notify(c->ssl);
 				shutdown(c->fd, SHUT_WR);
 				c->lingering = true;
-				c->last_ns = c->loop->now;
+				c->last_ns = c->linger_ns = c->loop->now;
 				c->again = true;
 			}
 		}
@@ -1310,7 +1393,7 @@ void http_conn_sweep(http_conn_t *c)
 	if (c->dead || c->owner_pool)
 		return;
 	if (c->lingering) {
-		if (quiet > HTTP_LINGER_NS)
+		if (quiet > HTTP_LINGER_NS || now - c->linger_ns > HTTP_LINGER_TLS_MAX_NS)
 			http_conn_gone_top(c, 0);
 		return;
 	}

@@ -17,6 +17,7 @@
 
 #include "core/sbuf.h"
 #include "net/http.h"
+#include "net/tls.h"
 
 #include <llhttp.h>
 #include <pthread.h>
@@ -30,6 +31,7 @@
 #define HTTP_ARENA_BLOCK 4096
 #define HTTP_MAX_HDRS 1024
 #define HTTP_LINGER_NS (2 * 1000000000LL)
+#define HTTP_LINGER_TLS_MAX_NS (60 * 1000000000LL) /* TLS: lingering goes on while input keeps coming, up to this */
 #define HTTP_BODY_KEEP (1024 * 1024)   /* buffers above this are freed after the request */
 #define HTTP_RUN_READS 32              /* reads per run before yielding to other connections */
 #define HTTP_HV_SMALL 16               /* header slots inside the connection; more are malloc'ed */
@@ -90,9 +92,11 @@ typedef struct http_up {
 	int fd;
 	struct http_up *prev, *next; /* the loop's idle or busy list (or its grave) */
 	http_upx_t *x;               /* the exchange using it; NULL while idle */
+	SSL *ssl;                    /* an https upstream (net/tls.h); NULL: plain */
 	bool connecting, readable, writable, hup, dead, reused;
+	bool handshaking;            /* (with connecting) TCP is up, the TLS handshake is not done */
 	int64_t last_ns;             /* last progress (or when it went idle) */
-	char key[72];                /* "host:port": the pool key */
+	char key[80];                /* "host:port" (https: "host:port|s"): the pool key */
 } http_up_t;
 
 typedef struct http_arena_blk {
@@ -106,6 +110,7 @@ struct http_conn {
 	http_req_t req;
 	http_loop_t *loop;
 	int fd;
+	SSL *ssl;         /* TLS (net.http.use_https): every read/write of fd goes through it (http_conn_io_*) */
 	llhttp_t parser;
 	http_conn_t *prev, *next;   /* loop's connection list */
 	http_conn_t *post_next;     /* loop's post queue */
@@ -117,6 +122,7 @@ struct http_conn {
 	size_t rcap, rpos, rlen;
 	bool readable, writable, peer_fin, rd_eof, paused, need_exec, in_parser, want_big;
 	bool lingering;   /* write side shut, discarding input until EOF (or 2 s) before close */
+	int64_t linger_ns; /* when lingering began */
 	bool dead;        /* fd closed; freed once no handler owns the request */
 	bool no_more;     /* parse no further requests */
 	bool close_after; /* close once the output is flushed and no response is pending */
@@ -369,8 +375,9 @@ void http_up_sweep(http_loop_t *l);               /* once a second: timeouts, id
 void http_upx_lost_upstream(http_upx_t *x);       /* its upstream connection was closed under it */
 
 /* http_uppool.c: a loop's upstream connections (loop thread) */
-/* the upstream of url ("http://host[:port]"): pool key "host:port" and address; 0 or AIS_EINVAL
- * (not an http URL) / AIS_EUNAVAIL (cannot resolve), why set. Blocks only to resolve a name. */
+/* the upstream of url ("http://host[:port]", or "https://..." when TLS is on): pool key
+ * "host:port" ("host:port|s" for https) and address; 0 or AIS_EINVAL (not such a URL) /
+ * AIS_EUNAVAIL (cannot resolve), why set. Blocks only to resolve a name. */
 int http_uppool_addr(const char *url, char *key, size_t keycap, struct sockaddr_storage *sa, socklen_t *salen,
 		     char *why, size_t whycap);
 /* an idle pooled connection to key, now busy (probe: drop those the upstream closed); or NULL */
@@ -378,9 +385,12 @@ http_up_t *http_uppool_take(http_loop_t *l, const char *key, bool probe);
 /* a new busy connection (u->connecting while the connect is under way); 0 or AIS_E*, why set */
 int http_uppool_connect(http_loop_t *l, const char *key, const struct sockaddr_storage *sa, socklen_t salen,
 			http_up_t **out, char *why, size_t whycap);
-int http_uppool_connected(http_up_t *u);          /* the connect finished: 0 or its errno */
+/* the connect (or the TLS handshake after it) made progress: 0 connected, EINPROGRESS the TLS
+ * handshake goes on (u->connecting stays), or the errno of the failure (why set) */
+int http_uppool_connected(http_up_t *u, char *why, size_t whycap);
+ssize_t http_uppool_send(http_up_t *u, const void *p, size_t n); /* send(2) (or SSL) */
 void http_uppool_release(http_up_t *u, bool reuse); /* busy -> idle (reuse, when clean) or closed */
-ssize_t http_uppool_recv(http_up_t *u, char *buf, size_t cap); /* read(2) (or the fuzz input) */
+ssize_t http_uppool_recv(http_up_t *u, char *buf, size_t cap); /* read(2) (or SSL, or the fuzz input) */
 void http_uppool_idle_event(http_up_t *u, uint32_t epoll_events);
 void http_uppool_sweep(http_loop_t *l);           /* close idle connections past their time */
 void http_uppool_fini(http_loop_t *l);            /* shutdown: close every connection */

@@ -45,6 +45,12 @@ void http_uppool_fuzz_source(const uint8_t *data, size_t len, size_t step)
 
 ssize_t http_uppool_recv(http_up_t *u, char *buf, size_t cap)
 {
+	if (u->fd >= 0 && u->ssl) {
+		ssize_t n = tls_read(u->ssl, buf, cap, NULL);
+		if (n < 0 && errno == EAGAIN)
+			errno = EWOULDBLOCK;
+		return n;
+	}
 	if (u->fd >= 0)
 		return read(u->fd, buf, cap);
 	size_t n = up_fz.len < up_fz.step ? up_fz.len : up_fz.step;
@@ -54,6 +60,13 @@ ssize_t http_uppool_recv(http_up_t *u, char *buf, size_t cap)
 	up_fz.len -= n;
 	up_fz.step = up_fz.step * 7 % 4093 + 1;
 	return (ssize_t)n; /* 0 at the end of the input: the upstream closed */
+}
+
+ssize_t http_uppool_send(http_up_t *u, const void *p, size_t n)
+{
+	if (u->ssl)
+		return tls_write(u->ssl, p, n, NULL);
+	return send(u->fd, p, n, MSG_NOSIGNAL);
 }
 
 /* ---------------------------------------------------------------- lists */
@@ -81,6 +94,8 @@ static void up_push(http_up_t **head, http_up_t *u)
 /* close u (off the idle/busy lists already); freed after the event batch */
 static void up_close(http_up_t *u)
 {
+	tls_free(u->ssl);
+	u->ssl = NULL;
 	if (u->fd >= 0)
 		close(u->fd);
 	u->fd = -1;
@@ -170,6 +185,26 @@ int http_uppool_connect(http_loop_t *l, const char *key, const struct sockaddr_s
 	}
 	u->fd = fd;
 	u->connecting = rc < 0;
+	size_t kl = strlen(key);
+	if (kl > 2 && !strcmp(key + kl - 2, "|s")) { /* https: the handshake follows the connect */
+		char host[64];
+		const char *h = key, *e = strrchr(key, ':');
+		if (*h == '[')
+			h++, e = strchr(key, ']');
+		snprintf(host, sizeof(host), "%.*s", (int)(e && e > h ? e - h : 0), h);
+		u->ssl = tls_client_new(fd, host);
+		if (!u->ssl) {
+			snprintf(why, whycap, "connect to %s: cannot set up TLS", key);
+			close(fd);
+			free(u);
+			return AIS_EUNAVAIL;
+		}
+		u->connecting = u->handshaking = true;
+		if (!rc) {
+			bool ww;
+			(void)tls_handshake(u->ssl, &ww); /* ClientHello out now; the answer comes as an event */
+		}
+	}
 	u->writable = !u->connecting;
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = u};
 	if (l->epfd >= 0 && epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev)) {
@@ -182,12 +217,24 @@ int http_uppool_connect(http_loop_t *l, const char *key, const struct sockaddr_s
 	return 0;
 }
 
-int http_uppool_connected(http_up_t *u)
+int http_uppool_connected(http_up_t *u, char *why, size_t whycap)
 {
 	int err = 0;
 	socklen_t el = sizeof(err);
 	if (getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &err, &el))
 		err = errno;
+	if (!err && u->ssl) {
+		bool ww = false;
+		if (tls_handshake(u->ssl, &ww)) {
+			if (errno == EAGAIN)
+				return EINPROGRESS;
+			err = errno ? errno : EPROTO;
+			snprintf(why, whycap, "TLS handshake with %s failed", u->key);
+		}
+		u->handshaking = false;
+	} else if (err) {
+		snprintf(why, whycap, "connect to %s: %s", u->key, strerror(err));
+	}
 	u->connecting = false;
 	if (!err)
 		u->writable = true;
@@ -251,12 +298,13 @@ void http_uppool_fini(http_loop_t *l)
 
 /* ---------------------------------------------------------------- the upstream's address */
 
-/* "http://host[:port][/...]" -> host (brackets removed), port */
-static int up_parse_url(const char *url, char *host, size_t cap, int *port)
+/* "http://host[:port][/...]" (or https:// with TLS on) -> host (brackets removed), port */
+static int up_parse_url(const char *url, char *host, size_t cap, int *port, bool *tls)
 {
-	if (!url || strncasecmp(url, "http://", 7))
+	*tls = url && !strncasecmp(url, "https://", 8) && tls_on();
+	if (!url || (strncasecmp(url, "http://", 7) && !*tls))
 		return AIS_EINVAL;
-	const char *h = url + 7, *end = h + strcspn(h, "/?#");
+	const char *h = url + (*tls ? 8 : 7), *end = h + strcspn(h, "/?#");
 	const char *colon = NULL;
 	if (*h == '[') {
 		const char *rb = memchr(h, ']', (size_t)(end - h));
@@ -278,7 +326,7 @@ static int up_parse_url(const char *url, char *host, size_t cap, int *port)
 		memcpy(host, h, (size_t)(he - h));
 		host[he - h] = '\0';
 	}
-	*port = 80;
+	*port = *tls ? 443 : 80;
 	if (colon) {
 		char *pe;
 		long v = strtol(colon + 1, &pe, 10);
@@ -352,11 +400,12 @@ int http_uppool_addr(const char *url, char *key, size_t keycap, struct sockaddr_
 {
 	char host[64];
 	int port;
-	if (up_parse_url(url, host, sizeof(host), &port)) {
+	bool tls;
+	if (up_parse_url(url, host, sizeof(host), &port, &tls)) {
 		snprintf(why, whycap, "unsupported upstream URL %s", url ? url : "(null)");
 		return AIS_EINVAL;
 	}
-	snprintf(key, keycap, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+	snprintf(key, keycap, strchr(host, ':') ? "[%s]:%d%s" : "%s:%d%s", host, port, tls ? "|s" : "");
 	if (up_resolve(host, port, sa, salen)) {
 		snprintf(why, whycap, "cannot resolve %s", host);
 		return AIS_EUNAVAIL;

@@ -69,7 +69,7 @@ struct http_upx {
 	http_conn_t *c;
 	http_up_t *u;
 	/* the upstream */
-	char key[72]; /* "host:port" */
+	char key[80]; /* "host:port" ("host:port|s": https) */
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	http_up_fail_cb fail_cb;
@@ -302,7 +302,7 @@ static void upx_flush(http_upx_t *x)
 		x->out_pos = x->out.len;
 	}
 	while (x->out_pos < x->out.len && u->writable) {
-		ssize_t n = send(u->fd, x->out.p + x->out_pos, x->out.len - x->out_pos, MSG_NOSIGNAL);
+		ssize_t n = http_uppool_send(u, x->out.p + x->out_pos, x->out.len - x->out_pos);
 		if (n > 0) {
 			x->out_pos += (size_t)n;
 			x->wrote += (uint64_t)n;
@@ -448,8 +448,9 @@ static void upx_read(http_upx_t *x)
 			x->rlen = (size_t)n;
 			x->resp_any = true;
 			u->last_ns = u->loop->now;
-			if ((size_t)n < UP_RBUF && !u->hup)
-				u->readable = false; /* drained: edge-triggered epoll reports new data */
+			if ((size_t)n < UP_RBUF && !u->hup && !u->ssl)
+				u->readable = false; /* drained: edge-triggered epoll reports new data (TLS: a
+						      * short read is one record; only EAGAIN says drained) */
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -547,10 +548,13 @@ void http_up_event(http_up_t *u, uint32_t ev)
 	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		u->writable = true;
 	http_conn_t *c = x->c;
-	if (u->connecting && (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))) {
-		int err = http_uppool_connected(u);
+	if (u->connecting && (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR | (u->handshaking ? EPOLLIN : 0)))) {
+		char why[160] = "";
+		int err = http_uppool_connected(u, why, sizeof(why));
+		if (err == EINPROGRESS)
+			return; /* the TLS handshake waits for the upstream */
 		if (err)
-			upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "connect to %s: %s", x->key, strerror(err));
+			upx_seterr(x, &x->uerr, AIS_EUNAVAIL, "%s", why);
 		else
 			upx_connected(x); /* may find the client gone: cgone */
 	}
@@ -709,7 +713,8 @@ static int up_cb_headers_complete(llhttp_t *p)
 		return HPE_USER;
 	}
 	x->began = true;
-	if (!nobody && up_cl && p->content_length >= UP_SPLICE_MIN && c->fd >= 0 && !upx_pipe(x)) {
+	if (!nobody && up_cl && p->content_length >= UP_SPLICE_MIN && c->fd >= 0 && !c->ssl && !x->u->ssl &&
+	    !upx_pipe(x)) {
 		x->spl = true; /* the body moves by splice: llhttp stops here (framing = the length) */
 		x->sp_left = p->content_length;
 		x->ukeep = llhttp_should_keep_alive(p);
@@ -791,7 +796,7 @@ int http_upx_body(http_conn_t *c, const char *at, size_t n)
 			/* nothing queued: straight from the client's read buffer */
 			ssize_t w;
 			do
-				w = send(u->fd, at, n, MSG_NOSIGNAL);
+				w = http_uppool_send(u, at, n);
 			while (w < 0 && errno == EINTR);
 			if (w > 0) {
 				x->wrote += (uint64_t)w;

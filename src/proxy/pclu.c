@@ -116,12 +116,14 @@ int pconf_init(void);
 int pxact_init(void);
 int pmaint_init(void);
 int pelect_init(void);
+int px509_init(void);
 
 int proxy_init(void)
 {
 	preb_init();
 	route_add(RM(HTTP_M_GET), "/v1/cluster", pclu_get);
 	route_add(RM(HTTP_M_PUT), "/v1/cluster/proxy", pclu_setprimary);
+	px509_init();
 	pobj_init();
 	pbck_init();
 	pconf_init();

@@ -6,6 +6,8 @@
 #include "s3/s3_bmeta.h"
 #include "s3/s3_int.h"
 
+#include "net/hclient.h"
+
 #include <curl/curl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -267,6 +269,7 @@ void s3_bm_relay(http_req_t *r)
 		nl = sl ? sl : nl;
 	}
 	hl = nl ? curl_slist_append(nl, "Expect:") : hl;
+	hclient_tls_setup(c);
 	curl_easy_setopt(c, CURLOPT_URL, sbuf_str(&url));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -14,6 +14,7 @@
  * answered once the body has been read (the client is not cut off mid-upload). Answers:
  * success_action_redirect (or redirect): 303 to it with ?bucket=&key=&etag=; else
  * success_action_status 200 (empty), 201 (PostResponse XML), anything else 204. */
+#include "net/tls.h"
 #include "s3/s3_tgt.h"
 
 #include <stdio.h>
@@ -504,7 +505,7 @@ static void s3pt_respond(http_req_t *r, s3pt_t *x, const char *etag_hex)
 		http_respond(r, 303, NULL, NULL, 0);
 	} else {
 		const char *host = http_hdr_get(r, "Host");
-		sbuf_addf(&loc, "http://%s/%s/%s", host ? host : "localhost", eb, ek);
+		sbuf_addf(&loc, "%s://%s/%s/%s", tls_scheme(), host ? host : "localhost", eb, ek);
 		http_hdr_add(r, "Location", sbuf_str(&loc));
 		if (st && !strcmp(st, "201")) {
 			s3xml_begin(&b);

@@ -33,9 +33,11 @@
 int tc_parse_url(transport_stream_t *s, const char *url)
 {
 	const char *p = url;
-	if (strncmp(p, "http://", 7))
-		return AIS_EINVAL; /* intra-cluster traffic is plain HTTP in this tree */
-	p += 7;
+	/* intra-cluster traffic is https exactly when net.http.use_https is on (net/tls.h) */
+	s->tls = !strncmp(p, "https://", 8) && tls_on();
+	if (strncmp(p, "http://", 7) && !s->tls)
+		return AIS_EINVAL;
+	p += s->tls ? 8 : 7;
 	const char *hs = p, *he;
 	if (*p == '[') {
 		he = strchr(p, ']');
@@ -52,7 +54,7 @@ int tc_parse_url(transport_stream_t *s, const char *url)
 		return AIS_EINVAL;
 	memcpy(s->host, hs, hl);
 	s->host[hl] = '\0';
-	long port = 80;
+	long port = s->tls ? 443 : 80;
 	if (*p == ':') {
 		char *end;
 		port = strtol(p + 1, &end, 10);
@@ -122,6 +124,8 @@ void tc_msg(transport_stream_t *s, char *msg, size_t cap, const char *fmt, ...)
 
 void tc_close(transport_stream_t *s)
 {
+	tls_free(s->ssl);
+	s->ssl = NULL;
 	if (s->fd >= 0) {
 		close(s->fd);
 		s->fd = -1;
@@ -196,13 +200,13 @@ static int tc_read_resp(transport_stream_t *s, tc_resp_t *r, int timeout_ms, cha
 	char buf[4096];
 	for (;;) {
 		short rev = 0;
-		int rc = tc_poll(s, POLLIN | POLLRDHUP, timeout_ms, &rev);
+		int rc = s->ssl && tls_pending(s->ssl) ? 0 : tc_poll(s, POLLIN | POLLRDHUP, timeout_ms, &rev);
 		if (rc) {
 			tc_msg(s, msg, cap, "%s waiting for the peer's response",
 			       rc == AIS_ETIMEOUT ? "timed out" : "aborted");
 			return rc;
 		}
-		ssize_t n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		ssize_t n = s->ssl ? tls_read(s->ssl, buf, sizeof(buf), NULL) : recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
@@ -249,6 +253,8 @@ int tc_peer_spoke(transport_stream_t *s, char *msg, size_t cap)
 bool tc_peer_pending(transport_stream_t *s)
 {
 	char c;
+	if (s->ssl && tls_pending(s->ssl))
+		return true;
 	ssize_t n = recv(s->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
 	return n > 0 || n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
@@ -258,7 +264,7 @@ int tc_writev(transport_stream_t *s, struct iovec *iov, int n, uint64_t *sent, c
 {
 	while (n) {
 		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-		ssize_t k = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t k = s->ssl ? tls_writev(s->ssl, iov, n, NULL) : sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k > 0) {
 			*sent += (uint64_t)k;
 			while (n && (size_t)k >= iov->iov_len) {
@@ -300,6 +306,38 @@ int tc_write_all(transport_stream_t *s, const void *p, size_t n, char *msg, size
 	struct iovec iov = {.iov_base = (void *)p, .iov_len = n};
 	uint64_t sent = 0;
 	return tc_writev(s, &iov, 1, &sent, msg, cap);
+}
+
+/* the TLS client handshake on the connected socket, within connect_ms. 0 or AIS_E* (closed) */
+static int tc_tls_handshake(transport_stream_t *s, char *msg, size_t cap)
+{
+	s->ssl = tls_client_new(s->fd, s->host);
+	if (!s->ssl) {
+		tc_msg(s, msg, cap, "cannot set up TLS");
+		tc_close(s);
+		return AIS_EUNAVAIL;
+	}
+	int64_t end = mono_ns() + (int64_t)s->connect_ms * 1000000LL;
+	for (;;) {
+		bool ww = false;
+		if (!tls_handshake(s->ssl, &ww))
+			return 0;
+		int rc = 0;
+		if (errno != EAGAIN) {
+			tc_msg(s, msg, cap, "TLS handshake failed (%s)", strerror(errno));
+			rc = AIS_EUNAVAIL;
+		} else {
+			int64_t left = (end - mono_ns()) / 1000000LL;
+			short rev = 0;
+			rc = left <= 0 ? AIS_ETIMEOUT : tc_poll(s, ww ? POLLOUT : POLLIN, (int)left, &rev);
+			if (rc)
+				tc_msg(s, msg, cap, "TLS handshake %s", rc == AIS_ETIMEOUT ? "timed out" : "aborted");
+		}
+		if (rc) {
+			tc_close(s);
+			return rc;
+		}
+	}
 }
 
 static int tc_connect_fd(transport_stream_t *s, char *msg, size_t cap)
@@ -345,7 +383,7 @@ static int tc_connect_fd(transport_stream_t *s, char *msg, size_t cap)
 		return rc;
 	int one = 1;
 	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return 0;
+	return s->tls ? tc_tls_handshake(s, msg, cap) : 0;
 }
 
 /* connect, send the request head, wait for "100 Continue": the receiver accepted the stream */

@@ -13,6 +13,7 @@
 #define AIS_TRANSPORT_INT_H
 
 #include "transport/transport.h"
+#include "net/tls.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -117,6 +118,9 @@ struct transport_stream {
 	int npend;
 	/* thread-owned connection state */
 	int fd;
+	bool tls;                     /* an https peer URL: the connection runs over TLS (net/tls.h) */
+	SSL *ssl;                     /* with tls, while fd >= 0 */
+	char *tlsbuf;                 /* TLS_FILE_BUF bytes: file payloads are read here, then written */
 	int64_t last_ns;
 	/* counters (s->mu) */
 	transport_stats_t st;

@@ -242,8 +242,38 @@ static tp_item_t *tx_take_all(transport_stream_t *s)
 /* ---------------------------------------------------------------- writing frames */
 
 /* sendfile len bytes of fd from off into the connection. 0 or AIS_E* */
+/* TLS: the file through the stream's buffer (pread, then SSL_write) */
+static int tx_sendfile_tls(transport_stream_t *s, int fd, int64_t off, uint64_t left, char *msg, size_t cap)
+{
+	if (!s->tlsbuf && !(s->tlsbuf = malloc(TLS_FILE_BUF))) {
+		tc_msg(s, msg, cap, "out of memory");
+		return AIS_ENOMEM;
+	}
+	while (left) {
+		size_t want = left > TLS_FILE_BUF ? TLS_FILE_BUF : (size_t)left;
+		ssize_t n = pread(fd, s->tlsbuf, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n)
+				tc_msg(s, msg, cap, "payload read: %s", strerror(errno));
+			else
+				tc_msg(s, msg, cap, "payload file ends %llu bytes early", (unsigned long long)left);
+			return AIS_EIO;
+		}
+		int rc = tc_write_all(s, s->tlsbuf, (size_t)n, msg, cap);
+		if (rc)
+			return rc;
+		off += n;
+		left -= (uint64_t)n;
+	}
+	return 0;
+}
+
 static int tx_sendfile(transport_stream_t *s, int fd, int64_t off0, uint64_t left, char *msg, size_t cap)
 {
+	if (s->ssl)
+		return tx_sendfile_tls(s, fd, off0, left, msg, cap);
 	off_t off = (off_t)off0;
 	int rc = 0;
 	while (!rc && left) {
@@ -587,6 +617,7 @@ void tp_stream_close(transport_stream_t *s, bool abort)
 	pthread_join(s->th, NULL);
 	AIS_ASSERT(!s->qhead && !s->dhead && !s->pend_head && !s->claimed);
 	tc_close(s);
+	free(s->tlsbuf);
 	close(s->evfd);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->room_cv);

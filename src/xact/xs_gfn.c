@@ -3,6 +3,8 @@
  * error for the message. */
 #include "xact/xs_gfn.h"
 
+#include "net/hclient.h"
+
 #include <curl/curl.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -107,6 +109,7 @@ int xs_gfn_get(const snode_t *owner, const bck_t *b, const char *oname, const ch
 		return AIS_ENOMEM;
 	}
 	curl_easy_reset(g.h);
+	hclient_tls_setup(g.h);
 	curl_easy_setopt(g.h, CURLOPT_URL, sbuf_str(&url));
 	curl_easy_setopt(g.h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(g.h, CURLOPT_TIMEOUT_MS, (long)(timeout_ms > 0 ? timeout_ms : 60000));

@@ -126,6 +126,7 @@ static int pr_write_peer(pr_t *p, const snode_t *peer, const char *oname, int fd
 	}
 	bk_http_req_t q;
 	bk_http_init(&q, "PUT", sbuf_str(&u));
+	q.node_tls = true; /* intra-cluster: https as the node's own clients */
 	q.body_fd = fd;
 	q.body_size = size;
 	bk_http_do(&q);

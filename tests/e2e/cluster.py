@@ -103,9 +103,113 @@ def redirect_params(key_hex, method, path, pid, node, utm=None, vpams="", nonce=
     return q
 
 
-def node_url(host, port):
-    """http://host:port, IPv6 literals in brackets"""
-    return "http://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+# ---- HTTPS (docs/https.md): AIS_E2E_HTTPS=1 starts every test cluster with TLS on, with a
+# self-signed CA and a node certificate (SAN localhost, 127.0.0.1, ::1) created once per run; the
+# test process's clients (requests, http.client, curl, aws, boto3, the ais CLI) trust that CA
+# through their usual environment variables (set by use_tls_env()).
+HTTPS = os.environ.get("AIS_E2E_HTTPS", "").lower() not in ("", "0", "false", "no")
+SCHEME = "https" if HTTPS else "http"
+_TLS = {}
+
+
+def _openssl(*args, cwd=None):
+    subprocess.run(("openssl",) + args, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE, timeout=60)
+
+
+def make_tls(d, cn="localhost", serial=None, ca=None):
+    """a CA (unless ca, an earlier result, is given) and a node certificate/key signed by it in
+    d; also a client certificate (for mutual TLS). Returns the paths: ca, crt, key, client_crt,
+    client_key (and ca_key)."""
+    os.makedirs(d, exist_ok=True)
+    san = "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"
+    out = dict(ca or {})
+    if not ca:
+        out["ca"], out["ca_key"] = os.path.join(d, "ca.crt"), os.path.join(d, "ca.key")
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", out["ca_key"], "-out", out["ca"],
+                 "-days", "30", "-subj", "/CN=aistore-c e2e CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    for who, eku in (("server", "serverAuth,clientAuth"), ("client", "clientAuth")):
+        key, csr, crt = (os.path.join(d, who + ext) for ext in (".key", ".csr", ".crt"))
+        ext = os.path.join(d, who + ".ext")
+        with open(ext, "w") as f:
+            f.write("%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage=%s\n" % (san, eku))
+        _openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+                 "-subj", "/CN=%s" % (cn if who == "server" else "e2e-client"))
+        _openssl("x509", "-req", "-in", csr, "-CA", out["ca"], "-CAkey", out["ca_key"], "-out", crt,
+                 "-days", "30", "-sha256", "-extfile", ext,
+                 "-set_serial", str(serial if serial and who == "server" else random.getrandbits(63)))
+        os.chmod(key, 0o600)
+        if who == "server":
+            out["crt"], out["key"] = crt, key
+        else:
+            out["client_crt"], out["client_key"] = crt, key
+    return out
+
+
+def tls_files():
+    """this run's CA and node certificate (created at the first call)"""
+    if not _TLS:
+        d = tempfile.mkdtemp(prefix="ais-e2e-tls-")
+        _TLS.update(make_tls(d))
+        atexit.register(shutil.rmtree, d, True)
+    return _TLS
+
+
+def use_tls_env(ca=None):
+    """make the test process's HTTP clients trust ca (default: this run's CA) besides the CAs
+    trusted before (one bundle of every CA a cluster of this process uses): requests, python ssl,
+    curl, aws cli/boto3, the ais CLI and aisloader"""
+    ca = ca or tls_files()["ca"]
+    bundle = os.path.join(os.path.dirname(tls_files()["ca"]), "bundle.pem")
+    have = open(bundle).read() if os.path.exists(bundle) else ""
+    pem = open(ca).read()
+    if pem not in have:
+        with open(bundle + ".tmp", "w") as f:
+            f.write(have + pem)
+        os.replace(bundle + ".tmp", bundle)
+    for k in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE", "AWS_CA_BUNDLE", "AIS_CLIENT_CA"):
+        os.environ[k] = bundle
+    return bundle
+
+
+def tls_context():
+    """an ssl context for http.client that trusts the CAs of this process's clusters"""
+    import ssl
+    return ssl.create_default_context(cafile=use_tls_env())
+
+
+def dial(host, port, timeout=None, https=None):
+    """a connected socket to a node's port for raw HTTP: TLS-wrapped when the cluster speaks
+    https (https None: AIS_E2E_HTTPS)"""
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    if not (HTTPS if https is None else https):
+        return s
+    try:
+        return tls_context().wrap_socket(s, server_hostname=host)
+    except BaseException:
+        s.close()
+        raise
+
+
+def half_close(s):
+    """shutdown(SHUT_WR) for a plain socket; a TLS socket cannot half-close its stream without
+    leaving TLS (python's SSLSocket.shutdown drops the session), so it only stops writing"""
+    import ssl
+    if not isinstance(s, ssl.SSLSocket):
+        s.shutdown(socket.SHUT_WR)
+
+
+def url_hostport(url):
+    """(host, port) of "http(s)://host:port[/...]" """
+    u = urllib.parse.urlsplit(url)
+    return u.hostname, u.port
+
+
+def node_url(host, port, scheme=None):
+    """http(s)://host:port, IPv6 literals in brackets"""
+    return "%s://%s:%d" % (scheme or SCHEME, "[%s]" % host if ":" in host else host, port)
 
 
 def spawn_aisnode(role, cluster_json, local_json, logf, env=None, nofile=None):
@@ -261,7 +365,7 @@ class Node:
         self.idx = idx
         self.dir = os.path.join(cluster.dir, name)
         self.port = cluster.base + idx
-        self.url = node_url(cluster.host, self.port)
+        self.url = node_url(cluster.host, self.port, cluster.scheme)
         self.mountpaths = []
         self.proc = None
         self.logf = None
@@ -352,9 +456,16 @@ class Node:
 
 class Cluster:
     def __init__(self, nproxies=1, ntargets=3, nmountpaths=2, keepalive="1s", base_dir=None,
-                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None, cluster_key=None):
+                 cluster_overrides=None, host="127.0.0.1", env=None, nofile=None, cluster_key=None,
+                 https=None, tls=None):
         if not os.access(BIN, os.X_OK):
             raise RuntimeError("%s not built (run make)" % BIN)
+        # https: None follows AIS_E2E_HTTPS; tls: the certificate files (make_tls), default this run's
+        self.https = HTTPS if https is None else https
+        self.scheme = "https" if self.https else "http"
+        self.tls = (tls or tls_files()) if self.https else None
+        if self.https:
+            use_tls_env(self.tls["ca"])
         self.own_dir = base_dir is None
         self.dir = base_dir or tempfile.mkdtemp(prefix="ais-e2e-")
         self.host = host
@@ -396,6 +507,10 @@ class Cluster:
         }
         if ":" in self.host:
             conf["net"] = {"use_ipv6": True}
+        if self.https:
+            conf.setdefault("net", {})["http"] = {
+                "use_https": True, "server_crt": self.tls["crt"], "server_key": self.tls["key"],
+                "client_ca_tls": self.tls["ca"], "skip_verify": False}
         for k, v in self.overrides.items():
             conf.setdefault(k, {}).update(v)
         with open(self.cluster_json, "w") as f:
@@ -563,7 +678,10 @@ def raw_request(url, method, path, headers=None, body=None, follow=True, timeout
     Follows 301/302/307/308 by hand (re-sending method and body). Returns (status, headers, body)."""
     for _ in range(5):
         u = urllib.parse.urlsplit(url)
-        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+        if u.scheme == "https":
+            conn = http.client.HTTPSConnection(u.hostname, u.port, timeout=timeout, context=tls_context())
+        else:
+            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
         try:
             hdrs = dict(headers or {})
             # a Host given by the caller replaces http.client's own (two Host headers are a 400)

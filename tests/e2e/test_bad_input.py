@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 import requests
 
-from cluster import new_bucket_name, raw_request
+from cluster import new_bucket_name, raw_request, dial, half_close
 
 
 def still_serves(cluster, bucket=None):
@@ -132,10 +132,10 @@ def test_bad_method(cluster, bucket):
 def test_garbage_request(cluster):
     for junk in (b"\x00\x01\x02garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
                  b"GET /v1/health HTTP/1.1\r\nContent-Length: -5\r\n\r\n"):
-        s = socket.create_connection(("127.0.0.1", cluster.primary.port), timeout=5)
+        s = dial("127.0.0.1", cluster.primary.port, timeout=5)
         try:
             s.sendall(junk)
-            s.shutdown(socket.SHUT_WR)
+            half_close(s)
             resp = b""
             try:
                 while True:
@@ -162,7 +162,7 @@ def test_client_disconnect_mid_put(cluster):
     loc = urllib.parse.urlsplit(r.headers["Location"])
     path = loc.path + ("?" + loc.query if loc.query else "")
     for _ in range(3):
-        s = socket.create_connection((loc.hostname, loc.port), timeout=5)
+        s = dial(loc.hostname, loc.port, timeout=5)
         s.sendall(("PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n\r\n" %
                    (path, loc.netloc, 1 << 20)).encode())
         s.sendall(b"z" * (100 * 1024))

@@ -1,6 +1,8 @@
 """Cluster map, node info and health as a client sees them (AIStore Smap/Snode JSON)."""
 import requests
 
+from cluster import SCHEME
+
 NETS = ("public_net", "intra_control_net", "intra_data_net")
 
 
@@ -11,7 +13,7 @@ def check_snode(sn, role):
         ni = sn[net]
         assert ni["node_ip_addr"] == "127.0.0.1", (net, ni)
         assert str(ni["daemon_port"]).isdigit(), (net, ni)
-        assert ni["direct_url"] == "http://127.0.0.1:%s" % ni["daemon_port"], (net, ni)
+        assert ni["direct_url"] == "%s://127.0.0.1:%s" % (SCHEME, ni["daemon_port"]), (net, ni)
 
 
 def check_smap(cluster, smap):

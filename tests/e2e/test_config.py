@@ -112,7 +112,7 @@ def test_set_config_not_implemented_is_501(cluster):
     for params in ({"mirror.enabled": "true"}, {"ec.enabled": "true"}, {"fshc.enabled": "false"},
                    {"auth.cluster_key.enabled": "false"},
                    {"features": "Disable-Cold-GET"}, {"write_policy.md": "delayed"},
-                   {"net.http.use_https": "true"}, {"checksum.enable_read_range": "true"},
+                   {"checksum.enable_read_range": "true"},
                    {"tcb.compression": "always"}, {"rebalance.compression": "always"}, {"ec.disk_only": "true"},
                    {"arch.burst_buffer": "64"}):
         r = requests.put(cluster.url + "/v1/cluster/set-config", params=params, timeout=10)

@@ -7,13 +7,12 @@ mode fails cleanly (404 JSON when nothing was sent yet, a cut connection after);
 import base64
 import json
 import os
-import socket
 import threading
 
 import pytest
 import requests
 
-from cluster import new_bucket_name
+from cluster import new_bucket_name, dial, url_hostport
 from shardutil import LONG, parse_multipart, put, read_archive, shard_bytes
 
 FORMATS = [".tar", ".tgz", ".tar.gz", ".tar.lz4", ".zip"]
@@ -170,8 +169,7 @@ def test_bad_requests(cluster, batch300, body, status):
 
 
 def test_body_over_limit_413_unread(cluster, batch300):
-    host, port = cluster.url.split("//")[1].split(":")
-    s = socket.create_connection((host, int(port)), timeout=10)
+    s = dial(*url_hostport(cluster.url), timeout=10)
     s.sendall(b"GET /v1/ml/moss/%s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
               b"Content-Length: %d\r\n\r\n" % (batch300["b1"].encode(), 33 << 20))
     s.sendall(b'{"in":[')  # the rest never comes: the answer must not wait for it

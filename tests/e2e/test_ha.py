@@ -17,7 +17,7 @@ import pytest
 import requests
 
 import rebutil
-from cluster import ROOT, Cluster, new_bucket_name
+from cluster import ROOT, SCHEME, Cluster, new_bucket_name
 
 KEEPALIVE = 1.0  # seconds; the cluster's keepalivetracker interval
 AIS = os.path.join(ROOT, "build", "ais")
@@ -585,7 +585,7 @@ def test_ipv6_cluster():
         s = c.smap()
         for n in list(s["pmap"].values()) + list(s["tmap"].values()):
             for net in ("public_net", "intra_control_net", "intra_data_net"):
-                assert n[net]["direct_url"].startswith("http://[::1]:"), n
+                assert n[net]["direct_url"].startswith("%s://[::1]:" % SCHEME), n
                 assert n[net]["node_ip_addr"] == "::1"
         bck = new_bucket_name("v6")
         c.create_bucket(bck)
@@ -605,7 +605,7 @@ def test_ipv6_cluster():
         rest = [n for n in c.nodes if n is not prim]
         v = ha.wait_agreed(timeout=20, nodes=rest, pred=lambda x: x[1] != ha.ids[prim.name])
         newp = ha.node(v[1])
-        assert node_config(newp)["proxy"]["primary_url"].startswith("http://[::1]:")
+        assert node_config(newp)["proxy"]["primary_url"].startswith("%s://[::1]:" % SCHEME)
         r = requests.get(newp.url + "/v1/objects/%s/o" % bck, timeout=10)
         assert r.status_code == 200 and r.content == b"over v6"
     finally:

@@ -27,7 +27,7 @@ import pytest
 import requests
 
 sys.path.insert(0, os.path.dirname(__file__))
-from cluster import Cluster, reap_spawned, spawn_aisnode  # noqa: E402
+from cluster import Cluster, dial, reap_spawned, spawn_aisnode  # noqa: E402
 
 ENV = {"AIS_READ_HEADER_TIMEOUT": "2s", "AIS_READ_BODY_TIMEOUT": "2s", "AIS_IDLE_TIMEOUT": "3s"}
 NOFILE = 4096
@@ -57,7 +57,7 @@ def _addr(node):
 
 
 def _connect(node, timeout=5):
-    s = socket.create_connection(_addr(node), timeout=timeout)
+    s = dial(*_addr(node), timeout=timeout)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return s
 
@@ -118,7 +118,7 @@ def _obj_status(hc, name):
 
 def _health_ms(node):
     t0 = time.time()
-    s = socket.create_connection(_addr(node), timeout=3)
+    s = dial(*_addr(node), timeout=3)
     try:
         s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         out, closed, _ = _read_until_close(s, 3)

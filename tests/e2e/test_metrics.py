@@ -15,6 +15,8 @@ import time
 import pytest
 import requests
 
+from cluster import dial
+
 PROMTOOL = shutil.which("promtool") or ("/usr/bin/promtool" if os.path.exists("/usr/bin/promtool") else None)
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
@@ -250,7 +252,7 @@ def test_client_gone_mid_response_counts_write_error(cluster, bucket):
     loc = urllib.parse.urlparse(r.headers["Location"])
     before = targets_sum(cluster, "ais_target_err_http_write_count")
     for _ in range(3):
-        s = socket.create_connection((loc.hostname, loc.port), timeout=5)
+        s = dial(loc.hostname, loc.port, timeout=5)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         s.sendall(("GET %s?%s HTTP/1.1\r\nHost: x\r\n\r\n" % (loc.path, loc.query)).encode())
         s.recv(1024)  # the head and the first bytes: the rest is still being sent

@@ -156,6 +156,7 @@ def _put_many(cluster, bucket, keys, body=b"x"):
     sess = requests.Session()
     adapter = requests.adapters.HTTPAdapter(pool_maxsize=16)
     sess.mount("http://", adapter)
+    sess.mount("https://", adapter)
     base = cluster.url + "/s3/" + bucket + "/"
 
     def put(k):

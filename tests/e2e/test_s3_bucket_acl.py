@@ -8,7 +8,6 @@ max-buckets / continuation-token, x-amz-expected-bucket-owner, the S3 bucket-nam
 that the S3 metadata lives in the BMD (replicated to every node, relayed from a non-primary
 proxy, not shown in Ais-Bucket-Props)."""
 import json
-import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -20,7 +19,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from cluster import Cluster, new_bucket_name
+from cluster import Cluster, new_bucket_name, dial
 from s3util import client, empty_and_delete, err_of, xml_code
 
 MAIN = ("AKIDMAINUSER", "main-secret", "main-id", "Main User", "main@example.com")
@@ -234,7 +233,7 @@ def test_anonymous(ac, main, mb):
 
 def _put_100_continue(ac, path):
     """send the head of a PUT with Expect: 100-continue; the status line the server answers first"""
-    s = socket.create_connection(("127.0.0.1", ac.primary.port), timeout=10)
+    s = dial("127.0.0.1", ac.primary.port, timeout=10)
     try:
         s.sendall(("PUT %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
                    % path).encode())

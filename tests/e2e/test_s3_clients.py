@@ -88,8 +88,8 @@ def test_s3cmd(cluster, tmp_path):
     hp = cluster.url.split("//")[1]
     cfg = tmp_path / "s3cfg"
     cfg.write_text("[default]\naccess_key = %s\nsecret_key = %s\nhost_base = %s/s3\nhost_bucket = %s/s3\n"
-                   "use_https = False\nsignature_v2 = False\nbucket_location = us-east-1\n"
-                   "check_ssl_certificate = False\n" % (AK, SK, hp, hp))
+                   "use_https = %s\nsignature_v2 = False\nbucket_location = us-east-1\n"
+                   "check_ssl_certificate = False\n" % (AK, SK, hp, hp, cluster.https))
     b = new_bucket_name("s3cmd")
     env = dict(os.environ)
     base = ["s3cmd", "-c", str(cfg)]

@@ -14,7 +14,6 @@ import base64
 import datetime
 import hashlib
 import json
-import socket
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -26,7 +25,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from cluster import Cluster, new_bucket_name
+from cluster import Cluster, new_bucket_name, dial
 from s3util import client, empty_and_delete, err_of, xml_code
 
 AK, SK = "AKIDATTRUSER", "attr-secret"
@@ -406,7 +405,7 @@ def test_metadata_and_response_headers(ac, s3, b):
     S3SigV4Auth(Credentials(AK, SK), "s3", "us-east-1").add_auth(req)
     head = "PUT /s3/%s/nolen HTTP/1.1\r\nHost: %s\r\n" % (b, ac.url.split("//")[1]) + "".join(
         "%s: %s\r\n" % (k, v) for k, v in req.headers.items() if k.lower() != "content-length") + "\r\n"
-    with socket.create_connection(("127.0.0.1", ac.primary.port), timeout=10) as sk:
+    with dial("127.0.0.1", ac.primary.port, timeout=10) as sk:
         sk.sendall(head.encode())
         resp = sk.recv(65536)
     assert resp.split(b"\r\n")[0].split()[1] == b"411" and b"MissingContentLength" in resp

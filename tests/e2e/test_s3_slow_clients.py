@@ -10,18 +10,32 @@ import concurrent.futures as cf
 import hashlib
 import os
 import socket
+import ssl
 import threading
 import time
 import urllib.parse
 
 import requests
 
-from cluster import new_bucket_name
+from cluster import new_bucket_name, tls_context
 
 NSLOW = 500
 NFAST = 50
 BIG = 16 * 1024 * 1024  # more than client rcvbuf + proxy sndbuf + pipe + target's buffers
 SMALL = 64 * 1024
+
+
+def _recv1_nowait(s):
+    """one byte if there is one (BlockingIOError if not); plain or TLS socket"""
+    if not isinstance(s, ssl.SSLSocket):
+        return s.recv(1, socket.MSG_DONTWAIT)
+    s.setblocking(False)
+    try:
+        return s.recv(1)
+    except ssl.SSLWantReadError:
+        raise BlockingIOError()
+    finally:
+        s.settimeout(10)
 
 
 def _put(url, data):
@@ -48,6 +62,8 @@ def test_slow_clients_do_not_block_fast_ones(cluster):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.settimeout(10)
             s.connect((u.hostname, u.port))
+            if u.scheme == "https":
+                s = tls_context().wrap_socket(s, server_hostname=u.hostname)
             s.sendall(req)
             slow.append(s)
 
@@ -55,7 +71,7 @@ def test_slow_clients_do_not_block_fast_ones(cluster):
             while not stop.is_set():
                 for s in slow:
                     try:
-                        b = s.recv(1, socket.MSG_DONTWAIT)
+                        b = _recv1_nowait(s)
                         got[s] = got.get(s, b"") + b
                     except (BlockingIOError, InterruptedError):
                         pass

@@ -4,11 +4,10 @@ with 404 before its body is read, bad names and methods are refused, and the tar
 serving. (Objects moving over streams are covered by the unit tests; the movers that use them
 come with the object core.) Streams are intra-cluster requests: the probes here are signed with
 the cluster key as a peer's would be (an unsigned one is refused with 401, see the last test)."""
-import socket
 
 import requests
 
-from cluster import intra_sig
+from cluster import intra_sig, dial, url_hostport
 
 
 def sig(cluster, method, path):
@@ -38,8 +37,7 @@ def test_expect_continue_gets_final_answer_first(cluster):
     # a sender waits for "100 Continue" before its first frame: an unknown stream gets the 404
     # instead, so nothing is ever written into a refused stream
     url = data_urls(cluster)[0]
-    host, port = url[len("http://"):].split(":")
-    s = socket.create_connection((host, int(port)), timeout=10)
+    s = dial(*url_hostport(url), timeout=10)
     hs = sig(cluster, "PUT", "/v1/transport/nope")["Ais-Cluster-Sig"].encode()
     s.sendall(b"PUT /v1/transport/nope HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
               b"Expect: 100-continue\r\nAis-Transport-Proto: 1\r\nAis-Cluster-Sig: " + hs + b"\r\n\r\n")

@@ -65,7 +65,9 @@ Test(loader_flags, endpoint_precedence)
 	cr_assert_eq(PARSE("-cleanup=false", "-endpoint=http://x:1/"), 0, "%s", err);
 	cr_assert_str_eq(P.proxy_url, "http://x:1");
 	unsetenv("AIS_ENDPOINT");
-	cr_assert_neq(PARSE("-cleanup=false", "-endpoint=https://x:1"), 0);
+	cr_assert_eq(PARSE("-cleanup=false", "-endpoint=https://x:1"), 0, "%s", err); /* TLS */
+	cr_assert_str_eq(P.proxy_url, "https://x:1");
+	cr_assert_neq(PARSE("-cleanup=false", "-endpoint=ftp://x:1"), 0);
 }
 
 Test(loader_flags, cleanup_required)

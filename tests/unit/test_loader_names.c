@@ -64,7 +64,14 @@ Test(loader_names, ep_split)
 	cr_assert_eq(ld_ep_split("http://[::1]:9/x", h, sizeof(h), &port, &rest), 0);
 	cr_assert_str_eq(h, "::1");
 	cr_assert_eq(port, 9);
-	cr_assert_neq(ld_ep_split("https://h:1/", h, sizeof(h), &port, &rest), 0);
+	/* https endpoints (TLS, net/tls.h) */
+	cr_assert_eq(ld_ep_split("https://h:1/x", h, sizeof(h), &port, &rest), 0);
+	cr_assert_eq(port, 1);
+	cr_assert_str_eq(rest, "/x");
+	cr_assert_eq(ld_ep_split("https://h", h, sizeof(h), &port, &rest), 0);
+	cr_assert_eq(port, 443);
+	cr_assert_neq(ld_ep_split("ftp://h:1/", h, sizeof(h), &port, &rest), 0);
+	cr_assert_neq(ld_ep_split("httpss://h:1/", h, sizeof(h), &port, &rest), 0);
 	cr_assert_neq(ld_ep_split("http://h:99999/", h, sizeof(h), &port, &rest), 0);
 	cr_assert_neq(ld_ep_split("http://:1/", h, sizeof(h), &port, &rest), 0);
 	ld_ep_t eps[2];
