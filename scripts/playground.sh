@@ -259,7 +259,9 @@ authn_start() {
       "$AUTHN_DIR" "$(authn_url)" "$AUTHN_PORT" > "$AUTHN_DIR/authn.json"
   fi
   if [ -z "$(authn_pid)" ]; then
-    AIS_AUTHN_PORT=$AUTHN_PORT nohup "$AUTHN_BIN" -config "$AUTHN_DIR" >> "$AUTHN_DIR/stderr.log" 2>&1 < /dev/null &
+    # an https cluster: AuthN's calls to it (registration, revocations) trust the playground's CA
+    ca=(); [ "$HTTPS" = true ] && ca=(AIS_CLIENT_CA="$TLS_DIR/ca.crt")
+    env "${ca[@]}" AIS_AUTHN_PORT="$AUTHN_PORT" nohup "$AUTHN_BIN" -config "$AUTHN_DIR" >> "$AUTHN_DIR/stderr.log" 2>&1 < /dev/null &
     echo $! > "$AUTHN_DIR/pid"
     echo "  started aisauth (pid $!) on $(authn_url)"
   fi
