@@ -114,22 +114,14 @@ static int rx_on_data(void *ctx, transport_rx_t *rx, const void *data, size_t le
 {
 	(void)rx;
 	rxo_t *x = ctx;
-	if (!len)
-		return 0;
-	if (len > x->cap - x->len)
-		return AIS_EINVAL;
-	memcpy(x->buf + x->len, data, len);
-	x->len += len;
-	return 0;
+	return transport_rx_append(x->buf, x->cap, &x->len, data, len);
 }
 
 static int rx_on_end(void *ctx, transport_rx_t *rx, int status)
 {
 	(void)rx;
 	rxo_t *x = ctx;
-	if (!status && x->len != x->cap)
-		status = AIS_EIO;
-	if (status) {
+	if ((status = transport_rx_whole(x->cap, x->len, status))) {
 		rxo_reply(x, status, "incomplete EC slice");
 		rxo_free(x);
 		return 0;

@@ -224,6 +224,10 @@ typedef struct transport_replyto {
 } transport_replyto_t;
 /* For a frame that wants an answer (OBJ with F_REPLY, or REQ): fill to. AIS_EINVAL otherwise. */
 int transport_rx_replyto(const transport_rx_t *rx, const tframe_hdr_t *hdr, transport_replyto_t *to);
+/* a handler that takes a payload whole into memory (buf of cap = payload_len bytes): on_data
+ * appends to buf at *len (AIS_EINVAL past cap); on_end's status, or AIS_EIO when it fell short */
+int transport_rx_append(void *buf, size_t cap, size_t *len, const void *data, size_t n);
+int transport_rx_whole(size_t cap, size_t len, int status);
 /* Answer (status 0 or AIS_E*, msg may be NULL). Never blocks (any thread, loop included): the
  * reply is queued on the endpoint's stream to the peer; AIS_EAGAIN when that queue is full, then
  * the sender's wait times out. */

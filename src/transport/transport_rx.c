@@ -381,3 +381,16 @@ void transport_ep_serve(transport_ep_t *ep, http_req_t *r)
 	http_body_long_lived(r); /* frames come when there is work: the sender tears down idle streams */
 	http_stream_body(r, trx_data_cb, trx_end_cb);
 }
+
+int transport_rx_append(void *buf, size_t cap, size_t *len, const void *data, size_t n)
+{
+	if (!n)
+		return 0;
+	if (n > cap - *len)
+		return AIS_EINVAL;
+	memcpy((char *)buf + *len, data, n);
+	*len += n;
+	return 0;
+}
+
+int transport_rx_whole(size_t cap, size_t len, int status) { return !status && len != cap ? AIS_EIO : status; }
