@@ -1160,23 +1160,34 @@ static void http_conn_sf_done(http_conn_t *c)
 	c->corked = false;
 }
 
+/* write the queued output (plain send or SSL_write); false when the connection cannot take more
+ * now or failed (http_conn_write_failed handled it) */
+static bool http_conn_drain_out(http_conn_t *c)
+{
+	while (c->out_pos < c->out.len) {
+		const char *p = c->out.p + c->out_pos;
+		size_t len = c->out.len - c->out_pos;
+		ssize_t n = c->ssl ? tls_write(c->ssl, p, len, NULL) : send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			c->out_pos += (size_t)n;
+			c->last_ns = c->loop->now;
+			continue;
+		}
+		if (http_conn_write_failed(c, n))
+			return false;
+	}
+	c->out.len = c->out_pos = 0;
+	return true;
+}
+
 /* TLS: the queued output through SSL_write; a file range by SSL_sendfile when the kernel does
  * the encryption (kTLS), else read into the output buffer TLS_FILE_BUF at a time and written
  * from there (a write that would block is retried with the same bytes, as SSL requires) */
 static void http_conn_flush_tls(http_conn_t *c)
 {
 	for (;;) {
-		while (c->out_pos < c->out.len) {
-			ssize_t n = tls_write(c->ssl, c->out.p + c->out_pos, c->out.len - c->out_pos, NULL);
-			if (n > 0) {
-				c->out_pos += (size_t)n;
-				c->last_ns = c->loop->now;
-				continue;
-			}
-			if (http_conn_write_failed(c, n))
-				return;
-		}
-		c->out.len = c->out_pos = 0;
+		if (!http_conn_drain_out(c))
+			return;
 		if (c->sf_fd < 0)
 			break;
 		if (!c->sf_left) {
@@ -1237,17 +1248,8 @@ static void http_conn_flush(http_conn_t *c)
 		http_conn_flush_tls(c);
 		return;
 	}
-	while (c->out_pos < c->out.len) {
-		ssize_t n = send(c->fd, c->out.p + c->out_pos, c->out.len - c->out_pos, MSG_NOSIGNAL);
-		if (n > 0) {
-			c->out_pos += (size_t)n;
-			c->last_ns = c->loop->now;
-			continue;
-		}
-		if (http_conn_write_failed(c, n))
-			return;
-	}
-	c->out.len = c->out_pos = 0;
+	if (!http_conn_drain_out(c))
+		return;
 	if (c->out.cap > HTTP_BODY_KEEP)
 		sbuf_fini(&c->out);
 	while (c->sf_fd >= 0) {
