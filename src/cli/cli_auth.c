@@ -257,28 +257,28 @@ static int ca_user_body(cli_ctx_t *c, bool optional_pass, json_t **out)
 	return 0;
 }
 
+/* method base[/<id, URL-escaped>] with the JSON body (consumed) */
+static int ca_send(cli_ctx_t *c, const char *method, const char *base, const char *id, json_t *body)
+{
+	char p[512];
+	char *esc = id ? url_encode(id, false) : NULL;
+	snprintf(p, sizeof(p), "%s%s%s", base, esc ? "/" : "", esc ? esc : "");
+	free(esc);
+	int rc = ca_do(c, method, p, body, NULL);
+	json_decref(body);
+	return rc;
+}
+
 static int ca_user_add(cli_ctx_t *c)
 {
 	json_t *u = NULL;
-	if (ca_user_body(c, false, &u))
-		return 1;
-	int rc = ca_do(c, "POST", "/v1/users", u, NULL);
-	json_decref(u);
-	return rc;
+	return ca_user_body(c, false, &u) ? 1 : ca_send(c, "POST", "/v1/users", NULL, u);
 }
 
 static int ca_user_set(cli_ctx_t *c)
 {
 	json_t *u = NULL;
-	if (ca_user_body(c, true, &u))
-		return 1;
-	char p[512];
-	char *esc = url_encode(c->args[0], false);
-	snprintf(p, sizeof(p), "/v1/users/%s", esc ? esc : "");
-	free(esc);
-	int rc = ca_do(c, "PUT", p, u, NULL);
-	json_decref(u);
-	return rc;
+	return ca_user_body(c, true, &u) ? 1 : ca_send(c, "PUT", "/v1/users", c->args[0], u);
 }
 
 static void ca_user_row(sbuf_t *t, json_t *u)
@@ -377,25 +377,13 @@ static int ca_role_body(cli_ctx_t *c, json_t **out)
 static int ca_role_add(cli_ctx_t *c)
 {
 	json_t *r = NULL;
-	if (ca_role_body(c, &r))
-		return 1;
-	int rc = ca_do(c, "POST", "/v1/roles", r, NULL);
-	json_decref(r);
-	return rc;
+	return ca_role_body(c, &r) ? 1 : ca_send(c, "POST", "/v1/roles", NULL, r);
 }
 
 static int ca_role_set(cli_ctx_t *c)
 {
 	json_t *r = NULL;
-	if (ca_role_body(c, &r))
-		return 1;
-	char p[512];
-	char *esc = url_encode(c->args[0], false);
-	snprintf(p, sizeof(p), "/v1/roles/%s", esc ? esc : "");
-	free(esc);
-	int rc = ca_do(c, "PUT", p, r, NULL);
-	json_decref(r);
-	return rc;
+	return ca_role_body(c, &r) ? 1 : ca_send(c, "PUT", "/v1/roles", c->args[0], r);
 }
 
 static int ca_show_role(cli_ctx_t *c)
@@ -464,18 +452,14 @@ static int ca_cluster_body(cli_ctx_t *c, bool need_uuid, json_t **out)
 static int ca_cluster_add(cli_ctx_t *c)
 {
 	json_t *cl = NULL;
-	if (ca_cluster_body(c, true, &cl))
-		return 1;
-	int rc = ca_do(c, "POST", "/v1/clusters", cl, NULL);
-	json_decref(cl);
-	return rc;
+	return ca_cluster_body(c, true, &cl) ? 1 : ca_send(c, "POST", "/v1/clusters", NULL, cl);
 }
 
 static int ca_cluster_set(cli_ctx_t *c)
 {
 	if (c->nargs < 1)
 		return cli_args_usage_err(c, "missing CLUSTER_ID");
-	char cid[160], p[512];
+	char cid[160];
 	if (ca_cluster_id(c, c->args[0], cid, sizeof(cid)))
 		return 1;
 	json_t *cl = NULL;
@@ -485,10 +469,7 @@ static int ca_cluster_set(cli_ctx_t *c)
 	json_object_set_new(cl, "id", json_string(cid));
 	if (!strcmp(jsonx_str(cl, "alias", ""), cid))
 		json_object_set_new(cl, "alias", json_string(""));
-	snprintf(p, sizeof(p), "/v1/clusters/%s", cid);
-	int rc = ca_do(c, "PUT", p, cl, NULL);
-	json_decref(cl);
-	return rc;
+	return ca_send(c, "PUT", "/v1/clusters", cid, cl);
 }
 
 static int ca_show_cluster(cli_ctx_t *c)
