@@ -86,7 +86,7 @@ e2e: all
 
 # the end-to-end suite with TLS on: every test cluster is HTTPS (a CA per run; docs/https.md)
 e2e-https: all
-	AIS_E2E_HTTPS=1 /usr/bin/python3 -m pytest -q tests/e2e $(PYTEST_ARGS)
+	AIS_E2E_HTTPS=1 /usr/bin/python3 -m pytest -q $(E2E_PAR) tests/e2e $(PYTEST_ARGS)
 
 # the end-to-end suite once more against an ASan+UBSan aisnode: any sanitizer report (nodes log
 # them under build-asan/san-logs/) fails the run
