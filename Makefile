@@ -105,7 +105,7 @@ check-layers:
 
 # everything CI runs: the layer check; the unit tests, ASan+UBSan build and fuzz drivers built
 # side by side; unit tests plain and sanitized; each fuzz driver FUZZ_SECONDS (default 3 here);
-# the end-to-end suite; then E2E_ASAN_TESTS (a fast subset over every data path) against an
+# the end-to-end suite, plain and with TLS on; then E2E_ASAN_TESTS (a fast subset over every data path) against an
 # ASan+UBSan aisnode (`make e2e-asan` alone runs the whole suite that way)
 E2E_ASAN_TESTS ?= tests/e2e/test_objects.py tests/e2e/test_obj_core.py tests/e2e/test_bad_input.py \
 	tests/e2e/test_s3_api.py tests/e2e/test_s3_object_attrs.py tests/e2e/test_mpu.py \
@@ -119,6 +119,7 @@ test: all
 	$(MAKE) asan
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-3}
 	$(MAKE) e2e
+	$(MAKE) e2e-https
 	$(MAKE) e2e-asan E2E_ASAN_SEL="$(E2E_ASAN_TESTS)"
 
 deps:
