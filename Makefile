@@ -53,7 +53,7 @@ unit: $(UNIT_BINS)
 # unit tests under AddressSanitizer + UndefinedBehaviorSanitizer, in their own build dir
 ASAN_MAKE = $(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 asan-bins:
-	$(ASAN_MAKE) unit-bins build-asan/aisnode
+	$(ASAN_MAKE) unit-bins build-asan/aisnode build-asan/aisauth
 
 asan:
 	$(ASAN_MAKE) unit
@@ -93,7 +93,7 @@ e2e-https: all
 SANLOG := $(CURDIR)/build-asan/san-logs
 E2E_ASAN_SEL ?= tests/e2e
 e2e-asan:
-	$(ASAN_MAKE) build-asan/aisnode
+	$(ASAN_MAKE) build-asan/aisnode build-asan/aisauth
 	@rm -rf $(SANLOG); mkdir -p $(SANLOG)
 	ASAN_OPTIONS=detect_leaks=1:log_path=$(SANLOG)/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$(SANLOG)/ubsan \
 	  AIS_BIN=$(CURDIR)/build-asan/aisnode /usr/bin/python3 -m pytest -q $(E2E_PAR) $(E2E_ASAN_SEL) $(PYTEST_ARGS)
@@ -111,7 +111,8 @@ E2E_ASAN_TESTS ?= tests/e2e/test_objects.py tests/e2e/test_obj_core.py tests/e2e
 	tests/e2e/test_s3_api.py tests/e2e/test_s3_object_attrs.py tests/e2e/test_mpu.py \
 	tests/e2e/test_list_cursor.py tests/e2e/test_transport.py tests/e2e/test_shards.py tests/e2e/test_getbatch.py \
 	tests/e2e/test_s3_versioning.py tests/e2e/test_prefix_keys.py tests/e2e/test_security.py tests/e2e/test_auth.py \
-	tests/e2e/test_mirror.py tests/e2e/test_ec.py tests/e2e/test_s3_versions_reb.py
+	tests/e2e/test_mirror.py tests/e2e/test_ec.py tests/e2e/test_s3_versions_reb.py tests/e2e/test_authn.py tests/e2e/test_auth_matrix.py \
+	tests/e2e/test_https.py tests/e2e/test_ckey_rotation.py
 test: all
 	$(MAKE) check-layers
 	$(MAKE) -j2 unit-bins asan-bins fuzz-build
