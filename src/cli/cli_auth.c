@@ -84,6 +84,24 @@ static json_t *ca_get(cli_ctx_t *c, const char *path)
 	return j;
 }
 
+/* `show`: GET base[/<the argument>]; NULL when answered already (*rc: the exit code), also when
+ * as_json printed the whole answer */
+static json_t *ca_show_get(cli_ctx_t *c, const char *base, bool as_json, int *rc)
+{
+	char p[512];
+	char *esc = c->nargs ? url_encode(c->args[0], false) : NULL;
+	snprintf(p, sizeof(p), "%s%s%s", base, esc ? "/" : "", esc ? esc : "");
+	free(esc);
+	json_t *j = ca_get(c, p);
+	*rc = j ? 0 : 1;
+	if (j && as_json) {
+		cli_out_json(c, j);
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 static const char *ca_token_path(cli_ctx_t *c, char *out, size_t cap)
 {
 	const char *f = cli_flag_str(c, "file", NULL);
@@ -293,18 +311,10 @@ static void ca_user_row(sbuf_t *t, json_t *u)
 
 static int ca_show_user(cli_ctx_t *c)
 {
-	char p[512];
-	char *esc = c->nargs ? url_encode(c->args[0], false) : NULL;
-	snprintf(p, sizeof(p), "/v1/users%s%s", esc ? "/" : "", esc ? esc : "");
-	free(esc);
-	json_t *j = ca_get(c, p), *u;
+	int rc;
+	json_t *j = ca_show_get(c, "/v1/users", cli_flag(c, "json"), &rc), *u;
 	if (!j)
-		return 1;
-	if (cli_flag(c, "json")) {
-		cli_out_json(c, j);
-		json_decref(j);
-		return 0;
-	}
+		return rc;
 	sbuf_t t = SBUF_INIT;
 	if (!cli_flag(c, "no-headers"))
 		sbuf_addf(&t, "NAME\tROLES\n");
@@ -388,18 +398,10 @@ static int ca_role_set(cli_ctx_t *c)
 
 static int ca_show_role(cli_ctx_t *c)
 {
-	char p[512];
-	char *esc = c->nargs ? url_encode(c->args[0], false) : NULL;
-	snprintf(p, sizeof(p), "/v1/roles%s%s", esc ? "/" : "", esc ? esc : "");
-	free(esc);
-	json_t *j = ca_get(c, p), *r;
+	int rc;
+	json_t *j = ca_show_get(c, "/v1/roles", cli_flag(c, "json") || (c->nargs && cli_flag(c, "verbose")), &rc), *r;
 	if (!j)
-		return 1;
-	if (cli_flag(c, "json") || (c->nargs && cli_flag(c, "verbose"))) {
-		cli_out_json(c, j);
-		json_decref(j);
-		return 0;
-	}
+		return rc;
 	sbuf_t t = SBUF_INIT;
 	if (!cli_flag(c, "no-headers"))
 		sbuf_addf(&t, "ROLE\tDESCRIPTION\n");
@@ -474,18 +476,10 @@ static int ca_cluster_set(cli_ctx_t *c)
 
 static int ca_show_cluster(cli_ctx_t *c)
 {
-	char p[512];
-	char *esc = c->nargs ? url_encode(c->args[0], false) : NULL;
-	snprintf(p, sizeof(p), "/v1/clusters%s%s", esc ? "/" : "", esc ? esc : "");
-	free(esc);
-	json_t *j = ca_get(c, p), *v, *u;
+	int rc;
+	json_t *j = ca_show_get(c, "/v1/clusters", cli_flag(c, "json"), &rc), *v, *u;
 	if (!j)
-		return 1;
-	if (cli_flag(c, "json")) {
-		cli_out_json(c, j);
-		json_decref(j);
-		return 0;
-	}
+		return rc;
 	sbuf_t t = SBUF_INIT;
 	if (!cli_flag(c, "no-headers"))
 		sbuf_addf(&t, "CLUSTER ID\tALIAS\tURLs\n");

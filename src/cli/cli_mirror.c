@@ -12,13 +12,12 @@
 #include "core/jsonx.h"
 #include "core/sbuf.h"
 
-/* POST {"action":"make-n-copies","value":N}; the job ID into xid */
-static int mir_post(cli_ctx_t *c, const cli_bck_t *b, int64_t copies, char *xid, size_t cap)
+/* POST msg (consumed) to the bucket; the job ID it answers into xid */
+static int bck_job_post(cli_ctx_t *c, const cli_bck_t *b, json_t *msg, char *xid, size_t cap)
 {
 	sbuf_t p = SBUF_INIT, q = SBUF_INIT;
 	cli_api_bck_path(b, &p);
 	cli_api_bck_query(b, &q);
-	json_t *msg = json_pack("{s:s, s:I}", "action", "make-n-copies", "value", (json_int_t)copies);
 	char *body = msg ? jsonx_dumps(msg) : NULL;
 	cli_req_t r = {.method = "POST", .path = sbuf_str(&p), .query = sbuf_str(&q), .body = body,
 		       .body_len = body ? strlen(body) : 0, .fd = -1, .timeout_ms = 60000};
@@ -31,6 +30,13 @@ static int mir_post(cli_ctx_t *c, const cli_bck_t *b, int64_t copies, char *xid,
 	sbuf_fini(&p);
 	sbuf_fini(&q);
 	return rc;
+}
+
+/* POST {"action":"make-n-copies","value":N}; the job ID into xid */
+static int mir_post(cli_ctx_t *c, const cli_bck_t *b, int64_t copies, char *xid, size_t cap)
+{
+	return bck_job_post(c, b, json_pack("{s:s, s:I}", "action", "make-n-copies", "value", (json_int_t)copies), xid,
+			    cap);
 }
 
 int cli_mirror_start(cli_ctx_t *c)
@@ -85,25 +91,12 @@ int cli_mirror_start(cli_ctx_t *c)
  * Go client's JSON-encoded ECConfToSet string; recover is the ActMsg name */
 static int ec_post(cli_ctx_t *c, const cli_bck_t *b, int64_t d, int64_t p, bool recover, char *xid, size_t cap)
 {
-	sbuf_t path = SBUF_INIT, q = SBUF_INIT;
-	cli_api_bck_path(b, &path);
-	cli_api_bck_query(b, &q);
 	char val[128];
 	snprintf(val, sizeof(val), "{\"data_slices\":%lld,\"parity_slices\":%lld,\"enabled\":true}", (long long)d,
 		 (long long)p);
-	json_t *msg = json_pack("{s:s, s:s, s:s}", "action", "ec-encode", "value", val, "name", recover ? "recover" : "");
-	char *body = msg ? jsonx_dumps(msg) : NULL;
-	cli_req_t r = {.method = "POST", .path = sbuf_str(&path), .query = sbuf_str(&q), .body = body,
-		       .body_len = body ? strlen(body) : 0, .fd = -1, .timeout_ms = 60000};
-	int rc = cli_api_do(c, &r);
-	if (!rc)
-		snprintf(xid, cap, "%.*s", (int)r.resp.len, r.resp.p ? r.resp.p : "");
-	cli_req_fini(&r);
-	json_decref(msg);
-	free(body);
-	sbuf_fini(&path);
-	sbuf_fini(&q);
-	return rc;
+	return bck_job_post(
+		c, b, json_pack("{s:s, s:s, s:s}", "action", "ec-encode", "value", val, "name", recover ? "recover" : ""),
+		xid, cap);
 }
 
 int cli_ec_encode_start(cli_ctx_t *c)

@@ -62,9 +62,9 @@ void ckrot_init(void) { route_add_intra(RM(HTTP_M_PUT), CKROT_PATH, ckr_recv, RO
 
 /* ---------------------------------------------------------------- the primary */
 
-/* send phase to every other node of m listed in todo (todo[i] cleared when it answered 200);
+/* send phase to every other node of m still unacked (unacked[i] cleared when it answered 200);
  * the number still failing */
-static int ckr_round(const smap_t *m, const char *phase, const char *sealed, bool *todo)
+static int ckr_round(const smap_t *m, const char *phase, const char *sealed, bool *unacked)
 {
 	int n = m->nproxies + m->ntargets, nq = 0, fails = 0;
 	hreq_t *q = calloc((size_t)n, sizeof(*q));
@@ -78,7 +78,7 @@ static int ckr_round(const smap_t *m, const char *phase, const char *sealed, boo
 	}
 	for (int i = 0; i < n; i++) {
 		const snode_t *s = i < m->nproxies ? &m->proxies[i] : &m->targets[i - m->nproxies];
-		if (!todo[i])
+		if (!unacked[i])
 			continue;
 		snprintf(url[nq], sizeof(url[nq]), "%s%s", s->ctl.url, CKROT_PATH);
 		q[nq] = (hreq_t){.method = "PUT", .url = url[nq], .body = body, .body_len = strlen(body), .timeout_ms = 5000};
@@ -88,7 +88,7 @@ static int ckr_round(const smap_t *m, const char *phase, const char *sealed, boo
 		hclient_fanout(q, nq);
 	for (int k = 0; k < nq; k++) {
 		if (!q[k].rc && q[k].status == 200) {
-			todo[idx[k]] = false;
+			unacked[idx[k]] = false;
 		} else {
 			fails++;
 			log_warn("cluster key rotation (%s): %s: %s %.*s", phase, url[k], q[k].rc ? q[k].errmsg : "status",
@@ -101,8 +101,8 @@ static int ckr_round(const smap_t *m, const char *phase, const char *sealed, boo
 	return fails;
 }
 
-/* the todo list of m: every node but this one */
-static bool *ckr_todo(const smap_t *m)
+/* a fresh "not yet answered" flag per node of m: every node but this one */
+static bool *ckr_unacked(const smap_t *m)
 {
 	int n = m->nproxies + m->ntargets;
 	bool *t = calloc((size_t)n + 1, sizeof(*t));
@@ -124,21 +124,21 @@ static int ckr_rotate(void)
 		snprintf(hex + 2 * i, 3, "%02x", k[i]);
 	OPENSSL_cleanse(k, sizeof(k));
 	smap_t *m = smap_get();
-	bool *todo = m ? ckr_todo(m) : NULL;
-	int rc = !m || !todo ? AIS_EUNAVAIL : ckey_seal(hex, sealed, sizeof(sealed));
+	bool *unacked = m ? ckr_unacked(m) : NULL;
+	int rc = !m || !unacked ? AIS_EUNAVAIL : ckey_seal(hex, sealed, sizeof(sealed));
 	if (!rc && (rc = ckey_rotate(hex, false, now_ns(), ckr_grace(), err, sizeof(err))))
 		log_err("cluster key rotation: %s", err);
-	if (!rc && ckr_round(m, "add", sealed, todo)) {
+	if (!rc && ckr_round(m, "add", sealed, unacked)) {
 		log_warn("cluster key rotation: not every node accepts the new secret: abandoned (nothing switched)");
 		rc = AIS_EUNAVAIL;
 	}
 	if (!rc) {
-		free(todo);
-		todo = ckr_todo(m);
-		int left = todo ? ckr_round(m, "switch", sealed, todo) : 1;
+		free(unacked);
+		unacked = ckr_unacked(m);
+		int left = unacked ? ckr_round(m, "switch", sealed, unacked) : 1;
 		for (int t = 0; left && t < 3; t++) {
 			usleep(200 * 1000);
-			left = ckr_round(m, "switch", sealed, todo);
+			left = ckr_round(m, "switch", sealed, unacked);
 		}
 		if ((rc = ckey_rotate(hex, true, now_ns(), ckr_grace(), err, sizeof(err))))
 			log_err("cluster key rotation: %s", err);
@@ -151,7 +151,7 @@ static int ckr_rotate(void)
 	}
 	OPENSSL_cleanse(hex, sizeof(hex));
 	OPENSSL_cleanse(sealed, sizeof(sealed));
-	free(todo);
+	free(unacked);
 	smap_put(m);
 	return rc;
 }

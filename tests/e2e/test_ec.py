@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from cluster import hrw_pick, new_bucket_name, uname
-from rebutil import active_ids, smap, start_cluster, status, wait_reb_settled
+from rebutil import active_ids, put_all, smap, start_cluster, status, wait_reb_settled
 
 T = 30
 D, P = 2, 2
@@ -52,17 +52,6 @@ def objs_0_4mib(n, seed, top=22):
             size = (0, 4 << 20, LIMIT - 1, LIMIT)[i]
         out["e%02d/o-%04d" % (i % 7, i)] = rnd.randbytes(size)
     return out
-
-
-def put_all(c, bck, objs):
-    from concurrent.futures import ThreadPoolExecutor
-    s = requests.Session()
-
-    def put(kv):
-        r = s.put(c.obj_url(bck, kv[0]), data=kv[1], timeout=T)
-        assert r.status_code == 200, (kv[0], r.status_code, r.text)
-    with ThreadPoolExecutor(6) as ex:
-        list(ex.map(put, objs.items()))
 
 
 def get_all(c, bck, objs, retry=False):

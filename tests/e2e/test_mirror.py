@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from cluster import hrw_pick, new_bucket_name, uname
-from rebutil import start_cluster, status
+from rebutil import put_all, start_cluster, status
 
 T = 30
 
@@ -34,17 +34,6 @@ def objs_0_2mib(n, seed):
             size = (0, 2 << 20, 1)[i]
         out["m%02d/o-%04d" % (i % 17, i)] = rnd.randbytes(size)
     return out
-
-
-def put_all(c, bck, objs):
-    from concurrent.futures import ThreadPoolExecutor
-    s = requests.Session()
-
-    def put(kv):
-        r = s.put(c.obj_url(bck, kv[0]), data=kv[1], timeout=T)
-        assert r.status_code == 200, (kv[0], r.status_code, r.text)
-    with ThreadPoolExecutor(6) as ex:
-        list(ex.map(put, objs.items()))
 
 
 def leaf(p):
